@@ -1,0 +1,36 @@
+//! rebt-core: the engine of rebt. It holds the time axis and the market-data panel, the
+//! instruments and the market rules they trade under, the date-aware cost schedules, orders,
+//! fills and portfolio accounting, the [`Strategy`] trait with its look-ahead-free
+//! [`Context`], and the daily event loop that ties them together.
+//!
+//! It does no file IO and prints nothing: data arrives as columns (see [`BarColumns`]) and
+//! results leave as plain values ([`BacktestResult`]).
+#![deny(missing_docs)]
+
+pub mod costs;
+pub mod engine;
+pub mod error;
+pub mod instrument;
+pub mod money;
+pub mod order;
+pub mod panel;
+pub mod portfolio;
+pub mod rules;
+pub mod strategy;
+
+pub use chrono::NaiveDate;
+pub use costs::{CostModel, FeeItem, FeeKind, FeeRounding, FillCosts, Rate, RateSchedule, Sides};
+pub use engine::{
+    BacktestResult, CostMode, DailyRecord, Engine, EngineConfig, Fill, Rejection,
+    RejectionReason, RulesMode,
+};
+pub use error::CoreError;
+pub use instrument::{
+    Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement,
+};
+pub use money::Cents;
+pub use order::{Order, OrderKind, Orders, Side, Timing};
+pub use panel::{BarColumns, Field, Panel};
+pub use portfolio::{Portfolio, Position};
+pub use rules::{PriceLimitSchedule, limit_prices};
+pub use strategy::{Context, Strategy};

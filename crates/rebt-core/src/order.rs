@@ -1,0 +1,179 @@
+//! Orders as plain data. A strategy fills an [`Orders`] collector each day; the engine decides
+//! at fill time whether and how much of each order the market rules allow.
+
+use crate::instrument::InstrumentIx;
+use crate::money::Cents;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Buy or sell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// Buy.
+    Buy,
+    /// Sell.
+    Sell,
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Side::Buy => "buy",
+            Side::Sell => "sell",
+        })
+    }
+}
+
+/// When an order fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// At the open of the next trading day (the default: a decision made at the close of t
+    /// cannot trade at a price of t).
+    #[default]
+    NextOpen,
+    /// At the close of the same day the decision is made (a market-on-close order). Use it
+    /// only where the signal is known before the close is struck.
+    SameClose,
+}
+
+/// What an order asks for. Share orders name a side; target and cash orders are sized by the
+/// engine at the fill price.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKind {
+    /// Trade `shares` at the fill price.
+    Market {
+        /// Buy or sell.
+        side: Side,
+        /// Number of shares.
+        shares: u64,
+    },
+    /// Buy at or below / sell at or above `limit`; fills at the open when the open is already
+    /// better, else at `limit` if the day's range reaches it, else not at all.
+    Limit {
+        /// Buy or sell.
+        side: Side,
+        /// Number of shares.
+        shares: u64,
+        /// Limit price.
+        limit: f64,
+    },
+    /// Becomes a market order when the price trades through `stop` (buy: high ≥ stop; sell:
+    /// low ≤ stop); fills at the stop, or at the open when the open gaps past it.
+    Stop {
+        /// Buy or sell.
+        side: Side,
+        /// Number of shares.
+        shares: u64,
+        /// Stop price.
+        stop: f64,
+    },
+    /// Trade to hold exactly this many shares (buys rounded down to whole lots).
+    TargetShares(u64),
+    /// Trade to hold this value (in the base currency) at the fill price.
+    TargetValue(Cents),
+    /// Trade to hold this fraction of equity (equity marked at the fill day's open).
+    TargetWeight(f64),
+    /// Buy the most whole lots whose value plus all costs fit in this amount of base-currency
+    /// cash (and in the cash the portfolio has).
+    BuyWithCash(Cents),
+}
+
+/// One order for one instrument.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// The instrument.
+    pub instrument: InstrumentIx,
+    /// What to do.
+    pub kind: OrderKind,
+    /// When.
+    pub timing: Timing,
+}
+
+impl Order {
+    /// Fill at the close of the decision day instead of the next open.
+    pub fn at_close(&mut self) -> &mut Self {
+        self.timing = Timing::SameClose;
+        self
+    }
+}
+
+/// The orders a strategy emits on one day.
+#[derive(Debug, Default, Clone)]
+pub struct Orders {
+    list: Vec<Order>,
+}
+
+impl Orders {
+    /// An empty collector.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add an order; returns it so `.at_close()` can follow.
+    pub fn submit(&mut self, instrument: InstrumentIx, kind: OrderKind) -> &mut Order {
+        self.list.push(Order { instrument, kind, timing: Timing::NextOpen });
+        self.list.last_mut().expect("just pushed")
+    }
+
+    /// Market buy of `shares`.
+    pub fn buy(&mut self, instrument: InstrumentIx, shares: u64) -> &mut Order {
+        self.submit(instrument, OrderKind::Market { side: Side::Buy, shares })
+    }
+
+    /// Market sell of `shares`.
+    pub fn sell(&mut self, instrument: InstrumentIx, shares: u64) -> &mut Order {
+        self.submit(instrument, OrderKind::Market { side: Side::Sell, shares })
+    }
+
+    /// Limit order.
+    pub fn limit(&mut self, instrument: InstrumentIx, side: Side, shares: u64, limit: f64) -> &mut Order {
+        self.submit(instrument, OrderKind::Limit { side, shares, limit })
+    }
+
+    /// Stop order.
+    pub fn stop(&mut self, instrument: InstrumentIx, side: Side, shares: u64, stop: f64) -> &mut Order {
+        self.submit(instrument, OrderKind::Stop { side, shares, stop })
+    }
+
+    /// Trade to hold `shares`.
+    pub fn target_shares(&mut self, instrument: InstrumentIx, shares: u64) -> &mut Order {
+        self.submit(instrument, OrderKind::TargetShares(shares))
+    }
+
+    /// Trade to hold `value` (base currency) of the instrument.
+    pub fn target_value(&mut self, instrument: InstrumentIx, value: Cents) -> &mut Order {
+        self.submit(instrument, OrderKind::TargetValue(value))
+    }
+
+    /// Trade to hold `weight` of equity.
+    pub fn target_weight(&mut self, instrument: InstrumentIx, weight: f64) -> &mut Order {
+        self.submit(instrument, OrderKind::TargetWeight(weight))
+    }
+
+    /// Spend up to `cash` (costs included) on whole lots.
+    pub fn buy_with_cash(&mut self, instrument: InstrumentIx, cash: Cents) -> &mut Order {
+        self.submit(instrument, OrderKind::BuyWithCash(cash))
+    }
+
+    /// The orders so far.
+    pub fn as_slice(&self) -> &[Order] {
+        &self.list
+    }
+
+    /// Number of orders.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// True when no order was submitted.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, Order> {
+        self.list.drain(..)
+    }
+}

@@ -1,0 +1,462 @@
+//! The market-data panel: one `f64` array per field, instrument-major, so one instrument's
+//! history up to day t is a contiguous slice. A missing bar (suspension, market closed) is
+//! NaN in every field. Built from long-format columns ([`BarColumns`]), validated row by row.
+
+use crate::error::CoreError;
+use crate::instrument::{Instrument, InstrumentIx, Market};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// A per-day field of the panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Opening price.
+    Open,
+    /// Highest price.
+    High,
+    /// Lowest price.
+    Low,
+    /// Closing price.
+    Close,
+    /// Shares traded.
+    Volume,
+    /// Turnover in currency (NaN when the dataset has none).
+    Amount,
+    /// Cumulative adjustment factor (1.0 when the dataset has none).
+    AdjFactor,
+}
+
+/// Long-format bars as columns: row `i` is (`dates[i]`, `symbol_names[symbols[i]]`, …).
+/// `amount` and `adj_factor` are optional columns.
+#[derive(Debug, Clone, Default)]
+pub struct BarColumns {
+    /// Trading date of each row.
+    pub dates: Vec<NaiveDate>,
+    /// Index into `symbol_names` of each row.
+    pub symbols: Vec<u32>,
+    /// Distinct symbols.
+    pub symbol_names: Vec<String>,
+    /// Open.
+    pub open: Vec<f64>,
+    /// High.
+    pub high: Vec<f64>,
+    /// Low.
+    pub low: Vec<f64>,
+    /// Close.
+    pub close: Vec<f64>,
+    /// Volume in shares.
+    pub volume: Vec<f64>,
+    /// Optional turnover.
+    pub amount: Option<Vec<f64>>,
+    /// Optional adjustment factor.
+    pub adj_factor: Option<Vec<f64>>,
+}
+
+impl BarColumns {
+    /// Append one row, interning the symbol (convenient for tests and generators).
+    #[allow(clippy::too_many_arguments)]
+    pub fn push(&mut self, date: NaiveDate, symbol: &str, open: f64, high: f64, low: f64, close: f64, volume: f64) {
+        let id = match self.symbol_names.iter().position(|s| s == symbol) {
+            Some(i) => i,
+            None => {
+                self.symbol_names.push(symbol.to_string());
+                self.symbol_names.len() - 1
+            }
+        };
+        self.dates.push(date);
+        self.symbols.push(id as u32);
+        self.open.push(open);
+        self.high.push(high);
+        self.low.push(low);
+        self.close.push(close);
+        self.volume.push(volume);
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.dates.is_empty()
+    }
+
+    fn check_lengths(&self) -> Result<(), CoreError> {
+        let n = self.dates.len();
+        let cols: [(&'static str, usize); 6] = [
+            ("symbol", self.symbols.len()),
+            ("open", self.open.len()),
+            ("high", self.high.len()),
+            ("low", self.low.len()),
+            ("close", self.close.len()),
+            ("volume", self.volume.len()),
+        ];
+        let optional = [("amount", self.amount.as_ref()), ("adj_factor", self.adj_factor.as_ref())];
+        for (column, found) in cols.into_iter().chain(optional.into_iter().filter_map(|(c, v)| v.map(|v| (c, v.len())))) {
+            if found != n {
+                return Err(CoreError::ColumnLength { column, found, expected: n });
+            }
+        }
+        Ok(())
+    }
+
+    /// Validate row `i` (0-based): positive finite prices, low ≤ open, close ≤ high,
+    /// non-negative volume, positive adjustment factor.
+    fn validate_row(&self, i: usize) -> Result<(), CoreError> {
+        let row = i + 1;
+        let bad = |column: &'static str, message: String| Err(CoreError::InvalidRow { row, column, message });
+        for (column, v) in [("open", self.open[i]), ("high", self.high[i]), ("low", self.low[i]), ("close", self.close[i])] {
+            if v.is_nan() {
+                return bad(column, "price is NaN or missing; expected a positive number".into());
+            }
+            if !v.is_finite() || v <= 0.0 {
+                return bad(column, format!("price {v} is not a positive finite number"));
+            }
+        }
+        let (o, h, l, c) = (self.open[i], self.high[i], self.low[i], self.close[i]);
+        if h < l {
+            return bad("high", format!("high {h} is below low {l}"));
+        }
+        if o < l || o > h {
+            return bad("open", format!("open {o} is outside [low {l}, high {h}]"));
+        }
+        if c < l || c > h {
+            return bad("close", format!("close {c} is outside [low {l}, high {h}]"));
+        }
+        let v = self.volume[i];
+        if v.is_nan() || v < 0.0 || !v.is_finite() {
+            return bad("volume", format!("volume {v} is not a non-negative number"));
+        }
+        if let Some(a) = &self.amount {
+            if a[i] < 0.0 || a[i].is_infinite() {
+                return bad("amount", format!("amount {} is negative or infinite", a[i]));
+            }
+        }
+        if let Some(f) = &self.adj_factor {
+            if !(f[i].is_finite() && f[i] > 0.0) {
+                return bad("adj_factor", format!("adj_factor {} is not a positive number", f[i]));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Validated market data: dates (the union of all instruments' trading days, ascending),
+/// instruments (sorted by symbol) and their fields.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    dates: Vec<NaiveDate>,
+    instruments: Vec<Instrument>,
+    by_symbol: HashMap<String, InstrumentIx>,
+    open: Vec<f64>,
+    high: Vec<f64>,
+    low: Vec<f64>,
+    close: Vec<f64>,
+    volume: Vec<f64>,
+    amount: Vec<f64>,
+    adj_factor: Vec<f64>,
+    has_amount: bool,
+    has_adj_factor: bool,
+}
+
+impl Panel {
+    /// Build a panel from long-format bars and the metadata of every symbol in them.
+    /// Rows may come in any order; duplicates of (date, symbol) and invalid rows are errors
+    /// naming the row. Every instrument given must have at least one bar.
+    pub fn from_bars(bars: &BarColumns, instruments: Vec<Instrument>) -> Result<Panel, CoreError> {
+        bars.check_lengths()?;
+        if bars.is_empty() {
+            return Err(CoreError::Empty(String::new()));
+        }
+        let mut instruments = instruments;
+        instruments.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+        let by_symbol: HashMap<String, InstrumentIx> =
+            instruments.iter().enumerate().map(|(i, inst)| (inst.symbol.clone(), InstrumentIx(i as u32))).collect();
+        let sym_to_ix: Vec<Option<InstrumentIx>> =
+            bars.symbol_names.iter().map(|s| by_symbol.get(s).copied()).collect();
+        let mut dates = bars.dates.clone();
+        dates.sort_unstable();
+        dates.dedup();
+        let n_days = dates.len();
+        let n = instruments.len() * n_days;
+        let mut first_row = vec![u32::MAX; n];
+        let mut panel = Panel {
+            dates,
+            by_symbol,
+            open: vec![f64::NAN; n],
+            high: vec![f64::NAN; n],
+            low: vec![f64::NAN; n],
+            close: vec![f64::NAN; n],
+            volume: vec![f64::NAN; n],
+            amount: vec![f64::NAN; n],
+            adj_factor: vec![f64::NAN; n],
+            has_amount: bars.amount.is_some(),
+            has_adj_factor: bars.adj_factor.is_some(),
+            instruments,
+        };
+        // Dates are mostly in order: remember the last position to avoid a search per row.
+        let mut last_day = 0usize;
+        for i in 0..bars.len() {
+            bars.validate_row(i)?;
+            let sym = bars.symbols[i] as usize;
+            let Some(ix) = sym_to_ix.get(sym).copied().flatten() else {
+                return Err(CoreError::InvalidRow {
+                    row: i + 1,
+                    column: "symbol",
+                    message: format!(
+                        "symbol `{}` has no instrument metadata",
+                        bars.symbol_names.get(sym).map(String::as_str).unwrap_or("?")
+                    ),
+                });
+            };
+            let date = bars.dates[i];
+            let day = if panel.dates.get(last_day) == Some(&date) {
+                last_day
+            } else {
+                panel.dates.binary_search(&date).expect("date is in the union")
+            };
+            last_day = day;
+            let cell = ix.get() * n_days + day;
+            if first_row[cell] != u32::MAX {
+                return Err(CoreError::DuplicateBar {
+                    row: i + 1,
+                    first_row: first_row[cell] as usize + 1,
+                    symbol: panel.instruments[ix.get()].symbol.clone(),
+                    date,
+                });
+            }
+            first_row[cell] = i as u32;
+            panel.open[cell] = bars.open[i];
+            panel.high[cell] = bars.high[i];
+            panel.low[cell] = bars.low[i];
+            panel.close[cell] = bars.close[i];
+            panel.volume[cell] = bars.volume[i];
+            panel.amount[cell] = bars.amount.as_ref().map_or(f64::NAN, |a| a[i]);
+            panel.adj_factor[cell] = bars.adj_factor.as_ref().map_or(1.0, |a| a[i]);
+        }
+        for (ix, inst) in panel.instruments.iter().enumerate() {
+            if first_row[ix * n_days..(ix + 1) * n_days].iter().all(|&r| r == u32::MAX) {
+                return Err(CoreError::InvalidInstrument {
+                    symbol: inst.symbol.clone(),
+                    message: "listed in the metadata but has no bars".into(),
+                });
+            }
+        }
+        Ok(panel)
+    }
+
+    /// The trading days, ascending.
+    pub fn dates(&self) -> &[NaiveDate] {
+        &self.dates
+    }
+
+    /// Number of days.
+    pub fn n_days(&self) -> usize {
+        self.dates.len()
+    }
+
+    /// The instruments, sorted by symbol.
+    pub fn instruments(&self) -> &[Instrument] {
+        &self.instruments
+    }
+
+    /// One instrument.
+    pub fn instrument(&self, ix: InstrumentIx) -> &Instrument {
+        &self.instruments[ix.get()]
+    }
+
+    /// Look up a symbol.
+    pub fn find(&self, symbol: &str) -> Option<InstrumentIx> {
+        self.by_symbol.get(symbol).copied()
+    }
+
+    /// Look up a symbol, or an error listing the symbols that exist.
+    pub fn require(&self, symbol: &str) -> Result<InstrumentIx, CoreError> {
+        self.find(symbol).ok_or_else(|| CoreError::UnknownInstrument {
+            symbol: symbol.to_string(),
+            known: self.instruments.iter().map(|i| i.symbol.as_str()).collect::<Vec<_>>().join(", "),
+        })
+    }
+
+    /// All instrument indexes.
+    pub fn ixs(&self) -> impl Iterator<Item = InstrumentIx> + '_ {
+        (0..self.instruments.len() as u32).map(InstrumentIx)
+    }
+
+    /// Whether the dataset carried an `amount` / `adj_factor` column.
+    pub fn has_field(&self, field: Field) -> bool {
+        match field {
+            Field::Amount => self.has_amount,
+            Field::AdjFactor => self.has_adj_factor,
+            _ => true,
+        }
+    }
+
+    /// The whole series of one field of one instrument (all days).
+    pub fn series(&self, ix: InstrumentIx, field: Field) -> &[f64] {
+        let n = self.dates.len();
+        let col = match field {
+            Field::Open => &self.open,
+            Field::High => &self.high,
+            Field::Low => &self.low,
+            Field::Close => &self.close,
+            Field::Volume => &self.volume,
+            Field::Amount => &self.amount,
+            Field::AdjFactor => &self.adj_factor,
+        };
+        &col[ix.get() * n..(ix.get() + 1) * n]
+    }
+
+    /// True when the instrument has a bar on `day`.
+    pub fn has_bar(&self, ix: InstrumentIx, day: usize) -> bool {
+        !self.close[ix.get() * self.dates.len() + day].is_nan()
+    }
+
+    /// Number of bars (non-missing days) in the panel.
+    pub fn n_bars(&self) -> usize {
+        self.close.iter().filter(|c| !c.is_nan()).count()
+    }
+
+    /// For each day, whether `market` traded (any of its instruments has a bar).
+    pub fn market_open_days(&self, market: Market) -> Vec<bool> {
+        let mut open = vec![false; self.dates.len()];
+        for ix in self.ixs().filter(|&ix| self.instrument(ix).market == market) {
+            for (d, c) in self.series(ix, Field::Close).iter().enumerate() {
+                open[d] |= !c.is_nan();
+            }
+        }
+        open
+    }
+
+    /// The days from `from` to `to` inclusive (either bound optional). Instruments with no
+    /// bar in the range are dropped; an empty range is an error.
+    pub fn slice(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Panel, CoreError> {
+        let a = from.map_or(0, |f| self.dates.partition_point(|d| *d < f));
+        let b = to.map_or(self.dates.len(), |t| self.dates.partition_point(|d| *d <= t));
+        if a >= b {
+            return Err(CoreError::Empty(format!(
+                " between {} and {}",
+                from.map_or("the start".to_string(), |d| d.to_string()),
+                to.map_or("the end".to_string(), |d| d.to_string())
+            )));
+        }
+        if a == 0 && b == self.dates.len() {
+            return Ok(self.clone());
+        }
+        let n = self.dates.len();
+        let keep: Vec<usize> = (0..self.instruments.len())
+            .filter(|&i| self.close[i * n + a..i * n + b].iter().any(|c| !c.is_nan()))
+            .collect();
+        let pick = |col: &Vec<f64>| keep.iter().flat_map(|&i| col[i * n + a..i * n + b].iter().copied()).collect();
+        let instruments: Vec<Instrument> = keep.iter().map(|&i| self.instruments[i].clone()).collect();
+        Ok(Panel {
+            dates: self.dates[a..b].to_vec(),
+            by_symbol: instruments.iter().enumerate().map(|(i, x)| (x.symbol.clone(), InstrumentIx(i as u32))).collect(),
+            open: pick(&self.open),
+            high: pick(&self.high),
+            low: pick(&self.low),
+            close: pick(&self.close),
+            volume: pick(&self.volume),
+            amount: pick(&self.amount),
+            adj_factor: pick(&self.adj_factor),
+            has_amount: self.has_amount,
+            has_adj_factor: self.has_adj_factor,
+            instruments,
+        })
+    }
+
+    /// A copy with every bar after day `day` replaced by `f(field, value)`; used to prove
+    /// that decisions up to `day` cannot depend on later data.
+    pub fn perturbed_after(&self, day: usize, f: impl Fn(f64) -> f64) -> Panel {
+        let mut p = self.clone();
+        let n = p.dates.len();
+        for i in 0..p.instruments.len() {
+            for d in day + 1..n {
+                let cell = i * n + d;
+                if !p.close[cell].is_nan() {
+                    for col in [&mut p.open, &mut p.high, &mut p.low, &mut p.close, &mut p.volume] {
+                        col[cell] = f(col[cell]);
+                    }
+                }
+            }
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instrument::Currency;
+
+    fn d(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 1, day).expect("date")
+    }
+
+    fn insts(syms: &[&str]) -> Vec<Instrument> {
+        syms.iter().map(|s| Instrument::infer(s, Currency::Cny)).collect()
+    }
+
+    #[test]
+    fn unsorted_rows_are_sorted_and_gaps_are_nan() {
+        let mut b = BarColumns::default();
+        b.push(d(3), "B", 1.0, 1.0, 1.0, 1.0, 5.0);
+        b.push(d(2), "A", 2.0, 2.0, 2.0, 2.0, 5.0);
+        b.push(d(4), "A", 3.0, 3.0, 3.0, 3.0, 5.0);
+        let p = Panel::from_bars(&b, insts(&["A", "B"])).expect("valid");
+        assert_eq!(p.dates(), &[d(2), d(3), d(4)]);
+        let a = p.find("A").expect("A");
+        let close = p.series(a, Field::Close);
+        assert_eq!(close[0], 2.0);
+        assert!(close[1].is_nan());
+        assert_eq!(close[2], 3.0);
+    }
+
+    #[test]
+    fn bad_rows_name_row_and_column() {
+        type Case = (f64, f64, f64, f64, f64, &'static str, &'static str);
+        let cases: &[Case] = &[
+            (f64::NAN, 1.0, 1.0, 1.0, 1.0, "open", "NaN"),
+            (1.0, 1.0, -1.0, 1.0, 1.0, "low", "not a positive"),
+            (1.0, 1.0, 2.0, 1.0, 1.0, "high", "below low"),
+            (3.0, 2.0, 1.0, 1.5, 1.0, "open", "outside"),
+            (1.5, 2.0, 1.0, 2.5, 1.0, "close", "outside"),
+            (1.5, 2.0, 1.0, 1.5, -1.0, "volume", "non-negative"),
+        ];
+        for &(o, h, l, c, v, col, msg) in cases {
+            let mut b = BarColumns::default();
+            b.push(d(2), "A", 1.0, 1.0, 1.0, 1.0, 1.0);
+            b.push(d(3), "A", o, h, l, c, v);
+            match Panel::from_bars(&b, insts(&["A"])) {
+                Err(CoreError::InvalidRow { row, column, message }) => {
+                    assert_eq!((row, column), (2, col));
+                    assert!(message.contains(msg), "{message}");
+                }
+                other => panic!("expected an invalid row, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn duplicate_bar_names_both_rows() {
+        let mut b = BarColumns::default();
+        b.push(d(2), "A", 1.0, 1.0, 1.0, 1.0, 1.0);
+        b.push(d(3), "A", 1.0, 1.0, 1.0, 1.0, 1.0);
+        b.push(d(2), "A", 1.0, 1.0, 1.0, 1.0, 1.0);
+        let e = Panel::from_bars(&b, insts(&["A"])).expect_err("duplicate");
+        assert_eq!(e.to_string(), "row 3: duplicate bar for A on 2024-01-02 (first seen at row 1)");
+    }
+
+    #[test]
+    fn slice_drops_instruments_without_bars() {
+        let mut b = BarColumns::default();
+        b.push(d(2), "A", 1.0, 1.0, 1.0, 1.0, 1.0);
+        b.push(d(3), "B", 1.0, 1.0, 1.0, 1.0, 1.0);
+        let p = Panel::from_bars(&b, insts(&["A", "B"])).expect("valid");
+        let s = p.slice(Some(d(3)), None).expect("non-empty");
+        assert_eq!(s.instruments().len(), 1);
+        assert_eq!(s.instruments()[0].symbol, "B");
+        assert!(p.slice(Some(d(5)), None).is_err());
+    }
+}

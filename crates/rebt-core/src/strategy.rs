@@ -1,0 +1,127 @@
+//! The [`Strategy`] trait and the [`Context`] it decides from. The context holds history up
+//! to and including the current day and nothing later: every accessor slices the panel at
+//! today, so a strategy cannot see bar t+1 however it is written.
+
+use crate::engine::Fill;
+use crate::error::CoreError;
+use crate::instrument::{Currency, Instrument, InstrumentIx};
+use crate::money::Cents;
+use crate::order::Orders;
+use crate::panel::{Field, Panel};
+use crate::portfolio::{Portfolio, Position};
+use chrono::NaiveDate;
+
+/// What a strategy learns before the first bar.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup<'a> {
+    /// Every instrument in the panel (tradable or signal-only).
+    pub instruments: &'a [Instrument],
+    /// The instruments the run trades.
+    pub universe: &'a [InstrumentIx],
+    /// Starting cash in the base currency.
+    pub initial_cash: Cents,
+    /// The currency cash and equity are kept in.
+    pub base_currency: Currency,
+}
+
+/// A trading strategy. Object-safe: the engine holds a `&mut dyn Strategy`.
+///
+/// `on_bar` is called at the close of every trading day with the context of that day; the
+/// orders it submits fill at the next open unless marked [`crate::Order::at_close`].
+pub trait Strategy: Send {
+    /// Called once before the first bar. The default accepts any setup.
+    fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
+        let _ = setup;
+        Ok(())
+    }
+
+    /// Decide at the close of `ctx.date()`.
+    fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders);
+}
+
+/// The view of the market and the portfolio at the close of one day.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub(crate) panel: &'a Panel,
+    pub(crate) day: usize,
+    pub(crate) portfolio: &'a Portfolio,
+    pub(crate) universe: &'a [InstrumentIx],
+    pub(crate) fills: &'a [Fill],
+    pub(crate) marks: &'a [f64],
+    pub(crate) equity: f64,
+    pub(crate) initial_cash: Cents,
+}
+
+impl<'a> Context<'a> {
+    /// Today.
+    pub fn date(&self) -> NaiveDate {
+        self.panel.dates()[self.day]
+    }
+
+    /// Index of today in the run (0 on the first day).
+    pub fn day(&self) -> usize {
+        self.day
+    }
+
+    /// Every instrument (tradable or not).
+    pub fn instruments(&self) -> &'a [Instrument] {
+        self.panel.instruments()
+    }
+
+    /// One instrument.
+    pub fn instrument(&self, ix: InstrumentIx) -> &'a Instrument {
+        self.panel.instrument(ix)
+    }
+
+    /// Look up a symbol.
+    pub fn find(&self, symbol: &str) -> Option<InstrumentIx> {
+        self.panel.find(symbol)
+    }
+
+    /// The instruments this run trades.
+    pub fn universe(&self) -> &'a [InstrumentIx] {
+        self.universe
+    }
+
+    /// The history of one field up to and including today (NaN on days without a bar).
+    pub fn history(&self, ix: InstrumentIx, field: Field) -> &'a [f64] {
+        &self.panel.series(ix, field)[..=self.day]
+    }
+
+    /// Today's close, or `None` when the instrument has no bar today.
+    pub fn close(&self, ix: InstrumentIx) -> Option<f64> {
+        let c = self.panel.series(ix, Field::Close)[self.day];
+        (!c.is_nan()).then_some(c)
+    }
+
+    /// The latest close on or before today (the price positions are marked at).
+    pub fn last_close(&self, ix: InstrumentIx) -> Option<f64> {
+        let c = self.marks[ix.get()];
+        (!c.is_nan()).then_some(c)
+    }
+
+    /// The position in one instrument.
+    pub fn position(&self, ix: InstrumentIx) -> Position {
+        self.portfolio.position(ix)
+    }
+
+    /// Cash in the base currency.
+    pub fn cash(&self) -> Cents {
+        self.portfolio.cash()
+    }
+
+    /// Equity in base-currency units, marked at today's close.
+    pub fn equity(&self) -> f64 {
+        self.equity
+    }
+
+    /// Starting cash.
+    pub fn initial_cash(&self) -> Cents {
+        self.initial_cash
+    }
+
+    /// The fills executed today (at today's open) before this decision.
+    pub fn fills(&self) -> &'a [Fill] {
+        self.fills
+    }
+}
