@@ -413,7 +413,7 @@ impl<'p> Engine<'p> {
         let mut same_close: Vec<Order> = Vec::new();
         for day in 0..n_days {
             run.portfolio.settle();
-            let fills_before = run.fills.len();
+            let (fills_before, rejections_before) = (run.fills.len(), run.rejections.len());
             if !pending.is_empty() {
                 run.execute(day, Timing::NextOpen, &pending);
                 pending.clear();
@@ -431,6 +431,7 @@ impl<'p> Engine<'p> {
                 portfolio: &run.portfolio,
                 universe: &self.universe,
                 fills: &run.fills[fills_before..],
+                rejections: &run.rejections[rejections_before..],
                 marks: &run.marks,
                 equity,
                 initial_cash: self.config.initial_cash,

@@ -33,4 +33,4 @@ pub use order::{Order, OrderKind, Orders, Side, Timing};
 pub use panel::{BarColumns, Field, Panel};
 pub use portfolio::{Portfolio, Position};
 pub use rules::{PriceLimitSchedule, limit_prices};
-pub use strategy::{Context, Strategy};
+pub use strategy::{Context, Setup, Strategy};

@@ -2,7 +2,7 @@
 //! to and including the current day and nothing later: every accessor slices the panel at
 //! today, so a strategy cannot see bar t+1 however it is written.
 
-use crate::engine::Fill;
+use crate::engine::{Fill, Rejection};
 use crate::error::CoreError;
 use crate::instrument::{Currency, Instrument, InstrumentIx};
 use crate::money::Cents;
@@ -47,6 +47,7 @@ pub struct Context<'a> {
     pub(crate) portfolio: &'a Portfolio,
     pub(crate) universe: &'a [InstrumentIx],
     pub(crate) fills: &'a [Fill],
+    pub(crate) rejections: &'a [Rejection],
     pub(crate) marks: &'a [f64],
     pub(crate) equity: f64,
     pub(crate) initial_cash: Cents,
@@ -123,5 +124,10 @@ impl<'a> Context<'a> {
     /// The fills executed today (at today's open) before this decision.
     pub fn fills(&self) -> &'a [Fill] {
         self.fills
+    }
+
+    /// The orders (or parts) rejected today before this decision.
+    pub fn rejections(&self) -> &'a [Rejection] {
+        self.rejections
     }
 }

@@ -1,0 +1,216 @@
+//! Strategy parameters: typed specs with defaults, raw values from the command line or a TOML
+//! config, and their validation into a resolved [`Params`] set.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use thiserror::Error;
+
+/// Errors building a strategy.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum StrategyError {
+    /// No such built-in.
+    #[error("unknown strategy `{name}`; built-in strategies: {known}")]
+    UnknownStrategy {
+        /// The name given.
+        name: String,
+        /// Comma-separated built-ins.
+        known: String,
+    },
+    /// No such parameter.
+    #[error("strategy `{strategy}` has no parameter `{name}`; valid parameters: {known}")]
+    UnknownParam {
+        /// The strategy.
+        strategy: String,
+        /// The parameter given.
+        name: String,
+        /// Comma-separated valid parameters (or "none").
+        known: String,
+    },
+    /// A value of the wrong type or out of range.
+    #[error("parameter `{name}` of `{strategy}`: {message}")]
+    InvalidParam {
+        /// The strategy.
+        strategy: String,
+        /// The parameter.
+        name: String,
+        /// What was expected and what was found.
+        message: String,
+    },
+}
+
+/// The type of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamKind {
+    /// Whole number.
+    Int,
+    /// Real number.
+    Float,
+    /// true / false.
+    Bool,
+    /// Text.
+    Str,
+}
+
+/// A parameter value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    /// Whole number.
+    Int(i64),
+    /// Real number.
+    Float(f64),
+    /// true / false.
+    Bool(bool),
+    /// Text.
+    Str(String),
+}
+
+impl ParamValue {
+    /// Parse a command-line value: an integer, a float, `true`/`false`, else text.
+    pub fn parse(s: &str) -> ParamValue {
+        let s = s.trim();
+        if let Ok(i) = s.parse::<i64>() {
+            ParamValue::Int(i)
+        } else if let Ok(f) = s.parse::<f64>() {
+            ParamValue::Float(f)
+        } else if let Ok(b) = s.parse::<bool>() {
+            ParamValue::Bool(b)
+        } else {
+            ParamValue::Str(s.to_string())
+        }
+    }
+
+    /// From a TOML value (tables and arrays are not parameters).
+    pub fn from_toml(v: &toml::Value) -> Option<ParamValue> {
+        match v {
+            toml::Value::Integer(i) => Some(ParamValue::Int(*i)),
+            toml::Value::Float(f) => Some(ParamValue::Float(*f)),
+            toml::Value::Boolean(b) => Some(ParamValue::Bool(*b)),
+            toml::Value::String(s) => Some(ParamValue::Str(s.clone())),
+            _ => None,
+        }
+    }
+
+    fn kind(&self) -> ParamKind {
+        match self {
+            ParamValue::Int(_) => ParamKind::Int,
+            ParamValue::Float(_) => ParamKind::Float,
+            ParamValue::Bool(_) => ParamKind::Bool,
+            ParamValue::Str(_) => ParamKind::Str,
+        }
+    }
+}
+
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Int(i) => write!(f, "{i}"),
+            ParamValue::Float(x) => write!(f, "{x}"),
+            ParamValue::Bool(b) => write!(f, "{b}"),
+            ParamValue::Str(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+/// A parameter's name, type, default and meaning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamSpec {
+    /// Name used in `--set name=value` and `[params]`.
+    pub name: &'static str,
+    /// Type.
+    pub kind: ParamKind,
+    /// Default value.
+    pub default: ParamValue,
+    /// Meaning and valid range.
+    pub help: &'static str,
+}
+
+impl ParamSpec {
+    /// An integer parameter.
+    pub fn int(name: &'static str, default: i64, help: &'static str) -> Self {
+        Self { name, kind: ParamKind::Int, default: ParamValue::Int(default), help }
+    }
+
+    /// A real parameter.
+    pub fn float(name: &'static str, default: f64, help: &'static str) -> Self {
+        Self { name, kind: ParamKind::Float, default: ParamValue::Float(default), help }
+    }
+}
+
+/// Resolved parameters: every spec'd parameter with a value of its type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Params {
+    #[serde(skip)]
+    strategy: String,
+    values: BTreeMap<String, ParamValue>,
+}
+
+impl Params {
+    /// Check raw values against the specs and fill in defaults.
+    pub fn resolve(strategy: &str, specs: &[ParamSpec], raw: &BTreeMap<String, ParamValue>) -> Result<Params, StrategyError> {
+        for name in raw.keys() {
+            if !specs.iter().any(|s| s.name == name) {
+                let known = if specs.is_empty() {
+                    "none".to_string()
+                } else {
+                    specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                };
+                return Err(StrategyError::UnknownParam { strategy: strategy.to_string(), name: name.clone(), known });
+            }
+        }
+        let mut values = BTreeMap::new();
+        for spec in specs {
+            let v = match raw.get(spec.name) {
+                None => spec.default.clone(),
+                Some(v) => match (spec.kind, v) {
+                    (ParamKind::Float, ParamValue::Int(i)) => ParamValue::Float(*i as f64),
+                    (k, v) if v.kind() == k => v.clone(),
+                    (k, v) => {
+                        let expected = match k {
+                            ParamKind::Int => "an integer",
+                            ParamKind::Float => "a number",
+                            ParamKind::Bool => "true or false",
+                            ParamKind::Str => "text",
+                        };
+                        return Err(StrategyError::InvalidParam {
+                            strategy: strategy.to_string(),
+                            name: spec.name.to_string(),
+                            message: format!("expected {expected}, got {v}"),
+                        });
+                    }
+                },
+            };
+            values.insert(spec.name.to_string(), v);
+        }
+        Ok(Params { strategy: strategy.to_string(), values })
+    }
+
+    /// Every value, by name.
+    pub fn values(&self) -> &BTreeMap<String, ParamValue> {
+        &self.values
+    }
+
+    /// An integer parameter.
+    pub fn int(&self, name: &str) -> Result<i64, StrategyError> {
+        match self.values.get(name) {
+            Some(ParamValue::Int(i)) => Ok(*i),
+            _ => Err(self.invalid(name, "expected an integer")),
+        }
+    }
+
+    /// A real parameter.
+    pub fn float(&self, name: &str) -> Result<f64, StrategyError> {
+        match self.values.get(name) {
+            Some(ParamValue::Float(f)) => Ok(*f),
+            _ => Err(self.invalid(name, "expected a number")),
+        }
+    }
+
+    /// An error about one parameter of this strategy.
+    pub fn invalid(&self, name: &str, message: &str) -> StrategyError {
+        StrategyError::InvalidParam { strategy: self.strategy.clone(), name: name.to_string(), message: message.to_string() }
+    }
+}

@@ -1,0 +1,177 @@
+//! SMA crossover, long-only, one independent cash sleeve per instrument.
+//!
+//! Averages are kept as exact rolling sums of prices in micro-units (10⁻⁶, integers), and the
+//! sign of fast − slow is the sign of `sum_fast·slow − sum_slow·fast` in 128-bit integers. A
+//! tie between the two averages is therefore an exact tie, never a float rounding of one: the
+//! trades do not depend on the order of additions, which is where float-based backtesters
+//! disagree with each other.
+
+use crate::params::StrategyError;
+use rebt_core::{Cents, Context, CoreError, InstrumentIx, Orders, Setup, Strategy};
+
+/// Long-only SMA(fast) / SMA(slow) crossover.
+///
+/// Cross up: on the bar where fast − slow > 0 and the last non-zero difference was < 0 (a
+/// crossing through an exact tie fires once, on the first bar past it); cross down likewise.
+/// No signal until `slow` bars exist; the first defined difference only sets the state.
+/// A cross up buys at the next open the most whole lots whose value plus costs fit the
+/// sleeve's cash; a cross down sells the whole position at the next open. A rejected entry
+/// (e.g. limit-up) is not retried: the strategy waits for the next cross.
+#[derive(Debug, Clone)]
+pub struct SmaCross {
+    fast: usize,
+    slow: usize,
+    state: Vec<Sleeve>,
+    /// The last `slow` closes of each instrument, a ring buffer per instrument.
+    ring: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Sleeve {
+    cash: Cents,
+    bars: usize,
+    sum_fast: i64,
+    sum_slow: i64,
+    last_nonzero: i8,
+}
+
+impl SmaCross {
+    /// Windows in bars; `1 ≤ fast < slow`.
+    pub fn new(fast: i64, slow: i64) -> Result<Self, StrategyError> {
+        let invalid = |name: &str, message: String| StrategyError::InvalidParam {
+            strategy: "sma_cross".into(),
+            name: name.into(),
+            message,
+        };
+        if fast < 1 {
+            return Err(invalid("fast", format!("must be at least 1, got {fast}")));
+        }
+        if slow <= fast || slow > 100_000 {
+            return Err(invalid("slow", format!("must be greater than fast ({fast}) and at most 100000, got {slow}")));
+        }
+        Ok(Self { fast: fast as usize, slow: slow as usize, state: Vec::new(), ring: Vec::new() })
+    }
+
+    /// Add today's close to instrument `i`; the sign of fast − slow once `slow` bars exist.
+    fn push(&mut self, i: usize, close: f64) -> Option<i8> {
+        let micro = (close * 1e6).round() as i64;
+        let (fast, slow) = (self.fast, self.slow);
+        let ring = &mut self.ring[i * slow..(i + 1) * slow];
+        let s = &mut self.state[i];
+        let n = s.bars;
+        if n >= fast {
+            s.sum_fast -= ring[(n - fast) % slow];
+        }
+        if n >= slow {
+            s.sum_slow -= ring[n % slow];
+        }
+        ring[n % slow] = micro;
+        s.sum_fast += micro;
+        s.sum_slow += micro;
+        s.bars += 1;
+        (s.bars >= slow).then(|| {
+            let diff = s.sum_fast as i128 * slow as i128 - s.sum_slow as i128 * fast as i128;
+            diff.signum() as i8
+        })
+    }
+}
+
+impl Strategy for SmaCross {
+    fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
+        let n = setup.instruments.len();
+        self.state = vec![Sleeve::default(); n];
+        self.ring = vec![0; n * self.slow];
+        let share = Cents(setup.initial_cash.0 / setup.universe.len() as i64);
+        for ix in setup.universe {
+            self.state[ix.get()].cash = share;
+        }
+        Ok(())
+    }
+
+    fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+        for f in ctx.fills() {
+            self.state[f.instrument.get()].cash += f.cash_flow();
+        }
+        for &ix in ctx.universe() {
+            let Some(close) = ctx.close(ix) else { continue };
+            let Some(sign) = self.push(ix.get(), close) else { continue };
+            let s = &mut self.state[ix.get()];
+            let crossed_up = sign > 0 && s.last_nonzero < 0;
+            let crossed_down = sign < 0 && s.last_nonzero > 0;
+            if sign != 0 {
+                s.last_nonzero = sign;
+            }
+            let held = ctx.position(ix).shares;
+            if crossed_up && held == 0 && s.cash.0 > 0 {
+                orders.buy_with_cash(ix, s.cash);
+            } else if crossed_down && held > 0 {
+                orders.target_shares(ix, 0);
+            }
+        }
+    }
+}
+
+impl SmaCross {
+    /// The current sign of fast − slow for an instrument (for tests and diagnostics).
+    pub fn last_sign(&self, ix: InstrumentIx) -> i8 {
+        self.state.get(ix.get()).map_or(0, |s| s.last_nonzero)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rebt_core::{BarColumns, CostMode, Currency, Engine, EngineConfig, Instrument, NaiveDate, Panel, RulesMode, Side};
+
+    fn run(closes: &[f64], fast: i64, slow: i64) -> Vec<(usize, Side, u64)> {
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+        let mut b = BarColumns::default();
+        for (i, &c) in closes.iter().enumerate() {
+            b.push(start + chrono::Days::new(i as u64), "X", c, c, c, c, 1e6);
+        }
+        let panel = Panel::from_bars(&b, vec![Instrument::infer("X", Currency::Cny)]).expect("panel");
+        let config = EngineConfig { rules: RulesMode::None, costs: CostMode::Zero, initial_cash: Cents::from_units(1_000), ..Default::default() };
+        let r = Engine::new(&panel, config).expect("engine").run(&mut SmaCross::new(fast, slow).expect("params")).expect("run");
+        r.fills.iter().map(|f| (panel.dates().iter().position(|d| *d == f.date).expect("day"), f.side, f.shares)).collect()
+    }
+
+    #[test]
+    fn crosses_fill_at_the_next_open() {
+        // SMA2/SMA3 from bar 2: 1.5<2, 1.5<1.67, 2.5>2 (up at 4), 3.5>3, 3.5>3.33, 2.5<3 (down at 7)
+        let fills = run(&[3.0, 2.0, 1.0, 2.0, 3.0, 4.0, 3.0, 2.0, 1.0], 2, 3);
+        // buy at bar 5's open (4.00): floor(1000 / 4) = 250 shares; sell them at bar 8
+        assert_eq!(fills, vec![(5, Side::Buy, 250), (8, Side::Sell, 250)]);
+    }
+
+    #[test]
+    fn a_cross_through_an_exact_tie_fires_once_past_it() {
+        // fast=1, slow=2: sign of fast − slow is the sign of the day's change.
+        // bar1 −, bar2 tie, bar3 + (cross up, first bar past the tie), bar4 tie, bar5 + (no fire)
+        let fills = run(&[2.0, 1.0, 1.0, 2.0, 2.0, 3.0, 3.0], 1, 2);
+        assert_eq!(fills, vec![(4, Side::Buy, 500)]);
+        // the first defined difference only sets the state: rising from the start never buys
+        assert!(run(&[1.0, 2.0, 3.0, 4.0], 1, 2).is_empty());
+    }
+
+    #[test]
+    fn ties_are_exact_with_decimal_prices() {
+        // SMA2 of (0.1, 0.2) and SMA3 of (0.3, 0.1, 0.2)... built so the averages tie exactly
+        // on bar 3 where float sums differ in the last bit: 0.1+0.2 = 0.30000000000000004.
+        // closes: 0.3, 0.1, 0.2 | SMA2(bar2) = 0.15, SMA3(bar2) = 0.2 → −
+        // bar3 close 0.3: SMA2 = 0.25, SMA3 = (0.1+0.2+0.3)/3 = 0.2 → + → cross up
+        // bar4 close 0.15: SMA2 = 0.225, SMA3 = (0.2+0.3+0.15)/3 = 0.21666 → +
+        // bar5 close 0.15: SMA2 = 0.15, SMA3 = 0.2 → − → cross down
+        let fills = run(&[0.3, 0.1, 0.2, 0.3, 0.15, 0.15, 0.2], 2, 3);
+        assert_eq!(fills.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(), vec![(4, Side::Buy), (6, Side::Sell)]);
+        // an exact tie in decimals: SMA1 = SMA2 when two closes are equal → no fire
+        let fills = run(&[0.3, 0.1, 0.1, 0.1, 0.1], 1, 2);
+        assert!(fills.is_empty());
+    }
+
+    #[test]
+    fn invalid_windows_are_rejected() {
+        assert!(SmaCross::new(0, 5).is_err());
+        assert!(SmaCross::new(5, 5).is_err());
+        assert!(SmaCross::new(2, 3).is_ok());
+    }
+}
