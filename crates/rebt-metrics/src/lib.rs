@@ -1,1 +1,19 @@
-//! placeholder
+//! rebt-metrics: performance metrics as pure functions over a series of periodic simple
+//! returns (`&[f64]`, one value per bar, `0.01` meaning +1%). Definitions follow empyrical
+//! (empyrical-reloaded) and are checked against values it computed; see
+//! `tests/reference/compute.py`.
+//!
+//! Every metric returns `Option<f64>`: `None` marks a value that is undefined for the input
+//! (too few returns, zero volatility or downside deviation, no drawdown, a non-finite return
+//! or setting), never a sentinel such as `f64::MAX`, and nothing here panics on user input.
+//! Annualisation and the risk-free rate come from [`Annualization`] (252 periods a year,
+//! risk-free 0 by default). This crate depends on no other rebt crate.
+#![deny(missing_docs)]
+
+mod annualization;
+mod returns;
+mod summary;
+
+pub use annualization::{Annualization, TRADING_DAYS_PER_YEAR};
+pub use returns::{annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return};
+pub use summary::Summary;
