@@ -1,1 +1,112 @@
-fn main() {}
+//! The `rebt` command line: `backtest`, `strategies`, `data check`. Flags are parsed by clap
+//! (usage errors exit 2); everything else that fails exits 1 with a message naming the file,
+//! key or value at fault.
+
+mod commands;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// rebt — backtesting for the rare-earth market (A-shares, HKEX, commodities).
+#[derive(Debug, Parser)]
+#[command(name = "rebt", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run one backtest (default: sma_cross on the embedded sample dataset).
+    Backtest(BacktestArgs),
+    /// List the built-in strategies and their parameters.
+    Strategies,
+    /// Inspect datasets.
+    #[command(subcommand)]
+    Data(DataCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DataCommand {
+    /// Validate a dataset (a directory with bars.csv and optional manifest.toml, or a CSV file).
+    Check {
+        /// Dataset directory or bars file.
+        path: PathBuf,
+    },
+}
+
+/// Flags of `rebt backtest`; each overrides the same key of `--config`.
+#[derive(Debug, Args)]
+struct BacktestArgs {
+    /// Dataset directory or bars CSV (default: the embedded sample dataset).
+    #[arg(long, value_name = "PATH")]
+    data: Option<PathBuf>,
+    /// Built-in strategy (see `rebt strategies`).
+    #[arg(long, value_name = "NAME")]
+    strategy: Option<String>,
+    /// Strategy parameter, e.g. `--set fast=5` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Run configuration file (TOML).
+    #[arg(long, value_name = "FILE.toml")]
+    config: Option<PathBuf>,
+    /// First day, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last day, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// Starting cash in the base currency.
+    #[arg(long, value_name = "AMOUNT")]
+    cash: Option<f64>,
+    /// Market rules: `auto` (lots, price limits, T+1 per instrument) or `none`.
+    #[arg(long, value_name = "auto|none")]
+    rules: Option<RulesArg>,
+    /// Costs: `default` (date-aware schedules) or `zero`.
+    #[arg(long, value_name = "default|zero")]
+    costs: Option<CostsArg>,
+    /// Slippage in basis points.
+    #[arg(long, value_name = "BPS")]
+    slippage_bps: Option<f64>,
+    /// Cap each order at this fraction of the day's volume.
+    #[arg(long, value_name = "FRACTION")]
+    volume_cap: Option<f64>,
+    /// Comma-separated symbols to trade (default: every tradable instrument).
+    #[arg(long, value_name = "SYM,SYM", value_delimiter = ',')]
+    universe: Option<Vec<String>>,
+    /// Write the result document to FILE (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RulesArg {
+    Auto,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum CostsArg {
+    Default,
+    Zero,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Backtest(args) => commands::backtest(args),
+        Command::Strategies => commands::strategies(),
+        Command::Data(DataCommand::Check { path }) => commands::data_check(&path),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

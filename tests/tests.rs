@@ -1,1 +1,5 @@
+//! Integration tests of the `rebt` binary, compiled into one test binary (polars makes each
+//! test binary large). Test data lives in `tests/data/`.
 
+mod cli;
+mod real_data;

@@ -7,7 +7,7 @@
 //! disagree with each other.
 
 use crate::params::StrategyError;
-use rebt_core::{Cents, Context, CoreError, InstrumentIx, Orders, Setup, Strategy};
+use rebt_core::{Cents, Context, CoreError, InstrumentIx, Orders, RejectionReason, Setup, Side, Strategy};
 
 /// Long-only SMA(fast) / SMA(slow) crossover.
 ///
@@ -15,8 +15,11 @@ use rebt_core::{Cents, Context, CoreError, InstrumentIx, Orders, Setup, Strategy
 /// crossing through an exact tie fires once, on the first bar past it); cross down likewise.
 /// No signal until `slow` bars exist; the first defined difference only sets the state.
 /// A cross up buys at the next open the most whole lots whose value plus costs fit the
-/// sleeve's cash; a cross down sells the whole position at the next open. A rejected entry
-/// (e.g. limit-up) is not retried: the strategy waits for the next cross.
+/// sleeve's cash; a cross down sells the whole position at the next open. An order rejected
+/// because the instrument had no bar (suspended, market closed) is resubmitted each day until
+/// it trades, so it fills at the instrument's next bar, as in a per-symbol backtester; one
+/// rejected by a market rule (limit-up, limit-down, cash) is not: the strategy waits for the
+/// next cross.
 #[derive(Debug, Clone)]
 pub struct SmaCross {
     fast: usize,
@@ -92,6 +95,20 @@ impl Strategy for SmaCross {
         for f in ctx.fills() {
             self.state[f.instrument.get()].cash += f.cash_flow();
         }
+        for r in ctx.rejections() {
+            if matches!(r.reason, RejectionReason::Suspended | RejectionReason::MarketClosed) {
+                let held = ctx.position(r.instrument).shares;
+                match r.side {
+                    Side::Buy if held == 0 => {
+                        orders.buy_with_cash(r.instrument, self.state[r.instrument.get()].cash);
+                    }
+                    Side::Sell if held > 0 => {
+                        orders.target_shares(r.instrument, 0);
+                    }
+                    _ => {}
+                }
+            }
+        }
         for &ix in ctx.universe() {
             let Some(close) = ctx.close(ix) else { continue };
             let Some(sign) = self.push(ix.get(), close) else { continue };
@@ -166,6 +183,29 @@ mod tests {
         // an exact tie in decimals: SMA1 = SMA2 when two closes are equal → no fire
         let fills = run(&[0.3, 0.1, 0.1, 0.1, 0.1], 1, 2);
         assert!(fills.is_empty());
+    }
+
+    #[test]
+    fn an_entry_on_a_suspended_day_waits_for_the_next_bar() {
+        // Two instruments so the market stays open while X is suspended on day 5.
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+        let closes = [3.0, 2.0, 1.0, 2.0, 3.0, 4.0, 3.0, 2.0, 1.0];
+        let mut b = BarColumns::default();
+        for (i, &c) in closes.iter().enumerate() {
+            let date = start + chrono::Days::new(i as u64);
+            if i != 5 {
+                b.push(date, "X", c, c, c, c, 1e6);
+            }
+            b.push(date, "Y", 1.0, 1.0, 1.0, 1.0, 1e6);
+        }
+        let insts = ["X", "Y"].iter().map(|s| Instrument::infer(s, Currency::Cny)).collect();
+        let panel = Panel::from_bars(&b, insts).expect("panel");
+        let config = EngineConfig { rules: RulesMode::None, costs: CostMode::Zero, initial_cash: Cents::from_units(2_000), universe: Some(vec!["X".into()]), ..Default::default() };
+        let r = Engine::new(&panel, config).expect("engine").run(&mut SmaCross::new(2, 3).expect("params")).expect("run");
+        // cross up at bar 4 → bar 5 suspended (rejected) → bought at bar 6's open (3.00)
+        assert_eq!(r.rejections.len(), 1);
+        assert_eq!(r.rejections[0].reason, RejectionReason::Suspended);
+        assert_eq!((r.fills[0].date, r.fills[0].price, r.fills[0].shares), (start + chrono::Days::new(6), 3.0, 666));
     }
 
     #[test]

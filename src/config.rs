@@ -1,0 +1,165 @@
+//! The run configuration: what `--config FILE.toml` holds and what command-line flags
+//! override. Every key is checked (`deny_unknown_fields`), so a misspelt key is an error
+//! naming it and the valid keys, never silently ignored.
+
+use chrono::NaiveDate;
+use rebt_core::{Cents, CostMode, Currency, EngineConfig, RulesMode};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One backtest's settings. Defaults: strategy `sma_cross` with its default parameters, the
+/// embedded dataset, all dates, 1,000,000 of cash, full market rules and costs, no slippage,
+/// no volume cap, every tradable instrument.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Built-in strategy name.
+    pub strategy: String,
+    /// Strategy parameters (`[params]` table).
+    pub params: BTreeMap<String, toml::Value>,
+    /// Dataset directory or bars file; `None` for the embedded dataset. Relative paths in a
+    /// config file are relative to the file.
+    pub data: Option<PathBuf>,
+    /// First day (inclusive).
+    #[serde(deserialize_with = "date_opt")]
+    pub from: Option<NaiveDate>,
+    /// Last day (inclusive).
+    #[serde(deserialize_with = "date_opt")]
+    pub to: Option<NaiveDate>,
+    /// Starting cash in base-currency units.
+    pub cash: f64,
+    /// `auto` (each instrument's rules) or `none` (no lots, limits, T+1).
+    pub rules: RulesMode,
+    /// `default` or `zero`.
+    pub costs: CostMode,
+    /// Slippage in basis points.
+    pub slippage_bps: f64,
+    /// Cap per order as a fraction of the day's volume.
+    pub volume_cap: Option<f64>,
+    /// Symbols to trade; absent means every tradable instrument.
+    pub universe: Option<Vec<String>>,
+    /// Currency of cash and equity.
+    pub base_currency: Option<Currency>,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            strategy: rebt_strategies::DEFAULT_STRATEGY.to_string(),
+            params: BTreeMap::new(),
+            data: None,
+            from: None,
+            to: None,
+            cash: 1_000_000.0,
+            rules: RulesMode::Auto,
+            costs: CostMode::Default,
+            slippage_bps: 0.0,
+            volume_cap: None,
+            universe: None,
+            base_currency: None,
+        }
+    }
+}
+
+/// A TOML date may be written bare (`from = 2020-01-02`) or quoted (`from = "2020-01-02"`).
+fn date_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let raw = Option::<Raw>::deserialize(d)?;
+    raw.map(|r| {
+        let s = match r {
+            Raw::Text(s) => s,
+            Raw::Toml(t) => t.to_string(),
+        };
+        parse_date(&s).map_err(serde::de::Error::custom)
+    })
+    .transpose()
+}
+
+/// Parse `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("invalid date `{s}`: expected YYYY-MM-DD"))
+}
+
+/// Errors reading a config file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has an unknown or mistyped key.
+    #[error("config {path}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// toml's message, which names the key, the line and the valid keys.
+        message: String,
+    },
+}
+
+impl RunConfig {
+    /// Read a config file; a relative `data` path is made relative to the file's directory.
+    pub fn from_file(path: &Path) -> Result<RunConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+        let mut cfg: RunConfig =
+            toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string().trim_end().to_string() })?;
+        if let (Some(data), Some(dir)) = (&cfg.data, path.parent()) {
+            if data.is_relative() {
+                cfg.data = Some(dir.join(data));
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// The engine settings this config implies.
+    pub fn engine_config(&self) -> Result<EngineConfig, String> {
+        let initial_cash = Cents::from_units_f64(self.cash)
+            .filter(|c| c.0 > 0)
+            .ok_or_else(|| format!("cash must be a positive amount, got {}", self.cash))?;
+        if let (Some(f), Some(t)) = (self.from, self.to) {
+            if f > t {
+                return Err(format!("from ({f}) is after to ({t})"));
+            }
+        }
+        Ok(EngineConfig {
+            initial_cash,
+            rules: self.rules,
+            costs: self.costs,
+            slippage_bps: self.slippage_bps,
+            volume_cap: self.volume_cap,
+            universe: self.universe.clone(),
+            base_currency: self.base_currency,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misspelt_key_is_named() {
+        let e = toml::from_str::<RunConfig>("strategy = \"sma_cross\"\nslipage_bps = 5\n").expect_err("unknown key");
+        let msg = e.to_string();
+        assert!(msg.contains("unknown field `slipage_bps`"), "{msg}");
+        assert!(msg.contains("slippage_bps"), "{msg}");
+    }
+
+    #[test]
+    fn dates_bare_or_quoted() {
+        let c: RunConfig = toml::from_str("from = 2020-01-02\nto = \"2021-03-04\"\n").expect("valid");
+        assert_eq!(c.from, NaiveDate::from_ymd_opt(2020, 1, 2));
+        assert_eq!(c.to, NaiveDate::from_ymd_opt(2021, 3, 4));
+        assert!(toml::from_str::<RunConfig>("from = \"2020-13-01\"\n").is_err());
+    }
+}
