@@ -5,7 +5,7 @@ use crate::{BacktestArgs, CostsArg, RulesArg};
 use anyhow::{Context as _, Result, anyhow, bail};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use rebt::config::{RunConfig, parse_date};
-use rebt_core::{CostMode, Engine, Field, RulesMode};
+use rebt_core::{CostMode, Engine, RulesMode};
 use rebt_data::Dataset;
 use rebt_metrics::Annualization;
 use rebt_report::{DatasetInfo, RunReport, write_atomic};
@@ -36,7 +36,9 @@ fn resolve_config(args: &BacktestArgs) -> Result<RunConfig> {
         cfg.strategy = s.clone();
     }
     for kv in &args.set {
-        let (k, v) = kv.split_once('=').ok_or_else(|| anyhow!("--set `{kv}`: expected KEY=VALUE"))?;
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--set `{kv}`: expected KEY=VALUE"))?;
         let value = match ParamValue::parse(v) {
             ParamValue::Int(i) => toml::Value::Integer(i),
             ParamValue::Float(f) => toml::Value::Float(f),
@@ -85,7 +87,8 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
     let mut cfg = resolve_config(&args)?;
     let mut raw = BTreeMap::new();
     for (k, v) in &cfg.params {
-        let pv = ParamValue::from_toml(v).ok_or_else(|| anyhow!("parameter `{k}`: expected a number, boolean or text, got {v}"))?;
+        let pv = ParamValue::from_toml(v)
+            .ok_or_else(|| anyhow!("parameter `{k}`: expected a number, boolean or text, got {v}"))?;
         raw.insert(k.clone(), pv);
     }
     let (mut strategy, params) = rebt_strategies::build(&cfg.strategy, &raw)?;
@@ -96,7 +99,11 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
     let result = engine.run(strategy.as_mut())?;
 
     // Echo the configuration with every parameter resolved.
-    cfg.params = params.values().iter().map(|(k, v)| (k.clone(), param_to_toml(v))).collect();
+    cfg.params = params
+        .values()
+        .iter()
+        .map(|(k, v)| (k.clone(), param_to_toml(v)))
+        .collect();
     let config_json = serde_json::to_value(&cfg).context("serialising the configuration")?;
     let info = DatasetInfo {
         name: dataset.manifest.name.clone(),
@@ -133,7 +140,12 @@ fn param_to_toml(v: &ParamValue) -> toml::Value {
     }
 }
 
-fn render_summary(report: &RunReport, panel: &rebt_core::Panel, params: &rebt_strategies::Params, universe: usize) -> String {
+fn render_summary(
+    report: &RunReport,
+    panel: &rebt_core::Panel,
+    params: &rebt_strategies::Params,
+    universe: usize,
+) -> String {
     let mut out = String::new();
     let params: Vec<String> = params.values().iter().map(|(k, v)| format!("{k}={v}")).collect();
     let cfg = &report.config;
@@ -141,7 +153,11 @@ fn render_summary(report: &RunReport, panel: &rebt_core::Panel, params: &rebt_st
         "rebt {} · {}{} · {} [{}]\n",
         report.rebt_version,
         cfg["strategy"].as_str().unwrap_or("?"),
-        if params.is_empty() { String::new() } else { format!(" ({})", params.join(", ")) },
+        if params.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", params.join(", "))
+        },
         report.dataset.name,
         report.dataset.source,
     ));
@@ -150,12 +166,12 @@ fn render_summary(report: &RunReport, panel: &rebt_core::Panel, params: &rebt_st
     }
     let dates = panel.dates();
     out.push_str(&format!(
-        "{} → {} ({} days) · {} instruments traded · cash {} {} · rules {} · costs {}\n",
+        "{} → {} ({} days) · {} instruments traded · cash {:.2} {} · rules {} · costs {}\n",
         dates[0],
         dates[dates.len() - 1],
         dates.len(),
         universe,
-        cfg["cash"],
+        cfg["cash"].as_f64().unwrap_or(f64::NAN),
         report.base_currency,
         cfg["rules"].as_str().unwrap_or("?"),
         cfg["costs"].as_str().unwrap_or("?"),
@@ -171,16 +187,26 @@ fn render_summary(report: &RunReport, panel: &rebt_core::Panel, params: &rebt_st
 
 pub fn strategies() -> Result<()> {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["strategy", "parameter", "type", "default", "meaning"]);
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(vec!["strategy", "parameter", "type", "default", "meaning"]);
     for s in rebt_strategies::registry() {
         t.add_row(vec![s.name, "", "", "", s.description]);
         for p in &s.params {
             let kind = serde_json::to_value(p.kind)?.as_str().unwrap_or("?").to_string();
-            t.add_row(vec![String::new(), p.name.to_string(), kind, p.default.to_string(), p.help.to_string()]);
+            t.add_row(vec![
+                String::new(),
+                p.name.to_string(),
+                kind,
+                p.default.to_string(),
+                p.help.to_string(),
+            ]);
         }
     }
     println!("{t}");
-    println!("default strategy: {}; set parameters with --set name=value or a [params] table in --config", rebt_strategies::DEFAULT_STRATEGY);
+    println!(
+        "default strategy: {}; set parameters with --set name=value or a [params] table in --config",
+        rebt_strategies::DEFAULT_STRATEGY
+    );
     Ok(())
 }
 
@@ -188,34 +214,40 @@ pub fn data_check(path: &Path) -> Result<()> {
     if !path.exists() {
         bail!("{}: no such file or directory", path.display());
     }
-    let ds = rebt_data::load(path)?;
-    let p = &ds.panel;
-    println!("dataset   {} [{}]", ds.manifest.name, ds.source);
-    if ds.manifest.synthetic {
+    let summary = rebt_data::load(path)?.summary();
+    println!("dataset   {} [{}]", summary.name, summary.source);
+    if summary.synthetic {
         println!("NOTE: synthetic data: these prices are generated, not real market prices.");
     }
-    println!("fingerprint {}", ds.fingerprint);
-    println!("{} bars, {} instruments, {} → {} ({} days)", p.n_bars(), p.instruments().len(), p.dates()[0], p.dates()[p.n_days() - 1], p.n_days());
+    println!("fingerprint {}", summary.fingerprint);
+    println!(
+        "{} rows, {} instruments, {} → {} ({} days){}",
+        summary.rows,
+        summary.instruments.len(),
+        summary.first_date,
+        summary.last_date,
+        summary.days,
+        summary
+            .benchmark
+            .as_ref()
+            .map_or(String::new(), |b| format!(", benchmark {b}"))
+    );
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["symbol", "name", "kind", "board", "ccy", "lot", "tradable", "first", "last", "bars"]);
-    for ix in p.ixs() {
-        let inst = p.instrument(ix);
-        let close = p.series(ix, Field::Close);
-        let first = close.iter().position(|c| !c.is_nan()).map_or(String::new(), |d| p.dates()[d].to_string());
-        let last = close.iter().rposition(|c| !c.is_nan()).map_or(String::new(), |d| p.dates()[d].to_string());
-        let bars = close.iter().filter(|c| !c.is_nan()).count();
-        let name = |v: serde_json::Value| v.as_str().unwrap_or("?").to_string();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "symbol", "name", "kind", "market", "board", "tradable", "first", "last", "bars",
+    ]);
+    let name = |v: serde_json::Value| v.as_str().unwrap_or("?").to_string();
+    for inst in &summary.instruments {
         t.add_row(vec![
             inst.symbol.clone(),
             inst.name.clone(),
             name(serde_json::to_value(inst.kind)?),
+            name(serde_json::to_value(inst.market)?),
             name(serde_json::to_value(inst.board)?),
-            inst.currency.code().to_string(),
-            inst.lot.to_string(),
             inst.tradable.to_string(),
-            first,
-            last,
-            bars.to_string(),
+            inst.first_date.to_string(),
+            inst.last_date.to_string(),
+            inst.bars.to_string(),
         ]);
     }
     println!("{t}");

@@ -110,9 +110,14 @@ pub enum ConfigError {
 impl RunConfig {
     /// Read a config file; a relative `data` path is made relative to the file's directory.
     pub fn from_file(path: &Path) -> Result<RunConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
-        let mut cfg: RunConfig =
-            toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string().trim_end().to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut cfg: RunConfig = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
         if let (Some(data), Some(dir)) = (&cfg.data, path.parent()) {
             if data.is_relative() {
                 cfg.data = Some(dir.join(data));

@@ -58,7 +58,7 @@ struct BacktestArgs {
     #[arg(long, value_name = "DATE")]
     to: Option<String>,
     /// Starting cash in the base currency.
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     cash: Option<f64>,
     /// Market rules: `auto` (lots, price limits, T+1 per instrument) or `none`.
     #[arg(long, value_name = "auto|none")]

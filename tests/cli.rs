@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn rebt(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rebt")).args(args).current_dir(dir).output().expect("rebt runs")
+    Command::new(env!("CARGO_BIN_EXE_rebt"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("rebt runs")
 }
 
 pub fn data(name: &str) -> PathBuf {
@@ -14,7 +18,10 @@ pub fn data(name: &str) -> PathBuf {
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 pub fn json_of(args: &[&str]) -> Value {
@@ -32,7 +39,19 @@ fn default_backtest_runs_from_any_directory_and_says_synthetic() {
     let o = rebt(&["backtest"], dir.path());
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    for needle in ["sma_cross", "synthetic", "Total return", "CAGR", "Annual volatility", "Sharpe", "Sortino", "Max drawdown", "Calmar", "Fills", "Rejections"] {
+    for needle in [
+        "sma_cross",
+        "synthetic",
+        "Total return",
+        "CAGR",
+        "Annual volatility",
+        "Sharpe",
+        "Sortino",
+        "Max drawdown",
+        "Calmar",
+        "Fills",
+        "Rejections",
+    ] {
         assert!(out.contains(needle), "summary lacks {needle}:\n{out}");
     }
 }
@@ -43,9 +62,24 @@ fn json_document_has_the_documented_keys() {
     for key in ["config", "dataset", "metrics", "equity", "fills", "rejections"] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
-    assert!(v["dataset"]["fingerprint"].as_str().expect("fingerprint").starts_with("sha256:"));
+    assert!(
+        v["dataset"]["fingerprint"]
+            .as_str()
+            .expect("fingerprint")
+            .starts_with("sha256:")
+    );
     assert_eq!(v["dataset"]["synthetic"], Value::Bool(true));
-    for key in ["total_return", "cagr", "annual_volatility", "sharpe", "sortino", "max_drawdown", "calmar", "fills", "rejections"] {
+    for key in [
+        "total_return",
+        "cagr",
+        "annual_volatility",
+        "sharpe",
+        "sortino",
+        "max_drawdown",
+        "calmar",
+        "fills",
+        "rejections",
+    ] {
         assert!(v["metrics"].get(key).is_some(), "metrics lacks {key}");
     }
     assert!(v["metrics"]["max_drawdown"].as_f64().expect("mdd") <= 0.0);
@@ -72,10 +106,16 @@ fn json_document_has_the_documented_keys() {
 fn same_inputs_give_byte_identical_json() {
     let dir = tempfile::tempdir().expect("tempdir");
     for name in ["a.json", "b.json"] {
-        let o = rebt(&["backtest", "--quiet", "--json", name, "--strategy", "buy_and_hold"], dir.path());
+        let o = rebt(
+            &["backtest", "--quiet", "--json", name, "--strategy", "buy_and_hold"],
+            dir.path(),
+        );
         assert!(o.status.success());
     }
-    assert_eq!(std::fs::read(dir.path().join("a.json")).expect("a"), std::fs::read(dir.path().join("b.json")).expect("b"));
+    assert_eq!(
+        std::fs::read(dir.path().join("a.json")).expect("a"),
+        std::fs::read(dir.path().join("b.json")).expect("b")
+    );
 }
 
 #[test]
@@ -97,7 +137,10 @@ fn rules_none_costs_zero_pays_nothing() {
     }
     // without rules only a missing bar can stop an order
     for r in v["rejections"].as_array().expect("rejections") {
-        assert!(["suspended", "market_closed"].contains(&r["reason"].as_str().expect("reason")), "{r}");
+        assert!(
+            ["suspended", "market_closed"].contains(&r["reason"].as_str().expect("reason")),
+            "{r}"
+        );
     }
 }
 
@@ -129,22 +172,74 @@ fn bad_input_gets_a_clear_error_and_exit_code() {
     let mixed = data("mixed_no_fx");
     let misspelt = data("misspelt.toml");
     let cases: Vec<(Vec<&str>, i32, Vec<&str>)> = vec![
-        (vec!["backtest", "--strategy", "smacross"], 1, vec!["unknown strategy `smacross`", "buy_and_hold, sma_cross"]),
-        (vec!["backtest", "--set", "fats=3"], 1, vec!["no parameter `fats`", "fast, slow"]),
-        (vec!["backtest", "--set", "fast=five"], 1, vec!["parameter `fast`", "expected an integer"]),
+        (
+            vec!["backtest", "--strategy", "smacross"],
+            1,
+            vec!["unknown strategy `smacross`", "buy_and_hold, sma_cross"],
+        ),
+        (
+            vec!["backtest", "--set", "fats=3"],
+            1,
+            vec!["no parameter `fats`", "fast, slow"],
+        ),
+        (
+            vec!["backtest", "--set", "fast=five"],
+            1,
+            vec!["parameter `fast`", "expected an integer"],
+        ),
         (vec!["backtest", "--set", "fast"], 1, vec!["expected KEY=VALUE"]),
         (vec!["backtest", "--set", "fast=40"], 1, vec!["greater than fast"]),
-        (vec!["backtest", "--config", misspelt.to_str().expect("utf8")], 1, vec!["misspelt.toml", "slipage_bps"]),
-        (vec!["backtest", "--data", bad_nan.to_str().expect("utf8")], 1, vec!["bars.csv", "3", "close"]),
-        (vec!["data", "check", bad_nan.to_str().expect("utf8")], 1, vec!["bars.csv", "3", "close"]),
-        (vec!["backtest", "--data", mixed.to_str().expect("utf8")], 1, vec!["HKDCNY"]),
-        (vec!["backtest", "--data", "/no/such/dataset"], 1, vec!["/no/such/dataset"]),
-        (vec!["backtest", "--universe", "NOPE.SH"], 1, vec!["unknown instrument `NOPE.SH`", "600111.SH"]),
-        (vec!["backtest", "--universe", "930598.CSI"], 1, vec!["930598.CSI", "tradable"]),
-        (vec!["backtest", "--from", "2024-13-01"], 1, vec!["--from", "YYYY-MM-DD"]),
+        (
+            vec!["backtest", "--config", misspelt.to_str().expect("utf8")],
+            1,
+            vec!["misspelt.toml", "slipage_bps"],
+        ),
+        (
+            vec!["backtest", "--data", bad_nan.to_str().expect("utf8")],
+            1,
+            vec!["bars.csv", "3", "close"],
+        ),
+        (
+            vec!["data", "check", bad_nan.to_str().expect("utf8")],
+            1,
+            vec!["bars.csv", "3", "close"],
+        ),
+        (
+            vec!["backtest", "--data", mixed.to_str().expect("utf8")],
+            1,
+            vec!["HKDCNY"],
+        ),
+        (
+            vec!["backtest", "--data", "/no/such/dataset"],
+            1,
+            vec!["/no/such/dataset"],
+        ),
+        (
+            vec!["backtest", "--universe", "NOPE.SH"],
+            1,
+            vec!["unknown instrument `NOPE.SH`", "600111.SH"],
+        ),
+        (
+            vec!["backtest", "--universe", "930598.CSI"],
+            1,
+            vec!["930598.CSI", "tradable"],
+        ),
+        (
+            vec!["backtest", "--from", "2024-13-01"],
+            1,
+            vec!["--from", "YYYY-MM-DD"],
+        ),
         (vec!["backtest", "--from", "2030-01-01"], 1, vec!["no bars"]),
-        (vec!["backtest", "--from", "2024-01-01", "--to", "2023-01-01"], 1, vec!["after"]),
-        (vec!["backtest", "--cash", "-5"], 1, vec!["cash must be a positive amount"]),
+        (
+            vec!["backtest", "--from", "2024-01-01", "--to", "2023-01-01"],
+            1,
+            vec!["after"],
+        ),
+        (
+            vec!["backtest", "--cash", "-5"],
+            1,
+            vec!["cash must be a positive amount"],
+        ),
         (vec!["backtest", "--volume-cap", "2"], 1, vec!["volume_cap"]),
         (vec!["backtest", "--rules", "strict"], 2, vec!["strict"]),
         (vec!["backtest", "--no-such-flag"], 2, vec!["--no-such-flag"]),

@@ -12,15 +12,28 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const CODES: [&str; 10] =
-    ["600111.SH", "000831.SZ", "600392.SH", "300748.SZ", "600549.SH", "300224.SZ", "300127.SZ", "600010.SH", "600259.SH", "000970.SZ"];
+const CODES: [&str; 10] = [
+    "600111.SH",
+    "000831.SZ",
+    "600392.SH",
+    "300748.SZ",
+    "600549.SH",
+    "300224.SZ",
+    "300127.SZ",
+    "600010.SH",
+    "600259.SH",
+    "000970.SZ",
+];
 
 fn real_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: {} is absent (real data is not part of the project)", dir.display());
+        eprintln!(
+            "skipped: {} is absent (real data is not part of the project)",
+            dir.display()
+        );
         None
     }
 }
@@ -37,14 +50,38 @@ fn write_dataset(real: &Path, out: &Path) -> BTreeMap<String, Vec<(String, Bar)>
     let mut csv = String::from("date,symbol,open,high,low,close,volume\n");
     let mut bars = BTreeMap::new();
     for code in CODES {
-        let file = real.join(format!("cn_{}_zhusongtong_qfq.csv", &code[..6]));
-        let text = std::fs::read_to_string(&file).expect("real file");
+        // the forward-adjusted file of each name (zhusongtong, or sebastienzh for ChiNext):
+        // date,open,high,low,close,volume_shares[,…]
+        let prefix = format!("cn_{}_", &code[..6]);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(real)
+            .expect("real dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&prefix) && n.ends_with("_qfq.csv"))
+            })
+            .collect();
+        files.sort();
+        let file = files
+            .first()
+            .unwrap_or_else(|| panic!("no forward-adjusted file for {code} in {}", real.display()));
+        let text = std::fs::read_to_string(file).expect("real file");
         let mut rows = Vec::new();
         for line in text.lines().skip(1) {
             let f: Vec<&str> = line.split(',').collect();
-            csv.push_str(&format!("{},{},{},{},{},{},{}\n", f[0], code, f[1], f[2], f[3], f[4], f[5]));
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                f[0], code, f[1], f[2], f[3], f[4], f[5]
+            ));
             let cents = |s: &str| (s.parse::<f64>().expect("price") * 100.0).round() as i64;
-            rows.push((f[0].to_string(), Bar { open: cents(f[1]), close: cents(f[4]) }));
+            rows.push((
+                f[0].to_string(),
+                Bar {
+                    open: cents(f[1]),
+                    close: cents(f[4]),
+                },
+            ));
         }
         bars.insert(code.to_string(), rows);
     }
@@ -53,7 +90,12 @@ fn write_dataset(real: &Path, out: &Path) -> BTreeMap<String, Vec<(String, Bar)>
 }
 
 /// The reference trades: (date, symbol, side, shares).
-fn reference_trades(bars: &BTreeMap<String, Vec<(String, Bar)>>, fast: usize, slow: usize, cash_cents: i64) -> Vec<(String, String, String, u64)> {
+fn reference_trades(
+    bars: &BTreeMap<String, Vec<(String, Bar)>>,
+    fast: usize,
+    slow: usize,
+    cash_cents: i64,
+) -> Vec<(String, String, String, u64)> {
     let sleeve0 = cash_cents / bars.len() as i64;
     let mut trades = Vec::new();
     for (sym, rows) in bars {
@@ -104,7 +146,22 @@ fn sma_cross_on_real_prices_matches_the_independent_reference() {
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     for (fast, slow) in [(10usize, 30usize), (5, 20), (3, 7)] {
         let o = rebt(
-            &["backtest", "--data", ".", "--rules", "none", "--costs", "zero", "--quiet", "--json", "r.json", "--set", &format!("fast={fast}"), "--set", &format!("slow={slow}")],
+            &[
+                "backtest",
+                "--data",
+                ".",
+                "--rules",
+                "none",
+                "--costs",
+                "zero",
+                "--quiet",
+                "--json",
+                "r.json",
+                "--set",
+                &format!("fast={fast}"),
+                "--set",
+                &format!("slow={slow}"),
+            ],
             dir.path(),
         );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -114,7 +171,12 @@ fn sma_cross_on_real_prices_matches_the_independent_reference() {
             .expect("fills")
             .iter()
             .map(|f| {
-                (f["date"].as_str().expect("d").to_string(), f["symbol"].as_str().expect("s").to_string(), f["side"].as_str().expect("side").to_string(), f["shares"].as_u64().expect("n"))
+                (
+                    f["date"].as_str().expect("d").to_string(),
+                    f["symbol"].as_str().expect("s").to_string(),
+                    f["side"].as_str().expect("side").to_string(),
+                    f["shares"].as_u64().expect("n"),
+                )
             })
             .collect();
         got.sort();
@@ -129,12 +191,33 @@ fn a_share_rules_on_real_prices_reject_limit_moves() {
     let Some(real) = real_dir() else { return };
     let dir = tempfile::tempdir().expect("tempdir");
     write_dataset(&real, dir.path());
-    let o = rebt(&["backtest", "--data", ".", "--quiet", "--json", "r.json", "--set", "fast=3", "--set", "slow=7"], dir.path());
+    let o = rebt(
+        &[
+            "backtest", "--data", ".", "--quiet", "--json", "r.json", "--set", "fast=3", "--set", "slow=7",
+        ],
+        dir.path(),
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&std::fs::read(dir.path().join("r.json")).expect("json")).expect("valid");
     let fills = v["fills"].as_array().expect("fills");
-    assert!(fills.iter().all(|f| f["shares"].as_u64().expect("n") % 100 == 0 || f["side"] == "sell"), "A-share buys are whole lots");
-    assert!(fills.iter().all(|f| f["commission"].as_f64().expect("c") >= 5.0), "minimum commission");
-    let reasons: Vec<&str> = v["rejections"].as_array().expect("r").iter().map(|r| r["reason"].as_str().expect("reason")).collect();
-    assert!(reasons.contains(&"limit_up"), "seven years of rare-earth stocks include limit-up opens: {reasons:?}");
+    assert!(
+        fills
+            .iter()
+            .all(|f| f["shares"].as_u64().expect("n") % 100 == 0 || f["side"] == "sell"),
+        "A-share buys are whole lots"
+    );
+    assert!(
+        fills.iter().all(|f| f["commission"].as_f64().expect("c") >= 5.0),
+        "minimum commission"
+    );
+    let reasons: Vec<&str> = v["rejections"]
+        .as_array()
+        .expect("r")
+        .iter()
+        .map(|r| r["reason"].as_str().expect("reason"))
+        .collect();
+    assert!(
+        reasons.contains(&"limit_up"),
+        "seven years of rare-earth stocks include limit-up opens: {reasons:?}"
+    );
 }

@@ -23,7 +23,8 @@ impl Strategy for BuyAndHold {
         let done = |ix: &InstrumentIx| {
             ctx.fills().iter().any(|f| f.instrument == *ix)
                 || ctx.rejections().iter().any(|r| {
-                    r.instrument == *ix && matches!(r.reason, RejectionReason::InsufficientCash | RejectionReason::LotSize)
+                    r.instrument == *ix
+                        && matches!(r.reason, RejectionReason::InsufficientCash | RejectionReason::LotSize)
                 })
         };
         self.todo.retain(|ix| !done(ix));

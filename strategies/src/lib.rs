@@ -55,7 +55,12 @@ pub fn registry() -> Vec<StrategyInfo> {
 pub fn info(name: &str) -> Result<StrategyInfo, StrategyError> {
     let all = registry();
     let known = all.iter().map(|s| s.name).collect::<Vec<_>>().join(", ");
-    all.into_iter().find(|s| s.name == name).ok_or_else(|| StrategyError::UnknownStrategy { name: name.to_string(), known })
+    all.into_iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| StrategyError::UnknownStrategy {
+            name: name.to_string(),
+            known,
+        })
 }
 
 /// Build a strategy from its name and raw parameter values. Missing parameters take their
@@ -73,14 +78,20 @@ mod tests {
     #[test]
     fn unknown_strategy_lists_the_known_ones() {
         let e = build("smacross", &BTreeMap::new()).err().expect("unknown");
-        assert_eq!(e.to_string(), "unknown strategy `smacross`; built-in strategies: buy_and_hold, sma_cross");
+        assert_eq!(
+            e.to_string(),
+            "unknown strategy `smacross`; built-in strategies: buy_and_hold, sma_cross"
+        );
     }
 
     #[test]
     fn unknown_parameter_lists_the_valid_ones() {
         let raw = BTreeMap::from([("fats".to_string(), ParamValue::Int(5))]);
         let e = build("sma_cross", &raw).err().expect("unknown param");
-        assert_eq!(e.to_string(), "strategy `sma_cross` has no parameter `fats`; valid parameters: fast, slow");
+        assert_eq!(
+            e.to_string(),
+            "strategy `sma_cross` has no parameter `fats`; valid parameters: fast, slow"
+        );
     }
 
     #[test]
@@ -90,7 +101,10 @@ mod tests {
         assert_eq!((p.int("fast").expect("fast"), p.int("slow").expect("slow")), (5, 30));
         let bad = BTreeMap::from([("fast".to_string(), ParamValue::parse("five"))]);
         let e = build("sma_cross", &bad).err().expect("type error");
-        assert_eq!(e.to_string(), "parameter `fast` of `sma_cross`: expected an integer, got \"five\"");
+        assert_eq!(
+            e.to_string(),
+            "parameter `fast` of `sma_cross`: expected an integer, got \"five\""
+        );
         let bad = BTreeMap::from([("fast".to_string(), ParamValue::Int(40))]);
         assert!(build("sma_cross", &bad).is_err());
     }

@@ -130,12 +130,22 @@ pub struct ParamSpec {
 impl ParamSpec {
     /// An integer parameter.
     pub fn int(name: &'static str, default: i64, help: &'static str) -> Self {
-        Self { name, kind: ParamKind::Int, default: ParamValue::Int(default), help }
+        Self {
+            name,
+            kind: ParamKind::Int,
+            default: ParamValue::Int(default),
+            help,
+        }
     }
 
     /// A real parameter.
     pub fn float(name: &'static str, default: f64, help: &'static str) -> Self {
-        Self { name, kind: ParamKind::Float, default: ParamValue::Float(default), help }
+        Self {
+            name,
+            kind: ParamKind::Float,
+            default: ParamValue::Float(default),
+            help,
+        }
     }
 }
 
@@ -150,7 +160,11 @@ pub struct Params {
 
 impl Params {
     /// Check raw values against the specs and fill in defaults.
-    pub fn resolve(strategy: &str, specs: &[ParamSpec], raw: &BTreeMap<String, ParamValue>) -> Result<Params, StrategyError> {
+    pub fn resolve(
+        strategy: &str,
+        specs: &[ParamSpec],
+        raw: &BTreeMap<String, ParamValue>,
+    ) -> Result<Params, StrategyError> {
         for name in raw.keys() {
             if !specs.iter().any(|s| s.name == name) {
                 let known = if specs.is_empty() {
@@ -158,7 +172,11 @@ impl Params {
                 } else {
                     specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
                 };
-                return Err(StrategyError::UnknownParam { strategy: strategy.to_string(), name: name.clone(), known });
+                return Err(StrategyError::UnknownParam {
+                    strategy: strategy.to_string(),
+                    name: name.clone(),
+                    known,
+                });
             }
         }
         let mut values = BTreeMap::new();
@@ -185,7 +203,10 @@ impl Params {
             };
             values.insert(spec.name.to_string(), v);
         }
-        Ok(Params { strategy: strategy.to_string(), values })
+        Ok(Params {
+            strategy: strategy.to_string(),
+            values,
+        })
     }
 
     /// Every value, by name.
@@ -211,6 +232,10 @@ impl Params {
 
     /// An error about one parameter of this strategy.
     pub fn invalid(&self, name: &str, message: &str) -> StrategyError {
-        StrategyError::InvalidParam { strategy: self.strategy.clone(), name: name.to_string(), message: message.to_string() }
+        StrategyError::InvalidParam {
+            strategy: self.strategy.clone(),
+            name: name.to_string(),
+            message: message.to_string(),
+        }
     }
 }

@@ -50,9 +50,17 @@ impl SmaCross {
             return Err(invalid("fast", format!("must be at least 1, got {fast}")));
         }
         if slow <= fast || slow > 100_000 {
-            return Err(invalid("slow", format!("must be greater than fast ({fast}) and at most 100000, got {slow}")));
+            return Err(invalid(
+                "slow",
+                format!("must be greater than fast ({fast}) and at most 100000, got {slow}"),
+            ));
         }
-        Ok(Self { fast: fast as usize, slow: slow as usize, state: Vec::new(), ring: Vec::new() })
+        Ok(Self {
+            fast: fast as usize,
+            slow: slow as usize,
+            state: Vec::new(),
+            ring: Vec::new(),
+        })
     }
 
     /// Add today's close to instrument `i`; the sign of fast − slow once `slow` bars exist.
@@ -111,7 +119,9 @@ impl Strategy for SmaCross {
         }
         for &ix in ctx.universe() {
             let Some(close) = ctx.close(ix) else { continue };
-            let Some(sign) = self.push(ix.get(), close) else { continue };
+            let Some(sign) = self.push(ix.get(), close) else {
+                continue;
+            };
             let s = &mut self.state[ix.get()];
             let crossed_up = sign > 0 && s.last_nonzero < 0;
             let crossed_down = sign < 0 && s.last_nonzero > 0;
@@ -138,7 +148,9 @@ impl SmaCross {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rebt_core::{BarColumns, CostMode, Currency, Engine, EngineConfig, Instrument, NaiveDate, Panel, RulesMode, Side};
+    use rebt_core::{
+        BarColumns, CostMode, Currency, Engine, EngineConfig, Instrument, NaiveDate, Panel, RulesMode, Side,
+    };
 
     fn run(closes: &[f64], fast: i64, slow: i64) -> Vec<(usize, Side, u64)> {
         let start = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
@@ -147,9 +159,26 @@ mod tests {
             b.push(start + chrono::Days::new(i as u64), "X", c, c, c, c, 1e6);
         }
         let panel = Panel::from_bars(&b, vec![Instrument::infer("X", Currency::Cny)]).expect("panel");
-        let config = EngineConfig { rules: RulesMode::None, costs: CostMode::Zero, initial_cash: Cents::from_units(1_000), ..Default::default() };
-        let r = Engine::new(&panel, config).expect("engine").run(&mut SmaCross::new(fast, slow).expect("params")).expect("run");
-        r.fills.iter().map(|f| (panel.dates().iter().position(|d| *d == f.date).expect("day"), f.side, f.shares)).collect()
+        let config = EngineConfig {
+            rules: RulesMode::None,
+            costs: CostMode::Zero,
+            initial_cash: Cents::from_units(1_000),
+            ..Default::default()
+        };
+        let r = Engine::new(&panel, config)
+            .expect("engine")
+            .run(&mut SmaCross::new(fast, slow).expect("params"))
+            .expect("run");
+        r.fills
+            .iter()
+            .map(|f| {
+                (
+                    panel.dates().iter().position(|d| *d == f.date).expect("day"),
+                    f.side,
+                    f.shares,
+                )
+            })
+            .collect()
     }
 
     #[test]
@@ -179,7 +208,10 @@ mod tests {
         // bar4 close 0.15: SMA2 = 0.225, SMA3 = (0.2+0.3+0.15)/3 = 0.21666 → +
         // bar5 close 0.15: SMA2 = 0.15, SMA3 = 0.2 → − → cross down
         let fills = run(&[0.3, 0.1, 0.2, 0.3, 0.15, 0.15, 0.2], 2, 3);
-        assert_eq!(fills.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(), vec![(4, Side::Buy), (6, Side::Sell)]);
+        assert_eq!(
+            fills.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+            vec![(4, Side::Buy), (6, Side::Sell)]
+        );
         // an exact tie in decimals: SMA1 = SMA2 when two closes are equal → no fire
         let fills = run(&[0.3, 0.1, 0.1, 0.1, 0.1], 1, 2);
         assert!(fills.is_empty());
@@ -200,12 +232,24 @@ mod tests {
         }
         let insts = ["X", "Y"].iter().map(|s| Instrument::infer(s, Currency::Cny)).collect();
         let panel = Panel::from_bars(&b, insts).expect("panel");
-        let config = EngineConfig { rules: RulesMode::None, costs: CostMode::Zero, initial_cash: Cents::from_units(2_000), universe: Some(vec!["X".into()]), ..Default::default() };
-        let r = Engine::new(&panel, config).expect("engine").run(&mut SmaCross::new(2, 3).expect("params")).expect("run");
+        let config = EngineConfig {
+            rules: RulesMode::None,
+            costs: CostMode::Zero,
+            initial_cash: Cents::from_units(2_000),
+            universe: Some(vec!["X".into()]),
+            ..Default::default()
+        };
+        let r = Engine::new(&panel, config)
+            .expect("engine")
+            .run(&mut SmaCross::new(2, 3).expect("params"))
+            .expect("run");
         // cross up at bar 4 → bar 5 suspended (rejected) → bought at bar 6's open (3.00)
         assert_eq!(r.rejections.len(), 1);
         assert_eq!(r.rejections[0].reason, RejectionReason::Suspended);
-        assert_eq!((r.fills[0].date, r.fills[0].price, r.fills[0].shares), (start + chrono::Days::new(6), 3.0, 666));
+        assert_eq!(
+            (r.fills[0].date, r.fills[0].price, r.fills[0].shares),
+            (start + chrono::Days::new(6), 3.0, 666)
+        );
     }
 
     #[test]

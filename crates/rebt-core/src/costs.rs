@@ -43,7 +43,9 @@ pub struct RateSchedule {
 impl RateSchedule {
     /// One rate for all dates.
     pub fn constant(rate: Rate) -> Self {
-        Self { rows: vec![(NaiveDate::MIN, rate)] }
+        Self {
+            rows: vec![(NaiveDate::MIN, rate)],
+        }
     }
 
     /// From (from-date, rate) rows, sorted here.
@@ -165,7 +167,14 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn item(name: &str, kind: FeeKind, sides: Sides, rate: RateSchedule, min: Cents, rounding: FeeRounding) -> FeeItem {
-    FeeItem { name: name.to_string(), kind, sides, rate, min, rounding }
+    FeeItem {
+        name: name.to_string(),
+        kind,
+        sides,
+        rate,
+        min,
+        rounding,
+    }
 }
 
 impl CostModel {
@@ -209,10 +218,7 @@ impl CostModel {
                     "transfer_fee",
                     FeeKind::Fee,
                     Sides::Both,
-                    RateSchedule::from_rows(vec![
-                        (NaiveDate::MIN, Rate(20_000)),
-                        (date(2022, 4, 29), Rate(10_000)),
-                    ]),
+                    RateSchedule::from_rows(vec![(NaiveDate::MIN, Rate(20_000)), (date(2022, 4, 29), Rate(10_000))]),
                     Cents::ZERO,
                     FeeRounding::Cent,
                 ),
@@ -233,7 +239,9 @@ impl CostModel {
 
     /// A-share ETF: commission only (ETFs pay no stamp duty or transfer fee).
     pub fn a_share_etf() -> Self {
-        Self { items: vec![Self::a_share_commission()] }
+        Self {
+            items: vec![Self::a_share_commission()],
+        }
     }
 
     /// HKEX: commission 0.03% (no minimum); stamp duty both sides 0.1%, 0.13% from
@@ -243,7 +251,14 @@ impl CostModel {
         let c = |r| RateSchedule::constant(Rate(r));
         Self {
             items: vec![
-                item("commission", FeeKind::Commission, Sides::Both, c(300_000), Cents::ZERO, FeeRounding::Cent),
+                item(
+                    "commission",
+                    FeeKind::Commission,
+                    Sides::Both,
+                    c(300_000),
+                    Cents::ZERO,
+                    FeeRounding::Cent,
+                ),
                 item(
                     "stamp_duty",
                     FeeKind::Tax,
@@ -256,9 +271,30 @@ impl CostModel {
                     Cents::ZERO,
                     FeeRounding::UpToUnit,
                 ),
-                item("trading_fee", FeeKind::Fee, Sides::Both, c(56_500), Cents::ZERO, FeeRounding::Cent),
-                item("sfc_levy", FeeKind::Fee, Sides::Both, c(27_000), Cents::ZERO, FeeRounding::Cent),
-                item("afrc_levy", FeeKind::Fee, Sides::Both, c(1_500), Cents::ZERO, FeeRounding::Cent),
+                item(
+                    "trading_fee",
+                    FeeKind::Fee,
+                    Sides::Both,
+                    c(56_500),
+                    Cents::ZERO,
+                    FeeRounding::Cent,
+                ),
+                item(
+                    "sfc_levy",
+                    FeeKind::Fee,
+                    Sides::Both,
+                    c(27_000),
+                    Cents::ZERO,
+                    FeeRounding::Cent,
+                ),
+                item(
+                    "afrc_levy",
+                    FeeKind::Fee,
+                    Sides::Both,
+                    c(1_500),
+                    Cents::ZERO,
+                    FeeRounding::Cent,
+                ),
             ],
         }
     }
@@ -292,7 +328,10 @@ mod tests {
         let big = m.costs(Side::Buy, d(2024, 1, 2), Cents(10_000_000));
         assert_eq!(big.commission, Cents(2_500));
         // 20,000 CNY is exactly the break-even: 5.00
-        assert_eq!(m.costs(Side::Buy, d(2024, 1, 2), Cents(2_000_000)).commission, Cents(500));
+        assert_eq!(
+            m.costs(Side::Buy, d(2024, 1, 2), Cents(2_000_000)).commission,
+            Cents(500)
+        );
     }
 
     #[test]
@@ -318,7 +357,14 @@ mod tests {
     #[test]
     fn etf_pays_commission_only() {
         let c = CostModel::a_share_etf().costs(Side::Sell, d(2024, 1, 2), Cents(10_000_000));
-        assert_eq!(c, FillCosts { commission: Cents(2_500), taxes: Cents::ZERO, fees: Cents::ZERO });
+        assert_eq!(
+            c,
+            FillCosts {
+                commission: Cents(2_500),
+                taxes: Cents::ZERO,
+                fees: Cents::ZERO
+            }
+        );
     }
 
     #[test]

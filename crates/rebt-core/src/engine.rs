@@ -279,7 +279,10 @@ impl<'p> Engine<'p> {
     /// Check the configuration against the panel and resolve each instrument's rules.
     pub fn new(panel: &'p Panel, config: EngineConfig) -> Result<Self, CoreError> {
         if config.initial_cash.0 <= 0 {
-            return Err(CoreError::InvalidConfig(format!("initial cash must be positive, got {}", config.initial_cash)));
+            return Err(CoreError::InvalidConfig(format!(
+                "initial cash must be positive, got {}",
+                config.initial_cash
+            )));
         }
         if !(config.slippage_bps.is_finite() && config.slippage_bps >= 0.0 && config.slippage_bps < 10_000.0) {
             return Err(CoreError::InvalidConfig(format!(
@@ -289,7 +292,9 @@ impl<'p> Engine<'p> {
         }
         if let Some(cap) = config.volume_cap {
             if !(cap > 0.0 && cap <= 1.0) {
-                return Err(CoreError::InvalidConfig(format!("volume_cap must be in (0, 1], got {cap}")));
+                return Err(CoreError::InvalidConfig(format!(
+                    "volume_cap must be in (0, 1], got {cap}"
+                )));
             }
         }
         let universe: Vec<InstrumentIx> = match &config.universe {
@@ -316,7 +321,9 @@ impl<'p> Engine<'p> {
             None => panel.ixs().filter(|&ix| panel.instrument(ix).tradable).collect(),
         };
         if universe.is_empty() {
-            return Err(CoreError::InvalidConfig("the universe holds no tradable instrument".into()));
+            return Err(CoreError::InvalidConfig(
+                "the universe holds no tradable instrument".into(),
+            ));
         }
         let currencies: BTreeSet<Currency> = universe.iter().map(|&ix| panel.instrument(ix).currency).collect();
         let base = config.base_currency.unwrap_or_else(|| {
@@ -326,22 +333,44 @@ impl<'p> Engine<'p> {
                 *currencies.iter().next().expect("non-empty")
             }
         });
-        let mut specs = Vec::with_capacity(panel.instruments().len());
-        for inst in panel.instruments() {
-            specs.push(Self::spec(panel, inst, &config, base, universe.contains(&panel.find(&inst.symbol).expect("own symbol")))?);
+        let mut in_universe = vec![false; panel.instruments().len()];
+        for ix in &universe {
+            in_universe[ix.get()] = true;
         }
+        let specs = panel
+            .instruments()
+            .iter()
+            .zip(in_universe)
+            .map(|(inst, traded)| Self::spec(panel, inst, &config, base, traded))
+            .collect::<Result<Vec<_>, _>>()?;
         let markets: BTreeSet<Market> = panel.instruments().iter().map(|i| i.market).collect();
         let market_open = markets.into_iter().map(|m| (m, panel.market_open_days(m))).collect();
-        Ok(Self { panel, config, specs, universe, base, market_open })
+        Ok(Self {
+            panel,
+            config,
+            specs,
+            universe,
+            base,
+            market_open,
+        })
     }
 
-    fn spec(panel: &Panel, inst: &Instrument, config: &EngineConfig, base: Currency, in_universe: bool) -> Result<Spec, CoreError> {
+    fn spec(
+        panel: &Panel,
+        inst: &Instrument,
+        config: &EngineConfig,
+        base: Currency,
+        in_universe: bool,
+    ) -> Result<Spec, CoreError> {
         let fx = if inst.currency == base || !inst.tradable {
             None
         } else {
             let direct = format!("{}{}", inst.currency.code(), base.code());
             let inverse = format!("{}{}", base.code(), inst.currency.code());
-            let found = panel.find(&direct).map(|ix| (ix, false)).or_else(|| panel.find(&inverse).map(|ix| (ix, true)));
+            let found = panel
+                .find(&direct)
+                .map(|ix| (ix, false))
+                .or_else(|| panel.find(&inverse).map(|ix| (ix, true)));
             match found {
                 Some((ix, inv)) => {
                     let first = panel.series(ix, Field::Close).iter().position(|c| !c.is_nan());
@@ -424,7 +453,7 @@ impl<'p> Engine<'p> {
                     run.marks[ix] = c;
                 }
             }
-            let (equity, _) = run.equity_at_close(day);
+            let (equity, positions_value) = run.equity_at_close(day);
             let ctx = Context {
                 panel,
                 day,
@@ -443,12 +472,19 @@ impl<'p> Engine<'p> {
                     Timing::SameClose => same_close.push(o),
                 }
             }
-            if !same_close.is_empty() {
+            let (equity, positions_value) = if same_close.is_empty() {
+                (equity, positions_value)
+            } else {
                 run.execute(day, Timing::SameClose, &same_close);
                 same_close.clear();
-            }
-            let (equity, positions_value) = run.equity_at_close(day);
-            run.daily.push(DailyRecord { date: panel.dates()[day], equity, cash: run.portfolio.cash(), positions_value });
+                run.equity_at_close(day)
+            };
+            run.daily.push(DailyRecord {
+                date: panel.dates()[day],
+                equity,
+                cash: run.portfolio.cash(),
+                positions_value,
+            });
         }
         Ok(BacktestResult {
             base_currency: self.base,
@@ -529,7 +565,13 @@ impl Run<'_, '_> {
     }
 
     fn reject(&mut self, day: usize, instrument: InstrumentIx, side: Side, shares: u64, reason: RejectionReason) {
-        self.rejections.push(Rejection { date: self.panel().dates()[day], instrument, side, shares, reason });
+        self.rejections.push(Rejection {
+            date: self.panel().dates()[day],
+            instrument,
+            side,
+            shares,
+            reason,
+        });
     }
 
     /// Execute a batch of orders on `day`: price and side each, then sells, then buys.
@@ -595,7 +637,9 @@ impl Run<'_, '_> {
         let side_guess = self.implied_side(&order, self.marks[ix.get()], 1.0, equity);
         let rejected = |run: &mut Self, side, reason| {
             let shares = match order.kind {
-                OrderKind::Market { shares, .. } | OrderKind::Limit { shares, .. } | OrderKind::Stop { shares, .. } => shares,
+                OrderKind::Market { shares, .. } | OrderKind::Limit { shares, .. } | OrderKind::Stop { shares, .. } => {
+                    shares
+                }
                 OrderKind::TargetShares(n) => n.abs_diff(run.portfolio.position(ix).shares),
                 _ => 0,
             };
@@ -609,15 +653,26 @@ impl Run<'_, '_> {
             return rejected(self, side_guess, RejectionReason::InvalidOrder);
         }
         if c.is_nan() {
-            let open = self.engine.market_open.iter().find(|(m, _)| *m == spec.market).is_some_and(|(_, days)| days[day]);
-            let reason = if open { RejectionReason::Suspended } else { RejectionReason::MarketClosed };
+            let open = self
+                .engine
+                .market_open
+                .iter()
+                .find(|(m, _)| *m == spec.market)
+                .is_some_and(|(_, days)| days[day]);
+            let reason = if open {
+                RejectionReason::Suspended
+            } else {
+                RejectionReason::MarketClosed
+            };
             return rejected(self, side_guess, reason);
         }
         let at_open = timing == Timing::NextOpen;
         let base = if at_open { o } else { c };
         let slip = self.engine.config.slippage_bps / 10_000.0;
         let trigger_price = match order.kind {
-            OrderKind::Limit { side: Side::Buy, limit, .. } => {
+            OrderKind::Limit {
+                side: Side::Buy, limit, ..
+            } => {
                 if base <= limit {
                     Some((base * (1.0 + slip)).min(limit))
                 } else if at_open && l <= limit {
@@ -626,7 +681,11 @@ impl Run<'_, '_> {
                     None
                 }
             }
-            OrderKind::Limit { side: Side::Sell, limit, .. } => {
+            OrderKind::Limit {
+                side: Side::Sell,
+                limit,
+                ..
+            } => {
                 if base >= limit {
                     Some((base * (1.0 - slip)).max(limit))
                 } else if at_open && h >= limit {
@@ -635,7 +694,9 @@ impl Run<'_, '_> {
                     None
                 }
             }
-            OrderKind::Stop { side: Side::Buy, stop, .. } => {
+            OrderKind::Stop {
+                side: Side::Buy, stop, ..
+            } => {
                 if base >= stop {
                     Some(base * (1.0 + slip))
                 } else if at_open && h >= stop {
@@ -644,7 +705,9 @@ impl Run<'_, '_> {
                     None
                 }
             }
-            OrderKind::Stop { side: Side::Sell, stop, .. } => {
+            OrderKind::Stop {
+                side: Side::Sell, stop, ..
+            } => {
                 if base <= stop {
                     Some(base * (1.0 - slip))
                 } else if at_open && l <= stop {
@@ -685,7 +748,11 @@ impl Run<'_, '_> {
     /// Limit-down and limit-up prices in cents on `day`, from the previous bar's close
     /// (adjusted for an ex-rights change of the adjustment factor).
     fn limits(&self, ix: InstrumentIx, day: usize) -> Option<(i64, i64)> {
-        let band = self.panel().instrument(ix).price_limit.band_bp_on(self.panel().dates()[day])?;
+        let band = self
+            .panel()
+            .instrument(ix)
+            .price_limit
+            .band_bp_on(self.panel().dates()[day])?;
         let closes = &self.panel().series(ix, Field::Close)[..day];
         let prev = closes.iter().rposition(|c| !c.is_nan())?;
         let adj = self.panel().series(ix, Field::AdjFactor);
@@ -695,7 +762,12 @@ impl Run<'_, '_> {
 
     fn costs_of(&self, ix: InstrumentIx, side: Side, day: usize, shares: u64, price: f64) -> (Cents, FillCosts) {
         let value = Cents((shares as f64 * price * 100.0).round() as i64);
-        (value, self.engine.specs[ix.get()].costs.costs(side, self.panel().dates()[day], value))
+        (
+            value,
+            self.engine.specs[ix.get()]
+                .costs
+                .costs(side, self.panel().dates()[day], value),
+        )
     }
 
     /// Base-currency cash a buy of `shares` needs, value plus costs.
@@ -720,7 +792,11 @@ impl Run<'_, '_> {
         let spec = &self.engine.specs[ix.get()];
         let (lot, t_plus_one) = (spec.lot, spec.t_plus_one);
         let held = self.portfolio.position(ix);
-        let cap = self.engine.config.volume_cap.map(|f| (self.field(ix, Field::Volume, day) * f).floor() as u64);
+        let cap = self
+            .engine
+            .config
+            .volume_cap
+            .map(|f| (self.field(ix, Field::Volume, day) * f).floor() as u64);
         // Shares wanted, and whether the size is explicit (all-or-nothing on cash) or a goal
         // the engine sizes down to what the cash affords.
         let cash = self.portfolio.cash();
@@ -730,7 +806,9 @@ impl Run<'_, '_> {
             }
             OrderKind::BuyWithCash(c) => (u64::MAX, false, c.min(cash)),
             _ => {
-                let target = self.target_shares(&p.order, p.price, p.fx, equity_open).unwrap_or(held.shares);
+                let target = self
+                    .target_shares(&p.order, p.price, p.fx, equity_open)
+                    .unwrap_or(held.shares);
                 (target.abs_diff(held.shares), false, cash)
             }
         };
@@ -749,7 +827,13 @@ impl Run<'_, '_> {
                 if let Some(cap) = cap {
                     let cap = cap / lot * lot;
                     if cap == 0 {
-                        self.reject(day, ix, Side::Buy, if explicit { shares } else { 0 }, RejectionReason::VolumeCap);
+                        self.reject(
+                            day,
+                            ix,
+                            Side::Buy,
+                            if explicit { shares } else { 0 },
+                            RejectionReason::VolumeCap,
+                        );
                         return;
                     }
                     if shares > cap {
@@ -778,11 +862,23 @@ impl Run<'_, '_> {
             Side::Sell => {
                 let mut shares = wanted;
                 if shares > held.shares {
-                    self.reject(day, ix, Side::Sell, shares - held.shares, RejectionReason::InsufficientShares);
+                    self.reject(
+                        day,
+                        ix,
+                        Side::Sell,
+                        shares - held.shares,
+                        RejectionReason::InsufficientShares,
+                    );
                     shares = held.shares;
                 }
                 if shares > held.settled_shares() {
-                    self.reject(day, ix, Side::Sell, shares - held.settled_shares(), RejectionReason::TPlusOne);
+                    self.reject(
+                        day,
+                        ix,
+                        Side::Sell,
+                        shares - held.settled_shares(),
+                        RejectionReason::TPlusOne,
+                    );
                     shares = held.settled_shares();
                 }
                 if let Some(cap) = cap {
@@ -820,7 +916,11 @@ impl Run<'_, '_> {
 }
 
 fn to_base(amount: Cents, fx: f64) -> Cents {
-    if fx == 1.0 { amount } else { Cents((amount.0 as f64 * fx).round() as i64) }
+    if fx == 1.0 {
+        amount
+    } else {
+        Cents((amount.0 as f64 * fx).round() as i64)
+    }
 }
 
 fn order_is_valid(order: &Order) -> bool {

@@ -183,9 +183,7 @@ impl Instrument {
             "SH" if prefix(&["688", "689"]) => inst.a_share(Market::Sse, Board::Star),
             "SH" if prefix(&["51", "56", "58"]) => inst.a_share(Market::Sse, Board::AShareEtf),
             "SH" if prefix(&["000"]) => inst.index(Market::Sse, Currency::Cny),
-            "SZ" if prefix(&["000", "001", "002", "003"]) => {
-                inst.a_share(Market::Szse, Board::SzseMain)
-            }
+            "SZ" if prefix(&["000", "001", "002", "003"]) => inst.a_share(Market::Szse, Board::SzseMain),
             "SZ" if prefix(&["300", "301"]) => inst.a_share(Market::Szse, Board::Chinext),
             "SZ" if prefix(&["15", "16"]) => inst.a_share(Market::Szse, Board::AShareEtf),
             "SZ" if prefix(&["399"]) => inst.index(Market::Szse, Currency::Cny),
@@ -229,12 +227,15 @@ impl Instrument {
         self.currency = Currency::Cny;
         self.lot = 100;
         self.settlement = Settlement::T1;
-        self.kind = if board == Board::AShareEtf { InstrumentKind::Etf } else { InstrumentKind::Equity };
+        self.kind = if board == Board::AShareEtf {
+            InstrumentKind::Etf
+        } else {
+            InstrumentKind::Equity
+        };
         self.price_limit = match board {
-            Board::Chinext => PriceLimitSchedule::from_rows(vec![
-                (NaiveDate::MIN, Some(1000)),
-                (chinext_reform(), Some(2000)),
-            ]),
+            Board::Chinext => {
+                PriceLimitSchedule::from_rows(vec![(NaiveDate::MIN, Some(1000)), (chinext_reform(), Some(2000))])
+            }
             Board::Star => PriceLimitSchedule::constant(2000),
             _ => PriceLimitSchedule::constant(1000),
         };
@@ -259,7 +260,10 @@ impl Instrument {
 
     /// True for instruments whose rules say nothing special (lot 1, no band, T+0).
     pub fn is_a_share(&self) -> bool {
-        matches!(self.board, Board::SseMain | Board::SzseMain | Board::Chinext | Board::Star | Board::AShareEtf)
+        matches!(
+            self.board,
+            Board::SseMain | Board::SzseMain | Board::Chinext | Board::Star | Board::AShareEtf
+        )
     }
 }
 
@@ -270,25 +274,120 @@ mod tests {
     #[test]
     fn inference_table() {
         let cases: &[(&str, Board, InstrumentKind, u32, Settlement, bool)] = &[
-            ("600111.SH", Board::SseMain, InstrumentKind::Equity, 100, Settlement::T1, true),
-            ("605001.SH", Board::SseMain, InstrumentKind::Equity, 100, Settlement::T1, true),
-            ("000831.SZ", Board::SzseMain, InstrumentKind::Equity, 100, Settlement::T1, true),
-            ("003001.SZ", Board::SzseMain, InstrumentKind::Equity, 100, Settlement::T1, true),
-            ("300748.SZ", Board::Chinext, InstrumentKind::Equity, 100, Settlement::T1, true),
-            ("301001.SZ", Board::Chinext, InstrumentKind::Equity, 100, Settlement::T1, true),
-            ("688001.SH", Board::Star, InstrumentKind::Equity, 100, Settlement::T1, true),
-            ("159715.SZ", Board::AShareEtf, InstrumentKind::Etf, 100, Settlement::T1, true),
-            ("06680.HK", Board::Hkex, InstrumentKind::Equity, 100, Settlement::T0, true),
-            ("000001.SH", Board::Generic, InstrumentKind::Index, 1, Settlement::T0, false),
-            ("399001.SZ", Board::Generic, InstrumentKind::Index, 1, Settlement::T0, false),
-            ("930598.CSI", Board::Generic, InstrumentKind::Index, 1, Settlement::T0, false),
+            (
+                "600111.SH",
+                Board::SseMain,
+                InstrumentKind::Equity,
+                100,
+                Settlement::T1,
+                true,
+            ),
+            (
+                "605001.SH",
+                Board::SseMain,
+                InstrumentKind::Equity,
+                100,
+                Settlement::T1,
+                true,
+            ),
+            (
+                "000831.SZ",
+                Board::SzseMain,
+                InstrumentKind::Equity,
+                100,
+                Settlement::T1,
+                true,
+            ),
+            (
+                "003001.SZ",
+                Board::SzseMain,
+                InstrumentKind::Equity,
+                100,
+                Settlement::T1,
+                true,
+            ),
+            (
+                "300748.SZ",
+                Board::Chinext,
+                InstrumentKind::Equity,
+                100,
+                Settlement::T1,
+                true,
+            ),
+            (
+                "301001.SZ",
+                Board::Chinext,
+                InstrumentKind::Equity,
+                100,
+                Settlement::T1,
+                true,
+            ),
+            (
+                "688001.SH",
+                Board::Star,
+                InstrumentKind::Equity,
+                100,
+                Settlement::T1,
+                true,
+            ),
+            (
+                "159715.SZ",
+                Board::AShareEtf,
+                InstrumentKind::Etf,
+                100,
+                Settlement::T1,
+                true,
+            ),
+            (
+                "06680.HK",
+                Board::Hkex,
+                InstrumentKind::Equity,
+                100,
+                Settlement::T0,
+                true,
+            ),
+            (
+                "000001.SH",
+                Board::Generic,
+                InstrumentKind::Index,
+                1,
+                Settlement::T0,
+                false,
+            ),
+            (
+                "399001.SZ",
+                Board::Generic,
+                InstrumentKind::Index,
+                1,
+                Settlement::T0,
+                false,
+            ),
+            (
+                "930598.CSI",
+                Board::Generic,
+                InstrumentKind::Index,
+                1,
+                Settlement::T0,
+                false,
+            ),
             ("HKDCNY", Board::Generic, InstrumentKind::Fx, 1, Settlement::T0, false),
             ("MP", Board::Generic, InstrumentKind::Equity, 1, Settlement::T0, true),
-            ("900901.SH", Board::Generic, InstrumentKind::Equity, 1, Settlement::T0, true),
+            (
+                "900901.SH",
+                Board::Generic,
+                InstrumentKind::Equity,
+                1,
+                Settlement::T0,
+                true,
+            ),
         ];
         for &(sym, board, kind, lot, settlement, tradable) in cases {
             let i = Instrument::infer(sym, Currency::Cny);
-            assert_eq!((i.board, i.kind, i.lot, i.settlement, i.tradable), (board, kind, lot, settlement, tradable), "{sym}");
+            assert_eq!(
+                (i.board, i.kind, i.lot, i.settlement, i.tradable),
+                (board, kind, lot, settlement, tradable),
+                "{sym}"
+            );
         }
         assert_eq!(Instrument::infer("06680.HK", Currency::Cny).currency, Currency::Hkd);
     }
@@ -301,6 +400,11 @@ mod tests {
         assert_eq!(i.price_limit.band_bp_on(d(2020, 8, 24)), Some(2000));
         let main = Instrument::infer("600111.SH", Currency::Cny);
         assert_eq!(main.price_limit.band_bp_on(d(2020, 8, 24)), Some(1000));
-        assert_eq!(Instrument::infer("06680.HK", Currency::Cny).price_limit.band_bp_on(d(2024, 1, 2)), None);
+        assert_eq!(
+            Instrument::infer("06680.HK", Currency::Cny)
+                .price_limit
+                .band_bp_on(d(2024, 1, 2)),
+            None
+        );
     }
 }

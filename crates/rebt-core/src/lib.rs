@@ -21,13 +21,10 @@ pub mod strategy;
 pub use chrono::NaiveDate;
 pub use costs::{CostModel, FeeItem, FeeKind, FeeRounding, FillCosts, Rate, RateSchedule, Sides};
 pub use engine::{
-    BacktestResult, CostMode, DailyRecord, Engine, EngineConfig, Fill, Rejection,
-    RejectionReason, RulesMode,
+    BacktestResult, CostMode, DailyRecord, Engine, EngineConfig, Fill, Rejection, RejectionReason, RulesMode,
 };
 pub use error::CoreError;
-pub use instrument::{
-    Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement,
-};
+pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement};
 pub use money::Cents;
 pub use order::{Order, OrderKind, Orders, Side, Timing};
 pub use panel::{BarColumns, Field, Panel};

@@ -114,18 +114,34 @@ impl Orders {
 
     /// Add an order; returns it so `.at_close()` can follow.
     pub fn submit(&mut self, instrument: InstrumentIx, kind: OrderKind) -> &mut Order {
-        self.list.push(Order { instrument, kind, timing: Timing::NextOpen });
+        self.list.push(Order {
+            instrument,
+            kind,
+            timing: Timing::NextOpen,
+        });
         self.list.last_mut().expect("just pushed")
     }
 
     /// Market buy of `shares`.
     pub fn buy(&mut self, instrument: InstrumentIx, shares: u64) -> &mut Order {
-        self.submit(instrument, OrderKind::Market { side: Side::Buy, shares })
+        self.submit(
+            instrument,
+            OrderKind::Market {
+                side: Side::Buy,
+                shares,
+            },
+        )
     }
 
     /// Market sell of `shares`.
     pub fn sell(&mut self, instrument: InstrumentIx, shares: u64) -> &mut Order {
-        self.submit(instrument, OrderKind::Market { side: Side::Sell, shares })
+        self.submit(
+            instrument,
+            OrderKind::Market {
+                side: Side::Sell,
+                shares,
+            },
+        )
     }
 
     /// Limit order.

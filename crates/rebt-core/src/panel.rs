@@ -92,10 +92,20 @@ impl BarColumns {
             ("close", self.close.len()),
             ("volume", self.volume.len()),
         ];
-        let optional = [("amount", self.amount.as_ref()), ("adj_factor", self.adj_factor.as_ref())];
-        for (column, found) in cols.into_iter().chain(optional.into_iter().filter_map(|(c, v)| v.map(|v| (c, v.len())))) {
+        let optional = [
+            ("amount", self.amount.as_ref()),
+            ("adj_factor", self.adj_factor.as_ref()),
+        ];
+        for (column, found) in cols
+            .into_iter()
+            .chain(optional.into_iter().filter_map(|(c, v)| v.map(|v| (c, v.len()))))
+        {
             if found != n {
-                return Err(CoreError::ColumnLength { column, found, expected: n });
+                return Err(CoreError::ColumnLength {
+                    column,
+                    found,
+                    expected: n,
+                });
             }
         }
         Ok(())
@@ -106,7 +116,12 @@ impl BarColumns {
     fn validate_row(&self, i: usize) -> Result<(), CoreError> {
         let row = i + 1;
         let bad = |column: &'static str, message: String| Err(CoreError::InvalidRow { row, column, message });
-        for (column, v) in [("open", self.open[i]), ("high", self.high[i]), ("low", self.low[i]), ("close", self.close[i])] {
+        for (column, v) in [
+            ("open", self.open[i]),
+            ("high", self.high[i]),
+            ("low", self.low[i]),
+            ("close", self.close[i]),
+        ] {
             if v.is_nan() {
                 return bad(column, "price is NaN or missing; expected a positive number".into());
             }
@@ -171,8 +186,11 @@ impl Panel {
         }
         let mut instruments = instruments;
         instruments.sort_by(|a, b| a.symbol.cmp(&b.symbol));
-        let by_symbol: HashMap<String, InstrumentIx> =
-            instruments.iter().enumerate().map(|(i, inst)| (inst.symbol.clone(), InstrumentIx(i as u32))).collect();
+        let by_symbol: HashMap<String, InstrumentIx> = instruments
+            .iter()
+            .enumerate()
+            .map(|(i, inst)| (inst.symbol.clone(), InstrumentIx(i as u32)))
+            .collect();
         let sym_to_ix: Vec<Option<InstrumentIx>> =
             bars.symbol_names.iter().map(|s| by_symbol.get(s).copied()).collect();
         let mut dates = bars.dates.clone();
@@ -275,7 +293,12 @@ impl Panel {
     pub fn require(&self, symbol: &str) -> Result<InstrumentIx, CoreError> {
         self.find(symbol).ok_or_else(|| CoreError::UnknownInstrument {
             symbol: symbol.to_string(),
-            known: self.instruments.iter().map(|i| i.symbol.as_str()).collect::<Vec<_>>().join(", "),
+            known: self
+                .instruments
+                .iter()
+                .map(|i| i.symbol.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         })
     }
 
@@ -348,11 +371,19 @@ impl Panel {
         let keep: Vec<usize> = (0..self.instruments.len())
             .filter(|&i| self.close[i * n + a..i * n + b].iter().any(|c| !c.is_nan()))
             .collect();
-        let pick = |col: &Vec<f64>| keep.iter().flat_map(|&i| col[i * n + a..i * n + b].iter().copied()).collect();
+        let pick = |col: &Vec<f64>| {
+            keep.iter()
+                .flat_map(|&i| col[i * n + a..i * n + b].iter().copied())
+                .collect()
+        };
         let instruments: Vec<Instrument> = keep.iter().map(|&i| self.instruments[i].clone()).collect();
         Ok(Panel {
             dates: self.dates[a..b].to_vec(),
-            by_symbol: instruments.iter().enumerate().map(|(i, x)| (x.symbol.clone(), InstrumentIx(i as u32))).collect(),
+            by_symbol: instruments
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (x.symbol.clone(), InstrumentIx(i as u32)))
+                .collect(),
             open: pick(&self.open),
             high: pick(&self.high),
             low: pick(&self.low),
@@ -445,7 +476,10 @@ mod tests {
         b.push(d(3), "A", 1.0, 1.0, 1.0, 1.0, 1.0);
         b.push(d(2), "A", 1.0, 1.0, 1.0, 1.0, 1.0);
         let e = Panel::from_bars(&b, insts(&["A"])).expect_err("duplicate");
-        assert_eq!(e.to_string(), "row 3: duplicate bar for A on 2024-01-02 (first seen at row 1)");
+        assert_eq!(
+            e.to_string(),
+            "row 3: duplicate bar for A on 2024-01-02 (first seen at row 1)"
+        );
     }
 
     #[test]

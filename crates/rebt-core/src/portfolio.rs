@@ -31,7 +31,10 @@ pub struct Portfolio {
 impl Portfolio {
     /// Start with `cash` and no positions in `n_instruments` instruments.
     pub fn new(cash: Cents, n_instruments: usize) -> Self {
-        Self { cash, positions: vec![Position::default(); n_instruments] }
+        Self {
+            cash,
+            positions: vec![Position::default(); n_instruments],
+        }
     }
 
     /// Cash in the base currency.

@@ -19,7 +19,9 @@ impl PriceLimitSchedule {
 
     /// The same band on every day.
     pub fn constant(band_bp: u32) -> Self {
-        Self { rows: vec![(NaiveDate::MIN, Some(band_bp))] }
+        Self {
+            rows: vec![(NaiveDate::MIN, Some(band_bp))],
+        }
     }
 
     /// From rows of (from-date, band); sorted here.

@@ -14,34 +14,41 @@ const SYMBOLS: [&str; 4] = ["600111.SH", "300748.SZ", "06680.HK", "GEN"];
 /// Random bars: a walk of ±12% days (so limits bind sometimes), some missing bars, and an
 /// FX series for the HK stock.
 fn panel_strategy() -> impl proptest::strategy::Strategy<Value = Panel> {
-    (8usize..40, proptest::collection::vec((-0.12f64..0.12, 0.0f64..1.0, 0.0f64..0.03), 4 * 40)).prop_map(|(days, moves)| {
-        let start = NaiveDate::from_ymd_opt(2023, 8, 1).expect("date");
-        let mut b = BarColumns::default();
-        let mut price = [10.0f64, 25.0, 40.0, 3.0];
-        for d in 0..days {
-            let date = start + chrono::Days::new(d as u64);
-            for (k, sym) in SYMBOLS.iter().enumerate() {
-                let (mv, miss, range) = moves[k * 40 + d];
-                if d > 0 && miss < 0.1 {
-                    continue;
+    (
+        8usize..40,
+        proptest::collection::vec((-0.12f64..0.12, 0.0f64..1.0, 0.0f64..0.03), 4 * 40),
+    )
+        .prop_map(|(days, moves)| {
+            let start = NaiveDate::from_ymd_opt(2023, 8, 1).expect("date");
+            let mut b = BarColumns::default();
+            let mut price = [10.0f64, 25.0, 40.0, 3.0];
+            for d in 0..days {
+                let date = start + chrono::Days::new(d as u64);
+                for (k, sym) in SYMBOLS.iter().enumerate() {
+                    let (mv, miss, range) = moves[k * 40 + d];
+                    if d > 0 && miss < 0.1 {
+                        continue;
+                    }
+                    price[k] = ((price[k] * (1.0 + mv)) * 100.0).round().max(1.0) / 100.0;
+                    let c = price[k];
+                    let h = ((c * (1.0 + range)) * 100.0).round() / 100.0;
+                    let l = ((c * (1.0 - range)) * 100.0).round() / 100.0;
+                    b.push(date, sym, c, h, l.max(0.01), c, 1e5 * (1.0 + miss));
                 }
-                price[k] = ((price[k] * (1.0 + mv)) * 100.0).round().max(1.0) / 100.0;
-                let c = price[k];
-                let h = ((c * (1.0 + range)) * 100.0).round() / 100.0;
-                let l = ((c * (1.0 - range)) * 100.0).round() / 100.0;
-                b.push(date, sym, c, h, l.max(0.01), c, 1e5 * (1.0 + miss));
+                b.push(date, "HKDCNY", 0.9, 0.9, 0.9, 0.9, 0.0);
             }
-            b.push(date, "HKDCNY", 0.9, 0.9, 0.9, 0.9, 0.0);
-        }
-        let mut insts: Vec<Instrument> = SYMBOLS.iter().map(|s| Instrument::infer(s, Currency::Cny)).collect();
-        insts.push(Instrument::infer("HKDCNY", Currency::Cny));
-        Panel::from_bars(&b, insts).expect("generated bars are valid")
-    })
+            let mut insts: Vec<Instrument> = SYMBOLS.iter().map(|s| Instrument::infer(s, Currency::Cny)).collect();
+            insts.push(Instrument::infer("HKDCNY", Currency::Cny));
+            Panel::from_bars(&b, insts).expect("generated bars are valid")
+        })
 }
 
 fn order_strategy() -> impl proptest::strategy::Strategy<Value = (usize, Order)> {
     let kind = prop_oneof![
-        (any::<bool>(), 1u64..3_000).prop_map(|(buy, shares)| OrderKind::Market { side: if buy { Side::Buy } else { Side::Sell }, shares }),
+        (any::<bool>(), 1u64..3_000).prop_map(|(buy, shares)| OrderKind::Market {
+            side: if buy { Side::Buy } else { Side::Sell },
+            shares
+        }),
         (any::<bool>(), 1u64..3_000, 0.5f64..60.0).prop_map(|(buy, shares, limit)| OrderKind::Limit {
             side: if buy { Side::Buy } else { Side::Sell },
             shares,
@@ -58,7 +65,14 @@ fn order_strategy() -> impl proptest::strategy::Strategy<Value = (usize, Order)>
         (1i64..60_000_000).prop_map(|c| OrderKind::BuyWithCash(Cents(c))),
     ];
     (0usize..40, 0u32..4, kind, any::<bool>()).prop_map(|(day, ix, kind, close)| {
-        (day, Order { instrument: InstrumentIx(ix), kind, timing: if close { Timing::SameClose } else { Timing::NextOpen } })
+        (
+            day,
+            Order {
+                instrument: InstrumentIx(ix),
+                kind,
+                timing: if close { Timing::SameClose } else { Timing::NextOpen },
+            },
+        )
     })
 }
 
@@ -75,7 +89,12 @@ impl RebtStrategy for Script {
 }
 
 fn last_close(panel: &Panel, ix: InstrumentIx, day: usize) -> f64 {
-    panel.series(ix, Field::Close)[..=day].iter().rev().copied().find(|c| !c.is_nan()).unwrap_or(f64::NAN)
+    panel.series(ix, Field::Close)[..=day]
+        .iter()
+        .rev()
+        .copied()
+        .find(|c| !c.is_nan())
+        .unwrap_or(f64::NAN)
 }
 
 proptest! {

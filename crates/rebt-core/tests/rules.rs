@@ -2,8 +2,8 @@
 //! panel, submits scripted orders and checks the fills and rejections.
 
 use rebt_core::{
-    BarColumns, Cents, Context, CostMode, Currency, Engine, EngineConfig, Instrument, InstrumentIx, NaiveDate,
-    Order, OrderKind, Orders, Panel, RejectionReason, RulesMode, Side, Strategy, Timing,
+    BarColumns, Cents, Context, CostMode, Currency, Engine, EngineConfig, Instrument, InstrumentIx, NaiveDate, Order,
+    OrderKind, Orders, Panel, RejectionReason, RulesMode, Side, Strategy, Timing,
 };
 
 fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
@@ -24,15 +24,25 @@ impl Strategy for Script {
 }
 
 fn order(kind: OrderKind) -> Order {
-    Order { instrument: InstrumentIx(0), kind, timing: Timing::NextOpen }
+    Order {
+        instrument: InstrumentIx(0),
+        kind,
+        timing: Timing::NextOpen,
+    }
 }
 
 fn buy(shares: u64) -> Order {
-    order(OrderKind::Market { side: Side::Buy, shares })
+    order(OrderKind::Market {
+        side: Side::Buy,
+        shares,
+    })
 }
 
 fn sell(shares: u64) -> Order {
-    order(OrderKind::Market { side: Side::Sell, shares })
+    order(OrderKind::Market {
+        side: Side::Sell,
+        shares,
+    })
 }
 
 /// A one-instrument panel of (date, open, high, low, close) bars with volume 1e6.
@@ -49,7 +59,10 @@ fn flat(dates: &[NaiveDate], price: f64) -> Vec<(NaiveDate, f64, f64, f64, f64)>
 }
 
 fn run(panel: &Panel, config: EngineConfig, script: Vec<(usize, Order)>) -> rebt_core::BacktestResult {
-    Engine::new(panel, config).expect("config").run(&mut Script(script)).expect("run")
+    Engine::new(panel, config)
+        .expect("config")
+        .run(&mut Script(script))
+        .expect("run")
 }
 
 fn cfg() -> EngineConfig {
@@ -60,23 +73,41 @@ fn cfg() -> EngineConfig {
 fn fills_at_next_open_with_a_share_costs() {
     // Buy 1,000 at the next open 10.00: value 10,000.00; commission max(2.50, 5) = 5.00;
     // transfer fee 0.001% = 0.10; no stamp duty on buys.
-    let p = panel("600111.SH", &[(d(2024, 1, 2), 9.9, 10.2, 9.8, 10.0), (d(2024, 1, 3), 10.0, 10.5, 9.9, 10.4)]);
+    let p = panel(
+        "600111.SH",
+        &[
+            (d(2024, 1, 2), 9.9, 10.2, 9.8, 10.0),
+            (d(2024, 1, 3), 10.0, 10.5, 9.9, 10.4),
+        ],
+    );
     let r = run(&p, cfg(), vec![(0, buy(1_000))]);
     assert_eq!(r.fills.len(), 1);
     let f = r.fills[0];
     assert_eq!((f.date, f.price, f.shares), (d(2024, 1, 3), 10.0, 1_000));
-    assert_eq!((f.value, f.commission, f.taxes, f.fees), (Cents(1_000_000), Cents(500), Cents(0), Cents(10)));
+    assert_eq!(
+        (f.value, f.commission, f.taxes, f.fees),
+        (Cents(1_000_000), Cents(500), Cents(0), Cents(10))
+    );
     assert_eq!(r.daily[1].cash, Cents::from_units(1_000_000) - Cents(1_000_510));
     assert!((r.daily[1].positions_value - 10_400.0).abs() < 1e-9);
 }
 
 #[test]
 fn same_close_order_fills_at_the_decision_close() {
-    let p = panel("600111.SH", &[(d(2024, 1, 2), 9.9, 10.2, 9.8, 10.0), (d(2024, 1, 3), 10.0, 10.5, 9.9, 10.4)]);
+    let p = panel(
+        "600111.SH",
+        &[
+            (d(2024, 1, 2), 9.9, 10.2, 9.8, 10.0),
+            (d(2024, 1, 3), 10.0, 10.5, 9.9, 10.4),
+        ],
+    );
     let mut o = buy(100);
     o.timing = Timing::SameClose;
     let r = run(&p, cfg(), vec![(0, o)]);
-    assert_eq!((r.fills[0].date, r.fills[0].price, r.fills[0].timing), (d(2024, 1, 2), 10.0, Timing::SameClose));
+    assert_eq!(
+        (r.fills[0].date, r.fills[0].price, r.fills[0].timing),
+        (d(2024, 1, 2), 10.0, Timing::SameClose)
+    );
 }
 
 #[test]
@@ -94,30 +125,63 @@ fn limit_up_buy_is_rejected_and_limit_down_sell_too() {
     );
     let r = run(&p, cfg(), vec![(0, buy(100)), (1, buy(100)), (2, sell(100))]);
     assert_eq!(r.rejections.len(), 2, "{:?}", r.rejections);
-    assert_eq!((r.rejections[0].date, r.rejections[0].reason), (days[1], RejectionReason::LimitUp));
+    assert_eq!(
+        (r.rejections[0].date, r.rejections[0].reason),
+        (days[1], RejectionReason::LimitUp)
+    );
     assert_eq!(r.fills[0].date, days[2]); // 11.5 is within 11 ± 10%
-    assert_eq!((r.rejections[1].date, r.rejections[1].reason), (days[3], RejectionReason::LimitDown));
+    assert_eq!(
+        (r.rejections[1].date, r.rejections[1].reason),
+        (days[3], RejectionReason::LimitDown)
+    );
     // one cent inside the band fills
-    let p2 = panel("600111.SH", &[(days[0], 10.0, 10.0, 10.0, 10.0), (days[1], 10.99, 10.99, 10.99, 10.99)]);
+    let p2 = panel(
+        "600111.SH",
+        &[(days[0], 10.0, 10.0, 10.0, 10.0), (days[1], 10.99, 10.99, 10.99, 10.99)],
+    );
     assert_eq!(run(&p2, cfg(), vec![(0, buy(100))]).fills.len(), 1);
     // with --rules none the limit-up buy fills
-    let none = EngineConfig { rules: RulesMode::None, ..cfg() };
+    let none = EngineConfig {
+        rules: RulesMode::None,
+        ..cfg()
+    };
     assert_eq!(run(&p, none, vec![(0, buy(100))]).fills.len(), 1);
 }
 
 #[test]
 fn chinext_band_is_10_percent_before_2020_08_24_and_20_after() {
     // prev close 10.00, next open 11.50: +15% breaks ±10% but not ±20%.
-    let before = panel("300748.SZ", &[(d(2020, 8, 20), 10.0, 10.0, 10.0, 10.0), (d(2020, 8, 21), 11.5, 11.5, 11.5, 11.5)]);
+    let before = panel(
+        "300748.SZ",
+        &[
+            (d(2020, 8, 20), 10.0, 10.0, 10.0, 10.0),
+            (d(2020, 8, 21), 11.5, 11.5, 11.5, 11.5),
+        ],
+    );
     let r = run(&before, cfg(), vec![(0, buy(100))]);
     assert_eq!(r.rejections[0].reason, RejectionReason::LimitUp);
-    let after = panel("300748.SZ", &[(d(2020, 8, 21), 10.0, 10.0, 10.0, 10.0), (d(2020, 8, 24), 11.5, 11.5, 11.5, 11.5)]);
+    let after = panel(
+        "300748.SZ",
+        &[
+            (d(2020, 8, 21), 10.0, 10.0, 10.0, 10.0),
+            (d(2020, 8, 24), 11.5, 11.5, 11.5, 11.5),
+        ],
+    );
     let r = run(&after, cfg(), vec![(0, buy(100))]);
     assert!(r.rejections.is_empty());
     assert_eq!(r.fills.len(), 1);
     // ±20%: 12.00 is limit-up after the reform
-    let at_limit = panel("300748.SZ", &[(d(2020, 8, 21), 10.0, 10.0, 10.0, 10.0), (d(2020, 8, 24), 12.0, 12.0, 12.0, 12.0)]);
-    assert_eq!(run(&at_limit, cfg(), vec![(0, buy(100))]).rejections[0].reason, RejectionReason::LimitUp);
+    let at_limit = panel(
+        "300748.SZ",
+        &[
+            (d(2020, 8, 21), 10.0, 10.0, 10.0, 10.0),
+            (d(2020, 8, 24), 12.0, 12.0, 12.0, 12.0),
+        ],
+    );
+    assert_eq!(
+        run(&at_limit, cfg(), vec![(0, buy(100))]).rejections[0].reason,
+        RejectionReason::LimitUp
+    );
 }
 
 #[test]
@@ -129,11 +193,20 @@ fn t_plus_one_blocks_same_day_sell_and_t_zero_does_not() {
     let p = panel("600111.SH", &flat(&days, 10.0));
     let r = run(&p, cfg(), vec![(0, buy(100)), (1, s), (1, sell(100))]);
     assert_eq!(r.rejections.len(), 1);
-    assert_eq!((r.rejections[0].reason, r.rejections[0].shares), (RejectionReason::TPlusOne, 100));
-    assert_eq!(r.fills.iter().map(|f| (f.date, f.side)).collect::<Vec<_>>(), vec![(days[1], Side::Buy), (days[2], Side::Sell)]);
+    assert_eq!(
+        (r.rejections[0].reason, r.rejections[0].shares),
+        (RejectionReason::TPlusOne, 100)
+    );
+    assert_eq!(
+        r.fills.iter().map(|f| (f.date, f.side)).collect::<Vec<_>>(),
+        vec![(days[1], Side::Buy), (days[2], Side::Sell)]
+    );
     // HK is T+0: the same-close sell fills.
     let hk = panel("06680.HK", &flat(&days, 10.0));
-    let hk_cfg = EngineConfig { base_currency: Some(Currency::Hkd), ..cfg() };
+    let hk_cfg = EngineConfig {
+        base_currency: Some(Currency::Hkd),
+        ..cfg()
+    };
     let r = run(&hk, hk_cfg, vec![(0, buy(100)), (1, s)]);
     assert!(r.rejections.is_empty(), "{:?}", r.rejections);
     assert_eq!(r.fills.len(), 2);
@@ -145,7 +218,10 @@ fn buys_round_down_to_lots_and_odd_lots_may_be_sold() {
     let p = panel("600111.SH", &flat(&days, 10.0));
     let r = run(&p, cfg(), vec![(0, buy(250)), (1, buy(50)), (2, sell(150))]);
     assert_eq!(r.fills[0].shares, 200);
-    assert_eq!((r.rejections[0].reason, r.rejections[0].shares), (RejectionReason::LotSize, 50));
+    assert_eq!(
+        (r.rejections[0].reason, r.rejections[0].shares),
+        (RejectionReason::LotSize, 50)
+    );
     assert_eq!((r.fills[1].side, r.fills[1].shares), (Side::Sell, 150)); // leaves an odd lot of 50
     assert_eq!(r.final_positions[0].shares, 50);
     // generic instruments have no lot
@@ -169,14 +245,30 @@ fn suspended_day_and_closed_market_are_rejected() {
         b.push(day, "06680.HK", 10.0, 10.0, 10.0, 10.0, 1e6);
         b.push(day, "HKDCNY", 0.9, 0.9, 0.9, 0.9, 0.0);
     }
-    let insts = ["600111.SH", "600549.SH", "06680.HK", "HKDCNY"].iter().map(|s| Instrument::infer(s, Currency::Cny)).collect();
+    let insts = ["600111.SH", "600549.SH", "06680.HK", "HKDCNY"]
+        .iter()
+        .map(|s| Instrument::infer(s, Currency::Cny))
+        .collect();
     let p = Panel::from_bars(&b, insts).expect("panel");
     let b_ix = p.find("600549.SH").expect("B");
     let a_ix = p.find("600111.SH").expect("A");
-    let o = |ix| Order { instrument: ix, kind: OrderKind::Market { side: Side::Buy, shares: 100 }, timing: Timing::NextOpen };
+    let o = |ix| Order {
+        instrument: ix,
+        kind: OrderKind::Market {
+            side: Side::Buy,
+            shares: 100,
+        },
+        timing: Timing::NextOpen,
+    };
     let r = run(&p, cfg(), vec![(0, o(b_ix)), (1, o(a_ix))]);
     let reasons: Vec<_> = r.rejections.iter().map(|x| (x.date, x.reason)).collect();
-    assert_eq!(reasons, vec![(days[1], RejectionReason::Suspended), (days[2], RejectionReason::MarketClosed)]);
+    assert_eq!(
+        reasons,
+        vec![
+            (days[1], RejectionReason::Suspended),
+            (days[2], RejectionReason::MarketClosed)
+        ]
+    );
 }
 
 #[test]
@@ -184,11 +276,18 @@ fn insufficient_cash_counts_costs() {
     // 10,000 cash; 1,000 shares at 10.00 cost 10,000 + 5.00 commission + 0.10 fee.
     let days = [d(2024, 1, 2), d(2024, 1, 3)];
     let p = panel("600111.SH", &flat(&days, 10.0));
-    let small = EngineConfig { initial_cash: Cents::from_units(10_000), ..cfg() };
+    let small = EngineConfig {
+        initial_cash: Cents::from_units(10_000),
+        ..cfg()
+    };
     let r = run(&p, small.clone(), vec![(0, buy(1_000))]);
     assert_eq!(r.rejections[0].reason, RejectionReason::InsufficientCash);
     // a cash order sizes down: 900 shares = 9,000 + 5.00 + 0.09
-    let r = run(&p, small, vec![(0, order(OrderKind::BuyWithCash(Cents::from_units(10_000))))]);
+    let r = run(
+        &p,
+        small,
+        vec![(0, order(OrderKind::BuyWithCash(Cents::from_units(10_000))))],
+    );
     assert_eq!(r.fills[0].shares, 900);
     assert_eq!(r.daily[1].cash, Cents(1_000_000 - 900_000 - 500 - 9));
 }
@@ -213,32 +312,77 @@ fn volume_cap_and_slippage() {
         b.push(day, "600111.SH", 10.0, 10.0, 10.0, 10.0, 2_550.0);
     }
     let p = Panel::from_bars(&b, vec![Instrument::infer("600111.SH", Currency::Cny)]).expect("panel");
-    let capped = EngineConfig { volume_cap: Some(0.1), slippage_bps: 10.0, ..cfg() };
+    let capped = EngineConfig {
+        volume_cap: Some(0.1),
+        slippage_bps: 10.0,
+        ..cfg()
+    };
     let r = run(&p, capped, vec![(0, buy(1_000))]);
     // 10% of 2,550 = 255 → 200 whole lots; 800 rejected for the cap; price 10 × 1.001
     assert_eq!(r.fills[0].shares, 200);
     assert!((r.fills[0].price - 10.01).abs() < 1e-12);
-    assert_eq!((r.rejections[0].reason, r.rejections[0].shares), (RejectionReason::VolumeCap, 800));
+    assert_eq!(
+        (r.rejections[0].reason, r.rejections[0].shares),
+        (RejectionReason::VolumeCap, 800)
+    );
 }
 
 #[test]
 fn limit_and_stop_orders_trigger_on_the_days_range() {
     let days = [d(2024, 1, 2), d(2024, 1, 3), d(2024, 1, 4)];
-    let p = panel("GEN", &[(days[0], 10.0, 10.0, 10.0, 10.0), (days[1], 10.2, 10.5, 9.6, 10.0), (days[2], 10.0, 10.0, 10.0, 10.0)]);
-    let lim = |limit| order(OrderKind::Limit { side: Side::Buy, shares: 10, limit });
-    let stop = |stop| order(OrderKind::Stop { side: Side::Buy, shares: 10, stop });
+    let p = panel(
+        "GEN",
+        &[
+            (days[0], 10.0, 10.0, 10.0, 10.0),
+            (days[1], 10.2, 10.5, 9.6, 10.0),
+            (days[2], 10.0, 10.0, 10.0, 10.0),
+        ],
+    );
+    let lim = |limit| {
+        order(OrderKind::Limit {
+            side: Side::Buy,
+            shares: 10,
+            limit,
+        })
+    };
+    let stop = |stop| {
+        order(OrderKind::Stop {
+            side: Side::Buy,
+            shares: 10,
+            stop,
+        })
+    };
     // limit 9.8 reached intraday → fills at 9.8; limit 10.5 above the open → fills at the open
-    let r = run(&p, cfg(), vec![(0, lim(9.8)), (0, lim(10.5)), (0, lim(9.5)), (0, stop(10.4)), (0, stop(11.0))]);
+    let r = run(
+        &p,
+        cfg(),
+        vec![
+            (0, lim(9.8)),
+            (0, lim(10.5)),
+            (0, lim(9.5)),
+            (0, stop(10.4)),
+            (0, stop(11.0)),
+        ],
+    );
     let prices: Vec<f64> = r.fills.iter().map(|f| f.price).collect();
     assert_eq!(prices, vec![9.8, 10.2, 10.4]);
-    assert_eq!(r.rejections.iter().filter(|x| x.reason == RejectionReason::NotTriggered).count(), 2);
+    assert_eq!(
+        r.rejections
+            .iter()
+            .filter(|x| x.reason == RejectionReason::NotTriggered)
+            .count(),
+        2
+    );
 }
 
 #[test]
 fn target_orders_reach_their_targets() {
     let days = [d(2024, 1, 2), d(2024, 1, 3), d(2024, 1, 4), d(2024, 1, 5)];
     let p = panel("GEN", &flat(&days, 10.0));
-    let zero = EngineConfig { costs: CostMode::Zero, ..cfg() };
+    let zero = EngineConfig {
+        costs: CostMode::Zero,
+        ..cfg()
+    };
     let r = run(
         &p,
         zero,
@@ -249,7 +393,10 @@ fn target_orders_reach_their_targets() {
         ],
     );
     let seq: Vec<_> = r.fills.iter().map(|f| (f.side, f.shares)).collect();
-    assert_eq!(seq, vec![(Side::Buy, 50_000), (Side::Sell, 30_000), (Side::Sell, 20_000)]);
+    assert_eq!(
+        seq,
+        vec![(Side::Buy, 50_000), (Side::Sell, 30_000), (Side::Sell, 20_000)]
+    );
 }
 
 #[test]
@@ -260,7 +407,11 @@ fn mixed_currency_needs_fx_and_values_through_it() {
         b.push(day, "600111.SH", 10.0, 10.0, 10.0, 10.0, 1e6);
         b.push(day, "06680.HK", 20.0, 20.0, 20.0, 20.0, 1e6);
     }
-    let insts = |syms: &[&str]| syms.iter().map(|s| Instrument::infer(s, Currency::Cny)).collect::<Vec<_>>();
+    let insts = |syms: &[&str]| {
+        syms.iter()
+            .map(|s| Instrument::infer(s, Currency::Cny))
+            .collect::<Vec<_>>()
+    };
     let no_fx = Panel::from_bars(&b, insts(&["600111.SH", "06680.HK"])).expect("panel");
     let err = Engine::new(&no_fx, cfg()).expect_err("refused");
     assert!(err.to_string().contains("no HKDCNY FX series"), "{err}");
@@ -269,10 +420,26 @@ fn mixed_currency_needs_fx_and_values_through_it() {
     }
     let p = Panel::from_bars(&b, insts(&["600111.SH", "06680.HK", "HKDCNY"])).expect("panel");
     let hk = p.find("06680.HK").expect("hk");
-    let r = Engine::new(&p, EngineConfig { costs: CostMode::Zero, ..cfg() })
-        .expect("engine")
-        .run(&mut Script(vec![(0, Order { instrument: hk, kind: OrderKind::Market { side: Side::Buy, shares: 1_000 }, timing: Timing::NextOpen })]))
-        .expect("run");
+    let r = Engine::new(
+        &p,
+        EngineConfig {
+            costs: CostMode::Zero,
+            ..cfg()
+        },
+    )
+    .expect("engine")
+    .run(&mut Script(vec![(
+        0,
+        Order {
+            instrument: hk,
+            kind: OrderKind::Market {
+                side: Side::Buy,
+                shares: 1_000,
+            },
+            timing: Timing::NextOpen,
+        },
+    )]))
+    .expect("run");
     // HK$20,000 at 0.92 = 18,400 CNY
     assert_eq!(r.fills[0].value, Cents(1_840_000));
     assert!((r.daily[1].positions_value - 18_400.0).abs() < 1e-6);
@@ -286,7 +453,14 @@ fn hk_fill_pays_hk_costs_converted_to_base() {
         b.push(day, "06680.HK", 100.0, 100.0, 100.0, 100.0, 1e6);
     }
     let p = Panel::from_bars(&b, vec![Instrument::infer("06680.HK", Currency::Cny)]).expect("panel");
-    let r = run(&p, EngineConfig { base_currency: Some(Currency::Hkd), ..cfg() }, vec![(0, buy(1_000)), (1, buy(1_000))]);
+    let r = run(
+        &p,
+        EngineConfig {
+            base_currency: Some(Currency::Hkd),
+            ..cfg()
+        },
+        vec![(0, buy(1_000)), (1, buy(1_000))],
+    );
     // HK$100,000: stamp duty 100 on 2021-07-30, 130 from 2021-08-01
     assert_eq!(r.fills[0].taxes, Cents(10_000));
     assert_eq!(r.fills[1].taxes, Cents(13_000));

@@ -76,11 +76,7 @@ mod tests {
             (f64::INFINITY, None),
         ];
         for (periods, expected) in cases {
-            assert_eq!(
-                Annualization::checked_periods(periods),
-                expected,
-                "{periods}"
-            );
+            assert_eq!(Annualization::checked_periods(periods), expected, "{periods}");
         }
     }
 

@@ -219,12 +219,7 @@ mod tests {
             ("flat", &[0.0; 10], 252.0, Some(0.0)),
             ("wiped out", &[0.1, -1.0], 252.0, Some(-1.0)),
             ("negative wealth, integer exponent", &[-1.5], 252.0, None),
-            (
-                "negative wealth, fractional exponent",
-                &[-1.5, 0.1],
-                3.0,
-                None,
-            ),
+            ("negative wealth, fractional exponent", &[-1.5, 0.1], 3.0, None),
             ("empty", &[], 252.0, None),
             ("zero periods", &[0.1], 0.0, None),
             ("negative periods", &[0.1], -12.0, None),
@@ -282,42 +277,17 @@ mod tests {
         };
         let cases: &[(&str, &[f64], Annualization, Option<f64>)] = &[
             // mean 0.02, std √2e-4: ratio √2.
-            (
-                "one period a year",
-                &[0.01, 0.03],
-                per_year(1.0),
-                Some(2.0_f64.sqrt()),
-            ),
-            (
-                "four a year",
-                &[0.01, 0.03],
-                per_year(4.0),
-                Some(2.0 * 2.0_f64.sqrt()),
-            ),
+            ("one period a year", &[0.01, 0.03], per_year(1.0), Some(2.0_f64.sqrt())),
+            ("four a year", &[0.01, 0.03], per_year(4.0), Some(2.0 * 2.0_f64.sqrt())),
             // excess [0, 0.02]: mean 0.01, same std.
-            (
-                "risk-free 1%",
-                &[0.01, 0.03],
-                with_risk_free,
-                Some(0.5_f64.sqrt()),
-            ),
-            (
-                "losing",
-                &[-0.01, -0.03],
-                per_year(1.0),
-                Some(-(2.0_f64.sqrt())),
-            ),
+            ("risk-free 1%", &[0.01, 0.03], with_risk_free, Some(0.5_f64.sqrt())),
+            ("losing", &[-0.01, -0.03], per_year(1.0), Some(-(2.0_f64.sqrt()))),
             ("constant", &[0.001; 30], DAILY, None),
             ("all zeros", &[0.0; 30], DAILY, None),
             ("one return", &[0.05], DAILY, None),
             ("NaN return", &[0.01, f64::NAN, 0.02], DAILY, None),
             ("NaN risk-free", &[0.01, 0.03], bad_risk_free, None),
-            (
-                "infinite periods",
-                &[0.01, 0.03],
-                per_year(f64::INFINITY),
-                None,
-            ),
+            ("infinite periods", &[0.01, 0.03], per_year(f64::INFINITY), None),
         ];
         for (case, returns, ann, expected) in cases {
             assert_close(sharpe(returns, ann), *expected, case);
@@ -337,25 +307,10 @@ mod tests {
             risk_free_per_period: 0.02,
         };
         let cases: &[(&str, &[f64], Annualization, Option<f64>)] = &[
-            (
-                "one period a year",
-                mixed,
-                per_year(1.0),
-                Some(one_over_root_5),
-            ),
+            ("one period a year", mixed, per_year(1.0), Some(one_over_root_5)),
             // mean · 4 / (downside · 2): twice the yearly figure.
-            (
-                "four a year",
-                mixed,
-                per_year(4.0),
-                Some(2.0 * one_over_root_5),
-            ),
-            (
-                "required return 2%",
-                mixed,
-                required_2pct,
-                Some(-0.015 / 0.025),
-            ),
+            ("four a year", mixed, per_year(4.0), Some(2.0 * one_over_root_5)),
+            ("required return 2%", mixed, required_2pct, Some(-0.015 / 0.025)),
             ("no losing period", &[0.01, 0.02, 0.0], DAILY, None),
             ("all zeros", &[0.0; 10], DAILY, None),
             ("one return", &[-0.05], DAILY, None),
@@ -395,12 +350,7 @@ mod tests {
             // A year of two halves: cagr -0.01, drawdown -0.1.
             ("up 10% then down 10%", &[0.1, -0.1], 2.0, Some(-0.1)),
             // Two years: wealth 0.8 then 1.2, cagr √1.2 − 1, drawdown -0.2.
-            (
-                "recovers",
-                &[-0.2, 0.5],
-                1.0,
-                Some((1.2_f64.sqrt() - 1.0) / 0.2),
-            ),
+            ("recovers", &[-0.2, 0.5], 1.0, Some((1.2_f64.sqrt() - 1.0) / 0.2)),
             ("no drawdown", &[0.01, 0.02], 252.0, None),
             ("all zeros", &[0.0; 5], 252.0, None),
             ("negative wealth", &[-1.5, 0.1], 252.0, None),

@@ -3,9 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    Annualization, annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return,
-};
+use crate::{Annualization, annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return};
 
 /// The headline metrics of one return series; each field is the function of the same name
 /// (see there for its formula and when it is `None`).
@@ -95,9 +93,7 @@ mod tests {
 
     #[test]
     fn round_trips_through_json() -> Result<(), serde_json::Error> {
-        let returns = [
-            0.012, -0.034, 0.005, 0.021, -0.008, -0.015, 0.0, 0.027, -0.011, 0.004,
-        ];
+        let returns = [0.012, -0.034, 0.005, 0.021, -0.008, -0.015, 0.0, 0.027, -0.011, 0.004];
         let summary = Summary::from_returns(&returns, &Annualization::default());
         let back: Summary = serde_json::from_str(&serde_json::to_string(&summary)?)?;
         assert_eq!(back, summary);

@@ -5,8 +5,7 @@
 //! compile time, so this test needs no Python.
 
 use rebt_metrics::{
-    Annualization, Summary, annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino,
-    total_return,
+    Annualization, Summary, annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return,
 };
 use serde::Deserialize;
 
@@ -56,11 +55,7 @@ fn computed(case: &Case) -> [(&'static str, Option<f64>, Option<f64>); 7] {
     [
         ("total_return", total_return(r), e.total_return),
         ("cagr", cagr(r, p), e.cagr),
-        (
-            "annual_volatility",
-            annual_volatility(r, p),
-            e.annual_volatility,
-        ),
+        ("annual_volatility", annual_volatility(r, p), e.annual_volatility),
         ("sharpe", sharpe(r, &ann), e.sharpe),
         ("sortino", sortino(r, &ann), e.sortino),
         ("max_drawdown", max_drawdown(r), e.max_drawdown),

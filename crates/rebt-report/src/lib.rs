@@ -127,7 +127,13 @@ pub struct RunReport {
 
 impl RunReport {
     /// Assemble the document from a run.
-    pub fn new(result: &BacktestResult, panel: &Panel, config: serde_json::Value, dataset: DatasetInfo, annualization: &Annualization) -> Self {
+    pub fn new(
+        result: &BacktestResult,
+        panel: &Panel,
+        config: serde_json::Value,
+        dataset: DatasetInfo,
+        annualization: &Annualization,
+    ) -> Self {
         let symbol = |ix: rebt_core::InstrumentIx| panel.instrument(ix).symbol.clone();
         let returns = result.returns();
         let sum = |f: fn(&rebt_core::Fill) -> Cents| Money(result.fills.iter().map(f).sum());
@@ -143,12 +149,19 @@ impl RunReport {
                 total_commission: sum(|f| f.commission),
                 total_taxes: sum(|f| f.taxes),
                 total_fees: sum(|f| f.fees),
-                final_equity: result.daily.last().map_or(result.initial_cash.to_units_f64(), |d| d.equity),
+                final_equity: result
+                    .daily
+                    .last()
+                    .map_or(result.initial_cash.to_units_f64(), |d| d.equity),
             },
             equity: result
                 .daily
                 .iter()
-                .map(|d| EquityRow { date: d.date.to_string(), equity: d.equity, cash: Money(d.cash) })
+                .map(|d| EquityRow {
+                    date: d.date.to_string(),
+                    equity: d.equity,
+                    cash: Money(d.cash),
+                })
                 .collect(),
             fills: result
                 .fills
@@ -206,15 +219,28 @@ impl RunReport {
             ("Sortino", num(p.sortino)),
             ("Max drawdown", pct(p.max_drawdown)),
             ("Calmar", num(p.calmar)),
-            ("Final equity", format!("{:.2} {}", self.metrics.final_equity, self.base_currency)),
+            (
+                "Final equity",
+                format!("{:.2} {}", self.metrics.final_equity, self.base_currency),
+            ),
             ("Fills", self.metrics.fills.to_string()),
             ("Rejections", self.metrics.rejections.to_string()),
-            ("Commission", format!("{:.2}", self.metrics.total_commission.0.to_units_f64())),
-            ("Taxes (stamp duty)", format!("{:.2}", self.metrics.total_taxes.0.to_units_f64())),
-            ("Fees (exchange, levies)", format!("{:.2}", self.metrics.total_fees.0.to_units_f64())),
+            (
+                "Commission",
+                format!("{:.2}", self.metrics.total_commission.0.to_units_f64()),
+            ),
+            (
+                "Taxes (stamp duty)",
+                format!("{:.2}", self.metrics.total_taxes.0.to_units_f64()),
+            ),
+            (
+                "Fees (exchange, levies)",
+                format!("{:.2}", self.metrics.total_fees.0.to_units_f64()),
+            ),
         ];
         let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED).set_header(vec!["Metric", "Strategy"]);
+        t.load_preset(UTF8_FULL_CONDENSED)
+            .set_header(vec!["Metric", "Strategy"]);
         for (k, v) in rows {
             t.add_row(vec![Cell::new(k), Cell::new(v).set_alignment(CellAlignment::Right)]);
         }
@@ -240,7 +266,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".rebt-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".rebt-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -258,7 +287,10 @@ mod tests {
         write_atomic(&path, b"first").expect("write");
         write_atomic(&path, b"second").expect("write");
         assert_eq!(std::fs::read(&path).expect("read"), b"second");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
         assert_eq!(names.len(), 1);
         assert!(write_atomic(&dir.path().join("missing/x.json"), b"x").is_err());
     }
