@@ -118,10 +118,10 @@ impl RunConfig {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        if let (Some(data), Some(dir)) = (&cfg.data, path.parent()) {
-            if data.is_relative() {
-                cfg.data = Some(dir.join(data));
-            }
+        if let (Some(data), Some(dir)) = (&cfg.data, path.parent())
+            && data.is_relative()
+        {
+            cfg.data = Some(dir.join(data));
         }
         Ok(cfg)
     }
@@ -131,10 +131,10 @@ impl RunConfig {
         let initial_cash = Cents::from_units_f64(self.cash)
             .filter(|c| c.0 > 0)
             .ok_or_else(|| format!("cash must be a positive amount, got {}", self.cash))?;
-        if let (Some(f), Some(t)) = (self.from, self.to) {
-            if f > t {
-                return Err(format!("from ({f}) is after to ({t})"));
-            }
+        if let (Some(f), Some(t)) = (self.from, self.to)
+            && f > t
+        {
+            return Err(format!("from ({f}) is after to ({t})"));
         }
         Ok(EngineConfig {
             initial_cash,

@@ -19,7 +19,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run one backtest (default: sma_cross on the embedded sample dataset).
-    Backtest(BacktestArgs),
+    Backtest(Box<BacktestArgs>),
     /// List the built-in strategies and their parameters.
     Strategies,
     /// Inspect datasets.
@@ -98,7 +98,7 @@ enum CostsArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Backtest(args) => commands::backtest(args),
+        Command::Backtest(args) => commands::backtest(*args),
         Command::Strategies => commands::strategies(),
         Command::Data(DataCommand::Check { path }) => commands::data_check(&path),
     };

@@ -125,7 +125,7 @@ fn config_file_then_flags_override() {
     assert_eq!(v["config"]["params"]["fast"], 5);
     assert_eq!(v["config"]["params"]["slow"], 25);
     assert_eq!(v["config"]["cash"], 500000.0);
-    assert_eq!(v["equity"][0]["date"].as_str().expect("date") >= "2022-01-01", true);
+    assert!(v["equity"][0]["date"].as_str().expect("date") >= "2022-01-01");
 }
 
 #[test]

@@ -290,12 +290,12 @@ impl<'p> Engine<'p> {
                 config.slippage_bps
             )));
         }
-        if let Some(cap) = config.volume_cap {
-            if !(cap > 0.0 && cap <= 1.0) {
-                return Err(CoreError::InvalidConfig(format!(
-                    "volume_cap must be in (0, 1], got {cap}"
-                )));
-            }
+        if let Some(cap) = config.volume_cap
+            && !(cap > 0.0 && cap <= 1.0)
+        {
+            return Err(CoreError::InvalidConfig(format!(
+                "volume_cap must be in (0, 1], got {cap}"
+            )));
         }
         let universe: Vec<InstrumentIx> = match &config.universe {
             Some(symbols) => {
@@ -731,15 +731,15 @@ impl Run<'_, '_> {
             return rejected(self, side_guess, RejectionReason::NoFxRate);
         };
         let side = self.implied_side(&order, price, fx, equity);
-        if spec.use_limits {
-            if let Some((down, up)) = self.limits(ix, day) {
-                let cents = price * 100.0;
-                if side == Side::Buy && cents >= up as f64 - 1e-6 {
-                    return rejected(self, side, RejectionReason::LimitUp);
-                }
-                if side == Side::Sell && cents <= down as f64 + 1e-6 {
-                    return rejected(self, side, RejectionReason::LimitDown);
-                }
+        if spec.use_limits
+            && let Some((down, up)) = self.limits(ix, day)
+        {
+            let cents = price * 100.0;
+            if side == Side::Buy && cents >= up as f64 - 1e-6 {
+                return rejected(self, side, RejectionReason::LimitUp);
+            }
+            if side == Side::Sell && cents <= down as f64 + 1e-6 {
+                return rejected(self, side, RejectionReason::LimitDown);
             }
         }
         Some(Priced { order, side, price, fx })
@@ -881,11 +881,11 @@ impl Run<'_, '_> {
                     );
                     shares = held.settled_shares();
                 }
-                if let Some(cap) = cap {
-                    if shares > cap {
-                        self.reject(day, ix, Side::Sell, shares - cap, RejectionReason::VolumeCap);
-                        shares = cap;
-                    }
+                if let Some(cap) = cap
+                    && shares > cap
+                {
+                    self.reject(day, ix, Side::Sell, shares - cap, RejectionReason::VolumeCap);
+                    shares = cap;
                 }
                 if shares == 0 {
                     return;

@@ -143,15 +143,15 @@ impl BarColumns {
         if v.is_nan() || v < 0.0 || !v.is_finite() {
             return bad("volume", format!("volume {v} is not a non-negative number"));
         }
-        if let Some(a) = &self.amount {
-            if a[i] < 0.0 || a[i].is_infinite() {
-                return bad("amount", format!("amount {} is negative or infinite", a[i]));
-            }
+        if let Some(a) = &self.amount
+            && (a[i] < 0.0 || a[i].is_infinite())
+        {
+            return bad("amount", format!("amount {} is negative or infinite", a[i]));
         }
-        if let Some(f) = &self.adj_factor {
-            if !(f[i].is_finite() && f[i] > 0.0) {
-                return bad("adj_factor", format!("adj_factor {} is not a positive number", f[i]));
-            }
+        if let Some(f) = &self.adj_factor
+            && !(f[i].is_finite() && f[i] > 0.0)
+        {
+            return bad("adj_factor", format!("adj_factor {} is not a positive number", f[i]));
         }
         Ok(())
     }
