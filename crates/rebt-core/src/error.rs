@@ -57,6 +57,14 @@ pub enum CoreError {
         /// What is wrong.
         message: String,
     },
+    /// A point-in-time series is inconsistent.
+    #[error("series `{name}`: {message}")]
+    InvalidSeries {
+        /// Series name.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The engine configuration cannot run.
     #[error("{0}")]
     InvalidConfig(String),

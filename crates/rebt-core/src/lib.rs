@@ -7,6 +7,7 @@
 //! results leave as plain values ([`BacktestResult`]).
 #![deny(missing_docs)]
 
+pub mod asof;
 pub mod costs;
 pub mod engine;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod portfolio;
 pub mod rules;
 pub mod strategy;
 
+pub use asof::{AltData, AsOfPoint, AsOfSeries};
 pub use chrono::NaiveDate;
 pub use costs::{CostModel, FeeItem, FeeKind, FeeRounding, FillCosts, Rate, RateSchedule, Sides};
 pub use engine::{

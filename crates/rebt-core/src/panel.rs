@@ -2,6 +2,7 @@
 //! history up to day t is a contiguous slice. A missing bar (suspension, market closed) is
 //! NaN in every field. Built from long-format columns ([`BarColumns`]), validated row by row.
 
+use crate::asof::AltData;
 use crate::error::CoreError;
 use crate::instrument::{Instrument, InstrumentIx, Market};
 use chrono::NaiveDate;
@@ -173,6 +174,7 @@ pub struct Panel {
     adj_factor: Vec<f64>,
     has_amount: bool,
     has_adj_factor: bool,
+    alt: AltData,
 }
 
 impl Panel {
@@ -211,6 +213,7 @@ impl Panel {
             adj_factor: vec![f64::NAN; n],
             has_amount: bars.amount.is_some(),
             has_adj_factor: bars.adj_factor.is_some(),
+            alt: AltData::new(),
             instruments,
         };
         // Dates are mostly in order: remember the last position to avoid a search per row.
@@ -262,6 +265,17 @@ impl Panel {
             }
         }
         Ok(panel)
+    }
+
+    /// Attach point-in-time series.
+    pub fn with_alt_data(mut self, alt: AltData) -> Panel {
+        self.alt = alt;
+        self
+    }
+
+    /// The point-in-time series.
+    pub fn alt_data(&self) -> &AltData {
+        &self.alt
     }
 
     /// The trading days, ascending.
@@ -393,6 +407,7 @@ impl Panel {
             adj_factor: pick(&self.adj_factor),
             has_amount: self.has_amount,
             has_adj_factor: self.has_adj_factor,
+            alt: self.alt.clone(),
             instruments,
         })
     }

@@ -2,6 +2,7 @@
 //! to and including the current day and nothing later: every accessor slices the panel at
 //! today, so a strategy cannot see bar t+1 however it is written.
 
+use crate::asof::AsOfPoint;
 use crate::engine::{Fill, Rejection};
 use crate::error::CoreError;
 use crate::instrument::{Currency, Instrument, InstrumentIx};
@@ -87,6 +88,17 @@ impl<'a> Context<'a> {
     /// The history of one field up to and including today (NaN on days without a bar).
     pub fn history(&self, ix: InstrumentIx, field: Field) -> &'a [f64] {
         &self.panel.series(ix, field)[..=self.day]
+    }
+
+    /// The latest value of a point-in-time series that is public today (published on or
+    /// before today), or `None` when there is none yet or no such series.
+    pub fn as_of(&self, series: &str) -> Option<AsOfPoint> {
+        self.panel.alt_data().get(series)?.as_of(self.date())
+    }
+
+    /// Every value of a point-in-time series public today, by publication day.
+    pub fn known(&self, series: &str) -> &'a [AsOfPoint] {
+        self.panel.alt_data().get(series).map_or(&[], |s| s.known_on(self.date()))
     }
 
     /// Today's close, or `None` when the instrument has no bar today.

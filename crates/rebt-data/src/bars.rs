@@ -141,6 +141,8 @@ fn date_column(df: &DataFrame, path: &Path, line_of: LineOf<'_>) -> Result<Vec<N
             }
             Ok(out)
         }
+        // Date columns come only from Parquet; CSV dates are read as text.
+        #[cfg(feature = "parquet")]
         DataType::Date => {
             let ca = series.date().map_err(|e| DataError::Format {
                 path: path.to_path_buf(),

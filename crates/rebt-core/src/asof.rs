@@ -1,0 +1,150 @@
+//! Point-in-time ("as-of") series: values stamped with the day they became public, so a
+//! replay can never see a figure before its publication. Margin balances (published the next
+//! trading day), quarterly fundamentals (published by their disclosure deadline), the
+//! quarterly concentrate price and other alternative data live here, keyed by name.
+
+use crate::error::CoreError;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One published value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AsOfPoint {
+    /// The day or period end the value describes.
+    pub period: NaiveDate,
+    /// The day it became public; visible to a strategy from this day's close on.
+    pub published: NaiveDate,
+    /// The value.
+    pub value: f64,
+}
+
+/// A series of published values, sorted by publication day (then period).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AsOfSeries {
+    points: Vec<AsOfPoint>,
+}
+
+impl AsOfSeries {
+    /// Build from points in any order. Values must be finite and a value cannot be published
+    /// before the period it describes.
+    pub fn new(name: &str, mut points: Vec<AsOfPoint>) -> Result<Self, CoreError> {
+        for p in &points {
+            if !p.value.is_finite() {
+                return Err(CoreError::InvalidSeries {
+                    name: name.to_string(),
+                    message: format!("value for {} is {}; expected a finite number", p.period, p.value),
+                });
+            }
+            if p.published < p.period {
+                return Err(CoreError::InvalidSeries {
+                    name: name.to_string(),
+                    message: format!("value for {} is published on {}, before the period it describes", p.period, p.published),
+                });
+            }
+        }
+        points.sort_by_key(|p| (p.published, p.period));
+        for w in points.windows(2) {
+            if w[0].published == w[1].published && w[0].period == w[1].period {
+                return Err(CoreError::InvalidSeries {
+                    name: name.to_string(),
+                    message: format!("two values for {} published on {}", w[0].period, w[0].published),
+                });
+            }
+        }
+        Ok(Self { points })
+    }
+
+    /// Every point, by publication day.
+    pub fn points(&self) -> &[AsOfPoint] {
+        &self.points
+    }
+
+    /// The points public on `date` (published on or before it).
+    pub fn known_on(&self, date: NaiveDate) -> &[AsOfPoint] {
+        let n = self.points.partition_point(|p| p.published <= date);
+        &self.points[..n]
+    }
+
+    /// The latest value public on `date`: among points published by then, the one for the
+    /// latest period (a restatement published later replaces the first figure).
+    pub fn as_of(&self, date: NaiveDate) -> Option<AsOfPoint> {
+        self.known_on(date).iter().copied().max_by(|a, b| a.period.cmp(&b.period).then(a.published.cmp(&b.published)))
+    }
+}
+
+/// Named point-in-time series, e.g. `margin_balance:600111.SH`, `revenue:600111.SH`,
+/// `concentrate_price`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AltData {
+    series: BTreeMap<String, AsOfSeries>,
+}
+
+impl AltData {
+    /// No series.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add or replace a series.
+    pub fn insert(&mut self, name: impl Into<String>, series: AsOfSeries) {
+        self.series.insert(name.into(), series);
+    }
+
+    /// One series.
+    pub fn get(&self, name: &str) -> Option<&AsOfSeries> {
+        self.series.get(name)
+    }
+
+    /// Series names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.series.keys().map(String::as_str)
+    }
+
+    /// Number of series.
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+
+    /// True when there is no series.
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, day).expect("date")
+    }
+
+    #[test]
+    fn a_value_is_invisible_before_its_publication_day() {
+        let s = AsOfSeries::new(
+            "net_profit:600111.SH",
+            vec![
+                AsOfPoint { period: d(3, 31), published: d(4, 29), value: 4.3 },
+                AsOfPoint { period: d(6, 30), published: d(8, 28), value: 9.3 },
+                // a restatement of Q1 published later
+                AsOfPoint { period: d(3, 31), published: d(9, 1), value: 4.4 },
+            ],
+        )
+        .expect("valid");
+        assert_eq!(s.as_of(d(4, 28)), None);
+        assert_eq!(s.as_of(d(4, 29)).map(|p| p.value), Some(4.3));
+        assert_eq!(s.as_of(d(8, 27)).map(|p| p.value), Some(4.3));
+        assert_eq!(s.as_of(d(8, 28)).map(|p| p.value), Some(9.3));
+        assert_eq!(s.known_on(d(8, 28)).len(), 2);
+        assert_eq!(s.known_on(d(9, 1)).len(), 3);
+    }
+
+    #[test]
+    fn bad_points_are_errors() {
+        let early = AsOfSeries::new("x", vec![AsOfPoint { period: d(3, 31), published: d(3, 30), value: 1.0 }]);
+        assert!(early.expect_err("early").to_string().contains("before the period"));
+        let nan = AsOfSeries::new("x", vec![AsOfPoint { period: d(3, 31), published: d(3, 31), value: f64::NAN }]);
+        assert!(nan.is_err());
+    }
+}
