@@ -39,7 +39,10 @@ impl AsOfSeries {
             if p.published < p.period {
                 return Err(CoreError::InvalidSeries {
                     name: name.to_string(),
-                    message: format!("value for {} is published on {}, before the period it describes", p.period, p.published),
+                    message: format!(
+                        "value for {} is published on {}, before the period it describes",
+                        p.period, p.published
+                    ),
                 });
             }
         }
@@ -69,7 +72,10 @@ impl AsOfSeries {
     /// The latest value public on `date`: among points published by then, the one for the
     /// latest period (a restatement published later replaces the first figure).
     pub fn as_of(&self, date: NaiveDate) -> Option<AsOfPoint> {
-        self.known_on(date).iter().copied().max_by(|a, b| a.period.cmp(&b.period).then(a.published.cmp(&b.published)))
+        self.known_on(date)
+            .iter()
+            .copied()
+            .max_by(|a, b| a.period.cmp(&b.period).then(a.published.cmp(&b.published)))
     }
 }
 
@@ -125,10 +131,22 @@ mod tests {
         let s = AsOfSeries::new(
             "net_profit:600111.SH",
             vec![
-                AsOfPoint { period: d(3, 31), published: d(4, 29), value: 4.3 },
-                AsOfPoint { period: d(6, 30), published: d(8, 28), value: 9.3 },
+                AsOfPoint {
+                    period: d(3, 31),
+                    published: d(4, 29),
+                    value: 4.3,
+                },
+                AsOfPoint {
+                    period: d(6, 30),
+                    published: d(8, 28),
+                    value: 9.3,
+                },
                 // a restatement of Q1 published later
-                AsOfPoint { period: d(3, 31), published: d(9, 1), value: 4.4 },
+                AsOfPoint {
+                    period: d(3, 31),
+                    published: d(9, 1),
+                    value: 4.4,
+                },
             ],
         )
         .expect("valid");
@@ -142,9 +160,23 @@ mod tests {
 
     #[test]
     fn bad_points_are_errors() {
-        let early = AsOfSeries::new("x", vec![AsOfPoint { period: d(3, 31), published: d(3, 30), value: 1.0 }]);
+        let early = AsOfSeries::new(
+            "x",
+            vec![AsOfPoint {
+                period: d(3, 31),
+                published: d(3, 30),
+                value: 1.0,
+            }],
+        );
         assert!(early.expect_err("early").to_string().contains("before the period"));
-        let nan = AsOfSeries::new("x", vec![AsOfPoint { period: d(3, 31), published: d(3, 31), value: f64::NAN }]);
+        let nan = AsOfSeries::new(
+            "x",
+            vec![AsOfPoint {
+                period: d(3, 31),
+                published: d(3, 31),
+                value: f64::NAN,
+            }],
+        );
         assert!(nan.is_err());
     }
 }

@@ -134,6 +134,10 @@ pub enum RejectionReason {
     Suspended,
     /// The instrument's market is closed that day.
     MarketClosed,
+    /// The day is before the instrument's first bar (not yet listed, or data starts later).
+    NotYetListed,
+    /// The day is after the instrument's last bar (delisted, or its data ends).
+    DataEnded,
     /// The shares were bought today and settle tomorrow (T+1).
     TPlusOne,
     /// Value plus costs exceed the cash.
@@ -162,6 +166,8 @@ impl RejectionReason {
             RejectionReason::LimitDown => "limit_down",
             RejectionReason::Suspended => "suspended",
             RejectionReason::MarketClosed => "market_closed",
+            RejectionReason::NotYetListed => "not_yet_listed",
+            RejectionReason::DataEnded => "data_ended",
             RejectionReason::TPlusOne => "t_plus_one",
             RejectionReason::InsufficientCash => "insufficient_cash",
             RejectionReason::InsufficientShares => "insufficient_shares",
@@ -253,6 +259,9 @@ struct Spec {
     /// the other way round (`CNYHKD` for an HKD instrument).
     fx: Option<(InstrumentIx, bool)>,
     market: Market,
+    /// Days of the instrument's first and last bars.
+    first_bar: usize,
+    last_bar: usize,
 }
 
 /// A day's order, priced and sided, ready to execute.
@@ -395,7 +404,11 @@ impl<'p> Engine<'p> {
             }
         };
         let auto = config.rules == RulesMode::Auto;
+        let ix = panel.find(&inst.symbol).expect("the panel's own instrument");
+        let closes = panel.series(ix, Field::Close);
         Ok(Spec {
+            first_bar: closes.iter().position(|c| !c.is_nan()).unwrap_or(0),
+            last_bar: closes.iter().rposition(|c| !c.is_nan()).unwrap_or(0),
             lot: if auto { inst.lot.max(1) as u64 } else { 1 },
             t_plus_one: auto && inst.settlement == Settlement::T1,
             use_limits: auto,
@@ -659,7 +672,11 @@ impl Run<'_, '_> {
                 .iter()
                 .find(|(m, _)| *m == spec.market)
                 .is_some_and(|(_, days)| days[day]);
-            let reason = if open {
+            let reason = if day < spec.first_bar {
+                RejectionReason::NotYetListed
+            } else if day > spec.last_bar {
+                RejectionReason::DataEnded
+            } else if open {
                 RejectionReason::Suspended
             } else {
                 RejectionReason::MarketClosed

@@ -98,7 +98,10 @@ impl<'a> Context<'a> {
 
     /// Every value of a point-in-time series public today, by publication day.
     pub fn known(&self, series: &str) -> &'a [AsOfPoint] {
-        self.panel.alt_data().get(series).map_or(&[], |s| s.known_on(self.date()))
+        self.panel
+            .alt_data()
+            .get(series)
+            .map_or(&[], |s| s.known_on(self.date()))
     }
 
     /// Today's close, or `None` when the instrument has no bar today.

@@ -465,3 +465,45 @@ fn hk_fill_pays_hk_costs_converted_to_base() {
     assert_eq!(r.fills[0].taxes, Cents(10_000));
     assert_eq!(r.fills[1].taxes, Cents(13_000));
 }
+
+#[test]
+fn before_the_first_bar_and_after_the_last() {
+    // B lists on day 2 and its data ends after day 3; A trades every day.
+    let days = [
+        d(2024, 1, 2),
+        d(2024, 1, 3),
+        d(2024, 1, 4),
+        d(2024, 1, 5),
+        d(2024, 1, 8),
+    ];
+    let mut b = BarColumns::default();
+    for (i, &day) in days.iter().enumerate() {
+        b.push(day, "600111.SH", 10.0, 10.0, 10.0, 10.0, 1e6);
+        if (2..=3).contains(&i) {
+            b.push(day, "600549.SH", 10.0, 10.0, 10.0, 10.0, 1e6);
+        }
+    }
+    let insts = ["600111.SH", "600549.SH"]
+        .iter()
+        .map(|s| Instrument::infer(s, Currency::Cny))
+        .collect();
+    let p = Panel::from_bars(&b, insts).expect("panel");
+    let ix = p.find("600549.SH").expect("B");
+    let o = Order {
+        instrument: ix,
+        kind: OrderKind::Market {
+            side: Side::Buy,
+            shares: 100,
+        },
+        timing: Timing::NextOpen,
+    };
+    let r = run(&p, cfg(), vec![(0, o), (3, o)]);
+    let reasons: Vec<_> = r.rejections.iter().map(|x| (x.date, x.reason)).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (days[1], RejectionReason::NotYetListed),
+            (days[4], RejectionReason::DataEnded)
+        ]
+    );
+}
