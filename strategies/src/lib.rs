@@ -3,11 +3,13 @@
 //! names and parameters with the list of valid ones.
 
 mod buy_and_hold;
+pub mod indicators;
 mod params;
+pub mod pipeline;
 mod sma_cross;
 
 pub use buy_and_hold::BuyAndHold;
-pub use params::{ParamKind, ParamSpec, ParamValue, Params, StrategyError};
+pub use params::{ParamKind, ParamSpec, ParamValue, Params, StrategyError, to_toml};
 pub use sma_cross::SmaCross;
 
 use rebt_core::Strategy;

@@ -27,6 +27,9 @@ pub enum StrategyError {
         /// Comma-separated valid parameters (or "none").
         known: String,
     },
+    /// A pipeline table that cannot be built.
+    #[error("{0}")]
+    InvalidConfig(String),
     /// A value of the wrong type or out of range.
     #[error("parameter `{name}` of `{strategy}`: {message}")]
     InvalidParam {
@@ -147,6 +150,26 @@ impl ParamSpec {
             help,
         }
     }
+
+    /// A true/false parameter.
+    pub fn boolean(name: &'static str, default: bool, help: &'static str) -> Self {
+        Self {
+            name,
+            kind: ParamKind::Bool,
+            default: ParamValue::Bool(default),
+            help,
+        }
+    }
+
+    /// A text parameter.
+    pub fn text(name: &'static str, default: &'static str, help: &'static str) -> Self {
+        Self {
+            name,
+            kind: ParamKind::Str,
+            default: ParamValue::Str(default.to_string()),
+            help,
+        }
+    }
 }
 
 /// Resolved parameters: every spec'd parameter with a value of its type.
@@ -230,6 +253,22 @@ impl Params {
         }
     }
 
+    /// A true/false parameter.
+    pub fn bool(&self, name: &str) -> Result<bool, StrategyError> {
+        match self.values.get(name) {
+            Some(ParamValue::Bool(b)) => Ok(*b),
+            _ => Err(self.invalid(name, "expected true or false")),
+        }
+    }
+
+    /// A text parameter.
+    pub fn string(&self, name: &str) -> Result<String, StrategyError> {
+        match self.values.get(name) {
+            Some(ParamValue::Str(s)) => Ok(s.clone()),
+            _ => Err(self.invalid(name, "expected text")),
+        }
+    }
+
     /// An error about one parameter of this strategy.
     pub fn invalid(&self, name: &str, message: &str) -> StrategyError {
         StrategyError::InvalidParam {
@@ -237,5 +276,15 @@ impl Params {
             name: name.to_string(),
             message: message.to_string(),
         }
+    }
+}
+
+/// A parameter value as TOML.
+pub fn to_toml(v: &ParamValue) -> toml::Value {
+    match v {
+        ParamValue::Int(i) => toml::Value::Integer(*i),
+        ParamValue::Float(f) => toml::Value::Float(*f),
+        ParamValue::Bool(b) => toml::Value::Boolean(*b),
+        ParamValue::Str(s) => toml::Value::String(s.clone()),
     }
 }

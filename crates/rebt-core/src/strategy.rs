@@ -60,6 +60,11 @@ impl<'a> Context<'a> {
         self.panel.dates()[self.day]
     }
 
+    /// The trading days of the run up to and including today.
+    pub fn dates_so_far(&self) -> &'a [NaiveDate] {
+        &self.panel.dates()[..=self.day]
+    }
+
     /// Index of today in the run (0 on the first day).
     pub fn day(&self) -> usize {
         self.day

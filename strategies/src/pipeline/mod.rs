@@ -1,0 +1,206 @@
+//! Strategies composed without code: a [`Signal`] scores each instrument, [`Gate`]s allow,
+//! block or scale entries and force exits, an [`Allocator`] turns the surviving scores into
+//! target weights, and an [`Execution`] decides how the targets are reached over the days.
+//! A [`Pipeline`] of them implements [`Strategy`]. Components are built by name from TOML
+//! tables through the registry in [`registry`], so a config file can assemble any of them.
+
+pub mod allocators;
+pub mod execution;
+pub mod gates;
+pub mod registry;
+pub mod signals;
+
+use rebt_core::{Context, InstrumentIx, Orders, Setup, Strategy};
+use std::collections::BTreeMap;
+
+pub use registry::{ComponentInfo, PipelineConfig, Rebalance, Role};
+
+/// What a gate says about one instrument.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum GateDecision {
+    /// No objection.
+    Allow,
+    /// No new entry or increase; an existing position may stay.
+    Block,
+    /// Entries and increases at this fraction of the allocated weight (0..1).
+    Scale(f64),
+    /// Close the position.
+    Exit,
+}
+
+/// Scores instruments at a day's close. A positive score means "worth holding"; `None` means
+/// no opinion (not enough history, no data), which the pipeline treats as not held.
+pub trait Signal: Send {
+    /// Write one score per universe member into `out` (same order, same length).
+    fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]);
+}
+
+/// Allows, blocks or scales entries, and forces exits.
+pub trait Gate: Send {
+    /// The decision for one instrument today.
+    fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision;
+}
+
+/// Turns scores into target weights of equity.
+pub trait Allocator: Send {
+    /// `candidates` holds the instruments with a positive score that the gates let through,
+    /// best first; write the target weights (summing to at most 1) into `weights`.
+    fn allocate(
+        &mut self,
+        ctx: &Context<'_>,
+        candidates: &[(InstrumentIx, f64)],
+        weights: &mut Vec<(InstrumentIx, f64)>,
+    );
+}
+
+/// The current targets handed to an [`Execution`] every day.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// Target weight per instrument (instruments absent are targeted at zero).
+    pub targets: BTreeMap<InstrumentIx, f64>,
+    /// True on the day the targets were (re)set.
+    pub rebalanced_today: bool,
+    /// Instruments a gate forced out today.
+    pub exits: Vec<InstrumentIx>,
+}
+
+/// Reaches the targets: at once, in tranches, on a schedule.
+pub trait Execution: Send {
+    /// Called every day with the current plan; emits the day's orders.
+    fn execute(&mut self, ctx: &Context<'_>, plan: &Plan, orders: &mut Orders);
+}
+
+/// A composed strategy.
+pub struct Pipeline {
+    signal: Box<dyn Signal>,
+    gates: Vec<Box<dyn Gate>>,
+    allocator: Box<dyn Allocator>,
+    execution: Box<dyn Execution>,
+    rebalance: Rebalance,
+    plan: Plan,
+    last_rebalance: Option<usize>,
+    scores: Vec<Option<f64>>,
+    weights: Vec<(InstrumentIx, f64)>,
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("rebalance", &self.rebalance)
+            .field("plan", &self.plan)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pipeline {
+    /// Compose a pipeline.
+    pub fn new(
+        signal: Box<dyn Signal>,
+        gates: Vec<Box<dyn Gate>>,
+        allocator: Box<dyn Allocator>,
+        execution: Box<dyn Execution>,
+        rebalance: Rebalance,
+    ) -> Self {
+        Self {
+            signal,
+            gates,
+            allocator,
+            execution,
+            rebalance,
+            plan: Plan::default(),
+            last_rebalance: None,
+            scores: Vec::new(),
+            weights: Vec::new(),
+        }
+    }
+
+    /// The gates' combined decision: any exit wins, then any block, else the product of the
+    /// scales.
+    fn gate(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
+        let mut scale = 1.0;
+        let mut blocked = false;
+        for g in &mut self.gates {
+            match g.decide(ctx, ix) {
+                GateDecision::Exit => return GateDecision::Exit,
+                GateDecision::Block => blocked = true,
+                GateDecision::Scale(s) => scale *= s.clamp(0.0, 1.0),
+                GateDecision::Allow => {}
+            }
+        }
+        if blocked {
+            GateDecision::Block
+        } else if scale < 1.0 {
+            GateDecision::Scale(scale)
+        } else {
+            GateDecision::Allow
+        }
+    }
+}
+
+impl Strategy for Pipeline {
+    fn on_start(&mut self, _setup: &Setup<'_>) -> Result<(), rebt_core::CoreError> {
+        self.plan = Plan::default();
+        self.last_rebalance = None;
+        Ok(())
+    }
+
+    fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+        let universe = ctx.universe();
+        self.plan.rebalanced_today = false;
+        self.plan.exits.clear();
+        // Gates may force exits on any day.
+        let mut decisions = Vec::with_capacity(universe.len());
+        for &ix in universe {
+            let d = if self.gates.is_empty() {
+                GateDecision::Allow
+            } else {
+                self.gate(ctx, ix)
+            };
+            if d == GateDecision::Exit && (ctx.position(ix).shares > 0 || self.plan.targets.contains_key(&ix)) {
+                self.plan.exits.push(ix);
+                self.plan.targets.remove(&ix);
+            }
+            decisions.push(d);
+        }
+        if self.rebalance.is_due(ctx, self.last_rebalance) {
+            self.last_rebalance = Some(ctx.day());
+            self.scores.clear();
+            self.scores.resize(universe.len(), None);
+            self.signal.scores(ctx, universe, &mut self.scores);
+            let mut candidates: Vec<(InstrumentIx, f64)> = Vec::new();
+            for (k, &ix) in universe.iter().enumerate() {
+                let Some(score) = self.scores[k].filter(|s| s.is_finite() && *s > 0.0) else {
+                    continue;
+                };
+                let held = ctx.position(ix).shares > 0;
+                match decisions[k] {
+                    GateDecision::Exit => {}
+                    GateDecision::Block if !held => {}
+                    _ => candidates.push((ix, score)),
+                }
+            }
+            candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            self.weights.clear();
+            self.allocator.allocate(ctx, &candidates, &mut self.weights);
+            let previous = std::mem::take(&mut self.plan.targets);
+            for &(ix, w) in &self.weights {
+                if !(w.is_finite() && w > 0.0) {
+                    continue;
+                }
+                let k = universe.iter().position(|u| *u == ix).unwrap_or(0);
+                let before = previous.get(&ix).copied().unwrap_or(0.0);
+                // Blocked or scaled names may keep what they have but not grow past it.
+                let w = match decisions[k] {
+                    GateDecision::Block => w.min(before),
+                    GateDecision::Scale(s) if w > before => before + (w - before) * s,
+                    _ => w,
+                };
+                if w > 0.0 {
+                    self.plan.targets.insert(ix, w);
+                }
+            }
+            self.plan.rebalanced_today = true;
+        }
+        self.execution.execute(ctx, &self.plan, orders);
+    }
+}

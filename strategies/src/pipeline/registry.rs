@@ -1,0 +1,441 @@
+//! The component registry: every built-in signal, gate, allocator and execution by name, with
+//! its parameters and defaults, and the code that builds a [`Pipeline`] from TOML tables
+//! (`[signal]`, `[[gates]]`, `[allocator]`, `[execution]`, each with a `type` key naming the
+//! component and its parameters beside it).
+
+use super::allocators::WeightAllocator;
+use super::execution::{Immediate, Tranches};
+use super::gates::{Dcf, Overbought, PePercentile};
+use super::signals::{CommodityMomentum, Constant, CsMomentum, KdjCross, MacdCross, MarginFlow, TsMomentum};
+use super::{Allocator, Execution, Gate, Pipeline, Signal};
+use crate::params::{ParamSpec, ParamValue, Params, StrategyError};
+use chrono::Datelike;
+use rebt_core::Context;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The four kinds of component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `[signal]`
+    Signal,
+    /// `[[gates]]`
+    Gate,
+    /// `[allocator]`
+    Allocator,
+    /// `[execution]`
+    Execution,
+}
+
+impl Role {
+    /// The config table name.
+    pub fn table(self) -> &'static str {
+        match self {
+            Role::Signal => "signal",
+            Role::Gate => "gates",
+            Role::Allocator => "allocator",
+            Role::Execution => "execution",
+        }
+    }
+}
+
+/// One built-in component.
+pub struct ComponentInfo<T: ?Sized> {
+    /// Its `type` name.
+    pub name: &'static str,
+    /// What it does.
+    pub description: &'static str,
+    /// Parameters with defaults.
+    pub params: Vec<ParamSpec>,
+    build: fn(&Params) -> Result<Box<T>, StrategyError>,
+}
+
+impl<T: ?Sized> std::fmt::Debug for ComponentInfo<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComponentInfo")
+            .field("name", &self.name)
+            .field("params", &self.params)
+            .finish()
+    }
+}
+
+fn info<T: ?Sized>(
+    name: &'static str,
+    description: &'static str,
+    params: Vec<ParamSpec>,
+    build: fn(&Params) -> Result<Box<T>, StrategyError>,
+) -> ComponentInfo<T> {
+    ComponentInfo {
+        name,
+        description,
+        params,
+        build,
+    }
+}
+
+fn momentum_params() -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::int("lookback", 126, "return window in bars"),
+        ParamSpec::int("skip", 21, "most recent bars left out (short-term reversal)"),
+    ]
+}
+
+/// The built-in signals.
+pub fn signals() -> Vec<ComponentInfo<dyn Signal>> {
+    vec![
+        info(
+            "constant",
+            "the same score for every instrument (hold all)",
+            vec![ParamSpec::float("value", 1.0, "the score")],
+            |p| Ok(Box::new(Constant::from_params(p)?)),
+        ),
+        info(
+            "ts_momentum",
+            "time-series momentum: own return over lookback, skipping the last skip bars",
+            momentum_params(),
+            |p| Ok(Box::new(TsMomentum::from_params(p)?)),
+        ),
+        info(
+            "cs_momentum",
+            "cross-sectional momentum: rank of the return within the universe (best = 1)",
+            {
+                let mut v = momentum_params();
+                v.push(ParamSpec::boolean(
+                    "absolute",
+                    false,
+                    "score only names whose own momentum is positive",
+                ));
+                v
+            },
+            |p| Ok(Box::new(CsMomentum::from_params(p)?)),
+        ),
+        info(
+            "margin_flow",
+            "margin financing: change of the financing balance, its z-score, or the z-score of financing buys / turnover",
+            vec![
+                ParamSpec::text("mode", "zscore", "change | zscore | buy_share"),
+                ParamSpec::int("window", 5, "change over this many published values"),
+                ParamSpec::int("z_window", 60, "trailing values for the z-score"),
+            ],
+            |p| Ok(Box::new(MarginFlow::from_params(p)?)),
+        ),
+        info(
+            "commodity_momentum",
+            "every stock follows a commodity series' trend (default the PrNd oxide price)",
+            vec![
+                ParamSpec::text("series", "PRND_OXIDE", "symbol of the commodity series"),
+                ParamSpec::int("lookback", 20, "return window in bars"),
+            ],
+            |p| Ok(Box::new(CommodityMomentum::from_params(p)?)),
+        ),
+        info(
+            "macd_cross",
+            "+1 while the MACD line is above its signal line, −1 below",
+            vec![
+                ParamSpec::int("fast", 12, "fast EMA"),
+                ParamSpec::int("slow", 26, "slow EMA"),
+                ParamSpec::int("signal", 9, "signal EMA"),
+            ],
+            |p| Ok(Box::new(MacdCross::from_params(p)?)),
+        ),
+        info(
+            "kdj_cross",
+            "+1 while KDJ's K is above D, −1 below",
+            vec![ParamSpec::int("period", 9, "RSV window")],
+            |p| Ok(Box::new(KdjCross::from_params(p)?)),
+        ),
+    ]
+}
+
+/// The built-in gates.
+pub fn gates() -> Vec<ComponentInfo<dyn Gate>> {
+    vec![
+        info(
+            "dcf",
+            "FCFF DCF per share from point-in-time fundamentals: enter below value × (1 − margin_of_safety), exit above value × (1 + exit_premium)",
+            vec![
+                ParamSpec::text("scenario", "base", "conservative | base | optimistic | custom"),
+                ParamSpec::float("growth", 0.10, "custom: FCFF growth in the explicit years"),
+                ParamSpec::float("terminal_growth", 0.025, "custom: growth after them"),
+                ParamSpec::float("discount_rate", 0.09, "custom: discount rate"),
+                ParamSpec::int("years", 5, "custom: explicit years"),
+                ParamSpec::float("margin_of_safety", 0.2, "entries only below value × (1 − this)"),
+                ParamSpec::float("exit_premium", 0.2, "exit above value × (1 + this)"),
+            ],
+            |p| Ok(Box::new(Dcf::from_params(p)?)),
+        ),
+        info(
+            "pe_percentile",
+            "PE (TTM) percentile over a trailing window: block entries above max_percentile, exit above exit_percentile",
+            vec![
+                ParamSpec::int("window", 2520, "trailing published values (2520 ≈ 10 years of days)"),
+                ParamSpec::int("min_points", 250, "fewer values than this: allow"),
+                ParamSpec::float("max_percentile", 0.8, "block entries above this percentile"),
+                ParamSpec::float("exit_percentile", 1.0, "exit above this percentile (1 = never)"),
+            ],
+            |p| Ok(Box::new(PePercentile::from_params(p)?)),
+        ),
+        info(
+            "overbought",
+            "block new entries while KDJ's J (or Wilder's RSI) is above a level",
+            vec![
+                ParamSpec::text("indicator", "kdj", "kdj (J line) | rsi"),
+                ParamSpec::int("period", 9, "KDJ RSV window or RSI period"),
+                ParamSpec::float("level", 80.0, "block above this value"),
+            ],
+            |p| Ok(Box::new(Overbought::from_params(p)?)),
+        ),
+    ]
+}
+
+fn allocator_params(inverse_vol: bool) -> Vec<ParamSpec> {
+    let mut v = vec![
+        ParamSpec::int("top_n", 0, "keep the n best scores (0 = all)"),
+        ParamSpec::float("max_weight", 1.0, "cap per name; the excess stays in cash"),
+        ParamSpec::float("cash_buffer", 0.0, "fraction of equity kept in cash"),
+    ];
+    if inverse_vol {
+        v.push(ParamSpec::int(
+            "lookback",
+            60,
+            "daily returns in the volatility estimate",
+        ));
+    }
+    v
+}
+
+/// The built-in allocators.
+pub fn allocators() -> Vec<ComponentInfo<dyn Allocator>> {
+    vec![
+        info("equal_weight", "1/n of equity each", allocator_params(false), |p| {
+            Ok(Box::new(WeightAllocator::from_params(p, false)?))
+        }),
+        info(
+            "inverse_vol",
+            "weights ∝ 1 / volatility",
+            allocator_params(true),
+            |p| Ok(Box::new(WeightAllocator::from_params(p, true)?)),
+        ),
+    ]
+}
+
+/// The built-in executions.
+pub fn executions() -> Vec<ComponentInfo<dyn Execution>> {
+    vec![
+        info(
+            "immediate",
+            "trade straight to the targets on rebalance days",
+            vec![],
+            |_| Ok(Box::new(Immediate)),
+        ),
+        info(
+            "dca",
+            "equal cash tranches on a fixed schedule, the first at once",
+            vec![
+                ParamSpec::int("tranches", 4, "number of tranches"),
+                ParamSpec::int("every", 21, "trading days between tranches"),
+            ],
+            |p| Ok(Box::new(Tranches::dca(p)?)),
+        ),
+        info(
+            "phased",
+            "equal cash tranches, each on a dip below a reference or after max_wait days, inside an optional band, below an optional ceiling",
+            vec![
+                ParamSpec::int("tranches", 3, "number of tranches"),
+                ParamSpec::float(
+                    "dip",
+                    0.05,
+                    "a tranche goes when the close is this far below the reference",
+                ),
+                ParamSpec::text("reference", "recent_high", "recent_high | at_target"),
+                ParamSpec::int("high_lookback", 20, "bars in the recent high"),
+                ParamSpec::int("max_wait", 42, "trading days after which a tranche goes anyway"),
+                ParamSpec::float("band_low", 0.0, "only buy at or above this close (0 = no band)"),
+                ParamSpec::float("band_high", 0.0, "only buy at or below this close (0 = no band)"),
+                ParamSpec::float("ceiling", 0.0, "never buy above this close (0 = none)"),
+            ],
+            |p| Ok(Box::new(Tranches::phased(p)?)),
+        ),
+    ]
+}
+
+/// When the pipeline recomputes its targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Rebalance {
+    /// `daily`, `weekly` (first trading day of each ISO week) or `monthly` (first trading day
+    /// of each month).
+    Named(RebalanceName),
+    /// Every N trading days.
+    Every(u32),
+}
+
+/// Named rebalance frequencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RebalanceName {
+    /// Every day.
+    Daily,
+    /// First trading day of each week.
+    Weekly,
+    /// First trading day of each month.
+    Monthly,
+}
+
+impl Default for Rebalance {
+    fn default() -> Self {
+        Rebalance::Named(RebalanceName::Monthly)
+    }
+}
+
+impl Rebalance {
+    /// Whether targets are recomputed today; the first day always rebalances.
+    pub fn is_due(&self, ctx: &Context<'_>, last: Option<usize>) -> bool {
+        let Some(last) = last else { return true };
+        let dates = ctx.dates_so_far();
+        let (today, prev) = (dates[dates.len() - 1], dates[dates.len().saturating_sub(2)]);
+        match self {
+            Rebalance::Named(RebalanceName::Daily) => true,
+            Rebalance::Named(RebalanceName::Weekly) => today.iso_week() != prev.iso_week(),
+            Rebalance::Named(RebalanceName::Monthly) => today.month() != prev.month(),
+            Rebalance::Every(n) => ctx.day() - last >= (*n).max(1) as usize,
+        }
+    }
+}
+
+/// The pipeline part of a run configuration, as TOML tables.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PipelineConfig {
+    /// `[signal]`
+    pub signal: Option<toml::Table>,
+    /// `[[gates]]`
+    pub gates: Vec<toml::Table>,
+    /// `[allocator]` (default equal_weight)
+    pub allocator: Option<toml::Table>,
+    /// `[execution]` (default immediate)
+    pub execution: Option<toml::Table>,
+    /// Rebalance frequency (default monthly).
+    pub rebalance: Option<Rebalance>,
+}
+
+fn build_one<T: ?Sized>(
+    role: Role,
+    infos: Vec<ComponentInfo<T>>,
+    table: &toml::Table,
+) -> Result<(Box<T>, Params), StrategyError> {
+    let known = infos.iter().map(|i| i.name).collect::<Vec<_>>().join(", ");
+    let Some(toml::Value::String(name)) = table.get("type") else {
+        return Err(StrategyError::InvalidConfig(format!(
+            "[{}] needs `type = \"…\"`, one of: {known}",
+            role.table()
+        )));
+    };
+    let Some(info) = infos.into_iter().find(|i| i.name == name) else {
+        return Err(StrategyError::InvalidConfig(format!(
+            "[{}] unknown type `{name}`; valid types: {known}",
+            role.table()
+        )));
+    };
+    let mut raw = BTreeMap::new();
+    for (k, v) in table.iter().filter(|(k, _)| k.as_str() != "type") {
+        let pv = ParamValue::from_toml(v).ok_or_else(|| {
+            StrategyError::InvalidConfig(format!(
+                "[{}] `{k}`: expected a number, boolean or text, got {v}",
+                role.table()
+            ))
+        })?;
+        raw.insert(k.clone(), pv);
+    }
+    let params = Params::resolve(&format!("{}.{}", role.table(), name), &info.params, &raw)?;
+    Ok(((info.build)(&params)?, params))
+}
+
+fn default_table(name: &str) -> toml::Table {
+    let mut t = toml::Table::new();
+    t.insert("type".into(), toml::Value::String(name.into()));
+    t
+}
+
+impl PipelineConfig {
+    /// True when any pipeline table is present.
+    pub fn is_present(&self) -> bool {
+        self.signal.is_some()
+            || !self.gates.is_empty()
+            || self.allocator.is_some()
+            || self.execution.is_some()
+            || self.rebalance.is_some()
+    }
+
+    /// Build the pipeline; every table is checked against the registry.
+    pub fn build(&self) -> Result<Pipeline, StrategyError> {
+        let signal_table = self
+            .signal
+            .as_ref()
+            .ok_or_else(|| StrategyError::InvalidConfig("the pipeline needs a [signal] table".into()))?;
+        let (signal, _) = build_one(Role::Signal, signals(), signal_table)?;
+        let gates = self
+            .gates
+            .iter()
+            .map(|t| build_one(Role::Gate, gates(), t).map(|(g, _)| g))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (allocator, _) = build_one(
+            Role::Allocator,
+            allocators(),
+            self.allocator.as_ref().unwrap_or(&default_table("equal_weight")),
+        )?;
+        let (execution, _) = build_one(
+            Role::Execution,
+            executions(),
+            self.execution.as_ref().unwrap_or(&default_table("immediate")),
+        )?;
+        Ok(Pipeline::new(
+            signal,
+            gates,
+            allocator,
+            execution,
+            self.rebalance.unwrap_or_default(),
+        ))
+    }
+
+    /// The tables with every default filled in (for the result's config echo).
+    pub fn resolved(&self) -> Result<PipelineConfig, StrategyError> {
+        let fill = |role: Role, table: &toml::Table, params: Params| {
+            let mut t = toml::Table::new();
+            t.insert(
+                "type".into(),
+                table.get("type").cloned().unwrap_or(toml::Value::String(String::new())),
+            );
+            for (k, v) in params.values() {
+                t.insert(k.clone(), crate::params::to_toml(v));
+            }
+            let _ = role;
+            t
+        };
+        let signal = match &self.signal {
+            Some(t) => Some(fill(Role::Signal, t, build_one(Role::Signal, signals(), t)?.1)),
+            None => None,
+        };
+        let gates = self
+            .gates
+            .iter()
+            .map(|t| Ok(fill(Role::Gate, t, build_one(Role::Gate, gates(), t)?.1)))
+            .collect::<Result<Vec<_>, StrategyError>>()?;
+        let a = self.allocator.clone().unwrap_or_else(|| default_table("equal_weight"));
+        let e = self.execution.clone().unwrap_or_else(|| default_table("immediate"));
+        Ok(PipelineConfig {
+            signal,
+            gates,
+            allocator: Some(fill(
+                Role::Allocator,
+                &a,
+                build_one(Role::Allocator, allocators(), &a)?.1,
+            )),
+            execution: Some(fill(
+                Role::Execution,
+                &e,
+                build_one(Role::Execution, executions(), &e)?.1,
+            )),
+            rebalance: Some(self.rebalance.unwrap_or_default()),
+        })
+    }
+}
