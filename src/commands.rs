@@ -1,7 +1,7 @@
 //! The commands behind the CLI: assemble the run configuration (defaults < config file <
 //! flags), load the data, run, print and write the results.
 
-use crate::{BacktestArgs, CostsArg, RulesArg};
+use crate::{BacktestArgs, CostsArg, ImportArgs, RulesArg};
 use anyhow::{Context as _, Result, anyhow, bail};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use rebt::config::{RunConfig, parse_date};
@@ -29,11 +29,11 @@ fn resolve_config(args: &BacktestArgs) -> Result<RunConfig> {
         None => RunConfig::default(),
     };
     if let Some(s) = &args.strategy {
-        if *s != cfg.strategy {
+        if *s != cfg.strategy_name() {
             // parameters in a config file belong to its strategy
             cfg.params.clear();
         }
-        cfg.strategy = s.clone();
+        cfg.strategy = Some(s.clone());
     }
     for kv in &args.set {
         let (k, v) = kv
@@ -83,27 +83,78 @@ fn resolve_config(args: &BacktestArgs) -> Result<RunConfig> {
     Ok(cfg)
 }
 
-pub fn backtest(args: BacktestArgs) -> Result<()> {
-    let mut cfg = resolve_config(&args)?;
+/// Build the configured strategy; returns it with a one-line description of its settings.
+fn build_strategy(cfg: &mut RunConfig) -> Result<(Box<dyn rebt_core::Strategy>, String)> {
+    let name = cfg.strategy_name();
+    let pipeline = cfg.pipeline();
+    if name == "pipeline" {
+        if !cfg.params.is_empty() {
+            bail!(
+                "strategy `pipeline` takes no [params] or --set; parameters go in its [signal], [[gates]], [allocator] and [execution] tables"
+            );
+        }
+        let built = pipeline.build()?;
+        let resolved = pipeline.resolved()?;
+        let kind = |t: &Option<toml::Table>| {
+            t.as_ref()
+                .and_then(|t| t.get("type"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("?")
+                .to_string()
+        };
+        let gates: Vec<String> = resolved.gates.iter().map(|g| kind(&Some(g.clone()))).collect();
+        let desc = format!(
+            "pipeline (signal {}, gates [{}], allocator {}, execution {}, rebalance {})",
+            kind(&resolved.signal),
+            gates.join(", "),
+            kind(&resolved.allocator),
+            kind(&resolved.execution),
+            serde_json::to_value(resolved.rebalance)?.to_string().trim_matches('"')
+        );
+        cfg.signal = resolved.signal;
+        cfg.gates = resolved.gates;
+        cfg.allocator = resolved.allocator;
+        cfg.execution = resolved.execution;
+        cfg.rebalance = resolved.rebalance;
+        cfg.strategy = Some(name);
+        return Ok((Box::new(built), desc));
+    }
+    if pipeline.is_present() {
+        bail!(
+            "[signal], [[gates]], [allocator], [execution] and rebalance belong to strategy = \"pipeline\", not `{name}`"
+        );
+    }
     let mut raw = BTreeMap::new();
     for (k, v) in &cfg.params {
         let pv = ParamValue::from_toml(v)
             .ok_or_else(|| anyhow!("parameter `{k}`: expected a number, boolean or text, got {v}"))?;
         raw.insert(k.clone(), pv);
     }
-    let (mut strategy, params) = rebt_strategies::build(&cfg.strategy, &raw)?;
+    let (strategy, params) = rebt_strategies::build(&name, &raw)?;
+    let shown: Vec<String> = params.values().iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let desc = if shown.is_empty() {
+        name.clone()
+    } else {
+        format!("{name} ({})", shown.join(", "))
+    };
+    cfg.params = params
+        .values()
+        .iter()
+        .map(|(k, v)| (k.clone(), rebt_strategies::to_toml(v)))
+        .collect();
+    cfg.strategy = Some(name);
+    Ok((strategy, desc))
+}
+
+pub fn backtest(args: BacktestArgs) -> Result<()> {
+    let mut cfg = resolve_config(&args)?;
+    let (mut strategy, description) = build_strategy(&mut cfg)?;
     let engine_config = cfg.engine_config().map_err(|e| anyhow!(e))?;
     let dataset = load_dataset(cfg.data.as_deref())?;
     let panel = dataset.panel.slice(cfg.from, cfg.to)?;
     let engine = Engine::new(&panel, engine_config)?;
     let result = engine.run(strategy.as_mut())?;
 
-    // Echo the configuration with every parameter resolved.
-    cfg.params = params
-        .values()
-        .iter()
-        .map(|(k, v)| (k.clone(), param_to_toml(v)))
-        .collect();
     let config_json = serde_json::to_value(&cfg).context("serialising the configuration")?;
     let info = DatasetInfo {
         name: dataset.manifest.name.clone(),
@@ -118,7 +169,7 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
         write_atomic(path, report.to_json().as_bytes()).with_context(|| format!("writing {}", path.display()))?;
     }
     if !args.quiet {
-        let summary = render_summary(&report, &panel, &params, engine.universe().len());
+        let summary = render_summary(&report, &panel, &description, engine.universe().len());
         if to_stdout {
             eprint!("{summary}");
         } else {
@@ -131,35 +182,12 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
     Ok(())
 }
 
-fn param_to_toml(v: &ParamValue) -> toml::Value {
-    match v {
-        ParamValue::Int(i) => toml::Value::Integer(*i),
-        ParamValue::Float(f) => toml::Value::Float(*f),
-        ParamValue::Bool(b) => toml::Value::Boolean(*b),
-        ParamValue::Str(s) => toml::Value::String(s.clone()),
-    }
-}
-
-fn render_summary(
-    report: &RunReport,
-    panel: &rebt_core::Panel,
-    params: &rebt_strategies::Params,
-    universe: usize,
-) -> String {
+fn render_summary(report: &RunReport, panel: &rebt_core::Panel, description: &str, universe: usize) -> String {
     let mut out = String::new();
-    let params: Vec<String> = params.values().iter().map(|(k, v)| format!("{k}={v}")).collect();
     let cfg = &report.config;
     out.push_str(&format!(
-        "rebt {} · {}{} · {} [{}]\n",
-        report.rebt_version,
-        cfg["strategy"].as_str().unwrap_or("?"),
-        if params.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", params.join(", "))
-        },
-        report.dataset.name,
-        report.dataset.source,
+        "rebt {} · {} · {} [{}]\n",
+        report.rebt_version, description, report.dataset.name, report.dataset.source
     ));
     if report.dataset.synthetic {
         out.push_str("NOTE: synthetic data: these prices are generated, not real market prices.\n");
@@ -189,20 +217,68 @@ pub fn strategies() -> Result<()> {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_header(vec!["strategy", "parameter", "type", "default", "meaning"]);
+    let kind = |k: rebt_strategies::ParamKind| -> Result<String> {
+        Ok(serde_json::to_value(k)?.as_str().unwrap_or("?").to_string())
+    };
     for s in rebt_strategies::registry() {
         t.add_row(vec![s.name, "", "", "", s.description]);
         for p in &s.params {
-            let kind = serde_json::to_value(p.kind)?.as_str().unwrap_or("?").to_string();
             t.add_row(vec![
                 String::new(),
                 p.name.to_string(),
-                kind,
+                kind(p.kind)?,
                 p.default.to_string(),
                 p.help.to_string(),
             ]);
         }
     }
+    t.add_row(vec![
+        "pipeline",
+        "",
+        "",
+        "",
+        "composed in a config file: [signal], [[gates]], [allocator] (default equal_weight), [execution] (default immediate), rebalance (default monthly)",
+    ]);
     println!("{t}");
+    use rebt_strategies::pipeline::registry as reg;
+    let mut c = Table::new();
+    c.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(vec!["table", "type", "parameter", "type", "default", "meaning"]);
+    let mut add = |table: &str, name: &str, description: &str, params: &[rebt_strategies::ParamSpec]| -> Result<()> {
+        c.add_row(vec![
+            table.to_string(),
+            name.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            description.to_string(),
+        ]);
+        for p in params {
+            c.add_row(vec![
+                String::new(),
+                String::new(),
+                p.name.to_string(),
+                kind(p.kind)?,
+                p.default.to_string(),
+                p.help.to_string(),
+            ]);
+        }
+        Ok(())
+    };
+    for i in reg::signals() {
+        add("[signal]", i.name, i.description, &i.params)?;
+    }
+    for i in reg::gates() {
+        add("[[gates]]", i.name, i.description, &i.params)?;
+    }
+    for i in reg::allocators() {
+        add("[allocator]", i.name, i.description, &i.params)?;
+    }
+    for i in reg::executions() {
+        add("[execution]", i.name, i.description, &i.params)?;
+    }
+    println!("pipeline components:");
+    println!("{c}");
     println!(
         "default strategy: {}; set parameters with --set name=value or a [params] table in --config",
         rebt_strategies::DEFAULT_STRATEGY
@@ -252,5 +328,117 @@ pub fn data_check(path: &Path) -> Result<()> {
     }
     println!("{t}");
     println!("ok: no errors found");
+    Ok(())
+}
+
+pub fn data_info(path: Option<&Path>) -> Result<()> {
+    let ds = load_dataset(path)?;
+    let summary = ds.summary();
+    println!("dataset   {} [{}]", summary.name, summary.source);
+    if !ds.manifest.description.is_empty() {
+        println!("{}", ds.manifest.description.trim());
+    }
+    if summary.synthetic {
+        println!("NOTE: synthetic data: every price and series in it is generated, not real.");
+    }
+    println!("fingerprint {}", summary.fingerprint);
+    println!(
+        "{} rows, {} instruments, {} → {} ({} days){}",
+        summary.rows,
+        summary.instruments.len(),
+        summary.first_date,
+        summary.last_date,
+        summary.days,
+        summary
+            .benchmark
+            .as_ref()
+            .map_or(String::new(), |b| format!(", benchmark {b}"))
+    );
+    let name = |v: serde_json::Value| v.as_str().unwrap_or("?").to_string();
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "symbol", "name", "kind", "market", "board", "tradable", "first", "last", "bars",
+    ]);
+    for inst in &summary.instruments {
+        t.add_row(vec![
+            inst.symbol.clone(),
+            inst.name.clone(),
+            name(serde_json::to_value(inst.kind)?),
+            name(serde_json::to_value(inst.market)?),
+            name(serde_json::to_value(inst.board)?),
+            inst.tradable.to_string(),
+            inst.first_date.to_string(),
+            inst.last_date.to_string(),
+            inst.bars.to_string(),
+        ]);
+    }
+    println!("{t}");
+    if let Some(cal) = &ds.calendars {
+        let parts: Vec<String> = cal
+            .markets()
+            .map(|m| {
+                let years = cal.years(m);
+                let holidays: usize = years.iter().filter_map(|y| cal.holidays(m, *y)).map(|h| h.len()).sum();
+                let market = serde_json::to_value(m)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default();
+                format!(
+                    "{market} {}–{} ({holidays} weekday holidays)",
+                    years.first().copied().unwrap_or_default(),
+                    years.last().copied().unwrap_or_default()
+                )
+            })
+            .collect();
+        println!("calendars: {}", parts.join("; "));
+    } else {
+        println!("calendars: none (trading days are the days with bars)");
+    }
+    let alt = ds.panel.alt_data();
+    if alt.is_empty() {
+        println!("point-in-time series: none");
+    } else {
+        let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
+        for n in alt.names() {
+            *groups.entry(n.split(':').next().unwrap_or(n)).or_default() += 1;
+        }
+        let parts: Vec<String> = groups
+            .iter()
+            .map(|(g, n)| {
+                if *n > 1 {
+                    format!("{g} ({n} instruments)")
+                } else {
+                    g.to_string()
+                }
+            })
+            .collect();
+        println!("point-in-time series ({}): {}", alt.len(), parts.join(", "));
+    }
+    Ok(())
+}
+
+pub fn data_generate(dataset: &str, seed: Option<u64>, out: &Path) -> Result<()> {
+    let summary = rebt_data::generate_dataset(dataset, seed, out)?;
+    println!("{summary}");
+    Ok(())
+}
+
+pub fn data_import(args: &ImportArgs) -> Result<()> {
+    use rebt_data::import::{ImportFormat, ImportOptions};
+    let format: ImportFormat = args.format.parse()?;
+    let mut options = ImportOptions {
+        symbol: args.symbol.clone(),
+        ..Default::default()
+    };
+    if let Some(c) = &args.yahoo_close {
+        options.yahoo_close = c.parse()?;
+    }
+    if let Some(a) = &args.adjust {
+        options.adjust = a.parse()?;
+    }
+    let imported = rebt_data::import::import(format, &args.files, &options)?;
+    imported.write(&args.out)?;
+    println!("{}", imported.summary());
+    println!("written to {}", args.out.display());
     Ok(())
 }

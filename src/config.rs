@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use rebt_core::{Cents, CostMode, Currency, EngineConfig, RulesMode};
+use rebt_strategies::pipeline::{PipelineConfig, Rebalance};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RunConfig {
-    /// Built-in strategy name.
-    pub strategy: String,
+    /// Built-in strategy name; absent means `pipeline` when a `[signal]` table is given, else
+    /// `sma_cross`.
+    pub strategy: Option<String>,
     /// Strategy parameters (`[params]` table).
     pub params: BTreeMap<String, toml::Value>,
     /// Dataset directory or bars file; `None` for the embedded dataset. Relative paths in a
@@ -41,12 +43,25 @@ pub struct RunConfig {
     pub universe: Option<Vec<String>>,
     /// Currency of cash and equity.
     pub base_currency: Option<Currency>,
+    /// Benchmark symbol for reports (default: the dataset's).
+    pub benchmark: Option<String>,
+    /// Pipeline: `[signal]` table (`type` plus parameters).
+    pub signal: Option<toml::Table>,
+    /// Pipeline: `[[gates]]` tables.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<toml::Table>,
+    /// Pipeline: `[allocator]` table.
+    pub allocator: Option<toml::Table>,
+    /// Pipeline: `[execution]` table.
+    pub execution: Option<toml::Table>,
+    /// Pipeline: rebalance frequency, `daily` | `weekly` | `monthly` | a number of days.
+    pub rebalance: Option<Rebalance>,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
         Self {
-            strategy: rebt_strategies::DEFAULT_STRATEGY.to_string(),
+            strategy: None,
             params: BTreeMap::new(),
             data: None,
             from: None,
@@ -58,6 +73,12 @@ impl Default for RunConfig {
             volume_cap: None,
             universe: None,
             base_currency: None,
+            benchmark: None,
+            signal: None,
+            gates: Vec::new(),
+            allocator: None,
+            execution: None,
+            rebalance: None,
         }
     }
 }
@@ -124,6 +145,27 @@ impl RunConfig {
             cfg.data = Some(dir.join(data));
         }
         Ok(cfg)
+    }
+
+    /// The pipeline tables.
+    pub fn pipeline(&self) -> PipelineConfig {
+        PipelineConfig {
+            signal: self.signal.clone(),
+            gates: self.gates.clone(),
+            allocator: self.allocator.clone(),
+            execution: self.execution.clone(),
+            rebalance: self.rebalance,
+        }
+    }
+
+    /// The strategy that runs: the `strategy` key, else `pipeline` when pipeline tables are
+    /// given, else the default.
+    pub fn strategy_name(&self) -> String {
+        match &self.strategy {
+            Some(s) => s.clone(),
+            None if self.pipeline().is_present() => "pipeline".to_string(),
+            None => rebt_strategies::DEFAULT_STRATEGY.to_string(),
+        }
     }
 
     /// The engine settings this config implies.

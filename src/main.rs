@@ -34,6 +34,49 @@ enum DataCommand {
         /// Dataset directory or bars file.
         path: PathBuf,
     },
+    /// Describe a dataset: universe, date range, calendars, series, what is synthetic
+    /// (default: the embedded dataset).
+    Info {
+        /// Dataset directory or bars file.
+        path: Option<PathBuf>,
+    },
+    /// Regenerate a synthetic dataset with its seeded generator.
+    Generate {
+        /// `rare-earth` (the default dataset) or `sample`.
+        #[arg(long, default_value = "rare-earth")]
+        dataset: String,
+        /// Seed (default: the committed dataset's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Convert vendor files into rebt's layout (bars.csv + manifest.toml, or series.csv).
+    Import(ImportArgs),
+}
+
+/// Flags of `rebt data import`.
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// akshare | tushare | yahoo | long | series
+    #[arg(long)]
+    format: String,
+    /// Input files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Symbol for single-symbol files whose name does not say it.
+    #[arg(long)]
+    symbol: Option<String>,
+    /// Yahoo: `adjusted` (Adj Close, the default) or `raw`.
+    #[arg(long, value_name = "adjusted|raw")]
+    yahoo_close: Option<String>,
+    /// Prices with an adj_factor column: `none` (keep raw), `forward` (qfq) or `backward` (hfq).
+    #[arg(long, value_name = "none|forward|backward")]
+    adjust: Option<String>,
 }
 
 /// Flags of `rebt backtest`; each overrides the same key of `--config`.
@@ -101,6 +144,9 @@ fn main() -> ExitCode {
         Command::Backtest(args) => commands::backtest(*args),
         Command::Strategies => commands::strategies(),
         Command::Data(DataCommand::Check { path }) => commands::data_check(&path),
+        Command::Data(DataCommand::Info { path }) => commands::data_info(path.as_deref()),
+        Command::Data(DataCommand::Generate { dataset, seed, out }) => commands::data_generate(&dataset, seed, &out),
+        Command::Data(DataCommand::Import(args)) => commands::data_import(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,4 +2,6 @@
 //! test binary large). Test data lives in `tests/data/`.
 
 mod cli;
+mod configs;
+mod data_commands;
 mod real_data;

@@ -446,6 +446,7 @@ impl<'p> Engine<'p> {
             engine: self,
             portfolio: Portfolio::new(self.config.initial_cash, n_inst),
             marks: vec![f64::NAN; n_inst],
+            values: vec![0.0; n_inst],
             fills: Vec::new(),
             rejections: Vec::new(),
             daily: Vec::with_capacity(n_days),
@@ -457,8 +458,7 @@ impl<'p> Engine<'p> {
             run.portfolio.settle();
             let (fills_before, rejections_before) = (run.fills.len(), run.rejections.len());
             if !pending.is_empty() {
-                run.execute(day, Timing::NextOpen, &pending);
-                pending.clear();
+                pending = run.execute(day, Timing::NextOpen, &pending);
             }
             for ix in 0..n_inst {
                 let c = panel.series(InstrumentIx(ix as u32), Field::Close)[day];
@@ -475,6 +475,7 @@ impl<'p> Engine<'p> {
                 fills: &run.fills[fills_before..],
                 rejections: &run.rejections[rejections_before..],
                 marks: &run.marks,
+                values: &run.values,
                 equity,
                 initial_cash: self.config.initial_cash,
             };
@@ -488,7 +489,8 @@ impl<'p> Engine<'p> {
             let (equity, positions_value) = if same_close.is_empty() {
                 (equity, positions_value)
             } else {
-                run.execute(day, Timing::SameClose, &same_close);
+                let rejected_at_close = run.execute(day, Timing::SameClose, &same_close);
+                debug_assert!(rejected_at_close.is_empty());
                 same_close.clear();
                 run.equity_at_close(day)
             };
@@ -517,6 +519,8 @@ struct Run<'e, 'p> {
     engine: &'e Engine<'p>,
     portfolio: Portfolio,
     marks: Vec<f64>,
+    /// Base-currency value of each position at the last close marked.
+    values: Vec<f64>,
     fills: Vec<Fill>,
     rejections: Vec<Rejection>,
     daily: Vec<DailyRecord>,
@@ -549,14 +553,17 @@ impl Run<'_, '_> {
     }
 
     /// Equity and positions value at the close of `day`, in base units.
-    fn equity_at_close(&self, day: usize) -> (f64, f64) {
+    fn equity_at_close(&mut self, day: usize) -> (f64, f64) {
         let mut value = 0.0;
         for (i, p) in self.portfolio.positions().iter().enumerate() {
-            if p.shares > 0 {
+            self.values[i] = if p.shares > 0 {
                 let ix = InstrumentIx(i as u32);
                 let fx = self.fx_rate(ix, day, Timing::SameClose).unwrap_or(f64::NAN);
-                value += p.shares as f64 * self.marks[i] * fx;
-            }
+                p.shares as f64 * self.marks[i] * fx
+            } else {
+                0.0
+            };
+            value += self.values[i];
         }
         (self.portfolio.cash().to_units_f64() + value, value)
     }
@@ -587,8 +594,27 @@ impl Run<'_, '_> {
         });
     }
 
+    /// Whether the instrument's market holds no session on `day` (no instrument of that
+    /// market has a bar).
+    fn market_closed(&self, ix: InstrumentIx, day: usize) -> bool {
+        let market = self.engine.specs[ix.get()].market;
+        !self
+            .engine
+            .market_open
+            .iter()
+            .find(|(m, _)| *m == market)
+            .is_some_and(|(_, days)| days[day])
+    }
+
     /// Execute a batch of orders on `day`: price and side each, then sells, then buys.
-    fn execute(&mut self, day: usize, timing: Timing, orders: &[Order]) {
+    /// Next-open orders for an instrument whose market is closed that day (the engine steps
+    /// over the union of all markets' days) wait for that market's next session: they are
+    /// returned to be tried again the next day.
+    fn execute(&mut self, day: usize, timing: Timing, orders: &[Order]) -> Vec<Order> {
+        let (orders, carried): (Vec<Order>, Vec<Order>) = orders
+            .iter()
+            .partition(|o| timing == Timing::SameClose || !self.market_closed(o.instrument, day));
+        let orders = &orders[..];
         let equity_open = if orders.iter().any(|o| matches!(o.kind, OrderKind::TargetWeight(_))) {
             match timing {
                 Timing::NextOpen => self.equity_at_open(day),
@@ -608,6 +634,7 @@ impl Run<'_, '_> {
                 self.fill(day, timing, *p, equity_open);
             }
         }
+        carried
     }
 
     /// The shares a target order aims for at `price` (instrument currency) and `fx`, with
@@ -666,12 +693,7 @@ impl Run<'_, '_> {
             return rejected(self, side_guess, RejectionReason::InvalidOrder);
         }
         if c.is_nan() {
-            let open = self
-                .engine
-                .market_open
-                .iter()
-                .find(|(m, _)| *m == spec.market)
-                .is_some_and(|(_, days)| days[day]);
+            let open = !self.market_closed(ix, day);
             let reason = if day < spec.first_bar {
                 RejectionReason::NotYetListed
             } else if day > spec.last_bar {

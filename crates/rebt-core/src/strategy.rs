@@ -50,6 +50,7 @@ pub struct Context<'a> {
     pub(crate) fills: &'a [Fill],
     pub(crate) rejections: &'a [Rejection],
     pub(crate) marks: &'a [f64],
+    pub(crate) values: &'a [f64],
     pub(crate) equity: f64,
     pub(crate) initial_cash: Cents,
 }
@@ -124,6 +125,21 @@ impl<'a> Context<'a> {
     /// The position in one instrument.
     pub fn position(&self, ix: InstrumentIx) -> Position {
         self.portfolio.position(ix)
+    }
+
+    /// The position's value in the base currency at today's close (latest close × shares ×
+    /// FX); 0 when flat.
+    pub fn position_value(&self, ix: InstrumentIx) -> f64 {
+        self.values[ix.get()]
+    }
+
+    /// The position's weight: its value over equity.
+    pub fn weight(&self, ix: InstrumentIx) -> f64 {
+        if self.equity > 0.0 {
+            self.values[ix.get()] / self.equity
+        } else {
+            0.0
+        }
     }
 
     /// Cash in the base currency.

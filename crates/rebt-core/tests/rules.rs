@@ -230,9 +230,9 @@ fn buys_round_down_to_lots_and_odd_lots_may_be_sold() {
 }
 
 #[test]
-fn suspended_day_and_closed_market_are_rejected() {
+fn suspended_day_is_rejected_and_a_closed_market_waits_for_its_next_session() {
     // Two SSE stocks: B has no bar on day 1 while A trades (suspended); on day 2 neither has
-    // a bar but a HK stock does (SSE closed).
+    // a bar but a HK stock does (SSE closed, HKEX open).
     let days = [d(2024, 1, 2), d(2024, 1, 3), d(2024, 1, 4), d(2024, 1, 5)];
     let mut b = BarColumns::default();
     for (i, &day) in days.iter().enumerate() {
@@ -260,7 +260,11 @@ fn suspended_day_and_closed_market_are_rejected() {
         },
         timing: Timing::NextOpen,
     };
-    let r = run(&p, cfg(), vec![(0, o(b_ix)), (1, o(a_ix))]);
+    let mut at_close = o(a_ix);
+    at_close.timing = Timing::SameClose;
+    // B on day 0 → day 1 suspended; A on day 1 → day 2 SSE closed → waits → fills day 3;
+    // a same-close order for A on day 2 cannot wait: rejected, market closed.
+    let r = run(&p, cfg(), vec![(0, o(b_ix)), (1, o(a_ix)), (2, at_close)]);
     let reasons: Vec<_> = r.rejections.iter().map(|x| (x.date, x.reason)).collect();
     assert_eq!(
         reasons,
@@ -268,6 +272,10 @@ fn suspended_day_and_closed_market_are_rejected() {
             (days[1], RejectionReason::Suspended),
             (days[2], RejectionReason::MarketClosed)
         ]
+    );
+    assert_eq!(
+        r.fills.iter().map(|f| (f.date, f.instrument)).collect::<Vec<_>>(),
+        vec![(days[3], a_ix)]
     );
 }
 

@@ -1,5 +1,6 @@
 //! Loading bars into the panel: 1 million CSV rows (400 instruments × 2,500 days), parsed
-//! from memory, validated and placed into the panel. Target: under 1 s.
+//! from memory, validated and placed into the panel (target: under 1 s); and the embedded
+//! rare-earth dataset as `rebt backtest` loads it (gunzip, bars, series, calendars, manifest).
 //!
 //! Run with: `cargo bench -p rebt-data --bench load`
 
@@ -52,6 +53,9 @@ fn load_one_million_rows(c: &mut Criterion) {
         b.iter(|| {
             rebt_data::read_csv_bars(black_box(csv.as_bytes()), std::path::Path::new("bench/bars.csv")).expect("valid")
         })
+    });
+    group.bench_function("embedded_rare_earth", |b| {
+        b.iter(|| rebt_data::load_embedded().expect("the embedded dataset is valid"))
     });
     group.finish();
 }

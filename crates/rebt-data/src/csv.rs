@@ -57,7 +57,7 @@ pub(crate) fn line_of_row(row: usize) -> usize {
 }
 
 /// The bytes polars is given: no byte-order mark, no blank lines at the end.
-fn content(bytes: &[u8]) -> &[u8] {
+pub(crate) fn content(bytes: &[u8]) -> &[u8] {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let end = bytes
         .iter()
@@ -67,7 +67,7 @@ fn content(bytes: &[u8]) -> &[u8] {
 }
 
 /// Lines of the file with their 1-based numbers, without the line ending.
-fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+pub(crate) fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     bytes
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
@@ -129,7 +129,7 @@ fn header_fields(bytes: &[u8], path: &Path) -> Result<Vec<String>, DataError> {
 }
 
 /// Split one CSV line, honouring double quotes (`""` inside quotes is a quote).
-fn split_fields(line: &str) -> Vec<String> {
+pub(crate) fn split_fields(line: &str) -> Vec<String> {
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;

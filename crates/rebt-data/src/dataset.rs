@@ -1,35 +1,82 @@
-//! A dataset: the validated panel, its manifest, and a fingerprint of the raw files, loaded
-//! from a directory, a single bars file, or the sample compiled into the binary.
+//! A dataset: the validated panel with its point-in-time series, the manifest, the trading
+//! calendars, and a fingerprint of the raw files; loaded from a directory, a single bars file,
+//! or the rare-earth dataset compiled into the binary.
 //!
-//! The fingerprint is `sha256:` followed by the lowercase hex SHA-256 of the bars file's raw
-//! bytes followed directly by the manifest's raw bytes (nothing when there is no manifest),
-//! i.e. what `cat bars.csv manifest.toml | sha256sum` prints. Any byte changed in either file
-//! changes it; re-ordering rows changes it too, even though the panel would be the same.
+//! A dataset directory holds:
+//! - `bars.csv`, `bars.csv.gz` or `bars.parquet` (exactly one): the daily bars;
+//! - `series.csv` or `series.csv.gz` (optional): point-in-time series ([`crate::series`]);
+//! - `calendars.toml` (optional): trading calendars ([`Calendars`]); when present, every bar of
+//!   an instrument whose market has a calendar must fall on one of its trading days;
+//! - `manifest.toml` (optional): name, benchmark, instrument metadata ([`Manifest`]).
+//!
+//! `.gz` files are decompressed in memory and then read exactly like the plain CSV (errors name
+//! the `.gz` file and the line of the decompressed text). The fingerprint is `sha256:` followed
+//! by the lowercase hex SHA-256 of the raw (as stored, still compressed) bytes of the bars file,
+//! then the series file, then `calendars.toml`, then `manifest.toml`, each absent file
+//! contributing nothing: what `cat bars.csv.gz series.csv.gz calendars.toml manifest.toml |
+//! sha256sum` prints. Any byte changed in any of them changes it; so does re-compressing a file
+//! or re-ordering rows, even though the panel would be the same.
 
 use crate::bars;
+use crate::calendars::{CalendarSummary, Calendars};
 use crate::error::DataError;
+use crate::gzip;
 use crate::manifest::Manifest;
-use chrono::NaiveDate;
-use rebt_core::{BarColumns, Board, Field, InstrumentKind, Market, Panel};
+use chrono::{Datelike, NaiveDate};
+use rebt_core::{AltData, BarColumns, Board, Field, Instrument, InstrumentKind, Market, Panel};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// The sample dataset's bars, compiled in (see `datasets/sample/README.md`: SYNTHETIC).
-const EMBEDDED_BARS: &[u8] = include_bytes!("../../../datasets/sample/bars.csv");
-/// The sample dataset's manifest, compiled in.
-const EMBEDDED_MANIFEST: &[u8] = include_bytes!("../../../datasets/sample/manifest.toml");
-/// How the embedded sample is named in messages and in [`Dataset::source`].
-pub const EMBEDDED_SOURCE: &str = "embedded:datasets/sample";
+/// How the embedded rare-earth dataset is named in messages and in [`Dataset::source`].
+pub const EMBEDDED_SOURCE: &str = "embedded:datasets/rare-earth";
+
+/// The rare-earth dataset (SYNTHETIC prices; see `datasets/rare-earth/README.md`), compiled in.
+const EMBEDDED: DatasetBytes<'static> = DatasetBytes {
+    bars: include_bytes!("../../../datasets/rare-earth/bars.csv.gz"),
+    bars_name: "bars.csv.gz",
+    series: Some(include_bytes!("../../../datasets/rare-earth/series.csv.gz")),
+    series_name: "series.csv.gz",
+    calendars: Some(include_bytes!("../../../datasets/rare-earth/calendars.toml")),
+    manifest: Some(include_bytes!("../../../datasets/rare-earth/manifest.toml")),
+};
+
+/// The raw files of a dataset held in memory. The names say how each is read (`.csv.gz` is
+/// decompressed first) and appear in error messages after the source.
+#[derive(Debug, Clone, Copy)]
+pub struct DatasetBytes<'a> {
+    /// The bars file as stored.
+    pub bars: &'a [u8],
+    /// Its file name: `bars.csv`, `bars.csv.gz` or `bars.parquet` (any name with one of
+    /// these endings).
+    pub bars_name: &'a str,
+    /// The series file as stored, if there is one.
+    pub series: Option<&'a [u8]>,
+    /// Its file name: `series.csv` or `series.csv.gz`.
+    pub series_name: &'a str,
+    /// `calendars.toml`, if there is one.
+    pub calendars: Option<&'a [u8]>,
+    /// `manifest.toml`, if there is one.
+    pub manifest: Option<&'a [u8]>,
+}
+
+impl DatasetBytes<'_> {
+    /// The dataset fingerprint of these files (see the module docs).
+    pub fn fingerprint(&self) -> String {
+        fingerprint(self.bars, self.series, self.calendars, self.manifest)
+    }
+}
 
 /// A loaded, validated dataset.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    /// The bars.
+    /// The bars, with the point-in-time series attached ([`Panel::alt_data`]).
     pub panel: Panel,
     /// The manifest (an unnamed empty one when the dataset has none).
     pub manifest: Manifest,
-    /// `sha256:<hex>` of the raw bars bytes then the raw manifest bytes.
+    /// The trading calendars, when the dataset has `calendars.toml`.
+    pub calendars: Option<Calendars>,
+    /// `sha256:<hex>` of the raw files (see the module docs).
     pub fingerprint: String,
     /// Where it came from: the path given to [`load`], or [`EMBEDDED_SOURCE`].
     pub source: String,
@@ -40,6 +87,8 @@ pub struct Dataset {
 pub struct DatasetSummary {
     /// Manifest name.
     pub name: String,
+    /// The manifest's description.
+    pub description: String,
     /// Where it came from.
     pub source: String,
     /// The fingerprint.
@@ -58,6 +107,10 @@ pub struct DatasetSummary {
     pub last_date: NaiveDate,
     /// One entry per instrument, sorted by symbol.
     pub instruments: Vec<InstrumentSummary>,
+    /// One entry per market with a calendar (empty without `calendars.toml`).
+    pub calendars: Vec<CalendarSummary>,
+    /// One entry per point-in-time series, sorted by name (empty without a series file).
+    pub series: Vec<SeriesSummary>,
 }
 
 /// One instrument of a [`DatasetSummary`].
@@ -83,19 +136,54 @@ pub struct InstrumentSummary {
     pub bars: usize,
 }
 
+/// One point-in-time series of a [`DatasetSummary`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesSummary {
+    /// Series name, e.g. `margin_balance:600111.SH`.
+    pub name: String,
+    /// Number of published values.
+    pub points: usize,
+    /// Earliest day or period described.
+    pub first_period: NaiveDate,
+    /// Latest day or period described.
+    pub last_period: NaiveDate,
+    /// First publication day.
+    pub first_published: NaiveDate,
+    /// Last publication day.
+    pub last_published: NaiveDate,
+}
+
 impl Dataset {
     /// Build a dataset from the bytes of a CSV bars file and, optionally, of a manifest.
     /// Messages name the files as `<source>/bars.csv` and `<source>/manifest.toml`.
     pub fn from_csv_bytes(bars_csv: &[u8], manifest_toml: Option<&[u8]>, source: &str) -> Result<Dataset, DataError> {
+        Dataset::from_bytes(
+            &DatasetBytes {
+                bars: bars_csv,
+                bars_name: "bars.csv",
+                series: None,
+                series_name: "series.csv",
+                calendars: None,
+                manifest: manifest_toml,
+            },
+            source,
+        )
+    }
+
+    /// Build a dataset from files held in memory. Messages name each file as
+    /// `<source>/<name>` (`calendars.toml` and `manifest.toml` for those two).
+    pub fn from_bytes(files: &DatasetBytes<'_>, source: &str) -> Result<Dataset, DataError> {
         let dir = Path::new(source);
-        let files = Files {
-            bars: bars_csv,
-            bars_path: dir.join("bars.csv"),
-            format: Format::Csv,
-            manifest: manifest_toml,
+        let raw = RawFiles {
+            bars: files.bars,
+            bars_path: dir.join(files.bars_name),
+            series: files.series.map(|s| (s, dir.join(files.series_name))),
+            calendars: files.calendars,
+            calendars_path: dir.join("calendars.toml"),
+            manifest: files.manifest,
             manifest_path: dir.join("manifest.toml"),
         };
-        files.assemble(source.to_string(), name_of(dir))
+        raw.assemble(source.to_string(), name_of(dir))
     }
 
     /// A summary of what the dataset holds.
@@ -126,6 +214,7 @@ impl Dataset {
             .collect();
         DatasetSummary {
             name: self.manifest.name.clone(),
+            description: self.manifest.description.clone(),
             source: self.source.clone(),
             fingerprint: self.fingerprint.clone(),
             synthetic: self.manifest.synthetic,
@@ -135,16 +224,35 @@ impl Dataset {
             first_date: dates[0],
             last_date: dates[dates.len() - 1],
             instruments,
+            calendars: self.calendars.as_ref().map(Calendars::summary).unwrap_or_default(),
+            series: series_summary(self.panel.alt_data()),
         }
     }
 }
 
-/// `sha256:` + hex SHA-256 of `bars` followed by `manifest` (see the module docs).
-pub fn fingerprint(bars: &[u8], manifest: Option<&[u8]>) -> String {
+fn series_summary(alt: &AltData) -> Vec<SeriesSummary> {
+    alt.names()
+        .filter_map(|name| {
+            let points = alt.get(name)?.points();
+            Some(SeriesSummary {
+                name: name.to_string(),
+                points: points.len(),
+                first_period: points.iter().map(|p| p.period).min()?,
+                last_period: points.iter().map(|p| p.period).max()?,
+                first_published: points.first()?.published,
+                last_published: points.last()?.published,
+            })
+        })
+        .collect()
+}
+
+/// `sha256:` + hex SHA-256 of the raw bars, series, calendars and manifest bytes, in that
+/// order (see the module docs).
+pub fn fingerprint(bars: &[u8], series: Option<&[u8]>, calendars: Option<&[u8]>, manifest: Option<&[u8]>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(bars);
-    if let Some(m) = manifest {
-        hasher.update(m);
+    for part in [series, calendars, manifest].into_iter().flatten() {
+        hasher.update(part);
     }
     let digest = hasher.finalize();
     let mut out = String::with_capacity(7 + 64);
@@ -155,32 +263,58 @@ pub fn fingerprint(bars: &[u8], manifest: Option<&[u8]>) -> String {
     out
 }
 
-/// Load a dataset from `path`: either a directory holding `bars.csv` (or `bars.parquet` with
-/// the `parquet` feature) and optionally `manifest.toml`, or a bars file, with an optional
-/// `manifest.toml` in the same directory.
+/// The bars file names looked for in a directory, in this order.
+const BARS_NAMES: [&str; 3] = ["bars.csv", "bars.csv.gz", "bars.parquet"];
+/// The series file names looked for in a directory.
+const SERIES_NAMES: [&str; 2] = ["series.csv", "series.csv.gz"];
+
+/// At most one of `names` in `dir`: its path, or an error when there are several.
+fn one_of(dir: &Path, names: &[&str]) -> Result<Option<PathBuf>, DataError> {
+    let found: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();
+    if found.len() > 1 {
+        let listed: Vec<String> = found
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        return Err(DataError::UnsupportedFile {
+            path: dir.to_path_buf(),
+            message: format!(
+                "holds {}; keep one, so that which is read is not a guess",
+                listed.join(" and ")
+            ),
+        });
+    }
+    Ok(found.into_iter().next())
+}
+
+/// Read a file that may be absent.
+fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, DataError> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(DataError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+    }
+}
+
+/// Load a dataset from `path`: either a directory holding one bars file (`bars.csv`,
+/// `bars.csv.gz`, or `bars.parquet` with the `parquet` feature) and optionally
+/// `series.csv[.gz]`, `calendars.toml` and `manifest.toml`; or a bars file, with those optional
+/// files looked for in the same directory.
 pub fn load(path: &Path) -> Result<Dataset, DataError> {
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| DataError::Io { path: p, source }
-    };
-    let meta = std::fs::metadata(path).map_err(io(path))?;
+    let meta = std::fs::metadata(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let (bars_path, dir) = if meta.is_dir() {
-        let csv = path.join("bars.csv");
-        let parquet = path.join("bars.parquet");
-        match (csv.is_file(), parquet.is_file()) {
-            (true, true) => {
-                return Err(DataError::UnsupportedFile {
-                    path: path.to_path_buf(),
-                    message: "holds both bars.csv and bars.parquet; keep one, so that which is read is not a guess"
-                        .into(),
-                });
-            }
-            (true, false) => (csv, path.to_path_buf()),
-            (false, true) => (parquet, path.to_path_buf()),
-            (false, false) => {
+        match one_of(path, &BARS_NAMES)? {
+            Some(p) => (p, path.to_path_buf()),
+            None => {
                 return Err(DataError::NoBars {
                     dir: path.to_path_buf(),
-                    expected: "bars.csv or bars.parquet",
+                    expected: "bars.csv, bars.csv.gz or bars.parquet",
                 });
             }
         }
@@ -188,48 +322,42 @@ pub fn load(path: &Path) -> Result<Dataset, DataError> {
         let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         (path.to_path_buf(), dir)
     };
-    let format = match bars_path.extension().and_then(|e| e.to_str()) {
-        Some(e) if e.eq_ignore_ascii_case("csv") => Format::Csv,
-        Some(e) if e.eq_ignore_ascii_case("parquet") => Format::Parquet,
-        _ => {
-            return Err(DataError::UnsupportedFile {
-                path: bars_path,
-                message: "not a .csv or .parquet file; expected a bars file or a directory holding bars.csv".into(),
-            });
-        }
+    // Checked before reading, so a wrong file is named without reading it.
+    Format::of(&bars_path)?;
+    let bars_bytes = std::fs::read(&bars_path).map_err(|source| DataError::Io {
+        path: bars_path.clone(),
+        source,
+    })?;
+    let series = match one_of(&dir, &SERIES_NAMES)? {
+        Some(p) => read_optional(&p)?.map(|b| (b, p)),
+        None => None,
     };
-    let bars_bytes = std::fs::read(&bars_path).map_err(io(&bars_path))?;
+    let calendars_path = dir.join("calendars.toml");
+    let calendars = read_optional(&calendars_path)?;
     let manifest_path = dir.join("manifest.toml");
-    let manifest_bytes = match std::fs::read(&manifest_path) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(DataError::Io {
-                path: manifest_path,
-                source: e,
-            });
-        }
-    };
+    let manifest = read_optional(&manifest_path)?;
     let name = if meta.is_dir() { name_of(path) } else { name_of(&dir) };
-    let files = Files {
+    let raw = RawFiles {
         bars: &bars_bytes,
         bars_path,
-        format,
-        manifest: manifest_bytes.as_deref(),
+        series: series.as_ref().map(|(b, p)| (b.as_slice(), p.clone())),
+        calendars: calendars.as_deref(),
+        calendars_path,
+        manifest: manifest.as_deref(),
         manifest_path,
     };
-    files.assemble(path.display().to_string(), name)
+    raw.assemble(path.display().to_string(), name)
 }
 
-/// Load the sample dataset compiled into the binary (SYNTHETIC prices; see
-/// `datasets/sample/README.md`). It is parsed from memory; no file is touched.
+/// Load the rare-earth dataset compiled into the binary (SYNTHETIC prices; see
+/// `datasets/rare-earth/README.md`). It is parsed from memory; no file is touched.
 pub fn load_embedded() -> Result<Dataset, DataError> {
-    Dataset::from_csv_bytes(EMBEDDED_BARS, Some(EMBEDDED_MANIFEST), EMBEDDED_SOURCE)
+    Dataset::from_bytes(&EMBEDDED, EMBEDDED_SOURCE)
 }
 
-/// The raw bytes of the embedded sample: (bars.csv, manifest.toml).
-pub fn embedded_files() -> (&'static [u8], &'static [u8]) {
-    (EMBEDDED_BARS, EMBEDDED_MANIFEST)
+/// The raw files of the embedded rare-earth dataset.
+pub fn embedded_files() -> DatasetBytes<'static> {
+    EMBEDDED
 }
 
 fn name_of(dir: &Path) -> String {
@@ -238,22 +366,73 @@ fn name_of(dir: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The name of a market as calendars.toml and the manifest write it.
+fn market_name(market: Market) -> &'static str {
+    match market {
+        Market::Sse => "SSE",
+        Market::Szse => "SZSE",
+        Market::Hkex => "HKEX",
+        Market::Other => "other",
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Format {
     Csv,
+    CsvGz,
     Parquet,
 }
 
+impl Format {
+    /// The format a file name promises (case-insensitive ending).
+    fn of(path: &Path) -> Result<Format, DataError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".csv.gz") {
+            Ok(Format::CsvGz)
+        } else if name.ends_with(".csv") {
+            Ok(Format::Csv)
+        } else if name.ends_with(".parquet") {
+            Ok(Format::Parquet)
+        } else {
+            Err(DataError::UnsupportedFile {
+                path: path.to_path_buf(),
+                message: "not a .csv, .csv.gz or .parquet file; expected a bars file or a directory holding bars.csv"
+                    .into(),
+            })
+        }
+    }
+}
+
+/// The text of a CSV file as stored: decompressed when its name ends in `.gz`; a plain `.csv`
+/// that is in fact gzip is refused rather than guessed at.
+fn csv_text<'a>(bytes: &'a [u8], path: &Path, gz: bool) -> Result<std::borrow::Cow<'a, [u8]>, DataError> {
+    if gz {
+        return Ok(std::borrow::Cow::Owned(gzip::gunzip(bytes, path)?));
+    }
+    if gzip::is_gzip(bytes) {
+        return Err(DataError::UnsupportedFile {
+            path: path.to_path_buf(),
+            message: "is gzip-compressed; name it with a `.csv.gz` ending so it is read as such".into(),
+        });
+    }
+    Ok(std::borrow::Cow::Borrowed(bytes))
+}
+
 /// The raw inputs of one dataset.
-struct Files<'a> {
+struct RawFiles<'a> {
     bars: &'a [u8],
     bars_path: PathBuf,
-    format: Format,
+    series: Option<(&'a [u8], PathBuf)>,
+    calendars: Option<&'a [u8]>,
+    calendars_path: PathBuf,
     manifest: Option<&'a [u8]>,
     manifest_path: PathBuf,
 }
 
-impl Files<'_> {
+impl RawFiles<'_> {
     fn assemble(self, source: String, default_name: String) -> Result<Dataset, DataError> {
         let manifest = match self.manifest {
             Some(bytes) => {
@@ -266,22 +445,96 @@ impl Files<'_> {
             }
             None => Manifest::unnamed(&default_name),
         };
-        let (columns, line_of): (BarColumns, fn(usize) -> usize) = match self.format {
-            Format::Csv => (
-                crate::csv::read_csv_bars(self.bars, &self.bars_path)?,
-                crate::csv::line_of_row,
-            ),
+        let calendars = match self.calendars {
+            Some(bytes) => {
+                let text = std::str::from_utf8(bytes).map_err(|e| DataError::Calendar {
+                    path: self.calendars_path.clone(),
+                    line: None,
+                    key: "calendars".into(),
+                    message: format!("not valid UTF-8 ({e})"),
+                })?;
+                Some(Calendars::from_toml(text, &self.calendars_path)?)
+            }
+            None => None,
+        };
+        let format = Format::of(&self.bars_path)?;
+        let (columns, line_of): (BarColumns, fn(usize) -> usize) = match format {
+            Format::Csv | Format::CsvGz => {
+                let text = csv_text(self.bars, &self.bars_path, format == Format::CsvGz)?;
+                (
+                    crate::csv::read_csv_bars(&text, &self.bars_path)?,
+                    crate::csv::line_of_row,
+                )
+            }
             Format::Parquet => (read_parquet(self.bars, &self.bars_path)?, |row| row),
         };
         let instruments = manifest.resolve(&columns.symbol_names, &self.manifest_path)?;
-        let panel = Panel::from_bars(&columns, instruments).map_err(|e| bars::locate(e, &self.bars_path, &line_of))?;
+        if let Some(c) = &calendars {
+            check_calendar(&columns, &instruments, c, &self.bars_path, &line_of)?;
+        }
+        let mut panel =
+            Panel::from_bars(&columns, instruments).map_err(|e| bars::locate(e, &self.bars_path, &line_of))?;
+        if let Some((bytes, path)) = &self.series {
+            let gz = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
+            let text = csv_text(bytes, path, gz)?;
+            panel = panel.with_alt_data(crate::series::read_series_csv(&text, path)?);
+        }
         Ok(Dataset {
             panel,
             manifest,
-            fingerprint: fingerprint(self.bars, self.manifest),
+            calendars,
+            fingerprint: fingerprint(
+                self.bars,
+                self.series.as_ref().map(|(b, _)| *b),
+                self.calendars,
+                self.manifest,
+            ),
             source,
         })
     }
+}
+
+/// Every bar of an instrument whose market has a calendar must be on one of its trading days;
+/// a bar in a year the calendar does not list is an error too (nothing is guessed).
+fn check_calendar(
+    columns: &BarColumns,
+    instruments: &[Instrument],
+    calendars: &Calendars,
+    bars_path: &Path,
+    line_of: &dyn Fn(usize) -> usize,
+) -> Result<(), DataError> {
+    for (i, (&date, &sym)) in columns.dates.iter().zip(&columns.symbols).enumerate() {
+        let Some(inst) = instruments.get(sym as usize) else {
+            continue; // the panel reports symbols without metadata
+        };
+        if !calendars.has(inst.market) {
+            continue;
+        }
+        let message = match calendars.is_trading_day(inst.market, date) {
+            Some(true) => continue,
+            Some(false) => format!(
+                "{} has a bar on {date} ({:?}), which is not a trading day of {} in calendars.toml; \
+                 expected bars only on trading days",
+                inst.symbol,
+                date.weekday(),
+                market_name(inst.market)
+            ),
+            None => format!(
+                "{} has a bar on {date}, but calendars.toml lists no year {} for {}; expected every year with \
+                 bars to be listed (a listed year is complete)",
+                inst.symbol,
+                date.year(),
+                market_name(inst.market)
+            ),
+        };
+        return Err(DataError::Cell {
+            path: bars_path.to_path_buf(),
+            line: line_of(i + 1),
+            column: "date",
+            message,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(feature = "parquet")]
@@ -499,7 +752,7 @@ mod tests {
             ds.manifest.name,
             dir.path().file_name().expect("name").to_string_lossy()
         );
-        assert_eq!(ds.fingerprint, fingerprint(text.as_bytes(), None));
+        assert_eq!(ds.fingerprint, fingerprint(text.as_bytes(), None, None, None));
         let s = ds.summary();
         assert_eq!((s.rows, s.days, s.first_date, s.last_date), (3, 3, d(2), d(4)));
         let cre = &s.instruments[0];
@@ -532,15 +785,20 @@ mod tests {
         let sse = p.instrument(p.find("600111.SH").expect("sse"));
         assert_eq!((sse.lot, sse.tradable), (100, true));
         assert_eq!(ds.manifest.benchmark.as_deref(), Some("930598.CSI"));
-        assert_eq!(ds.fingerprint, fingerprint(bars.as_bytes(), Some(manifest.as_bytes())));
+        assert_eq!(
+            ds.fingerprint,
+            fingerprint(bars.as_bytes(), None, None, Some(manifest.as_bytes()))
+        );
     }
 
     #[test]
-    fn fingerprint_is_sha256_of_bars_then_manifest() {
+    fn fingerprint_is_sha256_of_bars_series_calendars_manifest() {
         // SHA-256("abc"), the FIPS 180-2 test vector.
         let abc = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        assert_eq!(fingerprint(b"ab", Some(b"c")), abc);
-        assert_eq!(fingerprint(b"abc", None), abc);
+        assert_eq!(fingerprint(b"ab", None, None, Some(b"c")), abc);
+        assert_eq!(fingerprint(b"abc", None, None, None), abc);
+        assert_eq!(fingerprint(b"a", Some(b"b"), Some(b"c"), None), abc);
+        assert_eq!(fingerprint(b"", Some(b"a"), Some(b""), Some(b"bc")), abc);
     }
 
     #[test]
@@ -549,11 +807,15 @@ mod tests {
         let e = load(dir.path()).expect_err("no bars");
         assert!(
             e.to_string()
-                .ends_with("no bars file in this directory; expected bars.csv or bars.parquet"),
+                .ends_with("no bars file in this directory; expected bars.csv, bars.csv.gz or bars.parquet"),
             "{e}"
         );
         let e = load(&dir.path().join("prices.txt")).expect_err("not csv");
-        assert!(e.to_string().contains("prices.txt: not a .csv or .parquet file"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("prices.txt: not a .csv, .csv.gz or .parquet file"),
+            "{e}"
+        );
         let e = load(&dir.path().join("missing.csv")).expect_err("absent");
         assert!(matches!(e, DataError::Io { .. }), "{e}");
         #[cfg(not(feature = "parquet"))]
@@ -568,16 +830,24 @@ mod tests {
         }
     }
 
+    /// The sample dataset in `datasets/sample/`, loaded by path (nothing embeds it).
+    fn sample_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/sample")
+    }
+
     #[test]
-    fn embedded_sample_loads_and_describes_itself() {
-        let ds = load_embedded().expect("the embedded sample is valid");
+    fn sample_dataset_loads_by_path_and_describes_itself() {
+        let dir = sample_dir();
+        let ds = load(&dir).expect("the sample is valid");
         let s = ds.summary();
         assert!(s.synthetic);
         assert_eq!(s.name, "rebt sample (synthetic)");
         assert_eq!(s.benchmark.as_deref(), Some("930598.CSI"));
-        assert_eq!(s.source, EMBEDDED_SOURCE);
-        let (bars, manifest) = embedded_files();
-        assert_eq!(s.fingerprint, fingerprint(bars, Some(manifest)));
+        assert_eq!(s.source, dir.display().to_string());
+        let bars = fs::read(dir.join("bars.csv")).expect("bars");
+        let manifest = fs::read(dir.join("manifest.toml")).expect("manifest");
+        assert_eq!(s.fingerprint, fingerprint(&bars, None, None, Some(&manifest)));
+        assert!(s.calendars.is_empty() && s.series.is_empty());
         assert_eq!(s.first_date, NaiveDate::from_ymd_opt(2019, 1, 2).expect("date"));
         assert_eq!(s.last_date, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"));
         let symbols: Vec<&str> = s.instruments.iter().map(|i| i.symbol.as_str()).collect();
@@ -610,8 +880,8 @@ mod tests {
     }
 
     #[test]
-    fn embedded_sample_respects_every_band() {
-        let ds = load_embedded().expect("valid");
+    fn sample_dataset_respects_every_band() {
+        let ds = load(&sample_dir()).expect("valid");
         let p = &ds.panel;
         let (mut limit_up, mut limit_down, mut old_chinext_band_hits) = (0, 0, 0);
         for ix in p.ixs() {
@@ -654,5 +924,160 @@ mod tests {
             "limit-up {limit_up}, limit-down {limit_down}"
         );
         assert!(old_chinext_band_hits >= 1);
+    }
+
+    const CALENDARS: &str = "[SSE]\n2024 = [\"2024-01-01\", \"2024-02-09\"]\n[HKEX]\n2024 = [\"2024-01-01\"]\n";
+
+    #[test]
+    fn gzip_bars_series_and_calendars_load_together() {
+        let bars = format!("{HEADER}{GOOD}2024-01-03,600111.SH,10.00,10.50,9.80,10.30,1000\n");
+        let series = "date,series,value,published\n\
+                      2024-01-02,margin_balance:600111.SH,8.5e9,2024-01-03\n\
+                      2024-01-03,margin_balance:600111.SH,8.6e9,2024-01-04\n";
+        let bars_gz = gzip::gzip_deterministic(bars.as_bytes());
+        let series_gz = gzip::gzip_deterministic(series.as_bytes());
+        let dir = tempfile::tempdir().expect("dir");
+        fs::write(dir.path().join("bars.csv.gz"), &bars_gz).expect("write");
+        fs::write(dir.path().join("series.csv.gz"), &series_gz).expect("write");
+        fs::write(dir.path().join("calendars.toml"), CALENDARS).expect("write");
+        let ds = load(dir.path()).expect("loads");
+        let ix = ds.panel.find("600111.SH").expect("symbol");
+        assert_eq!(ds.panel.series(ix, Field::Close), &[10.2, 10.3]);
+        let margin = ds.panel.alt_data().get("margin_balance:600111.SH").expect("series");
+        assert_eq!(margin.points().len(), 2);
+        let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
+        assert_eq!(margin.as_of(day(3)).map(|p| p.value), Some(8.5e9));
+        assert_eq!(
+            ds.fingerprint,
+            fingerprint(&bars_gz, Some(&series_gz), Some(CALENDARS.as_bytes()), None),
+            "over the compressed bytes as stored"
+        );
+        let calendars = ds.calendars.as_ref().expect("calendars");
+        assert_eq!(calendars.is_trading_day(Market::Sse, day(1)), Some(false));
+        let s = ds.summary();
+        assert_eq!(s.calendars.len(), 2);
+        assert_eq!(s.calendars[0].market, Market::Sse);
+        assert_eq!(s.calendars[0].holidays, 2);
+        assert_eq!(s.series.len(), 1);
+        let m = &s.series[0];
+        assert_eq!(
+            (m.name.as_str(), m.points, m.first_period, m.last_published),
+            ("margin_balance:600111.SH", 2, day(2), day(4))
+        );
+        // The same files, uncompressed and given in memory, make the same panel.
+        let mem = Dataset::from_bytes(
+            &DatasetBytes {
+                bars: bars.as_bytes(),
+                bars_name: "bars.csv",
+                series: Some(series.as_bytes()),
+                series_name: "series.csv",
+                calendars: Some(CALENDARS.as_bytes()),
+                manifest: None,
+            },
+            "mem",
+        )
+        .expect("loads");
+        assert_eq!(mem.panel.series(ix, Field::Close), &[10.2, 10.3]);
+        assert_eq!(mem.panel.alt_data(), ds.panel.alt_data());
+    }
+
+    #[test]
+    fn gzip_errors_name_the_gz_file_and_line() {
+        let bars = format!("{HEADER}{GOOD}2024-01-03,600111.SH,10.00,9.00,9.80,10.30,1000\n");
+        let dir = tempfile::tempdir().expect("dir");
+        fs::write(
+            dir.path().join("bars.csv.gz"),
+            gzip::gzip_deterministic(bars.as_bytes()),
+        )
+        .expect("write");
+        let e = load(dir.path()).expect_err("high below low");
+        assert!(
+            e.to_string()
+                .ends_with("bars.csv.gz:3: column `high`: high 9 is below low 9.8"),
+            "{e}"
+        );
+        // A plain file named .gz, and a gzip file named .csv, are refused.
+        fs::write(dir.path().join("bars.csv.gz"), bars.as_bytes()).expect("write");
+        let e = load(dir.path()).expect_err("not gzip");
+        assert!(e.to_string().contains("bars.csv.gz: not a gzip file"), "{e}");
+        fs::remove_file(dir.path().join("bars.csv.gz")).expect("rm");
+        fs::write(dir.path().join("bars.csv"), gzip::gzip_deterministic(bars.as_bytes())).expect("write");
+        let e = load(dir.path()).expect_err("gzip named csv");
+        assert!(
+            e.to_string()
+                .contains("bars.csv: is gzip-compressed; name it with a `.csv.gz` ending"),
+            "{e}"
+        );
+        // Two bars files, or two series files: which to read would be a guess.
+        let (msg, _) = load_err(&[("bars.csv", &format!("{HEADER}{GOOD}")), ("bars.csv.gz", "x")]);
+        assert!(
+            msg.ends_with("holds bars.csv and bars.csv.gz; keep one, so that which is read is not a guess"),
+            "{msg}"
+        );
+        let (msg, _) = load_err(&[
+            ("bars.csv", &format!("{HEADER}{GOOD}")),
+            ("series.csv", "date,series,value\n"),
+            ("series.csv.gz", "x"),
+        ]);
+        assert!(msg.contains("holds series.csv and series.csv.gz"), "{msg}");
+        // Errors inside a compressed series file name it and the line.
+        let dir = tempfile::tempdir().expect("dir");
+        fs::write(dir.path().join("bars.csv"), format!("{HEADER}{GOOD}")).expect("write");
+        let series = "date,series,value\n2024-01-02,x,1\n2024-01-02,x,oops\n";
+        fs::write(
+            dir.path().join("series.csv.gz"),
+            gzip::gzip_deterministic(series.as_bytes()),
+        )
+        .expect("write");
+        let e = load(dir.path()).expect_err("bad value");
+        assert!(
+            e.to_string()
+                .ends_with("series.csv.gz:3: column `value`: `oops` is not a number"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bars_off_the_calendar_are_errors_naming_the_line() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "2024-02-09,600111.SH,10,10,10,10,100",
+                "bars.csv:3: column `date`: 600111.SH has a bar on 2024-02-09 (Fri), which is not a trading day of SSE",
+            ),
+            (
+                "2024-02-09,000831.SZ,10,10,10,10,100",
+                "bars.csv:3: column `date`: 000831.SZ has a bar on 2024-02-09 (Fri), which is not a trading day of SZSE",
+            ),
+            (
+                "2024-01-06,06680.HK,10,10,10,10,100",
+                "bars.csv:3: column `date`: 06680.HK has a bar on 2024-01-06 (Sat), which is not a trading day of HKEX",
+            ),
+            (
+                "2025-01-02,600111.SH,10,10,10,10,100",
+                "bars.csv:3: column `date`: 600111.SH has a bar on 2025-01-02, but calendars.toml lists no year 2025 for SSE",
+            ),
+        ];
+        for &(row, expected) in cases {
+            let bars = format!("{HEADER}{GOOD}{row}\n");
+            let (msg, _) = load_err(&[("bars.csv", &bars), ("calendars.toml", CALENDARS)]);
+            assert!(msg.contains(expected), "{row}\n got: {msg}\nwant: {expected}");
+        }
+        // Markets without a calendar are not checked: a spot price on a holiday is fine, and
+        // so is the HK stock on an SSE holiday.
+        let bars = format!("{HEADER}{GOOD}2024-02-09,PRND_OXIDE,1,1,1,1,0\n2024-02-09,06680.HK,10,10,10,10,100\n");
+        let dir = dir_with(&[
+            ("bars.csv", &bars),
+            ("calendars.toml", "[SSE]\n2024 = [\"2024-02-09\"]\n"),
+        ]);
+        load(dir.path()).expect("no HKEX calendar, no check");
+        // A bad calendars.toml is named, with its line.
+        let (msg, _) = load_err(&[
+            ("bars.csv", &format!("{HEADER}{GOOD}")),
+            ("calendars.toml", "[SSE]\n2024 = [\"2024-01-06\"]\n"),
+        ]);
+        assert!(
+            msg.contains("calendars.toml:2: `SSE.2024`: 2024-01-06 is a Sat"),
+            "{msg}"
+        );
     }
 }

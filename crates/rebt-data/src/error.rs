@@ -131,6 +131,31 @@ pub enum DataError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// `calendars.toml` is not valid TOML, names a market rebt has no calendar for, or lists a
+    /// date that is not a weekday of the year it is filed under.
+    #[error(
+        "{}{}: `{key}`: {message}",
+        path.display(),
+        line.map(|l| format!(":{l}")).unwrap_or_default()
+    )]
+    Calendar {
+        /// The calendars file.
+        path: PathBuf,
+        /// Line in the file, when known.
+        line: Option<usize>,
+        /// The key at fault: `SSE`, `SSE.2018`, …
+        key: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+    /// `generate_dataset` was asked for a dataset it does not know.
+    #[error("unknown dataset `{name}`; expected one of: {known}")]
+    UnknownDataset {
+        /// The name asked for.
+        name: String,
+        /// The names it knows, comma-separated.
+        known: &'static str,
+    },
     /// Another error from building the panel.
     #[error("{}: {source}", path.display())]
     Core {

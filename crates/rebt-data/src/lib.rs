@@ -2,34 +2,50 @@
 //!
 //! - [`read_csv_bars`] (and `read_parquet_bars` with the `parquet` feature) turn long-format
 //!   bars (`date,symbol,open,high,low,close,volume[,amount][,adj_factor]`) into
-//!   [`rebt_core::BarColumns`], using polars;
+//!   [`rebt_core::BarColumns`], using polars (a `bars.csv.gz` is decompressed in memory
+//!   first, [`gzip`]);
+//! - [`read_series_csv`] reads the optional `series.csv[.gz]` of point-in-time values
+//!   (`date,series,value[,published]`) into [`rebt_core::AltData`];
+//! - [`Calendars`] is the optional `calendars.toml`: per market and year, the weekdays the
+//!   exchange was closed;
 //! - [`Manifest`] is the optional `manifest.toml` beside them: dataset name, benchmark, and
 //!   per-instrument metadata overriding [`rebt_core::Instrument::infer`];
-//! - [`load`] and [`load_embedded`] put the two together into a validated [`Dataset`] with a
-//!   fingerprint of the raw files;
-//! - [`generate::sample`] is the seeded generator of the SYNTHETIC sample dataset in
-//!   `datasets/sample/`, which is also compiled in.
+//! - [`load`] and [`load_embedded`] put them together into a validated [`Dataset`] with a
+//!   fingerprint of the raw files; the embedded dataset is the SYNTHETIC rare-earth dataset of
+//!   `datasets/rare-earth/`;
+//! - [`generate`] holds the seeded generators: [`generate::rare_earth()`] (the embedded
+//!   dataset) and [`generate::sample()`] (the small sample in `datasets/sample/`, loadable by
+//!   path), and [`generate_dataset`] writes either to a directory.
 //!
 //! Every error ([`DataError`]) names the file and, where there is one, the line and column or
 //! the manifest key. Nothing is read from the environment and nothing is printed.
 #![deny(missing_docs)]
 
 mod bars;
+pub mod calendars;
 pub mod csv;
 pub mod dataset;
 pub mod error;
 pub mod generate;
+pub mod gzip;
+pub mod import;
 pub mod manifest;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod series;
 
 pub use bars::{OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
+pub use calendars::{CalendarSummary, Calendars};
 pub use csv::read_csv_bars;
 pub use dataset::{
-    Dataset, DatasetSummary, EMBEDDED_SOURCE, InstrumentSummary, embedded_files, fingerprint, load, load_embedded,
+    Dataset, DatasetBytes, DatasetSummary, EMBEDDED_SOURCE, InstrumentSummary, SeriesSummary, embedded_files,
+    fingerprint, load, load_embedded,
 };
 pub use error::DataError;
-pub use generate::{GeneratedDataset, SAMPLE_SEED};
+pub use generate::{
+    GeneratedDataset, GeneratedRareEarth, GeneratedSummary, RARE_EARTH_SEED, SAMPLE_SEED, generate_dataset,
+};
 pub use manifest::{InstrumentSpec, Manifest, PriceLimit};
 #[cfg(feature = "parquet")]
 pub use parquet::read_parquet_bars;
+pub use series::read_series_csv;

@@ -20,9 +20,29 @@ use crate::params::{Params, StrategyError};
 use rebt_core::{Cents, Context, InstrumentIx, Orders, Side};
 use std::collections::BTreeMap;
 
-/// Trade straight to the targets on rebalance days.
+/// Trade straight to the targets on rebalance days; a name whose weight is already within
+/// `min_change` of its target is left alone (so a rebalance does not pay a minimum commission
+/// to trade a few shares).
 #[derive(Debug, Clone, Default)]
-pub struct Immediate;
+pub struct Immediate {
+    min_change: f64,
+}
+
+impl Immediate {
+    /// From parameter `min_change` (a weight, 0..1).
+    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
+        let min_change = p.float("min_change")?;
+        if !(0.0..1.0).contains(&min_change) {
+            return Err(p.invalid("min_change", &format!("must be in [0, 1), got {min_change}")));
+        }
+        Ok(Self { min_change })
+    }
+
+    /// With no threshold: every rebalance trades to the exact targets.
+    pub fn exact() -> Self {
+        Self { min_change: 0.0 }
+    }
+}
 
 impl Execution for Immediate {
     fn execute(&mut self, ctx: &Context<'_>, plan: &Plan, orders: &mut Orders) {
@@ -40,7 +60,9 @@ impl Execution for Immediate {
             }
         }
         for (&ix, &w) in &plan.targets {
-            orders.target_weight(ix, w);
+            if (ctx.weight(ix) - w).abs() > self.min_change || (ctx.position(ix).shares == 0 && w > 0.0) {
+                orders.target_weight(ix, w);
+            }
         }
     }
 }

@@ -225,8 +225,12 @@ pub fn executions() -> Vec<ComponentInfo<dyn Execution>> {
         info(
             "immediate",
             "trade straight to the targets on rebalance days",
-            vec![],
-            |_| Ok(Box::new(Immediate)),
+            vec![ParamSpec::float(
+                "min_change",
+                0.02,
+                "leave a name alone while its weight is within this of its target",
+            )],
+            |p| Ok(Box::new(Immediate::from_params(p)?)),
         ),
         info(
             "dca",
@@ -395,6 +399,16 @@ impl PipelineConfig {
             execution,
             self.rebalance.unwrap_or_default(),
         ))
+    }
+
+    /// Only the allocator (default equal_weight), for code that composes its own pipeline.
+    pub fn build_allocator(&self) -> Result<Box<dyn Allocator>, StrategyError> {
+        Ok(build_one(
+            Role::Allocator,
+            allocators(),
+            self.allocator.as_ref().unwrap_or(&default_table("equal_weight")),
+        )?
+        .0)
     }
 
     /// The tables with every default filled in (for the result's config echo).

@@ -1,4 +1,5 @@
-//! The seeded generator of the SYNTHETIC sample dataset (`datasets/sample/`). Its prices are
+//! The seeded generator of the SYNTHETIC sample dataset (`datasets/sample/`, loadable by path;
+//! nothing embeds it any more). Its prices are
 //! made up: they have the shape of the rare-earth chain (a common sector factor, a market
 //! factor, fat tails, volatility clustering, limit-up and limit-down days, suspensions) but
 //! are not anybody's real prices.
@@ -25,10 +26,8 @@
 //! the output is byte-identical from run to run (on one platform: `exp` comes from the
 //! platform's maths library).
 
+use super::model::{Draws, Garch};
 use chrono::{Datelike, NaiveDate, Weekday};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal, StudentT};
 use rebt_core::{Currency, Instrument, limit_prices};
 use std::fmt::Write;
 
@@ -135,60 +134,9 @@ const SECTOR_CYCLE: (f64, f64) = (0.0012, 1150.0);
 const JUMP_PROBABILITY: f64 = 0.02;
 const JUMP_SIZE: f64 = 0.07;
 
-/// A GARCH(1,1) variance with a long-run target.
-struct Garch {
-    long_run_var: f64,
-    var: f64,
-}
-
-impl Garch {
-    fn new(long_run_vol: f64) -> Garch {
-        let v = long_run_vol * long_run_vol;
-        Garch {
-            long_run_var: v,
-            var: v,
-        }
-    }
-
-    fn vol(&self) -> f64 {
-        self.var.sqrt()
-    }
-
-    /// Advance after a standardised shock `z`.
-    fn update(&mut self, z: f64) {
-        let omega = (1.0 - GARCH_ALPHA - GARCH_BETA) * self.long_run_var;
-        self.var = omega + GARCH_ALPHA * self.var * z * z + GARCH_BETA * self.var;
-    }
-}
-
-/// Draws in one fixed order from one seeded stream.
-struct Draws {
-    rng: ChaCha8Rng,
-    student: StudentT<f64>,
-    /// Scales a t(ν) draw to unit variance: √((ν − 2)/ν).
-    t_scale: f64,
-}
-
-impl Draws {
-    fn new(seed: u64) -> Draws {
-        Draws {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            student: StudentT::new(T_DOF).expect("positive degrees of freedom"),
-            t_scale: ((T_DOF - 2.0) / T_DOF).sqrt(),
-        }
-    }
-
-    fn fat(&mut self) -> f64 {
-        self.student.sample(&mut self.rng) * self.t_scale
-    }
-
-    fn normal(&mut self) -> f64 {
-        StandardNormal.sample(&mut self.rng)
-    }
-
-    fn uniform(&mut self) -> f64 {
-        self.rng.random::<f64>()
-    }
+/// A GARCH(1,1) variance with the sample's persistence.
+fn garch(long_run_vol: f64) -> Garch {
+    Garch::new(long_run_vol, GARCH_ALPHA, GARCH_BETA)
 }
 
 fn day((y, m, d): Ymd) -> NaiveDate {
@@ -245,14 +193,14 @@ struct StockState {
 /// Generate the sample dataset from `seed` (the committed one uses [`SAMPLE_SEED`]).
 pub fn sample(seed: u64) -> GeneratedDataset {
     let days = business_days();
-    let mut draws = Draws::new(seed);
-    let mut market = Garch::new(MARKET_VOL);
-    let mut sector = Garch::new(SECTOR_VOL);
+    let mut draws = Draws::new(seed, T_DOF);
+    let mut market = garch(MARKET_VOL);
+    let mut sector = garch(SECTOR_VOL);
     let mut stocks: Vec<StockState> = STOCKS
         .iter()
         .map(|s| StockState {
             prev_close: cents(s.start_price),
-            idio: Garch::new(s.idio_vol),
+            idio: garch(s.idio_vol),
             pending: 0.0,
             instrument: Instrument::infer(s.symbol, Currency::Cny),
         })
@@ -412,7 +360,9 @@ mod tests {
     #[test]
     fn committed_sample_is_the_generator_output() {
         let generated = sample(SAMPLE_SEED);
-        let (bars, manifest) = crate::embedded_files();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/sample");
+        let bars = std::fs::read(dir.join("bars.csv")).expect("datasets/sample/bars.csv");
+        let manifest = std::fs::read(dir.join("manifest.toml")).expect("datasets/sample/manifest.toml");
         // Compare lengths first so a mismatch does not print a megabyte.
         assert_eq!(
             generated.bars_csv.len(),

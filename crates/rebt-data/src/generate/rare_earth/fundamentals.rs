@@ -1,0 +1,295 @@
+//! Quarterly company figures and the valuation series derived from them.
+//!
+//! Each company's quarterly revenue follows the quarter's average PrNd oxide price (with an
+//! elasticity and a trend), its net margin rises with the price, operating cash flow tracks
+//! profit, capex is a share of revenue and net cash accumulates cash flow less capex and a
+//! yearly dividend. Figures are reported as Chinese reports state them: revenue, net profit to
+//! shareholders, operating cash flow and capex CUMULATIVE year to date; shares outstanding and
+//! net cash at the period end. Each report is published on a trading day at or before its
+//! deadline (Q1 by 04-30, H1 by 08-31, Q3 by 10-31, annual by 04-30 of the next year; a Q1
+//! report never before the previous annual one); periods before a company's listing are
+//! published on its listing day (the prospectus). Before 2018 (no calendar) publication days
+//! are weekdays.
+//!
+//! PE (TTM) on a day = close × shares outstanding / trailing-twelve-month net profit, from the
+//! latest report public that day: TTM = year-to-date profit + last annual profit − the same
+//! year-to-date span a year earlier (negative when the trailing year is a loss).
+
+use super::path::{Ymd, day};
+use super::spec::{BAOTOU_2024_Q3_LOSS, CompanySpec, PINNED_FIGURES};
+use crate::calendars::Calendars;
+use crate::generate::model::Draws;
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use rebt_core::Market;
+
+/// Quarters from 2016 Q1 to 2025 Q3 (the last report public before 2026-01-30).
+pub(super) const FIRST_YEAR: i32 = 2016;
+pub(super) const N_QUARTERS: usize = 39;
+/// Average PrNd oxide price assumed for the quarters before the generated series starts.
+const PRND_BEFORE_2018: f64 = 340_000.0;
+/// Seasonal shares of a year's revenue by quarter.
+const SEASON: [f64; 4] = [0.22, 0.25, 0.25, 0.28];
+
+/// One company's figures by quarter (index 0 = 2016 Q1), NOT cumulative.
+#[derive(Debug, Clone)]
+pub(super) struct Company {
+    pub symbol: &'static str,
+    pub revenue: Vec<f64>,
+    pub net_profit: Vec<f64>,
+    /// Operating cash flow = net profit × `ocf_mult` + revenue × `ocf_extra`.
+    ocf_mult: Vec<f64>,
+    ocf_extra: Vec<f64>,
+    capex_share: Vec<f64>,
+    pub shares: Vec<f64>,
+    net_cash_2015: f64,
+    /// Publication day of each quarter's report.
+    pub published: Vec<NaiveDate>,
+}
+
+/// The end of quarter `q` (0 = 2016 Q1).
+pub(super) fn quarter_end(q: usize) -> NaiveDate {
+    let year = FIRST_YEAR + (q / 4) as i32;
+    let (m, d) = [(3, 31), (6, 30), (9, 30), (12, 31)][q % 4];
+    day((year, m, d))
+}
+
+/// The quarter index of a quarter-end date.
+pub(super) fn quarter_of((y, m, _): Ymd) -> usize {
+    ((y - FIRST_YEAR) * 4) as usize + (m as usize / 3) - 1
+}
+
+impl Company {
+    /// Cumulative year-to-date value of `values` at quarter `q`.
+    pub fn ytd(values: &[f64], q: usize) -> f64 {
+        let first = q - q % 4;
+        values[first..=q].iter().sum()
+    }
+
+    pub fn operating_cash_flow(&self) -> Vec<f64> {
+        (0..N_QUARTERS)
+            .map(|q| self.net_profit[q] * self.ocf_mult[q] + self.revenue[q] * self.ocf_extra[q])
+            .collect()
+    }
+
+    pub fn capex(&self) -> Vec<f64> {
+        (0..N_QUARTERS)
+            .map(|q| (self.revenue[q] * self.capex_share[q]).max(0.0))
+            .collect()
+    }
+
+    /// Net cash at each quarter end: the 2015 figure plus operating cash flow less capex,
+    /// less a dividend of 30% of the previous year's profit (when positive) paid in Q3.
+    pub fn net_cash(&self) -> Vec<f64> {
+        let ocf = self.operating_cash_flow();
+        let capex = self.capex();
+        let mut cash = self.net_cash_2015;
+        (0..N_QUARTERS)
+            .map(|q| {
+                cash += ocf[q] - capex[q];
+                if q % 4 == 2 && q >= 4 {
+                    let last_year: f64 = self.net_profit[q - 6..q - 2].iter().sum();
+                    cash -= 0.3 * last_year.max(0.0);
+                }
+                cash
+            })
+            .collect()
+    }
+
+    /// Trailing-twelve-month net profit and shares outstanding from the reports public on
+    /// `date`, if there are enough of them.
+    pub fn ttm_on(&self, date: NaiveDate) -> Option<(f64, f64)> {
+        let q = (0..N_QUARTERS).rev().find(|&q| self.published[q] <= date)?;
+        if q < 3 {
+            return None;
+        }
+        let ttm: f64 = self.net_profit[q - 3..=q].iter().sum();
+        // The four quarters must all be public (they are: reports come out in order).
+        Some((ttm, self.shares[q]))
+    }
+
+    /// Multiply every income and cash-flow figure by `k` (profit level and size together).
+    pub fn scale(&mut self, k: f64) {
+        for v in self.revenue.iter_mut().chain(self.net_profit.iter_mut()) {
+            *v *= k;
+        }
+    }
+}
+
+/// The model's figures for one company.
+pub(super) fn model(
+    spec: &CompanySpec,
+    quarter_prnd: &[f64],
+    listed: Option<NaiveDate>,
+    calendars: &Calendars,
+    draws: &mut Draws,
+) -> Company {
+    let mut c = Company {
+        symbol: spec.symbol,
+        revenue: vec![0.0; N_QUARTERS],
+        net_profit: vec![0.0; N_QUARTERS],
+        ocf_mult: vec![0.0; N_QUARTERS],
+        ocf_extra: vec![0.0; N_QUARTERS],
+        capex_share: vec![0.0; N_QUARTERS],
+        shares: vec![0.0; N_QUARTERS],
+        net_cash_2015: spec.net_cash_2015,
+        published: vec![NaiveDate::MIN; N_QUARTERS],
+    };
+    let base_2017 = 2017.0;
+    for q in 0..N_QUARTERS {
+        let price = quarter_prnd.get(q).copied().unwrap_or(PRND_BEFORE_2018);
+        let years = (FIRST_YEAR as f64 + (q / 4) as f64 + (q % 4) as f64 / 4.0) - base_2017;
+        let trend = (1.0 + spec.growth).powf(years);
+        let level = (price / PRND_BEFORE_2018).powf(spec.price_elasticity);
+        let noise = 1.0 + 0.05 * draws.normal();
+        c.revenue[q] = spec.revenue_2017 * SEASON[q % 4] * trend * level * noise.max(0.7);
+        let margin = spec.margin + spec.margin_per_doubling * (price / 400_000.0).log2();
+        // Q4 carries year-end write-downs now and then.
+        let write_down = if q % 4 == 3 { 0.006 * draws.uniform() } else { 0.0 };
+        c.net_profit[q] = c.revenue[q] * (margin * (1.0 + 0.2 * draws.normal()) - write_down);
+        c.ocf_mult[q] = 1.1 + 0.4 * draws.normal();
+        c.ocf_extra[q] = 0.04 * draws.normal();
+        c.capex_share[q] = spec.capex_share * (1.0 + 0.3 * draws.normal());
+        let end = quarter_end(q);
+        c.shares[q] = spec
+            .shares
+            .iter()
+            .rev()
+            .find(|(from, _)| day(*from) <= end)
+            .or(spec.shares.first())
+            .map_or(0.0, |s| s.1);
+        c.published[q] = publication_day(q, spec.lead_days, draws, calendars);
+    }
+    // A Q1 report never comes out before the previous year's annual report.
+    for q in (4..N_QUARTERS).filter(|q| q % 4 == 0) {
+        if c.published[q] < c.published[q - 1] {
+            c.published[q] = c.published[q - 1];
+        }
+    }
+    if let Some(listed) = listed {
+        for q in 0..N_QUARTERS {
+            if quarter_end(q) < listed && c.published[q] < listed {
+                c.published[q] = listed;
+            }
+        }
+    }
+    apply_pins(&mut c);
+    c
+}
+
+/// The report deadline for quarter `q` and the earliest day companies publish.
+fn window(q: usize) -> (NaiveDate, NaiveDate) {
+    let year = FIRST_YEAR + (q / 4) as i32;
+    match q % 4 {
+        0 => (day((year, 4, 15)), day((year, 4, 30))),
+        1 => (day((year, 8, 5)), day((year, 8, 31))),
+        2 => (day((year, 10, 15)), day((year, 10, 31))),
+        _ => (day((year + 1, 3, 10)), day((year + 1, 4, 30))),
+    }
+}
+
+/// A trading day on or before the deadline, about `lead_days` (± a few) before it.
+fn publication_day(q: usize, lead_days: i64, draws: &mut Draws, calendars: &Calendars) -> NaiveDate {
+    let (earliest, deadline) = window(q);
+    let jitter = (draws.uniform() * 7.0) as i64 - 3;
+    let lead = (lead_days + jitter).max(0) as u64;
+    let mut d = deadline
+        .checked_sub_days(Days::new(lead))
+        .unwrap_or(deadline)
+        .max(earliest);
+    // The last trading day on or before d (weekdays before the calendar starts).
+    for _ in 0..30 {
+        let open = calendars
+            .is_trading_day(Market::Sse, d)
+            .unwrap_or(!matches!(d.weekday(), Weekday::Sat | Weekday::Sun));
+        if open {
+            break;
+        }
+        d = d.pred_opt().unwrap_or(d);
+    }
+    d
+}
+
+/// Overwrite the quarters behind each pinned year-to-date figure so the cumulative value is
+/// exact, scaling the model's quarters (or shifting them when the sign differs).
+fn apply_pins(c: &mut Company) {
+    let mut pins: Vec<(&str, usize, f64)> = PINNED_FIGURES
+        .iter()
+        .filter(|p| p.0 == c.symbol)
+        .map(|p| (p.1, quarter_of(p.2), p.3))
+        .collect();
+    if BAOTOU_2024_Q3_LOSS.0 == c.symbol {
+        pins.push(("net_profit", quarter_of(BAOTOU_2024_Q3_LOSS.1), BAOTOU_2024_Q3_LOSS.2));
+    }
+    pins.sort_by_key(|p| (p.0, p.1));
+    for (i, &(series, q, target)) in pins.iter().enumerate() {
+        // The previous pinned quarter of the same series and year, if any.
+        let prev = pins[..i]
+            .iter()
+            .rev()
+            .find(|p| p.0 == series && p.1 / 4 == q / 4)
+            .map(|p| (p.1, p.2));
+        let (from, done) = prev.map_or((q - q % 4, 0.0), |(pq, pv)| (pq + 1, pv));
+        let values = match series {
+            "revenue" => &mut c.revenue,
+            _ => &mut c.net_profit,
+        };
+        let want = target - done;
+        let have: f64 = values[from..=q].iter().sum();
+        let n = (q + 1 - from) as f64;
+        if have != 0.0 && have.signum() == want.signum() {
+            values[from..=q].iter_mut().for_each(|v| *v *= want / have);
+        } else {
+            values[from..=q].iter_mut().for_each(|v| *v += (want - have) / n);
+        }
+    }
+}
+
+/// Set the Q4 2024 net profit so that TTM on the pin day equals `ttm`.
+pub(super) fn set_q4_2024_for_ttm(c: &mut Company, ttm: f64) {
+    let q4 = quarter_of((2024, 12, 31));
+    let q3_2025 = quarter_of((2025, 9, 30));
+    let ytd_2025 = Company::ytd(&c.net_profit, q3_2025);
+    c.net_profit[q4] = ttm - ytd_2025;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarters_index_both_ways() {
+        assert_eq!(quarter_end(0), day((2016, 3, 31)));
+        assert_eq!(quarter_end(N_QUARTERS - 1), day((2025, 9, 30)));
+        assert_eq!(quarter_of((2024, 12, 31)), 35);
+        for q in 0..N_QUARTERS {
+            let e = quarter_end(q);
+            assert_eq!(quarter_of((e.year(), e.month(), e.day())), q);
+        }
+    }
+
+    #[test]
+    fn ttm_adds_the_last_four_quarters() {
+        let mut c = Company {
+            symbol: "X",
+            revenue: vec![0.0; N_QUARTERS],
+            net_profit: (0..N_QUARTERS).map(|q| q as f64).collect(),
+            ocf_mult: vec![1.0; N_QUARTERS],
+            ocf_extra: vec![0.0; N_QUARTERS],
+            capex_share: vec![0.0; N_QUARTERS],
+            shares: vec![10.0; N_QUARTERS],
+            net_cash_2015: 0.0,
+            published: (0..N_QUARTERS).map(|q| quarter_end(q) + Days::new(30)).collect(),
+        };
+        let q3_2025 = quarter_of((2025, 9, 30));
+        let (ttm, shares) = c.ttm_on(day((2025, 12, 1))).expect("public");
+        assert_eq!((ttm, shares), ((q3_2025 - 3..=q3_2025).sum::<usize>() as f64, 10.0));
+        // Year to date + last annual − the same span a year earlier is the same sum.
+        let ytd = Company::ytd(&c.net_profit, q3_2025);
+        let fy = Company::ytd(&c.net_profit, q3_2025 - 3);
+        let ytd_prev = Company::ytd(&c.net_profit, q3_2025 - 4);
+        assert_eq!(ttm, ytd + fy - ytd_prev);
+        set_q4_2024_for_ttm(&mut c, 1000.0);
+        assert_eq!(c.ttm_on(day((2026, 1, 16))).map(|t| t.0), Some(1000.0));
+        assert!(c.ttm_on(day((2016, 6, 1))).is_none(), "not four quarters yet");
+    }
+}

@@ -1,0 +1,1421 @@
+//! The seeded generator of the SYNTHETIC rare-earth dataset (`datasets/rare-earth/`, the
+//! dataset compiled into rebt). Its prices are made up, with the shape of the real market and
+//! pinned to the published figures of `seed-facts.md`; `datasets/rare-earth/README.md` lists
+//! every pin and assumption.
+//!
+//! How a series is made:
+//! 1. Factors on every day either market trades (SSE ∪ HKEX): an A-share market factor, a
+//!    Hong Kong market factor (partly the A-share one), a rare-earth factor (partly the PrNd
+//!    oxide price's own moves) and a magnet-makers-versus-miners factor. Each has GARCH(1,1)
+//!    volatility and Student-t shocks. An instrument's day return adds its loadings times the
+//!    factors' moves since its previous trading day (so a market closed for a holiday catches
+//!    up on reopening) and its own GARCH-t noise. Loadings are calibrated to the real series
+//!    (`datasets/rare-earth/CALIBRATION.md`).
+//! 2. The log-price path is bridged between anchors (pins and shape anchors): the gap left at
+//!    an anchor is spread over the days since the previous one in proportion to each day's
+//!    variance, so the path hits every anchor exactly and keeps its day-to-day texture.
+//!    Where a pin constrains a stretch (Northern Rare Earth 48–53 in January 2026, the Hang
+//!    Seng's highest close since late 2021, …) the stretch's wiggles are damped just enough.
+//! 3. Prices go on the instrument's grid (cents; 0.001 for the ETF; the HKEX spread table;
+//!    whole yuan for spot prices; 0.0001 for FX). A-share and ETF closes are clipped to the
+//!    day's limit band around the previous close (rebt-core's `limit_prices`, ChiNext ±10%
+//!    before 2020-08-24 and ±20% after), so big moves become limit-up/limit-down runs; a close
+//!    far beyond the limit makes a one-word bar. Pinned days are exact.
+//! 4. Open, high and low, volume (whole lots) and amount follow from the day's move and
+//!    volatility; suspended days have no bar.
+//! 5. Spot prices: the PrNd oxide quote moves only when the change since its last move reaches
+//!    0.4% (spot quotes are sticky); Nd oxide and PrNd alloy are the oxide times slowly moving
+//!    ratios, Dy and Tb oxide their own paths partly following it; yearly averages are pinned
+//!    by a smooth bump over the year.
+//! 6. Point-in-time series: margin balance and buys (published the next trading day), the
+//!    quarterly company figures (published by their deadlines), PE (TTM) per stock and for the
+//!    rare-earth index (published the same day), and the quarterly concentrate price.
+
+mod fundamentals;
+mod margin;
+mod path;
+mod spec;
+
+use super::model::{Draws, Garch};
+use crate::calendars::Calendars;
+use crate::error::DataError;
+use crate::gzip::gzip_deterministic;
+use chrono::{Datelike, NaiveDate};
+use fundamentals::{Company, N_QUARTERS, quarter_end};
+use path::{Grid, Ymd, bridge, closes, damp, day, limits, resolve};
+use rebt_core::{Currency, Instrument, Market};
+use spec::*;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The seed of the committed dataset in `datasets/rare-earth/`.
+pub const RARE_EARTH_SEED: u64 = 2026;
+
+/// The generated files' contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedRareEarth {
+    /// `bars.csv.gz`: `date,symbol,open,high,low,close,volume,amount`, gzip (level 9, mtime 0).
+    pub bars_csv_gz: Vec<u8>,
+    /// `series.csv.gz`: `date,series,value,published`, gzip likewise.
+    pub series_csv_gz: Vec<u8>,
+    /// `calendars.toml`: the trading calendars (facts, passed through unchanged).
+    pub calendars_toml: String,
+    /// `manifest.toml`.
+    pub manifest_toml: String,
+}
+
+impl GeneratedRareEarth {
+    /// The four files as (name, bytes), in the order they are written.
+    pub fn files(&self) -> [(&'static str, &[u8]); 4] {
+        [
+            ("bars.csv.gz", &self.bars_csv_gz),
+            ("series.csv.gz", &self.series_csv_gz),
+            ("calendars.toml", self.calendars_toml.as_bytes()),
+            ("manifest.toml", self.manifest_toml.as_bytes()),
+        ]
+    }
+
+    /// Write the four files into `dir` (created if missing), each atomically: a temporary
+    /// file in `dir`, then renamed over the target.
+    pub fn write_to(&self, dir: &Path) -> Result<Vec<super::GeneratedFile>, DataError> {
+        let files: Vec<(&str, Vec<u8>)> = self.files().iter().map(|(n, b)| (*n, b.to_vec())).collect();
+        super::write_files(dir, &files)
+    }
+
+    pub(crate) fn into_files(self) -> Vec<(&'static str, Vec<u8>)> {
+        vec![
+            ("bars.csv.gz", self.bars_csv_gz),
+            ("series.csv.gz", self.series_csv_gz),
+            ("calendars.toml", self.calendars_toml.into_bytes()),
+            ("manifest.toml", self.manifest_toml.into_bytes()),
+        ]
+    }
+}
+
+/// The trading calendars: facts derived by `datasets/rare-earth/tools/derive_calendars.py`.
+const CALENDARS_TOML: &str = include_str!("../../../../../datasets/rare-earth/calendars.toml");
+const CALENDARS_PATH: &str = "datasets/rare-earth/calendars.toml";
+
+/// Numbered sub-streams of the seed, one per component.
+mod stream {
+    pub const MARKET: u64 = 1;
+    pub const HK_MARKET: u64 = 2;
+    pub const RARE_EARTH: u64 = 3;
+    pub const MAGNET: u64 = 4;
+    pub const SPOT: u64 = 10;
+    pub const A_SHARE: u64 = 20;
+    pub const HK_SHARE: u64 = 40;
+    pub const ETF: u64 = 50;
+    pub const INDEX: u64 = 60;
+    pub const FX: u64 = 70;
+    pub const MARGIN: u64 = 80;
+    pub const COMPANY: u64 = 100;
+    pub const CONCENTRATE: u64 = 120;
+}
+
+/// Student-t degrees of freedom of the shocks, and of the A-share market factor's (thinner:
+/// its measured tails are milder than single stocks' or the Hang Seng's).
+const DOF: f64 = 5.0;
+const MARKET_DOF: f64 = 7.0;
+
+/// The trading days of both markets and their positions in the union.
+struct Days {
+    sse: Vec<NaiveDate>,
+    hk: Vec<NaiveDate>,
+    union: Vec<NaiveDate>,
+}
+
+impl Days {
+    fn new(calendars: &Calendars) -> Days {
+        let (first, last) = (day(FIRST_DAY), day(LAST_DAY));
+        let sse = calendars.trading_days(Market::Sse, first, last).unwrap_or_default();
+        let hk = calendars.trading_days(Market::Hkex, first, last).unwrap_or_default();
+        let mut union: Vec<NaiveDate> = sse.iter().chain(hk.iter()).copied().collect();
+        union.sort_unstable();
+        union.dedup();
+        Days { sse, hk, union }
+    }
+
+    /// Positions in the union of each of `days`.
+    fn in_union(&self, days: &[NaiveDate]) -> Vec<usize> {
+        days.iter().map(|d| self.union.binary_search(d).unwrap_or(0)).collect()
+    }
+}
+
+/// A factor's daily moves and conditional variances on the union days.
+struct Factor {
+    moves: Vec<f64>,
+    var: Vec<f64>,
+}
+
+impl Factor {
+    /// GARCH-t with long-run volatility `vol`; `z_extra(u)` mixes a given standardised shock
+    /// into day u with weight `w` (the rest is the factor's own draw).
+    fn new(n: usize, vol: f64, draws: &mut Draws, w: f64, z_extra: &dyn Fn(usize) -> f64) -> Factor {
+        let mut g = Garch::new(vol, GARCH_ALPHA, GARCH_BETA);
+        let (mut moves, mut var) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for u in 0..n {
+            let own = draws.fat();
+            let z = w.sqrt() * z_extra(u) + (1.0 - w).sqrt() * own;
+            var.push(g.vol() * g.vol());
+            moves.push(g.vol() * z);
+            g.update(z);
+        }
+        Factor { moves, var }
+    }
+}
+
+impl Factor {
+    /// Scale the moves (and variances) so their realised volatility over the whole span is
+    /// `vol`: the calibration targets hold for every seed, not just on average.
+    fn match_vol(&mut self, vol: f64) {
+        let n = self.moves.len().max(2) as f64;
+        let mean = self.moves.iter().sum::<f64>() / n;
+        let sd = (self.moves.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        if sd > 0.0 {
+            let k = vol / sd;
+            self.moves.iter_mut().for_each(|m| *m *= k);
+            self.var.iter_mut().for_each(|v| *v *= k * k);
+        }
+    }
+
+    /// Add jumps: on a share `prob` of days, ±(size + |N|) (upwards with probability `up`).
+    fn add_jumps(&mut self, draws: &mut Draws, prob: f64, size: f64, up: f64) {
+        for m in &mut self.moves {
+            let (hit, side, extra) = (draws.uniform(), draws.uniform(), draws.normal());
+            if hit < prob {
+                *m += if side < up { 1.0 } else { -1.0 } * (size + extra.abs());
+            }
+        }
+    }
+}
+
+struct Factors {
+    market: Factor,
+    hk: Factor,
+    rare_earth: Factor,
+    magnet: Factor,
+}
+
+/// An instrument's loadings on the factors and its own noise.
+struct Loadings {
+    hk: bool,
+    beta: f64,
+    rare_earth: f64,
+    magnet: f64,
+    own_vol: f64,
+    /// Daily probability of a company-news jump (0 for indexes and FX).
+    jump_prob: f64,
+}
+
+/// Day returns and variances of an instrument trading on the union days `u` (positions):
+/// factor moves since its previous trading day plus its own GARCH-t noise. `r[0]` is unused.
+fn factor_returns(u: &[usize], load: &Loadings, f: &Factors, draws: &mut Draws) -> (Vec<f64>, Vec<f64>) {
+    let mut own = Garch::new(load.own_vol.max(1e-6), GARCH_ALPHA, GARCH_BETA);
+    let market = if load.hk { &f.hk } else { &f.market };
+    let (mut r, mut var) = (Vec::with_capacity(u.len()), Vec::with_capacity(u.len()));
+    for k in 0..u.len() {
+        let lo = if k == 0 { u[0] } else { u[k - 1] + 1 };
+        let span = lo..=u[k];
+        let sum = |x: &[f64]| x[span.clone()].iter().sum::<f64>();
+        let z = draws.fat();
+        let (hit, side, extra) = (draws.uniform(), draws.uniform(), draws.normal());
+        let jump = if hit < load.jump_prob {
+            let sign = if side < STOCK_JUMP_UP { 1.0 } else { -1.0 };
+            sign * STOCK_JUMP_SIZE * (1.0 + 0.3 * extra.abs())
+        } else {
+            0.0
+        };
+        let e = if load.own_vol > 0.0 { own.vol() * z } else { 0.0 } + jump;
+        let own_var = if load.own_vol > 0.0 { own.vol() * own.vol() } else { 0.0 };
+        own.update(z);
+        r.push(
+            load.beta * sum(&market.moves)
+                + load.rare_earth * sum(&f.rare_earth.moves)
+                + load.magnet * sum(&f.magnet.moves)
+                + e,
+        );
+        var.push(
+            load.beta * load.beta * sum(&market.var)
+                + load.rare_earth * load.rare_earth * sum(&f.rare_earth.var)
+                + load.magnet * load.magnet * sum(&f.magnet.var)
+                + own_var,
+        );
+    }
+    (r, var)
+}
+
+/// One bar in grid units.
+#[derive(Debug, Clone, Copy)]
+struct Bar {
+    open: i64,
+    high: i64,
+    low: i64,
+    close: i64,
+    volume: i64,
+    amount: i64,
+}
+
+/// A generated instrument: its calendar days (from listing) and a bar or none for each.
+struct Series {
+    symbol: &'static str,
+    grid: Grid,
+    days: Vec<NaiveDate>,
+    bars: Vec<Option<Bar>>,
+}
+
+impl Series {
+    fn close_on(&self, date: NaiveDate) -> Option<f64> {
+        let i = self.days.binary_search(&date).ok()?;
+        self.bars[i].map(|b| self.grid.value(b.close))
+    }
+
+    /// The last close on or before `date`.
+    fn last_close_on(&self, date: NaiveDate) -> Option<f64> {
+        let n = self.days.partition_point(|d| *d <= date);
+        self.bars[..n]
+            .iter()
+            .rev()
+            .flatten()
+            .next()
+            .map(|b| self.grid.value(b.close))
+    }
+}
+
+/// How open, high, low and volume are made around the closes.
+struct BarStyle {
+    /// Open = previous close × exp(gap_follow × day move + gap_noise × σ × N).
+    gap_follow: f64,
+    gap_noise: f64,
+    /// Intraday excursion beyond open/close: × exp(± range × σ × |N|).
+    range: f64,
+    /// Typical volume (shares), lot, and how volume reacts to the day's move.
+    volume: f64,
+    lot: u32,
+    move_sensitivity: f64,
+    /// Amount = volume × this price (None: volume × the bar's average price; 0 for none).
+    amount_price: Option<f64>,
+}
+
+/// A condition on the log close of each day in a range.
+type Window<'a> = (std::ops::RangeInclusive<usize>, Box<dyn Fn(usize, f64) -> bool + 'a>);
+
+/// What one instrument's closes are built from.
+struct PathInput<'a> {
+    symbol: &'static str,
+    grid: Grid,
+    days: Vec<NaiveDate>,
+    r: Vec<f64>,
+    var: Vec<f64>,
+    anchors: Vec<(usize, f64)>,
+    suspended: Vec<bool>,
+    /// Daily limit band per day, for A-shares and the ETF.
+    instrument: Option<&'a Instrument>,
+    /// Window conditions on the log closes (day range, condition).
+    windows: Vec<Window<'a>>,
+}
+
+/// Build an instrument's bars from its path, band, style and draws.
+fn build(input: PathInput<'_>, style: &BarStyle, draws: &mut Draws) -> Series {
+    let PathInput {
+        symbol,
+        grid,
+        days,
+        r,
+        var,
+        anchors,
+        suspended,
+        instrument,
+        windows,
+    } = input;
+    let mut x = bridge(&r, &var, &anchors);
+    for (range, ok) in &windows {
+        x = damp(&x, &anchors, range.clone(), ok.as_ref());
+    }
+    let band = |t: usize| instrument.and_then(|i| i.price_limit.band_bp_on(days[t]));
+    let forced: Vec<(usize, i64)> = anchors.iter().map(|&(t, v)| (t, grid.round(v.exp()))).collect();
+    let close = closes(&x, grid, &band, &suspended, &forced);
+    let long_run_sigma = (var.iter().sum::<f64>() / var.len().max(1) as f64).sqrt();
+    let mut bars = Vec::with_capacity(days.len());
+    let mut prev: Option<i64> = None;
+    for t in 0..days.len() {
+        let (n_gap, n_high, n_low, n_volume) = (draws.normal(), draws.normal(), draws.normal(), draws.normal());
+        let Some(c) = close[t] else {
+            bars.push(None);
+            continue;
+        };
+        let sigma = var[t].sqrt();
+        let (lo, hi) = match (prev, band(t)) {
+            (Some(p), Some(bp)) => limits(grid, p, bp),
+            _ => (1, i64::MAX),
+        };
+        let day_move = prev.map_or(0.0, |p| (c as f64 / p as f64).ln());
+        let wanted = prev.map_or(0.0, |p| x[t] - (grid.value(p)).ln());
+        let at_limit = band(t).is_some() && (c == lo || c == hi);
+        let band_log = band(t).map_or(f64::INFINITY, |bp| (1.0 + f64::from(bp) / 10_000.0).ln());
+        let one_word = at_limit && wanted.abs() > band_log + 0.03;
+        let (open, high, low) = if one_word {
+            (c, c, c)
+        } else {
+            let base = prev.map_or(c as f64, |p| p as f64);
+            let open_units = base * (style.gap_follow * day_move + style.gap_noise * sigma * n_gap).exp();
+            let open = grid.round(open_units / grid.scale()).clamp(lo, hi);
+            let top = open.max(c);
+            let bottom = open.min(c);
+            let high = grid
+                .round(grid.value(top) * (style.range * sigma * n_high.abs()).exp())
+                .clamp(top, hi.max(top));
+            let low = grid
+                .round(grid.value(bottom) * (-style.range * sigma * n_low.abs()).exp())
+                .clamp(lo.min(bottom), bottom);
+            (open, high, low)
+        };
+        let (volume, amount) = if style.volume > 0.0 {
+            let heat = (sigma / long_run_sigma.max(1e-12)).powf(0.7);
+            let damping = if one_word {
+                0.08
+            } else if at_limit {
+                0.5
+            } else {
+                1.0
+            };
+            let shares =
+                style.volume * (0.35 * n_volume + style.move_sensitivity * day_move.abs()).exp() * heat * damping;
+            let lots = (shares / f64::from(style.lot)).round().max(1.0) as i64;
+            let volume = lots * i64::from(style.lot);
+            let price = style
+                .amount_price
+                .unwrap_or_else(|| grid.value(open + high + low + c) / 4.0);
+            (volume, (volume as f64 * price).round() as i64)
+        } else {
+            (0, 0)
+        };
+        bars.push(Some(Bar {
+            open,
+            high,
+            low,
+            close: c,
+            volume,
+            amount,
+        }));
+        prev = Some(c);
+    }
+    Series {
+        symbol,
+        grid,
+        days,
+        bars,
+    }
+}
+
+/// The days of `all` from `listed` (inclusive) on.
+fn from_listing(all: &[NaiveDate], listed: Option<Ymd>) -> Vec<NaiveDate> {
+    let first = listed.map_or(NaiveDate::MIN, day);
+    all.iter().copied().filter(|d| *d >= first).collect()
+}
+
+fn suspended_days(days: &[NaiveDate], spans: &[(Ymd, Ymd)]) -> Vec<bool> {
+    days.iter()
+        .map(|d| spans.iter().any(|&(a, b)| *d >= day(a) && *d <= day(b)))
+        .collect()
+}
+
+/// Index of `date` in `days` (constants are checked by a unit test).
+fn ix(days: &[NaiveDate], date: Ymd) -> usize {
+    days.binary_search(&day(date))
+        .unwrap_or_else(|i| i.min(days.len().saturating_sub(1)))
+}
+
+/// Spot price paths in whole yuan, on the SSE days.
+struct Spot {
+    prnd: Vec<i64>,
+    /// PrNd oxide daily log moves (0 on days the quote did not move).
+    prnd_moves: Vec<f64>,
+    others: Vec<(&'static str, Vec<i64>)>,
+}
+
+/// The day's quote moves only when the change since its last move reaches `SPOT_STICKY` (and
+/// always on anchor days): returns the accumulated moves and the mask of moving days.
+fn sticky(r: &[f64], anchor_days: &[usize]) -> (Vec<f64>, Vec<bool>) {
+    let mut acc = 0.0;
+    let (mut out, mut moves) = (vec![0.0; r.len()], vec![false; r.len()]);
+    for t in 1..r.len() {
+        acc += r[t];
+        if acc.abs() >= SPOT_STICKY || anchor_days.contains(&t) {
+            out[t] = acc;
+            moves[t] = true;
+            acc = 0.0;
+        }
+    }
+    moves[0] = true;
+    (out, moves)
+}
+
+fn spot_prices(seed: u64, days: &[NaiveDate]) -> Spot {
+    let n = days.len();
+    let mut draws = Draws::stream(seed, stream::SPOT, 4.0);
+    let garch_path = |draws: &mut Draws, vol: f64, extra: &[f64], w: f64| -> (Vec<f64>, Vec<f64>) {
+        let mut g = Garch::new(vol, GARCH_ALPHA, GARCH_BETA);
+        let (mut r, mut v) = (vec![0.0; n], vec![0.0; n]);
+        for t in 0..n {
+            let z = w.sqrt() * extra[t] + (1.0 - w).sqrt() * draws.fat();
+            r[t] = g.vol() * z;
+            v[t] = g.vol() * g.vol();
+            g.update(z);
+        }
+        (r, v)
+    };
+    let zeros = vec![0.0; n];
+    // PrNd oxide.
+    let prnd_anchors = resolve(PRND_OXIDE.symbol, PRND_OXIDE.anchors, days);
+    let anchor_days: Vec<usize> = prnd_anchors.iter().map(|a| a.0).collect();
+    let (raw, var) = garch_path(&mut draws, SPOT_VOL, &zeros, 0.0);
+    let (r, moves) = sticky(&raw, &anchor_days);
+    let weight: Vec<f64> = var.iter().zip(&moves).map(|(v, m)| if *m { *v } else { 0.0 }).collect();
+    let x_prnd = bridge(&r, &weight, &prnd_anchors);
+    let prnd_moves: Vec<f64> = (0..n)
+        .map(|t| if t == 0 { 0.0 } else { x_prnd[t] - x_prnd[t - 1] })
+        .collect();
+    let z_prnd: Vec<f64> = prnd_moves.iter().map(|m| m / SPOT_VOL).collect();
+    let yuan = |x: &[f64]| -> Vec<i64> { x.iter().map(|v| Grid::Yuan.round(v.exp())).collect() };
+    let prnd = yuan(&x_prnd);
+
+    // A slowly moving log ratio to the oxide, changing only when the oxide quote moves.
+    let ratio_path = |draws: &mut Draws, mean: f64, vol: f64| -> Vec<f64> {
+        let mut s = mean.ln();
+        (0..n)
+            .map(|t| {
+                let shock = draws.normal();
+                if moves[t] && t > 0 {
+                    s += 0.04 * (mean.ln() - s) + vol * shock;
+                }
+                s
+            })
+            .collect()
+    };
+    // PrNd alloy: oxide × ratio, bridged to its pins (first day: oxide × the mean ratio).
+    let spread = ratio_path(&mut draws, PRND_ALLOY_RATIO, 0.0015);
+    let x_alloy_raw: Vec<f64> = (0..n).map(|t| x_prnd[t] + spread[t]).collect();
+    let mut alloy_anchors = resolve(PRND_ALLOY.symbol, PRND_ALLOY.anchors, days);
+    alloy_anchors.insert(0, (0, x_alloy_raw[0]));
+    let r_alloy: Vec<f64> = (0..n)
+        .map(|t| {
+            if t == 0 {
+                0.0
+            } else {
+                x_alloy_raw[t] - x_alloy_raw[t - 1]
+            }
+        })
+        .collect();
+    let w_alloy: Vec<f64> = moves.iter().map(|m| if *m { 1.0 } else { 0.0 }).collect();
+    let alloy = yuan(&bridge(&r_alloy, &w_alloy, &alloy_anchors));
+    // Nd oxide: oxide × premium, yearly averages pinned.
+    let premium = ratio_path(&mut draws, ND_OXIDE_PREMIUM, 0.002);
+    let x_nd: Vec<f64> = (0..n).map(|t| x_prnd[t] + premium[t]).collect();
+    let nd = pin_averages(&x_nd, &moves, days, &ND_OXIDE_AVERAGES);
+    // Dy and Tb oxide: own sticky paths, partly following the PrNd oxide.
+    let heavy = |spec: &CommoditySpec, averages: &[(i32, f64)], draws: &mut Draws| -> Vec<i64> {
+        let anchors = resolve(spec.symbol, spec.anchors, days);
+        let anchor_days: Vec<usize> = anchors.iter().map(|a| a.0).collect();
+        let (raw, var) = garch_path(draws, SPOT_VOL * 1.1, &z_prnd, 0.25);
+        let (r, own_moves) = sticky(&raw, &anchor_days);
+        let weight: Vec<f64> = var
+            .iter()
+            .zip(&own_moves)
+            .map(|(v, m)| if *m { *v } else { 0.0 })
+            .collect();
+        let x = bridge(&r, &weight, &anchors);
+        if averages.is_empty() {
+            yuan(&x)
+        } else {
+            pin_averages_with(&x, &own_moves, days, averages, &anchor_days)
+        }
+    };
+    let dy = heavy(&DY_OXIDE, &[], &mut draws);
+    let tb = heavy(&TB_OXIDE, &TB_OXIDE_AVERAGES, &mut draws);
+    Spot {
+        prnd,
+        prnd_moves,
+        others: vec![
+            (PRND_ALLOY.symbol, alloy),
+            (ND_OXIDE.symbol, nd),
+            (DY_OXIDE.symbol, dy),
+            (TB_OXIDE.symbol, tb),
+        ],
+    }
+}
+
+fn pin_averages(x: &[f64], moves: &[bool], days: &[NaiveDate], averages: &[(i32, f64)]) -> Vec<i64> {
+    pin_averages_with(x, moves, days, averages, &[])
+}
+
+/// Prices in yuan whose average over each listed year is the target to the unit: the year's
+/// log path gets `A · sin(π · s)` (s from 0 to 1 over the year, evaluated at the last moving
+/// day so unchanged quotes stay unchanged; zero at the year's ends and on `keep` days' …
+/// neighbourhoods are left as they are), A found by bisection, then the last yuan of error
+/// spread one yuan at a time over runs of equal quotes.
+fn pin_averages_with(
+    x: &[f64],
+    moves: &[bool],
+    days: &[NaiveDate],
+    averages: &[(i32, f64)],
+    keep: &[usize],
+) -> Vec<i64> {
+    let mut x = x.to_vec();
+    let mut prices: Vec<i64> = x.iter().map(|v| Grid::Yuan.round(v.exp())).collect();
+    for &(year, target) in averages {
+        let span: Vec<usize> = (0..days.len()).filter(|&t| days[t].year() == year).collect();
+        let (Some(&a), Some(&b)) = (span.first(), span.last()) else {
+            continue;
+        };
+        let len = (b - a + 1) as f64;
+        // The bump, constant over runs of unchanged quotes.
+        let mut last_move = a;
+        let bump: Vec<f64> = (a..=b)
+            .map(|t| {
+                if moves[t] {
+                    last_move = t;
+                }
+                if keep.iter().any(|&k| k >= a && k <= b) {
+                    // A pinned day inside the year must keep its value: the bump vanishes there.
+                    let s = (last_move - a) as f64 / len;
+                    let k_min = keep
+                        .iter()
+                        .filter(|&&k| k >= a && k <= b)
+                        .map(|&k| (k as f64 - last_move as f64).abs())
+                        .fold(f64::INFINITY, f64::min);
+                    (std::f64::consts::PI * s).sin() * (k_min / 10.0).min(1.0)
+                } else {
+                    (std::f64::consts::PI * (last_move - a) as f64 / len).sin()
+                }
+            })
+            .collect();
+        let average = |amp: f64| -> f64 {
+            (a..=b)
+                .map(|t| Grid::Yuan.round((x[t] + amp * bump[t - a]).exp()) as f64)
+                .sum::<f64>()
+                / len
+        };
+        let (mut lo, mut hi) = (-1.0, 1.0);
+        for _ in 0..80 {
+            let mid = 0.5 * (lo + hi);
+            if average(mid) < target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let amp = 0.5 * (lo + hi);
+        for t in a..=b {
+            x[t] += amp * bump[t - a];
+            prices[t] = Grid::Yuan.round(x[t].exp());
+        }
+        // Whole-yuan error left: spread it over runs of equal quotes, shortest first.
+        let want = (target * len).round() as i64;
+        let mut error = want - prices[a..=b].iter().sum::<i64>();
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut start = a;
+        for (t, _) in moves.iter().enumerate().take(b + 1).skip(a + 1).filter(|(_, m)| **m) {
+            runs.push((start, t - 1));
+            start = t;
+        }
+        runs.push((start, b));
+        runs.retain(|&(s, e)| !keep.iter().any(|&k| k >= s && k <= e));
+        runs.sort_by_key(|&(s, e)| (e - s, s));
+        for &(s, e) in &runs {
+            let run = (e - s + 1) as i64;
+            if 2 * error.abs() <= len as i64 || run > error.abs() {
+                continue;
+            }
+            for p in &mut prices[s..=e] {
+                *p += error.signum();
+            }
+            error -= error.signum() * run;
+        }
+    }
+    prices
+}
+
+/// The quarterly concentrate price, (quarter start, published, CNY/t): a share of the previous
+/// quarter's average PrNd oxide price, with the pinned end and the six rises before it.
+fn concentrate(seed: u64, sse: &[NaiveDate], prnd: &[i64], calendars: &Calendars) -> Vec<(NaiveDate, NaiveDate, f64)> {
+    let mut draws = Draws::stream(seed, stream::CONCENTRATE, 5.0);
+    let quarter_average = |year: i32, q: u32| -> Option<f64> {
+        let v: Vec<f64> = sse
+            .iter()
+            .zip(prnd)
+            .filter(|(d, _)| d.year() == year && (d.month0() / 3) == q)
+            .map(|(_, p)| *p as f64)
+            .collect();
+        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let mut quarters: Vec<(i32, u32, f64)> = Vec::new();
+    for year in 2018..=2026 {
+        for q in 0..4u32 {
+            if year == 2026 && q > 0 {
+                break;
+            }
+            let (py, pq) = if q == 0 { (year - 1, 3) } else { (year, q - 1) };
+            let base = quarter_average(py, pq).unwrap_or(prnd[0] as f64);
+            let value = (CONCENTRATE_TO_PRND * base * (1.0 + 0.02 * draws.normal())).round();
+            quarters.push((year, q, value));
+        }
+    }
+    // Pins: Q1 2026 and Q4 2025. Every quarter from Q4 2024 on rises (each at most 98.5% of
+    // the next, working back from the pin); Q3 2024 falls, so the run is exactly six rises.
+    let at = |y: i32, q: u32, v: &[(i32, u32, f64)]| v.iter().position(|e| e.0 == y && e.1 == q).unwrap_or(0);
+    let last = quarters.len() - 1;
+    quarters[last].2 = CONCENTRATE_Q1_2026;
+    quarters[last - 1].2 = CONCENTRATE_Q4_2025.round();
+    let q3_2024 = at(2024, 2, &quarters);
+    for i in (q3_2024 + 1..last - 1).rev() {
+        quarters[i].2 = quarters[i].2.min((quarters[i + 1].2 * 0.985).round());
+    }
+    let ceiling = (quarters[q3_2024 - 1].2 * 0.99)
+        .min(quarters[q3_2024 + 1].2 * 0.99)
+        .round();
+    quarters[q3_2024].2 = quarters[q3_2024].2.min(ceiling);
+    quarters
+        .iter()
+        .map(|&(y, q, v)| {
+            let start = day((y, q * 3 + 1, 1));
+            let published = calendars
+                .next_trading_day(Market::Sse, start.pred_opt().unwrap_or(start))
+                .unwrap_or(start);
+            (start, published, v)
+        })
+        .collect()
+}
+
+/// Everything the generator makes, before it is written out.
+struct Generated {
+    series: Vec<Series>,
+    /// Spot prices: (symbol, days, whole yuan).
+    spot: Vec<(&'static str, Vec<NaiveDate>, Vec<i64>)>,
+    /// (series name, period, value text, published).
+    points: Vec<(String, NaiveDate, String, NaiveDate)>,
+}
+
+/// Generate the rare-earth dataset from `seed` (the committed one uses [`RARE_EARTH_SEED`]).
+pub fn rare_earth(seed: u64) -> GeneratedRareEarth {
+    let calendars = Calendars::from_toml(CALENDARS_TOML, Path::new(CALENDARS_PATH))
+        .unwrap_or_else(|e| panic!("the committed calendars are valid: {e}"));
+    let g = generate(seed, &calendars);
+    GeneratedRareEarth {
+        bars_csv_gz: gzip_deterministic(bars_csv(&g).as_bytes()),
+        series_csv_gz: gzip_deterministic(series_csv(&g).as_bytes()),
+        calendars_toml: CALENDARS_TOML.to_string(),
+        manifest_toml: manifest(seed),
+    }
+}
+
+fn generate(seed: u64, calendars: &Calendars) -> Generated {
+    let days = Days::new(calendars);
+    let nu = days.union.len();
+    let sse_u = days.in_union(&days.sse);
+
+    // Spot prices first: the rare-earth factor follows the PrNd oxide's moves.
+    let spot = spot_prices(seed, &days.sse);
+    let mut z_prnd_union = vec![0.0; nu];
+    for (t, &u) in sse_u.iter().enumerate() {
+        z_prnd_union[u] = spot.prnd_moves[t] / SPOT_VOL;
+    }
+    let none = |_: usize| 0.0;
+    let mut market = Factor::new(
+        nu,
+        MARKET_VOL,
+        &mut Draws::stream(seed, stream::MARKET, MARKET_DOF),
+        0.0,
+        &none,
+    );
+    market.match_vol(MARKET_VOL);
+    let mut hk_own = Factor::new(
+        nu,
+        HK_OWN_VOL,
+        &mut Draws::stream(seed, stream::HK_MARKET, DOF),
+        0.0,
+        &none,
+    );
+    hk_own.match_vol(HK_OWN_VOL);
+    let hk = Factor {
+        moves: (0..nu)
+            .map(|u| HK_ON_MARKET * market.moves[u] + hk_own.moves[u])
+            .collect(),
+        var: (0..nu)
+            .map(|u| HK_ON_MARKET * HK_ON_MARKET * market.var[u] + hk_own.var[u])
+            .collect(),
+    };
+    let mut re_draws = Draws::stream(seed, stream::RARE_EARTH, DOF);
+    let mut rare_earth = Factor::new(nu, 1.0, &mut re_draws, PRND_SHARE_OF_FACTOR, &|u| {
+        z_prnd_union[u].clamp(-6.0, 6.0)
+    });
+    rare_earth.add_jumps(&mut re_draws, SECTOR_JUMP_PROB, SECTOR_JUMP_SIZE, SECTOR_JUMP_UP);
+    rare_earth.match_vol(1.0);
+    let mut magnet = Factor::new(nu, 1.0, &mut Draws::stream(seed, stream::MAGNET, DOF), 0.0, &none);
+    magnet.match_vol(1.0);
+    let factors = Factors {
+        market,
+        hk,
+        rare_earth,
+        magnet,
+    };
+
+    let mut series: Vec<Series> = Vec::new();
+    // A-shares.
+    let equity_style = |volume: f64, lot: u32| BarStyle {
+        gap_follow: 0.4,
+        gap_noise: 0.45,
+        range: 0.55,
+        volume,
+        lot,
+        move_sensitivity: 5.0,
+        amount_price: None,
+    };
+    for (i, spec) in A_SHARES.iter().enumerate() {
+        let d = from_listing(&days.sse, spec.listed);
+        let u = days.in_union(&d);
+        let mut draws = Draws::stream(seed, stream::A_SHARE + i as u64, DOF);
+        let load = Loadings {
+            hk: false,
+            beta: spec.beta,
+            rare_earth: spec.rare_earth,
+            magnet: spec.magnet,
+            own_vol: spec.idio,
+            jump_prob: STOCK_JUMP_PROB,
+        };
+        let (mut r, var) = factor_returns(&u, &load, &factors, &mut draws);
+        if spec.listed.is_some() && spec.symbol == "300748.SZ" {
+            // The IPO run of one-word limit-ups.
+            for v in r.iter_mut().skip(1).take(IPO_LIMIT_UP_DAYS) {
+                *v = 0.14;
+            }
+        }
+        let anchors = resolve(spec.symbol, spec.anchors, &d);
+        let instrument = Instrument::infer(spec.symbol, Currency::Cny);
+        let mut windows: Vec<Window<'_>> = Vec::new();
+        if spec.symbol == "600111.SH" {
+            // PIN: trading between 48 and 53 in January 2026 (closes kept inside 48.2–52.8,
+            // then highs and lows clipped to 48–53).
+            let range = ix(&d, (2026, 1, 5))..=ix(&d, (2026, 1, 30));
+            windows.push((range, Box::new(|_, v| v > 48.2f64.ln() && v < 52.8f64.ln())));
+        }
+        let mut s = build(
+            PathInput {
+                symbol: spec.symbol,
+                grid: Grid::Cents,
+                suspended: suspended_days(&d, spec.suspensions),
+                days: d,
+                r,
+                var,
+                anchors,
+                instrument: Some(&instrument),
+                windows,
+            },
+            &equity_style(spec.volume, spec.lot),
+            &mut draws,
+        );
+        if spec.symbol == "600111.SH" {
+            clip_intraday(&mut s, (2026, 1, 1), (2026, 1, 31), 4800, 5300);
+        }
+        series.push(s);
+    }
+    // The rare-earth index and the other A-share indexes, from the factors.
+    for (i, spec) in A_INDEXES.iter().enumerate() {
+        let d = days.sse.clone();
+        let mut draws = Draws::stream(seed, stream::INDEX + i as u64, DOF);
+        let load = Loadings {
+            hk: false,
+            beta: spec.beta,
+            rare_earth: spec.rare_earth,
+            magnet: spec.magnet,
+            own_vol: spec.noise,
+            jump_prob: 0.0,
+        };
+        let (r, var) = factor_returns(&days.in_union(&d), &load, &factors, &mut draws);
+        let anchors = resolve(spec.symbol, spec.anchors, &d);
+        let mut windows: Vec<Window<'_>> = Vec::new();
+        if spec.symbol == "000001.SH" {
+            // PIN: the +19% is from April 2025's lowest close (2025-04-07).
+            let low_day = ix(&d, (2025, 4, 7));
+            let low = anchors.iter().find(|a| a.0 == low_day).map_or(0.0, |a| a.1);
+            let range = ix(&d, (2025, 4, 1))..=ix(&d, (2025, 4, 30));
+            windows.push((range, Box::new(move |t, v| t == low_day || v > low + 0.001)));
+        }
+        series.push(build(
+            PathInput {
+                symbol: spec.symbol,
+                grid: Grid::Cents,
+                suspended: vec![false; d.len()],
+                days: d,
+                r,
+                var,
+                anchors,
+                instrument: None,
+                windows,
+            },
+            &BarStyle {
+                gap_follow: 0.25,
+                gap_noise: 0.2,
+                range: 0.45,
+                volume: spec.volume,
+                lot: 100,
+                move_sensitivity: 4.0,
+                amount_price: Some(spec.share_price),
+            },
+            &mut draws,
+        ));
+    }
+    // The ETF tracks the rare-earth index from its inception, with the pinned excess return.
+    {
+        let index = series.iter().find(|s| s.symbol == BENCHMARK).map(|s| {
+            s.days
+                .iter()
+                .zip(&s.bars)
+                .map(|(d, b)| (*d, b.map_or(f64::NAN, |b| Grid::Cents.value(b.close))))
+                .collect::<Vec<_>>()
+        });
+        let index = index.unwrap_or_default();
+        let level = |date: NaiveDate| index.iter().find(|e| e.0 == date).map_or(f64::NAN, |e| e.1);
+        let d = from_listing(&days.sse, Some(ETF_LISTED));
+        let mut draws = Draws::stream(seed, stream::ETF, DOF);
+        let base = level(day(ETF_INCEPTION));
+        let mut r = Vec::with_capacity(d.len());
+        let mut var = Vec::with_capacity(d.len());
+        for (k, date) in d.iter().enumerate() {
+            let noise = ETF_TRACKING_VOL * draws.fat();
+            let idx = level(*date).ln();
+            let prev = if k == 0 { idx } else { level(d[k - 1]).ln() };
+            r.push(idx - prev + noise);
+            var.push(0.02f64.powi(2));
+        }
+        let first = ETF_LAUNCH_PRICE * level(d[0]) / base;
+        let anchors = vec![
+            (0, first.ln()),
+            (ix(&d, ETF_RETURN_TO.0), (ETF_LAUNCH_PRICE * ETF_RETURN_TO.1).ln()),
+        ];
+        let instrument = Instrument::infer(ETF_SYMBOL, Currency::Cny);
+        series.push(build(
+            PathInput {
+                symbol: ETF_SYMBOL,
+                grid: Grid::Mils,
+                suspended: vec![false; d.len()],
+                days: d,
+                r,
+                var,
+                anchors,
+                instrument: Some(&instrument),
+                windows: Vec::new(),
+            },
+            &equity_style(ETF_VOLUME, 100),
+            &mut draws,
+        ));
+    }
+    // Hong Kong: the Hang Seng, then the shares.
+    {
+        let d = days.hk.clone();
+        let mut draws = Draws::stream(seed, stream::INDEX + 10, DOF);
+        let load = Loadings {
+            hk: true,
+            beta: HSI.beta,
+            rare_earth: 0.0,
+            magnet: 0.0,
+            own_vol: HSI.noise,
+            jump_prob: 0.0,
+        };
+        let (r, var) = factor_returns(&days.in_union(&d), &load, &factors, &mut draws);
+        let anchors = resolve(HSI.symbol, HSI.anchors, &d);
+        let cap_day = ix(&d, (2025, 7, 24));
+        let cap = anchors.iter().find(|a| a.0 == cap_day).map_or(0.0, |a| a.1);
+        // PIN: the highest close since late 2021, so every close from 2022 to the day before
+        // is below it.
+        let range = ix(&d, (2022, 1, 3))..=cap_day - 1;
+        let windows: Vec<Window<'_>> = vec![(range, Box::new(move |_, v| v < cap - 0.002))];
+        series.push(build(
+            PathInput {
+                symbol: HSI.symbol,
+                grid: Grid::Cents,
+                suspended: vec![false; d.len()],
+                days: d,
+                r,
+                var,
+                anchors,
+                instrument: None,
+                windows,
+            },
+            &BarStyle {
+                gap_follow: 0.3,
+                gap_noise: 0.25,
+                range: 0.45,
+                volume: 0.0,
+                lot: 1,
+                move_sensitivity: 0.0,
+                amount_price: None,
+            },
+            &mut draws,
+        ));
+    }
+    for (i, spec) in HK_SHARES.iter().enumerate() {
+        let d = from_listing(&days.hk, spec.listed);
+        let mut draws = Draws::stream(seed, stream::HK_SHARE + i as u64, 4.0);
+        let load = Loadings {
+            hk: true,
+            beta: spec.beta,
+            rare_earth: spec.rare_earth,
+            magnet: spec.magnet,
+            own_vol: spec.idio,
+            jump_prob: STOCK_JUMP_PROB,
+        };
+        let (r, var) = factor_returns(&days.in_union(&d), &load, &factors, &mut draws);
+        let anchors = resolve(spec.symbol, spec.anchors, &d);
+        let mut windows: Vec<Window<'_>> = Vec::new();
+        if spec.symbol == "06680.HK" {
+            // PIN: a three-year high on 2025-07-24.
+            let top_day = ix(&d, (2025, 7, 24));
+            let top = anchors.iter().find(|a| a.0 == top_day).map_or(0.0, |a| a.1);
+            let range = ix(&d, (2022, 7, 25))..=top_day - 1;
+            windows.push((range, Box::new(move |_, v| v < top - 0.004)));
+        }
+        series.push(build(
+            PathInput {
+                symbol: spec.symbol,
+                grid: Grid::HkSpread,
+                suspended: suspended_days(&d, spec.suspensions),
+                days: d,
+                r,
+                var,
+                anchors,
+                instrument: None,
+                windows,
+            },
+            &equity_style(spec.volume, spec.lot),
+            &mut draws,
+        ));
+    }
+    // HKDCNY on every day either market trades.
+    {
+        let d = days.union.clone();
+        let mut draws = Draws::stream(seed, stream::FX, DOF);
+        let load = Loadings {
+            hk: false,
+            beta: 0.0,
+            rare_earth: 0.0,
+            magnet: 0.0,
+            own_vol: FX.noise,
+            jump_prob: 0.0,
+        };
+        let all: Vec<usize> = (0..d.len()).collect();
+        let (r, var) = factor_returns(&all, &load, &factors, &mut draws);
+        let anchors = resolve(FX.symbol, FX.anchors, &d);
+        let (lo, hi) = FX_RANGE;
+        let range = 0..=d.len() - 1;
+        let windows: Vec<Window<'_>> = vec![(range, Box::new(move |_, v| v > lo.ln() + 0.001 && v < hi.ln() - 0.001))];
+        series.push(build(
+            PathInput {
+                symbol: FX.symbol,
+                grid: Grid::Pips,
+                suspended: vec![false; d.len()],
+                days: d,
+                r,
+                var,
+                anchors,
+                instrument: None,
+                windows,
+            },
+            &BarStyle {
+                gap_follow: 0.3,
+                gap_noise: 0.3,
+                range: 0.4,
+                volume: 0.0,
+                lot: 1,
+                move_sensitivity: 0.0,
+                amount_price: None,
+            },
+            &mut draws,
+        ));
+    }
+
+    let mut spot_series = vec![(PRND_OXIDE.symbol, days.sse.clone(), spot.prnd.clone())];
+    for (symbol, prices) in &spot.others {
+        spot_series.push((*symbol, days.sse.clone(), prices.clone()));
+    }
+    let points = point_in_time(seed, calendars, &days, &series, &spot.prnd);
+    Generated {
+        series,
+        spot: spot_series,
+        points,
+    }
+}
+
+/// Clip opens, highs and lows of `s` between two dates into [lo, hi] grid units (the closes
+/// are inside already; a clipped open stays within the day's band, which contains the close
+/// and the previous close).
+fn clip_intraday(s: &mut Series, from: Ymd, to: Ymd, lo: i64, hi: i64) {
+    for (d, bar) in s.days.iter().zip(s.bars.iter_mut()) {
+        if *d < day(from) || *d > day(to) {
+            continue;
+        }
+        if let Some(b) = bar {
+            b.open = b.open.clamp(lo, hi);
+            let top = b.open.max(b.close);
+            let bottom = b.open.min(b.close);
+            b.high = b.high.min(hi).max(top);
+            b.low = b.low.max(lo).min(bottom);
+        }
+    }
+}
+
+/// The point-in-time series: margin, fundamentals, PE, concentrate price.
+fn point_in_time(
+    seed: u64,
+    calendars: &Calendars,
+    days: &Days,
+    series: &[Series],
+    prnd: &[i64],
+) -> Vec<(String, NaiveDate, String, NaiveDate)> {
+    let mut points = Vec::new();
+    let find = |symbol: &str| series.iter().find(|s| s.symbol == symbol);
+    let next_day = |d: NaiveDate| calendars.next_trading_day(Market::Sse, d).unwrap_or(d);
+
+    // Quarterly average PrNd oxide price, by quarter index from 2016 Q1.
+    let quarter_prnd: Vec<f64> = (0..N_QUARTERS)
+        .map(|q| {
+            let end = quarter_end(q);
+            let v: Vec<f64> = days
+                .sse
+                .iter()
+                .zip(prnd)
+                .filter(|(d, _)| d.year() == end.year() && d.month0() / 3 == end.month0() / 3)
+                .map(|(_, p)| *p as f64)
+                .collect();
+            if v.is_empty() {
+                f64::NAN
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            }
+        })
+        .map(|v| if v.is_nan() { 340_000.0 } else { v })
+        .collect();
+
+    // Company figures, then the valuation pins.
+    let mut companies: Vec<Company> = COMPANIES
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let listed = A_SHARES
+                .iter()
+                .find(|a| a.symbol == spec.symbol)
+                .and_then(|a| a.listed)
+                .map(day);
+            let mut draws = Draws::stream(seed, stream::COMPANY + i as u64, DOF);
+            fundamentals::model(spec, &quarter_prnd, listed, calendars, &mut draws)
+        })
+        .collect();
+    let pe_day = day(PE_DAY);
+    for (c, spec) in companies.iter_mut().zip(COMPANIES.iter()) {
+        let close = find(spec.symbol)
+            .and_then(|s| s.last_close_on(pe_day))
+            .unwrap_or(f64::NAN);
+        let Some((ttm, shares)) = c.ttm_on(pe_day) else {
+            continue;
+        };
+        match spec.pe_pin {
+            PePin::Q4Profit(pe) => fundamentals::set_q4_2024_for_ttm(c, close * shares / pe),
+            PePin::Scale(pe) => c.scale(close * shares / pe / ttm),
+            PePin::IndexScale | PePin::None => {}
+        }
+    }
+    // The index PE pin: one scale for the IndexScale companies.
+    let index_day = day(INDEX_PE.0);
+    let yield_of = |c: &Company, spec: &CompanySpec| -> Option<f64> {
+        let close = find(spec.symbol)?.last_close_on(index_day)?;
+        let (ttm, shares) = c.ttm_on(index_day)?;
+        Some(spec.index_weight * ttm / (close * shares))
+    };
+    let (mut fixed, mut free, mut weight) = (0.0, 0.0, 0.0);
+    for (c, spec) in companies.iter().zip(COMPANIES.iter()) {
+        if let Some(y) = yield_of(c, spec) {
+            weight += spec.index_weight;
+            if spec.pe_pin == PePin::IndexScale {
+                free += y;
+            } else {
+                fixed += y;
+            }
+        }
+    }
+    let k = (weight / INDEX_PE.1 - fixed) / free;
+    for (c, spec) in companies.iter_mut().zip(COMPANIES.iter()) {
+        if spec.pe_pin == PePin::IndexScale {
+            c.scale(k);
+        }
+    }
+
+    // Fundamentals series.
+    let money = |v: f64| format!("{}", v.round() as i64);
+    for c in &companies {
+        let ocf = c.operating_cash_flow();
+        let capex = c.capex();
+        let net_cash = c.net_cash();
+        for (q, cash) in net_cash.iter().enumerate() {
+            let period = quarter_end(q);
+            let published = c.published[q];
+            let ytd = |v: &[f64]| money(Company::ytd(v, q));
+            for (name, value) in [
+                ("revenue", ytd(&c.revenue)),
+                ("net_profit", ytd(&c.net_profit)),
+                ("operating_cash_flow", ytd(&ocf)),
+                ("capex", ytd(&capex)),
+                ("shares_outstanding", money(c.shares[q])),
+                ("net_cash", money(*cash)),
+            ] {
+                points.push((format!("{name}:{}", c.symbol), period, value, published));
+            }
+        }
+    }
+    // PE (TTM) per stock, and for the index (weighted harmonic mean of its constituents').
+    let mut index_pe: Vec<(NaiveDate, f64, f64)> = days.sse.iter().map(|d| (*d, 0.0, 0.0)).collect();
+    for (c, spec) in companies.iter().zip(COMPANIES.iter()) {
+        let Some(s) = find(spec.symbol) else { continue };
+        let mut last_close: Option<f64> = None;
+        let mut k = 0;
+        for (t, date) in days.sse.iter().enumerate() {
+            while k < s.days.len() && s.days[k] <= *date {
+                if let Some(b) = s.bars[k] {
+                    last_close = Some(s.grid.value(b.close));
+                }
+                k += 1;
+            }
+            let Some(close) = last_close else { continue };
+            let Some((ttm, shares)) = c.ttm_on(*date) else { continue };
+            if ttm == 0.0 {
+                continue;
+            }
+            index_pe[t].1 += spec.index_weight * ttm / (close * shares);
+            index_pe[t].2 += spec.index_weight;
+            if s.close_on(*date).is_some() {
+                let pe = close * shares / ttm;
+                points.push((format!("pe_ttm:{}", spec.symbol), *date, format!("{pe:.2}"), *date));
+            }
+        }
+    }
+    for (date, y, w) in index_pe {
+        if w > 0.0 && y != 0.0 {
+            points.push((format!("pe_ttm:{BENCHMARK}"), date, format!("{:.2}", w / y), date));
+        }
+    }
+    // Margin financing, published the next trading day.
+    for (i, m) in MARGIN.iter().enumerate() {
+        let (Some(s), Some(c)) = (find(m.symbol), companies.iter().find(|c| c.symbol == m.symbol)) else {
+            continue;
+        };
+        let closes: Vec<Option<f64>> = s.bars.iter().map(|b| b.map(|b| s.grid.value(b.close))).collect();
+        let amounts: Vec<f64> = s.bars.iter().map(|b| b.map_or(0.0, |b| b.amount as f64)).collect();
+        let shares: Vec<f64> = s
+            .days
+            .iter()
+            .map(|d| {
+                (0..N_QUARTERS)
+                    .rev()
+                    .find(|&q| quarter_end(q) <= *d)
+                    .map_or(c.shares[0], |q| c.shares[q])
+            })
+            .collect();
+        let first = m.from.map_or(0, |f| ix(&s.days, f));
+        let pin = (
+            ix(&s.days, (2025, 12, 31)),
+            ix(&s.days, (2026, 1, 16)),
+            m.change_to_jan_16,
+        );
+        let mut draws = Draws::stream(seed, stream::MARGIN + i as u64, DOF);
+        let path = margin::simulate(&closes, &amounts, &shares, m.ratio, first, pin, &mut draws);
+        for (j, &t) in path.days.iter().enumerate() {
+            let date = s.days[t];
+            let published = next_day(date);
+            points.push((
+                format!("margin_balance:{}", m.symbol),
+                date,
+                money(path.balance[j]),
+                published,
+            ));
+            points.push((format!("margin_buy:{}", m.symbol), date, money(path.buys[j]), published));
+        }
+    }
+    // The concentrate price.
+    for (start, published, value) in concentrate(seed, &days.sse, prnd, calendars) {
+        points.push(("concentrate_price".to_string(), start, money(value), published));
+    }
+    points
+}
+
+/// `bars.csv`: one row per bar, sorted by symbol then date.
+fn bars_csv(g: &Generated) -> String {
+    let mut rows: Vec<(&str, NaiveDate, String)> = Vec::new();
+    for s in &g.series {
+        for (d, bar) in s.days.iter().zip(&s.bars) {
+            if let Some(b) = bar {
+                let p = |u: i64| s.grid.text(u);
+                rows.push((
+                    s.symbol,
+                    *d,
+                    format!(
+                        "{},{},{},{},{},{}",
+                        p(b.open),
+                        p(b.high),
+                        p(b.low),
+                        p(b.close),
+                        b.volume,
+                        b.amount
+                    ),
+                ));
+            }
+        }
+    }
+    for (symbol, days, prices) in &g.spot {
+        for (d, p) in days.iter().zip(prices) {
+            rows.push((symbol, *d, format!("{p},{p},{p},{p},0,0")));
+        }
+    }
+    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut out = String::with_capacity(rows.len() * 64);
+    out.push_str("date,symbol,open,high,low,close,volume,amount\n");
+    for (symbol, d, rest) in rows {
+        let _ = writeln!(out, "{d},{symbol},{rest}");
+    }
+    out
+}
+
+/// `series.csv`: one row per published value, sorted by series, date, publication.
+fn series_csv(g: &Generated) -> String {
+    let mut rows: Vec<&(String, NaiveDate, String, NaiveDate)> = g.points.iter().collect();
+    rows.sort_by(|a, b| (&a.0, a.1, a.3).cmp(&(&b.0, b.1, b.3)));
+    let mut out = String::with_capacity(rows.len() * 48);
+    out.push_str("date,series,value,published\n");
+    for (name, date, value, published) in rows {
+        let _ = writeln!(out, "{date},{name},{value},{published}");
+    }
+    out
+}
+
+fn manifest(seed: u64) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Generated by rebt_data::generate::rare_earth({seed}). SYNTHETIC prices: not real market data."
+    );
+    let _ = writeln!(
+        out,
+        "# Regenerate: rebt data generate (or cargo run -p rebt-data --example generate_dataset -- rare-earth {seed} datasets/rare-earth)"
+    );
+    let _ = writeln!(out, "name = \"rebt rare-earth (synthetic)\"");
+    let _ = writeln!(
+        out,
+        "description = \"SYNTHETIC daily bars 2018-01-02..2026-01-30 on the real SSE/SZSE and HKEX calendars: ten \
+         rare-earth A-shares, the E Fund rare-earth ETF, four indexes, four Hong Kong shares, HKDCNY and five \
+         rare-earth spot prices, with point-in-time margin, fundamentals and PE series. Generated by a seeded, \
+         calibrated factor model (seed {seed}) and pinned to published 2025-2026 figures (see \
+         datasets/rare-earth/README.md); NOT real prices.\""
+    );
+    let _ = writeln!(out, "synthetic = true");
+    let _ = writeln!(out, "benchmark = \"{BENCHMARK}\"");
+    let _ = writeln!(out, "base_currency = \"CNY\"");
+    for spec in &A_SHARES {
+        let _ = writeln!(
+            out,
+            "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"",
+            spec.symbol, spec.name
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n[[instruments]]\nsymbol = \"{ETF_SYMBOL}\"\nname = \"{ETF_NAME}\"\ntick = 0.001"
+    );
+    for spec in A_INDEXES.iter().chain([&HSI]) {
+        let _ = writeln!(
+            out,
+            "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"\nkind = \"index\"",
+            spec.symbol, spec.name
+        );
+    }
+    for spec in &HK_SHARES {
+        let _ = writeln!(
+            out,
+            "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"\nlot = {}",
+            spec.symbol, spec.name, spec.lot
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"",
+        FX.symbol, FX.name
+    );
+    for spec in [&PRND_OXIDE, &PRND_ALLOY, &ND_OXIDE, &DY_OXIDE, &TB_OXIDE] {
+        let _ = writeln!(
+            out,
+            "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"\nkind = \"commodity\"\ncurrency = \"CNY\"",
+            spec.symbol, spec.name
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calendars() -> Calendars {
+        Calendars::from_toml(CALENDARS_TOML, Path::new(CALENDARS_PATH)).expect("valid")
+    }
+
+    #[test]
+    fn every_anchor_is_a_trading_day_outside_suspensions() {
+        let c = calendars();
+        let days = Days::new(&c);
+        let check = |symbol: &str, anchors: &[path::Anchor], d: &[NaiveDate], suspended: &[(Ymd, Ymd)]| {
+            for a in anchors {
+                let date = day(a.0);
+                assert!(
+                    d.binary_search(&date).is_ok(),
+                    "{symbol}: anchor {date} is not a trading day"
+                );
+                assert!(
+                    !suspended.iter().any(|&(x, y)| date >= day(x) && date <= day(y)),
+                    "{symbol}: anchor {date} is suspended"
+                );
+            }
+        };
+        for s in &A_SHARES {
+            check(s.symbol, s.anchors, &from_listing(&days.sse, s.listed), s.suspensions);
+        }
+        for s in &HK_SHARES {
+            check(s.symbol, s.anchors, &from_listing(&days.hk, s.listed), s.suspensions);
+        }
+        for s in &A_INDEXES {
+            check(s.symbol, s.anchors, &days.sse, &[]);
+        }
+        check(HSI.symbol, HSI.anchors, &days.hk, &[]);
+        check(FX.symbol, FX.anchors, &days.union, &[]);
+        for s in [&PRND_OXIDE, &PRND_ALLOY, &DY_OXIDE, &TB_OXIDE] {
+            check(s.symbol, s.anchors, &days.sse, &[]);
+        }
+        assert_eq!(days.sse.first().copied(), Some(day(FIRST_DAY)));
+        assert_eq!(days.sse.last().copied(), Some(day(LAST_DAY)));
+        assert!(days.sse.binary_search(&day(ETF_LISTED)).is_ok());
+        assert!(days.sse.binary_search(&day(ETF_INCEPTION)).is_ok());
+    }
+
+    #[test]
+    fn averages_are_pinned_to_the_unit_and_keep_unchanged_quotes() {
+        let c = calendars();
+        let days = Days::new(&c).sse;
+        let x: Vec<f64> = (0..days.len()).map(|t| (400_000.0 + 50.0 * t as f64).ln()).collect();
+        let moves: Vec<bool> = (0..days.len()).map(|t| t % 3 != 1).collect();
+        let p = pin_averages(&x, &moves, &days, &[(2024, 420_000.0)]);
+        let year: Vec<i64> = days
+            .iter()
+            .zip(&p)
+            .filter(|(d, _)| d.year() == 2024)
+            .map(|(_, v)| *v)
+            .collect();
+        let avg = year.iter().sum::<i64>() as f64 / year.len() as f64;
+        assert!((avg - 420_000.0).abs() <= 0.5, "{avg}");
+    }
+}

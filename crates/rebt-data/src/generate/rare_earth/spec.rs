@@ -1,0 +1,967 @@
+//! The rare-earth dataset's universe and every number the generator is given: factor
+//! loadings (calibrated, see `datasets/rare-earth/CALIBRATION.md`), anchors (the published
+//! figures of `seed-facts.md`, marked `PIN`, and my own shape anchors that keep levels
+//! plausible, marked `shape`), suspensions, margin and fundamentals parameters.
+//!
+//! Every anchor date must be a trading day of the instrument's calendar (a unit test checks).
+
+use super::path::{Anchor, Level, Ymd};
+
+/// First and last day of the bars.
+pub(super) const FIRST_DAY: Ymd = (2018, 1, 2);
+pub(super) const LAST_DAY: Ymd = (2026, 1, 30);
+
+/// GARCH(1,1) persistence of every factor and idiosyncratic variance.
+pub(super) const GARCH_ALPHA: f64 = 0.15;
+pub(super) const GARCH_BETA: f64 = 0.83;
+
+/// Long-run daily volatility of the A-share market factor (the SSE Composite's, measured
+/// 0.0109 on 2018-01-02..2026-01-30).
+pub(super) const MARKET_VOL: f64 = 0.0106;
+/// Hong Kong market factor: loading on the A-share factor and own volatility, so that the
+/// Hang Seng has daily volatility ≈ 0.0147 and correlation ≈ 0.60 with the SSE Composite.
+pub(super) const HK_ON_MARKET: f64 = 0.90;
+pub(super) const HK_OWN_VOL: f64 = 0.0112;
+/// Share of the rare-earth factor's daily variance driven by the PrNd oxide price: the factor
+/// is `√w·z_PrNd + √(1−w)·z_own`.
+pub(super) const PRND_SHARE_OF_FACTOR: f64 = 0.09;
+
+/// Sector news: on this share of days the rare-earth factor jumps by ±(size + |N|) of its
+/// daily standard deviations, upwards with this probability (policy and export-control news
+/// lifts the whole sector to limit-up far more often than it sinks it).
+pub(super) const SECTOR_JUMP_PROB: f64 = 0.02;
+pub(super) const SECTOR_JUMP_SIZE: f64 = 4.0;
+pub(super) const SECTOR_JUMP_UP: f64 = 0.72;
+/// Company news: on this share of a stock's days its return jumps by ±size·(1 + 0.3|N|).
+pub(super) const STOCK_JUMP_PROB: f64 = 0.01;
+pub(super) const STOCK_JUMP_SIZE: f64 = 0.075;
+pub(super) const STOCK_JUMP_UP: f64 = 0.7;
+
+/// A-share, ETF and Hong Kong stock parameters.
+pub(super) struct EquitySpec {
+    pub symbol: &'static str,
+    pub name: &'static str,
+    /// First bar, when the instrument lists after the dataset's first day.
+    pub listed: Option<Ymd>,
+    /// Loading on the market factor (A-shares: the A-share factor; HK: the HK factor).
+    pub beta: f64,
+    /// Loading on the unit-variance rare-earth factor.
+    pub rare_earth: f64,
+    /// Loading on the unit-variance magnet-makers-versus-miners factor.
+    pub magnet: f64,
+    /// Long-run idiosyncratic daily volatility.
+    pub idio: f64,
+    /// Typical daily volume in shares.
+    pub volume: f64,
+    /// Board lot (HK) or buy lot (A-shares: 100).
+    pub lot: u32,
+    pub anchors: &'static [Anchor],
+    /// Inclusive (first, last) suspended days: no bars.
+    pub suspensions: &'static [(Ymd, Ymd)],
+}
+
+const fn at(date: Ymd, level: f64) -> Anchor {
+    Anchor(date, Level::At(level))
+}
+
+const fn times(date: Ymd, base: Ymd, ratio: f64) -> Anchor {
+    Anchor(date, Level::Times(base, ratio))
+}
+
+const fn before(date: Ymd, later: Ymd, ratio: f64) -> Anchor {
+    Anchor(date, Level::Before(later, ratio))
+}
+
+const END_2024: Ymd = (2024, 12, 31);
+const END_2025: Ymd = (2025, 12, 31);
+const JAN_16: Ymd = (2026, 1, 16);
+const JUL_24: Ymd = (2025, 7, 24);
+/// The E Fund CSI Rare Earth Industry ETF's inception (fund contract effective 2021-09-01,
+/// from its periodic reports); the benchmark's "since launch" return starts here.
+pub(super) const ETF_INCEPTION: Ymd = (2021, 9, 1);
+/// The ETF's first trading day: an ASSUMPTION (the listing date is not in the sources).
+pub(super) const ETF_LISTED: Ymd = (2021, 9, 17);
+/// PIN: ETF cumulative return since launch 76.43% at 2025-10-31.
+pub(super) const ETF_RETURN_TO: (Ymd, f64) = ((2025, 10, 31), 1.7643);
+/// The ETF's launch NAV.
+pub(super) const ETF_LAUNCH_PRICE: f64 = 1.0;
+
+/// The ten A-shares (loadings and idiosyncratic volatility from `calibrate.py --params`).
+pub(super) const A_SHARES: [EquitySpec; 10] = [
+    EquitySpec {
+        symbol: "600111.SH",
+        name: "China Northern Rare Earth",
+        listed: None,
+        beta: 1.311,
+        rare_earth: 0.0207,
+        magnet: -0.0068,
+        idio: 0.0111,
+        volume: 87_000_000.0,
+        lot: 100,
+        anchors: &[
+            at((2018, 1, 2), 14.10),
+            at((2019, 1, 31), 9.60),
+            at((2021, 9, 1), 28.40),
+            at((2022, 4, 26), 22.10),
+            at((2024, 2, 5), 16.90),
+            at(END_2024, 24.37),
+            at((2025, 10, 31), 45.80),
+            at(END_2025, 49.60),
+            times(JAN_16, END_2024, 2.052), // PIN +105.2% 2025-01-01 → 2026-01-16
+            at((2026, 1, 30), 50.60),
+        ],
+        suspensions: &[],
+    },
+    EquitySpec {
+        symbol: "000831.SZ",
+        name: "China Rare Earth",
+        listed: None,
+        beta: 1.294,
+        rare_earth: 0.023,
+        magnet: -0.0062,
+        idio: 0.0145,
+        volume: 38_000_000.0,
+        lot: 100,
+        anchors: &[
+            at((2018, 1, 2), 16.80),
+            at((2019, 1, 31), 11.20),
+            at((2021, 9, 1), 33.50),
+            at((2022, 4, 26), 26.00),
+            at((2024, 2, 5), 20.40),
+            at(END_2024, 28.60),
+            at((2025, 10, 31), 52.00),
+            times(JAN_16, END_2024, 1.985), // PIN +98.5%
+            at((2026, 1, 30), 55.90),
+        ],
+        suspensions: &[((2023, 6, 12), (2023, 6, 14))],
+    },
+    EquitySpec {
+        symbol: "600392.SH",
+        name: "Shenghe Resources",
+        listed: None,
+        beta: 1.477,
+        rare_earth: 0.0205,
+        magnet: -0.005,
+        idio: 0.0158,
+        volume: 58_000_000.0,
+        lot: 100,
+        anchors: &[
+            at((2018, 1, 2), 12.60),
+            at((2019, 1, 31), 8.10),
+            at((2021, 9, 1), 19.50),
+            at((2022, 4, 26), 15.20),
+            at((2024, 2, 5), 8.70),
+            at(END_2024, 11.80),
+            at((2025, 10, 31), 21.90),
+            at(JAN_16, 23.60),
+            at((2026, 1, 30), 23.10),
+        ],
+        suspensions: &[((2021, 3, 8), (2021, 3, 12))],
+    },
+    EquitySpec {
+        symbol: "300748.SZ",
+        name: "JL Mag Rare-Earth",
+        listed: Some((2018, 9, 21)),
+        beta: 1.167,
+        rare_earth: 0.0213,
+        magnet: 0.0079,
+        idio: 0.0268,
+        volume: 17_000_000.0,
+        lot: 100,
+        anchors: &[
+            // IPO at 5.39; a new ChiNext listing could close at most 44% above its issue price.
+            at((2018, 9, 21), 7.76),
+            at((2019, 1, 31), 17.50),
+            at((2021, 9, 1), 45.00),
+            at((2022, 4, 26), 33.00),
+            at((2024, 2, 5), 16.80),
+            at(END_2024, 24.10),
+            at((2025, 10, 31), 39.60),
+            times(JAN_16, END_2024, 1.723), // PIN +72.3%
+            at((2026, 1, 30), 40.80),
+        ],
+        suspensions: &[],
+    },
+    EquitySpec {
+        symbol: "600549.SH",
+        name: "Xiamen Tungsten",
+        listed: None,
+        beta: 1.29,
+        rare_earth: 0.0138,
+        magnet: -0.0027,
+        idio: 0.0158,
+        volume: 24_000_000.0,
+        lot: 100,
+        anchors: &[
+            at((2018, 1, 2), 18.90),
+            at((2019, 1, 31), 11.60),
+            at((2021, 9, 1), 25.50),
+            at((2022, 4, 26), 20.20),
+            at((2024, 2, 5), 19.10),
+            at(END_2024, 21.80),
+            at((2025, 10, 31), 36.80),
+            at(JAN_16, 42.50),
+            at((2026, 1, 30), 43.20),
+        ],
+        suspensions: &[],
+    },
+    EquitySpec {
+        symbol: "300224.SZ",
+        name: "Yantai Zhenghai Magnetic Material",
+        listed: None,
+        beta: 1.36,
+        rare_earth: 0.0202,
+        magnet: 0.011,
+        idio: 0.0156,
+        volume: 17_000_000.0,
+        lot: 100,
+        anchors: &[
+            at((2018, 1, 2), 8.60),
+            at((2019, 1, 31), 5.70),
+            at((2021, 9, 1), 13.10),
+            at((2022, 4, 26), 10.20),
+            at((2024, 2, 5), 8.10),
+            at(END_2024, 11.20),
+            at((2025, 10, 31), 18.60),
+            times(JAN_16, END_2024, 1.782), // PIN +78.2%
+            at((2026, 1, 30), 19.50),
+        ],
+        suspensions: &[],
+    },
+    EquitySpec {
+        symbol: "300127.SZ",
+        name: "Chengdu Galaxy Magnets",
+        listed: None,
+        beta: 1.22,
+        rare_earth: 0.0218,
+        magnet: 0.0099,
+        idio: 0.0185,
+        volume: 9_000_000.0,
+        lot: 100,
+        anchors: &[
+            at((2018, 1, 2), 17.20),
+            at((2019, 1, 31), 11.30),
+            at((2021, 9, 1), 18.40),
+            at((2022, 4, 26), 14.90),
+            at((2024, 2, 5), 11.20),
+            at(END_2024, 15.60),
+            at((2025, 10, 31), 26.40),
+            times(JAN_16, END_2024, 1.821), // PIN +82.1%
+            at((2026, 1, 30), 27.90),
+        ],
+        suspensions: &[],
+    },
+    EquitySpec {
+        symbol: "600010.SH",
+        name: "Inner Mongolia Baotou Steel Union",
+        listed: None,
+        beta: 1.083,
+        rare_earth: 0.0105,
+        magnet: -0.0026,
+        idio: 0.0175,
+        volume: 489_000_000.0,
+        lot: 100,
+        anchors: &[
+            at((2018, 1, 2), 2.58),
+            at((2019, 1, 31), 1.78),
+            at((2021, 9, 1), 2.95),
+            at((2022, 4, 26), 2.30),
+            at((2024, 2, 5), 1.62),
+            at(END_2024, 1.88),
+            at((2025, 10, 31), 2.62),
+            at(JAN_16, 2.74),
+            at((2026, 1, 30), 2.70),
+        ],
+        suspensions: &[],
+    },
+    EquitySpec {
+        symbol: "600259.SH",
+        name: "Rising Nonferrous Metals (Guangsheng)",
+        listed: None,
+        beta: 1.311,
+        rare_earth: 0.0209,
+        magnet: -0.0043,
+        idio: 0.0158,
+        volume: 9_000_000.0,
+        lot: 100,
+        anchors: &[
+            at((2018, 1, 2), 36.40),
+            at((2019, 1, 31), 24.10),
+            at((2021, 9, 1), 48.00),
+            at((2022, 4, 26), 38.50),
+            at((2024, 2, 5), 27.10),
+            at(END_2024, 34.50),
+            at((2025, 10, 31), 52.60),
+            at(JAN_16, 55.90),
+            at((2026, 1, 30), 54.80),
+        ],
+        suspensions: &[((2019, 6, 10), (2019, 6, 21))],
+    },
+    EquitySpec {
+        symbol: "000970.SZ",
+        name: "Beijing Zhong Ke San Huan High-Tech",
+        listed: None,
+        beta: 1.306,
+        rare_earth: 0.0147,
+        magnet: 0.0056,
+        idio: 0.0143,
+        volume: 27_000_000.0,
+        lot: 100,
+        anchors: &[
+            at((2018, 1, 2), 11.60),
+            at((2019, 1, 31), 8.10),
+            at((2021, 9, 1), 15.20),
+            at((2022, 4, 26), 12.00),
+            at((2024, 2, 5), 8.20),
+            at(END_2024, 11.00),
+            at((2025, 10, 31), 15.10),
+            at(JAN_16, 16.60),
+            at((2026, 1, 30), 16.20),
+        ],
+        suspensions: &[((2020, 11, 23), (2020, 11, 27))],
+    },
+];
+
+/// Number of one-word limit-up days after JL Mag's IPO (new ChiNext listings before the 2020
+/// reform typically opened with a run of them).
+pub(super) const IPO_LIMIT_UP_DAYS: usize = 8;
+
+/// The four Hong Kong shares. Loadings are judgement (no real HK stock series to calibrate
+/// against); board lots as stated in the README.
+pub(super) const HK_SHARES: [EquitySpec; 4] = [
+    EquitySpec {
+        symbol: "06680.HK",
+        name: "JL Mag Rare-Earth (H)",
+        listed: Some((2022, 1, 14)),
+        beta: 1.15,
+        rare_earth: 0.0190,
+        magnet: 0.0110,
+        idio: 0.0200,
+        volume: 1_800_000.0,
+        lot: 200,
+        anchors: &[
+            at((2022, 1, 14), 28.00),
+            at((2022, 7, 22), 22.50),
+            at((2024, 2, 5), 10.60),
+            at(END_2024, 16.40),
+            at((2025, 6, 30), 23.50),
+            at((2025, 7, 23), 26.90),
+            times(JUL_24, (2025, 7, 23), 1.052), // PIN HK rare-earth shares +5.2%
+            at(JAN_16, 33.10),
+            at((2026, 1, 30), 32.40),
+        ],
+        suspensions: &[],
+    },
+    EquitySpec {
+        symbol: "00769.HK",
+        name: "China Rare Earth Holdings",
+        listed: None,
+        beta: 0.85,
+        rare_earth: 0.0200,
+        magnet: 0.0,
+        idio: 0.0270,
+        volume: 9_000_000.0,
+        lot: 2000,
+        anchors: &[
+            at((2018, 1, 2), 0.560),
+            at((2019, 1, 31), 0.385),
+            at((2021, 9, 1), 1.05),
+            at((2022, 4, 26), 0.68),
+            at((2024, 2, 5), 0.300),
+            at(END_2024, 0.395),
+            at(JUL_24, 0.64),
+            at(JAN_16, 0.78),
+            at((2026, 1, 30), 0.76),
+        ],
+        suspensions: &[],
+    },
+    EquitySpec {
+        symbol: "01208.HK",
+        name: "MMG",
+        listed: None,
+        beta: 1.20,
+        rare_earth: 0.0060,
+        magnet: 0.0,
+        idio: 0.0230,
+        volume: 30_000_000.0,
+        lot: 4000,
+        anchors: &[
+            at((2018, 1, 2), 5.60),
+            at((2019, 1, 31), 3.10),
+            at((2020, 3, 19), 1.62),
+            at((2021, 9, 1), 3.90),
+            at((2022, 10, 31), 1.95),
+            at((2024, 2, 5), 2.10),
+            at(END_2024, 2.55),
+            at(JAN_16, 4.90),
+            at((2026, 1, 30), 5.05),
+        ],
+        suspensions: &[],
+    },
+    EquitySpec {
+        symbol: "02600.HK",
+        name: "Aluminum Corporation of China (H)",
+        listed: None,
+        beta: 1.10,
+        rare_earth: 0.0050,
+        magnet: 0.0,
+        idio: 0.0175,
+        volume: 40_000_000.0,
+        lot: 2000,
+        anchors: &[
+            at((2018, 1, 2), 5.55),
+            at((2019, 1, 31), 2.65),
+            at((2020, 3, 19), 1.62),
+            at((2021, 9, 1), 5.80),
+            at((2022, 10, 31), 2.95),
+            at((2024, 2, 5), 4.10),
+            at(END_2024, 4.95),
+            at(JAN_16, 9.20),
+            at((2026, 1, 30), 9.05),
+        ],
+        suspensions: &[((2024, 5, 20), (2024, 5, 21))],
+    },
+];
+
+/// The ETF 159715.SZ: tracks 930598.CSI with this daily tracking noise.
+pub(super) const ETF_SYMBOL: &str = "159715.SZ";
+pub(super) const ETF_NAME: &str = "E Fund CSI Rare Earth Industry ETF";
+pub(super) const ETF_TRACKING_VOL: f64 = 0.0012;
+pub(super) const ETF_VOLUME: f64 = 40_000_000.0;
+
+/// An index or FX series built from the factors: loadings, own noise, anchors.
+pub(super) struct FactorSeries {
+    pub symbol: &'static str,
+    pub name: &'static str,
+    pub beta: f64,
+    pub rare_earth: f64,
+    pub magnet: f64,
+    /// Own daily noise.
+    pub noise: f64,
+    /// Typical daily volume (shares) and average share price for the amount; 0 for none.
+    pub volume: f64,
+    pub share_price: f64,
+    pub anchors: &'static [Anchor],
+}
+
+pub(super) const BENCHMARK: &str = "930598.CSI";
+
+/// The A-share indexes, on the SSE calendar; the rare-earth index's loadings are the
+/// average of its constituents'.
+pub(super) const A_INDEXES: [FactorSeries; 3] = [
+    FactorSeries {
+        symbol: "000001.SH",
+        name: "SSE Composite",
+        beta: 1.0,
+        rare_earth: 0.0,
+        magnet: 0.0,
+        noise: 0.0018,
+        volume: 32_000_000_000.0,
+        share_price: 12.0,
+        anchors: &[
+            at((2018, 1, 2), 3349.00),
+            at((2019, 1, 3), 2464.00),
+            at((2021, 2, 18), 3696.00),
+            at((2022, 4, 26), 2886.00),
+            at((2024, 2, 5), 2702.00),
+            at(END_2024, 3351.00),
+            at((2025, 4, 3), 3260.00),
+            before((2025, 4, 7), JUL_24, 1.19), // PIN Shanghai +19% since April 2025 (its April low)
+            at((2025, 4, 30), 3280.00),
+            before((2025, 7, 23), JUL_24, 1.0065), // PIN Shanghai +0.65% on 2025-07-24
+            at(JUL_24, 3605.00),
+            at(END_2025, 3968.00),
+            at((2026, 1, 30), 4110.00),
+        ],
+    },
+    FactorSeries {
+        symbol: "399001.SZ",
+        name: "SZSE Component",
+        beta: 1.23,
+        rare_earth: 0.0,
+        magnet: 0.0,
+        noise: 0.0055,
+        volume: 42_000_000_000.0,
+        share_price: 12.5,
+        anchors: &[
+            at((2018, 1, 2), 11330.00),
+            at((2019, 1, 3), 7090.00),
+            at((2021, 2, 18), 15950.00),
+            at((2022, 4, 26), 10360.00),
+            at((2024, 2, 5), 7880.00),
+            at(END_2024, 10410.00),
+            before((2025, 7, 23), JUL_24, 1.0121), // PIN Shenzhen +1.21% on 2025-07-24
+            at(JUL_24, 11190.00),
+            at(END_2025, 13520.00),
+            at((2026, 1, 30), 14060.00),
+        ],
+    },
+    FactorSeries {
+        symbol: BENCHMARK,
+        name: "CSI Rare Earth Industry",
+        beta: 1.30,
+        rare_earth: 0.0185,
+        magnet: -0.0005,
+        noise: 0.0030,
+        volume: 2_500_000_000.0,
+        share_price: 18.0,
+        anchors: &[
+            at((2018, 1, 2), 1520.00),
+            at((2019, 1, 31), 1010.00),
+            at(ETF_INCEPTION, 1880.00),
+            at((2022, 4, 26), 1610.00),
+            at((2024, 2, 5), 1190.00),
+            at(END_2024, 1600.00),
+            // PIN the ETF beat its benchmark by 13.83 points: 76.43 − 13.83 = 62.60%.
+            times((2025, 10, 31), ETF_INCEPTION, 1.6260),
+            at(JAN_16, 3180.00),
+            at((2026, 1, 30), 3150.00),
+        ],
+    },
+];
+
+/// The Hang Seng Index, on the HKEX calendar.
+pub(super) const HSI: FactorSeries = FactorSeries {
+    symbol: "HSI",
+    name: "Hang Seng Index",
+    beta: 1.0,
+    rare_earth: 0.0,
+    magnet: 0.0,
+    noise: 0.0015,
+    volume: 0.0,
+    share_price: 0.0,
+    anchors: &[
+        at((2018, 1, 2), 30510.00),
+        at((2018, 10, 30), 24590.00),
+        at((2020, 3, 19), 21710.00),
+        at((2021, 2, 17), 30960.00),
+        at((2021, 11, 16), 25860.00),
+        at((2022, 10, 31), 14690.00),
+        at((2024, 1, 22), 14960.00),
+        at((2024, 10, 7), 23100.00),
+        at(END_2024, 20060.00),
+        at((2025, 6, 30), 24070.00),
+        before((2025, 7, 23), JUL_24, 1.0051), // PIN +0.51% on 2025-07-24
+        at(JUL_24, 25667.00),                  // PIN close 25,667
+        at(END_2025, 25630.00),
+        at((2026, 1, 30), 26810.00),
+    ],
+};
+
+/// HKDCNY (CNY per HKD), on every day either market trades.
+pub(super) const FX: FactorSeries = FactorSeries {
+    symbol: "HKDCNY",
+    name: "HKD/CNY (CNY per HKD)",
+    beta: 0.0,
+    rare_earth: 0.0,
+    magnet: 0.0,
+    noise: 0.0017,
+    volume: 0.0,
+    share_price: 0.0,
+    anchors: &[
+        at((2018, 1, 2), 0.8330),
+        at((2018, 12, 28), 0.8780),
+        at((2019, 12, 31), 0.8950),
+        at((2020, 5, 29), 0.9190),
+        at((2021, 5, 31), 0.8210),
+        at((2022, 10, 31), 0.9220),
+        at((2023, 9, 8), 0.9280),
+        at(END_2024, 0.9260),
+        at(END_2025, 0.9040),
+        at((2026, 1, 30), 0.8930),
+    ],
+};
+/// The FX path stays inside this band (CNY per HKD).
+pub(super) const FX_RANGE: (f64, f64) = (0.8120, 0.9290);
+
+/// A commodity spot series on the SSE calendar, CNY per tonne.
+pub(super) struct CommoditySpec {
+    pub symbol: &'static str,
+    pub name: &'static str,
+    pub anchors: &'static [Anchor],
+}
+
+pub(super) const PRND_OXIDE: CommoditySpec = CommoditySpec {
+    symbol: "PRND_OXIDE",
+    name: "Praseodymium-neodymium oxide, CNY/t (spot, synthetic)",
+    anchors: &[
+        at((2018, 1, 2), 430_000.0),
+        at((2018, 12, 28), 305_000.0),
+        at((2019, 6, 3), 340_000.0),
+        at((2020, 4, 1), 255_000.0),
+        at((2020, 12, 31), 415_000.0),
+        at((2021, 12, 31), 880_000.0),
+        at((2022, 2, 24), 1_085_000.0),
+        at((2022, 12, 30), 715_000.0),
+        at((2023, 12, 29), 468_000.0),
+        at((2024, 6, 28), 372_000.0),
+        at(END_2024, 412_000.0),
+        at((2025, 5, 30), 445_000.0),
+        at((2025, 8, 15), 590_000.0),
+        before((2025, 10, 20), (2025, 11, 20), 555_000.0 / 505_000.0), // PIN +50,000 on the month
+        before((2025, 11, 13), (2025, 11, 20), 555_000.0 / 545_000.0), // PIN +10,000 on the week
+        at((2025, 11, 20), 555_000.0),                                 // PIN 555,000
+        before(END_2025, JAN_16, 1.1188),                              // PIN +11.88% since before New Year
+        at(JAN_16, 682_500.0),                                         // PIN 682,500
+        at((2026, 1, 30), 701_000.0),
+    ],
+};
+
+/// PrNd alloy: the oxide times a slowly varying ratio around this, pinned at the end.
+pub(super) const PRND_ALLOY_RATIO: f64 = 1.215;
+pub(super) const PRND_ALLOY: CommoditySpec = CommoditySpec {
+    symbol: "PRND_ALLOY",
+    name: "Praseodymium-neodymium alloy, CNY/t (spot, synthetic)",
+    anchors: &[
+        before(END_2025, JAN_16, 1.1153), // PIN +11.53%
+        at(JAN_16, 822_500.0),            // PIN 822,500
+    ],
+};
+
+/// Nd oxide: the PrNd oxide times a slowly varying premium around this; its 2024 and 2025
+/// averages are pinned.
+pub(super) const ND_OXIDE_PREMIUM: f64 = 1.02;
+pub(super) const ND_OXIDE: CommoditySpec = CommoditySpec {
+    symbol: "ND_OXIDE",
+    name: "Neodymium oxide, CNY/t (spot, synthetic)",
+    anchors: &[],
+};
+/// PIN: 2025 average 508,700, +27.4% on 2024 (so the 2024 average is 508,700 / 1.274).
+pub(super) const ND_OXIDE_AVERAGES: [(i32, f64); 2] = [(2024, 508_700.0 / 1.274), (2025, 508_700.0)];
+
+pub(super) const DY_OXIDE: CommoditySpec = CommoditySpec {
+    symbol: "DY_OXIDE",
+    name: "Dysprosium oxide, CNY/t (spot, synthetic)",
+    anchors: &[
+        at((2018, 1, 2), 1_230_000.0),
+        at((2019, 6, 3), 1_480_000.0),
+        at((2020, 4, 1), 1_780_000.0),
+        at((2021, 12, 31), 2_960_000.0),
+        at((2022, 12, 30), 2_380_000.0),
+        at((2023, 12, 29), 2_350_000.0),
+        at(END_2024, 1_650_000.0),
+        at(END_2025, 1_420_000.0),
+        times(JAN_16, END_2025, 1.128), // PIN +12% to +14% (12.8%)
+        at((2026, 1, 30), 1_610_000.0),
+    ],
+};
+
+pub(super) const TB_OXIDE: CommoditySpec = CommoditySpec {
+    symbol: "TB_OXIDE",
+    name: "Terbium oxide 99.99%, CNY/t (spot, synthetic)",
+    anchors: &[
+        at((2018, 1, 2), 2_950_000.0),
+        at((2019, 6, 3), 3_600_000.0),
+        at((2020, 4, 1), 5_900_000.0),
+        at((2021, 12, 31), 11_700_000.0),
+        at((2022, 6, 30), 14_600_000.0),
+        at((2022, 12, 30), 12_900_000.0),
+        at((2023, 12, 29), 7_400_000.0),
+        at((2024, 6, 28), 5_450_000.0),
+        at(END_2024, 5_900_000.0),
+        at((2025, 7, 31), 7_350_000.0),
+        at(END_2025, 6_230_000.0),
+        times(JAN_16, END_2025, 1.132), // PIN +12% to +14% (13.2%)
+        at((2026, 1, 30), 7_010_000.0),
+    ],
+};
+/// PIN: 2025 average 6,738,700, +17.2% on 2024.
+pub(super) const TB_OXIDE_AVERAGES: [(i32, f64); 2] = [(2024, 6_738_700.0 / 1.172), (2025, 6_738_700.0)];
+
+/// Daily volatility of the spot series, and the smallest move a quote makes (smaller moves
+/// leave the quote unchanged until they add up).
+pub(super) const SPOT_VOL: f64 = 0.011;
+pub(super) const SPOT_STICKY: f64 = 0.004;
+
+/// The quarterly concentrate price (Baotou Steel → Northern Rare Earth, CNY/t, dry, REO 50%,
+/// ex-tax), a point-in-time series named `concentrate_price`: the price for a quarter is
+/// this share of the previous quarter's average PrNd oxide price, give or take 2%.
+pub(super) const CONCENTRATE_TO_PRND: f64 = 0.0465;
+/// PIN: Q1 2026 26,834, +2.4% on Q4 2025; the sixth rise in a row since Q3 2024.
+pub(super) const CONCENTRATE_Q1_2026: f64 = 26_834.0;
+pub(super) const CONCENTRATE_Q4_2025: f64 = 26_834.0 / 1.024;
+
+/// Margin financing per A-share: balance as a share of market value it reverts to, first day
+/// it is published (margin-eligible), and the balance change from 2025-12-31 to 2026-01-16.
+pub(super) struct MarginSpec {
+    pub symbol: &'static str,
+    pub ratio: f64,
+    pub from: Option<Ymd>,
+    pub change_to_jan_16: f64,
+}
+
+pub(super) const MARGIN: [MarginSpec; 10] = [
+    MarginSpec {
+        symbol: "600111.SH",
+        ratio: 0.045,
+        from: None,
+        change_to_jan_16: 0.152,
+    }, // PIN
+    MarginSpec {
+        symbol: "000831.SZ",
+        ratio: 0.040,
+        from: None,
+        change_to_jan_16: 0.128,
+    }, // PIN
+    MarginSpec {
+        symbol: "600392.SH",
+        ratio: 0.045,
+        from: None,
+        change_to_jan_16: 0.110,
+    },
+    // ASSUMPTION: margin-eligible from the 2019-08-19 expansion of the eligible list.
+    MarginSpec {
+        symbol: "300748.SZ",
+        ratio: 0.035,
+        from: Some((2019, 8, 19)),
+        change_to_jan_16: 0.185,
+    }, // PIN
+    MarginSpec {
+        symbol: "600549.SH",
+        ratio: 0.030,
+        from: None,
+        change_to_jan_16: 0.090,
+    },
+    MarginSpec {
+        symbol: "300224.SZ",
+        ratio: 0.035,
+        from: None,
+        change_to_jan_16: 0.221,
+    }, // PIN
+    MarginSpec {
+        symbol: "300127.SZ",
+        ratio: 0.030,
+        from: None,
+        change_to_jan_16: 0.148,
+    }, // PIN
+    MarginSpec {
+        symbol: "600010.SH",
+        ratio: 0.032,
+        from: None,
+        change_to_jan_16: 0.130,
+    },
+    MarginSpec {
+        symbol: "600259.SH",
+        ratio: 0.030,
+        from: None,
+        change_to_jan_16: 0.075,
+    },
+    MarginSpec {
+        symbol: "000970.SZ",
+        ratio: 0.050,
+        from: None,
+        change_to_jan_16: 0.060,
+    },
+];
+
+/// How a company's figures are set: a model of annual revenue and net margin driven by the
+/// year's average PrNd oxide price, split into quarters; pinned figures override it.
+pub(super) struct CompanySpec {
+    pub symbol: &'static str,
+    /// Annual revenue in 2017, CNY.
+    pub revenue_2017: f64,
+    /// Yearly revenue growth apart from prices.
+    pub growth: f64,
+    /// Elasticity of revenue to the year's average PrNd oxide price.
+    pub price_elasticity: f64,
+    /// Net margin at a PrNd oxide price of 400,000 CNY/t, and its change per doubling.
+    pub margin: f64,
+    pub margin_per_doubling: f64,
+    /// Capital expenditure as a share of revenue.
+    pub capex_share: f64,
+    /// Net cash (cash minus interest-bearing debt) at the end of 2015, CNY.
+    pub net_cash_2015: f64,
+    /// Shares outstanding: (first quarter end it applies to, count), ascending.
+    pub shares: &'static [(Ymd, f64)],
+    /// Weight in the rare-earth index (for its aggregate PE).
+    pub index_weight: f64,
+    /// Days before each deadline the company typically publishes (0 = on the deadline).
+    pub lead_days: i64,
+    /// How this company's profit level is fixed by the pins.
+    pub pe_pin: PePin,
+}
+
+/// Which published valuation pins a company's trailing earnings.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum PePin {
+    /// PE (TTM) on 2026-01-16 fixes Q4 2024 net profit (Q1–Q3 2024 and 2025 are pinned).
+    Q4Profit(f64),
+    /// PE (TTM) on 2026-01-16 fixes the scale of all the company's figures.
+    Scale(f64),
+    /// The index PE on 2025-11-20 fixes a common scale for these companies.
+    IndexScale,
+    /// Nothing: the model's figures (with the pinned ones) stand.
+    None,
+}
+
+/// The day the PE pins apply to, and the index PE pin.
+pub(super) const PE_DAY: Ymd = JAN_16;
+/// PIN: CSI Rare Earth Industry Index PE (TTM) 38.5 on 2025-11-20.
+pub(super) const INDEX_PE: (Ymd, f64) = ((2025, 11, 20), 38.5);
+
+pub(super) const COMPANIES: [CompanySpec; 10] = [
+    CompanySpec {
+        symbol: "600111.SH",
+        revenue_2017: 18.0e9,
+        growth: 0.06,
+        price_elasticity: 0.85,
+        margin: 0.030,
+        margin_per_doubling: 0.075,
+        capex_share: 0.045,
+        net_cash_2015: -6.5e9,
+        shares: &[((2015, 12, 31), 3_633_066_000.0), ((2020, 3, 31), 3_615_203_616.0)],
+        index_weight: 0.18,
+        lead_days: 4,
+        pe_pin: PePin::Q4Profit(86.26), // PIN (another table gives 42.5: not used)
+    },
+    CompanySpec {
+        symbol: "000831.SZ",
+        revenue_2017: 3.2e9,
+        growth: 0.07,
+        price_elasticity: 0.9,
+        margin: 0.060,
+        margin_per_doubling: 0.06,
+        capex_share: 0.03,
+        net_cash_2015: 0.8e9,
+        shares: &[((2015, 12, 31), 980_888_981.0), ((2022, 3, 31), 1_061_220_807.0)],
+        index_weight: 0.09,
+        lead_days: 6,
+        pe_pin: PePin::Scale(38.2), // PIN
+    },
+    CompanySpec {
+        symbol: "600392.SH",
+        revenue_2017: 6.0e9,
+        growth: 0.12,
+        price_elasticity: 0.8,
+        margin: 0.045,
+        margin_per_doubling: 0.05,
+        capex_share: 0.05,
+        net_cash_2015: 0.3e9,
+        shares: &[((2015, 12, 31), 1_051_697_000.0), ((2020, 9, 30), 1_755_167_000.0)],
+        index_weight: 0.10,
+        lead_days: 8,
+        pe_pin: PePin::IndexScale,
+    },
+    CompanySpec {
+        symbol: "300748.SZ",
+        revenue_2017: 1.15e9,
+        growth: 0.22,
+        price_elasticity: 0.7,
+        margin: 0.085,
+        margin_per_doubling: 0.02,
+        capex_share: 0.09,
+        net_cash_2015: 0.1e9,
+        shares: &[
+            ((2015, 12, 31), 370_000_000.0),
+            ((2018, 9, 30), 411_000_000.0),
+            ((2022, 3, 31), 536_500_000.0),
+        ],
+        index_weight: 0.08,
+        lead_days: 10,
+        pe_pin: PePin::Q4Profit(35.8), // PIN
+    },
+    CompanySpec {
+        symbol: "600549.SH",
+        revenue_2017: 19.0e9,
+        growth: 0.10,
+        price_elasticity: 0.3,
+        margin: 0.045,
+        margin_per_doubling: 0.01,
+        capex_share: 0.06,
+        net_cash_2015: -9.0e9,
+        shares: &[((2015, 12, 31), 1_081_496_000.0), ((2020, 12, 31), 1_418_459_000.0)],
+        index_weight: 0.12,
+        lead_days: 3,
+        pe_pin: PePin::IndexScale,
+    },
+    CompanySpec {
+        symbol: "300224.SZ",
+        revenue_2017: 1.5e9,
+        growth: 0.17,
+        price_elasticity: 0.6,
+        margin: 0.050,
+        margin_per_doubling: 0.02,
+        capex_share: 0.07,
+        net_cash_2015: 0.6e9,
+        shares: &[((2015, 12, 31), 820_216_556.0)],
+        index_weight: 0.05,
+        lead_days: 12,
+        pe_pin: PePin::Scale(45.2), // PIN
+    },
+    CompanySpec {
+        symbol: "300127.SZ",
+        revenue_2017: 0.55e9,
+        growth: 0.09,
+        price_elasticity: 0.5,
+        margin: 0.16,
+        margin_per_doubling: 0.02,
+        capex_share: 0.05,
+        net_cash_2015: 0.4e9,
+        shares: &[((2015, 12, 31), 323_146_360.0)],
+        index_weight: 0.04,
+        lead_days: 9,
+        pe_pin: PePin::Scale(52.3), // PIN
+    },
+    CompanySpec {
+        symbol: "600010.SH",
+        revenue_2017: 52.0e9,
+        growth: 0.01,
+        price_elasticity: 0.15,
+        margin: 0.004,
+        margin_per_doubling: 0.018,
+        capex_share: 0.05,
+        net_cash_2015: -45.0e9,
+        shares: &[((2015, 12, 31), 32_016_258_000.0), ((2018, 12, 31), 45_585_032_648.0)],
+        index_weight: 0.16,
+        lead_days: 5,
+        pe_pin: PePin::None,
+    },
+    CompanySpec {
+        symbol: "600259.SH",
+        revenue_2017: 8.0e9,
+        growth: 0.06,
+        price_elasticity: 0.8,
+        margin: 0.020,
+        margin_per_doubling: 0.03,
+        capex_share: 0.03,
+        net_cash_2015: -1.2e9,
+        shares: &[((2015, 12, 31), 302_846_000.0), ((2022, 9, 30), 336_337_000.0)],
+        index_weight: 0.06,
+        lead_days: 2,
+        pe_pin: PePin::IndexScale,
+    },
+    CompanySpec {
+        symbol: "000970.SZ",
+        revenue_2017: 4.4e9,
+        growth: 0.07,
+        price_elasticity: 0.5,
+        margin: 0.060,
+        margin_per_doubling: 0.015,
+        capex_share: 0.04,
+        net_cash_2015: 1.5e9,
+        shares: &[((2015, 12, 31), 1_065_200_000.0), ((2021, 6, 30), 1_217_806_000.0)],
+        index_weight: 0.12,
+        lead_days: 7,
+        pe_pin: PePin::IndexScale,
+    },
+];
+
+/// Pinned company figures: (symbol, series, period end, cumulative year-to-date value).
+pub(super) const PINNED_FIGURES: [(&str, &str, Ymd, f64); 10] = [
+    // Northern Rare Earth 2025 Q1–Q3: revenue 30.292 bn (+40.50%), net profit 1.541 bn (+280.27%).
+    ("600111.SH", "revenue", (2025, 9, 30), 30.292e9),
+    ("600111.SH", "net_profit", (2025, 9, 30), 1.541e9),
+    ("600111.SH", "revenue", (2024, 9, 30), 30.292e9 / 1.4050),
+    ("600111.SH", "net_profit", (2024, 9, 30), 1.541e9 / 3.8027),
+    // Baotou Steel 2025 Q1–Q3: revenue 48.08 bn (−3.58%), net profit 233 m (back from a loss).
+    ("600010.SH", "revenue", (2025, 9, 30), 48.08e9),
+    ("600010.SH", "net_profit", (2025, 9, 30), 233.0e6),
+    ("600010.SH", "revenue", (2024, 9, 30), 48.08e9 / 0.9642),
+    // JL Mag 2025 Q1–Q3 net profit 505–550 m (+157% to +179%), Q3 alone 200–245 m: 527 m,
+    // of which 222 m in Q3, +168% on 2024 Q1–Q3.
+    ("300748.SZ", "net_profit", (2025, 9, 30), 527.0e6),
+    ("300748.SZ", "net_profit", (2025, 6, 30), 305.0e6),
+    ("300748.SZ", "net_profit", (2024, 9, 30), 527.0e6 / 2.68),
+];
+/// Baotou Steel 2024 Q1–Q3 was a loss ("back from a loss"): this year-to-date net profit.
+pub(super) const BAOTOU_2024_Q3_LOSS: (&str, Ymd, f64) = ("600010.SH", (2024, 9, 30), -395.0e6);

@@ -1,0 +1,264 @@
+//! The bars gathered from every input file, before they become rebt's `bars.csv`: the checks
+//! that need all files at once (one bar per symbol and date, an `adj_factor` for every bar or
+//! for none), the forward or backward adjustment, the sort, and the CSV text.
+
+use super::text::Cell;
+use super::{Adjust, SkippedRow};
+use crate::error::DataError;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// One bar as read, already in rebt's units (shares, CNY) but not yet adjusted.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RawBar {
+    /// Trading day.
+    pub date: NaiveDate,
+    /// Index into the set's symbols.
+    pub symbol: u32,
+    /// Open.
+    pub open: f64,
+    /// High.
+    pub high: f64,
+    /// Low.
+    pub low: f64,
+    /// Close.
+    pub close: f64,
+    /// Volume in shares.
+    pub volume: f64,
+    /// Turnover, when the file gives it.
+    pub amount: Option<f64>,
+    /// Cumulative adjustment factor, when the file gives it.
+    pub adj_factor: Option<f64>,
+    /// Index of the input file.
+    pub file: usize,
+    /// Line in that file.
+    pub line: usize,
+}
+
+/// Bars from all files, as they are read.
+#[derive(Debug, Default)]
+pub(super) struct BarSet {
+    /// The input files, in the order given.
+    pub files: Vec<PathBuf>,
+    /// Whether each file has an adjustment-factor column.
+    file_has_adj: Vec<bool>,
+    symbols: Vec<String>,
+    index: HashMap<String, u32>,
+    /// Symbols quoted in USD (Yahoo tickers of US listings), by symbol index.
+    usd: Vec<bool>,
+    bars: Vec<RawBar>,
+    /// Rows left out on purpose, with the reason.
+    pub skipped: Vec<SkippedRow>,
+}
+
+/// The final bars: sorted by date then symbol, adjusted as asked.
+#[derive(Debug, Clone)]
+pub(super) struct Bars {
+    /// Symbols, sorted.
+    pub symbols: Vec<String>,
+    /// Whether each symbol (same order) is quoted in USD.
+    pub usd: Vec<bool>,
+    /// Rows; `symbol` indexes `symbols`.
+    pub rows: Vec<RawBar>,
+    /// Whether the `amount` column is written (some file had it).
+    pub has_amount: bool,
+    /// Whether the `adj_factor` column is written (unadjusted prices with factors).
+    pub has_adj_factor: bool,
+}
+
+/// Check high ≥ low and open, close within [low, high]; each cell with its parsed value.
+pub(super) fn check_ohlc(
+    open: (Cell<'_>, f64),
+    high: (Cell<'_>, f64),
+    low: (Cell<'_>, f64),
+    close: (Cell<'_>, f64),
+) -> Result<(), DataError> {
+    let ((o_cell, o), (h_cell, h), (_, l), (c_cell, c)) = (open, high, low, close);
+    if h < l {
+        return Err(h_cell.error(format!("high {h} is below low {l}")));
+    }
+    if o < l || o > h {
+        return Err(o_cell.error(format!("open {o} is outside [low {l}, high {h}]")));
+    }
+    if c < l || c > h {
+        return Err(c_cell.error(format!("close {c} is outside [low {l}, high {h}]")));
+    }
+    Ok(())
+}
+
+impl BarSet {
+    /// Register the next input file; returns its index.
+    pub fn start_file(&mut self, path: PathBuf, has_adj_factor: bool) -> usize {
+        self.files.push(path);
+        self.file_has_adj.push(has_adj_factor);
+        self.files.len() - 1
+    }
+
+    /// The index of a symbol, interned on first sight.
+    pub fn symbol(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.index.get(name) {
+            return id;
+        }
+        let id = self.symbols.len() as u32;
+        self.symbols.push(name.to_string());
+        self.usd.push(false);
+        self.index.insert(name.to_string(), id);
+        id
+    }
+
+    /// Mark a symbol as quoted in US dollars.
+    pub fn mark_usd(&mut self, id: u32) {
+        self.usd[id as usize] = true;
+    }
+
+    /// Add one bar.
+    pub fn push(&mut self, bar: RawBar) {
+        self.bars.push(bar);
+    }
+
+    /// Check across files, adjust and sort.
+    pub fn finish(mut self, adjust: Adjust) -> Result<(Bars, Vec<PathBuf>, Vec<SkippedRow>), DataError> {
+        self.check_duplicates()?;
+        let any_adj = self.file_has_adj.iter().any(|&h| h);
+        if adjust != Adjust::None {
+            if let Some(f) = self.file_has_adj.iter().position(|&h| !h) {
+                return Err(DataError::Format {
+                    path: self.files[f].clone(),
+                    message: format!(
+                        "{adjust} adjustment needs an `adj_factor` column in every file; this file has none (import without adjustment, or add the factors)"
+                    ),
+                });
+            }
+        } else if any_adj && let Some(f) = self.file_has_adj.iter().position(|&h| !h) {
+            let other = self.file_has_adj.iter().position(|&h| h).unwrap_or(0);
+            return Err(DataError::Format {
+                path: self.files[f].clone(),
+                message: format!(
+                    "has no `adj_factor` column but {} has one; expected the column in every file or in none (the engine needs a factor for every bar)",
+                    self.files[other].display()
+                ),
+            });
+        }
+        self.adjust(adjust);
+        // Sort by date, then symbol name: renumber the symbols in name order first.
+        let mut order: Vec<u32> = (0..self.symbols.len() as u32).collect();
+        order.sort_by(|&a, &b| self.symbols[a as usize].cmp(&self.symbols[b as usize]));
+        let mut rank = vec![0u32; order.len()];
+        for (r, &id) in order.iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        for bar in &mut self.bars {
+            bar.symbol = rank[bar.symbol as usize];
+        }
+        self.bars.sort_by_key(|b| (b.date, b.symbol));
+        let has_amount = self.bars.iter().any(|b| b.amount.is_some());
+        let bars = Bars {
+            symbols: order.iter().map(|&id| self.symbols[id as usize].clone()).collect(),
+            usd: order.iter().map(|&id| self.usd[id as usize]).collect(),
+            rows: self.bars,
+            has_amount,
+            has_adj_factor: any_adj && adjust == Adjust::None,
+        };
+        Ok((bars, self.files, self.skipped))
+    }
+
+    fn check_duplicates(&self) -> Result<(), DataError> {
+        let mut first: HashMap<(NaiveDate, u32), usize> = HashMap::with_capacity(self.bars.len());
+        for (i, bar) in self.bars.iter().enumerate() {
+            let Some(&j) = first.get(&(bar.date, bar.symbol)) else {
+                first.insert((bar.date, bar.symbol), i);
+                continue;
+            };
+            let earlier = &self.bars[j];
+            let symbol = self.symbols[bar.symbol as usize].clone();
+            let path = self.files[bar.file].clone();
+            return Err(if earlier.file == bar.file {
+                DataError::DuplicateBar {
+                    path,
+                    line: bar.line,
+                    first_line: earlier.line,
+                    symbol,
+                    date: bar.date,
+                }
+            } else {
+                DataError::Line {
+                    path,
+                    line: bar.line,
+                    message: format!(
+                        "duplicate bar for {symbol} on {} (first at {}:{}); expected one bar per symbol and date",
+                        bar.date,
+                        self.files[earlier.file].display(),
+                        earlier.line
+                    ),
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// Forward: price × factor / (the symbol's factor on its last day); backward: price ×
+    /// factor. One multiplier per bar, so high ≥ open, close ≥ low still hold after rounding.
+    fn adjust(&mut self, adjust: Adjust) {
+        if adjust == Adjust::None {
+            return;
+        }
+        let mut latest: Vec<Option<(NaiveDate, f64)>> = vec![None; self.symbols.len()];
+        for bar in &self.bars {
+            let slot = &mut latest[bar.symbol as usize];
+            if slot.is_none_or(|(d, _)| bar.date > d) {
+                *slot = Some((bar.date, bar.adj_factor.unwrap_or(1.0)));
+            }
+        }
+        for bar in &mut self.bars {
+            let factor = bar.adj_factor.unwrap_or(1.0);
+            let multiplier = match adjust {
+                Adjust::Forward => factor / latest[bar.symbol as usize].map_or(1.0, |(_, f)| f),
+                Adjust::Backward => factor,
+                Adjust::None => 1.0,
+            };
+            bar.open *= multiplier;
+            bar.high *= multiplier;
+            bar.low *= multiplier;
+            bar.close *= multiplier;
+            bar.adj_factor = None;
+        }
+    }
+}
+
+impl Bars {
+    /// rebt's long `bars.csv`: `date,symbol,open,high,low,close,volume[,amount][,adj_factor]`.
+    /// Numbers are written in Rust's shortest form that reads back to the same `f64`, so
+    /// nothing is lost; a missing amount is an empty cell.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::with_capacity(64 * (self.rows.len() + 1));
+        out.push_str("date,symbol,open,high,low,close,volume");
+        if self.has_amount {
+            out.push_str(",amount");
+        }
+        if self.has_adj_factor {
+            out.push_str(",adj_factor");
+        }
+        out.push('\n');
+        for b in &self.rows {
+            // Writing to a String cannot fail.
+            let _ = write!(
+                out,
+                "{},{},{},{},{},{},{}",
+                b.date, self.symbols[b.symbol as usize], b.open, b.high, b.low, b.close, b.volume
+            );
+            if self.has_amount {
+                out.push(',');
+                if let Some(a) = b.amount {
+                    let _ = write!(out, "{a}");
+                }
+            }
+            if self.has_adj_factor {
+                let _ = write!(out, ",{}", b.adj_factor.unwrap_or(1.0));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}

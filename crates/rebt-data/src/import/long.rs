@@ -1,0 +1,100 @@
+//! rebt's own long format, `date,symbol,open,high,low,close,volume[,amount][,adj_factor]`
+//! (columns in any order, rows in any order, any number of files): validated row by row and
+//! written back sorted, so several files become one dataset.
+
+use super::ImportOptions;
+use super::barset::{BarSet, RawBar, check_ohlc};
+use super::text::{Cell, Col, CsvFile, optional, required};
+use crate::error::DataError;
+
+const COLUMNS: [Col; 9] = [
+    required("date"),
+    required("symbol"),
+    required("open"),
+    required("high"),
+    required("low"),
+    required("close"),
+    required("volume"),
+    optional("amount"),
+    optional("adj_factor"),
+];
+const DATE: usize = 0;
+const SYMBOL: usize = 1;
+const OPEN: usize = 2;
+const HIGH: usize = 3;
+const LOW: usize = 4;
+const CLOSE: usize = 5;
+const VOLUME: usize = 6;
+const AMOUNT: usize = 7;
+const ADJ_FACTOR: usize = 8;
+
+/// Read one long-format file into `set`; returns the number of bars read.
+pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -> Result<usize, DataError> {
+    let header = file.header(&COLUMNS, "long")?;
+    let index = set.start_file(file.path.clone(), header.has(ADJ_FACTOR));
+    let mut last: Option<(String, u32)> = None;
+    let mut n = 0;
+    for row in file.rows(&header) {
+        let row = row?;
+        let get = |key| row.required(&header, file, key);
+        let (date, symbol, open, high, low, close, volume) = (
+            get(DATE)?,
+            get(SYMBOL)?,
+            get(OPEN)?,
+            get(HIGH)?,
+            get(LOW)?,
+            get(CLOSE)?,
+            get(VOLUME)?,
+        );
+        let symbol = match &last {
+            Some((text, id)) if text == symbol.text => *id,
+            _ => {
+                check_name(symbol, "symbol")?;
+                let id = set.symbol(symbol.text);
+                last = Some((symbol.text.to_string(), id));
+                id
+            }
+        };
+        let (o, h, l, c) = (open.price()?, high.price()?, low.price()?, close.price()?);
+        check_ohlc((open, o), (high, h), (low, l), (close, c))?;
+        set.push(RawBar {
+            date: date.iso_date()?,
+            symbol,
+            open: o,
+            high: h,
+            low: l,
+            close: c,
+            volume: volume.non_negative(0)?,
+            amount: match row.cell(&header, file, AMOUNT) {
+                Some(a) => a.optional_non_negative(0)?,
+                None => None,
+            },
+            adj_factor: match row.cell(&header, file, ADJ_FACTOR) {
+                Some(f) => Some(f.positive()?),
+                None => None,
+            },
+            file: index,
+            line: row.line,
+        });
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A symbol or series name: not empty, no surrounding spaces, nothing that would need quoting
+/// in the CSV rebt writes.
+pub(super) fn check_name(cell: Cell<'_>, what: &str) -> Result<(), DataError> {
+    let text = cell.text;
+    if text.is_empty() {
+        return Err(cell.error(format!("the cell is empty; expected a {what}")));
+    }
+    if text.trim() != text {
+        return Err(cell.error(format!("{what} `{text}` has leading or trailing spaces")));
+    }
+    if text.contains([',', '"', '\r', '\n']) {
+        return Err(cell.error(format!(
+            "{what} `{text}` contains a comma or a quote; expected a plain name"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! tushare `daily` (also `index_daily` and `fund_daily`, which share its columns and units)
+//! saved as CSV, any number of symbols per file, optionally with tushare's `adj_factor`
+//! merged in as a column.
+//!
+//! | column | becomes |
+//! |---|---|
+//! | `ts_code` (`600111.SH`) | `symbol` (A-share codes only: `NNNNNN.SH`, `.SZ`, `.BJ`) |
+//! | `trade_date` (`YYYYMMDD`) | `date` |
+//! | `open`, `high`, `low`, `close` | unchanged (unadjusted) |
+//! | `vol` (lots of 100 shares) | `volume` = vol × 100 |
+//! | `amount` (thousands of CNY, optional) | `amount` = amount × 1000 |
+//! | `adj_factor` (optional) | `adj_factor`, or used to adjust the prices |
+//! | `pre_close`, `change`, `pct_chg` | not read (derived figures) |
+
+use super::ImportOptions;
+use super::barset::{BarSet, RawBar, check_ohlc};
+use super::symbol::a_share_symbol;
+use super::text::{Col, CsvFile, ignored, optional, required};
+use crate::error::DataError;
+
+const COLUMNS: [Col; 12] = [
+    required("ts_code"),
+    required("trade_date"),
+    required("open"),
+    required("high"),
+    required("low"),
+    required("close"),
+    ignored("pre_close"),
+    ignored("change"),
+    ignored("pct_chg"),
+    required("vol"),
+    optional("amount"),
+    optional("adj_factor"),
+];
+const CODE: usize = 0;
+const DATE: usize = 1;
+const OPEN: usize = 2;
+const HIGH: usize = 3;
+const LOW: usize = 4;
+const CLOSE: usize = 5;
+const VOLUME: usize = 9;
+const AMOUNT: usize = 10;
+const ADJ_FACTOR: usize = 11;
+
+/// Read one tushare file into `set`; returns the number of bars read.
+pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -> Result<usize, DataError> {
+    let header = file.header(&COLUMNS, "tushare")?;
+    let index = set.start_file(file.path.clone(), header.has(ADJ_FACTOR));
+    let mut last_code: Option<(String, u32)> = None;
+    let mut n = 0;
+    for row in file.rows(&header) {
+        let row = row?;
+        let get = |key| row.required(&header, file, key);
+        let (code, date, open, high, low, close, volume) = (
+            get(CODE)?,
+            get(DATE)?,
+            get(OPEN)?,
+            get(HIGH)?,
+            get(LOW)?,
+            get(CLOSE)?,
+            get(VOLUME)?,
+        );
+        let symbol = match &last_code {
+            Some((text, id)) if text == code.text => *id,
+            _ => {
+                if !code.text.contains('.') || a_share_symbol(code.text).as_deref() != Some(code.text) {
+                    return Err(code.error(format!(
+                        "`{}` is not a tushare A-share code; expected NNNNNN.SH, NNNNNN.SZ or NNNNNN.BJ (tushare `hk_daily` volumes are in shares, not lots: convert such files to the long format)",
+                        code.text
+                    )));
+                }
+                let id = set.symbol(code.text);
+                last_code = Some((code.text.to_string(), id));
+                id
+            }
+        };
+        let (o, h, l, c) = (open.price()?, high.price()?, low.price()?, close.price()?);
+        check_ohlc((open, o), (high, h), (low, l), (close, c))?;
+        set.push(RawBar {
+            date: date.compact_date()?,
+            symbol,
+            open: o,
+            high: h,
+            low: l,
+            close: c,
+            volume: volume.non_negative(2)?,
+            amount: match row.cell(&header, file, AMOUNT) {
+                Some(a) => a.optional_non_negative(3)?,
+                None => None,
+            },
+            adj_factor: match row.cell(&header, file, ADJ_FACTOR) {
+                Some(f) => Some(f.positive()?),
+                None => None,
+            },
+            file: index,
+            line: row.line,
+        });
+        n += 1;
+    }
+    Ok(n)
+}

@@ -1,0 +1,157 @@
+//! `rebt data info`, `rebt data generate` and `rebt data import` end to end, and a backtest on
+//! imported real files (skipped with a message where `../shared/data/real` is absent).
+
+use crate::cli::rebt;
+use std::path::Path;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn ok(o: &std::process::Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn data_info_describes_the_embedded_dataset() {
+    let out = ok(&rebt(&["data", "info"], repo()));
+    for needle in [
+        "SYNTHETIC",
+        "synthetic",
+        "600111.SH",
+        "06680.HK",
+        "PRND_OXIDE",
+        "HKDCNY",
+        "930598.CSI",
+        "2018-01-02",
+        "2026-01-30",
+        "calendars: SSE",
+        "HKEX",
+        "margin_balance",
+        "pe_ttm",
+        "sha256:",
+    ] {
+        assert!(out.contains(needle), "data info lacks {needle}:\n{out}");
+    }
+}
+
+#[test]
+fn data_generate_sample_reproduces_the_committed_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ok(&rebt(
+        &["data", "generate", "--dataset", "sample", "--out", "."],
+        dir.path(),
+    ));
+    for f in ["bars.csv", "manifest.toml"] {
+        let made = std::fs::read(dir.path().join(f)).expect("generated");
+        let committed = std::fs::read(repo().join("datasets/sample").join(f)).expect("committed");
+        assert!(made == committed, "{f} differs from datasets/sample/{f}");
+    }
+    let o = rebt(&["data", "generate", "--dataset", "nope", "--out", "."], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("rare-earth"));
+}
+
+#[test]
+fn data_import_writes_a_dataset_that_backtests() {
+    let fixtures = repo().join("crates/rebt-data/tests/fixtures/import");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daily = fixtures.join("tushare/daily.csv");
+    let out = ok(&rebt(
+        &[
+            "data",
+            "import",
+            "--format",
+            "tushare",
+            daily.to_str().expect("utf8"),
+            "--out",
+            "ts",
+        ],
+        dir.path(),
+    ));
+    assert!(out.contains("imported"), "{out}");
+    ok(&rebt(&["data", "check", "ts"], dir.path()));
+    ok(&rebt(
+        &["backtest", "--data", "ts", "--strategy", "buy_and_hold", "--quiet"],
+        dir.path(),
+    ));
+    // bad input: an unknown format and a missing file, with their messages
+    let o = rebt(
+        &[
+            "data",
+            "import",
+            "--format",
+            "csv",
+            daily.to_str().expect("utf8"),
+            "--out",
+            "x",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("akshare, tushare, yahoo, long, series"));
+    let o = rebt(
+        &["data", "import", "--format", "long", "missing.csv", "--out", "x"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.csv"));
+    assert!(
+        !dir.path().join("x").join("bars.csv").exists(),
+        "a failed import writes nothing"
+    );
+}
+
+#[test]
+fn imported_real_files_backtest() {
+    let real = repo().join("../shared/data/real");
+    if !real.is_dir() {
+        eprintln!(
+            "skipped: {} is absent (real data is not part of the project)",
+            real.display()
+        );
+        return;
+    }
+    // The yfinance downloads of Northern Rare Earth and Baotou Steel
+    // (date,open,high,low,close,volume_shares, already adjusted), written out as the CSV Yahoo
+    // gives (Adj Close = Close) under their Yahoo tickers, then imported as Yahoo files.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut names: Vec<String> = Vec::new();
+    for (src, ticker) in [
+        ("cn_600111_yfinance_danyoko_adj.csv", "600111.SS.csv"),
+        ("cn_600010_yfinance_danyoko_adj.csv", "600010.SS.csv"),
+    ] {
+        let text = std::fs::read_to_string(real.join(src)).expect("real file");
+        let mut yahoo = String::from("Date,Open,High,Low,Close,Adj Close,Volume\n");
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            yahoo.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                f[0], f[1], f[2], f[3], f[4], f[4], f[5]
+            ));
+        }
+        let dest = dir.path().join(ticker);
+        std::fs::write(&dest, yahoo).expect("write");
+        names.push(dest.to_string_lossy().into_owned());
+    }
+    let mut args = vec![
+        "data",
+        "import",
+        "--format",
+        "yahoo",
+        "--yahoo-close",
+        "raw",
+        "--out",
+        "real",
+    ];
+    args.extend(names.iter().map(String::as_str));
+    let out = ok(&rebt(&args, dir.path()));
+    assert!(out.contains("600111.SH") && out.contains("600010.SH"), "{out}");
+    ok(&rebt(&["data", "check", "real"], dir.path()));
+    let summary = ok(&rebt(&["backtest", "--data", "real"], dir.path()));
+    assert!(
+        summary.contains("Sharpe") && !summary.contains("synthetic"),
+        "{summary}"
+    );
+}
