@@ -184,7 +184,10 @@ fn inverse_vol_weights_by_hand() {
     );
 }
 
-fn with_series(p: Panel, series: Vec<(&str, Vec<(usize, usize, f64)>)>) -> Panel {
+/// (period day, published day, value) points of one series.
+type Points = Vec<(usize, usize, f64)>;
+
+fn with_series(p: Panel, series: Vec<(&str, Points)>) -> Panel {
     let mut alt = AltData::new();
     for (name, pts) in series {
         let pts = pts
@@ -389,23 +392,16 @@ fn misspelt_or_unknown_keys_name_the_valid_ones() {
         None,
         Rebalance::default(),
     );
-    let e = bad_key.build().err().expect("error").to_string();
+    let e = bad_key.build().expect_err("error").to_string();
     assert!(e.contains("`lookbak`") && e.contains("lookback, skip"), "{e}");
     let bad_type = config("type = \"momentum\"", &[], None, None, Rebalance::default());
-    let e = bad_type.build().err().expect("error").to_string();
+    let e = bad_type.build().expect_err("error").to_string();
     assert!(
         e.contains("unknown type `momentum`") && e.contains("ts_momentum"),
         "{e}"
     );
     let no_type = config("lookback = 5", &[], None, None, Rebalance::default());
-    assert!(
-        no_type
-            .build()
-            .err()
-            .expect("error")
-            .to_string()
-            .contains("needs `type")
-    );
+    assert!(no_type.build().expect_err("error").to_string().contains("needs `type"));
 }
 
 #[test]
