@@ -160,7 +160,24 @@ fn strategies_lists_builtins_with_parameters() {
     let o = rebt(&["strategies"], Path::new("."));
     let (out, _) = text(&o);
     assert!(o.status.success());
-    for needle in ["sma_cross", "buy_and_hold", "fast", "slow", "10", "30"] {
+    for needle in [
+        "sma_cross",
+        "buy_and_hold",
+        "fast",
+        "slow",
+        "10",
+        "30",
+        "pipeline",
+        "ts_momentum",
+        "margin_flow",
+        "dcf",
+        "pe_percentile",
+        "overbought",
+        "inverse_vol",
+        "phased",
+        "band_low",
+        "dca",
+    ] {
         assert!(out.contains(needle), "{out}");
     }
 }

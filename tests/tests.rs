@@ -4,4 +4,5 @@
 mod cli;
 mod configs;
 mod data_commands;
+mod dcf_worked;
 mod real_data;

@@ -232,6 +232,15 @@ impl Dcf {
         })
     }
 
+    /// A gate for a scenario, margin of safety and exit premium.
+    pub fn new(scenario: Scenario, margin_of_safety: f64, exit_premium: f64) -> Self {
+        Self {
+            scenario,
+            margin_of_safety,
+            exit_premium,
+        }
+    }
+
     /// The intrinsic value per share of `symbol` from the figures public on `ctx`'s day.
     pub fn value(&self, ctx: &Context<'_>, symbol: &str) -> Option<f64> {
         let series = |name: &str| ctx.known(&format!("{name}:{symbol}"));
