@@ -286,57 +286,12 @@ pub fn strategies() -> Result<()> {
     Ok(())
 }
 
-pub fn data_check(path: &Path) -> Result<()> {
-    if !path.exists() {
-        bail!("{}: no such file or directory", path.display());
-    }
-    let summary = rebt_data::load(path)?.summary();
-    println!("dataset   {} [{}]", summary.name, summary.source);
-    if summary.synthetic {
-        println!("NOTE: synthetic data: these prices are generated, not real market prices.");
-    }
-    println!("fingerprint {}", summary.fingerprint);
-    println!(
-        "{} rows, {} instruments, {} → {} ({} days){}",
-        summary.rows,
-        summary.instruments.len(),
-        summary.first_date,
-        summary.last_date,
-        summary.days,
-        summary
-            .benchmark
-            .as_ref()
-            .map_or(String::new(), |b| format!(", benchmark {b}"))
-    );
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
-        "symbol", "name", "kind", "market", "board", "tradable", "first", "last", "bars",
-    ]);
-    let name = |v: serde_json::Value| v.as_str().unwrap_or("?").to_string();
-    for inst in &summary.instruments {
-        t.add_row(vec![
-            inst.symbol.clone(),
-            inst.name.clone(),
-            name(serde_json::to_value(inst.kind)?),
-            name(serde_json::to_value(inst.market)?),
-            name(serde_json::to_value(inst.board)?),
-            inst.tradable.to_string(),
-            inst.first_date.to_string(),
-            inst.last_date.to_string(),
-            inst.bars.to_string(),
-        ]);
-    }
-    println!("{t}");
-    println!("ok: no errors found");
-    Ok(())
-}
-
-pub fn data_info(path: Option<&Path>) -> Result<()> {
-    let ds = load_dataset(path)?;
+/// Print a dataset's header lines and its instruments table.
+fn print_dataset(ds: &Dataset) -> Result<()> {
     let summary = ds.summary();
     println!("dataset   {} [{}]", summary.name, summary.source);
-    if !ds.manifest.description.is_empty() {
-        println!("{}", ds.manifest.description.trim());
+    if !summary.description.is_empty() {
+        println!("{}", summary.description.trim());
     }
     if summary.synthetic {
         println!("NOTE: synthetic data: every price and series in it is generated, not real.");
@@ -373,26 +328,24 @@ pub fn data_info(path: Option<&Path>) -> Result<()> {
         ]);
     }
     println!("{t}");
-    if let Some(cal) = &ds.calendars {
-        let parts: Vec<String> = cal
-            .markets()
-            .map(|m| {
-                let years = cal.years(m);
-                let holidays: usize = years.iter().filter_map(|y| cal.holidays(m, *y)).map(|h| h.len()).sum();
-                let market = serde_json::to_value(m)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default();
-                format!(
-                    "{market} {}–{} ({holidays} weekday holidays)",
-                    years.first().copied().unwrap_or_default(),
-                    years.last().copied().unwrap_or_default()
-                )
-            })
-            .collect();
-        println!("calendars: {}", parts.join("; "));
-    } else {
-        println!("calendars: none (trading days are the days with bars)");
+    Ok(())
+}
+
+pub fn data_check(path: &Path) -> Result<()> {
+    if !path.exists() {
+        bail!("{}: no such file or directory", path.display());
+    }
+    print_dataset(&rebt_data::load(path)?)?;
+    println!("ok: no errors found");
+    Ok(())
+}
+
+pub fn data_info(path: Option<&Path>) -> Result<()> {
+    let ds = load_dataset(path)?;
+    print_dataset(&ds)?;
+    match &ds.calendars {
+        Some(cal) => println!("calendars: {}", cal.describe()),
+        None => println!("calendars: none (trading days are the days with bars)"),
     }
     let alt = ds.panel.alt_data();
     if alt.is_empty() {
