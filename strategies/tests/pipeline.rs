@@ -454,3 +454,109 @@ fn kdj_and_macd_rules_score_a_rising_series_positive() {
     );
     assert_eq!(fills(&run(&p, &macd, None), &p)[0].0, 4);
 }
+
+#[test]
+fn commodity_momentum_follows_the_oxide_price() {
+    // PRND_OXIDE 100, 100, 110: its 2-bar return turns +10% on bar 2 → X bought at bar 3.
+    let mut b = BarColumns::default();
+    for (i, (&x, &prnd)) in [10.0, 10.0, 10.0, 10.0, 10.0]
+        .iter()
+        .zip(&[100.0, 100.0, 110.0, 110.0, 110.0])
+        .enumerate()
+    {
+        b.push(day(i), "X", x, x, x, x, 1e9);
+        b.push(day(i), "PRND_OXIDE", prnd, prnd, prnd, prnd, 0.0);
+    }
+    let mut oxide = Instrument::infer("PRND_OXIDE", Currency::Cny);
+    oxide.kind = rebt_core::InstrumentKind::Commodity;
+    oxide.tradable = false;
+    let p = Panel::from_bars(&b, vec![Instrument::infer("X", Currency::Cny), oxide]).expect("panel");
+    let daily = Rebalance::Named(rebt_strategies::pipeline::registry::RebalanceName::Daily);
+    let cfg = config("type = \"commodity_momentum\"\nlookback = 2", &[], None, None, daily);
+    assert_eq!(
+        fills(&run(&p, &cfg, None), &p),
+        vec![(3, "X".to_string(), Side::Buy, 1000)]
+    );
+}
+
+#[test]
+fn margin_flow_zscore_by_hand() {
+    // Balances for days 0..4, each published the next day: 100, 100, 100, 100, 110.
+    // window 1 → changes 0, 0, 0, 0.1; z over the last 3: mean 1/30, sample sd 0.0577 →
+    // z = (0.1 − 0.0333) / 0.0577 = 1.155 > 0 on day 5 (when day 4's balance is public) → buy
+    // at day 6. With the last balance at 90 instead, z < 0: nothing.
+    let daily = Rebalance::Named(rebt_strategies::pipeline::registry::RebalanceName::Daily);
+    let cfg = config(
+        "type = \"margin_flow\"\nmode = \"zscore\"\nwindow = 1\nz_window = 3",
+        &[],
+        None,
+        None,
+        daily,
+    );
+    let balances = |last: f64| vec![(0, 1, 100.0), (1, 2, 100.0), (2, 3, 100.0), (3, 4, 100.0), (4, 5, last)];
+    let up = with_series(
+        panel(&[("X", vec![10.0; 8])]),
+        vec![("margin_balance:X", balances(110.0))],
+    );
+    assert_eq!(
+        fills(&run(&up, &cfg, None), &up),
+        vec![(6, "X".to_string(), Side::Buy, 1000)]
+    );
+    let down = with_series(
+        panel(&[("X", vec![10.0; 8])]),
+        vec![("margin_balance:X", balances(90.0))],
+    );
+    assert!(run(&down, &cfg, None).fills.is_empty());
+}
+
+#[test]
+fn margin_flow_buy_share_by_hand() {
+    // Financing buys 10, 10, 10, 20 on days 0..3 (published the next day) against a turnover
+    // of 100 a day: shares 0.1, 0.1, 0.1, 0.2; z over 3 = (0.2 − 0.1333) / 0.0577 > 0 on day 4
+    // → buy at day 5.
+    let mut b = BarColumns::default();
+    for i in 0..7 {
+        b.push(day(i), "X", 10.0, 10.0, 10.0, 10.0, 10.0);
+    }
+    b.amount = Some(vec![100.0; 7]);
+    let p = Panel::from_bars(&b, vec![Instrument::infer("X", Currency::Cny)]).expect("panel");
+    let p = with_series(
+        p,
+        vec![(
+            "margin_buy:X",
+            vec![(0, 1, 10.0), (1, 2, 10.0), (2, 3, 10.0), (3, 4, 20.0)],
+        )],
+    );
+    let daily = Rebalance::Named(rebt_strategies::pipeline::registry::RebalanceName::Daily);
+    let cfg = config(
+        "type = \"margin_flow\"\nmode = \"buy_share\"\nz_window = 3",
+        &[],
+        None,
+        None,
+        daily,
+    );
+    assert_eq!(
+        fills(&run(&p, &cfg, None), &p),
+        vec![(5, "X".to_string(), Side::Buy, 1000)]
+    );
+}
+
+#[test]
+fn overbought_kdj_blocks_while_j_is_above_80() {
+    // H = L = C rising, KDJ(3): RSV 100 from bar 2; K = 66.7, 77.8, 85.2, 90.1; D = 61.1,
+    // 66.7, 72.8, 78.6; J = 3K − 2D = 77.8, 100.0, 109.9, 113.0 — above 80 from bar 3.
+    // ts_momentum(4) first wants the name on bar 4 → blocked; with level 200 → bought bar 5.
+    let p = panel(&[("X", (0..8).map(|i| 10.0 + i as f64).collect())]);
+    let daily = Rebalance::Named(rebt_strategies::pipeline::registry::RebalanceName::Daily);
+    let signal = "type = \"ts_momentum\"\nlookback = 4\nskip = 0";
+    let gate = |level: f64| format!("type = \"overbought\"\nindicator = \"kdj\"\nperiod = 3\nlevel = {level:?}");
+    assert!(
+        run(&p, &config(signal, &[&gate(80.0)], None, None, daily), None)
+            .fills
+            .is_empty()
+    );
+    assert_eq!(
+        fills(&run(&p, &config(signal, &[&gate(200.0)], None, None, daily), None), &p)[0].0,
+        5
+    );
+}
