@@ -14,6 +14,15 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+/// The name serde gives an enum value (`sse_main`, `T+1`, `monthly`), or its JSON text for
+/// other values (a rebalance every 5 days is `5`).
+fn label<T: serde::Serialize>(value: T) -> Result<String> {
+    Ok(match serde_json::to_value(value)? {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    })
+}
+
 /// Load the dataset a config names, or the embedded one.
 fn load_dataset(path: Option<&Path>) -> Result<Dataset> {
     Ok(match path {
@@ -95,21 +104,17 @@ fn build_strategy(cfg: &mut RunConfig) -> Result<(Box<dyn rebt_core::Strategy>, 
         }
         let built = pipeline.build()?;
         let resolved = pipeline.resolved()?;
-        let kind = |t: &Option<toml::Table>| {
-            t.as_ref()
-                .and_then(|t| t.get("type"))
-                .and_then(|v| v.as_str())
-                .unwrap_or("?")
-                .to_string()
-        };
-        let gates: Vec<String> = resolved.gates.iter().map(|g| kind(&Some(g.clone()))).collect();
+        fn kind(t: Option<&toml::Table>) -> &str {
+            t.and_then(|t| t.get("type")).and_then(|v| v.as_str()).unwrap_or("?")
+        }
+        let gates: Vec<&str> = resolved.gates.iter().map(|g| kind(Some(g))).collect();
         let desc = format!(
             "pipeline (signal {}, gates [{}], allocator {}, execution {}, rebalance {})",
-            kind(&resolved.signal),
+            kind(resolved.signal.as_ref()),
             gates.join(", "),
-            kind(&resolved.allocator),
-            kind(&resolved.execution),
-            serde_json::to_value(resolved.rebalance)?.to_string().trim_matches('"')
+            kind(resolved.allocator.as_ref()),
+            kind(resolved.execution.as_ref()),
+            label(resolved.rebalance)?
         );
         cfg.signal = resolved.signal;
         cfg.gates = resolved.gates;
@@ -217,16 +222,13 @@ pub fn strategies() -> Result<()> {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_header(vec!["strategy", "parameter", "type", "default", "meaning"]);
-    let kind = |k: rebt_strategies::ParamKind| -> Result<String> {
-        Ok(serde_json::to_value(k)?.as_str().unwrap_or("?").to_string())
-    };
     for s in rebt_strategies::registry() {
         t.add_row(vec![s.name, "", "", "", s.description]);
         for p in &s.params {
             t.add_row(vec![
                 String::new(),
                 p.name.to_string(),
-                kind(p.kind)?,
+                label(p.kind)?,
                 p.default.to_string(),
                 p.help.to_string(),
             ]);
@@ -258,7 +260,7 @@ pub fn strategies() -> Result<()> {
                 String::new(),
                 String::new(),
                 p.name.to_string(),
-                kind(p.kind)?,
+                label(p.kind)?,
                 p.default.to_string(),
                 p.help.to_string(),
             ]);
@@ -309,7 +311,6 @@ fn print_dataset(ds: &Dataset) -> Result<()> {
             .as_ref()
             .map_or(String::new(), |b| format!(", benchmark {b}"))
     );
-    let name = |v: serde_json::Value| v.as_str().unwrap_or("?").to_string();
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
         "symbol", "name", "kind", "market", "board", "tradable", "first", "last", "bars",
@@ -318,9 +319,9 @@ fn print_dataset(ds: &Dataset) -> Result<()> {
         t.add_row(vec![
             inst.symbol.clone(),
             inst.name.clone(),
-            name(serde_json::to_value(inst.kind)?),
-            name(serde_json::to_value(inst.market)?),
-            name(serde_json::to_value(inst.board)?),
+            label(inst.kind)?,
+            label(inst.market)?,
+            label(inst.board)?,
             inst.tradable.to_string(),
             inst.first_date.to_string(),
             inst.last_date.to_string(),

@@ -4,7 +4,7 @@
 //! of equity uninvested (weights scaled by 1 − cash_buffer).
 
 use super::Allocator;
-use super::signals::closes;
+use super::signals::{closes, mean_and_sample_sd};
 use crate::params::{Params, StrategyError};
 use rebt_core::{Context, InstrumentIx};
 
@@ -80,8 +80,7 @@ impl WeightAllocator {
                             .windows(2)
                             .map(|w| w[1] / w[0] - 1.0)
                             .collect();
-                        let mean = r.iter().sum::<f64>() / r.len() as f64;
-                        let sd = (r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (r.len() - 1) as f64).sqrt();
+                        let (_, sd) = mean_and_sample_sd(&r);
                         if sd > 0.0 { 1.0 / sd } else { 0.0 }
                     })
                     .collect();

@@ -210,10 +210,15 @@ impl Tranches {
                 }
                 let reference = match reference {
                     Reference::AtTarget => build.set_price,
-                    Reference::RecentHigh(n) => {
-                        let c = super::signals::closes(ctx, ix);
-                        c[c.len().saturating_sub(n)..].iter().copied().fold(f64::MIN, f64::max)
-                    }
+                    // the last n closes the instrument traded, without copying its history
+                    Reference::RecentHigh(n) => ctx
+                        .history(ix, rebt_core::Field::Close)
+                        .iter()
+                        .rev()
+                        .filter(|c| !c.is_nan())
+                        .take(n)
+                        .copied()
+                        .fold(f64::MIN, f64::max),
                 };
                 let reference = build.last_tranche_close.map_or(reference, |last| reference.min(last));
                 close <= reference * (1.0 - dip) || waited >= max_wait

@@ -239,10 +239,16 @@ pub(crate) fn zscore_of_last(values: &[f64], window: usize) -> Option<f64> {
         return None;
     }
     let w = &values[values.len() - window..];
-    let mean = w.iter().sum::<f64>() / window as f64;
-    let var = w.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (window - 1) as f64;
-    let sd = var.sqrt();
+    let (mean, sd) = mean_and_sample_sd(w);
     (sd > 0.0).then(|| (w[window - 1] - mean) / sd)
+}
+
+/// Mean and sample standard deviation (divisor n − 1) of at least two values.
+pub(crate) fn mean_and_sample_sd(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (mean, var.sqrt())
 }
 
 impl Signal for MarginFlow {
