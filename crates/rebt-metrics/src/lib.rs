@@ -1,7 +1,7 @@
 //! rebt-metrics: performance metrics as pure functions over a series of periodic simple
 //! returns (`&[f64]`, one value per bar, `0.01` meaning +1%). Definitions follow empyrical
-//! (empyrical-reloaded) and are checked against values it computed; see
-//! `tests/reference/compute.py`.
+//! (empyrical-reloaded) and quantstats where they agree, empyrical where they differ, and are
+//! checked against values those libraries computed; see `tests/reference/`.
 //!
 //! Every metric returns `Option<f64>`: `None` marks a value that is undefined for the input
 //! (too few returns, zero volatility or downside deviation, no drawdown, a non-finite return
@@ -11,9 +11,27 @@
 #![deny(missing_docs)]
 
 mod annualization;
+mod bootstrap;
+mod distribution;
+mod drawdown;
+mod periods;
+mod relative;
 mod returns;
+mod significance;
 mod summary;
 
 pub use annualization::{Annualization, TRADING_DAYS_PER_YEAR};
+#[allow(unused_imports)]
+pub use bootstrap::*;
+#[allow(unused_imports)]
+pub use distribution::*;
+#[allow(unused_imports)]
+pub use drawdown::*;
+#[allow(unused_imports)]
+pub use periods::*;
+#[allow(unused_imports)]
+pub use relative::*;
 pub use returns::{annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return};
+#[allow(unused_imports)]
+pub use significance::*;
 pub use summary::Summary;

@@ -143,22 +143,22 @@ pub fn calmar(returns: &[f64], periods_per_year: f64) -> Option<f64> {
 }
 
 /// `returns` if it holds at least `min_len` values, all finite.
-fn usable(returns: &[f64], min_len: usize) -> Option<&[f64]> {
+pub(crate) fn usable(returns: &[f64], min_len: usize) -> Option<&[f64]> {
     (returns.len() >= min_len && returns.iter().all(|r| r.is_finite())).then_some(returns)
 }
 
-fn finite(value: f64) -> Option<f64> {
+pub(crate) fn finite(value: f64) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
 /// Final wealth `Π (1 + r_i)` from a start of 1, `None` if it overflows.
-fn growth(returns: &[f64]) -> Option<f64> {
+pub(crate) fn growth(returns: &[f64]) -> Option<f64> {
     finite(returns.iter().map(|r| 1.0 + r).product())
 }
 
 /// Mean and sample variance in one pass (Welford), so a constant series has variance 0
 /// exactly rather than a rounding residue.
-fn moments(values: impl Iterator<Item = f64>) -> OnlineVariance {
+pub(crate) fn moments(values: impl Iterator<Item = f64>) -> OnlineVariance {
     values.fold(OnlineVariance::default(), Accumulate::push)
 }
 

@@ -1,0 +1,1 @@
+//! Stationary block bootstrap (Politis & Romano) confidence intervals for Sharpe and CAGR, seeded.

@@ -1,0 +1,1 @@
+//! Drawdowns: their duration and the worst episodes (start, trough, recovery, depth, length).

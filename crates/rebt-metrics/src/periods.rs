@@ -1,0 +1,1 @@
+//! Calendar aggregation: monthly and yearly compounded returns from dated daily returns.

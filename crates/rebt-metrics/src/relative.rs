@@ -1,0 +1,1 @@
+//! Benchmark-relative metrics: alpha, beta, information ratio, tracking error, up/down capture, correlation.
