@@ -211,6 +211,22 @@ pub struct DailyRecord {
     pub positions_value: f64,
 }
 
+/// One position held at the close of one day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Holding {
+    /// Index of the day in [`BacktestResult::daily`].
+    pub day: u32,
+    /// Instrument.
+    pub instrument: InstrumentIx,
+    /// Shares held after the day's fills.
+    pub shares: u64,
+    /// The close the position is valued at (the latest close up to that day), in the
+    /// instrument's currency.
+    pub mark: f64,
+    /// Shares × mark × FX, in base-currency units: its share of the day's `positions_value`.
+    pub value: f64,
+}
+
 /// Everything a run produced.
 #[derive(Debug, Clone)]
 pub struct BacktestResult {
@@ -226,6 +242,8 @@ pub struct BacktestResult {
     pub fills: Vec<Fill>,
     /// Every rejection, in order.
     pub rejections: Vec<Rejection>,
+    /// Every non-zero position at every day's close, by day then instrument.
+    pub holdings: Vec<Holding>,
     /// Positions after the last day, indexed by instrument.
     pub final_positions: Vec<Position>,
     /// Orders submitted on the last day, which had no next open to fill at.
@@ -450,6 +468,7 @@ impl<'p> Engine<'p> {
             fills: Vec::new(),
             rejections: Vec::new(),
             daily: Vec::with_capacity(n_days),
+            holdings: Vec::new(),
         };
         let mut orders = Orders::new();
         let mut pending: Vec<Order> = Vec::new();
@@ -500,6 +519,7 @@ impl<'p> Engine<'p> {
                 cash: run.portfolio.cash(),
                 positions_value,
             });
+            run.record_holdings(day);
         }
         Ok(BacktestResult {
             base_currency: self.base,
@@ -508,6 +528,7 @@ impl<'p> Engine<'p> {
             daily: run.daily,
             fills: run.fills,
             rejections: run.rejections,
+            holdings: run.holdings,
             final_positions: run.portfolio.positions().to_vec(),
             pending_at_end: pending.len(),
         })
@@ -524,6 +545,7 @@ struct Run<'e, 'p> {
     fills: Vec<Fill>,
     rejections: Vec<Rejection>,
     daily: Vec<DailyRecord>,
+    holdings: Vec<Holding>,
 }
 
 impl Run<'_, '_> {
@@ -566,6 +588,22 @@ impl Run<'_, '_> {
             value += self.values[i];
         }
         (self.portfolio.cash().to_units_f64() + value, value)
+    }
+
+    /// Append the positions held at `day`'s close, valued as [`Self::equity_at_close`] last
+    /// valued them.
+    fn record_holdings(&mut self, day: usize) {
+        for (i, p) in self.portfolio.positions().iter().enumerate() {
+            if p.shares > 0 {
+                self.holdings.push(Holding {
+                    day: day as u32,
+                    instrument: InstrumentIx(i as u32),
+                    shares: p.shares,
+                    mark: self.marks[i],
+                    value: self.values[i],
+                });
+            }
+        }
     }
 
     /// Equity at the open of `day` (positions at the open, or the last close when there is no

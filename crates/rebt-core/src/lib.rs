@@ -23,7 +23,7 @@ pub use asof::{AltData, AsOfPoint, AsOfSeries};
 pub use chrono::NaiveDate;
 pub use costs::{CostModel, FeeItem, FeeKind, FeeRounding, FillCosts, Rate, RateSchedule, Sides};
 pub use engine::{
-    BacktestResult, CostMode, DailyRecord, Engine, EngineConfig, Fill, Rejection, RejectionReason, RulesMode,
+    BacktestResult, CostMode, DailyRecord, Engine, EngineConfig, Fill, Holding, Rejection, RejectionReason, RulesMode,
 };
 pub use error::CoreError;
 pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement};

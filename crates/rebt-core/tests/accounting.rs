@@ -146,6 +146,13 @@ proptest! {
                 }
             }
             prop_assert!((rec.positions_value - value).abs() <= 1e-9 * value.max(1.0), "positions on {}", rec.date);
+            // the day's holdings are exactly the rebuilt non-zero positions, and their values add up
+            let held: Vec<_> = r.holdings.iter().filter(|h| h.day as usize == day).collect();
+            let rebuilt: Vec<(usize, i64)> = shares.iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, n)| (i, *n)).collect();
+            let recorded: Vec<(usize, i64)> = held.iter().map(|h| (h.instrument.get(), h.shares as i64)).collect();
+            prop_assert_eq!(recorded, rebuilt, "holdings on {}", rec.date);
+            let held_value: f64 = held.iter().map(|h| h.value).sum();
+            prop_assert!((held_value - rec.positions_value).abs() <= 1e-9 * value.max(1.0), "holding values on {}", rec.date);
             prop_assert!((rec.equity - (rec.cash.to_units_f64() + rec.positions_value)).abs() <= 1e-9 * rec.equity.abs().max(1.0));
         }
         prop_assert_eq!(next_fill, r.fills.len());

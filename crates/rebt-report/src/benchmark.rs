@@ -1,0 +1,141 @@
+//! The benchmark a run is compared with: an instrument's closes, aligned to the run's days.
+
+use chrono::NaiveDate;
+use rebt_core::{Field, Panel};
+
+/// A benchmark aligned to the days of a run.
+///
+/// It is bought at the close of the run's first day with the run's starting cash, so
+/// `equity[k] = initial_cash · close_k / close_0` and its first daily return is 0, as the
+/// strategy's first day is (its orders fill at the next open at the earliest). On a day without
+/// a benchmark bar (its market closed while another was open), the latest earlier close
+/// stands and the day's return is 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Benchmark {
+    /// The benchmark's symbol.
+    pub symbol: String,
+    /// Daily simple returns, one per run day (the first is 0).
+    pub returns: Vec<f64>,
+    /// The value of the starting cash held in the benchmark, one per run day.
+    pub equity: Vec<f64>,
+}
+
+/// Why a benchmark cannot be aligned.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BenchmarkError {
+    /// The symbol is not in the dataset.
+    #[error("benchmark `{symbol}` is not in the dataset; pick one of its instruments with --benchmark, or `none`")]
+    Unknown {
+        /// The symbol asked for.
+        symbol: String,
+    },
+    /// No close on or before the run's first day.
+    #[error(
+        "benchmark `{symbol}` has no close on or before the run's first day {first}; its data start later: move --from or pick another --benchmark"
+    )]
+    NoStart {
+        /// The symbol.
+        symbol: String,
+        /// First day of the run.
+        first: NaiveDate,
+    },
+}
+
+impl Benchmark {
+    /// Align `symbol`'s closes in `panel` (the whole dataset, so a close before the run's first
+    /// day can stand for it) to the run's `dates`, valued from `initial_cash`.
+    pub fn align(panel: &Panel, symbol: &str, dates: &[NaiveDate], initial_cash: f64) -> Result<Self, BenchmarkError> {
+        let ix = panel.find(symbol).ok_or_else(|| BenchmarkError::Unknown {
+            symbol: symbol.to_string(),
+        })?;
+        let closes = panel.series(ix, Field::Close);
+        let panel_dates = panel.dates();
+        let mut next = 0; // index into the panel's days
+        let mut last: Option<f64> = None;
+        let mut aligned = Vec::with_capacity(dates.len());
+        for (k, &date) in dates.iter().enumerate() {
+            while next < panel_dates.len() && panel_dates[next] <= date {
+                if !closes[next].is_nan() {
+                    last = Some(closes[next]);
+                }
+                next += 1;
+            }
+            match last {
+                Some(c) => aligned.push(c),
+                None if k == 0 => {
+                    return Err(BenchmarkError::NoStart {
+                        symbol: symbol.to_string(),
+                        first: date,
+                    });
+                }
+                None => unreachable!("a close found for the first day stands for every later one"),
+            }
+        }
+        let base = aligned.first().copied().unwrap_or(f64::NAN);
+        let returns = std::iter::once(0.0)
+            .chain(aligned.windows(2).map(|w| w[1] / w[0] - 1.0))
+            .take(aligned.len())
+            .collect();
+        let equity = aligned.iter().map(|c| initial_cash * c / base).collect();
+        Ok(Benchmark {
+            symbol: symbol.to_string(),
+            returns,
+            equity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rebt_core::{BarColumns, Instrument};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn panel() -> Panel {
+        let mut bars = BarColumns::default();
+        // the index trades on the 2nd, 4th and 5th; the stock also on the 3rd
+        for (date, close) in [("2024-01-02", 100.0), ("2024-01-04", 110.0), ("2024-01-05", 99.0)] {
+            bars.push(d(date), "000300.SH", close, close, close, close, 1.0);
+        }
+        for date in ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"] {
+            bars.push(d(date), "600111.SH", 10.0, 10.0, 10.0, 10.0, 1.0);
+        }
+        let instruments = ["000300.SH", "600111.SH"]
+            .iter()
+            .map(|s| Instrument::infer(s, rebt_core::Currency::Cny))
+            .collect();
+        Panel::from_bars(&bars, instruments).expect("panel")
+    }
+
+    #[test]
+    fn aligns_closes_carrying_the_last_over_missing_days() {
+        let p = panel();
+        let b = Benchmark::align(&p, "000300.SH", p.dates(), 1_000.0).expect("aligned");
+        assert_eq!(b.returns, vec![0.0, 0.0, 110.0 / 100.0 - 1.0, 99.0 / 110.0 - 1.0]);
+        assert_eq!(b.equity, vec![1_000.0, 1_000.0, 1_100.0, 990.0]);
+    }
+
+    #[test]
+    fn a_run_starting_on_a_day_without_a_bar_uses_the_close_before() {
+        let p = panel();
+        let b = Benchmark::align(&p, "000300.SH", &p.dates()[1..], 500.0).expect("aligned");
+        assert_eq!(b.returns, vec![0.0, 110.0 / 100.0 - 1.0, 99.0 / 110.0 - 1.0]);
+        assert_eq!(b.equity, vec![500.0, 550.0, 495.0]);
+    }
+
+    #[test]
+    fn unknown_symbol_and_late_start_are_errors() {
+        let p = panel();
+        let unknown = Benchmark::align(&p, "930598.CSI", p.dates(), 1.0).expect_err("unknown");
+        assert!(
+            unknown.to_string().contains("`930598.CSI` is not in the dataset"),
+            "{unknown}"
+        );
+        let early = [d("2023-12-29")];
+        let late = Benchmark::align(&p, "000300.SH", &early, 1.0).expect_err("no start");
+        assert!(late.to_string().contains("2023-12-29"), "{late}");
+    }
+}
