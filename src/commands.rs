@@ -8,7 +8,7 @@ use rebt::config::{RunConfig, parse_date};
 use rebt_core::{CostMode, Engine, RulesMode};
 use rebt_data::Dataset;
 use rebt_metrics::Annualization;
-use rebt_report::{DatasetInfo, RunReport, write_atomic};
+use rebt_report::{Benchmark, DatasetInfo, OutputFile, RunReport, write_atomic, write_dir};
 use rebt_strategies::ParamValue;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -89,6 +89,9 @@ fn resolve_config(args: &BacktestArgs) -> Result<RunConfig> {
     if args.universe.is_some() {
         cfg.universe = args.universe.clone();
     }
+    if args.benchmark.is_some() {
+        cfg.benchmark = args.benchmark.clone();
+    }
     Ok(cfg)
 }
 
@@ -157,6 +160,7 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
     let engine_config = cfg.engine_config().map_err(|e| anyhow!(e))?;
     let dataset = load_dataset(cfg.data.as_deref())?;
     let panel = dataset.panel.slice(cfg.from, cfg.to)?;
+    let benchmark = resolve_benchmark(&mut cfg, &dataset, &panel)?;
     let engine = Engine::new(&panel, engine_config)?;
     let result = engine.run(strategy.as_mut())?;
 
@@ -167,11 +171,27 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
         fingerprint: dataset.fingerprint.clone(),
         synthetic: dataset.manifest.synthetic,
     };
-    let report = RunReport::new(&result, &panel, config_json, info, &Annualization::default());
+    let report = RunReport::new(
+        &result,
+        &panel,
+        config_json,
+        info,
+        &Annualization::default(),
+        benchmark.as_ref(),
+    );
 
+    // every output is rendered before the first is written: a failure leaves nothing behind
+    let json = report.to_json();
+    let out_files = match &args.out {
+        Some(_) => Some(output_files(&report, &json, args.parquet)?),
+        None => None,
+    };
     let to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    if let (Some(dir), Some(files)) = (&args.out, &out_files) {
+        write_dir(dir, files).with_context(|| format!("writing the outputs into {}", dir.display()))?;
+    }
     if let Some(path) = args.json.as_deref().filter(|_| !to_stdout) {
-        write_atomic(path, report.to_json().as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        write_atomic(path, json.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
     }
     if !args.quiet {
         let summary = render_summary(&report, &panel, &description, engine.universe().len());
@@ -182,9 +202,53 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
         }
     }
     if to_stdout {
-        std::io::stdout().write_all(report.to_json().as_bytes())?;
+        std::io::stdout().write_all(json.as_bytes())?;
     }
     Ok(())
+}
+
+/// The files of `--out DIR`: `result.json`, the CSV tables, their Parquet twins with
+/// `--parquet`, and `report.html`.
+fn output_files(report: &RunReport, json: &str, parquet: bool) -> Result<Vec<OutputFile>> {
+    let mut files = vec![OutputFile::new("result.json", json.as_bytes().to_vec())];
+    let tables = report.csv_tables().context("writing the tables as CSV")?;
+    if parquet {
+        files.extend(parquet_tables(&tables)?);
+    }
+    files.extend(tables);
+    Ok(files)
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_tables(tables: &[OutputFile]) -> Result<Vec<OutputFile>> {
+    tables
+        .iter()
+        .map(|t| {
+            let bytes = rebt_data::csv_table_to_parquet(&t.bytes, &t.name)?;
+            Ok(OutputFile::new(t.name.replace(".csv", ".parquet"), bytes))
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_tables(_: &[OutputFile]) -> Result<Vec<OutputFile>> {
+    bail!(
+        "--parquet: this rebt was built without Parquet support; rebuild with `cargo build --release --features parquet`"
+    )
+}
+
+/// The benchmark of a run: `--benchmark`/`benchmark` if given (`none` for none), else the
+/// dataset's declared one. The resolved choice is written back into the config echo.
+fn resolve_benchmark(cfg: &mut RunConfig, dataset: &Dataset, panel: &rebt_core::Panel) -> Result<Option<Benchmark>> {
+    let symbol = match cfg.benchmark.as_deref() {
+        Some("none") => None,
+        Some(s) => Some(s.to_string()),
+        None => dataset.manifest.benchmark.clone(),
+    };
+    cfg.benchmark = Some(symbol.clone().unwrap_or_else(|| "none".to_string()));
+    let Some(symbol) = symbol else { return Ok(None) };
+    let aligned = Benchmark::align(&dataset.panel, &symbol, panel.dates(), cfg.cash)?;
+    Ok(Some(aligned))
 }
 
 fn render_summary(report: &RunReport, panel: &rebt_core::Panel, description: &str, universe: usize) -> String {

@@ -118,9 +118,23 @@ struct BacktestArgs {
     /// Comma-separated symbols to trade (default: every tradable instrument).
     #[arg(long, value_name = "SYM,SYM", value_delimiter = ',')]
     universe: Option<Vec<String>>,
+    /// Benchmark symbol for the comparison (default: the dataset's, e.g. 930598.CSI; `none`
+    /// for none).
+    #[arg(long, value_name = "SYMBOL")]
+    benchmark: Option<String>,
     /// Write the result document to FILE (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write every output into DIR: result.json, equity.csv, fills.csv, rejections.csv,
+    /// positions.csv, trades.csv and report.html.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Also write the tables as Parquet into --out DIR (builds with the `parquet` feature).
+    #[arg(long, requires = "out")]
+    parquet: bool,
+    /// Write the HTML tearsheet alone to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,

@@ -47,5 +47,5 @@ pub use generate::{
 };
 pub use manifest::{InstrumentSpec, Manifest, PriceLimit};
 #[cfg(feature = "parquet")]
-pub use parquet::read_parquet_bars;
+pub use parquet::{csv_table_to_parquet, read_parquet_bars};
 pub use series::read_series_csv;

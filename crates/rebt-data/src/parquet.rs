@@ -4,7 +4,7 @@
 
 use crate::bars;
 use crate::error::DataError;
-use polars::prelude::{ParquetReader, SerReader};
+use polars::prelude::{CsvReadOptions, ParquetReader, ParquetWriter, SerReader};
 use rebt_core::BarColumns;
 use std::io::Cursor;
 use std::path::Path;
@@ -21,6 +21,26 @@ pub fn read_parquet_bars(bytes: &[u8], path: &Path) -> Result<BarColumns, DataEr
     bars::check_columns(&names, path)?;
     let row = |r: usize| r;
     bars::frame_to_bars(&df, path, &row)
+}
+
+/// Convert one of rebt's output tables from CSV (a header row, then rows) to Parquet bytes.
+/// Column types are inferred from the values; `YYYY-MM-DD` columns become dates, empty cells
+/// nulls. `name` is used only in error messages.
+pub fn csv_table_to_parquet(csv: &[u8], name: &str) -> Result<Vec<u8>, DataError> {
+    let format = |e: polars::prelude::PolarsError| DataError::Format {
+        path: name.into(),
+        message: e.to_string(),
+    };
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(None)
+        .map_parse_options(|o| o.with_try_parse_dates(true))
+        .into_reader_with_file_handle(Cursor::new(csv))
+        .finish()
+        .map_err(format)?;
+    let mut out = Vec::new();
+    ParquetWriter::new(&mut out).finish(&mut df).map_err(format)?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -48,6 +68,21 @@ mod tests {
             Series::new("close".into(), &[10.2, 10.1]).into_column(),
             volume,
         ]
+    }
+
+    #[test]
+    fn output_tables_convert_with_dates_numbers_and_nulls() {
+        let csv = b"date,symbol,shares,price,exit\n2024-01-02,600111.SH,100,10.5,\n2024-01-03,600111.SH,200,11.0,2024-01-09\n";
+        let bytes = csv_table_to_parquet(csv, "trades.csv").expect("converts");
+        let df = ParquetReader::new(Cursor::new(bytes)).finish().expect("reads back");
+        assert_eq!(df.shape(), (2, 5));
+        assert_eq!(df.column("date").expect("date").dtype(), &DataType::Date);
+        assert_eq!(df.column("shares").expect("shares").dtype(), &DataType::Int64);
+        assert_eq!(df.column("price").expect("price").dtype(), &DataType::Float64);
+        assert_eq!(df.column("exit").expect("exit").null_count(), 1);
+        let header_only = csv_table_to_parquet(b"date,symbol\n", "fills.csv").expect("empty table");
+        let empty = ParquetReader::new(Cursor::new(header_only)).finish().expect("reads back");
+        assert_eq!(empty.shape(), (0, 2));
     }
 
     #[test]

@@ -10,6 +10,16 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+mod benchmark;
+mod outputs;
+mod trades;
+
+pub use benchmark::{Benchmark, BenchmarkError};
+pub use outputs::{
+    EQUITY_COLUMNS, FILL_COLUMNS, OutputFile, POSITION_COLUMNS, REJECTION_COLUMNS, TRADE_COLUMNS, to_csv, write_dir,
+};
+pub use trades::{RoundTrip, TradeStats, round_trips};
+
 /// Money serialised as a number of currency units with two decimals (1234.56).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Money(pub Cents);
@@ -18,6 +28,11 @@ impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(self.0.to_units_f64())
     }
+}
+
+/// Serialise cents as currency units, like [`Money`] (for `#[serde(serialize_with)]`).
+pub(crate) fn cents_as_units<S: Serializer>(cents: &Cents, s: S) -> Result<S::Ok, S::Error> {
+    Money(*cents).serialize(s)
 }
 
 /// Where the data came from.
@@ -39,6 +54,9 @@ pub struct Metrics {
     /// Performance figures (null where undefined).
     #[serde(flatten)]
     pub performance: Summary,
+    /// Trading statistics: round trips, win rate, turnover, exposure (null where undefined).
+    #[serde(flatten)]
+    pub trading: TradeStats,
     /// Number of fills.
     pub fills: usize,
     /// Number of rejections.
@@ -62,6 +80,42 @@ pub struct EquityRow {
     pub equity: f64,
     /// Cash in base-currency units.
     pub cash: Money,
+    /// Value of the positions at the close, base-currency units.
+    pub positions_value: f64,
+    /// `positions_value / equity`.
+    pub exposure: f64,
+    /// Fall of equity from its running peak (the starting cash counts as a peak), ≤ 0.
+    pub drawdown: f64,
+    /// The day's simple return of equity (the first day's is against the starting cash).
+    pub r#return: f64,
+    /// The starting cash held in the benchmark, when there is one.
+    pub benchmark: Option<f64>,
+}
+
+/// One row of `positions`: a holding at a day's close.
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionRow {
+    /// Trading day.
+    pub date: String,
+    /// Instrument.
+    pub symbol: String,
+    /// Shares held.
+    pub shares: u64,
+    /// The close it is valued at (instrument currency).
+    pub close: f64,
+    /// Value in base-currency units.
+    pub value: f64,
+    /// `value / equity`.
+    pub weight: f64,
+}
+
+/// The `benchmark` object: what the benchmark did over the same days.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchmarkReport {
+    /// Its symbol.
+    pub symbol: String,
+    /// Its performance figures, under the same keys as the strategy's.
+    pub metrics: Summary,
 }
 
 /// One row of `fills`.
@@ -85,6 +139,10 @@ pub struct FillRow {
     pub taxes: Money,
     /// Exchange and regulator fees (base currency).
     pub fees: Money,
+    /// FX rate to the base currency (1 for base-currency instruments).
+    pub fx: f64,
+    /// `next_open` or `same_close`.
+    pub timing: rebt_core::Timing,
 }
 
 /// One row of `rejections`.
@@ -115,6 +173,8 @@ pub struct RunReport {
     pub base_currency: String,
     /// Figures and counts.
     pub metrics: Metrics,
+    /// The benchmark's figures, when the run has one.
+    pub benchmark: Option<BenchmarkReport>,
     /// One row per trading day.
     pub equity: Vec<EquityRow>,
     /// Every fill.
@@ -123,6 +183,12 @@ pub struct RunReport {
     pub rejections: Vec<RejectionRow>,
     /// Shares held after the last day, by symbol (non-zero only).
     pub final_positions: BTreeMap<String, u64>,
+    /// Round trips, closed and open.
+    pub round_trips: Vec<RoundTrip>,
+    /// Every holding at every close: `positions.csv`, not part of `result.json` (it would be
+    /// the largest part of it).
+    #[serde(skip)]
+    pub positions: Vec<PositionRow>,
 }
 
 impl RunReport {
@@ -133,10 +199,14 @@ impl RunReport {
         config: serde_json::Value,
         dataset: DatasetInfo,
         annualization: &Annualization,
+        benchmark: Option<&Benchmark>,
     ) -> Self {
         let symbol = |ix: rebt_core::InstrumentIx| panel.instrument(ix).symbol.clone();
         let returns = result.returns();
         let sum = |f: fn(&rebt_core::Fill) -> Cents| Money(result.fills.iter().map(f).sum());
+        let trips = round_trips(result, panel);
+        let trading = TradeStats::new(result, &trips, annualization.periods_per_year);
+        let mut peak = result.initial_cash.to_units_f64();
         RunReport {
             rebt_version: env!("CARGO_PKG_VERSION").to_string(),
             config,
@@ -144,6 +214,7 @@ impl RunReport {
             base_currency: result.base_currency.code().to_string(),
             metrics: Metrics {
                 performance: Summary::from_returns(&returns, annualization),
+                trading,
                 fills: result.fills.len(),
                 rejections: result.rejections.len(),
                 total_commission: sum(|f| f.commission),
@@ -154,13 +225,26 @@ impl RunReport {
                     .last()
                     .map_or(result.initial_cash.to_units_f64(), |d| d.equity),
             },
+            benchmark: benchmark.map(|b| BenchmarkReport {
+                symbol: b.symbol.clone(),
+                metrics: Summary::from_returns(&b.returns, annualization),
+            }),
             equity: result
                 .daily
                 .iter()
-                .map(|d| EquityRow {
-                    date: d.date.to_string(),
-                    equity: d.equity,
-                    cash: Money(d.cash),
+                .enumerate()
+                .map(|(k, d)| {
+                    peak = peak.max(d.equity);
+                    EquityRow {
+                        date: d.date.to_string(),
+                        equity: d.equity,
+                        cash: Money(d.cash),
+                        positions_value: d.positions_value,
+                        exposure: d.positions_value / d.equity,
+                        drawdown: d.equity / peak - 1.0,
+                        r#return: returns[k],
+                        benchmark: benchmark.map(|b| b.equity[k]),
+                    }
                 })
                 .collect(),
             fills: result
@@ -176,6 +260,8 @@ impl RunReport {
                     commission: Money(f.commission),
                     taxes: Money(f.taxes),
                     fees: Money(f.fees),
+                    fx: f.fx,
+                    timing: f.timing,
                 })
                 .collect(),
             rejections: result
@@ -195,6 +281,22 @@ impl RunReport {
                 .enumerate()
                 .filter(|(_, p)| p.shares > 0)
                 .map(|(i, p)| (panel.instruments()[i].symbol.clone(), p.shares))
+                .collect(),
+            round_trips: trips,
+            positions: result
+                .holdings
+                .iter()
+                .map(|h| {
+                    let day = &result.daily[h.day as usize];
+                    PositionRow {
+                        date: day.date.to_string(),
+                        symbol: symbol(h.instrument),
+                        shares: h.shares,
+                        close: h.mark,
+                        value: h.value,
+                        weight: h.value / day.equity,
+                    }
+                })
                 .collect(),
         }
     }

@@ -6,7 +6,7 @@
 //! daily returns, which says little about a strategy that trades a few times a year.
 
 use chrono::NaiveDate;
-use rebt_core::{BacktestResult, Cents, InstrumentIx, Side};
+use rebt_core::{BacktestResult, Cents, InstrumentIx, Panel, Side};
 use serde::Serialize;
 
 /// One round trip: every fill of one instrument from the buy that opened a position out of
@@ -17,6 +17,8 @@ pub struct RoundTrip {
     /// Instrument.
     #[serde(skip)]
     pub instrument: InstrumentIx,
+    /// Its symbol.
+    pub symbol: String,
     /// Day of the opening buy.
     pub entry: NaiveDate,
     /// Day of the sell that closed it, `None` while open.
@@ -28,8 +30,10 @@ pub struct RoundTrip {
     /// Average sell price, weighted by shares, `None` before the first sell.
     pub exit_price: Option<f64>,
     /// What the buys cost: their value plus their commission, taxes and fees (base currency).
+    #[serde(serialize_with = "crate::cents_as_units")]
     pub cost: Cents,
     /// What the sells brought in: their value minus their costs (base currency).
+    #[serde(serialize_with = "crate::cents_as_units")]
     pub proceeds: Cents,
     /// Profit or loss in base-currency units: `proceeds − cost` when closed; while open, the
     /// same plus the value of the shares still held at the last close (before exit costs).
@@ -40,9 +44,10 @@ pub struct RoundTrip {
     pub holding_days: i64,
 }
 
-/// Round trips in order of entry (ties by instrument). A fill on the run's last day is dated
-/// within it, so `last_day` only dates the open ones.
-pub fn round_trips(result: &BacktestResult) -> Vec<RoundTrip> {
+/// Round trips of a run on `panel`, in order of entry (ties by instrument); open ones are
+/// valued at the last day's close.
+pub fn round_trips(result: &BacktestResult, panel: &Panel) -> Vec<RoundTrip> {
+    let symbol = |ix: InstrumentIx| panel.instrument(ix).symbol.clone();
     let n_inst = result.final_positions.len();
     let mut open: Vec<Option<OpenTrip>> = vec![None; n_inst];
     let mut done = Vec::new();
@@ -65,7 +70,7 @@ pub fn round_trips(result: &BacktestResult) -> Vec<RoundTrip> {
         }
         if trip.held == 0 {
             let closed = open[i].take().expect("present: inserted above");
-            done.push(closed.finish(f.instrument, Some(f.date), 0.0));
+            done.push(closed.finish(f.instrument, symbol(f.instrument), Some(f.date), 0.0));
         }
     }
     let last = result.daily.last();
@@ -82,7 +87,7 @@ pub fn round_trips(result: &BacktestResult) -> Vec<RoundTrip> {
                 .filter(|h| h.instrument == ix)
                 .map(|h| h.value)
                 .sum();
-            let mut t = trip.finish(ix, None, value);
+            let mut t = trip.finish(ix, symbol(ix), None, value);
             t.holding_days = (last_day - t.entry).num_days();
             done.push(t);
         }
@@ -117,11 +122,12 @@ impl OpenTrip {
         }
     }
 
-    fn finish(self, instrument: InstrumentIx, exit: Option<NaiveDate>, open_value: f64) -> RoundTrip {
+    fn finish(self, instrument: InstrumentIx, symbol: String, exit: Option<NaiveDate>, open_value: f64) -> RoundTrip {
         let pnl = (self.proceeds - self.cost).to_units_f64() + open_value;
         let cost = self.cost.to_units_f64();
         RoundTrip {
             instrument,
+            symbol,
             entry: self.entry,
             exit,
             shares_bought: self.bought,
@@ -246,6 +252,18 @@ mod tests {
 
     /// Two closed round trips on instrument 0 (one won in two buys, one lost) and one still
     /// open on instrument 1, worth 1,050 at the last close.
+    fn panel() -> Panel {
+        let mut bars = rebt_core::BarColumns::default();
+        for symbol in ["600111.SH", "000831.SZ"] {
+            bars.push(d("2024-01-02"), symbol, 10.0, 10.0, 10.0, 10.0, 1.0);
+        }
+        let instruments = ["600111.SH", "000831.SZ"]
+            .iter()
+            .map(|s| rebt_core::Instrument::infer(s, Currency::Cny))
+            .collect();
+        Panel::from_bars(&bars, instruments).expect("panel")
+    }
+
     fn result() -> BacktestResult {
         BacktestResult {
             base_currency: Currency::Cny,
@@ -287,7 +305,7 @@ mod tests {
 
     #[test]
     fn round_trips_run_from_flat_to_flat() {
-        let trips = round_trips(&result());
+        let trips = round_trips(&result(), &panel());
         assert_eq!(trips.len(), 3);
         // 200 shares for 1,000 + 900 and 10 commission; sold for 2,200 less 5 + 1.10
         let won = &trips[0];
@@ -306,6 +324,8 @@ mod tests {
             (InstrumentIx(1), None, None)
         );
         assert!((open.pnl - 45.0).abs() < 1e-9);
+        // the panel orders its instruments by symbol
+        assert_eq!((won.symbol.as_str(), open.symbol.as_str()), ("000831.SZ", "600111.SH"));
         assert_eq!(open.holding_days, 21);
         // bought 100 at 12 for 1,205; sold in two halves for 550 − 5.28 and 550 − 5.27
         let lost = &trips[2];
@@ -317,7 +337,7 @@ mod tests {
     #[test]
     fn statistics_count_closed_round_trips() {
         let r = result();
-        let stats = TradeStats::new(&r, &round_trips(&r), 252.0);
+        let stats = TradeStats::new(&r, &round_trips(&r, &panel()), 252.0);
         assert_eq!((stats.round_trips, stats.open_trades), (2, 1));
         assert_eq!(stats.win_rate, Some(0.5));
         let loss = 1_205.0 - 1_089.45;
@@ -340,7 +360,7 @@ mod tests {
         let mut r = result();
         r.fills.clear();
         r.holdings.clear();
-        let stats = TradeStats::new(&r, &round_trips(&r), 252.0);
+        let stats = TradeStats::new(&r, &round_trips(&r, &panel()), 252.0);
         assert_eq!((stats.round_trips, stats.open_trades), (0, 0));
         assert_eq!(stats.win_rate, None);
         assert_eq!(stats.profit_factor, None);
