@@ -14,6 +14,21 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+/// `println!` that returns an error instead of panicking when standard output is closed
+/// (`rebt strategies | head`); `main` exits quietly on a broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
+
+/// `print!` counterpart of [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write!(std::io::stdout(), $($arg)*)?
+    };
+}
+
 /// The name serde gives an enum value (`sse_main`, `T+1`, `monthly`), or its JSON text for
 /// other values (a rebalance every 5 days is `5`).
 fn label<T: serde::Serialize>(value: T) -> Result<String> {
@@ -198,7 +213,7 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
         if to_stdout {
             eprint!("{summary}");
         } else {
-            print!("{summary}");
+            out!("{summary}");
         }
     }
     if to_stdout {
@@ -305,7 +320,7 @@ pub fn strategies() -> Result<()> {
         "",
         "composed in a config file: [signal], [[gates]], [allocator] (default equal_weight), [execution] (default immediate), rebalance (default monthly)",
     ]);
-    println!("{t}");
+    outln!("{t}");
     use rebt_strategies::pipeline::registry as reg;
     let mut c = Table::new();
     c.load_preset(UTF8_FULL_CONDENSED)
@@ -343,9 +358,9 @@ pub fn strategies() -> Result<()> {
     for i in reg::executions() {
         add("[execution]", i.name, i.description, &i.params)?;
     }
-    println!("pipeline components:");
-    println!("{c}");
-    println!(
+    outln!("pipeline components:");
+    outln!("{c}");
+    outln!(
         "default strategy: {}; set parameters with --set name=value or a [params] table in --config",
         rebt_strategies::DEFAULT_STRATEGY
     );
@@ -355,15 +370,15 @@ pub fn strategies() -> Result<()> {
 /// Print a dataset's header lines and its instruments table.
 fn print_dataset(ds: &Dataset) -> Result<()> {
     let summary = ds.summary();
-    println!("dataset   {} [{}]", summary.name, summary.source);
+    outln!("dataset   {} [{}]", summary.name, summary.source);
     if !summary.description.is_empty() {
-        println!("{}", summary.description.trim());
+        outln!("{}", summary.description.trim());
     }
     if summary.synthetic {
-        println!("NOTE: synthetic data: every price and series in it is generated, not real.");
+        outln!("NOTE: synthetic data: every price and series in it is generated, not real.");
     }
-    println!("fingerprint {}", summary.fingerprint);
-    println!(
+    outln!("fingerprint {}", summary.fingerprint);
+    outln!(
         "{} rows, {} instruments, {} → {} ({} days){}",
         summary.rows,
         summary.instruments.len(),
@@ -392,7 +407,7 @@ fn print_dataset(ds: &Dataset) -> Result<()> {
             inst.bars.to_string(),
         ]);
     }
-    println!("{t}");
+    outln!("{t}");
     Ok(())
 }
 
@@ -401,7 +416,7 @@ pub fn data_check(path: &Path) -> Result<()> {
         bail!("{}: no such file or directory", path.display());
     }
     print_dataset(&rebt_data::load(path)?)?;
-    println!("ok: no errors found");
+    outln!("ok: no errors found");
     Ok(())
 }
 
@@ -409,12 +424,12 @@ pub fn data_info(path: Option<&Path>) -> Result<()> {
     let ds = load_dataset(path)?;
     print_dataset(&ds)?;
     match &ds.calendars {
-        Some(cal) => println!("calendars: {}", cal.describe()),
-        None => println!("calendars: none (trading days are the days with bars)"),
+        Some(cal) => outln!("calendars: {}", cal.describe()),
+        None => outln!("calendars: none (trading days are the days with bars)"),
     }
     let alt = ds.panel.alt_data();
     if alt.is_empty() {
-        println!("point-in-time series: none");
+        outln!("point-in-time series: none");
     } else {
         let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
         for n in alt.names() {
@@ -430,14 +445,14 @@ pub fn data_info(path: Option<&Path>) -> Result<()> {
                 }
             })
             .collect();
-        println!("point-in-time series ({}): {}", alt.len(), parts.join(", "));
+        outln!("point-in-time series ({}): {}", alt.len(), parts.join(", "));
     }
     Ok(())
 }
 
 pub fn data_generate(dataset: &str, seed: Option<u64>, out: &Path) -> Result<()> {
     let summary = rebt_data::generate_dataset(dataset, seed, out)?;
-    println!("{summary}");
+    outln!("{summary}");
     Ok(())
 }
 
@@ -456,7 +471,7 @@ pub fn data_import(args: &ImportArgs) -> Result<()> {
     }
     let imported = rebt_data::import::import(format, &args.files, &options)?;
     imported.write(&args.out)?;
-    println!("{}", imported.summary());
-    println!("written to {}", args.out.display());
+    outln!("{}", imported.summary());
+    outln!("written to {}", args.out.display());
     Ok(())
 }
