@@ -21,17 +21,11 @@ mod significance;
 mod summary;
 
 pub use annualization::{Annualization, TRADING_DAYS_PER_YEAR};
-#[allow(unused_imports)]
 pub use bootstrap::*;
-#[allow(unused_imports)]
 pub use distribution::*;
-#[allow(unused_imports)]
 pub use drawdown::*;
-#[allow(unused_imports)]
 pub use periods::*;
-#[allow(unused_imports)]
 pub use relative::*;
 pub use returns::{annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return};
-#[allow(unused_imports)]
 pub use significance::*;
-pub use summary::Summary;
+pub use summary::{Relative, Summary, SummarySettings};

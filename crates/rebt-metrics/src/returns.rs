@@ -162,6 +162,39 @@ pub(crate) fn moments(values: impl Iterator<Item = f64>) -> OnlineVariance {
     values.fold(OnlineVariance::default(), Accumulate::push)
 }
 
+/// A copy of `values` in ascending order (the values are finite, so the order is total).
+pub(crate) fn sorted(values: &[f64]) -> Vec<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted
+}
+
+/// The `q`-quantile (`0 ≤ q ≤ 1`) of `sorted`, an ascending, non-empty slice, interpolated
+/// linearly between the two nearest order statistics: numpy's default
+/// `np.percentile(a, 100 · q)` (method "linear", Hyndman & Fan type 7).
+///
+/// With `h = (n − 1) · q`, `j = ⌊h⌋`, `γ = h − j`: `x_(j) + γ · (x_(j+1) − x_(j))`, computed
+/// from the upper end (`x_(j+1) − (1 − γ) · (x_(j+1) − x_(j))`) when `γ ≥ 0.5`, as numpy
+/// does. `None` for an empty slice or `q` outside `[0, 1]`.
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    if !(0.0..=1.0).contains(&q) {
+        return None;
+    }
+    let position = last as f64 * q;
+    let below = position.floor();
+    let gamma = position - below;
+    // `position` lies in [0, last], so the cast neither truncates nor saturates.
+    let below = below as usize;
+    let (low, high) = (sorted[below], sorted[(below + 1).min(last)]);
+    let step = high - low;
+    Some(if gamma >= 0.5 {
+        high - step * (1.0 - gamma)
+    } else {
+        low + step * gamma
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
