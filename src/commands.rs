@@ -7,8 +7,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use rebt::config::{RunConfig, parse_date};
 use rebt_core::{CostMode, Engine, RulesMode};
 use rebt_data::Dataset;
-use rebt_metrics::Annualization;
-use rebt_report::{Benchmark, DatasetInfo, OutputFile, RunReport, write_atomic, write_dir};
+use rebt_report::{Benchmark, DatasetInfo, OutputFile, RunReport, Staging};
 use rebt_strategies::ParamValue;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -186,28 +185,36 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
         fingerprint: dataset.fingerprint.clone(),
         synthetic: dataset.manifest.synthetic,
     };
-    let report = RunReport::new(
-        &result,
-        &panel,
-        config_json,
-        info,
-        &Annualization::default(),
-        benchmark.as_ref(),
-    );
+    let report = RunReport::new(&result, &panel, config_json, info, &cfg.metrics, benchmark.as_ref());
 
     // every output is rendered before the first is written: a failure leaves nothing behind
     let json = report.to_json();
-    let out_files = match &args.out {
-        Some(_) => Some(output_files(&report, &json, args.parquet)?),
-        None => None,
+    let html = match args.out.is_some() || args.html.is_some() {
+        true => Some(report.tearsheet(&description).context("drawing the tearsheet")?),
+        false => None,
+    };
+    let out_files = match (&args.out, &html) {
+        (Some(_), Some(html)) => Some(output_files(&report, &json, html, args.parquet)?),
+        _ => None,
     };
     let to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    let mut staging = Staging::default();
     if let (Some(dir), Some(files)) = (&args.out, &out_files) {
-        write_dir(dir, files).with_context(|| format!("writing the outputs into {}", dir.display()))?;
+        staging
+            .dir(dir, files)
+            .with_context(|| format!("writing the outputs into {}", dir.display()))?;
     }
     if let Some(path) = args.json.as_deref().filter(|_| !to_stdout) {
-        write_atomic(path, json.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        staging
+            .file(path, json.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
     }
+    if let (Some(path), Some(html)) = (&args.html, &html) {
+        staging
+            .file(path, html.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    staging.commit().context("moving the outputs into place")?;
     if !args.quiet {
         let summary = render_summary(&report, &panel, &description, engine.universe().len());
         if to_stdout {
@@ -224,8 +231,11 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
 
 /// The files of `--out DIR`: `result.json`, the CSV tables, their Parquet twins with
 /// `--parquet`, and `report.html`.
-fn output_files(report: &RunReport, json: &str, parquet: bool) -> Result<Vec<OutputFile>> {
-    let mut files = vec![OutputFile::new("result.json", json.as_bytes().to_vec())];
+fn output_files(report: &RunReport, json: &str, html: &str, parquet: bool) -> Result<Vec<OutputFile>> {
+    let mut files = vec![
+        OutputFile::new("result.json", json.as_bytes().to_vec()),
+        OutputFile::new("report.html", html.as_bytes().to_vec()),
+    ];
     let tables = report.csv_tables().context("writing the tables as CSV")?;
     if parquet {
         files.extend(parquet_tables(&tables)?);

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use rebt_core::{Cents, CostMode, Currency, EngineConfig, RulesMode};
+use rebt_metrics::SummarySettings;
 use rebt_strategies::pipeline::{PipelineConfig, Rebalance};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
@@ -43,8 +44,11 @@ pub struct RunConfig {
     pub universe: Option<Vec<String>>,
     /// Currency of cash and equity.
     pub base_currency: Option<Currency>,
-    /// Benchmark symbol for reports (default: the dataset's).
+    /// Benchmark symbol for reports (default: the dataset's; `none` for none).
     pub benchmark: Option<String>,
+    /// `[metrics]`: annualisation and risk-free rate, trials for the Deflated Sharpe Ratio,
+    /// and the bootstrap behind the confidence intervals.
+    pub metrics: SummarySettings,
     /// Pipeline: `[signal]` table (`type` plus parameters).
     pub signal: Option<toml::Table>,
     /// Pipeline: `[[gates]]` tables.
@@ -74,6 +78,7 @@ impl Default for RunConfig {
             universe: None,
             base_currency: None,
             benchmark: None,
+            metrics: SummarySettings::default(),
             signal: None,
             gates: Vec::new(),
             allocator: None,
@@ -168,6 +173,40 @@ impl RunConfig {
         }
     }
 
+    /// The `[metrics]` settings, each within its range (resamples = 0 turns the bootstrap
+    /// intervals off).
+    fn check_metrics(&self) -> Result<(), String> {
+        let m = &self.metrics;
+        let ann = &m.annualization;
+        let checks = [
+            (
+                ann.periods_per_year.is_finite() && ann.periods_per_year > 0.0,
+                "metrics.annualization.periods_per_year must be a positive number",
+            ),
+            (
+                ann.risk_free_per_period.is_finite() && ann.risk_free_per_period > -1.0,
+                "metrics.annualization.risk_free_per_period must be a number above -1",
+            ),
+            (m.trials >= 1, "metrics.trials must be at least 1"),
+            (
+                m.trial_sharpe_variance.is_none_or(|v| v.is_finite() && v >= 0.0),
+                "metrics.trial_sharpe_variance must be a number ≥ 0",
+            ),
+            (
+                m.bootstrap.mean_block_length.is_finite() && m.bootstrap.mean_block_length >= 1.0,
+                "metrics.bootstrap.mean_block_length must be at least 1",
+            ),
+            (
+                m.bootstrap.confidence > 0.0 && m.bootstrap.confidence < 1.0,
+                "metrics.bootstrap.confidence must be between 0 and 1 (e.g. 0.95)",
+            ),
+        ];
+        match checks.iter().find(|(ok, _)| !ok) {
+            Some((_, message)) => Err(message.to_string()),
+            None => Ok(()),
+        }
+    }
+
     /// The engine settings this config implies.
     pub fn engine_config(&self) -> Result<EngineConfig, String> {
         let initial_cash = Cents::from_units_f64(self.cash)
@@ -178,6 +217,7 @@ impl RunConfig {
         {
             return Err(format!("from ({f}) is after to ({t})"));
         }
+        self.check_metrics()?;
         Ok(EngineConfig {
             initial_cash,
             rules: self.rules,
@@ -200,6 +240,37 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.contains("unknown field `slipage_bps`"), "{msg}");
         assert!(msg.contains("slippage_bps"), "{msg}");
+    }
+
+    #[test]
+    fn metrics_table_sets_annualisation_trials_and_bootstrap() {
+        let c: RunConfig = toml::from_str(
+            "[metrics]\ntrials = 40\n[metrics.annualization]\nrisk_free_per_period = 0.0001\n[metrics.bootstrap]\nseed = 7\nresamples = 500\n",
+        )
+        .expect("valid");
+        assert_eq!(c.metrics.trials, 40);
+        assert_eq!(c.metrics.annualization.risk_free_per_period, 0.0001);
+        assert_eq!(c.metrics.annualization.periods_per_year, 252.0);
+        assert_eq!((c.metrics.bootstrap.seed, c.metrics.bootstrap.resamples), (7, 500));
+        assert_eq!(c.metrics.bootstrap.mean_block_length, 10.0);
+        let e = toml::from_str::<RunConfig>("[metrics.bootstrap]\nresample = 5\n").expect_err("misspelt");
+        assert!(e.to_string().contains("unknown field `resample`"), "{e}");
+        for (text, named) in [
+            ("[metrics]\ntrials = 0\n", "metrics.trials"),
+            ("[metrics.bootstrap]\nconfidence = 95\n", "metrics.bootstrap.confidence"),
+            (
+                "[metrics.bootstrap]\nmean_block_length = 0.5\n",
+                "metrics.bootstrap.mean_block_length",
+            ),
+            (
+                "[metrics.annualization]\nperiods_per_year = 0\n",
+                "metrics.annualization.periods_per_year",
+            ),
+        ] {
+            let c: RunConfig = toml::from_str(text).expect("parses");
+            let e = c.engine_config().expect_err(text);
+            assert!(e.contains(named), "{text}: {e}");
+        }
     }
 
     #[test]

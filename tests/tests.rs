@@ -5,4 +5,5 @@ mod cli;
 mod configs;
 mod data_commands;
 mod dcf_worked;
+mod outputs;
 mod real_data;

@@ -81,7 +81,9 @@ mod tests {
         assert_eq!(df.column("price").expect("price").dtype(), &DataType::Float64);
         assert_eq!(df.column("exit").expect("exit").null_count(), 1);
         let header_only = csv_table_to_parquet(b"date,symbol\n", "fills.csv").expect("empty table");
-        let empty = ParquetReader::new(Cursor::new(header_only)).finish().expect("reads back");
+        let empty = ParquetReader::new(Cursor::new(header_only))
+            .finish()
+            .expect("reads back");
         assert_eq!(empty.shape(), (0, 2));
     }
 

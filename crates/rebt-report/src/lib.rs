@@ -4,11 +4,16 @@
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use rebt_core::{BacktestResult, Cents, Panel, RejectionReason, Side};
-use rebt_metrics::{Annualization, Summary};
+use rebt_metrics::{
+    DrawdownPeriod, Relative, Summary, SummarySettings, drawdown_periods, monthly_returns, yearly_returns,
+};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
+pub mod tearsheet;
+
+pub use tearsheet::{DrawdownRow, MetricRow};
 
 mod benchmark;
 mod outputs;
@@ -16,7 +21,8 @@ mod trades;
 
 pub use benchmark::{Benchmark, BenchmarkError};
 pub use outputs::{
-    EQUITY_COLUMNS, FILL_COLUMNS, OutputFile, POSITION_COLUMNS, REJECTION_COLUMNS, TRADE_COLUMNS, to_csv, write_dir,
+    EQUITY_COLUMNS, FILL_COLUMNS, OutputFile, POSITION_COLUMNS, REJECTION_COLUMNS, Staging, TRADE_COLUMNS, to_csv,
+    write_dir,
 };
 pub use trades::{RoundTrip, TradeStats, round_trips};
 
@@ -54,6 +60,9 @@ pub struct Metrics {
     /// Performance figures (null where undefined).
     #[serde(flatten)]
     pub performance: Summary,
+    /// Against the benchmark: alpha, beta, … (all null without one).
+    #[serde(flatten)]
+    pub relative: Relative,
     /// Trading statistics: round trips, win rate, turnover, exposure (null where undefined).
     #[serde(flatten)]
     pub trading: TradeStats,
@@ -75,7 +84,7 @@ pub struct Metrics {
 #[derive(Debug, Clone, Serialize)]
 pub struct EquityRow {
     /// Trading day.
-    pub date: String,
+    pub date: chrono::NaiveDate,
     /// Equity in base-currency units.
     pub equity: f64,
     /// Cash in base-currency units.
@@ -89,6 +98,20 @@ pub struct EquityRow {
     /// The day's simple return of equity (the first day's is against the starting cash).
     pub r#return: f64,
     /// The starting cash held in the benchmark, when there is one.
+    pub benchmark: Option<f64>,
+}
+
+/// A calendar month's or year's compounded return, in `monthly_returns` and `yearly_returns`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodRow {
+    /// Year.
+    pub year: i32,
+    /// Month 1–12 (absent for years).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<u32>,
+    /// The strategy's return over the period.
+    pub r#return: f64,
+    /// The benchmark's over the same days, when there is one.
     pub benchmark: Option<f64>,
 }
 
@@ -183,12 +206,21 @@ pub struct RunReport {
     pub rejections: Vec<RejectionRow>,
     /// Shares held after the last day, by symbol (non-zero only).
     pub final_positions: BTreeMap<String, u64>,
+    /// The five worst drawdowns, deepest first.
+    pub drawdowns: Vec<DrawdownRow>,
+    /// The strategy's (and benchmark's) return in each calendar month with trading days.
+    pub monthly_returns: Vec<PeriodRow>,
+    /// The same per calendar year.
+    pub yearly_returns: Vec<PeriodRow>,
     /// Round trips, closed and open.
     pub round_trips: Vec<RoundTrip>,
     /// Every holding at every close: `positions.csv`, not part of `result.json` (it would be
     /// the largest part of it).
     #[serde(skip)]
     pub positions: Vec<PositionRow>,
+    /// The starting cash (base-currency units), the equity before the first day.
+    #[serde(skip)]
+    pub initial_cash: f64,
 }
 
 impl RunReport {
@@ -198,9 +230,10 @@ impl RunReport {
         panel: &Panel,
         config: serde_json::Value,
         dataset: DatasetInfo,
-        annualization: &Annualization,
+        settings: &SummarySettings,
         benchmark: Option<&Benchmark>,
     ) -> Self {
+        let annualization = &settings.annualization;
         let symbol = |ix: rebt_core::InstrumentIx| panel.instrument(ix).symbol.clone();
         let returns = result.returns();
         let sum = |f: fn(&rebt_core::Fill) -> Cents| Money(result.fills.iter().map(f).sum());
@@ -213,7 +246,10 @@ impl RunReport {
             dataset,
             base_currency: result.base_currency.code().to_string(),
             metrics: Metrics {
-                performance: Summary::from_returns(&returns, annualization),
+                performance: Summary::compute(&returns, settings),
+                relative: benchmark.map_or_else(Relative::default, |b| {
+                    Relative::compute(&returns, &b.returns, annualization)
+                }),
                 trading,
                 fills: result.fills.len(),
                 rejections: result.rejections.len(),
@@ -227,7 +263,7 @@ impl RunReport {
             },
             benchmark: benchmark.map(|b| BenchmarkReport {
                 symbol: b.symbol.clone(),
-                metrics: Summary::from_returns(&b.returns, annualization),
+                metrics: Summary::compute(&b.returns, settings),
             }),
             equity: result
                 .daily
@@ -236,7 +272,7 @@ impl RunReport {
                 .map(|(k, d)| {
                     peak = peak.max(d.equity);
                     EquityRow {
-                        date: d.date.to_string(),
+                        date: d.date,
                         equity: d.equity,
                         cash: Money(d.cash),
                         positions_value: d.positions_value,
@@ -282,7 +318,11 @@ impl RunReport {
                 .filter(|(_, p)| p.shares > 0)
                 .map(|(i, p)| (panel.instruments()[i].symbol.clone(), p.shares))
                 .collect(),
+            drawdowns: drawdown_rows(result, &returns),
+            monthly_returns: period_rows(result, &returns, benchmark, monthly_returns),
+            yearly_returns: period_rows(result, &returns, benchmark, yearly_returns),
             round_trips: trips,
+            initial_cash: result.initial_cash.to_units_f64(),
             positions: result
                 .holdings
                 .iter()
@@ -308,45 +348,182 @@ impl RunReport {
         s
     }
 
-    /// The terminal summary table.
-    pub fn summary_table(&self) -> Table {
+    /// The metrics as display rows: label, the strategy's value, the benchmark's (where the
+    /// figure applies to it). Undefined values show as `–`. The terminal table and the
+    /// tearsheet both show these.
+    pub fn metric_rows(&self) -> Vec<MetricRow> {
         let pct = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{:.2}%", x * 100.0));
         let num = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
-        let p = &self.metrics.performance;
-        let rows: Vec<(&str, String)> = vec![
-            ("Total return", pct(p.total_return)),
-            ("CAGR", pct(p.cagr)),
-            ("Annual volatility", pct(p.annual_volatility)),
-            ("Sharpe", num(p.sharpe)),
-            ("Sortino", num(p.sortino)),
-            ("Max drawdown", pct(p.max_drawdown)),
-            ("Calmar", num(p.calmar)),
-            (
+        let range = |lo: Option<f64>, hi: Option<f64>, f: &dyn Fn(Option<f64>) -> String| match (lo, hi) {
+            (Some(_), Some(_)) => format!("{} … {}", f(lo), f(hi)),
+            _ => "–".to_string(),
+        };
+        let money = |c: Cents| format!("{:.2}", c.to_units_f64());
+        let m = &self.metrics;
+        let b = self.benchmark.as_ref().map(|b| &b.metrics);
+        let row = |label: &str, strategy: String, bench: Option<String>| MetricRow {
+            label: label.to_string(),
+            strategy,
+            benchmark: bench,
+        };
+        let both = |label: &str, f: &dyn Fn(&Summary) -> String| row(label, f(&m.performance), b.map(f));
+        let r = &m.relative;
+        let t = &m.trading;
+        vec![
+            both("Total return", &|s| pct(s.total_return)),
+            both("CAGR", &|s| pct(s.cagr)),
+            both("CAGR 95% CI", &|s| range(s.cagr_ci_low, s.cagr_ci_high, &pct)),
+            both("Annual volatility", &|s| pct(s.annual_volatility)),
+            both("Sharpe", &|s| num(s.sharpe)),
+            both("Sharpe 95% CI", &|s| range(s.sharpe_ci_low, s.sharpe_ci_high, &num)),
+            both("Probabilistic Sharpe (PSR)", &|s| pct(s.psr)),
+            both("Deflated Sharpe (DSR)", &|s| pct(s.dsr)),
+            both("Sortino", &|s| num(s.sortino)),
+            both("Calmar", &|s| num(s.calmar)),
+            both("Omega", &|s| num(s.omega)),
+            both("Max drawdown", &|s| pct(s.max_drawdown)),
+            both("Longest drawdown (days)", &|s| {
+                s.max_drawdown_duration.map_or("–".to_string(), |d| d.to_string())
+            }),
+            both("Skew", &|s| num(s.skew)),
+            both("Excess kurtosis", &|s| num(s.kurtosis)),
+            both("Tail ratio", &|s| num(s.tail_ratio)),
+            both("Daily VaR 95%", &|s| pct(s.var_95)),
+            both("Daily CVaR 95%", &|s| pct(s.cvar_95)),
+            both("Daily VaR 99%", &|s| pct(s.var_99)),
+            both("Daily CVaR 99%", &|s| pct(s.cvar_99)),
+            both("Stability (R²)", &|s| num(s.stability)),
+            row("Alpha (annual)", pct(r.alpha), None),
+            row("Beta", num(r.beta), None),
+            row("Correlation", num(r.correlation), None),
+            row("Information ratio (daily)", num(r.information_ratio), None),
+            row("Tracking error", pct(r.tracking_error), None),
+            row("Up capture", num(r.up_capture), None),
+            row("Down capture", num(r.down_capture), None),
+            row(
+                "Round trips (open)",
+                format!("{} ({})", t.round_trips, t.open_trades),
+                None,
+            ),
+            row("Win rate", pct(t.win_rate), None),
+            row("Profit factor", num(t.profit_factor), None),
+            row(
+                "Average win / loss",
+                format!(
+                    "{} / {}",
+                    t.average_win.map_or("–".to_string(), |v| format!("{v:.2}")),
+                    t.average_loss.map_or("–".to_string(), |v| format!("{v:.2}"))
+                ),
+                None,
+            ),
+            row(
+                "Average holding (days)",
+                t.average_holding_days.map_or("–".to_string(), |d| format!("{d:.1}")),
+                None,
+            ),
+            row("Turnover (annual)", num(t.turnover), None),
+            row("Exposure (mean)", pct(t.exposure), None),
+            row(
                 "Final equity",
-                format!("{:.2} {}", self.metrics.final_equity, self.base_currency),
+                format!("{:.2} {}", m.final_equity, self.base_currency),
+                None,
             ),
-            ("Fills", self.metrics.fills.to_string()),
-            ("Rejections", self.metrics.rejections.to_string()),
-            (
-                "Commission",
-                format!("{:.2}", self.metrics.total_commission.0.to_units_f64()),
-            ),
-            (
-                "Taxes (stamp duty)",
-                format!("{:.2}", self.metrics.total_taxes.0.to_units_f64()),
-            ),
-            (
-                "Fees (exchange, levies)",
-                format!("{:.2}", self.metrics.total_fees.0.to_units_f64()),
-            ),
-        ];
+            row("Fills", m.fills.to_string(), None),
+            row("Rejections", m.rejections.to_string(), None),
+            row("Commission", money(m.total_commission.0), None),
+            row("Taxes (stamp duty)", money(m.total_taxes.0), None),
+            row("Fees (exchange, levies)", money(m.total_fees.0), None),
+        ]
+    }
+
+    /// The terminal summary table: the metrics, with a benchmark column when there is one.
+    pub fn summary_table(&self) -> Table {
         let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED)
-            .set_header(vec!["Metric", "Strategy"]);
-        for (k, v) in rows {
-            t.add_row(vec![Cell::new(k), Cell::new(v).set_alignment(CellAlignment::Right)]);
+        t.load_preset(UTF8_FULL_CONDENSED);
+        let bench = self.benchmark.as_ref().map(|b| b.symbol.clone());
+        let mut header = vec!["Metric".to_string(), "Strategy".to_string()];
+        header.extend(bench.iter().map(|s| format!("Benchmark {s}")));
+        t.set_header(header);
+        for row in self.metric_rows() {
+            let mut cells = vec![
+                Cell::new(row.label),
+                Cell::new(row.strategy).set_alignment(CellAlignment::Right),
+            ];
+            if bench.is_some() {
+                cells.push(Cell::new(row.benchmark.unwrap_or_default()).set_alignment(CellAlignment::Right));
+            }
+            t.add_row(cells);
         }
         t
+    }
+
+    /// The HTML tearsheet of this run; `strategy` describes the strategy in the heading.
+    pub fn tearsheet(&self, strategy: &str) -> Result<String, tearsheet::TearsheetError> {
+        use tearsheet::{BenchmarkCurve, DatasetHeader, MonthlyReturn, TearsheetInput, TradeRow, YearlyReturn};
+        let column = |f: fn(&EquityRow) -> f64| self.equity.iter().map(f).collect::<Vec<f64>>();
+        let dates: Vec<chrono::NaiveDate> = self.equity.iter().map(|e| e.date).collect();
+        let (equity, cash, exposure) = (
+            column(|e| e.equity),
+            column(|e| e.cash.0.to_units_f64()),
+            column(|e| e.exposure),
+        );
+        let benchmark_equity = column(|e| e.benchmark.unwrap_or(f64::NAN));
+        let metrics = self.metric_rows();
+        let monthly: Vec<MonthlyReturn> = self
+            .monthly_returns
+            .iter()
+            .filter_map(|p| {
+                p.month.map(|month| MonthlyReturn {
+                    year: p.year,
+                    month,
+                    value: p.r#return,
+                })
+            })
+            .collect();
+        let yearly: Vec<YearlyReturn> = self
+            .yearly_returns
+            .iter()
+            .map(|p| YearlyReturn {
+                year: p.year,
+                strategy: p.r#return,
+                benchmark: p.benchmark,
+            })
+            .collect();
+        let trades: Vec<TradeRow> = self.round_trips.iter().map(Into::into).collect();
+        let rejections: Vec<(String, usize)> = self
+            .rejections_by_reason()
+            .into_iter()
+            .map(|(reason, n)| (reason.as_str().to_string(), n))
+            .collect();
+        let config_text = serde_json::to_string_pretty(&self.config).unwrap_or_default();
+        let title = format!("{strategy} on {}", self.dataset.name);
+        tearsheet::render(&TearsheetInput {
+            title: &title,
+            strategy,
+            config_text: &config_text,
+            dataset: DatasetHeader {
+                name: &self.dataset.name,
+                source: &self.dataset.source,
+                fingerprint: &self.dataset.fingerprint,
+                synthetic: self.dataset.synthetic,
+            },
+            base_currency: &self.base_currency,
+            starting_equity: self.initial_cash,
+            dates: &dates,
+            equity: &equity,
+            cash: &cash,
+            exposure: &exposure,
+            benchmark: self.benchmark.as_ref().map(|b| BenchmarkCurve {
+                symbol: &b.symbol,
+                equity: &benchmark_equity,
+            }),
+            metrics: &metrics,
+            drawdowns: &self.drawdowns,
+            monthly_returns: &monthly,
+            yearly_returns: &yearly,
+            trades: &trades,
+            rejections_by_reason: &rejections,
+        })
     }
 
     /// Rejections counted by reason, most frequent first.
@@ -359,6 +536,51 @@ impl RunReport {
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     }
+}
+
+/// The worst [`TOP_DRAWDOWNS`] drawdowns, dated. Wealth index `k` is the close of day `k − 1`;
+/// index 0, the starting cash, is dated the first day.
+fn drawdown_rows(result: &BacktestResult, returns: &[f64]) -> Vec<DrawdownRow> {
+    let date = |k: usize| result.daily[k.saturating_sub(1)].date;
+    drawdown_periods(returns, TOP_DRAWDOWNS)
+        .unwrap_or_default()
+        .iter()
+        .map(|d: &DrawdownPeriod| DrawdownRow {
+            peak: date(d.peak),
+            trough: date(d.trough),
+            recovery: d.recovery.map(date),
+            depth: d.depth,
+            days: d.length,
+        })
+        .collect()
+}
+
+/// How many drawdowns `drawdowns` lists.
+pub const TOP_DRAWDOWNS: usize = 5;
+
+type Aggregate = fn(&[chrono::NaiveDate], &[f64]) -> Option<Vec<rebt_metrics::PeriodReturn>>;
+
+/// Calendar-period returns of the strategy, with the benchmark's beside them.
+fn period_rows(
+    result: &BacktestResult,
+    returns: &[f64],
+    benchmark: Option<&Benchmark>,
+    by: Aggregate,
+) -> Vec<PeriodRow> {
+    let dates: Vec<chrono::NaiveDate> = result.daily.iter().map(|d| d.date).collect();
+    let strategy = by(&dates, returns).unwrap_or_default();
+    let bench = benchmark.and_then(|b| by(&dates, &b.returns)).unwrap_or_default();
+    strategy
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PeriodRow {
+            year: p.year,
+            month: p.month,
+            r#return: p.value,
+            // both series have the same dates, so the same periods in the same order
+            benchmark: bench.get(i).map(|b| b.value),
+        })
+        .collect()
 }
 
 /// Write `bytes` to `path` atomically: into a temporary file in the same directory, flushed,

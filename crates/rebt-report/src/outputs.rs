@@ -4,7 +4,7 @@
 use crate::RunReport;
 use serde::Serialize;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One output file: its name in the directory and its bytes.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,9 +26,21 @@ impl OutputFile {
 }
 
 /// `rows` as CSV under the `header` row (`None` is an empty cell). A table without rows still
-/// has its header. The header must name the rows' serde fields in order (the tests of
-/// [`RunReport::csv_tables`] check each table's against serde's own).
+/// has its header. The header must name the rows' serde fields in order: it is checked
+/// against the header serde gives the first row, and a mismatch is an error.
 pub fn to_csv<T: Serialize>(rows: &[T], header: &[&str]) -> Result<Vec<u8>, csv::Error> {
+    if let Some(first) = rows.first() {
+        let mut probe = csv::Writer::from_writer(Vec::new());
+        probe.serialize(first)?;
+        let bytes = probe.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+        let serde_header = String::from_utf8_lossy(&bytes).lines().next().unwrap_or_default().to_string();
+        if serde_header != header.join(",") {
+            return Err(csv::Error::from(std::io::Error::other(format!(
+                "table header `{}` does not match the rows' fields `{serde_header}`",
+                header.join(",")
+            ))));
+        }
+    }
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     w.write_record(header)?;
     for row in rows {
@@ -96,22 +108,96 @@ impl RunReport {
     }
 }
 
-/// Write `files` into `dir` (created if missing). Every file is first written in full to a
-/// staging directory inside `dir`, and only when all are written are they renamed into place
-/// one by one, so a failure part-way (a full disk, a bad name) leaves the earlier contents of
-/// `dir` untouched and no partial file; the staging directory is removed either way.
+/// Outputs written in two steps: every file is first written in full to a temporary place
+/// beside its target ([`Staging::file`], [`Staging::dir`]); only when all are staged does
+/// [`Staging::commit`] move them into place, by rename. A failure while staging (a missing
+/// directory, a full disk) leaves every target as it was; dropping an uncommitted staging
+/// removes the temporary files.
+#[derive(Debug, Default)]
+pub struct Staging {
+    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
+    dirs: Vec<StagedDir>,
+}
+
+#[derive(Debug)]
+struct StagedDir {
+    staging: tempfile::TempDir,
+    target: PathBuf,
+    names: Vec<String>,
+    /// The target did not exist: the staging directory is renamed to it whole.
+    whole: bool,
+}
+
+impl Staging {
+    /// Stage `bytes` for `path`.
+    pub fn file(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".rebt-")
+            .suffix(".tmp")
+            .tempfile_in(parent_of(path))?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        self.files.push((tmp, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Stage `files` for the directory `dir`. A `dir` that does not exist yet is staged whole
+    /// beside it (its parent must exist) and appears complete at commit.
+    pub fn dir(&mut self, dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
+        let whole = !dir.exists();
+        let staging = if whole {
+            tempfile::Builder::new()
+                .prefix(".rebt-out-")
+                .tempdir_in(parent_of(dir))?
+        } else {
+            tempfile::Builder::new().prefix(".rebt-out-").tempdir_in(dir)?
+        };
+        for f in files {
+            let mut file = std::fs::File::create(staging.path().join(&f.name))?;
+            file.write_all(&f.bytes)?;
+            file.sync_all()?;
+        }
+        self.dirs.push(StagedDir {
+            staging,
+            target: dir.to_path_buf(),
+            names: files.iter().map(|f| f.name.clone()).collect(),
+            whole,
+        });
+        Ok(())
+    }
+
+    /// Move every staged output into place.
+    pub fn commit(self) -> std::io::Result<()> {
+        for d in self.dirs {
+            if d.whole {
+                std::fs::rename(d.staging.keep(), &d.target)?;
+            } else {
+                for name in &d.names {
+                    std::fs::rename(d.staging.path().join(name), d.target.join(name))?;
+                }
+                d.staging.close()?;
+            }
+        }
+        for (tmp, path) in self.files {
+            tmp.persist(&path).map_err(|e| e.error)?;
+        }
+        Ok(())
+    }
+}
+
+/// The directory a path is in (`.` for a bare file name).
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Write `files` into `dir` at once (see [`Staging`]).
 pub fn write_dir(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let staging = tempfile::Builder::new().prefix(".rebt-out-").tempdir_in(dir)?;
-    for f in files {
-        let mut file = std::fs::File::create(staging.path().join(&f.name))?;
-        file.write_all(&f.bytes)?;
-        file.sync_all()?;
-    }
-    for f in files {
-        std::fs::rename(staging.path().join(&f.name), dir.join(&f.name))?;
-    }
-    staging.close()
+    let mut staging = Staging::default();
+    staging.dir(dir, files)?;
+    staging.commit()
 }
 
 #[cfg(test)]
@@ -144,6 +230,8 @@ mod tests {
             text,
             "date,value,note\n2024-01-02,1.5,\"a, quoted\"\n2024-01-03,-2.0,\n"
         );
+        let wrong = to_csv(&rows, &["date", "note", "value"]).expect_err("header out of order");
+        assert!(wrong.to_string().contains("does not match the rows' fields `date,value,note`"), "{wrong}");
         let empty: [Row; 0] = [];
         assert_eq!(
             to_csv(&empty, &["date", "value", "note"]).expect("csv"),
@@ -185,5 +273,33 @@ mod tests {
         assert!(write_dir(dir.path(), &bad).is_err());
         assert_eq!(std::fs::read(dir.path().join("a.csv")).expect("a"), b"old");
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+    }
+
+    #[test]
+    fn nothing_lands_unless_everything_was_staged() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut staging = Staging::default();
+        staging
+            .dir(&dir.path().join("run"), &[OutputFile::new("a.csv", b"a".to_vec())])
+            .expect("staged");
+        staging.file(&dir.path().join("r.json"), b"{}").expect("staged");
+        assert!(staging.file(&dir.path().join("missing/t.html"), b"<html>").is_err());
+        drop(staging);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("list").count(),
+            0,
+            "nothing left behind"
+        );
+
+        let mut staging = Staging::default();
+        staging
+            .dir(&dir.path().join("run"), &[OutputFile::new("a.csv", b"a".to_vec())])
+            .expect("staged");
+        staging.file(&dir.path().join("r.json"), b"{}").expect("staged");
+        assert!(!dir.path().join("run").exists(), "not before the commit");
+        staging.commit().expect("commit");
+        assert_eq!(std::fs::read(dir.path().join("run/a.csv")).expect("a"), b"a");
+        assert_eq!(std::fs::read(dir.path().join("r.json")).expect("json"), b"{}");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 2);
     }
 }
