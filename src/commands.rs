@@ -1,7 +1,7 @@
 //! The commands behind the CLI: assemble the run configuration (defaults < config file <
 //! flags), load the data, run, print and write the results.
 
-use crate::{BacktestArgs, CostsArg, ImportArgs, RulesArg};
+use crate::{BacktestArgs, CostsArg, ImportArgs, RulesArg, RunArgs};
 use anyhow::{Context as _, Result, anyhow, bail};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use rebt::config::{RunConfig, parse_date};
@@ -38,7 +38,7 @@ fn label<T: serde::Serialize>(value: T) -> Result<String> {
 }
 
 /// Load the dataset a config names, or the embedded one.
-fn load_dataset(path: Option<&Path>) -> Result<Dataset> {
+pub(crate) fn load_dataset(path: Option<&Path>) -> Result<Dataset> {
     Ok(match path {
         Some(p) => rebt_data::load(p)?,
         None => rebt_data::load_embedded()?,
@@ -46,7 +46,7 @@ fn load_dataset(path: Option<&Path>) -> Result<Dataset> {
 }
 
 /// Merge a config file and the flags into one configuration.
-fn resolve_config(args: &BacktestArgs) -> Result<RunConfig> {
+pub(crate) fn resolve_config(args: &RunArgs) -> Result<RunConfig> {
     let mut cfg = match &args.config {
         Some(path) => RunConfig::from_file(path)?,
         None => RunConfig::default(),
@@ -110,7 +110,7 @@ fn resolve_config(args: &BacktestArgs) -> Result<RunConfig> {
 }
 
 /// Build the configured strategy; returns it with a one-line description of its settings.
-fn build_strategy(cfg: &mut RunConfig) -> Result<(Box<dyn rebt_core::Strategy>, String)> {
+pub(crate) fn build_strategy(cfg: &mut RunConfig) -> Result<(Box<dyn rebt_core::Strategy>, String)> {
     let name = cfg.strategy_name();
     let pipeline = cfg.pipeline();
     if name == "pipeline" {
@@ -169,7 +169,7 @@ fn build_strategy(cfg: &mut RunConfig) -> Result<(Box<dyn rebt_core::Strategy>, 
 }
 
 pub fn backtest(args: BacktestArgs) -> Result<()> {
-    let mut cfg = resolve_config(&args)?;
+    let mut cfg = resolve_config(&args.run)?;
     let (mut strategy, description) = build_strategy(&mut cfg)?;
     let engine_config = cfg.engine_config().map_err(|e| anyhow!(e))?;
     let dataset = load_dataset(cfg.data.as_deref())?;
@@ -264,7 +264,11 @@ fn parquet_tables(_: &[OutputFile]) -> Result<Vec<OutputFile>> {
 
 /// The benchmark of a run: `--benchmark`/`benchmark` if given (`none` for none), else the
 /// dataset's declared one. The resolved choice is written back into the config echo.
-fn resolve_benchmark(cfg: &mut RunConfig, dataset: &Dataset, panel: &rebt_core::Panel) -> Result<Option<Benchmark>> {
+pub(crate) fn resolve_benchmark(
+    cfg: &mut RunConfig,
+    dataset: &Dataset,
+    panel: &rebt_core::Panel,
+) -> Result<Option<Benchmark>> {
     let symbol = match cfg.benchmark.as_deref() {
         Some("none") => None,
         Some(s) => Some(s.to_string()),

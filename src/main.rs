@@ -79,9 +79,33 @@ struct ImportArgs {
     adjust: Option<String>,
 }
 
-/// Flags of `rebt backtest`; each overrides the same key of `--config`.
+/// Flags of `rebt backtest`.
 #[derive(Debug, Args)]
 struct BacktestArgs {
+    #[command(flatten)]
+    run: RunArgs,
+    /// Write the result document to FILE (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write every output into DIR: result.json, equity.csv, fills.csv, rejections.csv,
+    /// positions.csv, trades.csv and report.html.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Also write the tables as Parquet into --out DIR (builds with the `parquet` feature).
+    #[arg(long, requires = "out")]
+    parquet: bool,
+    /// Write the HTML tearsheet alone to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// The options that define a run, shared by `backtest`, `sweep`, `walk-forward` and `study`;
+/// each overrides the same key of `--config`.
+#[derive(Debug, Clone, Args)]
+struct RunArgs {
     /// Dataset directory or bars CSV (default: the embedded sample dataset).
     #[arg(long, value_name = "PATH")]
     data: Option<PathBuf>,
@@ -122,22 +146,6 @@ struct BacktestArgs {
     /// for none).
     #[arg(long, value_name = "SYMBOL")]
     benchmark: Option<String>,
-    /// Write the result document to FILE (`-` for standard output).
-    #[arg(long, value_name = "FILE")]
-    json: Option<PathBuf>,
-    /// Write every output into DIR: result.json, equity.csv, fills.csv, rejections.csv,
-    /// positions.csv, trades.csv and report.html.
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Also write the tables as Parquet into --out DIR (builds with the `parquet` feature).
-    #[arg(long, requires = "out")]
-    parquet: bool,
-    /// Write the HTML tearsheet alone to FILE.
-    #[arg(long, value_name = "FILE")]
-    html: Option<PathBuf>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
