@@ -3,6 +3,7 @@
 //! the run configuration shared by the commands.
 
 pub mod config;
+pub mod run;
 
 pub use rebt_core as core;
 pub use rebt_data as data;

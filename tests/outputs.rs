@@ -104,7 +104,10 @@ fn out_dir_holds_every_output_and_the_tables_agree_with_the_json() {
         let value: f64 = row[1].parse().expect("equity");
         // serde_json's default float parser may be one ulp off; the CSV's is exact
         let expected = day["equity"].as_f64().expect("equity");
-        assert!((value - expected).abs() <= 1e-12 * expected.abs(), "{value} vs {expected}");
+        assert!(
+            (value - expected).abs() <= 1e-12 * expected.abs(),
+            "{value} vs {expected}"
+        );
         assert!(!row[7].is_empty(), "benchmark column filled");
     }
     // each table's columns are the JSON rows' keys, in order

@@ -33,7 +33,11 @@ pub fn to_csv<T: Serialize>(rows: &[T], header: &[&str]) -> Result<Vec<u8>, csv:
         let mut probe = csv::Writer::from_writer(Vec::new());
         probe.serialize(first)?;
         let bytes = probe.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-        let serde_header = String::from_utf8_lossy(&bytes).lines().next().unwrap_or_default().to_string();
+        let serde_header = String::from_utf8_lossy(&bytes)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
         if serde_header != header.join(",") {
             return Err(csv::Error::from(std::io::Error::other(format!(
                 "table header `{}` does not match the rows' fields `{serde_header}`",
@@ -231,7 +235,12 @@ mod tests {
             "date,value,note\n2024-01-02,1.5,\"a, quoted\"\n2024-01-03,-2.0,\n"
         );
         let wrong = to_csv(&rows, &["date", "note", "value"]).expect_err("header out of order");
-        assert!(wrong.to_string().contains("does not match the rows' fields `date,value,note`"), "{wrong}");
+        assert!(
+            wrong
+                .to_string()
+                .contains("does not match the rows' fields `date,value,note`"),
+            "{wrong}"
+        );
         let empty: [Row; 0] = [];
         assert_eq!(
             to_csv(&empty, &["date", "value", "note"]).expect("csv"),

@@ -1,0 +1,1 @@
+//! Sweep result files: rows appended durably as combinations finish, resumed, merged across shards.

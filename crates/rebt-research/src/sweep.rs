@@ -1,0 +1,1 @@
+//! Running every combination of a grid in parallel over one shared panel.
