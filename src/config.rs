@@ -226,6 +226,7 @@ impl RunConfig {
             volume_cap: self.volume_cap,
             universe: self.universe.clone(),
             base_currency: self.base_currency,
+            record_holdings: true,
         })
     }
 }

@@ -33,6 +33,8 @@ pub struct SmaCross {
 struct Sleeve {
     cash: Cents,
     bars: usize,
+    /// Where the next close goes in the instrument's ring (`bars % slow`).
+    head: usize,
     sum_fast: i64,
     sum_slow: i64,
     last_nonzero: i8,
@@ -65,18 +67,20 @@ impl SmaCross {
 
     /// Add today's close to instrument `i`; the sign of fast − slow once `slow` bars exist.
     fn push(&mut self, i: usize, close: f64) -> Option<i8> {
-        let micro = (close * 1e6).round() as i64;
+        let micro = round_half_away(close * 1e6);
         let (fast, slow) = (self.fast, self.slow);
         let ring = &mut self.ring[i * slow..(i + 1) * slow];
         let s = &mut self.state[i];
-        let n = s.bars;
+        let (n, head) = (s.bars, s.head);
         if n >= fast {
-            s.sum_fast -= ring[(n - fast) % slow];
+            // the close `fast` bars back: (n − fast) mod slow
+            s.sum_fast -= ring[if head >= fast { head - fast } else { head + slow - fast }];
         }
         if n >= slow {
-            s.sum_slow -= ring[n % slow];
+            s.sum_slow -= ring[head];
         }
-        ring[n % slow] = micro;
+        ring[head] = micro;
+        s.head = if head + 1 == slow { 0 } else { head + 1 };
         s.sum_fast += micro;
         s.sum_slow += micro;
         s.bars += 1;
@@ -84,6 +88,25 @@ impl SmaCross {
             let diff = s.sum_fast as i128 * slow as i128 - s.sum_slow as i128 * fast as i128;
             diff.signum() as i8
         })
+    }
+}
+
+/// `x.round() as i64` (half away from zero) without the libm call: `x − trunc(x)` is exact
+/// for every finite `x` (Sterbenz), so comparing it with ±0.5 decides exactly as `round` does.
+/// Values beyond the `i64` range saturate, as the cast does.
+#[inline]
+fn round_half_away(x: f64) -> i64 {
+    let t = x as i64;
+    if (t as f64).abs() >= 9_007_199_254_740_992.0 {
+        return t; // |x| ≥ 2^53: already an integer (or saturated)
+    }
+    let frac = x - t as f64;
+    if frac >= 0.5 {
+        t + 1
+    } else if frac <= -0.5 {
+        t - 1
+    } else {
+        t
     }
 }
 
@@ -147,6 +170,41 @@ impl SmaCross {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn round_half_away_is_round() {
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.499_999_999_999_999_94,
+            -0.499_999_999_999_999_94,
+            4_503_599_627_370_495.5,
+            9_007_199_254_740_993.0,
+            1e18,
+            -1e18,
+            1e300,
+            -1e300,
+            12.34 * 1e6,
+            0.07 * 1e6,
+        ];
+        // every cent price up to 1,000 and a spread of arbitrary ones, times 1e6
+        cases.extend((0..100_000).map(|c| c as f64 / 100.0 * 1e6));
+        let mut x = 0.123_456_789_f64;
+        for _ in 0..100_000 {
+            x = (x * 7_919.0 + 0.318_309_886) % 2_000.0 - 1_000.0;
+            cases.push(x * 1e6);
+            cases.push(x);
+        }
+        for v in cases {
+            assert_eq!(round_half_away(v), v.round() as i64, "{v:e}");
+        }
+    }
+
     use super::*;
     use rebt_core::{
         BarColumns, CostMode, Currency, Engine, EngineConfig, Instrument, NaiveDate, Panel, RulesMode, Side,

@@ -63,6 +63,9 @@ pub struct EngineConfig {
     /// Currency of cash and equity; `None` picks CNY when the universe holds any CNY
     /// instrument, else the universe's single currency.
     pub base_currency: Option<Currency>,
+    /// Keep every day's holdings in [`BacktestResult::holdings`] (for `positions.csv`);
+    /// sweeps that need only the equity turn it off.
+    pub record_holdings: bool,
 }
 
 impl Default for EngineConfig {
@@ -75,6 +78,7 @@ impl Default for EngineConfig {
             volume_cap: None,
             universe: None,
             base_currency: None,
+            record_holdings: true,
         }
     }
 }
@@ -242,7 +246,8 @@ pub struct BacktestResult {
     pub fills: Vec<Fill>,
     /// Every rejection, in order.
     pub rejections: Vec<Rejection>,
-    /// Every non-zero position at every day's close, by day then instrument.
+    /// Every non-zero position at every day's close, by day then instrument (empty when
+    /// [`EngineConfig::record_holdings`] is off).
     pub holdings: Vec<Holding>,
     /// Positions after the last day, indexed by instrument.
     pub final_positions: Vec<Position>,
@@ -451,87 +456,134 @@ impl<'p> Engine<'p> {
 
     /// Run a strategy over every day of the panel.
     pub fn run(&self, strategy: &mut dyn Strategy) -> Result<BacktestResult, CoreError> {
+        let mut results = self.run_batch(&mut [strategy])?;
+        Ok(results.pop().expect("one strategy gives one result"))
+    }
+
+    /// Run several strategies over the panel in lockstep, day by day, each with its own
+    /// account: the result of each is exactly what [`Engine::run`] gives it alone (the runs
+    /// share nothing but the read-only panel), but each day's bars are read from memory
+    /// once for all of them, which is what makes a parameter sweep fast.
+    pub fn run_batch(&self, strategies: &mut [&mut dyn Strategy]) -> Result<Vec<BacktestResult>, CoreError> {
         let panel = self.panel;
-        let n_inst = panel.instruments().len();
-        let n_days = panel.n_days();
-        strategy.on_start(&Setup {
+        let setup = Setup {
             instruments: panel.instruments(),
             universe: &self.universe,
             initial_cash: self.config.initial_cash,
             base_currency: self.base,
-        })?;
-        let mut run = Run {
-            engine: self,
-            portfolio: Portfolio::new(self.config.initial_cash, n_inst),
-            marks: vec![f64::NAN; n_inst],
-            values: vec![0.0; n_inst],
-            fills: Vec::new(),
-            rejections: Vec::new(),
-            daily: Vec::with_capacity(n_days),
-            holdings: Vec::new(),
         };
-        let mut orders = Orders::new();
-        let mut pending: Vec<Order> = Vec::new();
-        let mut same_close: Vec<Order> = Vec::new();
-        for day in 0..n_days {
-            run.portfolio.settle();
-            let (fills_before, rejections_before) = (run.fills.len(), run.rejections.len());
-            if !pending.is_empty() {
-                pending = run.execute(day, Timing::NextOpen, &pending);
+        for strategy in strategies.iter_mut() {
+            strategy.on_start(&setup)?;
+        }
+        let mut lanes: Vec<Lane> = strategies.iter().map(|_| Lane::new(self)).collect();
+        for day in 0..panel.n_days() {
+            for (lane, strategy) in lanes.iter_mut().zip(strategies.iter_mut()) {
+                lane.step(day, &mut **strategy);
             }
-            for ix in 0..n_inst {
-                let c = panel.series(InstrumentIx(ix as u32), Field::Close)[day];
-                if !c.is_nan() {
-                    run.marks[ix] = c;
-                }
+        }
+        Ok(lanes.into_iter().map(Lane::finish).collect())
+    }
+}
+
+/// One strategy's run: its account and its orders in flight.
+struct Lane<'e, 'p> {
+    run: Run<'e, 'p>,
+    orders: Orders,
+    pending: Vec<Order>,
+    same_close: Vec<Order>,
+}
+
+impl<'e, 'p> Lane<'e, 'p> {
+    fn new(engine: &'e Engine<'p>) -> Self {
+        let n_inst = engine.panel.instruments().len();
+        Lane {
+            run: Run {
+                engine,
+                portfolio: Portfolio::new(engine.config.initial_cash, n_inst),
+                marks: vec![f64::NAN; n_inst],
+                values: vec![0.0; n_inst],
+                fills: Vec::new(),
+                rejections: Vec::new(),
+                daily: Vec::with_capacity(engine.panel.n_days()),
+                holdings: Vec::new(),
+            },
+            orders: Orders::new(),
+            pending: Vec::new(),
+            same_close: Vec::new(),
+        }
+    }
+
+    /// One day: the open's fills, marking to the close, the strategy's decision, the close's
+    /// fills, the day's record.
+    fn step(&mut self, day: usize, strategy: &mut dyn Strategy) {
+        let engine = self.run.engine;
+        let panel = engine.panel;
+        let run = &mut self.run;
+        run.portfolio.settle();
+        let (fills_before, rejections_before) = (run.fills.len(), run.rejections.len());
+        // Marking to today's close before the open's fills changes nothing they see: an
+        // instrument without a bar today keeps yesterday's mark, and only such an
+        // instrument's mark is read at the open. It brings the day's bars into the cache.
+        for (mark, bar) in run.marks.iter_mut().zip(panel.day_bars(day)) {
+            if !bar.close.is_nan() {
+                *mark = bar.close;
             }
-            let (equity, positions_value) = run.equity_at_close(day);
-            let ctx = Context {
-                panel,
-                day,
-                portfolio: &run.portfolio,
-                universe: &self.universe,
-                fills: &run.fills[fills_before..],
-                rejections: &run.rejections[rejections_before..],
-                marks: &run.marks,
-                values: &run.values,
-                equity,
-                initial_cash: self.config.initial_cash,
-            };
-            strategy.on_bar(&ctx, &mut orders);
-            for o in orders.drain() {
-                match o.timing {
-                    Timing::NextOpen => pending.push(o),
-                    Timing::SameClose => same_close.push(o),
-                }
+        }
+        if !self.pending.is_empty() {
+            self.pending = run.execute(day, Timing::NextOpen, &self.pending);
+        }
+        let (equity, positions_value) = run.equity_at_close(day);
+        let ctx = Context {
+            panel,
+            day,
+            portfolio: &run.portfolio,
+            universe: &engine.universe,
+            fills: &run.fills[fills_before..],
+            rejections: &run.rejections[rejections_before..],
+            marks: &run.marks,
+            values: &run.values,
+            equity,
+            initial_cash: engine.config.initial_cash,
+        };
+        strategy.on_bar(&ctx, &mut self.orders);
+        for o in self.orders.drain() {
+            match o.timing {
+                Timing::NextOpen => self.pending.push(o),
+                Timing::SameClose => self.same_close.push(o),
             }
-            let (equity, positions_value) = if same_close.is_empty() {
-                (equity, positions_value)
-            } else {
-                let rejected_at_close = run.execute(day, Timing::SameClose, &same_close);
-                debug_assert!(rejected_at_close.is_empty());
-                same_close.clear();
-                run.equity_at_close(day)
-            };
-            run.daily.push(DailyRecord {
-                date: panel.dates()[day],
-                equity,
-                cash: run.portfolio.cash(),
-                positions_value,
-            });
+        }
+        let (equity, positions_value) = if self.same_close.is_empty() {
+            (equity, positions_value)
+        } else {
+            let rejected_at_close = run.execute(day, Timing::SameClose, &self.same_close);
+            debug_assert!(rejected_at_close.is_empty());
+            self.same_close.clear();
+            run.equity_at_close(day)
+        };
+        run.daily.push(DailyRecord {
+            date: panel.dates()[day],
+            equity,
+            cash: run.portfolio.cash(),
+            positions_value,
+        });
+        if engine.config.record_holdings {
             run.record_holdings(day);
         }
-        Ok(BacktestResult {
-            base_currency: self.base,
-            initial_cash: self.config.initial_cash,
-            universe: self.universe.clone(),
-            daily: run.daily,
-            fills: run.fills,
-            rejections: run.rejections,
-            holdings: run.holdings,
-            final_positions: run.portfolio.positions().to_vec(),
-            pending_at_end: pending.len(),
-        })
+    }
+
+    fn finish(self) -> BacktestResult {
+        let engine = self.run.engine;
+        BacktestResult {
+            base_currency: engine.base,
+            initial_cash: engine.config.initial_cash,
+            universe: engine.universe.clone(),
+            daily: self.run.daily,
+            fills: self.run.fills,
+            rejections: self.run.rejections,
+            holdings: self.run.holdings,
+            final_positions: self.run.portfolio.positions().to_vec(),
+            pending_at_end: self.pending.len(),
+        }
     }
 }
 
@@ -554,7 +606,15 @@ impl Run<'_, '_> {
     }
 
     fn field(&self, ix: InstrumentIx, field: Field, day: usize) -> f64 {
-        self.panel().series(ix, field)[day]
+        let bar = self.panel().bar(ix, day);
+        match field {
+            Field::Open => bar.open,
+            Field::High => bar.high,
+            Field::Low => bar.low,
+            Field::Close => bar.close,
+            Field::Volume => bar.volume,
+            Field::Amount | Field::AdjFactor => self.panel().series(ix, field)[day],
+        }
     }
 
     /// FX rate converting instrument `ix`'s currency to the base on `day`: at the open, the
@@ -830,10 +890,16 @@ impl Run<'_, '_> {
             .instrument(ix)
             .price_limit
             .band_bp_on(self.panel().dates()[day])?;
-        let closes = &self.panel().series(ix, Field::Close)[..day];
-        let prev = closes.iter().rposition(|c| !c.is_nan())?;
-        let adj = self.panel().series(ix, Field::AdjFactor);
-        let reference = closes[prev] * adj[prev] / adj[day];
+        let panel = self.panel();
+        let prev = (0..day).rev().find(|&d| !panel.bar(ix, d).close.is_nan())?;
+        let close = panel.bar(ix, prev).close;
+        let reference = if panel.has_field(Field::AdjFactor) {
+            let adj = panel.series(ix, Field::AdjFactor);
+            close * adj[prev] / adj[day]
+        } else {
+            // without adjustment factors every factor is 1: `close · 1 / 1` is `close`
+            close
+        };
         Some(limit_prices(reference, band))
     }
 

@@ -29,7 +29,7 @@ pub use error::CoreError;
 pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement};
 pub use money::Cents;
 pub use order::{Order, OrderKind, Orders, Side, Timing};
-pub use panel::{BarColumns, Field, Panel};
+pub use panel::{Bar, BarColumns, Field, Panel};
 pub use portfolio::{Portfolio, Position};
 pub use rules::{PriceLimitSchedule, limit_prices};
 pub use strategy::{Context, Setup, Strategy};

@@ -27,6 +27,22 @@ pub enum Field {
     AdjFactor,
 }
 
+/// One instrument's bar on one day, as the engine reads it. All NaN when the instrument has
+/// no bar that day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bar {
+    /// Opening price.
+    pub open: f64,
+    /// Highest price.
+    pub high: f64,
+    /// Lowest price.
+    pub low: f64,
+    /// Closing price.
+    pub close: f64,
+    /// Shares traded.
+    pub volume: f64,
+}
+
 /// Long-format bars as columns: row `i` is (`dates[i]`, `symbol_names[symbols[i]]`, …).
 /// `amount` and `adj_factor` are optional columns.
 #[derive(Debug, Clone, Default)]
@@ -175,6 +191,11 @@ pub struct Panel {
     has_amount: bool,
     has_adj_factor: bool,
     alt: AltData,
+    /// The same open, high, low, close and volume, day-major: the bars of day `d` are
+    /// `by_day[d · instruments .. (d + 1) · instruments]`. The engine walks the panel day by
+    /// day across instruments; this layout keeps each day's bars in a few cache lines
+    /// (the instrument-major columns above serve `series`).
+    by_day: Vec<Bar>,
 }
 
 impl Panel {
@@ -215,6 +236,7 @@ impl Panel {
             has_adj_factor: bars.adj_factor.is_some(),
             alt: AltData::new(),
             instruments,
+            by_day: Vec::new(),
         };
         // Dates are mostly in order: remember the last position to avoid a search per row.
         let mut last_day = 0usize;
@@ -264,7 +286,7 @@ impl Panel {
                 });
             }
         }
-        Ok(panel)
+        Ok(panel.with_day_major())
     }
 
     /// Attach point-in-time series.
@@ -409,7 +431,9 @@ impl Panel {
             has_adj_factor: self.has_adj_factor,
             alt: self.alt.clone(),
             instruments,
-        })
+            by_day: Vec::new(),
+        }
+        .with_day_major())
     }
 
     /// A copy with every bar after day `day` replaced by `f(field, value)`; used to prove
@@ -427,7 +451,40 @@ impl Panel {
                 }
             }
         }
-        p
+        p.with_day_major()
+    }
+
+    /// Fill [`Panel::by_day`] from the instrument-major columns.
+    fn with_day_major(mut self) -> Panel {
+        let (n_days, n_inst) = (self.dates.len(), self.instruments.len());
+        let mut by_day = Vec::with_capacity(n_days * n_inst);
+        for d in 0..n_days {
+            for i in 0..n_inst {
+                let cell = i * n_days + d;
+                by_day.push(Bar {
+                    open: self.open[cell],
+                    high: self.high[cell],
+                    low: self.low[cell],
+                    close: self.close[cell],
+                    volume: self.volume[cell],
+                });
+            }
+        }
+        self.by_day = by_day;
+        self
+    }
+
+    /// Instrument `ix`'s bar on `day` (all NaN when it has none).
+    #[inline]
+    pub fn bar(&self, ix: InstrumentIx, day: usize) -> &Bar {
+        &self.by_day[day * self.instruments.len() + ix.get()]
+    }
+
+    /// Every instrument's bar on `day`, indexed by instrument.
+    #[inline]
+    pub fn day_bars(&self, day: usize) -> &[Bar] {
+        let n = self.instruments.len();
+        &self.by_day[day * n..(day + 1) * n]
     }
 }
 

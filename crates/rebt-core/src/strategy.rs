@@ -112,7 +112,7 @@ impl<'a> Context<'a> {
 
     /// Today's close, or `None` when the instrument has no bar today.
     pub fn close(&self, ix: InstrumentIx) -> Option<f64> {
-        let c = self.panel.series(ix, Field::Close)[self.day];
+        let c = self.panel.bar(ix, self.day).close;
         (!c.is_nan()).then_some(c)
     }
 

@@ -208,3 +208,26 @@ proptest! {
         prop_assert_eq!(fills(&ra), fills(&rb));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Runs in lockstep (`run_batch`) give each strategy exactly what it gets alone.
+    #[test]
+    fn a_batch_run_equals_separate_runs(panel in panel_strategy(), scripts in proptest::collection::vec(proptest::collection::vec(order_strategy(), 0..40), 1..4)) {
+        let config = EngineConfig { volume_cap: Some(0.5), slippage_bps: 3.0, ..Default::default() };
+        let engine = Engine::new(&panel, config).expect("engine");
+        let alone: Vec<_> = scripts.iter().map(|s| engine.run(&mut Script(s.clone())).expect("run")).collect();
+        let mut strategies: Vec<Script> = scripts.iter().cloned().map(Script).collect();
+        let mut refs: Vec<&mut dyn RebtStrategy> = strategies.iter_mut().map(|s| s as &mut dyn RebtStrategy).collect();
+        let together = engine.run_batch(&mut refs).expect("batch");
+        prop_assert_eq!(together.len(), alone.len());
+        for (a, b) in alone.iter().zip(&together) {
+            prop_assert_eq!(&a.daily, &b.daily);
+            prop_assert_eq!(&a.fills, &b.fills);
+            prop_assert_eq!(&a.rejections, &b.rejections);
+            prop_assert_eq!(&a.holdings, &b.holdings);
+            prop_assert_eq!(a.pending_at_end, b.pending_at_end);
+        }
+    }
+}
