@@ -19,6 +19,8 @@ mod relative;
 mod returns;
 mod significance;
 mod summary;
+#[cfg(test)]
+mod test_support;
 
 pub use annualization::{Annualization, TRADING_DAYS_PER_YEAR};
 pub use bootstrap::*;

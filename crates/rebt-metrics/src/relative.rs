@@ -191,16 +191,7 @@ fn paired<'a>(returns: &'a [f64], benchmark: &'a [f64], min_len: usize) -> Optio
 mod tests {
     use super::*;
 
-    /// Equal within 1e-12 absolute or 1e-12 relative; hand-computed values are exact.
-    fn assert_close(actual: Option<f64>, expected: Option<f64>, case: &str) {
-        match (actual, expected) {
-            (Some(a), Some(e)) => assert!(
-                (a - e).abs() <= 1e-12 * e.abs().max(1.0),
-                "{case}: got {a:e}, expected {e:e}"
-            ),
-            _ => assert_eq!(actual, expected, "{case}"),
-        }
-    }
+    use crate::test_support::assert_close;
 
     /// A case name, the strategy's and the benchmark's returns, and the value expected.
     type PairCase<'a> = (&'a str, &'a [f64], &'a [f64], Option<f64>);

@@ -18,8 +18,9 @@ use rebt_metrics::{
 use serde::Deserialize;
 
 const FIXTURE: &str = include_str!("reference/fixtures.json");
-const RELATIVE_TOLERANCE: f64 = 1e-9;
-const ABSOLUTE_TOLERANCE: f64 = 1e-12;
+mod common;
+
+use common::close;
 
 /// Metrics of one series, present in every case.
 const SERIES_METRICS: [&str; 11] = [
@@ -108,16 +109,6 @@ fn fixture() -> Result<Fixture, serde_json::Error> {
     serde_json::from_str(FIXTURE)
 }
 
-fn close(actual: Option<f64>, expected: Option<f64>) -> bool {
-    match (actual, expected) {
-        (Some(a), Some(e)) => {
-            let diff = (a - e).abs();
-            diff <= ABSOLUTE_TOLERANCE || diff <= RELATIVE_TOLERANCE * e.abs()
-        }
-        (None, None) => true,
-        _ => false,
-    }
-}
 
 /// rebt's value of `metric` for `case`, or an error for a metric this test does not know
 /// (so a metric added to the fixture cannot go unchecked) or a relative metric without a

@@ -20,8 +20,9 @@ use rebt_metrics::{
 use serde::Deserialize;
 
 const FIXTURE: &str = include_str!("reference/significance_fixtures.json");
-const RELATIVE_TOLERANCE: f64 = 1e-9;
-const ABSOLUTE_TOLERANCE: f64 = 1e-12;
+mod common;
+
+use common::close;
 
 #[derive(Debug, Deserialize)]
 struct Fixture {
@@ -94,16 +95,6 @@ fn fixture() -> Result<Fixture, serde_json::Error> {
     serde_json::from_str(FIXTURE)
 }
 
-fn close(actual: Option<f64>, expected: Option<f64>) -> bool {
-    match (actual, expected) {
-        (Some(a), Some(e)) => {
-            let diff = (a - e).abs();
-            diff <= ABSOLUTE_TOLERANCE || diff <= RELATIVE_TOLERANCE * e.abs()
-        }
-        (None, None) => true,
-        _ => false,
-    }
-}
 
 fn annualization(series: &Series) -> Annualization {
     Annualization {
