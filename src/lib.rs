@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod run;
+pub mod sweep;
 
 pub use rebt_core as core;
 pub use rebt_data as data;

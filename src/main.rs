@@ -3,6 +3,10 @@
 //! key or value at fault.
 
 mod commands;
+mod regress_cmd;
+mod study_cmd;
+mod sweep_cmd;
+mod walk_forward_cmd;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -20,6 +24,18 @@ struct Cli {
 enum Command {
     /// Run one backtest (default: sma_cross on the embedded sample dataset).
     Backtest(Box<BacktestArgs>),
+    /// Run every combination of a parameter grid in parallel (resumable, shardable); `sweep
+    /// merge` unions the shards.
+    Sweep(Box<sweep_cmd::SweepCommand>),
+    /// Walk-forward optimisation: choose on each training window, run on the next test window,
+    /// stitch the out-of-sample equity.
+    WalkForward(Box<walk_forward_cmd::WalkForwardArgs>),
+    /// Research studies: `study phased` asks whether building in tranches beats buying at once.
+    #[command(subcommand)]
+    Study(study_cmd::StudyCommand),
+    /// Run a suite of regression backtests against their blessed baselines (CI): exit 0 all
+    /// pass, 1 drift, 2 a case cannot run; `--bless` rewrites the baselines.
+    Regress(Box<regress_cmd::RegressArgs>),
     /// List the built-in strategies and their parameters.
     Strategies,
     /// Inspect datasets.
@@ -164,6 +180,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Backtest(args) => commands::backtest(*args),
+        Command::Sweep(args) => sweep_cmd::run(*args),
+        Command::WalkForward(args) => walk_forward_cmd::run(*args),
+        Command::Study(command) => study_cmd::run(command),
+        // regress has its own exit codes (0 pass, 1 drift, 2 error)
+        Command::Regress(args) => return regress_cmd::run(*args),
         Command::Strategies => commands::strategies(),
         Command::Data(DataCommand::Check { path }) => commands::data_check(&path),
         Command::Data(DataCommand::Info { path }) => commands::data_info(path.as_deref()),

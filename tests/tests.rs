@@ -7,3 +7,7 @@ mod data_commands;
 mod dcf_worked;
 mod outputs;
 mod real_data;
+mod regress;
+mod study;
+mod sweep;
+mod walk_forward;

@@ -109,7 +109,6 @@ fn fixture() -> Result<Fixture, serde_json::Error> {
     serde_json::from_str(FIXTURE)
 }
 
-
 /// rebt's value of `metric` for `case`, or an error for a metric this test does not know
 /// (so a metric added to the fixture cannot go unchecked) or a relative metric without a
 /// benchmark.

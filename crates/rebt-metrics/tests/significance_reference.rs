@@ -95,7 +95,6 @@ fn fixture() -> Result<Fixture, serde_json::Error> {
     serde_json::from_str(FIXTURE)
 }
 
-
 fn annualization(series: &Series) -> Annualization {
     Annualization {
         risk_free_per_period: series.risk_free_per_period,

@@ -11,6 +11,7 @@ use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
+pub mod study_page;
 pub mod tearsheet;
 
 pub use tearsheet::{DrawdownRow, MetricRow};

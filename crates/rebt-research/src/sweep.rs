@@ -1,1 +1,429 @@
 //! Running every combination of a grid in parallel over one shared panel.
+//!
+//! [`run_sweep`] (one combination per call) and [`run_sweep_batched`] (several per call, for
+//! engines that run many strategies over the panel in one pass) drive a rayon pool of
+//! `jobs` threads over the combination numbers. The caller supplies the evaluation (apply the
+//! combination to a config, build the strategy, run it on the shared `&Panel`) and what to do
+//! with each result as it finishes (append it to the store, tick a progress bar). Nothing
+//! here depends on the order in which combinations finish: results are keyed by their
+//! number, so 1 and 8 threads give the same results.
+//!
+//! Also here: the headline metrics of a run ([`Headline`]), the metric a sweep ranks by
+//! ([`Metric`]), and the variance of the trials' Sharpe ratios that deflates the best one.
+
+use rayon::prelude::*;
+use rebt_metrics::{Annualization, annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The headline figures of one run, each the `rebt-metrics` function of the same name over
+/// the run's daily returns (so they equal `rebt backtest`'s figures bit for bit), and its
+/// number of fills. `None` where the metric is undefined.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Headline {
+    /// `Π(1 + r) − 1`.
+    pub total_return: Option<f64>,
+    /// `(Π(1 + r))^(P/n) − 1`.
+    pub cagr: Option<f64>,
+    /// `std(r, ddof 1)·√P`.
+    pub annual_volatility: Option<f64>,
+    /// `mean(r − rf) / std(r − rf)·√P`.
+    pub sharpe: Option<f64>,
+    /// Sortino ratio, downside deviation over all periods.
+    pub sortino: Option<f64>,
+    /// Worst fall from a peak, `≤ 0`.
+    pub max_drawdown: Option<f64>,
+    /// `cagr / |max_drawdown|`.
+    pub calmar: Option<f64>,
+    /// Number of fills.
+    pub fills: usize,
+}
+
+impl Headline {
+    /// The figures of daily simple returns `returns` under `annualization`.
+    pub fn compute(returns: &[f64], fills: usize, annualization: &Annualization) -> Headline {
+        let periods_per_year = annualization.periods_per_year;
+        Headline {
+            total_return: total_return(returns),
+            cagr: cagr(returns, periods_per_year),
+            annual_volatility: annual_volatility(returns, periods_per_year),
+            sharpe: sharpe(returns, annualization),
+            sortino: sortino(returns, annualization),
+            max_drawdown: max_drawdown(returns),
+            calmar: calmar(returns, periods_per_year),
+            fills,
+        }
+    }
+
+    /// One metric.
+    pub fn get(&self, metric: Metric) -> Option<f64> {
+        match metric {
+            Metric::TotalReturn => self.total_return,
+            Metric::Cagr => self.cagr,
+            Metric::AnnualVolatility => self.annual_volatility,
+            Metric::Sharpe => self.sharpe,
+            Metric::Sortino => self.sortino,
+            Metric::MaxDrawdown => self.max_drawdown,
+            Metric::Calmar => self.calmar,
+        }
+    }
+}
+
+/// A headline metric, named by its key in `result.json` and in `results.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// `total_return`.
+    TotalReturn,
+    /// `cagr`.
+    Cagr,
+    /// `annual_volatility` (the only one where lower ranks better).
+    AnnualVolatility,
+    /// `sharpe`.
+    Sharpe,
+    /// `sortino`.
+    Sortino,
+    /// `max_drawdown` (closer to 0 ranks better).
+    MaxDrawdown,
+    /// `calmar`.
+    Calmar,
+}
+
+impl Metric {
+    /// Every metric, in column order.
+    pub const ALL: [Metric; 7] = [
+        Metric::TotalReturn,
+        Metric::Cagr,
+        Metric::AnnualVolatility,
+        Metric::Sharpe,
+        Metric::Sortino,
+        Metric::MaxDrawdown,
+        Metric::Calmar,
+    ];
+
+    /// Its key: `sharpe`, `max_drawdown`, …
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::TotalReturn => "total_return",
+            Metric::Cagr => "cagr",
+            Metric::AnnualVolatility => "annual_volatility",
+            Metric::Sharpe => "sharpe",
+            Metric::Sortino => "sortino",
+            Metric::MaxDrawdown => "max_drawdown",
+            Metric::Calmar => "calmar",
+        }
+    }
+
+    /// True when a higher value is better: all but `annual_volatility` (drawdowns are
+    /// negative, so the shallowest is the highest).
+    pub fn higher_is_better(self) -> bool {
+        self != Metric::AnnualVolatility
+    }
+
+    /// The order of two values from best to worst; undefined values come last.
+    pub fn compare(self, a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
+        use std::cmp::Ordering::*;
+        match (a, b) {
+            (Some(x), Some(y)) if self.higher_is_better() => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => Less,
+            (None, Some(_)) => Greater,
+            (None, None) => Equal,
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl FromStr for Metric {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Metric, String> {
+        Metric::ALL.into_iter().find(|m| m.key() == s).ok_or_else(|| {
+            let keys: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
+            format!("unknown metric `{s}`; expected one of: {}", keys.join(", "))
+        })
+    }
+}
+
+/// The `n` best of `runs` (combination number, figures) by `metric`, best first; ties go to
+/// the lower combination number, undefined values last.
+pub fn best<'a>(runs: impl IntoIterator<Item = (usize, &'a Headline)>, metric: Metric, n: usize) -> Vec<usize> {
+    let mut ranked: Vec<(usize, Option<f64>)> = runs.into_iter().map(|(i, h)| (i, h.get(metric))).collect();
+    ranked.sort_by(|a, b| metric.compare(a.1, b.1).then(a.0.cmp(&b.0)));
+    ranked.into_iter().take(n).map(|(i, _)| i).collect()
+}
+
+/// The variance across trials of their per-period Sharpe ratios, which sets the bar the
+/// Deflated Sharpe Ratio measures the best trial against:
+/// `V = Σ (SR_k − mean(SR))² / (N − 1)` over the `N` trials' per-period Sharpe ratios
+/// `SR_k = sharpe_k / √P` (sample variance). `None` for fewer than two finite values.
+pub fn trial_sharpe_variance(annual_sharpes: &[f64], annualization: &Annualization) -> Option<f64> {
+    let per_period: Vec<f64> = annual_sharpes
+        .iter()
+        .filter(|s| s.is_finite())
+        .map(|s| s / annualization.periods_per_year.sqrt())
+        .collect();
+    if per_period.len() < 2 {
+        return None;
+    }
+    let n = per_period.len() as f64;
+    let mean = per_period.iter().sum::<f64>() / n;
+    let variance = per_period.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    variance.is_finite().then_some(variance)
+}
+
+/// What came of one combination.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// It ran: its figures and its daily returns (for CSCV).
+    Ran {
+        /// The headline figures.
+        headline: Headline,
+        /// Daily simple returns.
+        returns: Vec<f64>,
+    },
+    /// It could not run (e.g. `fast ≥ slow`): why, in one line.
+    Skipped {
+        /// The reason, as the strategy registry or the engine gave it.
+        reason: String,
+    },
+}
+
+/// How a sweep runs. The results do not depend on either setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepOptions {
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+    /// Combinations handed to one evaluation call ([`run_sweep_batched`]); at least 1.
+    pub batch: usize,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        SweepOptions { jobs: 0, batch: 1 }
+    }
+}
+
+impl SweepOptions {
+    /// The number of threads `jobs` stands for.
+    pub fn threads(&self) -> usize {
+        match self.jobs {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+}
+
+/// Where a sweep stands, reported after every finished combination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Combinations finished in this call.
+    pub done: usize,
+    /// Combinations this call runs.
+    pub total: usize,
+}
+
+/// Why a sweep stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError<E> {
+    /// The thread pool could not be started.
+    #[error("cannot start {threads} worker threads: {message}")]
+    ThreadPool {
+        /// Threads asked for.
+        threads: usize,
+        /// The cause.
+        message: String,
+    },
+    /// The `on_done` callback failed (e.g. the disk is full); no new combination was started
+    /// after it.
+    #[error(transparent)]
+    Stopped(E),
+}
+
+/// Evaluate every combination in `indices` on a pool of `options.jobs` threads, one per call
+/// of `evaluate`, and hand each result to `on_done` as soon as it is ready (from the worker
+/// thread that computed it, so `on_done` must synchronise whatever it shares). `progress` is
+/// called after each `on_done`. The first error from `on_done` stops the sweep.
+pub fn run_sweep<R: Send, E: Send>(
+    indices: &[usize],
+    options: &SweepOptions,
+    evaluate: impl Fn(usize) -> R + Sync,
+    on_done: impl Fn(usize, R) -> Result<(), E> + Sync,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(), SweepError<E>> {
+    let options = SweepOptions { batch: 1, ..*options };
+    run_sweep_batched(
+        indices,
+        &options,
+        |batch| batch.iter().map(|&i| evaluate(i)).collect(),
+        on_done,
+        progress,
+    )
+}
+
+/// [`run_sweep`] with up to `options.batch` combinations per call of `evaluate`, which returns
+/// one result per combination, in the order given (an engine that steps several strategies
+/// through the panel together reads each day's bars once for all of them). Batches are cut
+/// from `indices` in order, so which combinations share a batch does not depend on the
+/// number of threads.
+///
+/// # Panics
+/// If `evaluate` returns a different number of results than it was given combinations.
+pub fn run_sweep_batched<R: Send, E: Send>(
+    indices: &[usize],
+    options: &SweepOptions,
+    evaluate: impl Fn(&[usize]) -> Vec<R> + Sync,
+    on_done: impl Fn(usize, R) -> Result<(), E> + Sync,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(), SweepError<E>> {
+    let threads = options.threads();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| SweepError::ThreadPool {
+            threads,
+            message: e.to_string(),
+        })?;
+    let done = AtomicUsize::new(0);
+    let total = indices.len();
+    pool.install(|| {
+        indices.par_chunks(options.batch.max(1)).try_for_each(|batch| {
+            let results = evaluate(batch);
+            assert_eq!(
+                results.len(),
+                batch.len(),
+                "evaluate returned {} results for {} combinations",
+                results.len(),
+                batch.len()
+            );
+            for (&index, result) in batch.iter().zip(results) {
+                on_done(index, result).map_err(SweepError::Stopped)?;
+                let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                progress(Progress { done, total });
+            }
+            Ok(())
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[test]
+    fn every_combination_once_whatever_the_threads_and_batches() {
+        let indices: Vec<usize> = (0..200).map(|i| i * 3 + 1).collect();
+        for (jobs, batch) in [(1, 1), (2, 1), (2, 7), (4, 64), (3, 500)] {
+            let seen = Mutex::new(Vec::new());
+            let last = Mutex::new(Progress { done: 0, total: 0 });
+            let options = SweepOptions { jobs, batch };
+            run_sweep_batched(
+                &indices,
+                &options,
+                |b| {
+                    assert!(b.len() <= batch);
+                    b.iter().map(|i| i * i).collect()
+                },
+                |i, r| -> Result<(), ()> {
+                    seen.lock().expect("lock").push((i, r));
+                    Ok(())
+                },
+                &|p| {
+                    let mut last = last.lock().expect("lock");
+                    last.done = last.done.max(p.done);
+                    last.total = p.total;
+                },
+            )
+            .expect("sweep");
+            let mut seen = seen.into_inner().expect("lock");
+            seen.sort();
+            let expected: Vec<(usize, usize)> = indices.iter().map(|&i| (i, i * i)).collect();
+            assert_eq!(seen, expected, "jobs {jobs}, batch {batch}");
+            assert_eq!(last.into_inner().expect("lock"), Progress { done: 200, total: 200 });
+        }
+    }
+
+    #[test]
+    fn an_error_in_on_done_stops_the_sweep() {
+        let indices: Vec<usize> = (0..10_000).collect();
+        let evaluated = AtomicUsize::new(0);
+        let result = run_sweep(
+            &indices,
+            &SweepOptions { jobs: 2, batch: 1 },
+            |i| {
+                evaluated.fetch_add(1, Ordering::Relaxed);
+                i
+            },
+            |i, _| {
+                if i == 3 {
+                    Err(format!("disk full at {i}"))
+                } else {
+                    Ok(())
+                }
+            },
+            &|_| {},
+        );
+        match result {
+            Err(SweepError::Stopped(e)) => assert_eq!(e, "disk full at 3"),
+            other => panic!("expected the on_done error, got {other:?}"),
+        }
+        assert!(evaluated.load(Ordering::Relaxed) < 10_000);
+    }
+
+    #[test]
+    fn headline_equals_the_metric_functions() {
+        let returns = [0.01, -0.02, 0.015, 0.0, 0.03, -0.01];
+        let ann = Annualization::default();
+        let h = Headline::compute(&returns, 4, &ann);
+        assert_eq!(h.sharpe, sharpe(&returns, &ann));
+        assert_eq!(h.calmar, calmar(&returns, 252.0));
+        assert_eq!(h.fills, 4);
+        for m in Metric::ALL {
+            assert_eq!(m.key().parse::<Metric>(), Ok(m));
+            assert!(h.get(m).is_some(), "{m}");
+        }
+        let e = "sharp".parse::<Metric>().expect_err("unknown");
+        assert!(
+            e.contains("unknown metric `sharp`") && e.contains("sharpe, sortino"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn best_ranks_by_direction_with_ties_and_gaps() {
+        let h = |sharpe: Option<f64>, vol: Option<f64>| Headline {
+            sharpe,
+            annual_volatility: vol,
+            ..Headline::default()
+        };
+        let runs = [
+            (4, h(Some(1.0), Some(0.2))),
+            (1, h(None, None)),
+            (2, h(Some(2.0), Some(0.3))),
+            (3, h(Some(1.0), Some(0.1))),
+        ];
+        let iter = || runs.iter().map(|(i, h)| (*i, h));
+        assert_eq!(best(iter(), Metric::Sharpe, 10), [2, 3, 4, 1]);
+        assert_eq!(best(iter(), Metric::Sharpe, 2), [2, 3]);
+        assert_eq!(best(iter(), Metric::AnnualVolatility, 10), [3, 4, 2, 1]);
+    }
+
+    #[test]
+    fn trial_variance_is_the_sample_variance_per_period() {
+        let ann = Annualization::default();
+        // per-period Sharpes 1, 2, 3 (annual × √252): mean 2, sample variance 1
+        let annual: Vec<f64> = [1.0, 2.0, 3.0].iter().map(|s| s * 252f64.sqrt()).collect();
+        let v = trial_sharpe_variance(&annual, &ann).expect("variance");
+        assert!((v - 1.0).abs() < 1e-12, "{v}");
+        assert_eq!(trial_sharpe_variance(&annual[..1], &ann), None);
+        assert_eq!(trial_sharpe_variance(&[f64::NAN, 1.0], &ann), None);
+    }
+}

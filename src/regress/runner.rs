@@ -1,0 +1,155 @@
+//! Running a suite's cases: each case's configuration is assembled the way `rebt backtest`
+//! assembles it (config file, then the case's strategy, parameters, dataset and dates over
+//! it), every distinct dataset is loaded once, and the cases run in parallel on a pool of
+//! `--jobs` threads. Each case runs alone on one thread, so its result does not depend on the
+//! number of threads; results come back in suite order.
+
+use super::baseline::{Baseline, Checksums, FORMAT, FigureBits, Figures, Measured, checksum, equity_text, fills_text};
+use super::suite::Case;
+use anyhow::{Result, anyhow};
+use rayon::prelude::*;
+use rebt::config::RunConfig;
+use rebt::run::{build_strategy, load_dataset, resolve_benchmark};
+use rebt_core::Engine;
+use rebt_data::Dataset;
+use rebt_report::{DatasetInfo, RunReport};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// How one case ended: what it measured, or why it could not run (the message names the
+/// file, key or value at fault).
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// The case.
+    pub(crate) case: Case,
+    /// Wall time of its run (not of loading its dataset).
+    pub(crate) seconds: f64,
+    /// The measurement, or the reason it could not run.
+    pub(crate) measured: Result<Measured, String>,
+}
+
+/// The run configuration of a case: its config file (or the defaults), then its strategy
+/// (which drops the file's parameters when it names another strategy, as `--strategy` does),
+/// parameters, dataset and dates. The bootstrap intervals are off: no baseline figure uses
+/// them, and they are the slow part of the metrics.
+pub(crate) fn config_of(case: &Case) -> Result<RunConfig> {
+    let mut cfg = match &case.config {
+        Some(path) => RunConfig::from_file(path)?,
+        None => RunConfig::default(),
+    };
+    if let Some(s) = &case.strategy {
+        if *s != cfg.strategy_name() {
+            cfg.params.clear();
+        }
+        cfg.strategy = Some(s.clone());
+    }
+    cfg.params.extend(case.params.clone());
+    if case.dataset.is_some() {
+        cfg.data = case.dataset.clone();
+    }
+    if case.from.is_some() {
+        cfg.from = case.from;
+    }
+    if case.to.is_some() {
+        cfg.to = case.to;
+    }
+    cfg.metrics.bootstrap.resamples = 0;
+    Ok(cfg)
+}
+
+/// Run one configured case on its dataset.
+fn measure(name: &str, mut cfg: RunConfig, dataset: &Dataset) -> Result<Measured> {
+    let (mut strategy, description) = build_strategy(&mut cfg)?;
+    let mut engine_config = cfg.engine_config().map_err(|e| anyhow!(e))?;
+    // positions are not part of a baseline
+    engine_config.record_holdings = false;
+    let panel = dataset.panel.slice(cfg.from, cfg.to)?;
+    let benchmark = resolve_benchmark(&mut cfg, dataset, &panel)?;
+    let engine = Engine::new(&panel, engine_config)?;
+    let result = engine.run(strategy.as_mut())?;
+    let info = DatasetInfo {
+        name: dataset.manifest.name.clone(),
+        source: dataset.source.clone(),
+        fingerprint: dataset.fingerprint.clone(),
+        synthetic: dataset.manifest.synthetic,
+    };
+    // the same figures as result.json's `metrics`, computed by the same code
+    let report = RunReport::new(
+        &result,
+        &panel,
+        serde_json::Value::Null,
+        info,
+        &cfg.metrics,
+        benchmark.as_ref(),
+    );
+    let fills = fills_text(&result.fills, &panel);
+    let equity = equity_text(&result.daily);
+    let metrics = Figures::of(&report);
+    Ok(Measured {
+        baseline: Baseline {
+            format: FORMAT,
+            case: name.to_string(),
+            strategy: description,
+            dataset: dataset.fingerprint.clone(),
+            first_day: result.daily.first().map(|d| d.date),
+            last_day: result.daily.last().map(|d| d.date),
+            days: result.daily.len(),
+            metric_bits: FigureBits::of(&metrics),
+            metrics,
+            checksums: Checksums {
+                fills: checksum(fills.as_bytes()),
+                equity: checksum(equity.as_bytes()),
+            },
+        },
+        fills,
+    })
+}
+
+/// Run `cases` on `jobs` threads (0: one per core), calling `done` as each finishes; the
+/// outcomes are in the order of `cases`.
+pub(crate) fn run_all(cases: &[Case], jobs: usize, done: &(dyn Fn() + Sync)) -> Result<Vec<Outcome>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| anyhow!("cannot start {jobs} worker threads: {e}"))?;
+    let configs: Vec<Result<RunConfig, String>> = cases
+        .iter()
+        .map(|c| config_of(c).map_err(|e| super::reason(&e)))
+        .collect();
+    let mut wanted: Vec<Option<PathBuf>> = configs.iter().flatten().map(|c| c.data.clone()).collect();
+    wanted.sort();
+    wanted.dedup();
+    pool.install(|| {
+        let datasets: Vec<(Option<PathBuf>, Result<Dataset, String>)> = wanted
+            .into_par_iter()
+            .map(|path| {
+                let loaded = load_dataset(path.as_deref()).map_err(|e| super::reason(&e));
+                (path, loaded)
+            })
+            .collect();
+        let dataset_of = |path: &Option<PathBuf>| {
+            datasets
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, d)| d.as_ref())
+                .expect("every wanted dataset was loaded")
+        };
+        Ok(cases
+            .par_iter()
+            .zip(configs.into_par_iter())
+            .map(|(case, cfg)| {
+                let started = Instant::now();
+                let measured = cfg.and_then(|cfg| {
+                    let dataset = dataset_of(&cfg.data).map_err(|e| e.clone())?;
+                    measure(&case.name, cfg, dataset).map_err(|e| super::reason(&e))
+                });
+                done();
+                Outcome {
+                    case: case.clone(),
+                    seconds: started.elapsed().as_secs_f64(),
+                    measured,
+                }
+            })
+            .collect())
+    })
+}
