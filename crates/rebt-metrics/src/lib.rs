@@ -28,6 +28,6 @@ pub use distribution::*;
 pub use drawdown::*;
 pub use periods::*;
 pub use relative::*;
-pub use returns::{annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return};
+pub use returns::{annual_volatility, cagr, calmar, max_drawdown, quantile, sharpe, sortino, total_return};
 pub use significance::*;
 pub use summary::{Relative, Summary, SummarySettings};

@@ -176,7 +176,7 @@ pub(crate) fn sorted(values: &[f64]) -> Vec<f64> {
 /// With `h = (n − 1) · q`, `j = ⌊h⌋`, `γ = h − j`: `x_(j) + γ · (x_(j+1) − x_(j))`, computed
 /// from the upper end (`x_(j+1) − (1 − γ) · (x_(j+1) − x_(j))`) when `γ ≥ 0.5`, as numpy
 /// does. `None` for an empty slice or `q` outside `[0, 1]`.
-pub(crate) fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     let last = sorted.len().checked_sub(1)?;
     if !(0.0..=1.0).contains(&q) {
         return None;

@@ -7,22 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use rebt_metrics::StationaryBootstrap;
 use serde::Serialize;
 
-/// The `q`-quantile (`0 ≤ q ≤ 1`) of an ascending, non-empty slice, interpolated linearly
-/// between the two nearest order statistics: numpy's default `np.percentile(a, 100 · q)`
-/// (Hyndman & Fan type 7). With `h = (n − 1) · q`, `j = ⌊h⌋`: `x_(j) + (h − j) · (x_(j+1) − x_(j))`.
-/// `None` for an empty slice or `q` outside `[0, 1]`.
-pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
-    let last = sorted.len().checked_sub(1)?;
-    if !(0.0..=1.0).contains(&q) {
-        return None;
-    }
-    let position = last as f64 * q;
-    let below = position.floor();
-    let gamma = position - below;
-    let below = below as usize;
-    let (low, high) = (sorted[below], sorted[(below + 1).min(last)]);
-    Some(low + (high - low) * gamma)
-}
+pub use rebt_metrics::quantile;
 
 /// The distribution of one figure over the runs of a study part. Runs where the figure is
 /// undefined (a Sharpe ratio without volatility, an entry price without a buy) are counted in
