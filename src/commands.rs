@@ -1,12 +1,12 @@
 //! The commands behind the CLI: assemble the run configuration (defaults < config file <
 //! flags), load the data, run, print and write the results.
 
-use crate::{BacktestArgs, CostsArg, ImportArgs, RulesArg, RunArgs};
+use crate::{BacktestArgs, ImportArgs, RunArgs};
 use anyhow::{Context as _, Result, anyhow, bail};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use rebt::config::{RunConfig, parse_date};
 use rebt::run::{build_strategy, label, load_dataset, resolve_benchmark};
-use rebt_core::{CostMode, Engine, RulesMode};
+use rebt_core::Engine;
 use rebt_data::Dataset;
 use rebt_report::{DatasetInfo, OutputFile, RunReport, Staging};
 use rebt_strategies::ParamValue;
@@ -63,27 +63,7 @@ pub(crate) fn resolve_config(args: &RunArgs) -> Result<RunConfig> {
     if let Some(d) = &args.to {
         cfg.to = Some(parse_date(d).map_err(|e| anyhow!("--to: {e}"))?);
     }
-    if let Some(c) = args.cash {
-        cfg.cash = c;
-    }
-    if let Some(r) = args.rules {
-        cfg.rules = match r {
-            RulesArg::Auto => RulesMode::Auto,
-            RulesArg::None => RulesMode::None,
-        };
-    }
-    if let Some(c) = args.costs {
-        cfg.costs = match c {
-            CostsArg::Default => CostMode::Default,
-            CostsArg::Zero => CostMode::Zero,
-        };
-    }
-    if let Some(s) = args.slippage_bps {
-        cfg.slippage_bps = s;
-    }
-    if args.volume_cap.is_some() {
-        cfg.volume_cap = args.volume_cap;
-    }
+    args.account.apply(&mut cfg);
     if args.universe.is_some() {
         cfg.universe = args.universe.clone();
     }

@@ -122,7 +122,7 @@ struct BacktestArgs {
 /// each overrides the same key of `--config`.
 #[derive(Debug, Clone, Args)]
 struct RunArgs {
-    /// Dataset directory or bars CSV (default: the embedded sample dataset).
+    /// Dataset directory or bars CSV (default: the embedded rare-earth dataset).
     #[arg(long, value_name = "PATH")]
     data: Option<PathBuf>,
     /// Built-in strategy (see `rebt strategies`).
@@ -140,6 +140,21 @@ struct RunArgs {
     /// Last day, YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     to: Option<String>,
+    #[command(flatten)]
+    account: AccountArgs,
+    /// Comma-separated symbols to trade (default: every tradable instrument).
+    #[arg(long, value_name = "SYM,SYM", value_delimiter = ',')]
+    universe: Option<Vec<String>>,
+    /// Benchmark symbol for the comparison (default: the dataset's, e.g. 930598.CSI; `none`
+    /// for none).
+    #[arg(long, value_name = "SYMBOL")]
+    benchmark: Option<String>,
+}
+
+/// How the account trades: starting cash, market rules, costs, slippage, volume cap. Each
+/// overrides the same key of a config.
+#[derive(Debug, Clone, Args)]
+struct AccountArgs {
     /// Starting cash in the base currency.
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     cash: Option<f64>,
@@ -155,13 +170,33 @@ struct RunArgs {
     /// Cap each order at this fraction of the day's volume.
     #[arg(long, value_name = "FRACTION")]
     volume_cap: Option<f64>,
-    /// Comma-separated symbols to trade (default: every tradable instrument).
-    #[arg(long, value_name = "SYM,SYM", value_delimiter = ',')]
-    universe: Option<Vec<String>>,
-    /// Benchmark symbol for the comparison (default: the dataset's, e.g. 930598.CSI; `none`
-    /// for none).
-    #[arg(long, value_name = "SYMBOL")]
-    benchmark: Option<String>,
+}
+
+impl AccountArgs {
+    /// Write the flags given into `cfg`.
+    fn apply(&self, cfg: &mut rebt::config::RunConfig) {
+        if let Some(c) = self.cash {
+            cfg.cash = c;
+        }
+        if let Some(r) = self.rules {
+            cfg.rules = match r {
+                RulesArg::Auto => rebt_core::RulesMode::Auto,
+                RulesArg::None => rebt_core::RulesMode::None,
+            };
+        }
+        if let Some(c) = self.costs {
+            cfg.costs = match c {
+                CostsArg::Default => rebt_core::CostMode::Default,
+                CostsArg::Zero => rebt_core::CostMode::Zero,
+            };
+        }
+        if let Some(s) = self.slippage_bps {
+            cfg.slippage_bps = s;
+        }
+        if self.volume_cap.is_some() {
+            cfg.volume_cap = self.volume_cap;
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

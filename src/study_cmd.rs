@@ -8,14 +8,13 @@
 //! `lump_sum_northern` (the lump sum), `dca_northern`, `buy_and_hold_northern` and
 //! `phased_northern` (the analysts' absolute 45–50 band, shown for how rarely it invests).
 
-use crate::{CostsArg, RulesArg};
+use crate::AccountArgs;
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rebt::config::{RunConfig, parse_date};
 use rebt::run::{build_strategy, load_dataset};
-use rebt_core::{CostMode, RulesMode};
 use rebt_report::study_page::{
     ComparisonView, DistributionRow, Format, InvestedRow, PageApproach, PagePart, Series, StudyPage,
 };
@@ -88,21 +87,9 @@ pub struct PhasedArgs {
     /// Benchmark held alongside (default: the first config's, else the dataset's; `none`).
     #[arg(long, value_name = "SYMBOL")]
     benchmark: Option<String>,
-    /// Starting cash of every approach.
-    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
-    cash: Option<f64>,
-    /// Market rules of every approach: `auto` or `none`.
-    #[arg(long, value_name = "auto|none")]
-    rules: Option<RulesArg>,
-    /// Costs of every approach: `default` or `zero`.
-    #[arg(long, value_name = "default|zero")]
-    costs: Option<CostsArg>,
-    /// Slippage in basis points, every approach.
-    #[arg(long, value_name = "BPS")]
-    slippage_bps: Option<f64>,
-    /// Cap each order at this fraction of the day's volume, every approach.
-    #[arg(long, value_name = "FRACTION")]
-    volume_cap: Option<f64>,
+    /// Starting cash, rules, costs, slippage and volume cap of every approach.
+    #[command(flatten)]
+    account: AccountArgs,
     /// Write study.json, study.html and runs.csv into DIR (default: print only).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -220,27 +207,7 @@ fn apply_overrides(cfg: &mut RunConfig, args: &PhasedArgs) {
     if args.data.is_some() {
         cfg.data = args.data.clone();
     }
-    if let Some(c) = args.cash {
-        cfg.cash = c;
-    }
-    if let Some(r) = args.rules {
-        cfg.rules = match r {
-            RulesArg::Auto => RulesMode::Auto,
-            RulesArg::None => RulesMode::None,
-        };
-    }
-    if let Some(c) = args.costs {
-        cfg.costs = match c {
-            CostsArg::Default => CostMode::Default,
-            CostsArg::Zero => CostMode::Zero,
-        };
-    }
-    if let Some(s) = args.slippage_bps {
-        cfg.slippage_bps = s;
-    }
-    if args.volume_cap.is_some() {
-        cfg.volume_cap = args.volume_cap;
-    }
+    args.account.apply(cfg);
     // each run's window replaces the config's own span
     cfg.from = None;
     cfg.to = None;
