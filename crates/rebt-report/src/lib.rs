@@ -9,7 +9,6 @@ use rebt_metrics::{
 };
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 pub mod study_page;
 pub mod tearsheet;
@@ -587,18 +586,9 @@ fn period_rows(
 /// Write `bytes` to `path` atomically: into a temporary file in the same directory, flushed,
 /// then renamed over the target. Readers see the old file or the whole new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".rebt-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let mut staging = Staging::default();
+    staging.file(path, bytes)?;
+    staging.commit()
 }
 
 #[cfg(test)]

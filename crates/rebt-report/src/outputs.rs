@@ -140,6 +140,9 @@ impl Staging {
             .suffix(".tmp")
             .tempfile_in(parent_of(path))?;
         tmp.write_all(bytes)?;
+        shareable(tmp.as_file().metadata()?.permissions(), FILE_MODE, |p| {
+            tmp.as_file().set_permissions(p)
+        })?;
         tmp.as_file().sync_all()?;
         self.files.push((tmp, path.to_path_buf()));
         Ok(())
@@ -150,9 +153,13 @@ impl Staging {
     pub fn dir(&mut self, dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
         let whole = !dir.exists();
         let staging = if whole {
-            tempfile::Builder::new()
+            let staging = tempfile::Builder::new()
                 .prefix(".rebt-out-")
-                .tempdir_in(parent_of(dir))?
+                .tempdir_in(parent_of(dir))?;
+            // it becomes the output directory itself
+            let permissions = std::fs::metadata(staging.path())?.permissions();
+            shareable(permissions, DIR_MODE, |p| std::fs::set_permissions(staging.path(), p))?;
+            staging
         } else {
             tempfile::Builder::new().prefix(".rebt-out-").tempdir_in(dir)?
         };
@@ -185,6 +192,32 @@ impl Staging {
         for (tmp, path) in self.files {
             tmp.persist(&path).map_err(|e| e.error)?;
         }
+        Ok(())
+    }
+}
+
+/// Modes of the outputs on Unix: readable by all, as a file written directly would be (a
+/// temporary file starts private, 0600).
+const FILE_MODE: u32 = 0o644;
+/// Mode of an output directory staged whole.
+const DIR_MODE: u32 = 0o755;
+
+/// Give `permissions` the Unix `mode` through `set` (nothing elsewhere).
+fn shareable(
+    permissions: std::fs::Permissions,
+    mode: u32,
+    set: impl FnOnce(std::fs::Permissions) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut permissions = permissions;
+        permissions.set_mode(mode);
+        set(permissions)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (permissions, mode, set);
         Ok(())
     }
 }
@@ -310,5 +343,18 @@ mod tests {
         assert_eq!(std::fs::read(dir.path().join("run/a.csv")).expect("a"), b"a");
         assert_eq!(std::fs::read(dir.path().join("r.json")).expect("json"), b"{}");
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 2);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &str| {
+                std::fs::metadata(dir.path().join(p))
+                    .expect("exists")
+                    .permissions()
+                    .mode()
+                    & 0o777
+            };
+            assert_eq!(mode("r.json"), 0o644, "readable like any written file");
+            assert_eq!(mode("run"), 0o755);
+        }
     }
 }
