@@ -10,6 +10,7 @@ use rebt_metrics::{
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::Path;
+mod chart_kit;
 pub mod study_page;
 pub mod tearsheet;
 

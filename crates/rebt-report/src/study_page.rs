@@ -8,22 +8,18 @@
 //! [`render`] is a pure function of plain data ([`StudyPage`]); the caller gathers the
 //! figures. Charts are drawn with plotters' SVG backend in the style of the tearsheet's.
 
+use crate::chart_kit::{TEXT, TickedAxis, label_font, nice_ticks, tick_decimals};
 use crate::tearsheet::DatasetHeader;
 use chrono::{Datelike, Months, NaiveDate};
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::fmt::Write;
 
 /// Width of every chart, in SVG user units (the page scales it through the `viewBox`).
 const WIDTH: u32 = 1200;
-const FONT: &str = "sans-serif";
-const LABEL_SIZE: f64 = 17.0;
 const GRID: RGBColor = RGBColor(225, 228, 232);
 const AXIS: RGBColor = RGBColor(110, 115, 122);
-const TEXT: RGBColor = RGBColor(40, 44, 52);
 const GAIN: RGBColor = RGBColor(26, 140, 72);
 const LOSS: RGBColor = RGBColor(200, 45, 40);
 /// The benchmark's colour.
@@ -523,75 +519,6 @@ fn draw_svg(
         &format!("<svg role=\"img\" aria-label=\"{}\" ", escape(chart)),
         1,
     ))
-}
-
-fn label_font() -> TextStyle<'static> {
-    (FONT, LABEL_SIZE).into_font().color(&TEXT)
-}
-
-/// A linear axis with chosen ticks (plotters' key-point binding cannot format `f64` ranges).
-struct TickedAxis {
-    linear: RangedCoordf64,
-    ticks: Vec<f64>,
-}
-
-impl TickedAxis {
-    fn new(lo: f64, hi: f64, ticks: Vec<f64>) -> Self {
-        TickedAxis {
-            linear: (lo..hi).into(),
-            ticks,
-        }
-    }
-}
-
-impl Ranged for TickedAxis {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.linear.map(value, limit)
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.linear.range()
-    }
-}
-
-/// Evenly spaced ticks on 1-2-5 multiples covering about `target` steps of `lo..=hi`, and
-/// their step.
-fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
-    let span = (hi - lo).abs();
-    if !(span.is_finite() && span > 0.0) {
-        return (vec![lo], 1.0);
-    }
-    let raw = span / target.max(1) as f64;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * magnitude);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    ((first..=last).map(|k| k as f64 * step).collect(), step)
-}
-
-/// Decimals a tick label needs so that ticks `step` apart are written exactly.
-fn tick_decimals(step: f64) -> usize {
-    (0..4)
-        .find(|&d| {
-            let scaled = step * 10f64.powi(d as i32);
-            (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0)
-        })
-        .unwrap_or(4)
 }
 
 /// A fraction written as a percent with the decimals its axis needs.

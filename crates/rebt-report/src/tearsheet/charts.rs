@@ -8,25 +8,23 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use plotters::coord::Shift;
 use plotters::coord::combinators::WithKeyPoints;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, ValueFormatter};
-use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordi32;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::chart_kit::{FONT, LABEL_SIZE, TEXT, TickedAxis, label_font, nice_ticks, tick_decimals};
 
 use super::{MonthlyReturn, ROLLING_SHARPE_WINDOW, TearsheetError, TearsheetInput};
 
 /// Width of every chart, in SVG user units.
 const WIDTH: u32 = 1200;
-const FONT: &str = "sans-serif";
-/// plotters' text size; the SVG backend writes `size / 1.24` px.
-const LABEL_SIZE: f64 = 17.0;
 const STRATEGY: RGBColor = RGBColor(31, 95, 168);
 const BENCHMARK: RGBColor = RGBColor(217, 130, 43);
 const LOSS: RGBColor = RGBColor(200, 45, 40);
 const GAIN: RGBColor = RGBColor(26, 140, 72);
 const GRID: RGBColor = RGBColor(225, 228, 232);
 const AXIS: RGBColor = RGBColor(110, 115, 122);
-const TEXT: RGBColor = RGBColor(40, 44, 52);
 const MUTED: RGBColor = RGBColor(120, 124, 130);
 const MONTH_NAMES: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -74,10 +72,6 @@ fn draw_svg(
     }
     // `label` is one of this module's constant captions, free of markup.
     Ok(svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{label}\" "), 1))
-}
-
-fn label_font() -> TextStyle<'static> {
-    (FONT, LABEL_SIZE).into_font().color(&TEXT)
 }
 
 fn centred(style: TextStyle<'static>) -> TextStyle<'static> {
@@ -131,45 +125,6 @@ impl DateAxis {
     }
 }
 
-/// A linear value axis with the ticks this module chose. (plotters' own key-point binding,
-/// `with_key_points`, cannot be used on an `f64` range with a label formatter: `f64` ranges
-/// opt out of the default formatting that `configure_mesh` needs.)
-struct TickedAxis {
-    linear: RangedCoordf64,
-    ticks: Vec<f64>,
-}
-
-impl TickedAxis {
-    fn new(lo: f64, hi: f64, ticks: Vec<f64>) -> Self {
-        TickedAxis {
-            linear: (lo..hi).into(),
-            ticks,
-        }
-    }
-}
-
-impl Ranged for TickedAxis {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.linear.map(value, limit)
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        // Light (minor) grid lines would only add clutter.
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.linear.range()
-    }
-}
-
 /// Calendar ticks between `first` and `last` (at most about ten) and the `strftime` format
 /// their labels need: year starts for long runs, month starts for months, days for weeks.
 fn date_ticks(first: NaiveDate, last: NaiveDate) -> (Vec<NaiveDate>, &'static str) {
@@ -205,26 +160,6 @@ fn date_ticks(first: NaiveDate, last: NaiveDate) -> (Vec<NaiveDate>, &'static st
         .take_while(|d| *d <= last)
         .collect();
     (ticks, "%Y-%m-%d")
-}
-
-/// Evenly spaced ticks on 1-2-5 multiples covering about `target` steps of `lo..=hi`, and the
-/// step between them.
-fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
-    let span = (hi - lo).abs();
-    if !(span.is_finite() && span > 0.0) {
-        return (vec![lo], 1.0);
-    }
-    let raw = span / target.max(1) as f64;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * magnitude);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    let ticks = (first..=last).map(|k| k as f64 * step).collect();
-    (ticks, step)
 }
 
 /// Ticks for a log axis over `lo..hi` (both > 0): 1-2-5 per decade when the range spans
@@ -299,17 +234,6 @@ fn trim_decimals(value: f64, decimals: usize) -> String {
         s
     };
     if s == "-0" { "0".to_string() } else { s }
-}
-
-/// Decimals a tick label needs so that ticks `step` apart are written exactly: 0 for a
-/// step of 5, 1 for 2.5 or 0.5, 2 for 0.25.
-fn tick_decimals(step: f64) -> usize {
-    (0..4)
-        .find(|&d| {
-            let scaled = step * 10f64.powi(d as i32);
-            (scaled - scaled.round()).abs() < 1e-6 * scaled.abs().max(1.0)
-        })
-        .unwrap_or(4)
 }
 
 /// The finite stretches of a series: each a run of `(x, y)` points with no NaN or ±∞ inside,
