@@ -10,6 +10,7 @@
 
 use crate::chart_kit::{TEXT, TickedAxis, label_font, nice_ticks, tick_decimals};
 use crate::tearsheet::DatasetHeader;
+use crate::tearsheet::html::escape;
 use chrono::{Datelike, Months, NaiveDate};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -316,22 +317,6 @@ footer { color: #6e7781; font-size: 13px; text-align: center; }
   details::details-content { content-visibility: visible; display: block; }
 }
 "#;
-
-/// `text` safe to place in HTML text or a quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn hex(c: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)

@@ -59,7 +59,7 @@ footer { color: #6e7781; font-size: 13px; text-align: center; }
 "#;
 
 /// `text` safe to place in HTML text or a quoted attribute.
-pub(super) fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

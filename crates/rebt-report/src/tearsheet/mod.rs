@@ -12,7 +12,7 @@ use rebt_metrics::{Annualization, sharpe};
 use crate::RoundTrip;
 
 mod charts;
-mod html;
+pub(crate) mod html;
 
 /// Days of returns in one window of the rolling Sharpe chart (half a year of trading days).
 pub const ROLLING_SHARPE_WINDOW: usize = 126;
