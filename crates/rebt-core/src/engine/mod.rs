@@ -1,0 +1,506 @@
+//! The daily event loop. For each trading day t:
+//! 1. **open** — orders decided at the close of t−1 fill at the open of t, sells before buys,
+//!    each checked against the market rules (bar present, price limits, lots, T+1, cash
+//!    including costs, optional volume cap) with slippage applied;
+//! 2. **decide** — the strategy sees history up to and including t and emits orders;
+//!    orders marked same-close fill at once at the close of t;
+//! 3. **close** — positions are marked at the latest close (HK positions through the as-of
+//!    FX rate) and the day's equity and cash are recorded.
+//!
+//! Every order that cannot fill, wholly or in part, leaves a [`Rejection`] with its reason.
+
+mod config;
+mod fill;
+mod pricing;
+mod result;
+
+pub use config::{CostMode, EngineConfig, RulesMode};
+pub use result::{BacktestResult, DailyRecord, Fill, Holding, Rejection, RejectionReason};
+
+use crate::costs::CostModel;
+use crate::error::CoreError;
+use crate::instrument::{Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement};
+use crate::money::Cents;
+use crate::order::{Order, OrderKind, Orders, Side, Timing};
+use crate::panel::{Field, Panel};
+use crate::portfolio::Portfolio;
+use crate::strategy::{Context, Setup, Strategy};
+use std::collections::BTreeSet;
+
+/// The rules one instrument trades under in this run, resolved once.
+#[derive(Debug, Clone)]
+struct Spec {
+    lot: u64,
+    t_plus_one: bool,
+    use_limits: bool,
+    costs: CostModel,
+    /// FX series converting the instrument's currency to the base, and whether it is quoted
+    /// the other way round (`CNYHKD` for an HKD instrument).
+    fx: Option<(InstrumentIx, bool)>,
+    market: Market,
+    /// Days of the instrument's first and last bars.
+    first_bar: usize,
+    last_bar: usize,
+}
+
+/// A day's order, priced and sided, ready to execute.
+#[derive(Debug, Clone, Copy)]
+struct Priced {
+    order: Order,
+    side: Side,
+    price: f64,
+    fx: f64,
+}
+
+/// The event-driven engine over one panel.
+#[derive(Debug)]
+pub struct Engine<'p> {
+    panel: &'p Panel,
+    config: EngineConfig,
+    specs: Vec<Spec>,
+    universe: Vec<InstrumentIx>,
+    base: Currency,
+    market_open: Vec<(Market, Vec<bool>)>,
+}
+
+impl<'p> Engine<'p> {
+    /// Check the configuration against the panel and resolve each instrument's rules.
+    pub fn new(panel: &'p Panel, config: EngineConfig) -> Result<Self, CoreError> {
+        if config.initial_cash.0 <= 0 {
+            return Err(CoreError::InvalidConfig(format!(
+                "initial cash must be positive, got {}",
+                config.initial_cash
+            )));
+        }
+        if !(config.slippage_bps.is_finite() && config.slippage_bps >= 0.0 && config.slippage_bps < 10_000.0) {
+            return Err(CoreError::InvalidConfig(format!(
+                "slippage_bps must be in [0, 10000), got {}",
+                config.slippage_bps
+            )));
+        }
+        if let Some(cap) = config.volume_cap
+            && !(cap > 0.0 && cap <= 1.0)
+        {
+            return Err(CoreError::InvalidConfig(format!(
+                "volume_cap must be in (0, 1], got {cap}"
+            )));
+        }
+        let universe: Vec<InstrumentIx> = match &config.universe {
+            Some(symbols) => {
+                let mut u = Vec::with_capacity(symbols.len());
+                for s in symbols {
+                    let ix = panel.require(s)?;
+                    if !panel.instrument(ix).tradable {
+                        return Err(CoreError::InvalidInstrument {
+                            symbol: s.clone(),
+                            message: format!(
+                                "is a signal-only {:?} series and cannot be traded; mark it `tradable = true` in the manifest",
+                                panel.instrument(ix).kind
+                            )
+                            .to_lowercase(),
+                        });
+                    }
+                    if !u.contains(&ix) {
+                        u.push(ix);
+                    }
+                }
+                u
+            }
+            None => panel.ixs().filter(|&ix| panel.instrument(ix).tradable).collect(),
+        };
+        if universe.is_empty() {
+            return Err(CoreError::InvalidConfig(
+                "the universe holds no tradable instrument".into(),
+            ));
+        }
+        let currencies: BTreeSet<Currency> = universe.iter().map(|&ix| panel.instrument(ix).currency).collect();
+        let base = config.base_currency.unwrap_or_else(|| {
+            if currencies.contains(&Currency::Cny) || currencies.len() != 1 {
+                Currency::Cny
+            } else {
+                *currencies.iter().next().expect("non-empty")
+            }
+        });
+        let mut in_universe = vec![false; panel.instruments().len()];
+        for ix in &universe {
+            in_universe[ix.get()] = true;
+        }
+        let specs = panel
+            .instruments()
+            .iter()
+            .zip(in_universe)
+            .map(|(inst, traded)| Self::spec(panel, inst, &config, base, traded))
+            .collect::<Result<Vec<_>, _>>()?;
+        let markets: BTreeSet<Market> = panel.instruments().iter().map(|i| i.market).collect();
+        let market_open = markets.into_iter().map(|m| (m, panel.market_open_days(m))).collect();
+        Ok(Self {
+            panel,
+            config,
+            specs,
+            universe,
+            base,
+            market_open,
+        })
+    }
+
+    fn spec(
+        panel: &Panel,
+        inst: &Instrument,
+        config: &EngineConfig,
+        base: Currency,
+        in_universe: bool,
+    ) -> Result<Spec, CoreError> {
+        let fx = if inst.currency == base || !inst.tradable {
+            None
+        } else {
+            let direct = format!("{}{}", inst.currency.code(), base.code());
+            let inverse = format!("{}{}", base.code(), inst.currency.code());
+            let found = panel
+                .find(&direct)
+                .map(|ix| (ix, false))
+                .or_else(|| panel.find(&inverse).map(|ix| (ix, true)));
+            match found {
+                Some((ix, inv)) => {
+                    let first = panel.series(ix, Field::Close).iter().position(|c| !c.is_nan());
+                    if in_universe && first != Some(0) {
+                        let started = first.map_or("never".to_string(), |d| panel.dates()[d].to_string());
+                        return Err(CoreError::InvalidConfig(format!(
+                            "FX series {} starts on {started}, after the run's first day {}; it must cover the whole run to value {}",
+                            panel.instrument(ix).symbol,
+                            panel.dates()[0],
+                            inst.symbol
+                        )));
+                    }
+                    Some((ix, inv))
+                }
+                None if in_universe => {
+                    return Err(CoreError::InvalidConfig(format!(
+                        "the universe mixes {base} with {} instruments ({}) but the dataset has no {direct} FX series to value them; add one or restrict the universe",
+                        inst.currency, inst.symbol
+                    )));
+                }
+                None => None,
+            }
+        };
+        let auto = config.rules == RulesMode::Auto;
+        let ix = panel.find(&inst.symbol).expect("the panel's own instrument");
+        let closes = panel.series(ix, Field::Close);
+        Ok(Spec {
+            first_bar: closes.iter().position(|c| !c.is_nan()).unwrap_or(0),
+            last_bar: closes.iter().rposition(|c| !c.is_nan()).unwrap_or(0),
+            lot: if auto { inst.lot.max(1) as u64 } else { 1 },
+            t_plus_one: auto && inst.settlement == Settlement::T1,
+            use_limits: auto,
+            costs: match config.costs {
+                CostMode::Default => CostModel::default_for(inst.board),
+                CostMode::Zero => CostModel::zero(),
+            },
+            fx,
+            market: inst.market,
+        })
+    }
+
+    /// The instruments this run trades.
+    pub fn universe(&self) -> &[InstrumentIx] {
+        &self.universe
+    }
+
+    /// The base currency.
+    pub fn base_currency(&self) -> Currency {
+        self.base
+    }
+
+    /// Run a strategy over every day of the panel.
+    pub fn run(&self, strategy: &mut dyn Strategy) -> Result<BacktestResult, CoreError> {
+        let mut results = self.run_batch(&mut [strategy])?;
+        Ok(results.pop().expect("one strategy gives one result"))
+    }
+
+    /// Run several strategies over the panel in lockstep, day by day, each with its own
+    /// account: the result of each is exactly what [`Engine::run`] gives it alone (the runs
+    /// share nothing but the read-only panel), but each day's bars are read from memory
+    /// once for all of them, which is what makes a parameter sweep fast.
+    pub fn run_batch(&self, strategies: &mut [&mut dyn Strategy]) -> Result<Vec<BacktestResult>, CoreError> {
+        let panel = self.panel;
+        let setup = Setup {
+            instruments: panel.instruments(),
+            universe: &self.universe,
+            initial_cash: self.config.initial_cash,
+            base_currency: self.base,
+        };
+        for strategy in strategies.iter_mut() {
+            strategy.on_start(&setup)?;
+        }
+        let mut lanes: Vec<Lane> = strategies.iter().map(|_| Lane::new(self)).collect();
+        for day in 0..panel.n_days() {
+            for (lane, strategy) in lanes.iter_mut().zip(strategies.iter_mut()) {
+                lane.step(day, &mut **strategy);
+            }
+        }
+        Ok(lanes.into_iter().map(Lane::finish).collect())
+    }
+}
+
+/// One strategy's run: its account and its orders in flight.
+struct Lane<'e, 'p> {
+    run: Run<'e, 'p>,
+    orders: Orders,
+    pending: Vec<Order>,
+    same_close: Vec<Order>,
+}
+
+impl<'e, 'p> Lane<'e, 'p> {
+    fn new(engine: &'e Engine<'p>) -> Self {
+        let n_inst = engine.panel.instruments().len();
+        Lane {
+            run: Run {
+                engine,
+                portfolio: Portfolio::new(engine.config.initial_cash, n_inst),
+                marks: vec![f64::NAN; n_inst],
+                values: vec![0.0; n_inst],
+                fills: Vec::new(),
+                rejections: Vec::new(),
+                daily: Vec::with_capacity(engine.panel.n_days()),
+                holdings: Vec::new(),
+            },
+            orders: Orders::new(),
+            pending: Vec::new(),
+            same_close: Vec::new(),
+        }
+    }
+
+    /// One day: the open's fills, marking to the close, the strategy's decision, the close's
+    /// fills, the day's record.
+    fn step(&mut self, day: usize, strategy: &mut dyn Strategy) {
+        let engine = self.run.engine;
+        let panel = engine.panel;
+        let run = &mut self.run;
+        run.portfolio.settle();
+        let (fills_before, rejections_before) = (run.fills.len(), run.rejections.len());
+        // Marking to today's close before the open's fills changes nothing they see: an
+        // instrument without a bar today keeps yesterday's mark, and only such an
+        // instrument's mark is read at the open. It brings the day's bars into the cache.
+        for (mark, bar) in run.marks.iter_mut().zip(panel.day_bars(day)) {
+            if !bar.close.is_nan() {
+                *mark = bar.close;
+            }
+        }
+        if !self.pending.is_empty() {
+            self.pending = run.execute(day, Timing::NextOpen, &self.pending);
+        }
+        let (equity, positions_value) = run.equity_at_close(day);
+        let ctx = Context {
+            panel,
+            day,
+            portfolio: &run.portfolio,
+            universe: &engine.universe,
+            fills: &run.fills[fills_before..],
+            rejections: &run.rejections[rejections_before..],
+            marks: &run.marks,
+            values: &run.values,
+            equity,
+            initial_cash: engine.config.initial_cash,
+        };
+        strategy.on_bar(&ctx, &mut self.orders);
+        for o in self.orders.drain() {
+            match o.timing {
+                Timing::NextOpen => self.pending.push(o),
+                Timing::SameClose => self.same_close.push(o),
+            }
+        }
+        let (equity, positions_value) = if self.same_close.is_empty() {
+            (equity, positions_value)
+        } else {
+            let rejected_at_close = run.execute(day, Timing::SameClose, &self.same_close);
+            debug_assert!(rejected_at_close.is_empty());
+            self.same_close.clear();
+            run.equity_at_close(day)
+        };
+        run.daily.push(DailyRecord {
+            date: panel.dates()[day],
+            equity,
+            cash: run.portfolio.cash(),
+            positions_value,
+        });
+        if engine.config.record_holdings {
+            run.record_holdings(day);
+        }
+    }
+
+    fn finish(self) -> BacktestResult {
+        let engine = self.run.engine;
+        BacktestResult {
+            base_currency: engine.base,
+            initial_cash: engine.config.initial_cash,
+            universe: engine.universe.clone(),
+            daily: self.run.daily,
+            fills: self.run.fills,
+            rejections: self.run.rejections,
+            holdings: self.run.holdings,
+            final_positions: self.run.portfolio.positions().to_vec(),
+            pending_at_end: self.pending.len(),
+        }
+    }
+}
+
+/// The mutable state of one run.
+struct Run<'e, 'p> {
+    engine: &'e Engine<'p>,
+    portfolio: Portfolio,
+    marks: Vec<f64>,
+    /// Base-currency value of each position at the last close marked.
+    values: Vec<f64>,
+    fills: Vec<Fill>,
+    rejections: Vec<Rejection>,
+    daily: Vec<DailyRecord>,
+    holdings: Vec<Holding>,
+}
+
+impl Run<'_, '_> {
+    fn panel(&self) -> &Panel {
+        self.engine.panel
+    }
+
+    fn field(&self, ix: InstrumentIx, field: Field, day: usize) -> f64 {
+        let bar = self.panel().bar(ix, day);
+        match field {
+            Field::Open => bar.open,
+            Field::High => bar.high,
+            Field::Low => bar.low,
+            Field::Close => bar.close,
+            Field::Volume => bar.volume,
+            Field::Amount | Field::AdjFactor => self.panel().series(ix, field)[day],
+        }
+    }
+
+    /// FX rate converting instrument `ix`'s currency to the base on `day`: at the open, the
+    /// FX open of the day if there is one, else the last close before; at the close, the last
+    /// close on or before the day.
+    fn fx_rate(&self, ix: InstrumentIx, day: usize, timing: Timing) -> Option<f64> {
+        let Some((fx, inverse)) = self.engine.specs[ix.get()].fx else {
+            return Some(1.0);
+        };
+        let opens = self.panel().series(fx, Field::Open);
+        let closes = self.panel().series(fx, Field::Close);
+        let rate = match timing {
+            Timing::NextOpen if !opens[day].is_nan() => Some(opens[day]),
+            Timing::NextOpen => closes[..day].iter().rev().copied().find(|c| !c.is_nan()),
+            Timing::SameClose => closes[..=day].iter().rev().copied().find(|c| !c.is_nan()),
+        }?;
+        Some(if inverse { 1.0 / rate } else { rate })
+    }
+
+    /// Equity and positions value at the close of `day`, in base units.
+    fn equity_at_close(&mut self, day: usize) -> (f64, f64) {
+        let mut value = 0.0;
+        for (i, p) in self.portfolio.positions().iter().enumerate() {
+            self.values[i] = if p.shares > 0 {
+                let ix = InstrumentIx(i as u32);
+                let fx = self.fx_rate(ix, day, Timing::SameClose).unwrap_or(f64::NAN);
+                p.shares as f64 * self.marks[i] * fx
+            } else {
+                0.0
+            };
+            value += self.values[i];
+        }
+        (self.portfolio.cash().to_units_f64() + value, value)
+    }
+
+    /// Append the positions held at `day`'s close, valued as [`Self::equity_at_close`] last
+    /// valued them.
+    fn record_holdings(&mut self, day: usize) {
+        for (i, p) in self.portfolio.positions().iter().enumerate() {
+            if p.shares > 0 {
+                self.holdings.push(Holding {
+                    day: day as u32,
+                    instrument: InstrumentIx(i as u32),
+                    shares: p.shares,
+                    mark: self.marks[i],
+                    value: self.values[i],
+                });
+            }
+        }
+    }
+
+    /// Equity at the open of `day` (positions at the open, or the last close when there is no
+    /// bar), used to size target-weight orders.
+    fn equity_at_open(&self, day: usize) -> f64 {
+        let mut value = 0.0;
+        for (i, p) in self.portfolio.positions().iter().enumerate() {
+            if p.shares > 0 {
+                let ix = InstrumentIx(i as u32);
+                let open = self.field(ix, Field::Open, day);
+                let price = if open.is_nan() { self.marks[i] } else { open };
+                let fx = self.fx_rate(ix, day, Timing::NextOpen).unwrap_or(f64::NAN);
+                value += p.shares as f64 * price * fx;
+            }
+        }
+        self.portfolio.cash().to_units_f64() + value
+    }
+
+    fn reject(&mut self, day: usize, instrument: InstrumentIx, side: Side, shares: u64, reason: RejectionReason) {
+        self.rejections.push(Rejection {
+            date: self.panel().dates()[day],
+            instrument,
+            side,
+            shares,
+            reason,
+        });
+    }
+
+    /// Whether the instrument's market holds no session on `day` (no instrument of that
+    /// market has a bar).
+    fn market_closed(&self, ix: InstrumentIx, day: usize) -> bool {
+        let market = self.engine.specs[ix.get()].market;
+        !self
+            .engine
+            .market_open
+            .iter()
+            .find(|(m, _)| *m == market)
+            .is_some_and(|(_, days)| days[day])
+    }
+
+    /// Execute a batch of orders on `day`: price and side each, then sells, then buys.
+    /// Next-open orders for an instrument whose market is closed that day (the engine steps
+    /// over the union of all markets' days) wait for that market's next session: they are
+    /// returned to be tried again the next day.
+    fn execute(&mut self, day: usize, timing: Timing, orders: &[Order]) -> Vec<Order> {
+        let (orders, carried): (Vec<Order>, Vec<Order>) = orders
+            .iter()
+            .partition(|o| timing == Timing::SameClose || !self.market_closed(o.instrument, day));
+        let orders = &orders[..];
+        let equity_open = if orders.iter().any(|o| matches!(o.kind, OrderKind::TargetWeight(_))) {
+            match timing {
+                Timing::NextOpen => self.equity_at_open(day),
+                Timing::SameClose => self.equity_at_close(day).0,
+            }
+        } else {
+            f64::NAN
+        };
+        let mut priced = Vec::with_capacity(orders.len());
+        for &order in orders {
+            if let Some(p) = self.price(day, timing, order, equity_open) {
+                priced.push(p);
+            }
+        }
+        for side in [Side::Sell, Side::Buy] {
+            for p in priced.iter().filter(|p| p.side == side) {
+                self.fill(day, timing, *p, equity_open);
+            }
+        }
+        carried
+    }
+}
+
+fn to_base(amount: Cents, fx: f64) -> Cents {
+    if fx == 1.0 {
+        amount
+    } else {
+        Cents((amount.0 as f64 * fx).round() as i64)
+    }
+}
+
+/// Symbols of instruments that are FX series (used by callers to exclude them from reports).
+pub fn is_fx(inst: &Instrument) -> bool {
+    inst.kind == InstrumentKind::Fx
+}
