@@ -11,7 +11,7 @@ mod common;
 
 use common::panel;
 use criterion::{Criterion, criterion_group, criterion_main};
-use rebt::config::RunConfig;
+use rebt::run::RunConfig;
 use rebt::sweep::{ConfigTemplate, Evaluator, batch_size};
 use rebt_research::grid::Grid;
 use rebt_research::sweep::{Outcome, Progress, SweepOptions, run_sweep_batched};

@@ -2,14 +2,12 @@
 //! flags), load the data, run, print and write the results.
 
 use crate::{BacktestArgs, ImportArgs, RunArgs};
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use rebt::config::{RunConfig, parse_date};
-use rebt::run::{build_strategy, label, load_dataset, resolve_benchmark};
-use rebt_core::Engine;
+use rebt::run::config::{Overrides, RunConfig, parse_date};
+use rebt::run::{OutputTargets, RunPlan, label, load_dataset, run_backtest};
 use rebt_data::Dataset;
-use rebt_report::{DatasetInfo, OutputFile, RunReport, Staging};
-use rebt_strategies::ParamValue;
+use rebt_report::RunReport;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -31,97 +29,39 @@ macro_rules! out {
 
 /// Merge a config file and the flags into one configuration.
 pub(crate) fn resolve_config(args: &RunArgs) -> Result<RunConfig> {
-    let mut cfg = match &args.config {
-        Some(path) => RunConfig::from_file(path)?,
-        None => RunConfig::default(),
+    let date = |flag: &str, d: &Option<String>| -> Result<Option<chrono::NaiveDate>> {
+        d.as_deref()
+            .map(parse_date)
+            .transpose()
+            .map_err(|e| anyhow!("{flag}: {e}"))
     };
-    if let Some(s) = &args.strategy {
-        if *s != cfg.strategy_name() {
-            // parameters in a config file belong to its strategy
-            cfg.params.clear();
-        }
-        cfg.strategy = Some(s.clone());
-    }
-    for kv in &args.set {
-        let (k, v) = kv
-            .split_once('=')
-            .ok_or_else(|| anyhow!("--set `{kv}`: expected KEY=VALUE"))?;
-        let value = match ParamValue::parse(v) {
-            ParamValue::Int(i) => toml::Value::Integer(i),
-            ParamValue::Float(f) => toml::Value::Float(f),
-            ParamValue::Bool(b) => toml::Value::Boolean(b),
-            ParamValue::Str(s) => toml::Value::String(s),
-        };
-        cfg.params.insert(k.trim().to_string(), value);
-    }
-    if args.data.is_some() {
-        cfg.data = args.data.clone();
-    }
-    if let Some(d) = &args.from {
-        cfg.from = Some(parse_date(d).map_err(|e| anyhow!("--from: {e}"))?);
-    }
-    if let Some(d) = &args.to {
-        cfg.to = Some(parse_date(d).map_err(|e| anyhow!("--to: {e}"))?);
-    }
-    args.account.apply(&mut cfg);
-    if args.universe.is_some() {
-        cfg.universe = args.universe.clone();
-    }
-    if args.benchmark.is_some() {
-        cfg.benchmark = args.benchmark.clone();
-    }
-    Ok(cfg)
+    let overrides = Overrides {
+        strategy: args.strategy.clone(),
+        params: args.set.clone(),
+        data: args.data.clone(),
+        from: date("--from", &args.from)?,
+        to: date("--to", &args.to)?,
+        universe: args.universe.clone(),
+        benchmark: args.benchmark.clone(),
+        ..args.account.overrides()
+    };
+    Ok(RunConfig::load(args.config.as_deref(), &overrides)?)
 }
 
 pub fn backtest(args: BacktestArgs) -> Result<()> {
-    let mut cfg = resolve_config(&args.run)?;
-    let (mut strategy, description) = build_strategy(&mut cfg)?;
-    let engine_config = cfg.engine_config().map_err(|e| anyhow!(e))?;
-    let dataset = load_dataset(cfg.data.as_deref())?;
-    let panel = dataset.panel.slice(cfg.from, cfg.to)?;
-    let benchmark = resolve_benchmark(&mut cfg, &dataset, &panel)?;
-    let engine = Engine::new(&panel, engine_config)?;
-    let result = engine.run(strategy.as_mut())?;
-
-    let config_json = serde_json::to_value(&cfg).context("serialising the configuration")?;
-    let info = DatasetInfo {
-        name: dataset.manifest.name.clone(),
-        source: dataset.source.clone(),
-        fingerprint: dataset.fingerprint.clone(),
-        synthetic: dataset.manifest.synthetic,
-    };
-    let report = RunReport::new(&result, &panel, config_json, info, &cfg.metrics, benchmark.as_ref());
-
-    // every output is rendered before the first is written: a failure leaves nothing behind
-    let json = report.to_json();
-    let html = match args.out.is_some() || args.html.is_some() {
-        true => Some(report.tearsheet(&description).context("drawing the tearsheet")?),
-        false => None,
-    };
-    let out_files = match (&args.out, &html) {
-        (Some(_), Some(html)) => Some(output_files(&report, &json, html, args.parquet)?),
-        _ => None,
-    };
+    let cfg = resolve_config(&args.run)?;
+    let plan = RunPlan::new(&cfg)?;
+    let output = run_backtest(&plan)?;
     let to_stdout = args.json.as_deref() == Some(Path::new("-"));
-    let mut staging = Staging::default();
-    if let (Some(dir), Some(files)) = (&args.out, &out_files) {
-        staging
-            .dir(dir, files)
-            .with_context(|| format!("writing the outputs into {}", dir.display()))?;
-    }
-    if let Some(path) = args.json.as_deref().filter(|_| !to_stdout) {
-        staging
-            .file(path, json.as_bytes())
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    if let (Some(path), Some(html)) = (&args.html, &html) {
-        staging
-            .file(path, html.as_bytes())
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    staging.commit().context("moving the outputs into place")?;
+    let targets = OutputTargets {
+        json: args.json.filter(|_| !to_stdout),
+        dir: args.out,
+        parquet: args.parquet,
+        html: args.html,
+    };
+    let json = output.write_outputs(&targets)?;
     if !args.quiet {
-        let summary = render_summary(&report, &panel, &description, engine.universe().len());
+        let summary = render_summary(&output.report, plan.panel(), &output.description, output.universe);
         if to_stdout {
             eprint!("{summary}");
         } else {
@@ -132,39 +72,6 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
         std::io::stdout().write_all(json.as_bytes())?;
     }
     Ok(())
-}
-
-/// The files of `--out DIR`: `result.json`, the CSV tables, their Parquet twins with
-/// `--parquet`, and `report.html`.
-fn output_files(report: &RunReport, json: &str, html: &str, parquet: bool) -> Result<Vec<OutputFile>> {
-    let mut files = vec![
-        OutputFile::new("result.json", json.as_bytes().to_vec()),
-        OutputFile::new("report.html", html.as_bytes().to_vec()),
-    ];
-    let tables = report.csv_tables().context("writing the tables as CSV")?;
-    if parquet {
-        files.extend(parquet_tables(&tables)?);
-    }
-    files.extend(tables);
-    Ok(files)
-}
-
-#[cfg(feature = "parquet")]
-fn parquet_tables(tables: &[OutputFile]) -> Result<Vec<OutputFile>> {
-    tables
-        .iter()
-        .map(|t| {
-            let bytes = rebt_data::csv_table_to_parquet(&t.bytes, &t.name)?;
-            Ok(OutputFile::new(t.name.replace(".csv", ".parquet"), bytes))
-        })
-        .collect()
-}
-
-#[cfg(not(feature = "parquet"))]
-fn parquet_tables(_: &[OutputFile]) -> Result<Vec<OutputFile>> {
-    bail!(
-        "--parquet: this rebt was built without Parquet support; rebuild with `cargo build --release --features parquet`"
-    )
 }
 
 fn render_summary(report: &RunReport, panel: &rebt_core::Panel, description: &str, universe: usize) -> String {
@@ -202,7 +109,7 @@ pub fn strategies() -> Result<()> {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_header(vec!["strategy", "parameter", "type", "default", "meaning"]);
-    for s in rebt_strategies::registry() {
+    for s in rebt::run::strategies() {
         t.add_row(vec![s.name, "", "", "", s.description]);
         for p in &s.params {
             t.add_row(vec![
@@ -214,13 +121,6 @@ pub fn strategies() -> Result<()> {
             ]);
         }
     }
-    t.add_row(vec![
-        "pipeline",
-        "",
-        "",
-        "",
-        "composed in a config file: [signal], [[gates]], [allocator] (default equal_weight), [execution] (default immediate), rebalance (default monthly)",
-    ]);
     outln!("{t}");
     use rebt_strategies::pipeline::registry as reg;
     let mut c = Table::new();

@@ -173,28 +173,21 @@ struct AccountArgs {
 }
 
 impl AccountArgs {
-    /// Write the flags given into `cfg`.
-    fn apply(&self, cfg: &mut rebt::config::RunConfig) {
-        if let Some(c) = self.cash {
-            cfg.cash = c;
-        }
-        if let Some(r) = self.rules {
-            cfg.rules = match r {
+    /// The flags given, as overrides of a configuration.
+    fn overrides(&self) -> rebt::run::config::Overrides {
+        rebt::run::config::Overrides {
+            cash: self.cash,
+            rules: self.rules.map(|r| match r {
                 RulesArg::Auto => rebt_core::RulesMode::Auto,
                 RulesArg::None => rebt_core::RulesMode::None,
-            };
-        }
-        if let Some(c) = self.costs {
-            cfg.costs = match c {
+            }),
+            costs: self.costs.map(|c| match c {
                 CostsArg::Default => rebt_core::CostMode::Default,
                 CostsArg::Zero => rebt_core::CostMode::Zero,
-            };
-        }
-        if let Some(s) = self.slippage_bps {
-            cfg.slippage_bps = s;
-        }
-        if self.volume_cap.is_some() {
-            cfg.volume_cap = self.volume_cap;
+            }),
+            slippage_bps: self.slippage_bps,
+            volume_cap: self.volume_cap,
+            ..Default::default()
         }
     }
 }

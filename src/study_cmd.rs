@@ -13,8 +13,9 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rebt::config::{RunConfig, parse_date};
-use rebt::run::{build_strategy, load_dataset};
+use rebt::run::config::{Overrides, RunConfig, parse_date};
+use rebt::run::load_dataset;
+use rebt::run::registry::resolve;
 use rebt_report::study_page::{
     ComparisonView, DistributionRow, Format, InvestedRow, PageApproach, PagePart, Series, StudyPage,
 };
@@ -203,14 +204,16 @@ fn load_configs(paths: &[PathBuf]) -> Result<Vec<Loaded>> {
 }
 
 /// Apply the flags shared by every approach.
-fn apply_overrides(cfg: &mut RunConfig, args: &PhasedArgs) {
-    if args.data.is_some() {
-        cfg.data = args.data.clone();
-    }
-    args.account.apply(cfg);
+fn apply_overrides(cfg: &mut RunConfig, args: &PhasedArgs) -> Result<()> {
+    let overrides = Overrides {
+        data: args.data.clone(),
+        ..args.account.overrides()
+    };
+    overrides.apply(cfg)?;
     // each run's window replaces the config's own span
     cfg.from = None;
     cfg.to = None;
+    Ok(())
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {
@@ -265,7 +268,7 @@ fn phased(args: &PhasedArgs) -> Result<()> {
     let started = Instant::now();
     let mut loaded = load_configs(&args.configs)?;
     for l in &mut loaded {
-        apply_overrides(&mut l.config, args);
+        apply_overrides(&mut l.config, args)?;
     }
     let data = loaded[0].config.data.clone();
     if let Some(other) = loaded.iter().find(|l| l.config.data != data) {
@@ -285,26 +288,24 @@ fn phased(args: &PhasedArgs) -> Result<()> {
     let mut approaches = Vec::with_capacity(loaded.len());
     let mut echoes = Vec::with_capacity(loaded.len());
     for l in &loaded {
-        let mut resolved = l.config.clone();
-        let (_, strategy) = build_strategy(&mut resolved).with_context(|| format!("approach {}", l.name))?;
-        let engine = resolved
+        let resolved = resolve(&l.config).with_context(|| format!("approach {}", l.name))?;
+        let strategy = resolved.description;
+        let engine = l
+            .config
             .engine_config()
             .map_err(|e| anyhow!("approach {}: {e}", l.name))?;
-        let template = resolved.clone();
+        let spec = resolved.spec;
         approaches.push(Approach {
             name: l.name.clone(),
             description: l.comment.clone().unwrap_or_else(|| strategy.clone()),
             engine,
-            factory: Box::new(move || {
-                let mut cfg = template.clone();
-                build_strategy(&mut cfg).map(|(s, _)| s).map_err(|e| format!("{e:#}"))
-            }),
+            factory: Box::new(move || spec.build().map_err(|e| e.to_string())),
         });
         echoes.push(ConfigEcho {
             name: l.name.clone(),
             source: l.source.clone(),
             strategy,
-            config: resolved,
+            config: resolved.config,
         });
     }
     let dataset = load_dataset(data.as_deref())?;

@@ -3,13 +3,13 @@
 //! ([`Evaluator`]). `rebt sweep` and `rebt walk-forward` use these, and so does the sweep
 //! benchmark, so what is measured is what runs.
 
-use crate::config::RunConfig;
-use crate::run::build_strategy;
 use anyhow::{Context as _, Result, anyhow, bail};
 use rebt_core::{Engine, EngineConfig, Panel, Strategy};
 use rebt_metrics::Annualization;
 use rebt_research::grid::{Combination, Grid, value_text};
 use rebt_research::sweep::{Headline, Outcome};
+use rebt_run::RunConfig;
+use rebt_run::registry::resolve;
 
 /// Keys of the run configuration that a plain axis name (one without a dot) sets; any other
 /// plain name is a strategy parameter, `params.<name>`.
@@ -93,8 +93,7 @@ impl ConfigTemplate {
             Ok(())
         };
         // a misspelt key is reported as such, not as every combination failing to build
-        let mut alone = base.clone();
-        if build_strategy(&mut alone).is_ok() {
+        if let Ok(alone) = resolve(base).map(|r| r.config) {
             check_paths(&ConfigTemplate {
                 table: toml::Table::try_from(&alone).context("the run configuration as TOML")?,
                 resolved: alone,
@@ -125,10 +124,9 @@ impl ConfigTemplate {
     /// in; an error when no combination builds.
     fn resolve_base(base: &RunConfig, grid: &Grid) -> Result<RunConfig> {
         let resolve = |cfg: &RunConfig| -> Result<RunConfig> {
-            let mut cfg = cfg.clone();
-            build_strategy(&mut cfg)?;
-            cfg.engine_config().map_err(|e| anyhow!(e))?;
-            Ok(cfg)
+            let resolved = resolve(cfg)?;
+            cfg.engine_config()?;
+            Ok(resolved.config)
         };
         let table = toml::Table::try_from(base).context("the run configuration as TOML")?;
         let mut first_error = None;
@@ -313,8 +311,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn prepare(&self, index: usize) -> Result<Prepared, String> {
-        let mut cfg = self.template.apply(&self.grid.combination(index))?;
-        let (strategy, _) = build_strategy(&mut cfg).map_err(|e| format!("{e:#}"))?;
+        let cfg = self.template.apply(&self.grid.combination(index))?;
+        let strategy = resolve(&cfg).map_err(|e| e.to_string())?.strategy;
         Ok(Prepared {
             strategy,
             engine: sweep_engine_config(&cfg)?,
@@ -386,7 +384,7 @@ impl<'a> Evaluator<'a> {
 /// The engine settings of a sweep's run: the backtest's, without the daily holdings (a sweep
 /// keeps only the returns; the holdings do not change them).
 fn sweep_engine_config(cfg: &RunConfig) -> Result<EngineConfig, String> {
-    let mut config = cfg.engine_config()?;
+    let mut config = cfg.engine_config().map_err(|e| e.to_string())?;
     config.record_holdings = false;
     Ok(config)
 }

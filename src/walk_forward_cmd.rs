@@ -15,7 +15,9 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rebt::run::{build_strategy, load_dataset, resolve_benchmark};
+use rebt::run::load_dataset;
+use rebt::run::plan::resolve_benchmark;
+use rebt::run::registry::resolve;
 use rebt::sweep::ConfigTemplate;
 use rebt_core::Strategy;
 use rebt_report::{DatasetInfo, OutputFile, RunReport, Staging};
@@ -84,7 +86,7 @@ pub(crate) fn run(args: WalkForwardArgs) -> Result<()> {
     let mut cfg = template.resolved().clone();
     let engine_config = cfg.engine_config().map_err(|e| anyhow!(e))?;
     check_strategy_axes(&template, &grid)?;
-    let (_, description) = build_strategy(&mut cfg.clone())?;
+    let description = resolve(&cfg)?.description;
     let strategy_name = cfg.strategy_name();
 
     let dataset = load_dataset(cfg.data.as_deref())?;
@@ -99,11 +101,12 @@ pub(crate) fn run(args: WalkForwardArgs) -> Result<()> {
         .map_err(|e| anyhow!("{e} (--from/--to select {} → {})", dates[0], dates[dates.len() - 1]))?;
     // the benchmark of the out-of-sample days, checked before the long part
     let oos_panel = panel.slice(Some(dates[spec.train]), Some(dates[dates.len() - 1]))?;
-    let benchmark = resolve_benchmark(&mut cfg, &dataset, &oos_panel)?;
+    let (benchmark, echo) = resolve_benchmark(cfg.benchmark.as_deref(), &dataset, &oos_panel, cfg.cash)?;
+    cfg.benchmark = Some(echo);
 
     let build = |index: usize| -> Result<Box<dyn Strategy>, String> {
-        let mut c = template.apply(&grid.combination(index))?;
-        build_strategy(&mut c).map(|(s, _)| s).map_err(|e| format!("{e:#}"))
+        let c = template.apply(&grid.combination(index))?;
+        resolve(&c).map(|r| r.strategy).map_err(|e| e.to_string())
     };
     let combinations: Vec<usize> = (0..grid.len()).collect();
     let mut options = SweepOptions {

@@ -192,7 +192,7 @@ fn bad_input_gets_a_clear_error_and_exit_code() {
         (
             vec!["backtest", "--strategy", "smacross"],
             1,
-            vec!["unknown strategy `smacross`", "buy_and_hold, sma_cross"],
+            vec!["unknown strategy `smacross`", "buy_and_hold, sma_cross", "pipeline"],
         ),
         (
             vec!["backtest", "--set", "fats=3"],

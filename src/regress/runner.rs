@@ -8,12 +8,10 @@ use super::baseline::{Baseline, Checksums, FORMAT, FigureBits, Figures, Measured
 use super::suite::Case;
 use anyhow::{Result, anyhow};
 use rayon::prelude::*;
-use rebt::config::RunConfig;
-use rebt::run::{build_strategy, load_dataset, resolve_benchmark};
-use rebt_core::Engine;
+use rebt::run::{RunConfig, RunPlan, load_dataset, run_backtest};
 use rebt_data::Dataset;
-use rebt_report::{DatasetInfo, RunReport};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// How one case ended: what it measured, or why it could not run (the message names the
@@ -33,15 +31,9 @@ pub(crate) struct Outcome {
 /// parameters, dataset and dates. The bootstrap intervals are off: no baseline figure uses
 /// them, and they are the slow part of the metrics.
 pub(crate) fn config_of(case: &Case) -> Result<RunConfig> {
-    let mut cfg = match &case.config {
-        Some(path) => RunConfig::from_file(path)?,
-        None => RunConfig::default(),
-    };
+    let mut cfg = RunConfig::load(case.config.as_deref(), &Default::default())?;
     if let Some(s) = &case.strategy {
-        if *s != cfg.strategy_name() {
-            cfg.params.clear();
-        }
-        cfg.strategy = Some(s.clone());
+        cfg.set_strategy(s);
     }
     cfg.params.extend(case.params.clone());
     if case.dataset.is_some() {
@@ -58,39 +50,22 @@ pub(crate) fn config_of(case: &Case) -> Result<RunConfig> {
 }
 
 /// Run one configured case on its dataset.
-fn measure(name: &str, mut cfg: RunConfig, dataset: &Dataset) -> Result<Measured> {
-    let (mut strategy, description) = build_strategy(&mut cfg)?;
-    let mut engine_config = cfg.engine_config().map_err(|e| anyhow!(e))?;
+fn measure(name: &str, cfg: &RunConfig, dataset: Arc<Dataset>) -> Result<Measured> {
     // positions are not part of a baseline
-    engine_config.record_holdings = false;
-    let panel = dataset.panel.slice(cfg.from, cfg.to)?;
-    let benchmark = resolve_benchmark(&mut cfg, dataset, &panel)?;
-    let engine = Engine::new(&panel, engine_config)?;
-    let result = engine.run(strategy.as_mut())?;
-    let info = DatasetInfo {
-        name: dataset.manifest.name.clone(),
-        source: dataset.source.clone(),
-        fingerprint: dataset.fingerprint.clone(),
-        synthetic: dataset.manifest.synthetic,
-    };
+    let plan = RunPlan::with_dataset(cfg, dataset)?.record_holdings(false);
     // the same figures as result.json's `metrics`, computed by the same code
-    let report = RunReport::new(
-        &result,
-        &panel,
-        serde_json::Value::Null,
-        info,
-        &cfg.metrics,
-        benchmark.as_ref(),
-    );
-    let fills = fills_text(&result.fills, &panel);
+    let output = run_backtest(&plan)?;
+    let (result, report, panel, description) =
+        (&output.result, &output.report, plan.panel(), output.description.clone());
+    let fills = fills_text(&result.fills, panel);
     let equity = equity_text(&result.daily);
-    let metrics = Figures::of(&report);
+    let metrics = Figures::of(report);
     Ok(Measured {
         baseline: Baseline {
             format: FORMAT,
             case: name.to_string(),
             strategy: description,
-            dataset: dataset.fingerprint.clone(),
+            dataset: plan.dataset().fingerprint.clone(),
             first_day: result.daily.first().map(|d| d.date),
             last_day: result.daily.last().map(|d| d.date),
             days: result.daily.len(),
@@ -104,6 +79,9 @@ fn measure(name: &str, mut cfg: RunConfig, dataset: &Dataset) -> Result<Measured
         fills,
     })
 }
+
+/// A dataset shared by the cases that read it, or why it could not be loaded.
+type LoadedDataset = Result<Arc<Dataset>, String>;
 
 /// Run `cases` on `jobs` threads (0: one per core), calling `done` as each finishes; the
 /// outcomes are in the order of `cases`.
@@ -120,10 +98,12 @@ pub(crate) fn run_all(cases: &[Case], jobs: usize, done: &(dyn Fn() + Sync)) -> 
     wanted.sort();
     wanted.dedup();
     pool.install(|| {
-        let datasets: Vec<(Option<PathBuf>, Result<Dataset, String>)> = wanted
+        let datasets: Vec<(Option<PathBuf>, LoadedDataset)> = wanted
             .into_par_iter()
             .map(|path| {
-                let loaded = load_dataset(path.as_deref()).map_err(|e| super::reason(&e));
+                let loaded = load_dataset(path.as_deref())
+                    .map(Arc::new)
+                    .map_err(|e| super::reason(&e.into()));
                 (path, loaded)
             })
             .collect();
@@ -141,7 +121,7 @@ pub(crate) fn run_all(cases: &[Case], jobs: usize, done: &(dyn Fn() + Sync)) -> 
                 let started = Instant::now();
                 let measured = cfg.and_then(|cfg| {
                     let dataset = dataset_of(&cfg.data).map_err(|e| e.clone())?;
-                    measure(&case.name, cfg, dataset).map_err(|e| super::reason(&e))
+                    measure(&case.name, &cfg, Arc::clone(dataset)).map_err(|e| super::reason(&e))
                 });
                 done();
                 Outcome {

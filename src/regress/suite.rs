@@ -222,7 +222,7 @@ fn date_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Err
         Raw::Text(s) => s,
         Raw::Toml(t) => t.to_string(),
     };
-    rebt::config::parse_date(&text)
+    rebt::run::config::parse_date(&text)
         .map(Some)
         .map_err(serde::de::Error::custom)
 }

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use rebt_core::{Cents, CostMode, Currency, EngineConfig, RulesMode};
 use rebt_metrics::SummarySettings;
+use rebt_strategies::ParamValue;
 use rebt_strategies::pipeline::{PipelineConfig, Rebalance};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
@@ -112,7 +113,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("invalid date `{s}`: expected YYYY-MM-DD"))
 }
 
-/// Errors reading a config file.
+/// Errors reading a config file or checking its values.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
@@ -131,9 +132,37 @@ pub enum ConfigError {
         /// toml's message, which names the key, the line and the valid keys.
         message: String,
     },
+    /// TOML text (not from a file) is malformed or has an unknown or mistyped key.
+    #[error("{0}")]
+    Toml(String),
+    /// A value outside its range, or two that contradict each other; the message names the
+    /// key.
+    #[error("{0}")]
+    Value(String),
+    /// A `--set`-style override that is not `KEY=VALUE`, or a date that is not `YYYY-MM-DD`.
+    #[error("{0}")]
+    Override(String),
 }
 
 impl RunConfig {
+    /// Parse TOML text (what a config file holds); a relative `data` path is made relative
+    /// to `base_dir` when one is given.
+    pub fn from_toml_str(text: &str, base_dir: Option<&Path>) -> Result<RunConfig, ConfigError> {
+        let mut cfg: RunConfig =
+            toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string().trim_end().to_string()))?;
+        cfg.make_data_relative_to(base_dir);
+        Ok(cfg)
+    }
+
+    /// `data`, when relative, made relative to `dir` (the config file's directory).
+    fn make_data_relative_to(&mut self, dir: Option<&Path>) {
+        if let (Some(data), Some(dir)) = (&self.data, dir)
+            && data.is_relative()
+        {
+            self.data = Some(dir.join(data));
+        }
+    }
+
     /// Read a config file; a relative `data` path is made relative to the file's directory.
     pub fn from_file(path: &Path) -> Result<RunConfig, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
@@ -144,12 +173,38 @@ impl RunConfig {
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        if let (Some(data), Some(dir)) = (&cfg.data, path.parent())
-            && data.is_relative()
-        {
-            cfg.data = Some(dir.join(data));
-        }
+        cfg.make_data_relative_to(path.parent());
         Ok(cfg)
+    }
+
+    /// Run `name` instead of the configured strategy; the parameters of another strategy are
+    /// dropped (parameters in a config file belong to its strategy), as `--strategy` does.
+    pub fn set_strategy(&mut self, name: &str) {
+        if name != self.strategy_name() {
+            self.params.clear();
+        }
+        self.strategy = Some(name.to_string());
+    }
+
+    /// Set a strategy parameter from text, as `--set key=value` does: an integer, a float, a
+    /// boolean, else text.
+    pub fn set_param(&mut self, key: &str, value: &str) {
+        let value = match ParamValue::parse(value) {
+            ParamValue::Int(i) => toml::Value::Integer(i),
+            ParamValue::Float(f) => toml::Value::Float(f),
+            ParamValue::Bool(b) => toml::Value::Boolean(b),
+            ParamValue::Str(s) => toml::Value::String(s),
+        };
+        self.params.insert(key.trim().to_string(), value);
+    }
+
+    /// Apply `KEY=VALUE` (a `--set` flag) with [`RunConfig::set_param`].
+    pub fn set_param_text(&mut self, key_value: &str) -> Result<(), ConfigError> {
+        let (k, v) = key_value
+            .split_once('=')
+            .ok_or_else(|| ConfigError::Override(format!("--set `{key_value}`: expected KEY=VALUE")))?;
+        self.set_param(k, v);
+        Ok(())
     }
 
     /// The pipeline tables.
@@ -175,7 +230,7 @@ impl RunConfig {
 
     /// The `[metrics]` settings, each within its range (resamples = 0 turns the bootstrap
     /// intervals off).
-    fn check_metrics(&self) -> Result<(), String> {
+    fn check_metrics(&self) -> Result<(), ConfigError> {
         let m = &self.metrics;
         let ann = &m.annualization;
         let checks = [
@@ -202,20 +257,20 @@ impl RunConfig {
             ),
         ];
         match checks.iter().find(|(ok, _)| !ok) {
-            Some((_, message)) => Err(message.to_string()),
+            Some((_, message)) => Err(ConfigError::Value(message.to_string())),
             None => Ok(()),
         }
     }
 
     /// The engine settings this config implies.
-    pub fn engine_config(&self) -> Result<EngineConfig, String> {
+    pub fn engine_config(&self) -> Result<EngineConfig, ConfigError> {
         let initial_cash = Cents::from_units_f64(self.cash)
             .filter(|c| c.0 > 0)
-            .ok_or_else(|| format!("cash must be a positive amount, got {}", self.cash))?;
+            .ok_or_else(|| ConfigError::Value(format!("cash must be a positive amount, got {}", self.cash)))?;
         if let (Some(f), Some(t)) = (self.from, self.to)
             && f > t
         {
-            return Err(format!("from ({f}) is after to ({t})"));
+            return Err(ConfigError::Value(format!("from ({f}) is after to ({t})")));
         }
         self.check_metrics()?;
         Ok(EngineConfig {
@@ -228,6 +283,91 @@ impl RunConfig {
             base_currency: self.base_currency,
             record_holdings: true,
         })
+    }
+}
+
+/// Settings given beside a configuration (command-line flags, keyword arguments), each
+/// replacing the same key of it; `None` leaves the key alone.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// Run this strategy; a config's parameters for another strategy are dropped.
+    pub strategy: Option<String>,
+    /// Strategy parameters as `KEY=VALUE` texts (integer, float, boolean, else text).
+    pub params: Vec<String>,
+    /// Dataset directory or bars file.
+    pub data: Option<PathBuf>,
+    /// First day.
+    pub from: Option<NaiveDate>,
+    /// Last day.
+    pub to: Option<NaiveDate>,
+    /// Starting cash.
+    pub cash: Option<f64>,
+    /// Market rules.
+    pub rules: Option<RulesMode>,
+    /// Costs.
+    pub costs: Option<CostMode>,
+    /// Slippage in basis points.
+    pub slippage_bps: Option<f64>,
+    /// Volume cap.
+    pub volume_cap: Option<f64>,
+    /// Symbols to trade.
+    pub universe: Option<Vec<String>>,
+    /// Benchmark symbol (`none` for none).
+    pub benchmark: Option<String>,
+}
+
+impl Overrides {
+    /// Write every setting given into `cfg`.
+    pub fn apply(&self, cfg: &mut RunConfig) -> Result<(), ConfigError> {
+        if let Some(s) = &self.strategy {
+            cfg.set_strategy(s);
+        }
+        for kv in &self.params {
+            cfg.set_param_text(kv)?;
+        }
+        if self.data.is_some() {
+            cfg.data = self.data.clone();
+        }
+        if self.from.is_some() {
+            cfg.from = self.from;
+        }
+        if self.to.is_some() {
+            cfg.to = self.to;
+        }
+        if let Some(c) = self.cash {
+            cfg.cash = c;
+        }
+        if let Some(r) = self.rules {
+            cfg.rules = r;
+        }
+        if let Some(c) = self.costs {
+            cfg.costs = c;
+        }
+        if let Some(s) = self.slippage_bps {
+            cfg.slippage_bps = s;
+        }
+        if self.volume_cap.is_some() {
+            cfg.volume_cap = self.volume_cap;
+        }
+        if self.universe.is_some() {
+            cfg.universe = self.universe.clone();
+        }
+        if self.benchmark.is_some() {
+            cfg.benchmark = self.benchmark.clone();
+        }
+        Ok(())
+    }
+}
+
+impl RunConfig {
+    /// The configuration in `file` (the defaults without one), with `overrides` over it.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<RunConfig, ConfigError> {
+        let mut cfg = match file {
+            Some(path) => RunConfig::from_file(path)?,
+            None => RunConfig::default(),
+        };
+        overrides.apply(&mut cfg)?;
+        Ok(cfg)
     }
 }
 
@@ -269,9 +409,36 @@ mod tests {
             ),
         ] {
             let c: RunConfig = toml::from_str(text).expect("parses");
-            let e = c.engine_config().expect_err(text);
+            let e = c.engine_config().expect_err(text).to_string();
             assert!(e.contains(named), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_a_new_strategy_drops_the_old_parameters() {
+        let mut cfg: RunConfig = toml::from_str("strategy = \"sma_cross\"\n[params]\nfast = 5\n").expect("valid");
+        let same = Overrides {
+            strategy: Some("sma_cross".into()),
+            params: vec!["slow=40".into()],
+            cash: Some(5e5),
+            ..Overrides::default()
+        };
+        same.apply(&mut cfg).expect("apply");
+        assert_eq!(cfg.params["fast"], toml::Value::Integer(5));
+        assert_eq!(cfg.params["slow"], toml::Value::Integer(40));
+        assert_eq!(cfg.cash, 5e5);
+        let other = Overrides {
+            strategy: Some("buy_and_hold".into()),
+            ..Overrides::default()
+        };
+        other.apply(&mut cfg).expect("apply");
+        assert!(cfg.params.is_empty());
+        let bad = Overrides {
+            params: vec!["fast".into()],
+            ..Overrides::default()
+        };
+        let e = bad.apply(&mut cfg).expect_err("no =");
+        assert!(e.to_string().contains("expected KEY=VALUE"), "{e}");
     }
 
     #[test]

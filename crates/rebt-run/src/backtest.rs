@@ -1,0 +1,139 @@
+//! One backtest, the path both front ends share: [`run_backtest`] runs a [`RunPlan`] and
+//! returns a [`RunOutput`] (the engine's result and the report `result.json` serialises);
+//! [`RunOutput::write_outputs`] renders every requested file before writing the first, then
+//! moves them all into place, so a failure leaves nothing half-written.
+
+use crate::error::RunError;
+use crate::plan::{RunPlan, dataset_info};
+use rebt_core::{BacktestResult, Engine};
+use rebt_report::{OutputFile, RunReport, Staging};
+use std::path::PathBuf;
+
+/// What one backtest produced.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The engine's result: daily records, fills, rejections, holdings.
+    pub result: BacktestResult,
+    /// The `result.json` document, with the tables and the tearsheet's figures.
+    pub report: RunReport,
+    /// The strategy and its settings in one line (the tearsheet's title).
+    pub description: String,
+    /// Instruments the engine traded (the universe after the config's filter).
+    pub universe: usize,
+}
+
+/// Run `plan` once, with a fresh strategy.
+pub fn run_backtest(plan: &RunPlan) -> Result<RunOutput, RunError> {
+    let mut strategy = plan.spec().strategy.build()?;
+    let engine = Engine::new(plan.panel(), plan.engine().clone())?;
+    let result = engine.run(strategy.as_mut())?;
+    let config_json =
+        serde_json::to_value(plan.config()).map_err(|e| RunError::output("serialising the configuration", e))?;
+    let report = RunReport::new(
+        &result,
+        plan.panel(),
+        config_json,
+        dataset_info(plan.dataset()),
+        &plan.config().metrics,
+        plan.benchmark(),
+    );
+    Ok(RunOutput {
+        result,
+        report,
+        description: plan.description().to_string(),
+        universe: engine.universe().len(),
+    })
+}
+
+/// Which files a run writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutputTargets {
+    /// `result.json` alone, to this file.
+    pub json: Option<PathBuf>,
+    /// Every output into this directory: result.json, report.html and the CSV tables.
+    pub dir: Option<PathBuf>,
+    /// With `dir`: the tables as Parquet too (builds with the `parquet` feature).
+    pub parquet: bool,
+    /// The HTML tearsheet alone, to this file.
+    pub html: Option<PathBuf>,
+}
+
+impl RunOutput {
+    /// The tearsheet page.
+    pub fn tearsheet(&self) -> Result<String, RunError> {
+        self.report
+            .tearsheet(&self.description)
+            .map_err(|e| RunError::output("drawing the tearsheet", e))
+    }
+
+    /// The files of an output directory: `result.json`, `report.html`, the CSV tables and,
+    /// with `parquet`, their Parquet twins.
+    pub fn directory_files(&self, json: &str, html: &str, parquet: bool) -> Result<Vec<OutputFile>, RunError> {
+        let mut files = vec![
+            OutputFile::new("result.json", json.as_bytes().to_vec()),
+            OutputFile::new("report.html", html.as_bytes().to_vec()),
+        ];
+        let tables = self
+            .report
+            .csv_tables()
+            .map_err(|e| RunError::output("writing the tables as CSV", e))?;
+        if parquet {
+            files.extend(parquet_tables(&tables)?);
+        }
+        files.extend(tables);
+        Ok(files)
+    }
+
+    /// Write the files `targets` asks for, all or none; returns the `result.json` text.
+    pub fn write_outputs(&self, targets: &OutputTargets) -> Result<String, RunError> {
+        // every output is rendered before the first is written: a failure leaves nothing behind
+        let json = self.report.to_json();
+        let html = match targets.dir.is_some() || targets.html.is_some() {
+            true => Some(self.tearsheet()?),
+            false => None,
+        };
+        let dir_files = match (&targets.dir, &html) {
+            (Some(_), Some(html)) => Some(self.directory_files(&json, html, targets.parquet)?),
+            _ => None,
+        };
+        let mut staging = Staging::default();
+        if let (Some(dir), Some(files)) = (&targets.dir, &dir_files) {
+            staging
+                .dir(dir, files)
+                .map_err(|e| RunError::output(format!("writing the outputs into {}", dir.display()), e))?;
+        }
+        if let Some(path) = &targets.json {
+            staging
+                .file(path, json.as_bytes())
+                .map_err(|e| RunError::output(format!("writing {}", path.display()), e))?;
+        }
+        if let (Some(path), Some(html)) = (&targets.html, &html) {
+            staging
+                .file(path, html.as_bytes())
+                .map_err(|e| RunError::output(format!("writing {}", path.display()), e))?;
+        }
+        staging
+            .commit()
+            .map_err(|e| RunError::output("moving the outputs into place", e))?;
+        Ok(json)
+    }
+}
+
+#[cfg(feature = "parquet")]
+fn parquet_tables(tables: &[OutputFile]) -> Result<Vec<OutputFile>, RunError> {
+    tables
+        .iter()
+        .map(|t| {
+            let bytes = rebt_data::csv_table_to_parquet(&t.bytes, &t.name)?;
+            Ok(OutputFile::new(t.name.replace(".csv", ".parquet"), bytes))
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_tables(_: &[OutputFile]) -> Result<Vec<OutputFile>, RunError> {
+    Err(RunError::Unsupported(
+        "--parquet: this rebt was built without Parquet support; rebuild with `cargo build --release --features parquet`"
+            .to_string(),
+    ))
+}

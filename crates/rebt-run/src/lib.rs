@@ -1,0 +1,20 @@
+//! rebt-run: the application layer. Everything a front end needs to turn settings into
+//! results, so that the `rebt` command line and the Python package hold no logic of their
+//! own: the run configuration ([`config`]), the strategy registry with `pipeline` in it
+//! ([`registry`]), the resolved, immutable run plan ([`plan`]) and one backtest from plan to
+//! outputs ([`backtest`]).
+//!
+//! Nothing here prints or reads the environment; errors are [`RunError`]s.
+#![deny(missing_docs)]
+
+pub mod backtest;
+pub mod config;
+mod error;
+pub mod plan;
+pub mod registry;
+
+pub use backtest::{OutputTargets, RunOutput, run_backtest};
+pub use config::{ConfigError, RunConfig};
+pub use error::RunError;
+pub use plan::{RunPlan, RunSpec, load_dataset};
+pub use registry::{StrategyEntry, StrategySpec, label, strategies};
