@@ -2,6 +2,10 @@
 //! pipeline with built-in parts, and a user-written `Strategy` from scratch. Both run on the
 //! embedded dataset.
 //!
+//! Prices come in two views, named at every use: `ctx.adjusted()` (backward-adjusted point in
+//! time for dividends and bonus issues: for averages, highs, returns) and `ctx.raw()` (what
+//! the market showed: for absolute price levels such as "no higher than 50 yuan").
+//!
 //! Run with: `cargo run --release --example custom_strategy`
 
 use rebt::core::{Context, Engine, EngineConfig, Field, InstrumentIx, Orders, Strategy};
@@ -17,25 +21,21 @@ struct NearHigh;
 impl Signal for NearHigh {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         for (score, &ix) in out.iter_mut().zip(universe) {
-            let closes: Vec<f64> = ctx
-                .history(ix, Field::Close)
-                .iter()
-                .copied()
-                .filter(|c| !c.is_nan())
-                .collect();
+            // the last 60 adjusted closes, newest first: a dividend is not a fall from the high
+            let closes: Vec<f64> = ctx.adjusted().last_closes(ix).take(60).collect();
             if closes.len() < 60 {
                 *score = None;
                 continue;
             }
-            let high = closes[closes.len() - 60..].iter().copied().fold(f64::MIN, f64::max);
-            let gap = 1.0 - closes[closes.len() - 1] / high;
+            let high = closes.iter().copied().fold(f64::MIN, f64::max);
+            let gap = 1.0 - closes[0] / high;
             *score = Some(0.15 - gap);
         }
     }
 }
 
 /// A strategy from scratch: hold Northern Rare Earth while its close is above its 20-day
-/// average, flat otherwise.
+/// average (adjusted prices), buying only at a raw price of at most 50 yuan; flat otherwise.
 struct AboveAverage {
     northern: Option<InstrumentIx>,
 }
@@ -45,19 +45,15 @@ impl Strategy for AboveAverage {
         let ix = *self
             .northern
             .get_or_insert_with(|| ctx.find("600111.SH").expect("the default dataset holds 600111.SH"));
-        let closes: Vec<f64> = ctx
-            .history(ix, Field::Close)
-            .iter()
-            .copied()
-            .filter(|c| !c.is_nan())
-            .collect();
-        if closes.len() < 20 {
+        let closes = ctx.adjusted().history(ix, Field::Close);
+        if closes.len() < 20 || closes[closes.len() - 20..].iter().any(|c| c.is_nan()) {
             return;
         }
         let average = closes[closes.len() - 20..].iter().sum::<f64>() / 20.0;
         let held = ctx.position(ix).shares > 0;
+        let affordable = ctx.raw().close(ix).is_some_and(|yuan| yuan <= 50.0);
         match (closes[closes.len() - 1] > average, held) {
-            (true, false) => {
+            (true, false) if affordable => {
                 orders.target_weight(ix, 0.95);
             }
             (false, true) => {

@@ -141,7 +141,9 @@ impl Strategy for SmaCross {
             }
         }
         for &ix in ctx.universe() {
-            let Some(close) = ctx.close(ix) else { continue };
+            let Some(close) = ctx.adjusted().close(ix) else {
+                continue;
+            };
             let Some(sign) = self.push(ix.get(), close) else {
                 continue;
             };
@@ -237,6 +239,54 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// The fills of sma_cross(2, 3) on a rising series whose raw price halves on day 6 with
+    /// a 10-for-10 bonus issue, with the action declared or not.
+    fn ten_for_ten(declared: bool) -> Vec<(usize, Side, u64)> {
+        let start = NaiveDate::from_ymd_opt(2012, 4, 23).expect("date");
+        let raw = [10.0, 9.0, 10.0, 11.0, 12.0, 13.0, 7.0, 7.5, 8.0, 8.5];
+        let mut b = BarColumns::default();
+        for (i, &c) in raw.iter().enumerate() {
+            b.push(start + chrono::Days::new(i as u64), "X", c, c, c, c, 1e6);
+        }
+        let mut panel = Panel::from_bars(&b, vec![Instrument::infer("X", Currency::Cny)]).expect("panel");
+        if declared {
+            let bonus = rebt_core::CorporateAction {
+                cash: 0.0,
+                bonus: 1.0,
+                ..rebt_core::CorporateAction::cash_dividend(start + chrono::Days::new(6), 0.0)
+            };
+            panel = panel.with_actions(rebt_core::ActionTable::new(vec![vec![bonus]], &["X"]).expect("valid"));
+        }
+        let config = EngineConfig {
+            rules: RulesMode::None,
+            costs: CostMode::Zero,
+            initial_cash: Cents::from_units(1_000),
+            ..Default::default()
+        };
+        Engine::new(&panel, config)
+            .expect("engine")
+            .run(&mut SmaCross::new(2, 3).expect("params"))
+            .expect("run")
+            .fills
+            .iter()
+            .map(|f| ((f.date - start).num_days() as usize, f.side, f.shares))
+            .collect()
+    }
+
+    #[test]
+    fn a_ten_for_ten_bonus_day_is_no_signal() {
+        // up-cross on day 3 buys floor(1000 / 12) = 83 at day 4's open. On raw prices without
+        // the action the halving on day 6 crosses the averages down (SMA2 10 < SMA3 10.67) and
+        // sells at day 7's open, a loss no holder had; then buys back
+        assert_eq!(
+            ten_for_ten(false),
+            vec![(4, Side::Buy, 83), (7, Side::Sell, 83), (9, Side::Buy, 73)]
+        );
+        // with it, the adjusted closes keep rising (14, 15, 16, 17): no signal, the position is
+        // kept and the bonus shares double it
+        assert_eq!(ten_for_ten(true), vec![(4, Side::Buy, 83)]);
     }
 
     #[test]

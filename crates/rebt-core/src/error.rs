@@ -65,6 +65,16 @@ pub enum CoreError {
         /// What is wrong.
         message: String,
     },
+    /// A corporate action is inconsistent.
+    #[error("corporate action of {symbol} on {ex_date}: {message}")]
+    InvalidAction {
+        /// Instrument symbol.
+        symbol: String,
+        /// The action's ex-date.
+        ex_date: chrono::NaiveDate,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// The engine configuration cannot run.
     #[error("{0}")]
     InvalidConfig(String),

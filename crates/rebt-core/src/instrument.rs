@@ -2,7 +2,7 @@
 //! there is none, [`Instrument::infer`] derives it from the symbol's exchange suffix and code
 //! prefix (the table is in the README).
 
-use crate::rules::PriceLimitSchedule;
+use crate::rules::{DailyLimit, NewListing, PriceLimitSchedule};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -151,6 +151,49 @@ pub struct Instrument {
     pub settlement: Settlement,
     /// Whether orders may be placed in it (indexes, commodities and FX default to no).
     pub tradable: bool,
+    /// Its status by date: risk-warning (ST) windows, listing, delisting.
+    #[serde(default, skip_serializing_if = "Status::is_unknown")]
+    pub status: Status,
+}
+
+/// An instrument's status by date, from the manifest: when it traded under a risk warning
+/// (ST / *ST), when it listed and at what issue price, when it was delisted, and the par
+/// value of its shares (the taxable value of a bonus share).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Status {
+    /// Risk-warning windows, each the first and last day under the warning (inclusive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub st: Vec<(NaiveDate, NaiveDate)>,
+    /// The first trading day (上市日).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<NaiveDate>,
+    /// The IPO issue price, the reference of the first day's limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipo_price: Option<f64>,
+    /// The first day the shares are no longer listed (摘牌): a position still held is settled
+    /// that day as [`crate::EngineConfig::delisting`] says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delisted: Option<NaiveDate>,
+    /// Par value per share (面值), when not 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub par_value: Option<f64>,
+}
+
+impl Status {
+    /// True when nothing is known beyond the defaults.
+    pub fn is_unknown(&self) -> bool {
+        *self == Status::default()
+    }
+
+    /// Whether the instrument trades under a risk warning on `date`.
+    pub fn is_st_on(&self, date: NaiveDate) -> bool {
+        self.st.iter().any(|&(from, to)| from <= date && date <= to)
+    }
+
+    /// Par value per share (1 unless the manifest says otherwise).
+    pub fn par(&self) -> f64 {
+        self.par_value.unwrap_or(1.0)
+    }
 }
 
 fn chinext_reform() -> NaiveDate {
@@ -218,6 +261,7 @@ impl Instrument {
             price_limit: PriceLimitSchedule::none(),
             settlement: Settlement::T0,
             tradable: true,
+            status: Status::default(),
         }
     }
 
@@ -258,7 +302,31 @@ impl Instrument {
         (from != to).then_some((from, to))
     }
 
-    /// True for instruments whose rules say nothing special (lot 1, no band, T+0).
+    /// The daily price limit on `date`, given which trading day since listing it is
+    /// (`listing_day` = 1 on the listing day; `None` when the listing is unknown or lies
+    /// before the data). See [`crate::rules`] for the rules and their sources.
+    pub fn daily_limit_on(&self, date: NaiveDate, listing_day: Option<usize>) -> DailyLimit {
+        if let (Some(listed), Some(n)) = (self.status.listed, listing_day) {
+            match crate::rules::new_listing_rule(self.board, listed) {
+                NewListing::NoLimitDays(days) if n <= days => return DailyLimit::None,
+                NewListing::FirstDayOfIssuePrice { up_bp, down_bp } if n == 1 => {
+                    return DailyLimit::FirstDay { up_bp, down_bp };
+                }
+                NewListing::FirstDayUnlimited if n == 1 => return DailyLimit::None,
+                _ => {}
+            }
+        }
+        let band = self.price_limit.band_bp_on(date);
+        if band.is_some()
+            && self.status.is_st_on(date)
+            && let Some(st) = crate::rules::st_band_bp(self.board, date)
+        {
+            return DailyLimit::Band(st);
+        }
+        band.map_or(DailyLimit::None, DailyLimit::Band)
+    }
+
+    /// True for instruments of an A-share board (stocks and ETFs of SSE and SZSE).
     pub fn is_a_share(&self) -> bool {
         matches!(
             self.board,

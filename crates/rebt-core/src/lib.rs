@@ -7,6 +7,7 @@
 //! results leave as plain values ([`BacktestResult`]).
 #![deny(missing_docs)]
 
+pub mod actions;
 pub mod asof;
 pub mod costs;
 pub mod engine;
@@ -18,18 +19,22 @@ pub mod panel;
 pub mod portfolio;
 pub mod rules;
 pub mod strategy;
+pub mod tax;
 
+pub use actions::{ActionTable, CorporateAction, round_to_tick};
 pub use asof::{AltData, AsOfPoint, AsOfSeries};
 pub use chrono::NaiveDate;
 pub use costs::{CostModel, FeeItem, FeeKind, FeeRounding, FillCosts, Rate, RateSchedule, Sides};
 pub use engine::{
-    BacktestResult, CostMode, DailyRecord, Engine, EngineConfig, Fill, Holding, Rejection, RejectionReason, RulesMode,
+    ActionPosting, BacktestResult, CostMode, DailyRecord, Delisting, Engine, EngineConfig, Fill, Holding, PostingKind,
+    Rejection, RejectionReason, RulesMode,
 };
 pub use error::CoreError;
-pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement};
+pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement, Status};
 pub use money::Cents;
 pub use order::{Order, OrderKind, Orders, Side, Timing};
 pub use panel::{Bar, BarColumns, Field, Panel};
 pub use portfolio::{Portfolio, Position};
-pub use rules::{PriceLimitSchedule, limit_prices};
-pub use strategy::{Context, Setup, Strategy};
+pub use rules::{DailyLimit, PriceLimitSchedule, limit_prices};
+pub use strategy::{Context, Prices, Setup, Strategy};
+pub use tax::{AShareDividendRegime, DividendTax, HoldingPeriod};

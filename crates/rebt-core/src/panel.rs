@@ -2,6 +2,7 @@
 //! history up to day t is a contiguous slice. A missing bar (suspension, market closed) is
 //! NaN in every field. Built from long-format columns ([`BarColumns`]), validated row by row.
 
+use crate::actions::{ActionTable, CorporateAction};
 use crate::asof::AltData;
 use crate::error::CoreError;
 use crate::instrument::{Instrument, InstrumentIx, Market};
@@ -25,6 +26,9 @@ pub enum Field {
     Amount,
     /// Cumulative adjustment factor (1.0 when the dataset has none).
     AdjFactor,
+    /// The exchange's reference close of the day (前收盘价: the previous close, or the
+    /// ex-rights reference price on an ex-date; NaN when the dataset has none).
+    PreClose,
 }
 
 /// One instrument's bar on one day, as the engine reads it. All NaN when the instrument has
@@ -44,7 +48,7 @@ pub struct Bar {
 }
 
 /// Long-format bars as columns: row `i` is (`dates[i]`, `symbol_names[symbols[i]]`, …).
-/// `amount` and `adj_factor` are optional columns.
+/// `amount`, `adj_factor` and `pre_close` are optional columns.
 #[derive(Debug, Clone, Default)]
 pub struct BarColumns {
     /// Trading date of each row.
@@ -67,6 +71,8 @@ pub struct BarColumns {
     pub amount: Option<Vec<f64>>,
     /// Optional adjustment factor.
     pub adj_factor: Option<Vec<f64>>,
+    /// Optional exchange reference close (前收盘价); NaN for an empty cell.
+    pub pre_close: Option<Vec<f64>>,
 }
 
 impl BarColumns {
@@ -109,9 +115,10 @@ impl BarColumns {
             ("close", self.close.len()),
             ("volume", self.volume.len()),
         ];
-        let optional = [
+        let optional: [(&'static str, Option<&Vec<f64>>); 3] = [
             ("amount", self.amount.as_ref()),
             ("adj_factor", self.adj_factor.as_ref()),
+            ("pre_close", self.pre_close.as_ref()),
         ];
         for (column, found) in cols
             .into_iter()
@@ -129,7 +136,7 @@ impl BarColumns {
     }
 
     /// Validate row `i` (0-based): positive finite prices, low ≤ open, close ≤ high,
-    /// non-negative volume, positive adjustment factor.
+    /// non-negative volume, positive adjustment factor, positive `pre_close` (or empty).
     fn validate_row(&self, i: usize) -> Result<(), CoreError> {
         let row = i + 1;
         let bad = |column: &'static str, message: String| Err(CoreError::InvalidRow { row, column, message });
@@ -170,6 +177,18 @@ impl BarColumns {
         {
             return bad("adj_factor", format!("adj_factor {} is not a positive number", f[i]));
         }
+        if let Some(p) = &self.pre_close
+            && !p[i].is_nan()
+            && !(p[i].is_finite() && p[i] > 0.0)
+        {
+            return bad(
+                "pre_close",
+                format!(
+                    "pre_close {} is not a positive number; expected the exchange's reference close (or an empty cell)",
+                    p[i]
+                ),
+            );
+        }
         Ok(())
     }
 }
@@ -188,9 +207,16 @@ pub struct Panel {
     volume: Vec<f64>,
     amount: Vec<f64>,
     adj_factor: Vec<f64>,
+    /// `pre_close`, instrument-major, when the dataset has the column.
+    pre_close: Option<Vec<f64>>,
     has_amount: bool,
     has_adj_factor: bool,
     alt: AltData,
+    actions: ActionTable,
+    /// The point-in-time adjusted view (see [`crate::actions`]), derived from the raw bars.
+    adjusted: Adjusted,
+    /// One NaN per day: the series of a field the dataset does not have.
+    nan_days: Vec<f64>,
     /// The same open, high, low, close and volume, day-major: the bars of day `d` are
     /// `by_day[d · instruments .. (d + 1) · instruments]`. The engine walks the panel day by
     /// day across instruments; this layout keeps each day's bars in a few cache lines
@@ -232,9 +258,13 @@ impl Panel {
             volume: vec![f64::NAN; n],
             amount: vec![f64::NAN; n],
             adj_factor: vec![f64::NAN; n],
+            pre_close: bars.pre_close.as_ref().map(|_| vec![f64::NAN; n]),
             has_amount: bars.amount.is_some(),
             has_adj_factor: bars.adj_factor.is_some(),
             alt: AltData::new(),
+            actions: ActionTable::empty(instruments.len()),
+            adjusted: Adjusted::default(),
+            nan_days: vec![f64::NAN; n_days],
             instruments,
             by_day: Vec::new(),
         };
@@ -277,6 +307,9 @@ impl Panel {
             panel.volume[cell] = bars.volume[i];
             panel.amount[cell] = bars.amount.as_ref().map_or(f64::NAN, |a| a[i]);
             panel.adj_factor[cell] = bars.adj_factor.as_ref().map_or(1.0, |a| a[i]);
+            if let (Some(col), Some(src)) = (panel.pre_close.as_mut(), bars.pre_close.as_ref()) {
+                col[cell] = src[i];
+            }
         }
         for (ix, inst) in panel.instruments.iter().enumerate() {
             if first_row[ix * n_days..(ix + 1) * n_days].iter().all(|&r| r == u32::MAX) {
@@ -286,7 +319,84 @@ impl Panel {
                 });
             }
         }
-        Ok(panel.with_day_major())
+        Ok(panel.with_derived())
+    }
+
+    /// Attach corporate actions (indexed like [`Panel::instruments`]); the adjusted view is
+    /// derived again from them.
+    pub fn with_actions(mut self, actions: ActionTable) -> Panel {
+        self.actions = actions;
+        self.adjusted = Adjusted::derive(&self);
+        self
+    }
+
+    /// The corporate actions of instrument `ix`, by ex-date.
+    pub fn actions(&self, ix: InstrumentIx) -> &[CorporateAction] {
+        self.actions.of(ix.get())
+    }
+
+    /// Whether any instrument has a corporate action.
+    pub fn has_actions(&self) -> bool {
+        !self.actions.is_empty()
+    }
+
+    /// The adjusted history of one field of one instrument (all days): prices (open, high,
+    /// low, close, pre_close) backward-adjusted point in time (see [`crate::actions`]);
+    /// volume, amount and the adjustment factor as they are.
+    pub fn adjusted_series(&self, ix: InstrumentIx, field: Field) -> &[f64] {
+        match self.adjusted.columns_of(ix, field, self.dates.len()) {
+            Some(col) => col,
+            None => self.series(ix, field),
+        }
+    }
+
+    /// The cumulative adjustment factor of instrument `ix` on `day`: adjusted = raw × factor
+    /// (1 before the first ex-date, and always 1 for an instrument without actions).
+    pub fn adjustment_factor(&self, ix: InstrumentIx, day: usize) -> f64 {
+        self.adjusted.factor(ix, day, self.dates.len())
+    }
+
+    /// The reference of instrument `ix`'s price limits on `day` (the exchange's 前收盘价):
+    /// the bars' `pre_close` when the dataset has it; else the previous bar's close, replaced
+    /// by the ex-rights reference price (rounded to the tick) when an ex-date of a corporate
+    /// action falls after that bar and on or before `day`, or adjusted by the `adj_factor`
+    /// column; `None` before the instrument's first bar.
+    pub fn limit_reference(&self, ix: InstrumentIx, day: usize) -> Option<f64> {
+        self.reference_close(ix, day, true)
+    }
+
+    /// The reference close of [`Panel::limit_reference`], with the ex-rights price rounded to
+    /// the tick (`on_tick`, as the exchange shows it) or not (what a position is worth on an
+    /// ex-date it has no bar: shares × reference + entitlement equals its value before).
+    pub fn reference_close(&self, ix: InstrumentIx, day: usize, on_tick: bool) -> Option<f64> {
+        if let Some(p) = &self.pre_close {
+            let v = p[ix.get() * self.dates.len() + day];
+            if !v.is_nan() {
+                return Some(v);
+            }
+        }
+        let closes = self.series(ix, Field::Close);
+        let prev = (0..day).rev().find(|&d| !closes[d].is_nan())?;
+        let close = closes[prev];
+        let actions = self.actions(ix);
+        let (after, upto) = (self.dates[prev], self.dates[day]);
+        let start = actions.partition_point(|a| a.ex_date <= after);
+        let end = actions.partition_point(|a| a.ex_date <= upto);
+        if start < end {
+            let tick = self.instrument(ix).tick;
+            return Some(actions[start..end].iter().fold(close, |p, a| {
+                if on_tick {
+                    a.reference_price_on_tick(p, tick)
+                } else {
+                    a.reference_price(p)
+                }
+            }));
+        }
+        if self.has_adj_factor {
+            let adj = self.series(ix, Field::AdjFactor);
+            return Some(close * adj[prev] / adj[day]);
+        }
+        Some(close)
     }
 
     /// Attach point-in-time series.
@@ -343,11 +453,12 @@ impl Panel {
         (0..self.instruments.len() as u32).map(InstrumentIx)
     }
 
-    /// Whether the dataset carried an `amount` / `adj_factor` column.
+    /// Whether the dataset carried an `amount` / `adj_factor` / `pre_close` column.
     pub fn has_field(&self, field: Field) -> bool {
         match field {
             Field::Amount => self.has_amount,
             Field::AdjFactor => self.has_adj_factor,
+            Field::PreClose => self.pre_close.is_some(),
             _ => true,
         }
     }
@@ -363,6 +474,10 @@ impl Panel {
             Field::Volume => &self.volume,
             Field::Amount => &self.amount,
             Field::AdjFactor => &self.adj_factor,
+            Field::PreClose => match &self.pre_close {
+                Some(p) => p,
+                None => return &self.nan_days,
+            },
         };
         &col[ix.get() * n..(ix.get() + 1) * n]
     }
@@ -427,13 +542,17 @@ impl Panel {
             volume: pick(&self.volume),
             amount: pick(&self.amount),
             adj_factor: pick(&self.adj_factor),
+            pre_close: self.pre_close.as_ref().map(pick),
             has_amount: self.has_amount,
             has_adj_factor: self.has_adj_factor,
             alt: self.alt.clone(),
+            actions: self.actions.select(&keep),
+            adjusted: Adjusted::default(),
+            nan_days: vec![f64::NAN; b - a],
             instruments,
             by_day: Vec::new(),
         }
-        .with_day_major())
+        .with_derived())
     }
 
     /// A copy with every bar after day `day` replaced by `f(field, value)`; used to prove
@@ -451,7 +570,15 @@ impl Panel {
                 }
             }
         }
-        p.with_day_major()
+        p.with_derived()
+    }
+
+    /// Derive what is computed from the raw columns: the day-major bars and the adjusted
+    /// view.
+    fn with_derived(self) -> Panel {
+        let mut p = self.with_day_major();
+        p.adjusted = Adjusted::derive(&p);
+        p
     }
 
     /// Fill [`Panel::by_day`] from the instrument-major columns.
@@ -485,6 +612,114 @@ impl Panel {
     pub fn day_bars(&self, day: usize) -> &[Bar] {
         let n = self.instruments.len();
         &self.by_day[day * n..(day + 1) * n]
+    }
+}
+
+/// The point-in-time adjusted prices (see [`crate::actions`]): for each instrument whose
+/// factor ever differs from 1, its open, high, low, close and pre_close times the
+/// cumulative factor, and the factor itself; instruments without one read the raw columns.
+#[derive(Debug, Clone, Default)]
+struct Adjusted {
+    /// Per instrument, the index of its block in `blocks`, if it has one.
+    block_of: Vec<Option<u32>>,
+    /// Blocks of `ADJUSTED_FIELDS.len() + 1` day-long columns: the adjusted fields, then the
+    /// factor.
+    blocks: Vec<f64>,
+}
+
+/// The fields the adjusted view scales, in block order.
+const ADJUSTED_FIELDS: [Field; 5] = [Field::Open, Field::High, Field::Low, Field::Close, Field::PreClose];
+
+impl Adjusted {
+    /// The adjusted view of a panel. The factor jumps on a day with a bar by
+    /// `prev_close / reference`, where `prev_close` is the previous bar's close and the
+    /// reference is, in order of precedence:
+    /// 1. the bar's `pre_close`, when the dataset has that column (the exchange's reference
+    ///    on every day; it equals the previous close except on ex-dates);
+    /// 2. the ex-rights reference price of the corporate actions whose ex-dates fall after the
+    ///    previous bar and on or before this one, unrounded (so a holder's return across the
+    ///    ex-date equals the adjusted return exactly), applied in ex-date order;
+    /// 3. `prev_close × adj_factor[prev] / adj_factor[today]` from an `adj_factor` column;
+    /// 4. otherwise the previous close: no jump.
+    fn derive(panel: &Panel) -> Adjusted {
+        let n = panel.dates.len();
+        let width = ADJUSTED_FIELDS.len() + 1;
+        let mut out = Adjusted {
+            block_of: vec![None; panel.instruments.len()],
+            blocks: Vec::new(),
+        };
+        let mut factor = vec![1.0f64; n];
+        for ix in panel.ixs() {
+            let closes = panel.series(ix, Field::Close);
+            let pre = panel.pre_close.as_ref().map(|p| &p[ix.get() * n..(ix.get() + 1) * n]);
+            let adj = panel.has_adj_factor.then(|| panel.series(ix, Field::AdjFactor));
+            let actions = panel.actions(ix);
+            let mut next_action = 0usize;
+            let mut f = 1.0f64;
+            let mut prev: Option<usize> = None;
+            let mut moved = false;
+            for d in 0..n {
+                if !closes[d].is_nan() {
+                    if let Some(p) = prev {
+                        let prev_close = closes[p];
+                        let mut due = &actions[..0];
+                        let start = next_action;
+                        while next_action < actions.len() && actions[next_action].ex_date <= panel.dates[d] {
+                            next_action += 1;
+                        }
+                        if next_action > start {
+                            due = &actions[start..next_action];
+                            // actions before the previous bar (before the data) are history
+                            due = &due[due.partition_point(|a| a.ex_date <= panel.dates[p])..];
+                        }
+                        let reference = match pre.map(|p| p[d]) {
+                            Some(r) if !r.is_nan() => r,
+                            _ if !due.is_empty() => due.iter().fold(prev_close, |px, a| a.reference_price(px)),
+                            _ => match adj {
+                                Some(a) => prev_close * a[p] / a[d],
+                                None => prev_close,
+                            },
+                        };
+                        if reference != prev_close && (reference - prev_close).abs() > 1e-12 * prev_close {
+                            f *= prev_close / reference;
+                            moved = true;
+                        }
+                    } else {
+                        // actions up to the first bar are before the data: not part of it
+                        while next_action < actions.len() && actions[next_action].ex_date <= panel.dates[d] {
+                            next_action += 1;
+                        }
+                    }
+                    prev = Some(d);
+                }
+                factor[d] = f;
+            }
+            if !moved {
+                continue;
+            }
+            out.block_of[ix.get()] = Some((out.blocks.len() / (width * n)) as u32);
+            for field in ADJUSTED_FIELDS {
+                let raw = panel.series(ix, field);
+                out.blocks.extend(raw.iter().zip(&factor).map(|(v, f)| v * f));
+            }
+            out.blocks.extend_from_slice(&factor);
+        }
+        out
+    }
+
+    fn block(&self, ix: InstrumentIx, n: usize) -> Option<&[f64]> {
+        let b = (*self.block_of.get(ix.get())?)? as usize;
+        let width = (ADJUSTED_FIELDS.len() + 1) * n;
+        Some(&self.blocks[b * width..(b + 1) * width])
+    }
+
+    fn columns_of(&self, ix: InstrumentIx, field: Field, n: usize) -> Option<&[f64]> {
+        let k = ADJUSTED_FIELDS.iter().position(|f| *f == field)?;
+        Some(&self.block(ix, n)?[k * n..(k + 1) * n])
+    }
+
+    fn factor(&self, ix: InstrumentIx, day: usize, n: usize) -> f64 {
+        self.block(ix, n).map_or(1.0, |b| b[ADJUSTED_FIELDS.len() * n + day])
     }
 }
 

@@ -1,5 +1,5 @@
 //! Portfolio accounting: base-currency cash in cents and whole-share positions, with the
-//! shares still unsettled under T+1.
+//! shares still unsettled under T+1 and the bonus shares not yet listed.
 
 use crate::instrument::InstrumentIx;
 use crate::money::Cents;
@@ -12,12 +12,14 @@ pub struct Position {
     pub shares: u64,
     /// Of which bought today and not yet sellable (T+1 only).
     pub unsettled: u64,
+    /// Of which bonus or capitalisation shares not sellable before their listing date.
+    pub locked: u64,
 }
 
 impl Position {
     /// Shares that may be sold now.
     pub fn settled_shares(&self) -> u64 {
-        self.shares - self.unsettled
+        self.shares - self.unsettled - self.locked
     }
 }
 
@@ -67,6 +69,32 @@ impl Portfolio {
             p.unsettled += shares;
         }
         self.cash -= paid;
+    }
+
+    /// Add shares received from a corporate action; `locked` ones are not sellable until
+    /// [`Portfolio::unlock`] releases them.
+    pub(crate) fn add_shares(&mut self, ix: InstrumentIx, shares: u64, locked: bool) {
+        let p = &mut self.positions[ix.get()];
+        p.shares += shares;
+        if locked {
+            p.locked += shares;
+        }
+    }
+
+    /// Make `shares` locked shares sellable (their listing date has come).
+    pub(crate) fn unlock(&mut self, ix: InstrumentIx, shares: u64) {
+        let p = &mut self.positions[ix.get()];
+        p.locked -= shares.min(p.locked);
+    }
+
+    /// Take the whole position out of the account (delisting); returns the shares removed.
+    pub(crate) fn remove_all(&mut self, ix: InstrumentIx) -> u64 {
+        std::mem::take(&mut self.positions[ix.get()]).shares
+    }
+
+    /// Add (or, negative, take) cash that is not a trade: dividends, taxes, settlements.
+    pub(crate) fn post_cash(&mut self, amount: Cents) {
+        self.cash += amount;
     }
 
     /// Book a sell: `shares` fewer, `received` (value less costs) more cash.

@@ -1,6 +1,36 @@
 //! The [`Strategy`] trait and the [`Context`] it decides from. The context holds history up
 //! to and including the current day and nothing later: every accessor slices the panel at
 //! today, so a strategy cannot see bar t+1 however it is written.
+//!
+//! Prices come in two views, and a strategy names the one it reads:
+//! - [`Context::adjusted`]: backward-adjusted point in time (see [`crate::actions`]), so a
+//!   dividend or a 10-for-10 bonus issue is not a crash. Indicators, returns, momentum and
+//!   volatility read this view.
+//! - [`Context::raw`]: what the market showed. Fills, limits, lots and fees use these prices,
+//!   and so must any absolute price level a strategy compares with ("buy between 45 and 50
+//!   yuan").
+//!
+//! ```
+//! use rebt_core::{Context, Field, Orders, Strategy};
+//!
+//! /// Buys whatever closed above its 20-day average, below 50 yuan.
+//! struct AboveAverage;
+//!
+//! impl Strategy for AboveAverage {
+//!     fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+//!         for &ix in ctx.universe() {
+//!             let closes = ctx.adjusted().history(ix, Field::Close);
+//!             let Some(window) = closes.len().checked_sub(20).map(|s| &closes[s..]) else { continue };
+//!             let mean = window.iter().sum::<f64>() / 20.0;
+//!             let above = window[19] > mean; // NaN (no bar) compares false
+//!             let cheap = ctx.raw().close(ix).is_some_and(|price| price < 50.0);
+//!             if above && cheap && ctx.position(ix).shares == 0 {
+//!                 orders.target_weight(ix, 0.1);
+//!             }
+//!         }
+//!     }
+//! }
+//! ```
 
 use crate::asof::AsOfPoint;
 use crate::engine::{Fill, Rejection};
@@ -91,9 +121,26 @@ impl<'a> Context<'a> {
         self.universe
     }
 
-    /// The history of one field up to and including today (NaN on days without a bar).
-    pub fn history(&self, ix: InstrumentIx, field: Field) -> &'a [f64] {
-        &self.panel.series(ix, field)[..=self.day]
+    /// Prices as the market showed them: for absolute price levels, and what fills and
+    /// limits use.
+    pub fn raw(&self) -> Prices<'a> {
+        Prices {
+            panel: self.panel,
+            day: self.day,
+            marks: Some(self.marks),
+            adjusted: false,
+        }
+    }
+
+    /// Prices backward-adjusted point in time for corporate actions: for indicators, returns
+    /// and volatility. Equal to the raw prices for an instrument without actions.
+    pub fn adjusted(&self) -> Prices<'a> {
+        Prices {
+            panel: self.panel,
+            day: self.day,
+            marks: None,
+            adjusted: true,
+        }
     }
 
     /// The latest value of a point-in-time series that is public today (published on or
@@ -108,18 +155,6 @@ impl<'a> Context<'a> {
             .alt_data()
             .get(series)
             .map_or(&[], |s| s.known_on(self.date()))
-    }
-
-    /// Today's close, or `None` when the instrument has no bar today.
-    pub fn close(&self, ix: InstrumentIx) -> Option<f64> {
-        let c = self.panel.bar(ix, self.day).close;
-        (!c.is_nan()).then_some(c)
-    }
-
-    /// The latest close on or before today (the price positions are marked at).
-    pub fn last_close(&self, ix: InstrumentIx) -> Option<f64> {
-        let c = self.marks[ix.get()];
-        (!c.is_nan()).then_some(c)
     }
 
     /// The position in one instrument.
@@ -165,5 +200,68 @@ impl<'a> Context<'a> {
     /// The orders (or parts) rejected today before this decision.
     pub fn rejections(&self) -> &'a [Rejection] {
         self.rejections
+    }
+}
+
+/// One view of the prices up to and including today: raw ([`Context::raw`]) or adjusted
+/// ([`Context::adjusted`]). Volume and amount are the same in both.
+#[derive(Debug, Clone, Copy)]
+pub struct Prices<'a> {
+    panel: &'a Panel,
+    day: usize,
+    /// The raw marks (latest close on or before today), for the raw view.
+    marks: Option<&'a [f64]>,
+    adjusted: bool,
+}
+
+impl<'a> Prices<'a> {
+    /// Whether this is the adjusted view.
+    pub fn is_adjusted(&self) -> bool {
+        self.adjusted
+    }
+
+    /// The history of one field up to and including today (NaN on days without a bar).
+    pub fn history(&self, ix: InstrumentIx, field: Field) -> &'a [f64] {
+        let series = if self.adjusted {
+            self.panel.adjusted_series(ix, field)
+        } else {
+            self.panel.series(ix, field)
+        };
+        &series[..=self.day]
+    }
+
+    /// Today's close, or `None` when the instrument has no bar today.
+    pub fn close(&self, ix: InstrumentIx) -> Option<f64> {
+        let c = self.panel.bar(ix, self.day).close;
+        if c.is_nan() {
+            return None;
+        }
+        Some(if self.adjusted {
+            c * self.panel.adjustment_factor(ix, self.day)
+        } else {
+            c
+        })
+    }
+
+    /// The latest close on or before today (for the raw view, the price positions are
+    /// marked at), or `None` before the instrument's first bar.
+    pub fn last_close(&self, ix: InstrumentIx) -> Option<f64> {
+        match self.marks {
+            Some(marks) => {
+                let c = marks[ix.get()];
+                (!c.is_nan()).then_some(c)
+            }
+            None => self.last_closes(ix).next(),
+        }
+    }
+
+    /// The closes of the days with a bar, from today backwards (days without a bar are
+    /// skipped, so no NaN appears).
+    pub fn last_closes(&self, ix: InstrumentIx) -> impl Iterator<Item = f64> + 'a {
+        self.history(ix, Field::Close)
+            .iter()
+            .rev()
+            .copied()
+            .filter(|c| !c.is_nan())
     }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 /// Columns every bars file must have, in the canonical order.
 pub const REQUIRED_COLUMNS: [&str; 7] = ["date", "symbol", "open", "high", "low", "close", "volume"];
 /// Columns a bars file may have in addition.
-pub const OPTIONAL_COLUMNS: [&str; 2] = ["amount", "adj_factor"];
+pub const OPTIONAL_COLUMNS: [&str; 3] = ["amount", "adj_factor", "pre_close"];
 
 /// Check a header: every required column present, no unknown or repeated column. Returns the
 /// canonical (static) name of each column in file order.
@@ -233,6 +233,11 @@ pub(crate) fn frame_to_bars(df: &DataFrame, path: &Path, line_of: LineOf<'_>) ->
         } else {
             None
         },
+        pre_close: if has("pre_close") {
+            Some(f64_column(df, "pre_close", path)?)
+        } else {
+            None
+        },
     })
 }
 
@@ -300,7 +305,7 @@ mod tests {
         let e = check_columns(&cols("date,symbol,open,high,low,close,volume,vwap"), p).expect_err("extra");
         assert_eq!(
             e.to_string(),
-            "bars.csv: unknown column `vwap`; allowed columns: date,symbol,open,high,low,close,volume,amount,adj_factor"
+            "bars.csv: unknown column `vwap`; allowed columns: date,symbol,open,high,low,close,volume,amount,adj_factor,pre_close"
         );
         let e = check_columns(&cols("date,symbol,open,high,low,close,volume,open"), p).expect_err("repeated");
         assert!(e.to_string().contains("column `open` appears more than once"), "{e}");

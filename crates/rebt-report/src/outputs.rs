@@ -92,6 +92,7 @@ pub const TRADE_COLUMNS: &[&str] = &[
     "exit_price",
     "cost",
     "proceeds",
+    "dividends",
     "pnl",
     "return_pct",
     "holding_days",

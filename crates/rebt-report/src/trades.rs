@@ -1,17 +1,19 @@
-//! Trading statistics from the fills: round trips (a position opened from flat and closed back
-//! to flat), their profit and loss, win rate, profit factor, holding time, turnover and
-//! exposure.
+//! Trading statistics from the fills and the corporate-action postings: round trips (a
+//! position opened from flat and closed back to flat), their profit and loss, win rate, profit
+//! factor, holding time, turnover and exposure.
 //!
 //! These are per round trip, not per period: quantstats' `win_rate` and `profit_factor` count
 //! daily returns, which says little about a strategy that trades a few times a year.
 
 use chrono::NaiveDate;
-use rebt_core::{BacktestResult, Cents, InstrumentIx, Panel, Side};
+use rebt_core::{ActionPosting, BacktestResult, Cents, Fill, InstrumentIx, Panel, PostingKind, Side};
 use serde::Serialize;
 
 /// One round trip: every fill of one instrument from the buy that opened a position out of
 /// flat to the sell that brought it back to zero (phased building, partial sells and adds
-/// are part of the same round trip). Still open at the end when `exit` is `None`.
+/// are part of the same round trip). Bonus shares received join it; its dividends, and the
+/// dividend tax its sells owed, count in its profit even when posted after it closed; a
+/// delisting closes it. Still open at the end when `exit` is `None`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundTrip {
     /// Instrument.
@@ -32,11 +34,17 @@ pub struct RoundTrip {
     /// What the buys cost: their value plus their commission, taxes and fees (base currency).
     #[serde(serialize_with = "crate::cents_as_units")]
     pub cost: Cents,
-    /// What the sells brought in: their value minus their costs (base currency).
+    /// What the sells brought in: their value minus their costs (base currency); a delisting
+    /// paid at the last close counts here.
     #[serde(serialize_with = "crate::cents_as_units")]
     pub proceeds: Cents,
-    /// Profit or loss in base-currency units: `proceeds − cost` when closed; while open, the
-    /// same plus the value of the shares still held at the last close (before exit costs).
+    /// Dividends received, net of tax withheld and of dividend tax collected after sells
+    /// (base currency).
+    #[serde(serialize_with = "crate::cents_as_units")]
+    pub dividends: Cents,
+    /// Profit or loss in base-currency units: `proceeds + dividends − cost` when closed; while
+    /// open, the same plus the value of the shares still held at the last close (before exit
+    /// costs).
     pub pnl: f64,
     /// `pnl / cost`.
     pub return_pct: f64,
@@ -50,27 +58,65 @@ pub fn round_trips(result: &BacktestResult, panel: &Panel) -> Vec<RoundTrip> {
     let symbol = |ix: InstrumentIx| panel.instrument(ix).symbol.clone();
     let n_inst = result.final_positions.len();
     let mut open: Vec<Option<OpenTrip>> = vec![None; n_inst];
-    let mut done = Vec::new();
-    for f in &result.fills {
-        let i = f.instrument.get();
-        let trip = open[i].get_or_insert_with(|| OpenTrip::new(f.date));
-        match f.side {
-            Side::Buy => {
+    // the index in `done` of each instrument's latest closed trip, for postings after it
+    let mut last_closed: Vec<Option<usize>> = vec![None; n_inst];
+    let mut done: Vec<RoundTrip> = Vec::new();
+    // a day's postings come before its fills (they are posted before the open)
+    let mut postings = result.corporate_actions.iter().peekable();
+    let mut fills = result.fills.iter().peekable();
+    loop {
+        let event = match (postings.peek(), fills.peek()) {
+            (Some(p), Some(f)) if p.date <= f.date => Event::Posting(postings.next().expect("peeked")),
+            (Some(_), None) => Event::Posting(postings.next().expect("peeked")),
+            (_, Some(_)) => Event::Fill(fills.next().expect("peeked")),
+            (None, None) => break,
+        };
+        let (ix, date) = match event {
+            Event::Fill(f) => (f.instrument, f.date),
+            Event::Posting(p) => (p.instrument, p.date),
+        };
+        let i = ix.get();
+        if let Event::Posting(p) = event
+            && open[i].is_none()
+        {
+            // income after the trip that earned it closed (a pay date, the day after a sell)
+            if let Some(k) = last_closed[i]
+                && matches!(p.kind, PostingKind::Dividend | PostingKind::DividendTax)
+            {
+                done[k].dividends += p.cash;
+                done[k].pnl += p.cash.to_units_f64();
+                let cost = done[k].cost.to_units_f64();
+                done[k].return_pct = if cost > 0.0 { done[k].pnl / cost } else { f64::NAN };
+            }
+            continue;
+        }
+        let trip = open[i].get_or_insert_with(|| OpenTrip::new(date));
+        match event {
+            Event::Fill(f) if f.side == Side::Buy => {
                 trip.held += f.shares;
                 trip.bought += f.shares;
                 trip.buy_notional += f.shares as f64 * f.price;
                 trip.cost = trip.cost + f.value + f.costs();
             }
-            Side::Sell => {
+            Event::Fill(f) => {
                 trip.held = trip.held.saturating_sub(f.shares);
                 trip.sold += f.shares;
                 trip.sell_notional += f.shares as f64 * f.price;
                 trip.proceeds = trip.proceeds + f.value - f.costs();
             }
+            Event::Posting(p) => match p.kind {
+                PostingKind::Bonus => trip.held += p.shares.unsigned_abs(),
+                PostingKind::Dividend | PostingKind::DividendTax => trip.dividends += p.cash,
+                PostingKind::Delisting => {
+                    trip.held = 0;
+                    trip.proceeds += p.cash;
+                }
+            },
         }
         if trip.held == 0 {
             let closed = open[i].take().expect("present: inserted above");
-            done.push(closed.finish(f.instrument, symbol(f.instrument), Some(f.date), 0.0));
+            last_closed[i] = Some(done.len());
+            done.push(closed.finish(ix, symbol(ix), Some(date), 0.0));
         }
     }
     let last = result.daily.last();
@@ -96,6 +142,13 @@ pub fn round_trips(result: &BacktestResult, panel: &Panel) -> Vec<RoundTrip> {
     done
 }
 
+/// A fill or a posting, in the order they happened.
+#[derive(Debug, Clone, Copy)]
+enum Event<'a> {
+    Fill(&'a Fill),
+    Posting(&'a ActionPosting),
+}
+
 #[derive(Debug, Clone)]
 struct OpenTrip {
     entry: NaiveDate,
@@ -106,6 +159,7 @@ struct OpenTrip {
     sell_notional: f64,
     cost: Cents,
     proceeds: Cents,
+    dividends: Cents,
 }
 
 impl OpenTrip {
@@ -119,11 +173,12 @@ impl OpenTrip {
             sell_notional: 0.0,
             cost: Cents::ZERO,
             proceeds: Cents::ZERO,
+            dividends: Cents::ZERO,
         }
     }
 
     fn finish(self, instrument: InstrumentIx, symbol: String, exit: Option<NaiveDate>, open_value: f64) -> RoundTrip {
-        let pnl = (self.proceeds - self.cost).to_units_f64() + open_value;
+        let pnl = (self.proceeds + self.dividends - self.cost).to_units_f64() + open_value;
         let cost = self.cost.to_units_f64();
         RoundTrip {
             instrument,
@@ -139,6 +194,7 @@ impl OpenTrip {
             exit_price: (self.sold > 0).then(|| self.sell_notional / self.sold as f64),
             cost: self.cost,
             proceeds: self.proceeds,
+            dividends: self.dividends,
             pnl,
             return_pct: if cost > 0.0 { pnl / cost } else { f64::NAN },
             holding_days: exit.map_or(0, |d| (d - self.entry).num_days()),
@@ -247,6 +303,7 @@ mod tests {
             equity,
             cash: Cents::from_units_f64(equity - positions_value).expect("cash"),
             positions_value,
+            receivable: 0.0,
         }
     }
 
@@ -297,9 +354,11 @@ mod tests {
                 Position {
                     shares: 100,
                     unsettled: 0,
+                    locked: 0,
                 },
             ],
             pending_at_end: 0,
+            corporate_actions: Vec::new(),
         }
     }
 

@@ -691,6 +691,7 @@ impl<'p> Stitcher<'p> {
                 holdings: Vec::new(),
                 final_positions: vec![Position::default(); n],
                 pending_at_end: 0,
+                corporate_actions: Vec::new(),
             },
             equity: initial_cash.to_units_f64(),
             held: vec![0; n],
@@ -787,6 +788,16 @@ impl<'p> Stitcher<'p> {
                 equity: d.equity * f,
                 cash: scale_cents(d.cash),
                 positions_value: d.positions_value * f,
+                receivable: d.receivable * f,
+            });
+        }
+        for posting in run.corporate_actions.iter().filter(|x| x.date >= first_test_date) {
+            self.result.corporate_actions.push(rebt_core::ActionPosting {
+                instrument: map[posting.instrument.get()],
+                shares: posting.shares.signum() * scale(posting.shares.unsigned_abs()) as i64,
+                cash: scale_cents(posting.cash),
+                tax: scale_cents(posting.tax),
+                ..*posting
             });
         }
         for fill in run.fills.iter().filter(|x| x.date >= first_test_date) {
@@ -844,6 +855,7 @@ impl<'p> Stitcher<'p> {
             self.result.final_positions[map[i].get()] = Position {
                 shares: scale(p.shares),
                 unsettled: scale(p.unsettled),
+                locked: scale(p.locked),
             };
         }
         self.result.pending_at_end = run.pending_at_end;

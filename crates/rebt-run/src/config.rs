@@ -282,6 +282,7 @@ impl RunConfig {
             universe: self.universe.clone(),
             base_currency: self.base_currency,
             record_holdings: true,
+            ..EngineConfig::default()
         })
     }
 }

@@ -8,7 +8,9 @@
 //!   close on the day the target was set; after a tranche, no higher than that tranche's
 //!   close, so the next dip tranche needs a further dip) or at the latest `max_wait` trading
 //!   days after the previous tranche (or the target); optionally only while the close is inside
-//!   [`band_low`, `band_high`], and never above `ceiling` (the rest waits).
+//!   [`band_low`, `band_high`], and never above `ceiling` (the rest waits). Dips are measured
+//!   on adjusted closes, so an ex-date is no dip; the band and the ceiling are price levels
+//!   and compare the raw close.
 //!
 //! For `dca` and `phased` the cash of one tranche is `weight × equity / tranches`, equity
 //! taken on the day the target was set; a tranche rejected by the market (limit-up,
@@ -194,7 +196,11 @@ impl Tranches {
 
     /// Whether `build` may send its next tranche today.
     fn due(&self, ctx: &Context<'_>, ix: InstrumentIx, build: &Build) -> bool {
-        let Some(close) = ctx.close(ix) else { return false };
+        // the band and the ceiling are price levels (raw); dips are moves (adjusted, so an
+        // ex-date is no dip)
+        let (Some(raw_close), Some(close)) = (ctx.raw().close(ix), ctx.adjusted().close(ix)) else {
+            return false;
+        };
         let waited = ctx.day() - build.last_day;
         match self.trigger {
             Trigger::Schedule { every } => build.remaining == self.tranches || waited >= every,
@@ -205,20 +211,15 @@ impl Tranches {
                 band,
                 ceiling,
             } => {
-                if band.is_some_and(|(lo, hi)| close < lo || close > hi) || ceiling.is_some_and(|c| close > c) {
+                if band.is_some_and(|(lo, hi)| raw_close < lo || raw_close > hi)
+                    || ceiling.is_some_and(|c| raw_close > c)
+                {
                     return false;
                 }
                 let reference = match reference {
                     Reference::AtTarget => build.set_price,
                     // the last n closes the instrument traded, without copying its history
-                    Reference::RecentHigh(n) => ctx
-                        .history(ix, rebt_core::Field::Close)
-                        .iter()
-                        .rev()
-                        .filter(|c| !c.is_nan())
-                        .take(n)
-                        .copied()
-                        .fold(f64::MIN, f64::max),
+                    Reference::RecentHigh(n) => ctx.adjusted().last_closes(ix).take(n).fold(f64::MIN, f64::max),
                 };
                 let reference = build.last_tranche_close.map_or(reference, |last| reference.min(last));
                 close <= reference * (1.0 - dip) || waited >= max_wait
@@ -258,7 +259,7 @@ impl Execution for Tranches {
                             tranche_cash: cash,
                             remaining: self.tranches,
                             last_day: ctx.day(),
-                            set_price: ctx.last_close(ix).unwrap_or(f64::NAN),
+                            set_price: ctx.adjusted().last_close(ix).unwrap_or(f64::NAN),
                             last_tranche_close: None,
                             in_flight: false,
                         },
@@ -285,7 +286,7 @@ impl Execution for Tranches {
             orders.buy_with_cash(ix, b.tranche_cash);
             b.remaining -= 1;
             b.last_day = ctx.day();
-            b.last_tranche_close = ctx.close(ix);
+            b.last_tranche_close = ctx.adjusted().close(ix);
             b.in_flight = true;
         }
     }

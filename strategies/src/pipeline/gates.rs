@@ -254,7 +254,8 @@ impl Dcf {
 
 impl Gate for Dcf {
     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
-        let Some(price) = ctx.last_close(ix) else {
+        // an absolute price against a value per share: the raw price
+        let Some(price) = ctx.raw().last_close(ix) else {
             return GateDecision::Block;
         };
         match self.value(ctx, &ctx.instrument(ix).symbol) {
@@ -359,11 +360,12 @@ impl Overbought {
 impl Gate for Overbought {
     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
         use rebt_core::Field;
-        let close = ctx.history(ix, Field::Close);
+        let prices = ctx.adjusted();
+        let close = prices.history(ix, Field::Close);
         let value = match self.oscillator {
             Oscillator::KdjJ => crate::indicators::kdj(
-                ctx.history(ix, Field::High),
-                ctx.history(ix, Field::Low),
+                prices.history(ix, Field::High),
+                prices.history(ix, Field::Low),
                 close,
                 self.period,
                 3,

@@ -1,14 +1,15 @@
 //! Built-in signals. Each scores the universe at a day's close from data public that day:
-//! price history through [`Context::history`], point-in-time series through
-//! [`Context::known`].
+//! price history through the adjusted view ([`Context::adjusted`], so a dividend or a bonus
+//! issue is no signal), point-in-time series through [`Context::known`].
 
 use super::Signal;
 use crate::params::{Params, StrategyError};
 use rebt_core::{Context, Field, InstrumentIx};
 
-/// The instrument's closes on days it traded, up to today.
+/// The instrument's adjusted closes on days it traded, up to today.
 pub(crate) fn closes(ctx: &Context<'_>, ix: InstrumentIx) -> Vec<f64> {
-    ctx.history(ix, Field::Close)
+    ctx.adjusted()
+        .history(ix, Field::Close)
         .iter()
         .copied()
         .filter(|c| !c.is_nan())
@@ -218,7 +219,7 @@ impl MarginFlow {
             MarginMode::BuyShare => {
                 let buys = ctx.known(&format!("margin_buy:{symbol}"));
                 let dates = ctx.dates_so_far();
-                let amount = ctx.history(ix, Field::Amount);
+                let amount = ctx.raw().history(ix, Field::Amount);
                 let shares: Vec<f64> = buys
                     .iter()
                     .filter_map(|b| {
@@ -311,7 +312,13 @@ impl MacdCross {
 impl Signal for MacdCross {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         for (o, &ix) in out.iter_mut().zip(universe) {
-            let m = crate::indicators::macd(ctx.history(ix, Field::Close), self.fast, self.slow, self.signal).ok();
+            let m = crate::indicators::macd(
+                ctx.adjusted().history(ix, Field::Close),
+                self.fast,
+                self.slow,
+                self.signal,
+            )
+            .ok();
             *o = m
                 .as_deref()
                 .and_then(latest)
@@ -340,9 +347,9 @@ impl Signal for KdjCross {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         for (o, &ix) in out.iter_mut().zip(universe) {
             let k = crate::indicators::kdj(
-                ctx.history(ix, Field::High),
-                ctx.history(ix, Field::Low),
-                ctx.history(ix, Field::Close),
+                ctx.adjusted().history(ix, Field::High),
+                ctx.adjusted().history(ix, Field::Low),
+                ctx.adjusted().history(ix, Field::Close),
                 self.period,
                 3,
                 3,

@@ -49,6 +49,27 @@ pub struct EngineConfig {
     /// Keep every day's holdings in [`BacktestResult::holdings`] (for `positions.csv`);
     /// sweeps that need only the equity turn it off.
     pub record_holdings: bool,
+    /// The share of a Hong Kong stock's dividend withheld at payment (0.2: a mainland
+    /// individual through Stock Connect, 财税〔2014〕81号; 0 for a Hong Kong resident holding
+    /// non-H shares). [`CostMode::Zero`] turns it off with every other cost.
+    pub hk_dividend_withholding: f64,
+    /// What happens to a position still held when its instrument is delisted.
+    pub delisting: Delisting,
+}
+
+/// What happens to a position still held on its instrument's delisting date (摘牌). After an
+/// A-share is delisted its shares move to the NEEQ delisting board, off the exchange, at a
+/// price no daily bar shows; a backtest cannot keep marking them as if they traded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delisting {
+    /// The shares are written off: they leave the account and nothing is received (the
+    /// conservative reading; the default).
+    #[default]
+    WriteOff,
+    /// The shares are paid out at the last close, without costs (what rqalpha does by
+    /// default; optimistic).
+    LastClose,
 }
 
 impl Default for EngineConfig {
@@ -62,6 +83,8 @@ impl Default for EngineConfig {
             universe: None,
             base_currency: None,
             record_holdings: true,
+            hk_dividend_withholding: 0.2,
+            delisting: Delisting::WriteOff,
         }
     }
 }

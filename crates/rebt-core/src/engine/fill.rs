@@ -158,8 +158,14 @@ impl Run<'_, '_> {
             timing,
         };
         match p.side {
-            Side::Buy => self.portfolio.book_buy(ix, shares, -fill.cash_flow(), t_plus_one),
-            Side::Sell => self.portfolio.book_sell(ix, shares, fill.cash_flow()),
+            Side::Buy => {
+                self.portfolio.book_buy(ix, shares, -fill.cash_flow(), t_plus_one);
+                self.open_lot(ix, day, shares);
+            }
+            Side::Sell => {
+                self.portfolio.book_sell(ix, shares, fill.cash_flow());
+                self.close_lots(ix, day, shares);
+            }
         }
         self.fills.push(fill);
     }

@@ -9,23 +9,29 @@
 //!
 //! Every order that cannot fill, wholly or in part, leaves a [`Rejection`] with its reason.
 
+mod actions;
 mod config;
 mod fill;
 mod pricing;
 mod result;
 
-pub use config::{CostMode, EngineConfig, RulesMode};
-pub use result::{BacktestResult, DailyRecord, Fill, Holding, Rejection, RejectionReason};
+pub use config::{CostMode, Delisting, EngineConfig, RulesMode};
+pub use result::{ActionPosting, BacktestResult, DailyRecord, Fill, Holding, PostingKind, Rejection, RejectionReason};
 
-use crate::costs::CostModel;
+use crate::costs::{CostModel, Rate};
 use crate::error::CoreError;
+use crate::instrument::Board;
 use crate::instrument::{Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement};
 use crate::money::Cents;
 use crate::order::{Order, OrderKind, Orders, Side, Timing};
 use crate::panel::{Field, Panel};
 use crate::portfolio::Portfolio;
+use crate::rules::{DailyLimit, limit_prices, limit_prices_asymmetric};
 use crate::strategy::{Context, Setup, Strategy};
+use crate::tax::DividendTax;
+use chrono::NaiveDate;
 use std::collections::BTreeSet;
+use std::collections::VecDeque;
 
 /// The rules one instrument trades under in this run, resolved once.
 #[derive(Debug, Clone)]
@@ -41,6 +47,12 @@ struct Spec {
     /// Days of the instrument's first and last bars.
     first_bar: usize,
     last_bar: usize,
+    /// How its dividends are taxed.
+    dividend_tax: DividendTax,
+    /// The run's day of its listing, when the listing date is known and within the run.
+    listing_day: Option<usize>,
+    /// The run's first day on or after its delisting date.
+    delisted_day: Option<usize>,
 }
 
 /// A day's order, priced and sided, ready to execute.
@@ -61,6 +73,12 @@ pub struct Engine<'p> {
     universe: Vec<InstrumentIx>,
     base: Currency,
     market_open: Vec<(Market, Vec<bool>)>,
+    /// For each market, the number of its sessions up to and including each day.
+    sessions_to: Vec<(Market, Vec<u32>)>,
+    /// The corporate actions of the instruments traded, by day.
+    ex_events: Vec<actions::ExEvent>,
+    /// (day, instrument) of the delistings within the run, by day.
+    delistings: Vec<(usize, InstrumentIx)>,
 }
 
 impl<'p> Engine<'p> {
@@ -132,7 +150,24 @@ impl<'p> Engine<'p> {
             .map(|(inst, traded)| Self::spec(panel, inst, &config, base, traded))
             .collect::<Result<Vec<_>, _>>()?;
         let markets: BTreeSet<Market> = panel.instruments().iter().map(|i| i.market).collect();
-        let market_open = markets.into_iter().map(|m| (m, panel.market_open_days(m))).collect();
+        let market_open: Vec<(Market, Vec<bool>)> =
+            markets.into_iter().map(|m| (m, panel.market_open_days(m))).collect();
+        let sessions_to = market_open
+            .iter()
+            .map(|(m, open)| {
+                let mut n = 0u32;
+                (
+                    *m,
+                    open.iter()
+                        .map(|&o| {
+                            n += u32::from(o);
+                            n
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let (ex_events, delistings) = Self::schedule_actions(panel, &universe);
         Ok(Self {
             panel,
             config,
@@ -140,7 +175,56 @@ impl<'p> Engine<'p> {
             universe,
             base,
             market_open,
+            sessions_to,
+            ex_events,
+            delistings,
         })
+    }
+
+    /// Place the traded instruments' corporate actions and delistings on the run's days.
+    fn schedule_actions(
+        panel: &Panel,
+        universe: &[InstrumentIx],
+    ) -> (Vec<actions::ExEvent>, Vec<(usize, InstrumentIx)>) {
+        let dates = panel.dates();
+        let day_on_or_after = |d: NaiveDate| {
+            let k = dates.partition_point(|x| *x < d);
+            (k < dates.len()).then_some(k)
+        };
+        let mut events = Vec::new();
+        let mut delistings = Vec::new();
+        for &ix in universe {
+            for a in panel.actions(ix) {
+                // actions before the run's first day concern no position of the run
+                let Some(day) = day_on_or_after(a.ex_date) else {
+                    continue;
+                };
+                if a.ex_date < dates[0] {
+                    continue;
+                }
+                let record_date = a.record_date.unwrap_or_else(|| {
+                    if day > 0 {
+                        dates[day - 1]
+                    } else {
+                        a.ex_date.pred_opt().unwrap_or(a.ex_date)
+                    }
+                });
+                events.push(actions::ExEvent {
+                    day,
+                    ix,
+                    action: *a,
+                    pay_day: day_on_or_after(a.pay_date),
+                    release_day: day_on_or_after(a.listing_date),
+                    record_date,
+                });
+            }
+            if let Some(d) = panel.instrument(ix).status.delisted.and_then(day_on_or_after) {
+                delistings.push((d, ix));
+            }
+        }
+        events.sort_by_key(|e| (e.day, e.ix));
+        delistings.sort();
+        (events, delistings)
     }
 
     fn spec(
@@ -185,7 +269,26 @@ impl<'p> Engine<'p> {
         let auto = config.rules == RulesMode::Auto;
         let ix = panel.find(&inst.symbol).expect("the panel's own instrument");
         let closes = panel.series(ix, Field::Close);
+        let dividend_tax = match (config.costs, inst.board) {
+            (CostMode::Zero, _) => DividendTax::None,
+            (_, Board::SseMain | Board::SzseMain | Board::Chinext | Board::Star) => DividendTax::AShareIndividual,
+            (_, Board::Hkex) => DividendTax::Withholding(Rate::from_fraction(config.hk_dividend_withholding)),
+            (_, Board::AShareEtf | Board::Generic) => DividendTax::None,
+        };
+        let dates = panel.dates();
+        let listing_day = inst
+            .status
+            .listed
+            .filter(|l| *l >= dates[0])
+            .and_then(|l| Some(dates.partition_point(|d| *d < l)).filter(|&k| k < dates.len()));
+        let delisted_day = inst
+            .status
+            .delisted
+            .and_then(|l| Some(dates.partition_point(|d| *d < l)).filter(|&k| k < dates.len()));
         Ok(Spec {
+            dividend_tax,
+            listing_day,
+            delisted_day,
             first_bar: closes.iter().position(|c| !c.is_nan()).unwrap_or(0),
             last_bar: closes.iter().rposition(|c| !c.is_nan()).unwrap_or(0),
             lot: if auto { inst.lot.max(1) as u64 } else { 1 },
@@ -198,6 +301,42 @@ impl<'p> Engine<'p> {
             fx,
             market: inst.market,
         })
+    }
+
+    /// Limit-down and limit-up prices in cents of instrument `ix` on `day`, or `None` without
+    /// a limit (whatever the run's [`RulesMode`]): the
+    /// instrument's rule of the day ([`crate::Instrument::daily_limit_on`]: its band, the ST
+    /// band in a risk-warning window, none or the issue-price band in a new listing's first
+    /// days) applied to the day's reference ([`crate::Panel::limit_reference`], or on a
+    /// listing day the issue price: `ipo_price` from the manifest, else the bars' `pre_close`;
+    /// without either the listing day has no limit).
+    pub fn limit_prices(&self, ix: InstrumentIx, day: usize) -> Option<(i64, i64)> {
+        let panel = self.panel;
+        let inst = panel.instrument(ix);
+        let listing_day = self.listing_ordinal(ix, day);
+        match inst.daily_limit_on(panel.dates()[day], listing_day) {
+            DailyLimit::None => None,
+            DailyLimit::Band(bp) => Some(limit_prices(panel.limit_reference(ix, day)?, bp)),
+            DailyLimit::FirstDay { up_bp, down_bp } => {
+                let pre_close = panel.series(ix, Field::PreClose)[day];
+                let issue = inst.status.ipo_price.or((!pre_close.is_nan()).then_some(pre_close))?;
+                Some(limit_prices_asymmetric(issue, up_bp, down_bp))
+            }
+        }
+    }
+
+    /// Which trading day since its listing `day` is for instrument `ix` (1 on the listing
+    /// day), counted in its market's sessions; `None` when the listing date is unknown or
+    /// before the run (taken as long past) or `day` is before it.
+    fn listing_ordinal(&self, ix: InstrumentIx, day: usize) -> Option<usize> {
+        let spec = &self.specs[ix.get()];
+        let listed = spec.listing_day?;
+        if day < listed {
+            return None;
+        }
+        let sessions = &self.sessions_to.iter().find(|(m, _)| *m == spec.market)?.1;
+        let before = if listed == 0 { 0 } else { sessions[listed - 1] };
+        Some((sessions[day] - before) as usize)
     }
 
     /// The instruments this run trades.
@@ -262,6 +401,16 @@ impl<'e, 'p> Lane<'e, 'p> {
                 rejections: Vec::new(),
                 daily: Vec::with_capacity(engine.panel.n_days()),
                 holdings: Vec::new(),
+                locks: Vec::new(),
+                pending_cash: Vec::new(),
+                lots: engine
+                    .specs
+                    .iter()
+                    .map(|s| (s.dividend_tax == DividendTax::AShareIndividual).then(VecDeque::new))
+                    .collect(),
+                postings: Vec::new(),
+                next_event: 0,
+                next_delisting: 0,
             },
             orders: Orders::new(),
             pending: Vec::new(),
@@ -276,6 +425,7 @@ impl<'e, 'p> Lane<'e, 'p> {
         let panel = engine.panel;
         let run = &mut self.run;
         run.portfolio.settle();
+        run.start_of_day(day);
         let (fills_before, rejections_before) = (run.fills.len(), run.rejections.len());
         // Marking to today's close before the open's fills changes nothing they see: an
         // instrument without a bar today keeps yesterday's mark, and only such an
@@ -321,6 +471,11 @@ impl<'e, 'p> Lane<'e, 'p> {
             equity,
             cash: run.portfolio.cash(),
             positions_value,
+            receivable: if run.pending_cash.is_empty() {
+                0.0
+            } else {
+                run.receivable(day)
+            },
         });
         if engine.config.record_holdings {
             run.record_holdings(day);
@@ -339,6 +494,7 @@ impl<'e, 'p> Lane<'e, 'p> {
             holdings: self.run.holdings,
             final_positions: self.run.portfolio.positions().to_vec(),
             pending_at_end: self.pending.len(),
+            corporate_actions: self.run.postings,
         }
     }
 }
@@ -354,6 +510,16 @@ struct Run<'e, 'p> {
     rejections: Vec<Rejection>,
     daily: Vec<DailyRecord>,
     holdings: Vec<Holding>,
+    /// Bonus shares waiting for their listing date.
+    locks: Vec<actions::Lock>,
+    /// Dividends before their pay date and dividend tax before its collection day.
+    pending_cash: Vec<actions::PendingCash>,
+    /// First-in-first-out lots of the instruments taxed at sale (`None` for the others).
+    lots: Vec<Option<VecDeque<actions::TaxLot>>>,
+    postings: Vec<ActionPosting>,
+    /// The next of the engine's `ex_events` and `delistings` not yet reached.
+    next_event: usize,
+    next_delisting: usize,
 }
 
 impl Run<'_, '_> {
@@ -369,7 +535,7 @@ impl Run<'_, '_> {
             Field::Low => bar.low,
             Field::Close => bar.close,
             Field::Volume => bar.volume,
-            Field::Amount | Field::AdjFactor => self.panel().series(ix, field)[day],
+            Field::Amount | Field::AdjFactor | Field::PreClose => self.panel().series(ix, field)[day],
         }
     }
 
@@ -403,7 +569,12 @@ impl Run<'_, '_> {
             };
             value += self.values[i];
         }
-        (self.portfolio.cash().to_units_f64() + value, value)
+        let cash = self.portfolio.cash().to_units_f64();
+        if self.pending_cash.is_empty() {
+            (cash + value, value)
+        } else {
+            (cash + value + self.receivable(day), value)
+        }
     }
 
     /// Append the positions held at `day`'s close, valued as [`Self::equity_at_close`] last
@@ -435,7 +606,12 @@ impl Run<'_, '_> {
                 value += p.shares as f64 * price * fx;
             }
         }
-        self.portfolio.cash().to_units_f64() + value
+        let cash = self.portfolio.cash().to_units_f64();
+        if self.pending_cash.is_empty() {
+            cash + value
+        } else {
+            cash + value + self.receivable(day.saturating_sub(1))
+        }
     }
 
     fn reject(&mut self, day: usize, instrument: InstrumentIx, side: Side, shares: u64, reason: RejectionReason) {

@@ -4,10 +4,8 @@
 
 use super::{Priced, Run};
 use crate::engine::result::RejectionReason;
-use crate::instrument::InstrumentIx;
 use crate::order::{Order, OrderKind, Side, Timing};
 use crate::panel::Field;
-use crate::rules::limit_prices;
 
 impl Run<'_, '_> {
     /// The shares a target order aims for at `price` (instrument currency) and `fx`, with
@@ -65,6 +63,9 @@ impl Run<'_, '_> {
         if !order_is_valid(&order) {
             return rejected(self, side_guess, RejectionReason::InvalidOrder);
         }
+        if spec.delisted_day.is_some_and(|d| day >= d) {
+            return rejected(self, side_guess, RejectionReason::Delisted);
+        }
         if c.is_nan() {
             let market_open = !self.market_closed(ix, day);
             let reason = missing_bar_reason(day, spec.first_bar, spec.last_bar, market_open);
@@ -89,33 +90,12 @@ impl Run<'_, '_> {
         };
         let side = self.implied_side(&order, price, fx, equity);
         if spec.use_limits
-            && let Some(limits) = self.limits(ix, day)
+            && let Some(limits) = self.engine.limit_prices(ix, day)
             && let Some(reason) = limit_breach(side, price, limits)
         {
             return rejected(self, side, reason);
         }
         Some(Priced { order, side, price, fx })
-    }
-
-    /// Limit-down and limit-up prices in cents on `day`, from the previous bar's close
-    /// (adjusted for an ex-rights change of the adjustment factor).
-    fn limits(&self, ix: InstrumentIx, day: usize) -> Option<(i64, i64)> {
-        let band = self
-            .panel()
-            .instrument(ix)
-            .price_limit
-            .band_bp_on(self.panel().dates()[day])?;
-        let panel = self.panel();
-        let prev = (0..day).rev().find(|&d| !panel.bar(ix, d).close.is_nan())?;
-        let close = panel.bar(ix, prev).close;
-        let reference = if panel.has_field(Field::AdjFactor) {
-            let adj = panel.series(ix, Field::AdjFactor);
-            close * adj[prev] / adj[day]
-        } else {
-            // without adjustment factors every factor is 1: `close · 1 / 1` is `close`
-            close
-        };
-        Some(limit_prices(reference, band))
     }
 }
 

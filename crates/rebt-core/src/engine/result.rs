@@ -86,6 +86,8 @@ pub enum RejectionReason {
     NoFxRate,
     /// A non-positive share count, price or a non-finite weight.
     InvalidOrder,
+    /// The instrument has been delisted.
+    Delisted,
 }
 
 impl RejectionReason {
@@ -107,6 +109,7 @@ impl RejectionReason {
             RejectionReason::NotTradable => "not_tradable",
             RejectionReason::NoFxRate => "no_fx_rate",
             RejectionReason::InvalidOrder => "invalid_order",
+            RejectionReason::Delisted => "delisted",
         }
     }
 }
@@ -139,6 +142,56 @@ pub struct DailyRecord {
     pub cash: Cents,
     /// Σ shares × latest close × FX, in base-currency units.
     pub positions_value: f64,
+    /// Cash due but not yet posted, in base-currency units: dividends between their ex-date
+    /// and pay date (net of withholding), less dividend tax due the next trading day.
+    /// `equity = cash + positions_value + receivable`.
+    pub receivable: f64,
+}
+
+/// What a corporate action, a dividend tax or a delisting did to the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostingKind {
+    /// Bonus and capitalisation shares received on the ex-date (送股, 转增).
+    Bonus,
+    /// A cash dividend paid on its pay date, net of the tax withheld.
+    Dividend,
+    /// Dividend tax collected after a sale (A-shares, by holding period), the trading day
+    /// after it.
+    DividendTax,
+    /// A position settled on its instrument's delisting date.
+    Delisting,
+}
+
+impl PostingKind {
+    /// The snake_case name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostingKind::Bonus => "bonus",
+            PostingKind::Dividend => "dividend",
+            PostingKind::DividendTax => "dividend_tax",
+            PostingKind::Delisting => "delisting",
+        }
+    }
+}
+
+/// One posting to the account that is not a trade.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ActionPosting {
+    /// The day it was posted.
+    pub date: NaiveDate,
+    /// Instrument.
+    #[serde(skip)]
+    pub instrument: InstrumentIx,
+    /// What it is.
+    pub kind: PostingKind,
+    /// Shares: received (bonus), entitled (dividend), sold (dividend tax) or removed
+    /// (delisting, negative).
+    pub shares: i64,
+    /// The change of cash, base currency.
+    pub cash: Cents,
+    /// Tax withheld or collected in it, base currency.
+    pub tax: Cents,
 }
 
 /// One position held at the close of one day.
@@ -172,6 +225,8 @@ pub struct BacktestResult {
     pub fills: Vec<Fill>,
     /// Every rejection, in order.
     pub rejections: Vec<Rejection>,
+    /// Every corporate-action, dividend-tax and delisting posting, in order.
+    pub corporate_actions: Vec<ActionPosting>,
     /// Every non-zero position at every day's close, by day then instrument (empty when
     /// [`EngineConfig::record_holdings`] is off).
     pub holdings: Vec<Holding>,
