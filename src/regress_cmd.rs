@@ -10,21 +10,18 @@
 //! invalid — 2 wins over 1, since an incomplete run proves nothing. Exit 1 means only drift, so
 //! CI can tell "results moved" from "the suite is broken".
 
-#[path = "regress/mod.rs"]
-mod regress;
-
 use anyhow::{Context as _, Result};
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rebt_report::{Staging, write_atomic};
-use regress::baseline::{self, Comparison, FillsLocation, Stored};
-use regress::junit::{self, TestCase, Verdict};
-use regress::runner::{self, Outcome};
-use regress::suite::{Metric, Suite};
-use std::collections::BTreeSet;
+use rebt::run::regress::baseline::{self, Comparison, FillsLocation};
+use rebt::run::regress::junit::{self, TestCase, Verdict};
+use rebt::run::regress::runner::{self, Outcome};
+use rebt::run::regress::suite::{Metric, Suite};
+use rebt::run::regress::{self as regress, Blessing, Judged, judge};
+use rebt_report::write_atomic;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Every case passed (or was blessed).
@@ -66,7 +63,7 @@ pub(crate) fn run(args: RegressArgs) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             print(&out);
-            eprintln!("error: {}", regress::reason(&e));
+            eprintln!("error: {}", reason(&e));
             return ExitCode::from(ERROR);
         }
     };
@@ -215,31 +212,6 @@ fn case_line(status: &str, name: &str, width: usize, seconds: f64, note: &str) -
     format!("{}\n", line.trim_end())
 }
 
-/// A case against its baseline.
-enum Judged {
-    /// It could not run, or its baseline is missing or unreadable.
-    Error(String),
-    /// It ran and was compared.
-    Compared(Box<Comparison>),
-}
-
-fn judge(suite: &Suite, o: &Outcome) -> Judged {
-    let measured = match &o.measured {
-        Ok(m) => m,
-        Err(e) => return Judged::Error(e.clone()),
-    };
-    match baseline::read(&suite.baseline_dir, &o.case.name) {
-        Err(e) => Judged::Error(regress::reason(&e)),
-        Ok(None) => Judged::Error(format!(
-            "no baseline {}: create it with `rebt regress --suite {} --bless --only {}`",
-            baseline::paths(&suite.baseline_dir, &o.case.name).0.display(),
-            suite.path.display(),
-            o.case.name
-        )),
-        Ok(Some(stored)) => Judged::Compared(Box::new(Comparison::new(&o.case, &stored, measured))),
-    }
-}
-
 /// The report of one drifting case: the table of the metrics that moved, the fills, the
 /// daily equity and any changed context.
 fn drift_report(cmp: &Comparison) -> String {
@@ -309,13 +281,6 @@ fn drift_report(cmp: &Comparison) -> String {
     out
 }
 
-/// What blessing does to one case's baseline.
-enum Blessing {
-    New,
-    Updated(Vec<String>),
-    Unchanged,
-}
-
 /// Write the baselines of every outcome (all or nothing: if a case could not run, nothing is
 /// written); print per case whether it is new, updated (and what changed) or unchanged.
 fn bless(suite: &Suite, outcomes: &[Outcome], args: &RegressArgs, out: &mut String) -> Result<(u8, Vec<TestCase>)> {
@@ -346,33 +311,11 @@ fn bless(suite: &Suite, outcomes: &[Outcome], args: &RegressArgs, out: &mut Stri
         ));
         return Ok((ERROR, report));
     }
-    let dir = &suite.baseline_dir;
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut staging = Staging::default();
+    let blessings = regress::write_baselines(suite, outcomes)?;
     let mut lines = Vec::new();
     let (mut new, mut updated, mut unchanged) = (0, 0, 0);
-    for o in outcomes {
+    for (o, blessing) in outcomes.iter().zip(blessings) {
         let Ok(measured) = &o.measured else { continue };
-        let (json_path, fills_path) = baseline::paths(dir, &o.case.name);
-        let json = measured.json();
-        let same_bytes = |path: &Path, bytes: &str| std::fs::read(path).is_ok_and(|b| b == bytes.as_bytes());
-        let blessing = match (same_bytes(&json_path, &json), same_bytes(&fills_path, &measured.fills)) {
-            (true, true) => Blessing::Unchanged,
-            _ => match baseline::read(dir, &o.case.name) {
-                Ok(None) => Blessing::New,
-                Ok(Some(Stored { baseline: old, .. })) => {
-                    let mut changes = baseline::changes(&old, &measured.baseline);
-                    if changes.is_empty() {
-                        changes.push("rewritten: the files' bytes differed from this run's".to_string());
-                    }
-                    Blessing::Updated(changes)
-                }
-                Err(e) => Blessing::Updated(vec![format!(
-                    "replaces an unreadable baseline ({})",
-                    regress::reason(&e)
-                )]),
-            },
-        };
         let (status, note) = match blessing {
             Blessing::Unchanged => {
                 unchanged += 1;
@@ -397,19 +340,8 @@ fn bless(suite: &Suite, outcomes: &[Outcome], args: &RegressArgs, out: &mut Stri
                 ("updated", changes.join(", "))
             }
         };
-        if status != "unchanged" {
-            staging
-                .file(&json_path, json.as_bytes())
-                .with_context(|| format!("writing {}", json_path.display()))?;
-            staging
-                .file(&fills_path, measured.fills.as_bytes())
-                .with_context(|| format!("writing {}", fills_path.display()))?;
-        }
         lines.push((status, o, note));
     }
-    staging
-        .commit()
-        .with_context(|| format!("moving the baselines into {}", dir.display()))?;
     for (status, o, note) in &lines {
         if !(args.quiet && *status == "unchanged") {
             let line = format!("{status:<9} {:<width$}  {:>6.2} s  {note}", o.case.name, o.seconds);
@@ -420,10 +352,10 @@ fn bless(suite: &Suite, outcomes: &[Outcome], args: &RegressArgs, out: &mut Stri
         "\nblessed {} {} into {}: {new} new, {updated} updated, {unchanged} unchanged\n",
         outcomes.len(),
         plural(outcomes.len(), "case", "cases"),
-        dir.display()
+        suite.baseline_dir.display()
     ));
     if args.only.is_empty() {
-        for stale in stale_baselines(suite) {
+        for stale in regress::stale_baselines(suite) {
             out.push_str(&format!(
                 "note: {} belongs to no case of the suite; delete it if the case is gone\n",
                 stale.display()
@@ -441,21 +373,31 @@ fn bless(suite: &Suite, outcomes: &[Outcome], args: &RegressArgs, out: &mut Stri
     Ok((PASS, report))
 }
 
-/// Baseline files in the suite's baseline directory whose case is not in the suite.
-fn stale_baselines(suite: &Suite) -> Vec<PathBuf> {
-    let names: BTreeSet<&str> = suite.cases.iter().map(|c| c.name.as_str()).collect();
-    let Ok(entries) = std::fs::read_dir(&suite.baseline_dir) else {
-        return Vec::new();
-    };
-    let mut stale: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            let file = p.file_name().and_then(|f| f.to_str()).unwrap_or_default();
-            let case = file.strip_suffix(".fills.csv").or_else(|| file.strip_suffix(".json"));
-            case.is_some_and(|c| !names.contains(c))
-        })
-        .collect();
-    stale.sort();
-    stale
+/// An error and its causes as one line, `what: why: root cause`, each cause once (some errors
+/// already print their source in their own message, which `{:#}` would repeat).
+fn reason(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.is_empty() {
+            out = text;
+        } else if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reason_names_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = anyhow::Error::new(io).context("cannot read x.toml");
+        assert_eq!(super::reason(&e), "cannot read x.toml: no such file");
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = anyhow::Error::new(io).context("cannot read x.toml: no such file");
+        assert_eq!(super::reason(&e), "cannot read x.toml: no such file");
+    }
 }

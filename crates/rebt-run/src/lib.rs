@@ -1,8 +1,8 @@
 //! rebt-run: the application layer. Everything a front end needs to turn settings into
 //! results, so that the `rebt` command line and the Python package hold no logic of their
 //! own: the run configuration ([`config`]), the strategy registry with `pipeline` in it
-//! ([`registry`]), the resolved, immutable run plan ([`plan`]) and one backtest from plan to
-//! outputs ([`backtest`]).
+//! ([`registry`]), the resolved, immutable run plan ([`plan`]), one backtest from plan to
+//! outputs ([`backtest`]), and regression suites against blessed baselines ([`regress`]).
 //!
 //! Nothing here prints or reads the environment; errors are [`RunError`]s.
 #![deny(missing_docs)]
@@ -12,6 +12,7 @@ pub mod config;
 mod error;
 pub mod plan;
 pub mod registry;
+pub mod regress;
 
 pub use backtest::{OutputTargets, RunOutput, run_backtest};
 pub use config::{ConfigError, RunConfig};

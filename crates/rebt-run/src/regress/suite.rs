@@ -3,7 +3,7 @@
 //! metric. Every key is checked (`deny_unknown_fields`): a misspelt key is an error naming it
 //! and the valid keys. Paths are relative to the suite file.
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use super::{RegressError, Result};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,22 +12,32 @@ use std::path::{Path, PathBuf};
 
 /// The figures a baseline holds and a run is compared on, in the order they are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Metric {
+pub enum Metric {
+    /// `total_return`.
     TotalReturn,
+    /// `cagr`.
     Cagr,
+    /// `annual_volatility`.
     AnnualVolatility,
+    /// `sharpe`.
     Sharpe,
+    /// `sortino`.
     Sortino,
+    /// `max_drawdown`.
     MaxDrawdown,
+    /// `calmar`.
     Calmar,
+    /// `final_equity`.
     FinalEquity,
+    /// `fills`.
     Fills,
+    /// `rejections`.
     Rejections,
 }
 
 impl Metric {
     /// Every metric, in display order.
-    pub(crate) const ALL: [Metric; 10] = [
+    pub const ALL: [Metric; 10] = [
         Metric::TotalReturn,
         Metric::Cagr,
         Metric::AnnualVolatility,
@@ -41,7 +51,7 @@ impl Metric {
     ];
 
     /// Its key in `result.json`'s `metrics` object, in a baseline and in a `[tolerance]` table.
-    pub(crate) fn key(self) -> &'static str {
+    pub fn key(self) -> &'static str {
         match self {
             Metric::TotalReturn => "total_return",
             Metric::Cagr => "cagr",
@@ -57,7 +67,7 @@ impl Metric {
     }
 
     /// A count (compared exactly unless a case loosens it), not a ratio or an amount.
-    pub(crate) fn is_count(self) -> bool {
+    pub fn is_count(self) -> bool {
         matches!(self, Metric::Fills | Metric::Rejections)
     }
 }
@@ -66,20 +76,20 @@ impl Metric {
 /// An absent bound is 0, so `{ abs = 0 }` is exact.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Tolerance {
+pub struct Tolerance {
     /// Absolute bound, in the metric's unit.
-    pub(crate) abs: Option<f64>,
+    pub abs: Option<f64>,
     /// Bound relative to the baseline's magnitude.
-    pub(crate) rel: Option<f64>,
+    pub rel: Option<f64>,
 }
 
 /// Relative tolerance of the ratios and amounts unless a suite or case says otherwise: far above
 /// the last bit of an `f64` (2.2e-16), far below any change a reader would notice.
-pub(crate) const DEFAULT_REL: f64 = 1e-9;
+pub const DEFAULT_REL: f64 = 1e-9;
 
 impl Tolerance {
     /// The default for `metric`: relative 1e-9 for ratios and amounts, exact for counts.
-    pub(crate) fn default_for(metric: Metric) -> Tolerance {
+    pub fn default_for(metric: Metric) -> Tolerance {
         match metric.is_count() {
             true => Tolerance {
                 abs: Some(0.0),
@@ -93,7 +103,7 @@ impl Tolerance {
     }
 
     /// The largest difference allowed from `baseline`.
-    pub(crate) fn allowed(&self, baseline: f64) -> f64 {
+    pub fn allowed(&self, baseline: f64) -> f64 {
         self.abs.unwrap_or(0.0).max(self.rel.unwrap_or(0.0) * baseline.abs())
     }
 
@@ -222,48 +232,48 @@ fn date_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Err
         Raw::Text(s) => s,
         Raw::Toml(t) => t.to_string(),
     };
-    rebt::run::config::parse_date(&text)
+    crate::config::parse_date(&text)
         .map(Some)
         .map_err(serde::de::Error::custom)
 }
 
 /// A suite, read and checked, its paths made absolute-or-relative-to-the-working-directory.
 #[derive(Debug)]
-pub(crate) struct Suite {
+pub struct Suite {
     /// The suite file.
-    pub(crate) path: PathBuf,
+    pub path: PathBuf,
     /// Where the baselines live: `baselines/` beside the suite file.
-    pub(crate) baseline_dir: PathBuf,
+    pub baseline_dir: PathBuf,
     /// The cases in file order.
-    pub(crate) cases: Vec<Case>,
+    pub cases: Vec<Case>,
 }
 
 /// One case, resolved.
 #[derive(Debug, Clone)]
-pub(crate) struct Case {
+pub struct Case {
     /// Its name: also the name of its baseline files.
-    pub(crate) name: String,
+    pub name: String,
     /// Run configuration file (relative to the suite already resolved).
-    pub(crate) config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
     /// Built-in strategy; overrides the config's (whose parameters are then dropped).
-    pub(crate) strategy: Option<String>,
+    pub strategy: Option<String>,
     /// Strategy parameters, over the config's.
-    pub(crate) params: BTreeMap<String, toml::Value>,
+    pub params: BTreeMap<String, toml::Value>,
     /// Dataset directory or bars file; `None`: the config's, else the embedded dataset.
-    pub(crate) dataset: Option<PathBuf>,
+    pub dataset: Option<PathBuf>,
     /// First day, over the config's.
-    pub(crate) from: Option<NaiveDate>,
+    pub from: Option<NaiveDate>,
     /// Last day, over the config's.
-    pub(crate) to: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
     /// The tolerance of each metric, in [`Metric::ALL`] order.
-    pub(crate) tolerances: [Tolerance; 10],
+    pub tolerances: [Tolerance; 10],
     /// Whether a changed fills or equity checksum is drift (else it is only reported).
-    pub(crate) checksums: bool,
+    pub checksums: bool,
 }
 
 impl Case {
     /// The tolerance of `metric`.
-    pub(crate) fn tolerance(&self, metric: Metric) -> Tolerance {
+    pub fn tolerance(&self, metric: Metric) -> Tolerance {
         let at = Metric::ALL.iter().position(|m| *m == metric).unwrap_or_default();
         self.tolerances[at]
     }
@@ -286,21 +296,25 @@ fn check_name(name: &str) -> Result<()> {
 
 impl Suite {
     /// Read and check a suite file.
-    pub(crate) fn from_file(path: &Path) -> Result<Suite> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read suite {}", path.display()))?;
+    pub fn from_file(path: &Path) -> Result<Suite> {
+        let text = std::fs::read_to_string(path).map_err(|cause| RegressError::Io {
+            what: format!("cannot read suite {}", path.display()),
+            cause,
+        })?;
         Suite::parse(&text, path)
     }
 
     /// Check the suite text `text` of the file `path` (for its directory and messages).
-    pub(crate) fn parse(text: &str, path: &Path) -> Result<Suite> {
-        let file: SuiteFile =
-            toml::from_str(text).map_err(|e| anyhow!("suite {}: {}", path.display(), e.to_string().trim_end()))?;
+    pub fn parse(text: &str, path: &Path) -> Result<Suite> {
+        let file: SuiteFile = toml::from_str(text)
+            .map_err(|e| RegressError::Invalid(format!("suite {}: {}", path.display(), e.to_string().trim_end())))?;
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let within =
-            |what: String| move |e: anyhow::Error| anyhow!("suite {}: {what}: {}", path.display(), super::reason(&e));
+        let within = |what: String| {
+            move |e: RegressError| RegressError::Invalid(format!("suite {}: {what}: {e}", path.display()))
+        };
         file.tolerance
             .check("tolerance")
             .map_err(within("[tolerance]".into()))?;
@@ -353,7 +367,7 @@ impl Suite {
 
     /// The cases named by `only` (all when empty); an unknown name is an error listing the
     /// cases.
-    pub(crate) fn select(&self, only: &[String]) -> Result<Vec<Case>> {
+    pub fn select(&self, only: &[String]) -> Result<Vec<Case>> {
         if only.is_empty() {
             return Ok(self.cases.clone());
         }

@@ -25,7 +25,7 @@
 //! hand differs from its bits by more than that, and then the number wins.
 
 use super::suite::{Case, Metric, Tolerance};
-use anyhow::{Context as _, Result, bail};
+use super::{RegressError, Result};
 use chrono::NaiveDate;
 use rebt_core::{DailyRecord, Fill, Panel, Side, Timing};
 use rebt_report::RunReport;
@@ -35,14 +35,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The baseline format this rebt writes and reads.
-pub(crate) const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 1;
 
 /// Header of the canonical fills text.
-pub(crate) const FILLS_HEADER: &str =
+pub const FILLS_HEADER: &str =
     "date,symbol,side,shares,price,price_bits,value_cents,commission_cents,taxes_cents,fees_cents,fx,timing";
 
 /// Header of the canonical equity text.
-pub(crate) const EQUITY_HEADER: &str = "date,equity_bits,cash_cents";
+pub const EQUITY_HEADER: &str = "date,equity_bits,cash_cents";
 
 /// `s` as one CSV field: quoted (inner quotes doubled) when it holds a comma, quote or line
 /// break.
@@ -74,7 +74,7 @@ fn split_csv_line(line: &str) -> Vec<String> {
 }
 
 /// The canonical text of a run's fills (see the module docs).
-pub(crate) fn fills_text(fills: &[Fill], panel: &Panel) -> String {
+pub fn fills_text(fills: &[Fill], panel: &Panel) -> String {
     let mut out = String::with_capacity(64 * (fills.len() + 1));
     out.push_str(FILLS_HEADER);
     out.push('\n');
@@ -107,7 +107,7 @@ pub(crate) fn fills_text(fills: &[Fill], panel: &Panel) -> String {
 }
 
 /// The canonical text of a run's daily equity and cash (see the module docs).
-pub(crate) fn equity_text(daily: &[DailyRecord]) -> String {
+pub fn equity_text(daily: &[DailyRecord]) -> String {
     let mut out = String::with_capacity(40 * (daily.len() + 1));
     out.push_str(EQUITY_HEADER);
     out.push('\n');
@@ -118,7 +118,7 @@ pub(crate) fn equity_text(daily: &[DailyRecord]) -> String {
 }
 
 /// `sha256:<hex>` of `bytes`.
-pub(crate) fn checksum(bytes: &[u8]) -> String {
+pub fn checksum(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
@@ -132,22 +132,32 @@ pub(crate) fn checksum(bytes: &[u8]) -> String {
 /// undefined, as there).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Figures {
-    pub(crate) total_return: Option<f64>,
-    pub(crate) cagr: Option<f64>,
-    pub(crate) annual_volatility: Option<f64>,
-    pub(crate) sharpe: Option<f64>,
-    pub(crate) sortino: Option<f64>,
-    pub(crate) max_drawdown: Option<f64>,
-    pub(crate) calmar: Option<f64>,
-    pub(crate) final_equity: Option<f64>,
-    pub(crate) fills: u64,
-    pub(crate) rejections: u64,
+pub struct Figures {
+    /// `total_return`, as in `result.json`'s `metrics`.
+    pub total_return: Option<f64>,
+    /// `cagr`, as in `result.json`'s `metrics`.
+    pub cagr: Option<f64>,
+    /// `annual_volatility`, as in `result.json`'s `metrics`.
+    pub annual_volatility: Option<f64>,
+    /// `sharpe`, as in `result.json`'s `metrics`.
+    pub sharpe: Option<f64>,
+    /// `sortino`, as in `result.json`'s `metrics`.
+    pub sortino: Option<f64>,
+    /// `max_drawdown`, as in `result.json`'s `metrics`.
+    pub max_drawdown: Option<f64>,
+    /// `calmar`, as in `result.json`'s `metrics`.
+    pub calmar: Option<f64>,
+    /// `final_equity`, as in `result.json`'s `metrics`.
+    pub final_equity: Option<f64>,
+    /// Number of fills.
+    pub fills: u64,
+    /// Number of rejections.
+    pub rejections: u64,
 }
 
 impl Figures {
     /// The headline figures of a run's report.
-    pub(crate) fn of(report: &RunReport) -> Figures {
+    pub fn of(report: &RunReport) -> Figures {
         let p = &report.metrics.performance;
         Figures {
             total_return: p.total_return,
@@ -164,7 +174,7 @@ impl Figures {
     }
 
     /// The value of `metric` (counts as `f64`, exact below 2⁵³).
-    pub(crate) fn get(&self, metric: Metric) -> Option<f64> {
+    pub fn get(&self, metric: Metric) -> Option<f64> {
         match metric {
             Metric::TotalReturn => self.total_return,
             Metric::Cagr => self.cagr,
@@ -183,20 +193,28 @@ impl Figures {
 /// The bits of [`Figures`]' floats, as 16 hex digits (null where the figure is).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct FigureBits {
-    pub(crate) total_return: Option<String>,
-    pub(crate) cagr: Option<String>,
-    pub(crate) annual_volatility: Option<String>,
-    pub(crate) sharpe: Option<String>,
-    pub(crate) sortino: Option<String>,
-    pub(crate) max_drawdown: Option<String>,
-    pub(crate) calmar: Option<String>,
-    pub(crate) final_equity: Option<String>,
+pub struct FigureBits {
+    /// The bits of `total_return`.
+    pub total_return: Option<String>,
+    /// The bits of `cagr`.
+    pub cagr: Option<String>,
+    /// The bits of `annual_volatility`.
+    pub annual_volatility: Option<String>,
+    /// The bits of `sharpe`.
+    pub sharpe: Option<String>,
+    /// The bits of `sortino`.
+    pub sortino: Option<String>,
+    /// The bits of `max_drawdown`.
+    pub max_drawdown: Option<String>,
+    /// The bits of `calmar`.
+    pub calmar: Option<String>,
+    /// The bits of `final_equity`.
+    pub final_equity: Option<String>,
 }
 
 impl FigureBits {
     /// The bits of `figures`.
-    pub(crate) fn of(figures: &Figures) -> FigureBits {
+    pub fn of(figures: &Figures) -> FigureBits {
         let hex = |v: Option<f64>| v.map(|x| format!("{:016x}", x.to_bits()));
         FigureBits {
             total_return: hex(figures.total_return),
@@ -222,7 +240,9 @@ impl FigureBits {
                 .ok()
                 .filter(|_| hex.len() == 16)
                 .map(f64::from_bits)
-                .ok_or_else(|| anyhow::anyhow!("metric_bits.{key}: expected 16 hex digits, got `{hex}`"))?;
+                .ok_or_else(|| {
+                    RegressError::Invalid(format!("metric_bits.{key}: expected 16 hex digits, got `{hex}`"))
+                })?;
             Ok(Some(if adjacent(v, exact) { exact } else { v }))
         };
         Ok(Figures {
@@ -242,51 +262,51 @@ impl FigureBits {
 /// The checksums of the canonical texts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Checksums {
+pub struct Checksums {
     /// Of the fills text (the `.fills.csv` file).
-    pub(crate) fills: String,
+    pub fills: String,
     /// Of the daily equity text.
-    pub(crate) equity: String,
+    pub equity: String,
 }
 
 /// `baselines/<case>.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Baseline {
+pub struct Baseline {
     /// [`FORMAT`].
-    pub(crate) format: u32,
+    pub format: u32,
     /// The case's name.
-    pub(crate) case: String,
+    pub case: String,
     /// The strategy and its settings, as `rebt backtest` describes them.
-    pub(crate) strategy: String,
+    pub strategy: String,
     /// The dataset's fingerprint.
-    pub(crate) dataset: String,
+    pub dataset: String,
     /// First trading day of the run.
-    pub(crate) first_day: Option<NaiveDate>,
+    pub first_day: Option<NaiveDate>,
     /// Last trading day.
-    pub(crate) last_day: Option<NaiveDate>,
+    pub last_day: Option<NaiveDate>,
     /// Trading days.
-    pub(crate) days: usize,
+    pub days: usize,
     /// The headline figures.
-    pub(crate) metrics: Figures,
+    pub metrics: Figures,
     /// The exact bits of the float figures.
-    pub(crate) metric_bits: FigureBits,
+    pub metric_bits: FigureBits,
     /// The checksums of the fills and of the daily equity.
-    pub(crate) checksums: Checksums,
+    pub checksums: Checksums,
 }
 
 /// What one run of a case measured: its would-be baseline and fills text.
 #[derive(Debug, Clone)]
-pub(crate) struct Measured {
+pub struct Measured {
     /// The baseline this run would bless.
-    pub(crate) baseline: Baseline,
+    pub baseline: Baseline,
     /// The canonical fills text.
-    pub(crate) fills: String,
+    pub fills: String,
 }
 
 impl Measured {
     /// The baseline document, pretty JSON, newline-terminated.
-    pub(crate) fn json(&self) -> String {
+    pub fn json(&self) -> String {
         let mut s = serde_json::to_string_pretty(&self.baseline).expect("a baseline always serialises");
         s.push('\n');
         s
@@ -294,29 +314,35 @@ impl Measured {
 }
 
 /// The two files of a case's baseline.
-pub(crate) fn paths(dir: &Path, case: &str) -> (PathBuf, PathBuf) {
+pub fn paths(dir: &Path, case: &str) -> (PathBuf, PathBuf) {
     (dir.join(format!("{case}.json")), dir.join(format!("{case}.fills.csv")))
 }
 
 /// A stored baseline and its fills text (`None` when the `.fills.csv` file is missing).
 #[derive(Debug, Clone)]
-pub(crate) struct Stored {
+pub struct Stored {
     /// The baseline document.
-    pub(crate) baseline: Baseline,
+    pub baseline: Baseline,
     /// The `.fills.csv` text.
-    pub(crate) fills: Option<String>,
+    pub fills: Option<String>,
 }
 
 /// Read the baseline of `case` from `dir`; `Ok(None)` when it has none.
-pub(crate) fn read(dir: &Path, case: &str) -> Result<Option<Stored>> {
+pub fn read(dir: &Path, case: &str) -> Result<Option<Stored>> {
     let (json_path, fills_path) = paths(dir, case);
     let text = match std::fs::read_to_string(&json_path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read baseline {}", json_path.display())),
+        Err(cause) => {
+            return Err(RegressError::Io {
+                what: format!("cannot read baseline {}", json_path.display()),
+                cause,
+            });
+        }
     };
     let not_one = || format!("baseline {} is not a rebt regress baseline", json_path.display());
-    let value: serde_json::Value = serde_json::from_str(&text).with_context(not_one)?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| RegressError::Invalid(format!("{}: {e}", not_one())))?;
     // the format is checked first, so that a newer baseline is named as such, not as malformed
     let format = value.get("format").and_then(serde_json::Value::as_u64);
     if format != Some(u64::from(FORMAT)) {
@@ -326,44 +352,50 @@ pub(crate) fn read(dir: &Path, case: &str) -> Result<Option<Stored>> {
             format.map_or("(none)".to_string(), |f| f.to_string())
         );
     }
-    let mut baseline: Baseline = serde_json::from_value(value).with_context(not_one)?;
+    let mut baseline: Baseline =
+        serde_json::from_value(value).map_err(|e| RegressError::Invalid(format!("{}: {e}", not_one())))?;
     baseline.metrics = baseline
         .metric_bits
         .resolve(&baseline.metrics)
-        .with_context(|| format!("baseline {}", json_path.display()))?;
+        .map_err(|e| RegressError::Invalid(format!("baseline {}: {e}", json_path.display())))?;
     let fills = match std::fs::read_to_string(&fills_path) {
         Ok(t) => Some(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", fills_path.display())),
+        Err(cause) => {
+            return Err(RegressError::Io {
+                what: format!("cannot read {}", fills_path.display()),
+                cause,
+            });
+        }
     };
     Ok(Some(Stored { baseline, fills }))
 }
 
 /// One metric that differs from its baseline.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct MetricChange {
+pub struct MetricChange {
     /// Which.
-    pub(crate) metric: Metric,
+    pub metric: Metric,
     /// Blessed value (`None`: undefined).
-    pub(crate) baseline: Option<f64>,
+    pub baseline: Option<f64>,
     /// This run's.
-    pub(crate) now: Option<f64>,
+    pub now: Option<f64>,
     /// The tolerance it is judged by.
-    pub(crate) tolerance: Tolerance,
+    pub tolerance: Tolerance,
     /// Whether the difference is within it.
-    pub(crate) within: bool,
+    pub within: bool,
 }
 
 impl MetricChange {
     /// `now − baseline`, when both are defined.
-    pub(crate) fn difference(&self) -> Option<f64> {
+    pub fn difference(&self) -> Option<f64> {
         Some(self.now? - self.baseline?)
     }
 }
 
 /// Whether `now` is within `tolerance` of `baseline` (a figure that became undefined, or
 /// defined, never is).
-pub(crate) fn within(baseline: Option<f64>, now: Option<f64>, tolerance: Tolerance) -> bool {
+pub fn within(baseline: Option<f64>, now: Option<f64>, tolerance: Tolerance) -> bool {
     match (baseline, now) {
         (None, None) => true,
         (Some(b), Some(n)) => (n - b).abs() <= tolerance.allowed(b),
@@ -382,17 +414,17 @@ fn adjacent(a: f64, b: f64) -> bool {
 /// Where two fill lists first differ (1-based index; `None` on the side that has no fill
 /// there).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct FirstDifference {
+pub struct FirstDifference {
     /// 1-based position in the list of fills.
-    pub(crate) index: usize,
+    pub index: usize,
     /// The baseline's fill there, as canonical fields.
-    pub(crate) baseline: Option<Vec<String>>,
+    pub baseline: Option<Vec<String>>,
     /// This run's.
-    pub(crate) now: Option<Vec<String>>,
+    pub now: Option<Vec<String>>,
 }
 
 /// The first fill that differs between two canonical fills texts, `None` if they are equal.
-pub(crate) fn first_difference(baseline: &str, now: &str) -> Option<FirstDifference> {
+pub fn first_difference(baseline: &str, now: &str) -> Option<FirstDifference> {
     let mut b = baseline.lines().skip(1);
     let mut n = now.lines().skip(1);
     let mut index = 0;
@@ -414,7 +446,7 @@ pub(crate) fn first_difference(baseline: &str, now: &str) -> Option<FirstDiffere
 
 /// How the fills moved.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum FillsLocation {
+pub enum FillsLocation {
     /// The first differing fill.
     At(FirstDifference),
     /// The baseline has no `.fills.csv`, or one that does not match its checksum (edited by
@@ -424,24 +456,24 @@ pub(crate) enum FillsLocation {
 
 /// A run against its baseline.
 #[derive(Debug, Clone)]
-pub(crate) struct Comparison {
+pub struct Comparison {
     /// The metrics that differ at all, in display order.
-    pub(crate) metrics: Vec<MetricChange>,
+    pub metrics: Vec<MetricChange>,
     /// `Some` when the fills checksum differs.
-    pub(crate) fills: Option<FillsLocation>,
+    pub fills: Option<FillsLocation>,
     /// Whether the daily equity checksum differs.
-    pub(crate) equity_changed: bool,
+    pub equity_changed: bool,
     /// Changed context that explains a drift (dataset, strategy settings, dates).
-    pub(crate) notes: Vec<String>,
+    pub notes: Vec<String>,
     /// Whether checksum changes count as drift (the case's `checksums` setting).
-    pub(crate) checksums_count: bool,
+    pub checksums_count: bool,
     /// Number of fills in the baseline and in this run.
-    pub(crate) fill_counts: (u64, u64),
+    pub fill_counts: (u64, u64),
 }
 
 impl Comparison {
     /// Compare `now` with the stored baseline under `case`'s tolerances.
-    pub(crate) fn new(case: &Case, stored: &Stored, now: &Measured) -> Comparison {
+    pub fn new(case: &Case, stored: &Stored, now: &Measured) -> Comparison {
         let (base, run) = (&stored.baseline, &now.baseline);
         let metrics = Metric::ALL
             .iter()
@@ -498,13 +530,13 @@ impl Comparison {
 
     /// Whether the run drifted: a metric beyond its tolerance, or (with checksums on) a changed
     /// fills or equity checksum.
-    pub(crate) fn drifted(&self) -> bool {
+    pub fn drifted(&self) -> bool {
         self.metrics.iter().any(|m| !m.within)
             || (self.checksums_count && (self.fills.is_some() || self.equity_changed))
     }
 
     /// One line saying what drifted, e.g. `sharpe, cagr beyond tolerance; fills changed`.
-    pub(crate) fn headline(&self) -> String {
+    pub fn headline(&self) -> String {
         let mut parts = Vec::new();
         let beyond: Vec<&str> = self
             .metrics
@@ -528,7 +560,7 @@ impl Comparison {
 }
 
 /// `2024-01-02..2024-06-28 (120 days)`.
-pub(crate) fn span(first: Option<NaiveDate>, last: Option<NaiveDate>, days: usize) -> String {
+pub fn span(first: Option<NaiveDate>, last: Option<NaiveDate>, days: usize) -> String {
     match (first, last) {
         (Some(f), Some(l)) => format!("{f}..{l} ({days} days)"),
         _ => format!("{days} days"),
@@ -537,7 +569,7 @@ pub(crate) fn span(first: Option<NaiveDate>, last: Option<NaiveDate>, days: usiz
 
 /// What re-blessing changes in a stored baseline, one item per changed part (empty: the
 /// figures and checksums are the same, though the files' bytes may differ).
-pub(crate) fn changes(old: &Baseline, new: &Baseline) -> Vec<String> {
+pub fn changes(old: &Baseline, new: &Baseline) -> Vec<String> {
     let mut out = Vec::new();
     for m in Metric::ALL {
         let (a, b) = (old.metrics.get(m), new.metrics.get(m));
@@ -565,7 +597,7 @@ pub(crate) fn changes(old: &Baseline, new: &Baseline) -> Vec<String> {
 
 /// A figure as the tables show it: counts as integers, other values in full (the shortest
 /// decimal that reads back to the same `f64`), `–` when undefined.
-pub(crate) fn show(v: Option<f64>, metric: Metric) -> String {
+pub fn show(v: Option<f64>, metric: Metric) -> String {
     match v {
         None => "–".to_string(),
         Some(x) if metric.is_count() => format!("{}", x as i64),
@@ -575,7 +607,7 @@ pub(crate) fn show(v: Option<f64>, metric: Metric) -> String {
 
 /// The columns of the canonical fills text shown in a drift report (all but `price_bits`,
 /// which `price` already pins).
-pub(crate) fn shown_fill_columns() -> Vec<(usize, &'static str)> {
+pub fn shown_fill_columns() -> Vec<(usize, &'static str)> {
     FILLS_HEADER
         .split(',')
         .enumerate()

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 /// How a case ended.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Verdict {
+pub enum Verdict {
     /// Within its baseline (or blessed).
     Pass,
     /// Drifted: a one-line message and the full report.
@@ -32,13 +32,13 @@ pub(crate) enum Verdict {
 
 /// One case's line in the report.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TestCase {
+pub struct TestCase {
     /// The case's name.
-    pub(crate) name: String,
+    pub name: String,
     /// Wall time of its run.
-    pub(crate) seconds: f64,
+    pub seconds: f64,
     /// How it ended.
-    pub(crate) verdict: Verdict,
+    pub verdict: Verdict,
 }
 
 /// Whether XML 1.0 can hold `c` at all (the `Char` production of the XML spec).
@@ -47,7 +47,7 @@ fn is_xml_char(c: char) -> bool {
 }
 
 /// `s` escaped for XML text (`attribute = false`) or a double-quoted attribute value.
-pub(crate) fn escape(s: &str, attribute: bool) -> String {
+pub fn escape(s: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -69,7 +69,7 @@ pub(crate) fn escape(s: &str, attribute: bool) -> String {
 }
 
 /// The JUnit document for the cases of the suite `suite` (its path, shown as the suite's name).
-pub(crate) fn render(suite: &str, cases: &[TestCase]) -> String {
+pub fn render(suite: &str, cases: &[TestCase]) -> String {
     let failures = cases
         .iter()
         .filter(|c| matches!(c.verdict, Verdict::Drift { .. }))

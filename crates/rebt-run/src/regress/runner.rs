@@ -6,9 +6,12 @@
 
 use super::baseline::{Baseline, Checksums, FORMAT, FigureBits, Figures, Measured, checksum, equity_text, fills_text};
 use super::suite::Case;
-use anyhow::{Result, anyhow};
+use super::{RegressError, Result};
+use crate::backtest::run_backtest;
+use crate::config::RunConfig;
+use crate::error::RunError;
+use crate::plan::{RunPlan, load_dataset};
 use rayon::prelude::*;
-use rebt::run::{RunConfig, RunPlan, load_dataset, run_backtest};
 use rebt_data::Dataset;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,21 +20,21 @@ use std::time::Instant;
 /// How one case ended: what it measured, or why it could not run (the message names the
 /// file, key or value at fault).
 #[derive(Debug)]
-pub(crate) struct Outcome {
+pub struct Outcome {
     /// The case.
-    pub(crate) case: Case,
+    pub case: Case,
     /// Wall time of its run (not of loading its dataset).
-    pub(crate) seconds: f64,
+    pub seconds: f64,
     /// The measurement, or the reason it could not run.
-    pub(crate) measured: Result<Measured, String>,
+    pub measured: Result<Measured, String>,
 }
 
 /// The run configuration of a case: its config file (or the defaults), then its strategy
 /// (which drops the file's parameters when it names another strategy, as `--strategy` does),
 /// parameters, dataset and dates. The bootstrap intervals are off: no baseline figure uses
 /// them, and they are the slow part of the metrics.
-pub(crate) fn config_of(case: &Case) -> Result<RunConfig> {
-    let mut cfg = RunConfig::load(case.config.as_deref(), &Default::default())?;
+pub fn config_of(case: &Case) -> Result<RunConfig> {
+    let mut cfg = RunConfig::load(case.config.as_deref(), &Default::default()).map_err(RunError::from)?;
     if let Some(s) = &case.strategy {
         cfg.set_strategy(s);
     }
@@ -55,16 +58,15 @@ fn measure(name: &str, cfg: &RunConfig, dataset: Arc<Dataset>) -> Result<Measure
     let plan = RunPlan::with_dataset(cfg, dataset)?.record_holdings(false);
     // the same figures as result.json's `metrics`, computed by the same code
     let output = run_backtest(&plan)?;
-    let (result, report, panel, description) =
-        (&output.result, &output.report, plan.panel(), output.description.clone());
-    let fills = fills_text(&result.fills, panel);
+    let result = &output.result;
+    let fills = fills_text(&result.fills, plan.panel());
     let equity = equity_text(&result.daily);
-    let metrics = Figures::of(report);
+    let metrics = Figures::of(&output.report);
     Ok(Measured {
         baseline: Baseline {
             format: FORMAT,
             case: name.to_string(),
-            strategy: description,
+            strategy: output.description.clone(),
             dataset: plan.dataset().fingerprint.clone(),
             first_day: result.daily.first().map(|d| d.date),
             last_day: result.daily.last().map(|d| d.date),
@@ -85,15 +87,13 @@ type LoadedDataset = Result<Arc<Dataset>, String>;
 
 /// Run `cases` on `jobs` threads (0: one per core), calling `done` as each finishes; the
 /// outcomes are in the order of `cases`.
-pub(crate) fn run_all(cases: &[Case], jobs: usize, done: &(dyn Fn() + Sync)) -> Result<Vec<Outcome>> {
+pub fn run_all(cases: &[Case], jobs: usize, done: &(dyn Fn() + Sync)) -> Result<Vec<Outcome>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
-        .map_err(|e| anyhow!("cannot start {jobs} worker threads: {e}"))?;
-    let configs: Vec<Result<RunConfig, String>> = cases
-        .iter()
-        .map(|c| config_of(c).map_err(|e| super::reason(&e)))
-        .collect();
+        .map_err(|e| RegressError::Invalid(format!("cannot start {jobs} worker threads: {e}")))?;
+    let configs: Vec<Result<RunConfig, String>> =
+        cases.iter().map(|c| config_of(c).map_err(|e| e.to_string())).collect();
     let mut wanted: Vec<Option<PathBuf>> = configs.iter().flatten().map(|c| c.data.clone()).collect();
     wanted.sort();
     wanted.dedup();
@@ -101,9 +101,7 @@ pub(crate) fn run_all(cases: &[Case], jobs: usize, done: &(dyn Fn() + Sync)) -> 
         let datasets: Vec<(Option<PathBuf>, LoadedDataset)> = wanted
             .into_par_iter()
             .map(|path| {
-                let loaded = load_dataset(path.as_deref())
-                    .map(Arc::new)
-                    .map_err(|e| super::reason(&e.into()));
+                let loaded = load_dataset(path.as_deref()).map(Arc::new).map_err(|e| e.to_string());
                 (path, loaded)
             })
             .collect();
@@ -121,7 +119,7 @@ pub(crate) fn run_all(cases: &[Case], jobs: usize, done: &(dyn Fn() + Sync)) -> 
                 let started = Instant::now();
                 let measured = cfg.and_then(|cfg| {
                     let dataset = dataset_of(&cfg.data).map_err(|e| e.clone())?;
-                    measure(&case.name, &cfg, Arc::clone(dataset)).map_err(|e| super::reason(&e))
+                    measure(&case.name, &cfg, Arc::clone(dataset)).map_err(|e| e.to_string())
                 });
                 done();
                 Outcome {
