@@ -24,7 +24,7 @@ pub mod tax;
 pub use actions::{ActionTable, CorporateAction, round_to_tick};
 pub use asof::{AltData, AsOfPoint, AsOfSeries};
 pub use chrono::NaiveDate;
-pub use costs::{CostModel, FeeItem, FeeKind, FeeRounding, FillCosts, Rate, RateSchedule, Sides};
+pub use costs::{Basis, CostModel, FeeItem, FeeKind, FeeRounding, FeeSchedule, FillCosts, Rate, Sides, Tariff, Trade};
 pub use engine::{
     ActionPosting, BacktestResult, CostMode, DailyRecord, Delisting, Engine, EngineConfig, Fill, Holding, PostingKind,
     Rejection, RejectionReason, RulesMode,

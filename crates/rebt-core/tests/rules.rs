@@ -313,6 +313,39 @@ fn sell_side_stamp_duty_changes_on_2023_08_28() {
 }
 
 #[test]
+fn history_2007_both_sides_pay_stamp_duty_and_sse_charges_face_value() {
+    // 2007-06-01 (3‰ stamp duty on both sides, 财税〔2007〕84号): 1,000 at 20.00 = 20,000.00.
+    // Buy: commission 5.00, stamp duty 60.00, transfer fee 1‰ of face value 1,000.00 = 1.00
+    // on SSE (and 1.00 again at par 0.50, the 1 CNY minimum), 0.0255‰ of value = 0.51 on SZSE.
+    let days = [d(2007, 5, 31), d(2007, 6, 1), d(2007, 6, 4)];
+    let cases = [
+        ("600111.SH", None, Cents(100)),
+        ("600111.SH", Some(0.5), Cents(100)),
+        ("600111.SH", Some(2.0), Cents(200)),
+        ("000831.SZ", Some(2.0), Cents(51)),
+    ];
+    for (symbol, par, transfer) in cases {
+        let mut b = BarColumns::default();
+        for &day in &days {
+            b.push(day, symbol, 20.0, 20.0, 20.0, 20.0, 1e6);
+        }
+        let mut inst = Instrument::infer(symbol, Currency::Cny);
+        inst.status.par_value = par;
+        let p = Panel::from_bars(&b, vec![inst]).expect("valid panel");
+        let r = run(&p, cfg(), vec![(0, buy(1_000)), (1, sell(1_000))]);
+        for f in &r.fills {
+            assert_eq!(
+                (f.commission, f.taxes, f.fees),
+                (Cents(500), Cents(6_000), transfer),
+                "{symbol} par {par:?} {:?}",
+                f.side
+            );
+        }
+        assert_eq!(r.fills.len(), 2);
+    }
+}
+
+#[test]
 fn volume_cap_and_slippage() {
     let days = [d(2024, 1, 2), d(2024, 1, 3)];
     let mut b = BarColumns::default();

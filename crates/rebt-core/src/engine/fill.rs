@@ -2,7 +2,7 @@
 //! volume cap and cash (costs included), the exact costs, and the booking.
 
 use super::{Priced, Run, to_base};
-use crate::costs::FillCosts;
+use crate::costs::{FillCosts, Trade};
 use crate::engine::result::{Fill, RejectionReason};
 use crate::instrument::InstrumentIx;
 use crate::money::Cents;
@@ -12,12 +12,15 @@ use crate::panel::Field;
 impl Run<'_, '_> {
     fn costs_of(&self, ix: InstrumentIx, side: Side, day: usize, shares: u64, price: f64) -> (Cents, FillCosts) {
         let value = Cents((shares as f64 * price * 100.0).round() as i64);
-        (
+        let spec = &self.engine.specs[ix.get()];
+        let trade = Trade {
+            side,
+            date: self.panel().dates()[day],
+            shares,
             value,
-            self.engine.specs[ix.get()]
-                .costs
-                .costs(side, self.panel().dates()[day], value),
-        )
+            par: spec.par,
+        };
+        (value, spec.costs.costs(&trade))
     }
 
     /// Base-currency cash a buy of `shares` needs, value plus costs.

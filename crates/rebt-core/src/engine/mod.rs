@@ -40,6 +40,8 @@ struct Spec {
     t_plus_one: bool,
     use_limits: bool,
     costs: CostModel,
+    /// Par value per share, the base of a fee charged on face value.
+    par: f64,
     /// FX series converting the instrument's currency to the base, and whether it is quoted
     /// the other way round (`CNYHKD` for an HKD instrument).
     fx: Option<(InstrumentIx, bool)>,
@@ -298,6 +300,7 @@ impl<'p> Engine<'p> {
                 CostMode::Default => CostModel::default_for(inst.board),
                 CostMode::Zero => CostModel::zero(),
             },
+            par: inst.status.par(),
             fx,
             market: inst.market,
         })
