@@ -12,7 +12,7 @@ mod common;
 use common::panel;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rebt::run::RunConfig;
-use rebt::sweep::{ConfigTemplate, Evaluator, batch_size};
+use rebt::run::sweep::{ConfigTemplate, Evaluator, batch_size};
 use rebt_research::grid::Grid;
 use rebt_research::sweep::{Outcome, Progress, SweepOptions, run_sweep_batched};
 use std::hint::black_box;

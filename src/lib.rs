@@ -2,8 +2,6 @@
 //! crate is the `rebt` command line; as a library it re-exports the workspace crates (the
 //! application layer, `rebt-run`, as [`run`]).
 
-pub mod sweep;
-
 pub use rebt_core as core;
 pub use rebt_data as data;
 pub use rebt_metrics as metrics;

@@ -1,31 +1,18 @@
-//! `rebt sweep`: run every combination of a parameter grid in parallel over one panel, with
-//! results appended durably as they finish (resumable, shardable); and `rebt sweep merge`,
-//! which unions the shards of one sweep. Also the mapping from a grid combination to a run
-//! configuration ([`ConfigTemplate`]), which walk-forward shares.
-//!
-//! The dataset is loaded and sliced once; every combination borrows the same `&Panel`, and
-//! combinations that leave the engine settings alone share one `Engine` and run through the
-//! panel in batches ([`rebt_core::Engine::run_batch`]), so a sweep costs little more than its
-//! backtests.
+//! `rebt sweep` and `rebt sweep merge`: the flags, the progress bar and the terminal report.
+//! Running the grid, the result store and the summary are `rebt_run::sweep`'s.
 
 use crate::RunArgs;
 use crate::commands::resolve_config;
-use anyhow::{Context as _, Result, bail};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rebt::run::{RunConfig, load_dataset};
-use rebt::sweep::{ConfigTemplate, Evaluator, batch_size};
-use rebt_metrics::deflated_sharpe;
-use rebt_research::cscv;
+use rebt::run::sweep::{SweepSettings, SweepSummary, output_files, run_sweep, summarize};
 use rebt_research::grid::{Grid, Shard, value_text};
-use rebt_research::store::{self, DatasetMeta, RESULTS_FILE, SweepMeta, SweepResults};
-use rebt_research::sweep::{Headline, Metric, Progress, SweepOptions, best, run_sweep_batched, trial_sharpe_variance};
-use serde::Serialize;
-use std::collections::BTreeSet;
+use rebt_research::store::{self, SweepMeta, SweepResults};
+use rebt_research::sweep::{Metric, Progress};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// `rebt sweep [run options] --grid …` or `rebt sweep merge DIR… --out DIR`.
 #[derive(Debug, Args)]
@@ -113,11 +100,11 @@ pub(crate) fn run(cmd: SweepCommand) -> Result<()> {
     }
 }
 
-fn progress_bar(total: usize, quiet: bool) -> ProgressBar {
+fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} combinations · {per_sec} · ETA {eta}",
     )
@@ -128,78 +115,30 @@ fn progress_bar(total: usize, quiet: bool) -> ProgressBar {
 
 fn sweep(args: &SweepArgs) -> Result<()> {
     let grid = Grid::parse(&args.grid)?;
-    SweepMeta::check_columns(&grid)?;
     let base = resolve_config(&args.run)?;
-    let template = ConfigTemplate::new(&base, &grid)?;
-    let resolved = template.resolved();
-    let dataset = load_dataset(resolved.data.as_deref())?;
-    let panel = dataset.panel.slice(resolved.from, resolved.to)?;
-    let dates = panel.dates();
-    let (Some(first_day), Some(last_day)) = (dates.first(), dates.last()) else {
-        bail!("no trading days between --from and --to");
-    };
-    let shard = args.shard.unwrap_or(Shard::ALL);
-    let meta = SweepMeta {
-        rebt_version: env!("CARGO_PKG_VERSION").to_string(),
-        dataset: DatasetMeta {
-            name: dataset.manifest.name.clone(),
-            source: dataset.source.clone(),
-            fingerprint: dataset.fingerprint.clone(),
-            synthetic: dataset.manifest.synthetic,
-        },
-        days: dates.len(),
-        first_day: *first_day,
-        last_day: *last_day,
-        config: serde_json::to_value(resolved).context("serialising the configuration")?,
-        combinations: grid.len(),
-        columns: SweepMeta::columns_for(&grid),
-        grid: grid.clone(),
-        shard,
-    };
-    // the unsliced panel is not needed any more
-    drop(dataset);
-
-    // --resume on a directory without a sweep starts one, so a batch scheduler can rerun the
-    // same command after a preemption
-    let (writer, done) = match args.resume && args.out.join(store::META_FILE).exists() {
-        true => store::resume(&args.out, &meta)?,
-        false => (store::create(&args.out, &meta)?, BTreeSet::new()),
-    };
-    let todo: Vec<usize> = grid.indices(shard).filter(|i| !done.contains(i)).collect();
-    let evaluator = Evaluator::new(&grid, &template, &panel);
-    let mut options = SweepOptions {
+    let settings = SweepSettings {
+        grid,
+        shard: args.shard.unwrap_or(Shard::ALL),
+        out: args.out.clone(),
+        resume: args.resume,
         jobs: args.jobs.map_or(0, |j| j as usize),
-        batch: 1,
     };
-    options.batch = batch_size(todo.len(), options.threads());
-    let bar = progress_bar(todo.len(), args.quiet);
-    let started = Instant::now();
-    run_sweep_batched(
-        &todo,
-        &options,
-        |batch| evaluator.evaluate(batch),
-        |index, outcome| writer.append(index, &outcome),
-        &|p: Progress| bar.set_position(p.done as u64),
-    )
-    .with_context(|| format!("writing the results into {}", args.out.display()))?;
-    let elapsed = started.elapsed().as_secs_f64();
+    let bar = progress_bar(args.quiet);
+    let run = run_sweep(&base, &settings, &|p: Progress| {
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done as u64);
+    });
     bar.finish_and_clear();
-    writer
-        .sync()
-        .with_context(|| format!("writing the results into {}", args.out.display()))?;
-    drop(writer);
-
-    let results = store::finalize(&args.out)?;
-    let summary = SweepSummary::of(&results, args.metric, args.top)?;
-    write_extras(&args.out, &summary)?;
+    let run = run?;
+    let summary = summarize(&run.results, args.metric, args.top, &args.out)?;
     if !args.quiet {
-        let run = ThisRun {
-            done: todo.len(),
-            resumed: done.len(),
-            seconds: elapsed,
-            threads: options.threads(),
+        let this_run = ThisRun {
+            done: run.done,
+            resumed: run.resumed,
+            seconds: run.seconds,
+            threads: run.threads,
         };
-        let text = render(&results, &summary, &args.out, Some(&run))?;
+        let text = render(&run.results, &summary, &args.out, Some(&this_run))?;
         write!(std::io::stdout(), "{text}")?;
     }
     Ok(())
@@ -207,149 +146,12 @@ fn sweep(args: &SweepArgs) -> Result<()> {
 
 fn merge(args: &MergeArgs) -> Result<()> {
     let results = store::merge(&args.dirs, &args.out)?;
-    let summary = SweepSummary::of(&results, args.metric, args.top)?;
-    write_extras(&args.out, &summary)?;
+    let summary = summarize(&results, args.metric, args.top, &args.out)?;
     if !args.quiet {
         let text = render(&results, &summary, &args.out, None)?;
         write!(std::io::stdout(), "{text}")?;
     }
     Ok(())
-}
-
-/// `summary.json`, and `results.parquet` in Parquet builds.
-fn write_extras(dir: &Path, summary: &SweepSummary) -> Result<()> {
-    let mut json = serde_json::to_string_pretty(summary).context("serialising the summary")?;
-    json.push('\n');
-    let path = dir.join("summary.json");
-    store::write_atomic(&path, json.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
-    write_parquet(dir)
-}
-
-#[cfg(feature = "parquet")]
-fn write_parquet(dir: &Path) -> Result<()> {
-    let csv = std::fs::read(dir.join(RESULTS_FILE)).with_context(|| format!("reading {RESULTS_FILE}"))?;
-    let bytes = rebt_data::csv_table_to_parquet(&csv, RESULTS_FILE)?;
-    let path = dir.join("results.parquet");
-    store::write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))
-}
-
-#[cfg(not(feature = "parquet"))]
-fn write_parquet(_: &Path) -> Result<()> {
-    Ok(())
-}
-
-/// What `summary.json` holds: counts, the best combinations with their Deflated Sharpe
-/// Ratios, and the Probability of Backtest Overfitting.
-#[derive(Debug, Serialize)]
-struct SweepSummary {
-    /// Combinations in the grid.
-    combinations: usize,
-    /// This directory's shard.
-    shard: Shard,
-    /// Combinations that ran.
-    ran: usize,
-    /// Combinations skipped as invalid.
-    skipped: usize,
-    /// Combinations of the shard not done (an interrupted sweep).
-    missing: usize,
-    /// The ranking metric.
-    metric: Metric,
-    /// Trials behind the Deflated Sharpe Ratio: the grid size.
-    trials: usize,
-    /// Variance of the run combinations' daily Sharpe ratios.
-    trial_sharpe_variance: Option<f64>,
-    /// The best combinations, best first.
-    best: Vec<BestRow>,
-    /// CSCV over the run combinations (`null` when it cannot be computed; see `pbo_note`).
-    pbo: Option<PboSummary>,
-    /// Why there is no PBO, or what it covers.
-    pbo_note: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct BestRow {
-    index: usize,
-    params: serde_json::Map<String, serde_json::Value>,
-    #[serde(flatten)]
-    headline: Headline,
-    dsr: Option<f64>,
-}
-
-#[derive(Debug, Serialize)]
-struct PboSummary {
-    pbo: f64,
-    prob_oos_loss: f64,
-    blocks: usize,
-    splits: usize,
-    configurations: usize,
-}
-
-impl SweepSummary {
-    fn of(results: &SweepResults, metric: Metric, top: usize) -> Result<SweepSummary> {
-        let meta = &results.meta;
-        let config: RunConfig =
-            serde_json::from_value(meta.config.clone()).context("reading the configuration in sweep.json")?;
-        let annualization = config.metrics.annualization;
-        let sharpes: Vec<f64> = results.ran().filter_map(|(_, h)| h.sharpe).collect();
-        let variance = trial_sharpe_variance(&sharpes, &annualization);
-        let trials = meta.combinations;
-        let best = best(results.ran(), metric, top)
-            .into_iter()
-            .map(|index| {
-                let headline = *results
-                    .ran()
-                    .find(|(i, _)| *i == index)
-                    .map(|(_, h)| h)
-                    .expect("a ranked combination ran");
-                let dsr = results
-                    .returns_of(index)
-                    .and_then(|r| deflated_sharpe(r, trials, variance, &annualization));
-                let params = meta
-                    .grid
-                    .combination(index)
-                    .values
-                    .into_iter()
-                    .map(|(k, v)| (k, serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
-                    .collect();
-                BestRow {
-                    index,
-                    params,
-                    headline,
-                    dsr,
-                }
-            })
-            .collect();
-        let (pbo, pbo_note) = match cscv::default_blocks(meta.days) {
-            None => (None, Some(format!("{} days are too few for CSCV", meta.days))),
-            Some(blocks) => match cscv::pbo(&results.returns, blocks) {
-                Ok(p) => (
-                    Some(PboSummary {
-                        pbo: p.pbo,
-                        prob_oos_loss: p.prob_oos_loss,
-                        blocks: p.blocks,
-                        splits: p.splits,
-                        configurations: p.configurations,
-                    }),
-                    (meta.shard != Shard::ALL)
-                        .then(|| format!("over shard {} only; merge the shards for the whole grid's", meta.shard)),
-                ),
-                Err(e) => (None, Some(e.to_string())),
-            },
-        };
-        Ok(SweepSummary {
-            combinations: meta.combinations,
-            shard: meta.shard,
-            ran: results.ran().count(),
-            skipped: results.skipped().count(),
-            missing: results.missing().len(),
-            metric,
-            trials,
-            trial_sharpe_variance: variance,
-            best,
-            pbo,
-            pbo_note,
-        })
-    }
 }
 
 /// Timing of the combinations this invocation ran.
@@ -438,15 +240,7 @@ fn render(results: &SweepResults, summary: &SweepSummary, out: &Path, run: Optio
         (None, Some(note)) => s.push_str(&format!("PBO not computed: {note}\n")),
         (None, None) => {}
     }
-    s.push_str(&format!(
-        "written to {}: sweep.json, {RESULTS_FILE}, returns.bin, summary.json{}\n",
-        out.display(),
-        if cfg!(feature = "parquet") {
-            ", results.parquet"
-        } else {
-            ""
-        }
-    ));
+    s.push_str(&format!("written to {}: {}\n", out.display(), output_files()));
     Ok(s)
 }
 

@@ -18,7 +18,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rebt::run::load_dataset;
 use rebt::run::plan::resolve_benchmark;
 use rebt::run::registry::resolve;
-use rebt::sweep::ConfigTemplate;
+use rebt::run::sweep::ConfigTemplate;
 use rebt_core::Strategy;
 use rebt_report::{DatasetInfo, OutputFile, RunReport, Staging};
 use rebt_research::grid::{Combination, Grid, value_text};

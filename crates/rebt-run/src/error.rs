@@ -25,6 +25,22 @@ pub enum RunError {
     /// The benchmark symbol is not in the dataset, or has no price.
     #[error(transparent)]
     Benchmark(#[from] rebt_report::BenchmarkError),
+    /// A grid axis that cannot be applied to the configuration, or a grid no combination of
+    /// which runs; the message names the axis (`--grid fast=…`) and what is wrong.
+    #[error("{0}")]
+    Grid(String),
+    /// A grid specification that does not parse.
+    #[error(transparent)]
+    GridSpec(#[from] rebt_research::grid::GridError),
+    /// A sweep's result directory: unreadable, of another sweep, or not writable.
+    #[error(transparent)]
+    Store(#[from] rebt_research::store::StoreError),
+    /// Walk-forward windows that do not fit, or a fold without a candidate.
+    #[error(transparent)]
+    WalkForward(#[from] rebt_research::walk_forward::WalkForwardError),
+    /// The phased-building study could not run.
+    #[error(transparent)]
+    Study(#[from] rebt_research::study::StudyError),
     /// An output could not be rendered or written; `what` names it.
     #[error("{what}: {cause}")]
     Output {

@@ -2,7 +2,8 @@
 //! results, so that the `rebt` command line and the Python package hold no logic of their
 //! own: the run configuration ([`config`]), the strategy registry with `pipeline` in it
 //! ([`registry`]), the resolved, immutable run plan ([`plan`]), one backtest from plan to
-//! outputs ([`backtest`]), and regression suites against blessed baselines ([`regress`]).
+//! outputs ([`backtest`]), parameter sweeps ([`sweep`]) and regression suites against blessed baselines
+//! ([`regress`]).
 //!
 //! Nothing here prints or reads the environment; errors are [`RunError`]s.
 #![deny(missing_docs)]
@@ -13,6 +14,7 @@ mod error;
 pub mod plan;
 pub mod registry;
 pub mod regress;
+pub mod sweep;
 
 pub use backtest::{OutputTargets, RunOutput, run_backtest};
 pub use config::{ConfigError, RunConfig};

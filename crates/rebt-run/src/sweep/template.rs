@@ -1,15 +1,29 @@
 //! Running the combinations of a parameter grid: applying a combination to a run
 //! configuration ([`ConfigTemplate`]) and running many on one shared panel
-//! ([`Evaluator`]). `rebt sweep` and `rebt walk-forward` use these, and so does the sweep
-//! benchmark, so what is measured is what runs.
+//! ([`Evaluator`]). Sweeps and walk-forward use these, and so does the sweep benchmark, so
+//! what is measured is what runs.
 
-use anyhow::{Context as _, Result, anyhow, bail};
+use crate::config::RunConfig;
+use crate::error::RunError;
+use crate::registry::resolve;
 use rebt_core::{Engine, EngineConfig, Panel, Strategy};
 use rebt_metrics::Annualization;
 use rebt_research::grid::{Combination, Grid, value_text};
 use rebt_research::sweep::{Headline, Outcome};
-use rebt_run::RunConfig;
-use rebt_run::registry::resolve;
+
+type Result<T, E = RunError> = std::result::Result<T, E>;
+
+/// Return early with a [`RunError::Grid`] of the formatted message.
+macro_rules! bail {
+    ($($arg:tt)*) => {
+        return Err(RunError::Grid(format!($($arg)*)))
+    };
+}
+
+/// A run configuration as a TOML table.
+fn as_table(cfg: &RunConfig) -> Result<toml::Table> {
+    toml::Table::try_from(cfg).map_err(|e| RunError::Grid(format!("the run configuration as TOML: {e}")))
+}
 
 /// Keys of the run configuration that a plain axis name (one without a dot) sets; any other
 /// plain name is a strategy parameter, `params.<name>`.
@@ -88,32 +102,33 @@ impl ConfigTemplate {
             for (axis, (path, _)) in grid.axes.iter().zip(&targets) {
                 template
                     .check_path(path)
-                    .map_err(|e| anyhow!("--grid `{}`: {e}", axis.spec))?;
+                    .map_err(|e| RunError::Grid(format!("--grid `{}`: {e}", axis.spec)))?;
             }
             Ok(())
         };
         // a misspelt key is reported as such, not as every combination failing to build
         if let Ok(alone) = resolve(base).map(|r| r.config) {
             check_paths(&ConfigTemplate {
-                table: toml::Table::try_from(&alone).context("the run configuration as TOML")?,
+                table: as_table(&alone)?,
                 resolved: alone,
             })?;
         }
         let resolved = Self::resolve_base(base, grid)?;
-        let table = toml::Table::try_from(&resolved).context("the run configuration as TOML")?;
+        let table = as_table(&resolved)?;
         let template = ConfigTemplate { resolved, table };
         check_paths(&template)?;
         for (axis, (path, _)) in grid.axes.iter().zip(&targets) {
             for value in &axis.values {
                 let mut table = template.table.clone();
-                set_path(&mut table, path, value.clone()).map_err(|e| anyhow!("--grid `{}`: {e}", axis.spec))?;
+                set_path(&mut table, path, value.clone())
+                    .map_err(|e| RunError::Grid(format!("--grid `{}`: {e}", axis.spec)))?;
                 table.try_into::<RunConfig>().map_err(|e| {
-                    anyhow!(
+                    RunError::Grid(format!(
                         "--grid `{}`: value `{}`: {}",
                         axis.spec,
                         value_text(value),
                         e.to_string().trim_end()
-                    )
+                    ))
                 })?;
             }
         }
@@ -128,7 +143,7 @@ impl ConfigTemplate {
             cfg.engine_config()?;
             Ok(resolved.config)
         };
-        let table = toml::Table::try_from(base).context("the run configuration as TOML")?;
+        let table = as_table(base)?;
         let mut first_error = None;
         for index in 0..grid.len() {
             let combination = grid.combination(index);
@@ -141,7 +156,7 @@ impl ConfigTemplate {
                     t.try_into::<RunConfig>()
                         .map_err(|e| e.to_string().trim_end().to_string())
                 });
-            match applied.map_err(|e| anyhow!(e)).and_then(|cfg| resolve(&cfg)) {
+            match applied.map_err(RunError::Grid).and_then(|cfg| resolve(&cfg)) {
                 Ok(cfg) => return Ok(cfg),
                 Err(e) => {
                     first_error.get_or_insert((combination, e));
