@@ -299,7 +299,7 @@ fn phased(args: &PhasedArgs) -> Result<()> {
             name: l.name.clone(),
             description: l.comment.clone().unwrap_or_else(|| strategy.clone()),
             engine,
-            factory: Box::new(move || spec.build().map_err(|e| e.to_string())),
+            factory: Box::new(spec),
         });
         echoes.push(ConfigEcho {
             name: l.name.clone(),

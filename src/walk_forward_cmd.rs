@@ -1,30 +1,16 @@
-//! `rebt walk-forward`: choose a grid combination on each training window, run it on the test
-//! window that follows, and judge the strategy by the stitched out-of-sample equity (see
-//! `rebt_research::walk_forward` for the folds, the warm-up and the stitching).
-//!
-//! The dataset is loaded and sliced once; each fold's in-sample runs share one engine over the
-//! training days and run in parallel. Grid combinations are applied to the configuration as
-//! `rebt sweep` applies them ([`ConfigTemplate`]), except that an axis may not change the
-//! engine settings (cash, rules, costs, slippage, volume cap, base currency) or the
-//! `[metrics]` table: walk-forward chooses strategy parameters, and the window whose costs
-//! happened to be lowest says nothing about a strategy.
+//! `rebt walk-forward`: the flags, the progress bar and the terminal report of
+//! `rebt_run::walk_forward` (folds, the out-of-sample stitching and the outputs are there).
 
 use crate::RunArgs;
 use crate::commands::resolve_config;
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::Result;
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rebt::run::load_dataset;
-use rebt::run::plan::resolve_benchmark;
-use rebt::run::registry::resolve;
-use rebt::run::sweep::ConfigTemplate;
-use rebt_core::Strategy;
-use rebt_report::{DatasetInfo, OutputFile, RunReport, Staging};
-use rebt_research::grid::{Combination, Grid, value_text};
-use rebt_research::sweep::{Metric, SweepOptions};
-use rebt_research::walk_forward::{WalkForward, WalkForwardSettings, WalkForwardSpec, plan_folds, walk_forward};
-use serde_json::json;
+use rebt::run::walk_forward::{WalkForwardRequest, run_walk_forward, windows_text};
+use rebt_research::grid::Grid;
+use rebt_research::sweep::Metric;
+use rebt_research::walk_forward::{WalkForward, WalkForwardSpec};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -67,167 +53,60 @@ fn parse_metric(s: &str) -> Result<Metric, String> {
     s.parse()
 }
 
-/// Top-level configuration keys that set the engine or the metrics rather than the strategy.
-const NOT_STRATEGY_KEYS: [&str; 7] = [
-    "cash",
-    "rules",
-    "costs",
-    "slippage_bps",
-    "volume_cap",
-    "base_currency",
-    "metrics",
-];
-
 /// `rebt walk-forward …`.
 pub(crate) fn run(args: WalkForwardArgs) -> Result<()> {
-    let grid = Grid::parse(&args.grid)?;
-    let base = resolve_config(&args.run)?;
-    let template = ConfigTemplate::new(&base, &grid)?;
-    let mut cfg = template.resolved().clone();
-    let engine_config = cfg.engine_config().map_err(|e| anyhow!(e))?;
-    check_strategy_axes(&template, &grid)?;
-    let description = resolve(&cfg)?.description;
-    let strategy_name = cfg.strategy_name();
-
-    let dataset = load_dataset(cfg.data.as_deref())?;
-    let panel = dataset.panel.slice(cfg.from, cfg.to)?;
-    let spec = WalkForwardSpec {
-        train: args.train,
-        test: args.test,
-        anchored: args.anchored,
-    };
-    let dates = panel.dates();
-    let folds = plan_folds(dates.len(), &spec)
-        .map_err(|e| anyhow!("{e} (--from/--to select {} → {})", dates[0], dates[dates.len() - 1]))?;
-    // the benchmark of the out-of-sample days, checked before the long part
-    let oos_panel = panel.slice(Some(dates[spec.train]), Some(dates[dates.len() - 1]))?;
-    let (benchmark, echo) = resolve_benchmark(cfg.benchmark.as_deref(), &dataset, &oos_panel, cfg.cash)?;
-    cfg.benchmark = Some(echo);
-
-    let build = |index: usize| -> Result<Box<dyn Strategy>, String> {
-        let c = template.apply(&grid.combination(index))?;
-        resolve(&c).map(|r| r.strategy).map_err(|e| e.to_string())
-    };
-    let combinations: Vec<usize> = (0..grid.len()).collect();
-    let mut options = SweepOptions {
-        jobs: args.jobs.map_or(0, |j| j as usize),
-        batch: 1,
-    };
-    options.batch = (grid.len() / (options.threads() * 4)).clamp(1, 16);
-    let settings = WalkForwardSettings {
-        spec,
+    let request = WalkForwardRequest {
+        grid: Grid::parse(&args.grid)?,
+        spec: WalkForwardSpec {
+            train: args.train,
+            test: args.test,
+            anchored: args.anchored,
+        },
         metric: args.metric,
-        annualization: cfg.metrics.annualization,
-        options,
+        jobs: args.jobs.map_or(0, |j| j as usize),
     };
-    let bar = progress_bar(folds.len() * grid.len(), args.quiet);
-    let wf = walk_forward(&panel, &engine_config, &combinations, &build, &settings, &|p| {
+    let base = resolve_config(&args.run)?;
+    let bar = progress_bar(args.quiet);
+    let run = run_walk_forward(&base, &request, &|p| {
         bar.set_message(format!("fold {}/{}", p.fold, p.folds));
         bar.set_length(p.total as u64);
         bar.set_position(p.done as u64);
-    })?;
+    });
     bar.finish_and_clear();
-
+    let run = run?;
     if let Some(dir) = &args.out {
-        let config_json = serde_json::to_value(&cfg).context("serialising the configuration")?;
-        let info = DatasetInfo {
-            name: dataset.manifest.name.clone(),
-            source: dataset.source.clone(),
-            fingerprint: dataset.fingerprint.clone(),
-            synthetic: dataset.manifest.synthetic,
-        };
-        let report = RunReport::new(
-            &wf.oos,
-            &panel,
-            config_json.clone(),
-            info.clone(),
-            &cfg.metrics,
-            benchmark.as_ref(),
-        );
-        let title = format!(
-            "walk-forward out of sample: {description}, {} by {}",
-            windows_text(&spec),
-            args.metric
-        );
-        let html = report.tearsheet(&title).context("drawing the tearsheet")?;
-        let axes: Vec<String> = grid.axes.iter().map(|a| a.name.clone()).collect();
-        let values =
-            |c: usize| -> Vec<String> { grid.combination(c).values.iter().map(|(_, v)| value_text(v)).collect() };
-        let document = document(&wf, &grid, config_json, &info)?;
-        let files = vec![
-            OutputFile::new("folds.csv", wf.folds_csv(&axes, &values).context("writing folds.csv")?),
-            OutputFile::new("oos_equity.csv", wf.oos_equity_csv().context("writing oos_equity.csv")?),
-            OutputFile::new("walk_forward.json", document.into_bytes()),
-            OutputFile::new("report.html", html.into_bytes()),
-        ];
-        let mut staging = Staging::default();
-        staging
-            .dir(dir, &files)
-            .with_context(|| format!("writing the outputs into {}", dir.display()))?;
-        staging.commit().context("moving the outputs into place")?;
+        run.write_outputs(dir)?;
     }
-
     if !args.quiet {
+        let (first, last, days) = run.days();
         let header = format!(
-            "rebt walk-forward · {strategy_name} · {} [{}] · {} → {} ({} days)\n{}",
-            dataset.manifest.name,
-            dataset.source,
-            dates[0],
-            dates[dates.len() - 1],
-            dates.len(),
-            if dataset.manifest.synthetic {
+            "rebt walk-forward · {} · {} [{}] · {first} → {last} ({days} days)\n{}",
+            run.config.strategy_name(),
+            run.dataset.name,
+            run.dataset.source,
+            if run.dataset.synthetic {
                 "NOTE: synthetic data: these prices are generated, not real market prices.\n"
             } else {
                 ""
             }
         );
-        let text = render(&wf, &grid, &spec, args.metric, args.out.as_ref())?;
+        let text = render(
+            &run.result,
+            &request.grid,
+            &request.spec,
+            args.metric,
+            args.out.as_ref(),
+        )?;
         write!(std::io::stdout(), "{header}{text}")?;
     }
     Ok(())
 }
 
-/// Refuse axes that change the engine settings or the metrics (see the module documentation).
-fn check_strategy_axes(template: &ConfigTemplate, grid: &Grid) -> Result<()> {
-    let base = template.resolved();
-    let base_engine = base.engine_config().map_err(|e| anyhow!(e))?;
-    for axis in &grid.axes {
-        let key = axis.name.split('.').next().unwrap_or_default();
-        let named = NOT_STRATEGY_KEYS.contains(&key) && (key == "metrics" || !axis.name.contains('.'));
-        let changes = axis.values.iter().any(|v| {
-            let one = Combination {
-                index: 0,
-                values: vec![(axis.name.clone(), v.clone())],
-            };
-            template
-                .apply(&one)
-                .is_ok_and(|c| c.metrics != base.metrics || c.engine_config().map_or(true, |e| e != base_engine))
-        });
-        if named || changes {
-            bail!(
-                "--grid `{}`: walk-forward chooses strategy parameters only; `{}` sets the engine or the metrics (cash, rules, costs, slippage_bps, volume_cap, base_currency, [metrics]), and the value that looked best in a window says nothing about the strategy. Set it with its flag or in --config",
-                axis.spec,
-                axis.name
-            );
-        }
-    }
-    Ok(())
-}
-
-fn windows_text(spec: &WalkForwardSpec) -> String {
-    format!(
-        "train {} / test {} days, {}",
-        spec.train,
-        spec.test,
-        if spec.anchored { "anchored" } else { "rolling" }
-    )
-}
-
-fn progress_bar(total: usize, quiet: bool) -> ProgressBar {
+fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {msg} {wide_bar} {pos}/{len} in-sample runs · ETA {eta}",
     )
@@ -335,53 +214,4 @@ fn render(
         ));
     }
     Ok(s)
-}
-
-/// `walk_forward.json`.
-fn document(wf: &WalkForward, grid: &Grid, config: serde_json::Value, dataset: &DatasetInfo) -> Result<String> {
-    let params = |c: usize| -> serde_json::Value {
-        grid.combination(c)
-            .values
-            .into_iter()
-            .map(|(k, v)| (k, serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
-            .collect::<serde_json::Map<_, _>>()
-            .into()
-    };
-    let folds: Vec<serde_json::Value> = wf
-        .folds
-        .iter()
-        .map(|f| {
-            let mut v = serde_json::to_value(f)?;
-            v["fold"] = json!(f.index + 1);
-            v["params"] = params(f.chosen);
-            Ok(v)
-        })
-        .collect::<Result<_, serde_json::Error>>()?;
-    let skipped: Vec<serde_json::Value> = wf
-        .skipped
-        .iter()
-        .map(|s| json!({"combination": s.combination, "params": params(s.combination), "reason": s.reason}))
-        .collect();
-    let doc = json!({
-        "rebt_version": env!("CARGO_PKG_VERSION"),
-        "config": config,
-        "dataset": dataset,
-        "grid": grid,
-        "combinations": grid.len(),
-        "metric": wf.metric,
-        "train": wf.spec.train,
-        "test": wf.spec.test,
-        "anchored": wf.spec.anchored,
-        "folds": folds,
-        "overall": wf.overall,
-        "skipped": skipped,
-        "transfers": wf.transfers,
-        "oos_first_day": wf.oos.daily.first().map(|d| d.date),
-        "oos_last_day": wf.oos.daily.last().map(|d| d.date),
-        "oos_final_equity": wf.oos.daily.last().map(|d| d.equity),
-        "note": "The out-of-sample equity chains each fold winner's returns on its test days, from a run over its training and test days (so it starts the test warmed up), compounded from the previous fold's ending equity; switching winners is booked as cost-free transfers at the previous close.",
-    });
-    let mut text = serde_json::to_string_pretty(&doc).context("serialising walk_forward.json")?;
-    text.push('\n');
-    Ok(text)
 }

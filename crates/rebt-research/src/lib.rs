@@ -4,6 +4,7 @@
 //! Overfitting by combinatorially symmetric cross-validation ([`cscv`]); walk-forward
 //! optimisation ([`walk_forward`]); the phased position-building study ([`study`]); and factor
 //! (signal) research without a backtest: IC, quantile returns and turnover ([`factor`]).
+//! Strategies come from [`source`]s the caller implements, with typed build errors.
 //!
 //! Nothing here prints or reads the environment: long jobs report progress through a
 //! callback, which the CLI draws with indicatif.
@@ -12,6 +13,7 @@
 pub mod cscv;
 pub mod factor;
 pub mod grid;
+pub mod source;
 pub mod store;
 pub mod study;
 pub mod sweep;

@@ -38,6 +38,7 @@
 //! records is rounded to the cent after scaling, so `cash + positions value` can differ from
 //! equity by half a cent.
 
+use crate::source::CandidateSource;
 use crate::sweep::{Headline, Metric, SweepOptions, best, run_sweep_batched};
 use chrono::NaiveDate;
 use rebt_core::{
@@ -231,10 +232,6 @@ pub struct WalkForwardSettings {
     /// Threads and batch size of the in-sample runs (the results do not depend on them).
     pub options: SweepOptions,
 }
-
-/// Builds the strategy of one combination (by its number); `Err` says why the combination
-/// is invalid (e.g. `fast ≥ slow`).
-pub type BuildStrategy<'a> = dyn Fn(usize) -> Result<Box<dyn Strategy>, String> + Sync + 'a;
 
 /// Where a walk-forward run stands, reported after every in-sample run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -430,7 +427,7 @@ pub fn walk_forward(
     panel: &Panel,
     engine: &EngineConfig,
     combinations: &[usize],
-    build: &BuildStrategy<'_>,
+    build: &dyn CandidateSource,
     settings: &WalkForwardSettings,
     progress: &(dyn Fn(WalkProgress) + Sync),
 ) -> Result<WalkForward, WalkForwardError> {
@@ -448,9 +445,12 @@ pub fn walk_forward(
     let mut valid = Vec::new();
     let mut skipped = Vec::new();
     for &c in combinations {
-        match build(c) {
+        match build.build(c) {
             Ok(_) => valid.push(c),
-            Err(reason) => skipped.push(Skipped { combination: c, reason }),
+            Err(e) => skipped.push(Skipped {
+                combination: c,
+                reason: e.to_string(),
+            }),
         }
     }
     if valid.is_empty() {
@@ -550,9 +550,9 @@ pub fn walk_forward(
             .map_err(engine_error("winner over training and test windows"))?;
         let oos_engine =
             Engine::new(&span_panel, engine.clone()).map_err(engine_error("winner over training and test windows"))?;
-        let mut strategy = build(winner).map_err(|message| WalkForwardError::Stitch {
+        let mut strategy = build.build(winner).map_err(|e| WalkForwardError::Stitch {
             fold: fold.index,
-            message: format!("combination {winner} no longer builds: {message}"),
+            message: format!("combination {winner} no longer builds: {e}"),
         })?;
         let run = oos_engine
             .run(strategy.as_mut())
@@ -630,11 +630,14 @@ fn efficiency(metric: Metric, in_sample: Option<f64>, out_of_sample: Option<f64>
 fn run_in_sample(
     engine: &Engine<'_>,
     batch: &[usize],
-    build: &BuildStrategy<'_>,
+    build: &dyn CandidateSource,
     annualization: &Annualization,
 ) -> Vec<Result<Headline, String>> {
     let headline = |r: &BacktestResult| Headline::compute(&r.returns(), r.fills.len(), annualization);
-    let mut built: Vec<Result<Box<dyn Strategy>, String>> = batch.iter().map(|&c| build(c)).collect();
+    let mut built: Vec<Result<Box<dyn Strategy>, String>> = batch
+        .iter()
+        .map(|&c| build.build(c).map_err(|e| e.to_string()))
+        .collect();
     let mut refs: Vec<&mut dyn Strategy> = built
         .iter_mut()
         .filter_map(|b| b.as_mut().ok())
@@ -655,7 +658,7 @@ fn run_in_sample(
     batch
         .iter()
         .map(|&c| {
-            let mut s = build(c)?;
+            let mut s = build.build(c).map_err(|e| e.to_string())?;
             engine.run(s.as_mut()).map(|r| headline(&r)).map_err(|e| e.to_string())
         })
         .collect()
@@ -931,6 +934,7 @@ mod tests {
         assert_eq!(efficiency(Metric::AnnualVolatility, Some(0.2), Some(0.1)), None);
     }
 
+    use crate::source::BuildError;
     use rand::{Rng, SeedableRng};
     use rebt_core::{BarColumns, Context, CostMode, Currency, Instrument, Orders, RulesMode};
 
@@ -980,7 +984,7 @@ mod tests {
     }
 
     /// 0: AAA at 95%, 1: BBB at 95%, 2: AAA at 50%, 3: invalid, 4: never trades.
-    fn build(c: usize) -> Result<Box<dyn Strategy>, String> {
+    fn build(c: usize) -> Result<Box<dyn Strategy>, BuildError> {
         match c {
             0 => Ok(Box::new(Hold {
                 symbol: "AAA",

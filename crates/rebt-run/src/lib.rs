@@ -2,7 +2,8 @@
 //! results, so that the `rebt` command line and the Python package hold no logic of their
 //! own: the run configuration ([`config`]), the strategy registry with `pipeline` in it
 //! ([`registry`]), the resolved, immutable run plan ([`plan`]), one backtest from plan to
-//! outputs ([`backtest`]), parameter sweeps ([`sweep`]) and regression suites against blessed baselines
+//! outputs ([`backtest`]), parameter sweeps ([`sweep`]), walk-forward optimisation
+//! ([`walk_forward`]) and regression suites against blessed baselines
 //! ([`regress`]).
 //!
 //! Nothing here prints or reads the environment; errors are [`RunError`]s.
@@ -15,6 +16,7 @@ pub mod plan;
 pub mod registry;
 pub mod regress;
 pub mod sweep;
+pub mod walk_forward;
 
 pub use backtest::{OutputTargets, RunOutput, run_backtest};
 pub use config::{ConfigError, RunConfig};

@@ -76,6 +76,12 @@ impl StrategySpec {
     }
 }
 
+impl rebt_research::source::StrategySource for StrategySpec {
+    fn build(&self) -> Result<Box<dyn Strategy>, rebt_research::source::BuildError> {
+        Ok(StrategySpec::build(self)?)
+    }
+}
+
 /// A configuration's strategy, resolved: the spec, a first instance (so a caller that runs
 /// once builds once), the one-line description `rebt backtest` prints, and the configuration
 /// echo with the strategy's name and resolved settings written in (the input is not changed).

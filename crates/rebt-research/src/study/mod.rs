@@ -30,18 +30,16 @@ pub use outcome::{Part, RunOutcome};
 pub use resample::JointResampler;
 pub use stats::{Distribution, Interval, PairedComparison, PairedSettings, paired_comparison, quantile};
 
+use crate::source::StrategySource;
 use chrono::NaiveDate;
 use outcome::{Figures, StartAt, close_on_or_before, measure, measure_benchmark};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use rebt_core::{CoreError, Engine, EngineConfig, Field, InstrumentIx, Panel, Strategy};
+use rebt_core::{CoreError, Engine, EngineConfig, Field, InstrumentIx, Panel};
 use rebt_metrics::{Annualization, StationaryBootstrap};
 use serde::Serialize;
 use std::sync::Mutex;
-
-/// Builds a fresh strategy for one run; an error is a message saying what is wrong.
-pub type StrategyFactory = Box<dyn Fn() -> Result<Box<dyn Strategy>, String> + Send + Sync>;
 
 /// One approach of the study: a strategy and the engine settings it runs under.
 pub struct Approach {
@@ -52,7 +50,7 @@ pub struct Approach {
     /// Engine settings; the universe names the instruments it may trade.
     pub engine: EngineConfig,
     /// Builds its strategy, once per run.
-    pub factory: StrategyFactory,
+    pub factory: Box<dyn StrategySource>,
 }
 
 impl std::fmt::Debug for Approach {
@@ -415,9 +413,9 @@ fn run_window(
             start,
             source,
         };
-        let inner = (a.factory)().map_err(|message| StudyError::Strategy {
+        let inner = a.factory.build().map_err(|e| StudyError::Strategy {
             approach: a.name.clone(),
-            message,
+            message: e.to_string(),
         })?;
         let config = EngineConfig {
             record_holdings: false,
@@ -736,7 +734,8 @@ fn summarise(runs: &[RunOutcome], approaches: &[Approach], settings: &StudySetti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rebt_core::{BarColumns, Cents, Context, Currency, Instrument, Orders};
+    use crate::source::BuildError;
+    use rebt_core::{BarColumns, Cents, Context, Currency, Instrument, Orders, Strategy};
 
     /// Buys the target in `tranches` equal cash amounts, one every `every` days from the first.
     struct Tranches {
@@ -778,12 +777,12 @@ mod tests {
                 universe: Some(vec!["X".into()]),
                 ..EngineConfig::default()
             },
-            factory: Box::new(move || {
+            factory: Box::new(move || -> Result<Box<dyn Strategy>, BuildError> {
                 Ok(Box::new(Tranches {
                     tranches,
                     every: 5,
                     calls: 0,
-                }) as Box<dyn Strategy>)
+                }))
             }),
         }
     }
