@@ -33,6 +33,7 @@ pub mod manifest;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod series;
+mod table;
 
 pub use bars::{OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
 pub use calendars::{CalendarSummary, Calendars};

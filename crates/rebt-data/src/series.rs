@@ -13,8 +13,8 @@
 //! publication on). Errors name the file and line (the header is line 1).
 
 use crate::bars::parse_date;
-use crate::csv::{content, lines, split_fields};
 use crate::error::DataError;
+use crate::table::{Columns, read_table};
 use chrono::NaiveDate;
 use rebt_core::{AltData, AsOfPoint, AsOfSeries};
 use std::collections::HashMap;
@@ -29,69 +29,23 @@ pub const SERIES_OPTIONAL_COLUMNS: [&str; 1] = ["published"];
 /// Read point-in-time series from the bytes of a (decompressed) series CSV. `path` is used
 /// only in error messages.
 pub fn read_series_csv(bytes: &[u8], path: &Path) -> Result<AltData, DataError> {
-    let bytes = content(bytes);
-    let mut rows = lines(bytes);
-    let header = match rows.next() {
-        Some((_, h)) if !h.is_empty() => std::str::from_utf8(h).map_err(|_| DataError::Line {
-            path: path.to_path_buf(),
-            line: 1,
-            message: "the header is not valid UTF-8".into(),
-        })?,
-        _ => {
-            return Err(DataError::Format {
-                path: path.to_path_buf(),
-                message: format!(
-                    "the file is empty; expected a header line `{}` (plus an optional `published`)",
-                    SERIES_REQUIRED_COLUMNS.join(",")
-                ),
-            });
-        }
+    let columns = Columns {
+        required: &SERIES_REQUIRED_COLUMNS,
+        optional: &SERIES_OPTIONAL_COLUMNS,
     };
-    let columns = check_header(&split_fields(header), path)?;
-    let at = |name: &str| columns.iter().position(|c| *c == name);
-    // Present by check_header.
-    let (i_date, i_series, i_value) = (
-        at("date").unwrap_or(0),
-        at("series").unwrap_or(1),
-        at("value").unwrap_or(2),
-    );
-    let i_published = at("published");
-
     let mut points: HashMap<String, Vec<AsOfPoint>> = HashMap::new();
     let mut first_line: HashMap<(String, NaiveDate, NaiveDate), usize> = HashMap::new();
-    for (n, raw) in rows {
-        let cell = |column: &'static str, message: String| DataError::Cell {
-            path: path.to_path_buf(),
-            line: n,
-            column,
-            message,
-        };
-        let text = std::str::from_utf8(raw).map_err(|_| DataError::Line {
-            path: path.to_path_buf(),
-            line: n,
-            message: "the line is not valid UTF-8".into(),
-        })?;
-        let fields = split_fields(text);
-        if text.trim().is_empty() || fields.len() != columns.len() {
-            let found = if text.trim().is_empty() {
-                "the line is empty".to_string()
-            } else {
-                format!("found {} fields", fields.len())
-            };
-            return Err(DataError::Line {
-                path: path.to_path_buf(),
-                line: n,
-                message: format!("{found}, expected {} ({})", columns.len(), columns.join(",")),
-            });
-        }
+    read_table(bytes, path, columns, |row| {
+        let n = row.line;
+        let cell = |column: &'static str, message: String| row.cell_error(path, column, message);
         let date_of = |column: &'static str, s: &str| {
             if s.is_empty() {
                 return Err(cell(column, "date is missing; expected YYYY-MM-DD".into()));
             }
             parse_date(s).ok_or_else(|| cell(column, format!("`{s}` is not a date; expected YYYY-MM-DD")))
         };
-        let date = date_of("date", &fields[i_date])?;
-        let name = fields[i_series].as_str();
+        let date = date_of("date", row.required("date"))?;
+        let name = row.required("series");
         if name.trim().is_empty() {
             return Err(cell("series", "series name is missing".into()));
         }
@@ -101,14 +55,14 @@ pub fn read_series_csv(bytes: &[u8], path: &Path) -> Result<AltData, DataError> 
                 format!("series name `{name}` has leading or trailing spaces"),
             ));
         }
-        let value_text = fields[i_value].as_str();
+        let value_text = row.required("value");
         let value: f64 = value_text
             .parse()
             .map_err(|_| cell("value", format!("`{value_text}` is not a number")))?;
         if !value.is_finite() {
             return Err(cell("value", format!("value {value_text} is not a finite number")));
         }
-        let published = match i_published.map(|i| fields[i].as_str()) {
+        let published = match row.get("published") {
             Some(p) if !p.is_empty() => date_of("published", p)?,
             _ => date,
         };
@@ -139,7 +93,8 @@ pub fn read_series_csv(bytes: &[u8], path: &Path) -> Result<AltData, DataError> 
             published,
             value,
         });
-    }
+        Ok(())
+    })?;
     let mut alt = AltData::new();
     for (name, pts) in points {
         // Every point was checked above, so this cannot fail; keep the error readable anyway.
@@ -150,43 +105,6 @@ pub fn read_series_csv(bytes: &[u8], path: &Path) -> Result<AltData, DataError> 
         alt.insert(name, series);
     }
     Ok(alt)
-}
-
-/// Check the header: required columns present, nothing unknown or repeated.
-fn check_header(found: &[String], path: &Path) -> Result<Vec<&'static str>, DataError> {
-    let allowed = || {
-        SERIES_REQUIRED_COLUMNS
-            .iter()
-            .chain(SERIES_OPTIONAL_COLUMNS.iter())
-            .copied()
-    };
-    for (i, name) in found.iter().enumerate() {
-        if found[..i].contains(name) {
-            return Err(DataError::DuplicateColumn {
-                path: path.to_path_buf(),
-                column: name.clone(),
-            });
-        }
-    }
-    for column in SERIES_REQUIRED_COLUMNS {
-        if !found.iter().any(|f| f == column) {
-            return Err(DataError::MissingColumn {
-                path: path.to_path_buf(),
-                column,
-                found: found.join(","),
-            });
-        }
-    }
-    found
-        .iter()
-        .map(|name| {
-            allowed().find(|a| a == name).ok_or_else(|| DataError::UnknownColumn {
-                path: path.to_path_buf(),
-                column: name.clone(),
-                allowed: allowed().collect::<Vec<_>>().join(","),
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]
