@@ -7,14 +7,16 @@
 //! - `series.csv` or `series.csv.gz` (optional): point-in-time series ([`crate::series`]);
 //! - `calendars.toml` (optional): trading calendars ([`Calendars`]); when present, every bar of
 //!   an instrument whose market has a calendar must fall on one of its trading days;
-//! - `manifest.toml` (optional): name, benchmark, instrument metadata ([`Manifest`]).
+//! - `manifest.toml` (optional): name, benchmark, instrument metadata and status by date
+//!   ([`Manifest`]);
+//! - `actions.csv` or `actions.csv.gz` (optional): corporate actions ([`crate::actions`]).
 //!
 //! `.gz` files are decompressed in memory and then read exactly like the plain CSV (errors name
 //! the `.gz` file and the line of the decompressed text). The fingerprint is `sha256:` followed
 //! by the lowercase hex SHA-256 of the raw (as stored, still compressed) bytes of the bars file,
-//! then the series file, then `calendars.toml`, then `manifest.toml`, each absent file
-//! contributing nothing: what `cat bars.csv.gz series.csv.gz calendars.toml manifest.toml |
-//! sha256sum` prints. Any byte changed in any of them changes it; so does re-compressing a file
+//! then the series file, then `calendars.toml`, then `manifest.toml`, then the actions file,
+//! each absent file contributing nothing: what `cat bars.csv.gz series.csv.gz calendars.toml
+//! manifest.toml actions.csv | sha256sum` prints. Any byte changed in any of them changes it; so does re-compressing a file
 //! or re-ordering rows, even though the panel would be the same.
 
 use crate::bars;
@@ -23,7 +25,9 @@ use crate::error::DataError;
 use crate::gzip;
 use crate::manifest::Manifest;
 use chrono::{Datelike, NaiveDate};
-use rebt_core::{AltData, BarColumns, Board, Field, Instrument, InstrumentKind, Market, Panel};
+use rebt_core::{
+    ActionTable, AltData, BarColumns, Board, CorporateAction, Field, Instrument, InstrumentKind, Market, Panel,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -39,6 +43,8 @@ const EMBEDDED: DatasetBytes<'static> = DatasetBytes {
     series_name: "series.csv.gz",
     calendars: Some(include_bytes!("../../../datasets/rare-earth/calendars.toml")),
     manifest: Some(include_bytes!("../../../datasets/rare-earth/manifest.toml")),
+    actions: None,
+    actions_name: "actions.csv",
 };
 
 /// The raw files of a dataset held in memory. The names say how each is read (`.csv.gz` is
@@ -58,12 +64,16 @@ pub struct DatasetBytes<'a> {
     pub calendars: Option<&'a [u8]>,
     /// `manifest.toml`, if there is one.
     pub manifest: Option<&'a [u8]>,
+    /// The corporate actions file as stored, if there is one.
+    pub actions: Option<&'a [u8]>,
+    /// Its file name: `actions.csv` or `actions.csv.gz`.
+    pub actions_name: &'a str,
 }
 
 impl DatasetBytes<'_> {
     /// The dataset fingerprint of these files (see the module docs).
     pub fn fingerprint(&self) -> String {
-        fingerprint(self.bars, self.series, self.calendars, self.manifest)
+        fingerprint(self.bars, &[self.series, self.calendars, self.manifest, self.actions])
     }
 }
 
@@ -165,6 +175,8 @@ impl Dataset {
                 series_name: "series.csv",
                 calendars: None,
                 manifest: manifest_toml,
+                actions: None,
+                actions_name: "actions.csv",
             },
             source,
         )
@@ -182,6 +194,7 @@ impl Dataset {
             calendars_path: dir.join("calendars.toml"),
             manifest: files.manifest,
             manifest_path: dir.join("manifest.toml"),
+            actions: files.actions.map(|a| (a, dir.join(files.actions_name))),
         };
         raw.assemble(source.to_string(), name_of(dir))
     }
@@ -246,12 +259,12 @@ fn series_summary(alt: &AltData) -> Vec<SeriesSummary> {
         .collect()
 }
 
-/// `sha256:` + hex SHA-256 of the raw bars, series, calendars and manifest bytes, in that
-/// order (see the module docs).
-pub fn fingerprint(bars: &[u8], series: Option<&[u8]>, calendars: Option<&[u8]>, manifest: Option<&[u8]>) -> String {
+/// `sha256:` + hex SHA-256 of the raw bars bytes followed by the other files' (series,
+/// calendars, manifest, actions: in that order, absent ones skipped; see the module docs).
+pub fn fingerprint(bars: &[u8], others: &[Option<&[u8]>]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(bars);
-    for part in [series, calendars, manifest].into_iter().flatten() {
+    for part in others.iter().flatten() {
         hasher.update(part);
     }
     let digest = hasher.finalize();
@@ -267,6 +280,8 @@ pub fn fingerprint(bars: &[u8], series: Option<&[u8]>, calendars: Option<&[u8]>,
 const BARS_NAMES: [&str; 3] = ["bars.csv", "bars.csv.gz", "bars.parquet"];
 /// The series file names looked for in a directory.
 const SERIES_NAMES: [&str; 2] = ["series.csv", "series.csv.gz"];
+/// The corporate-actions file names looked for in a directory.
+const ACTIONS_NAMES: [&str; 2] = ["actions.csv", "actions.csv.gz"];
 
 /// At most one of `names` in `dir`: its path, or an error when there are several.
 fn one_of(dir: &Path, names: &[&str]) -> Result<Option<PathBuf>, DataError> {
@@ -301,9 +316,16 @@ fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, DataError> {
 
 /// Load a dataset from `path`: either a directory holding one bars file (`bars.csv`,
 /// `bars.csv.gz`, or `bars.parquet` with the `parquet` feature) and optionally
-/// `series.csv[.gz]`, `calendars.toml` and `manifest.toml`; or a bars file, with those optional
-/// files looked for in the same directory.
+/// `series.csv[.gz]`, `calendars.toml`, `manifest.toml` and `actions.csv[.gz]`; or a bars
+/// file, with those optional files looked for in the same directory.
 pub fn load(path: &Path) -> Result<Dataset, DataError> {
+    load_with_actions(path, None)
+}
+
+/// [`load`], with the corporate actions read from `actions` (for a single bars file whose
+/// actions live elsewhere). Naming an actions file when the dataset's directory holds one
+/// too is an error: which one applies is not guessed.
+pub fn load_with_actions(path: &Path, actions: Option<&Path>) -> Result<Dataset, DataError> {
     let meta = std::fs::metadata(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -332,6 +354,30 @@ pub fn load(path: &Path) -> Result<Dataset, DataError> {
         Some(p) => read_optional(&p)?.map(|b| (b, p)),
         None => None,
     };
+    let beside = one_of(&dir, &ACTIONS_NAMES)?;
+    let actions_path = match (actions, beside) {
+        (Some(given), Some(found)) => {
+            return Err(DataError::UnsupportedFile {
+                path: given.to_path_buf(),
+                message: format!(
+                    "is given as the actions file, but the dataset holds {} too; remove one, so that which applies is not a guess",
+                    found.display()
+                ),
+            });
+        }
+        (Some(given), None) => Some(given.to_path_buf()),
+        (None, found) => found,
+    };
+    let actions = match actions_path {
+        Some(p) => Some((
+            std::fs::read(&p).map_err(|source| DataError::Io {
+                path: p.clone(),
+                source,
+            })?,
+            p,
+        )),
+        None => None,
+    };
     let calendars_path = dir.join("calendars.toml");
     let calendars = read_optional(&calendars_path)?;
     let manifest_path = dir.join("manifest.toml");
@@ -345,6 +391,7 @@ pub fn load(path: &Path) -> Result<Dataset, DataError> {
         calendars_path,
         manifest: manifest.as_deref(),
         manifest_path,
+        actions: actions.as_ref().map(|(b, p)| (b.as_slice(), p.clone())),
     };
     raw.assemble(path.display().to_string(), name)
 }
@@ -430,6 +477,7 @@ struct RawFiles<'a> {
     calendars_path: PathBuf,
     manifest: Option<&'a [u8]>,
     manifest_path: PathBuf,
+    actions: Option<(&'a [u8], PathBuf)>,
 }
 
 impl RawFiles<'_> {
@@ -479,19 +527,125 @@ impl RawFiles<'_> {
             let text = csv_text(bytes, path, gz)?;
             panel = panel.with_alt_data(crate::series::read_series_csv(&text, path)?);
         }
+        check_status(&panel, &self.manifest_path)?;
+        if let Some((bytes, path)) = &self.actions {
+            let gz = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
+            let text = csv_text(bytes, path, gz)?;
+            let rows = crate::actions::read_actions_csv(&text, path)?;
+            let table = action_table(&panel, calendars.as_ref(), &rows, path)?;
+            panel = panel.with_actions(table);
+        }
         Ok(Dataset {
             panel,
             manifest,
             calendars,
             fingerprint: fingerprint(
                 self.bars,
-                self.series.as_ref().map(|(b, _)| *b),
-                self.calendars,
-                self.manifest,
+                &[
+                    self.series.as_ref().map(|(b, _)| *b),
+                    self.calendars,
+                    self.manifest,
+                    self.actions.as_ref().map(|(b, _)| *b),
+                ],
             ),
             source,
         })
     }
+}
+
+/// An instrument's bars must lie within its listing: none before `listed`, none on or after
+/// `delisted`.
+fn check_status(panel: &Panel, manifest_path: &Path) -> Result<(), DataError> {
+    let dates = panel.dates();
+    for ix in panel.ixs() {
+        let inst = panel.instrument(ix);
+        let closes = panel.series(ix, Field::Close);
+        let (Some(first), Some(last)) = (
+            closes.iter().position(|c| !c.is_nan()),
+            closes.iter().rposition(|c| !c.is_nan()),
+        ) else {
+            continue;
+        };
+        let bad = |message: String| DataError::ManifestInstrument {
+            path: manifest_path.to_path_buf(),
+            symbol: inst.symbol.clone(),
+            message,
+        };
+        if let Some(listed) = inst.status.listed.filter(|l| dates[first] < *l) {
+            return Err(bad(format!(
+                "has a bar on {}, before its `listed` date {listed}; expected none before the listing",
+                dates[first]
+            )));
+        }
+        if let Some(delisted) = inst.status.delisted.filter(|d| dates[last] >= *d) {
+            return Err(bad(format!(
+                "has a bar on {}, on or after its `delisted` date {delisted}; expected none from the delisting on",
+                dates[last]
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The actions of `rows` placed on the panel's instruments: each symbol must have bars, and
+/// each ex-date must be a trading day of its market (by `calendars.toml` where it lists the
+/// year, else by the days the market has bars, within the range of the bars).
+fn action_table(
+    panel: &Panel,
+    calendars: Option<&Calendars>,
+    rows: &[crate::actions::ActionRow],
+    path: &Path,
+) -> Result<ActionTable, DataError> {
+    let mut by_instrument: Vec<Vec<CorporateAction>> = vec![Vec::new(); panel.instruments().len()];
+    let mut open_days: Vec<(Market, Vec<bool>)> = Vec::new();
+    let dates = panel.dates();
+    for row in rows {
+        let cell = |column: &'static str, message: String| DataError::Cell {
+            path: path.to_path_buf(),
+            line: row.line,
+            column,
+            message,
+        };
+        let Some(ix) = panel.find(&row.symbol) else {
+            return Err(cell(
+                "symbol",
+                format!(
+                    "`{}` has no bars in this dataset; expected a symbol of the bars",
+                    row.symbol
+                ),
+            ));
+        };
+        let market = panel.instrument(ix).market;
+        let ex = row.action.ex_date;
+        let trades = match calendars.and_then(|c| c.is_trading_day(market, ex)) {
+            Some(listed_year) => Some(listed_year),
+            None if ex < dates[0] || ex > dates[dates.len() - 1] => None,
+            None => {
+                if !open_days.iter().any(|(m, _)| *m == market) {
+                    open_days.push((market, panel.market_open_days(market)));
+                }
+                let open = &open_days.iter().find(|(m, _)| *m == market).expect("just added").1;
+                Some(dates.binary_search(&ex).is_ok_and(|d| open[d]))
+            }
+        };
+        if trades == Some(false) {
+            return Err(cell(
+                "ex_date",
+                format!(
+                    "{ex} ({:?}) is not a trading day of {}'s market ({}); expected the first trading day without the entitlement",
+                    ex.weekday(),
+                    row.symbol,
+                    market_name(market)
+                ),
+            ));
+        }
+        by_instrument[ix.get()].push(row.action);
+    }
+    let symbols: Vec<&str> = panel.instruments().iter().map(|i| i.symbol.as_str()).collect();
+    ActionTable::new(by_instrument, &symbols).map_err(|e| DataError::Format {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 /// Every bar of an instrument whose market has a calendar must be on one of its trading days;
@@ -752,7 +906,7 @@ mod tests {
             ds.manifest.name,
             dir.path().file_name().expect("name").to_string_lossy()
         );
-        assert_eq!(ds.fingerprint, fingerprint(text.as_bytes(), None, None, None));
+        assert_eq!(ds.fingerprint, fingerprint(text.as_bytes(), &[None, None, None]));
         let s = ds.summary();
         assert_eq!((s.rows, s.days, s.first_date, s.last_date), (3, 3, d(2), d(4)));
         let cre = &s.instruments[0];
@@ -787,7 +941,7 @@ mod tests {
         assert_eq!(ds.manifest.benchmark.as_deref(), Some("930598.CSI"));
         assert_eq!(
             ds.fingerprint,
-            fingerprint(bars.as_bytes(), None, None, Some(manifest.as_bytes()))
+            fingerprint(bars.as_bytes(), &[None, None, Some(manifest.as_bytes())])
         );
     }
 
@@ -795,10 +949,10 @@ mod tests {
     fn fingerprint_is_sha256_of_bars_series_calendars_manifest() {
         // SHA-256("abc"), the FIPS 180-2 test vector.
         let abc = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        assert_eq!(fingerprint(b"ab", None, None, Some(b"c")), abc);
-        assert_eq!(fingerprint(b"abc", None, None, None), abc);
-        assert_eq!(fingerprint(b"a", Some(b"b"), Some(b"c"), None), abc);
-        assert_eq!(fingerprint(b"", Some(b"a"), Some(b""), Some(b"bc")), abc);
+        assert_eq!(fingerprint(b"ab", &[None, None, Some(b"c")]), abc);
+        assert_eq!(fingerprint(b"abc", &[None, None, None]), abc);
+        assert_eq!(fingerprint(b"a", &[Some(b"b"), Some(b"c"), None]), abc);
+        assert_eq!(fingerprint(b"", &[Some(b"a"), Some(b""), Some(b"bc")]), abc);
     }
 
     #[test]
@@ -846,7 +1000,7 @@ mod tests {
         assert_eq!(s.source, dir.display().to_string());
         let bars = fs::read(dir.join("bars.csv")).expect("bars");
         let manifest = fs::read(dir.join("manifest.toml")).expect("manifest");
-        assert_eq!(s.fingerprint, fingerprint(&bars, None, None, Some(&manifest)));
+        assert_eq!(s.fingerprint, fingerprint(&bars, &[None, None, Some(&manifest)]));
         assert!(s.calendars.is_empty() && s.series.is_empty());
         assert_eq!(s.first_date, NaiveDate::from_ymd_opt(2019, 1, 2).expect("date"));
         assert_eq!(s.last_date, NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"));
@@ -949,7 +1103,7 @@ mod tests {
         assert_eq!(margin.as_of(day(3)).map(|p| p.value), Some(8.5e9));
         assert_eq!(
             ds.fingerprint,
-            fingerprint(&bars_gz, Some(&series_gz), Some(CALENDARS.as_bytes()), None),
+            fingerprint(&bars_gz, &[Some(&series_gz), Some(CALENDARS.as_bytes()), None]),
             "over the compressed bytes as stored"
         );
         let calendars = ds.calendars.as_ref().expect("calendars");
@@ -973,6 +1127,8 @@ mod tests {
                 series_name: "series.csv",
                 calendars: Some(CALENDARS.as_bytes()),
                 manifest: None,
+                actions: None,
+                actions_name: "actions.csv",
             },
             "mem",
         )
@@ -1079,5 +1235,138 @@ mod tests {
             msg.contains("calendars.toml:2: `SSE.2024`: 2024-01-06 is a Sat"),
             "{msg}"
         );
+    }
+
+    /// Bars of 600111.SH on 2024-01-02 to 01-05 and of 06680.HK on 01-02, 01-03, 01-05.
+    fn bars_for_actions() -> String {
+        let mut b = String::from("date,symbol,open,high,low,close,volume,pre_close\n");
+        for (day, close, pre) in [
+            (2, 20.0, ""),
+            (3, 20.0, "20.00"),
+            (4, 20.9, "19.00"),
+            (5, 21.0, "20.90"),
+        ] {
+            b.push_str(&format!(
+                "2024-01-0{day},600111.SH,{close},{close},{close},{close},100,{pre}\n"
+            ));
+        }
+        for day in [2, 3, 5] {
+            b.push_str(&format!("2024-01-0{day},06680.HK,5,5,5,5,100,\n"));
+        }
+        b
+    }
+
+    #[test]
+    fn actions_beside_the_bars_are_attached_and_fingerprinted() {
+        let bars = bars_for_actions();
+        let actions = "symbol,ex_date,cash,bonus,transfer,pay_date\n\
+                       600111.SH,2024-01-04,1.0,0,0,2024-01-05\n\
+                       06680.HK,2024-01-03,0.2,0,0,\n\
+                       600111.SH,2023-06-01,0.5,0,0,\n";
+        let dir = dir_with(&[("bars.csv", &bars), ("actions.csv", actions)]);
+        let ds = load(dir.path()).expect("loads");
+        let ix = ds.panel.find("600111.SH").expect("listed");
+        assert_eq!(
+            ds.panel.actions(ix).len(),
+            2,
+            "one before the data is kept, and harmless"
+        );
+        assert_eq!(
+            ds.panel.actions(ix)[1].pay_date,
+            NaiveDate::from_ymd_opt(2024, 1, 5).expect("date")
+        );
+        // the bars' pre_close is the limit reference on the ex-date
+        assert_eq!(ds.panel.limit_reference(ix, 2), Some(19.0));
+        assert_eq!(
+            ds.fingerprint,
+            fingerprint(bars.as_bytes(), &[None, None, None, Some(actions.as_bytes())])
+        );
+        // the same actions given beside a single bars file
+        let elsewhere = dir_with(&[("acts.csv", actions)]);
+        let bars_only = dir_with(&[("bars.csv", &bars)]);
+        let ds2 = load_with_actions(
+            &bars_only.path().join("bars.csv"),
+            Some(&elsewhere.path().join("acts.csv")),
+        )
+        .expect("loads");
+        assert_eq!(ds2.panel.actions(ix), ds.panel.actions(ix));
+        // both a file beside the bars and one named: refused
+        let e = load_with_actions(dir.path(), Some(&elsewhere.path().join("acts.csv"))).expect_err("both");
+        assert!(e.to_string().contains("so that which applies is not a guess"), "{e}");
+    }
+
+    #[test]
+    fn bad_actions_name_file_line_and_column() {
+        let bars = bars_for_actions();
+        let header = "symbol,ex_date,cash,bonus,transfer,pay_date\n";
+        let cases: &[(&str, &str)] = &[
+            (
+                "300748.SZ,2024-01-04,1,0,0,",
+                "actions.csv:2: column `symbol`: `300748.SZ` has no bars in this dataset",
+            ),
+            (
+                "06680.HK,2024-01-04,1,0,0,",
+                "actions.csv:2: column `ex_date`: 2024-01-04 (Thu) is not a trading day of 06680.HK's market (HKEX)",
+            ),
+            (
+                "600111.SH,2024-01-04,-1,0,0,",
+                "actions.csv:2: column `cash`: -1 is not a non-negative number",
+            ),
+            (
+                "600111.SH,2024-01-04,1,0,0,2024-01-03",
+                "actions.csv:2: column `pay_date`: 2024-01-03 is before the ex-date",
+            ),
+        ];
+        for &(row, expected) in cases {
+            let (msg, dir) = load_err(&[("bars.csv", &bars), ("actions.csv", &format!("{header}{row}\n"))]);
+            assert!(msg.starts_with(&dir), "{msg}");
+            assert!(msg.contains(expected), "{row}\n got: {msg}\nwant: {expected}");
+        }
+        // with a calendar, an ex-date on a holiday is refused even without bars around it
+        let calendars = "[SSE]\n2024 = [\"2024-01-01\"]\n";
+        let (msg, _) = load_err(&[
+            ("bars.csv", &bars),
+            ("calendars.toml", calendars),
+            ("actions.csv", &format!("{header}600111.SH,2024-01-01,1,0,0,\n")),
+        ]);
+        assert!(
+            msg.contains("actions.csv:2: column `ex_date`: 2024-01-01 (Mon) is not a trading day"),
+            "{msg}"
+        );
+        // a non-positive pre_close is a bad cell of the bars
+        let bad = bars.replace(
+            "2024-01-04,600111.SH,20.9,20.9,20.9,20.9,100,19.00",
+            "2024-01-04,600111.SH,20.9,20.9,20.9,20.9,100,0",
+        );
+        let (msg, _) = load_err(&[("bars.csv", &bad)]);
+        assert!(
+            msg.contains("bars.csv:4: column `pre_close`: pre_close 0 is not a positive number"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn bars_must_lie_within_the_listing() {
+        let bars = bars_for_actions();
+        let cases: &[(&str, &str)] = &[
+            (
+                "listed = 2024-01-03",
+                "instrument `600111.SH`: has a bar on 2024-01-02, before its `listed` date 2024-01-03",
+            ),
+            (
+                "delisted = 2024-01-05",
+                "instrument `600111.SH`: has a bar on 2024-01-05, on or after its `delisted` date 2024-01-05",
+            ),
+        ];
+        for &(line, expected) in cases {
+            let manifest = format!("name = \"t\"\n[[instruments]]\nsymbol = \"600111.SH\"\n{line}\n");
+            let (msg, _) = load_err(&[("bars.csv", &bars), ("manifest.toml", &manifest)]);
+            assert!(msg.contains(expected), "{line}\n got: {msg}");
+        }
+        let manifest = "name = \"t\"\n[[instruments]]\nsymbol = \"600111.SH\"\nlisted = 2024-01-02\ndelisted = 2024-01-08\nst = [[2024-01-02, 2024-01-03]]\n";
+        let dir = dir_with(&[("bars.csv", &bars), ("manifest.toml", manifest)]);
+        let ds = load(dir.path()).expect("loads");
+        let inst = ds.panel.instrument(ds.panel.find("600111.SH").expect("listed"));
+        assert!(inst.status.is_st_on(NaiveDate::from_ymd_opt(2024, 1, 3).expect("date")));
     }
 }

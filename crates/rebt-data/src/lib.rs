@@ -21,6 +21,7 @@
 //! the manifest key. Nothing is read from the environment and nothing is printed.
 #![deny(missing_docs)]
 
+pub mod actions;
 mod bars;
 pub mod calendars;
 pub mod csv;
@@ -35,12 +36,13 @@ pub mod parquet;
 pub mod series;
 mod table;
 
+pub use actions::{ACTIONS_OPTIONAL_COLUMNS, ACTIONS_REQUIRED_COLUMNS, ActionRow, read_actions_csv};
 pub use bars::{OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
 pub use calendars::{CalendarSummary, Calendars};
 pub use csv::read_csv_bars;
 pub use dataset::{
     Dataset, DatasetBytes, DatasetSummary, EMBEDDED_SOURCE, InstrumentSummary, SeriesSummary, embedded_files,
-    fingerprint, load, load_embedded,
+    fingerprint, load, load_embedded, load_with_actions,
 };
 pub use error::DataError;
 pub use generate::{

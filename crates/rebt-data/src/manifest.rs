@@ -21,9 +21,22 @@
 //! `"none"`), `settlement` ("T+1"|"T+0"), `tradable`. A `kind` of index, commodity or fx makes
 //! the instrument signal-only unless `tradable = true` is also given. Setting `board` does not
 //! re-derive the band, lot or settlement: give those too when they differ from the inference.
+//!
+//! Status by date (see [`rebt_core::Status`]; dates bare or quoted):
+//!
+//! ```toml
+//! [[instruments]]
+//! symbol = "000831.SZ"
+//! st = [[2016-04-11, 2017-04-28]]   # risk-warning windows, first and last day inclusive
+//! listed = 1998-09-11               # first trading day; no bar may come before it
+//! ipo_price = 4.03                  # issue price: the reference of the listing day's limits
+//! delisted = 2030-01-02             # first day no longer listed; no bar on or after it
+//! par_value = 1.0                   # per share, when not 1 (bonus shares are taxed at par)
+//! ```
 
 use crate::error::DataError;
-use rebt_core::{Board, Currency, Instrument, InstrumentKind, Market, PriceLimitSchedule, Settlement};
+use chrono::NaiveDate;
+use rebt_core::{Board, Currency, Instrument, InstrumentKind, Market, PriceLimitSchedule, Settlement, Status};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -88,6 +101,50 @@ pub struct InstrumentSpec {
     /// Whether orders may be placed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tradable: Option<bool>,
+    /// Risk-warning (ST / *ST) windows, each the first and last day under the warning.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub st: Vec<[TomlDate; 2]>,
+    /// The listing date (first trading day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<TomlDate>,
+    /// The IPO issue price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipo_price: Option<f64>,
+    /// The delisting date (first day no longer listed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delisted: Option<TomlDate>,
+    /// Par value per share, when not 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub par_value: Option<f64>,
+}
+
+/// A date in TOML, written bare (`listed = 2019-07-22`) or quoted (`"2019-07-22"`); written
+/// back quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TomlDate(pub NaiveDate);
+
+impl Serialize for TomlDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for TomlDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Toml(toml::value::Datetime),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Text(s) => s,
+            Raw::Toml(t) => t.to_string(),
+        };
+        crate::bars::parse_date(&text)
+            .map(TomlDate)
+            .ok_or_else(|| de::Error::custom(format!("invalid date `{text}`: expected YYYY-MM-DD")))
+    }
 }
 
 /// A manifest's `price_limit`: a fraction of the previous close (`0.1` = ±10%), in whole
@@ -204,6 +261,38 @@ impl Manifest {
                     format!("`tick` is {tick}; expected a positive number"),
                 ));
             }
+            for (key, v) in [("ipo_price", spec.ipo_price), ("par_value", spec.par_value)] {
+                if let Some(v) = v.filter(|v| !(v.is_finite() && *v > 0.0)) {
+                    return Err(bad(&spec.symbol, format!("`{key}` is {v}; expected a positive number")));
+                }
+            }
+            for (k, [from, to]) in spec.st.iter().enumerate() {
+                if from > to {
+                    return Err(bad(
+                        &spec.symbol,
+                        format!("`st` window {} to {} ends before it starts", from.0, to.0),
+                    ));
+                }
+                if let Some([_, prev_to]) = k.checked_sub(1).map(|j| spec.st[j])
+                    && *from <= prev_to
+                {
+                    return Err(bad(
+                        &spec.symbol,
+                        format!(
+                            "`st` window starting {} overlaps or precedes the one before it (ending {}); expected windows in date order without overlap",
+                            from.0, prev_to.0
+                        ),
+                    ));
+                }
+            }
+            if let (Some(l), Some(d)) = (spec.listed, spec.delisted)
+                && d <= l
+            {
+                return Err(bad(
+                    &spec.symbol,
+                    format!("`delisted` {} is not after `listed` {}", d.0, l.0),
+                ));
+            }
         }
         Ok(())
     }
@@ -275,6 +364,13 @@ impl InstrumentSpec {
         if let Some(v) = self.tradable {
             inst.tradable = v;
         }
+        inst.status = Status {
+            st: self.st.iter().map(|[a, b]| (a.0, b.0)).collect(),
+            listed: self.listed.map(|d| d.0),
+            ipo_price: self.ipo_price,
+            delisted: self.delisted.map(|d| d.0),
+            par_value: self.par_value,
+        };
         inst
     }
 }
@@ -282,7 +378,6 @@ impl InstrumentSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
 
     fn parse(text: &str) -> Result<Manifest, DataError> {
         Manifest::from_toml(text, Path::new("data/manifest.toml"))
@@ -398,6 +493,52 @@ price_limit = "none"
                 .contains("`930598.CSI`: is the `benchmark` but has no bars"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn status_by_date() {
+        let m = parse(
+            r#"
+name = "t"
+[[instruments]]
+symbol = "000831.SZ"
+st = [[2016-04-11, "2017-04-28"]]
+listed = 1998-09-11
+ipo_price = 4.03
+delisted = "2030-01-02"
+par_value = 0.5
+"#,
+        )
+        .expect("valid");
+        let inst = &m
+            .resolve(&["000831.SZ".to_string()], Path::new("m.toml"))
+            .expect("resolves")[0];
+        let d = |y, mo, dd| NaiveDate::from_ymd_opt(y, mo, dd).expect("date");
+        assert_eq!(inst.status.st, vec![(d(2016, 4, 11), d(2017, 4, 28))]);
+        assert!(inst.status.is_st_on(d(2017, 4, 28)) && !inst.status.is_st_on(d(2017, 5, 2)));
+        assert_eq!(inst.status.listed, Some(d(1998, 9, 11)));
+        assert_eq!(inst.status.ipo_price, Some(4.03));
+        assert_eq!(inst.status.delisted, Some(d(2030, 1, 2)));
+        assert_eq!(inst.status.par(), 0.5);
+        let cases: &[(&str, &str)] = &[
+            ("st = [[2017-01-02, 2016-01-04]]", "ends before it starts"),
+            (
+                "st = [[2016-01-04, 2016-06-30], [2016-06-01, 2016-12-30]]",
+                "overlaps or precedes",
+            ),
+            ("ipo_price = 0.0", "`ipo_price` is 0"),
+            ("par_value = -1.0", "`par_value` is -1"),
+            (
+                "listed = 2020-01-02\ndelisted = 2019-01-02",
+                "`delisted` 2019-01-02 is not after `listed`",
+            ),
+            ("listed = \"2020-13-01\"", "invalid date `2020-13-01`"),
+        ];
+        for &(line, expected) in cases {
+            let text = format!("name = \"t\"\n[[instruments]]\nsymbol = \"A\"\n{line}\n");
+            let e = parse(&text).expect_err(line);
+            assert!(e.to_string().contains(expected), "{line}: {e}");
+        }
     }
 
     #[test]
