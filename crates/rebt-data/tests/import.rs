@@ -47,8 +47,10 @@ fn close_of(ds: &Dataset, symbol: &str) -> Vec<f64> {
 #[test]
 fn akshare_converts_lots_and_codes() {
     // 成交量 is in lots: 1234 → 123400 shares, 385012 → 38501200, 98765 → 9876500, 120000 →
-    // 12000000, 2000 → 200000. 成交额 is CNY already. 000831.csv has no 股票代码 and no
-    // 成交额: its symbol comes from the file name and its amount cells are empty.
+    // 12000000, 2000 → 200000. 成交额 is CNY already. pre_close = 收盘 − 涨跌额: 20.02 − (−0.09)
+    // = 20.11 (the float difference is 20.109999999999996), 20.30 − 0.28 = 20.02, 19.90 −
+    // (−0.40) = 20.30. 000831.csv has no 股票代码, no 成交额 and no 涨跌额: its symbol comes from
+    // the file name and its amount and pre_close cells are empty.
     let imported = run(
         ImportFormat::Akshare,
         &["akshare/stock_zh_a_hist_600111.csv", "akshare/000831.csv"],
@@ -56,12 +58,12 @@ fn akshare_converts_lots_and_codes() {
     );
     assert_eq!(
         imported.bars_csv().expect("bars"),
-        "date,symbol,open,high,low,close,volume,amount\n\
-         2024-01-02,000831.SZ,25.5,26.1,25.2,25.88,9876500,\n\
-         2024-01-02,600111.SH,20.11,20.35,19.87,20.02,123400,2469123.5\n\
-         2024-01-03,000831.SZ,25.9,25.95,24.8,24.95,12000000,\n\
-         2024-01-03,600111.SH,20,20.48,19.95,20.3,38501200,781234567\n\
-         2024-01-04,600111.SH,20.3,20.4,19.8,19.9,200000,3990000\n"
+        "date,symbol,open,high,low,close,volume,amount,pre_close\n\
+         2024-01-02,000831.SZ,25.5,26.1,25.2,25.88,9876500,,\n\
+         2024-01-02,600111.SH,20.11,20.35,19.87,20.02,123400,2469123.5,20.11\n\
+         2024-01-03,000831.SZ,25.9,25.95,24.8,24.95,12000000,,\n\
+         2024-01-03,600111.SH,20,20.48,19.95,20.3,38501200,781234567,20.02\n\
+         2024-01-04,600111.SH,20.3,20.4,19.8,19.9,200000,3990000,20.3\n"
     );
     let s = imported.summary();
     assert_eq!(s.symbols, ["000831.SZ", "600111.SH"]);
@@ -72,6 +74,8 @@ fn akshare_converts_lots_and_codes() {
     assert!(s.skipped_rows.is_empty());
     let (_tmp, ds) = write_and_load(&imported);
     assert_eq!(close_of(&ds, "600111.SH"), [20.02, 20.3, 19.9]);
+    let ix = ds.panel.find("600111.SH").expect("600111");
+    assert_eq!(ds.panel.series(ix, Field::PreClose), [20.11, 20.02, 20.3]);
     let cre = ds.panel.find("000831.SZ").expect("000831");
     assert_eq!(ds.panel.series(cre, Field::Volume)[..2], [9_876_500.0, 12_000_000.0]);
     assert!(ds.panel.series(cre, Field::Amount)[0].is_nan());
@@ -93,20 +97,44 @@ fn akshare_symbol_option_names_a_file_without_code() {
 }
 
 #[test]
+fn akshare_fund_pre_close_is_to_the_tenth_of_a_cent() {
+    // An ETF is quoted to 0.001: 3.512 − (−0.013) = 3.525; 3.498 − (−0.014000000000000012)
+    // (float noise in the file) = 3.512; an empty 涨跌额 leaves pre_close empty.
+    let imported = run(
+        ImportFormat::Akshare,
+        &["akshare/fund_etf_hist_510300.csv"],
+        &ImportOptions::default(),
+    );
+    assert_eq!(
+        imported.bars_csv().expect("bars"),
+        "date,symbol,open,high,low,close,volume,amount,pre_close\n\
+         2024-01-02,510300.SH,3.5,3.53,3.49,3.512,100000,351200,3.525\n\
+         2024-01-03,510300.SH,3.51,3.52,3.48,3.498,120000,419760,3.512\n\
+         2024-01-04,510300.SH,3.498,3.51,3.49,3.502,90000,315180,\n"
+    );
+    let (_tmp, ds) = write_and_load(&imported);
+    let ix = ds.panel.find("510300.SH").expect("510300");
+    let pre = ds.panel.series(ix, Field::PreClose);
+    assert_eq!(pre[..2], [3.525, 3.512]);
+    assert!(pre[2].is_nan());
+}
+
+#[test]
 fn tushare_converts_lots_thousands_and_dates() {
     // vol × 100: 1234.0 → 123400, 385012.34 → 38501234, 2000.0 → 200000, 98765.0 → 9876500,
     // 1024.09 → 102409 (a float product would give 102408.99999999999).
     // amount × 1000: 1234.5 → 1234500, 781234.567 → 781234567, 3990.0 → 3990000,
     // 254321.0 → 254321000, 2097.131 → 2097131 (the float product: 2097130.9999999998).
+    // pre_close is kept as tushare gives it.
     let imported = run(ImportFormat::Tushare, &["tushare/daily.csv"], &ImportOptions::default());
     assert_eq!(
         imported.bars_csv().expect("bars"),
-        "date,symbol,open,high,low,close,volume,amount\n\
-         2024-01-02,000831.SZ,25.5,26.1,25.2,25.88,9876500,254321000\n\
-         2024-01-02,600111.SH,20.11,20.35,19.87,20.02,123400,1234500\n\
-         2024-01-03,000831.SZ,25.9,25.95,24.8,24.95,102409,2097131\n\
-         2024-01-03,600111.SH,20,20.48,19.95,20.3,38501234,781234567\n\
-         2024-01-04,600111.SH,20.3,20.4,19.8,19.9,200000,3990000\n"
+        "date,symbol,open,high,low,close,volume,amount,pre_close\n\
+         2024-01-02,000831.SZ,25.5,26.1,25.2,25.88,9876500,254321000,25.5\n\
+         2024-01-02,600111.SH,20.11,20.35,19.87,20.02,123400,1234500,20.11\n\
+         2024-01-03,000831.SZ,25.9,25.95,24.8,24.95,102409,2097131,25.88\n\
+         2024-01-03,600111.SH,20,20.48,19.95,20.3,38501234,781234567,20.02\n\
+         2024-01-04,600111.SH,20.3,20.4,19.8,19.9,200000,3990000,20.3\n"
     );
     let (tmp, ds) = write_and_load(&imported);
     let ix = ds.panel.find("600111.SH").expect("600111");
@@ -118,7 +146,7 @@ fn tushare_converts_lots_thousands_and_dates() {
     assert_eq!(
         manifest,
         "name = \"dataset\"\n\
-         description = \"Imported from tushare daily CSV (vol in lots of 100 shares and amount in thousands of CNY, converted to shares and CNY): daily.csv. Prices as in the source.\"\n\
+         description = \"Imported from tushare daily CSV (vol in lots of 100 shares and amount in thousands of CNY, converted to shares and CNY): daily.csv. Prices as in the source. With the exchange's reference close (pre_close).\"\n\
          synthetic = false\n\
          \n\
          [[instruments]]\n\
@@ -132,20 +160,23 @@ fn tushare_converts_lots_thousands_and_dates() {
 #[test]
 fn tushare_adj_factor_is_kept_or_applied() {
     // 300748.SZ: a 10-for-10 bonus issue on 2024-01-03 halves the price and doubles the
-    // factor (1.0 → 2.0). vol 1000, 2000, 1500 lots → 100000, 200000, 150000 shares;
-    // amount 2000, 2080, 1620 thousand → 2000000, 2080000, 1620000 CNY.
+    // factor (1.0 → 2.0), and tushare's pre_close that day is the ex-rights price 10.00.
+    // vol 1000, 2000, 1500 lots → 100000, 200000, 150000 shares; amount 2000, 2080, 1620
+    // thousand → 2000000, 2080000, 1620000 CNY. Adjusted bars carry no pre_close.
     let file = ["tushare/adj_300748.csv"];
     let none = run(ImportFormat::Tushare, &file, &ImportOptions::default());
     assert_eq!(
         none.bars_csv().expect("bars"),
-        "date,symbol,open,high,low,close,volume,amount,adj_factor\n\
-         2024-01-02,300748.SZ,20,21,19,20,100000,2000000,1\n\
-         2024-01-03,300748.SZ,10.2,10.6,9.8,10.4,200000,2080000,2\n\
-         2024-01-04,300748.SZ,10.4,11,10,10.8,150000,1620000,2\n"
+        "date,symbol,open,high,low,close,volume,amount,adj_factor,pre_close\n\
+         2024-01-02,300748.SZ,20,21,19,20,100000,2000000,1,19.8\n\
+         2024-01-03,300748.SZ,10.2,10.6,9.8,10.4,200000,2080000,2,10\n\
+         2024-01-04,300748.SZ,10.4,11,10,10.8,150000,1620000,2,10.4\n"
     );
     let (_tmp, ds) = write_and_load(&none);
     let ix = ds.panel.find("300748.SZ").expect("300748");
     assert_eq!(ds.panel.series(ix, Field::AdjFactor), [1.0, 2.0, 2.0]);
+    assert_eq!(ds.panel.series(ix, Field::PreClose), [19.8, 10.0, 10.4]);
+    assert_eq!(ds.panel.limit_reference(ix, 1), Some(10.0), "the ex-rights price");
 
     // Forward (前复权): × factor / latest factor (2.0): the first day × 0.5, the rest × 1.
     let forward = ImportOptions {
@@ -163,8 +194,16 @@ fn tushare_adj_factor_is_kept_or_applied() {
     let (_tmp, ds) = write_and_load(&imported);
     assert_eq!(close_of(&ds, "300748.SZ"), [10.0, 10.4, 10.8]);
     assert!(!ds.panel.has_field(Field::AdjFactor));
+    assert!(!ds.panel.has_field(Field::PreClose));
     assert!(
         ds.manifest.description.contains("forward-adjusted (前复权)"),
+        "{}",
+        ds.manifest.description
+    );
+    assert!(
+        ds.manifest
+            .description
+            .ends_with("The source's pre_close is left out: it is the exchange's reference on raw prices."),
         "{}",
         ds.manifest.description
     );
@@ -334,6 +373,97 @@ fn long_files_merge_and_sort() {
     let (_tmp, ds) = write_and_load(&imported);
     let fx = ds.panel.instrument(ds.panel.find("HKDCNY").expect("fx"));
     assert_eq!(fx.kind, InstrumentKind::Fx);
+}
+
+#[test]
+fn long_pre_close_is_kept_raw_and_left_out_when_adjusted() {
+    // A 10-for-10 day: pre_close 10 against a previous close of 20. Raw, the column comes
+    // back as given (an empty cell stays empty); forward-adjusted, it is left out, since the
+    // adjustment already removed the jump it describes.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = tmp.path().join("bars.csv");
+    fs::write(
+        &path,
+        "date,symbol,open,high,low,close,volume,adj_factor,pre_close\n\
+         2024-01-02,300748.SZ,20,21,19,20,100,1,\n\
+         2024-01-03,300748.SZ,10.2,10.6,9.8,10.4,200,2,10\n",
+    )
+    .expect("write");
+    let raw = import(ImportFormat::Long, std::slice::from_ref(&path), &defaults()).expect("raw");
+    assert_eq!(
+        raw.bars_csv().expect("bars"),
+        "date,symbol,open,high,low,close,volume,adj_factor,pre_close\n\
+         2024-01-02,300748.SZ,20,21,19,20,100,1,\n\
+         2024-01-03,300748.SZ,10.2,10.6,9.8,10.4,200,2,10\n"
+    );
+    let (_t, ds) = write_and_load(&raw);
+    let ix = ds.panel.find("300748.SZ").expect("300748");
+    assert_eq!(ds.panel.limit_reference(ix, 1), Some(10.0));
+    let adjusted = import(ImportFormat::Long, &[path], &forward()).expect("forward");
+    assert_eq!(
+        adjusted.bars_csv().expect("bars"),
+        "date,symbol,open,high,low,close,volume\n\
+         2024-01-02,300748.SZ,10,10.5,9.5,10,100\n\
+         2024-01-03,300748.SZ,10.2,10.6,9.8,10.4,200\n"
+    );
+}
+
+#[test]
+fn bad_pre_close_is_named() {
+    check_bad(&[
+        Bad {
+            format: ImportFormat::Tushare,
+            files: &[(
+                "d.csv",
+                "ts_code,trade_date,open,high,low,close,pre_close,vol\n\
+                 600111.SH,20240102,20.11,20.35,19.87,20.02,20.11,1234\n\
+                 600111.SH,20240103,20.00,20.48,19.95,20.30,0,1234\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":3: column `pre_close`: `0` is not a positive price",
+        },
+        Bad {
+            format: ImportFormat::Tushare,
+            files: &[(
+                "d.csv",
+                "ts_code,trade_date,open,high,low,close,pre_close,vol\n600111.SH,20240102,20.11,20.35,19.87,20.02,n/a,1234\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `pre_close`: `n/a` is not a number",
+        },
+        Bad {
+            format: ImportFormat::Akshare,
+            files: &[(
+                "600111.csv",
+                "日期,开盘,收盘,最高,最低,成交量,涨跌额\n2024-01-02,20.11,20.02,20.35,19.87,1234,20.02\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `涨跌额`: 收盘 20.02 − 涨跌额 20.02 leaves no positive previous close; expected the change from the previous close",
+        },
+        Bad {
+            format: ImportFormat::Akshare,
+            files: &[(
+                "600111.csv",
+                "日期,开盘,收盘,最高,最低,成交量,涨跌额\n2024-01-02,20.11,20.02,20.35,19.87,1234,-0.09\n2024-01-03,20.11,20.02,20.35,19.87,1234,--\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":3: column `涨跌额`: `--` is not a number",
+        },
+        Bad {
+            format: ImportFormat::Long,
+            files: &[(
+                "bars.csv",
+                "date,symbol,open,high,low,close,volume,pre_close\n2024-01-02,600111.SH,10.00,10.50,9.80,10.20,1000,-10.1\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `pre_close`: `-10.1` is not a positive price",
+        },
+    ]);
 }
 
 #[test]
@@ -881,7 +1011,7 @@ fn bad_long_input_is_named() {
             files: &[("bars.csv", "")],
             options: defaults,
             blamed: 0,
-            expected: ": the file is empty; expected a long header line with the columns date,symbol,open,high,low,close,volume,amount,adj_factor",
+            expected: ": the file is empty; expected a long header line with the columns date,symbol,open,high,low,close,volume,amount,adj_factor,pre_close",
         },
         Bad {
             format: ImportFormat::Long,
@@ -1421,4 +1551,94 @@ fn real_files_import_and_load() {
         written.contains("2012-09-27,margin_balance:market,70453000000,2012-09-28\n"),
         "100 million × 704.53"
     );
+}
+
+/// The ten unadjusted files with the exchange's pre_close (邢不行 dumps), as tushare `daily`
+/// files (pre_close as given) and as akshare files (涨跌额 = close − pre_close, to the cent):
+/// both imports must carry every pre_close into the loaded panel exactly, and it must be the
+/// limit reference of its day, the ex-rights days included.
+#[test]
+fn real_unadjusted_bars_keep_pre_close() {
+    let Some(real) = real_dir() else { return };
+    let work = tempfile::tempdir().expect("temp dir");
+    let codes = [
+        "000831", "000970", "300127", "300224", "300748", "600010", "600111", "600259", "600392", "600549",
+    ];
+    let (mut tushare_files, mut akshare_files) = (Vec::new(), Vec::new());
+    let mut expected: Vec<(String, Vec<(String, f64)>)> = Vec::new();
+    let mut ex_rights_days = 0;
+    for code in codes {
+        let (h, rows) = read_real(&real, &format!("cn_{code}_ganlei333_xbx_unadj.csv"));
+        let (c_date, c_open, c_high, c_low, c_close, c_pre, c_vol) = (
+            col(&h, "date"),
+            col(&h, "open"),
+            col(&h, "high"),
+            col(&h, "low"),
+            col(&h, "close"),
+            col(&h, "pre_close"),
+            col(&h, "volume_shares"),
+        );
+        let symbol = if code.starts_with('6') {
+            format!("{code}.SH")
+        } else {
+            format!("{code}.SZ")
+        };
+        let mut ts = String::from("ts_code,trade_date,open,high,low,close,pre_close,vol\n");
+        let mut ak = String::from("日期,开盘,收盘,最高,最低,成交量,涨跌额\n");
+        let mut want = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let (close, pre): (f64, f64) = (r[c_close].parse().expect("close"), r[c_pre].parse().expect("pre"));
+            // some volumes carry float noise (875376394.9999999): whole shares are enough here
+            let shares: f64 = r[c_vol].parse().expect("volume");
+            let lots = shares_to_lots(&format!("{}", shares.round() as u64));
+            ts.push_str(&format!(
+                "{symbol},{},{},{},{},{},{},{lots}\n",
+                r[c_date].replace('-', ""),
+                r[c_open],
+                r[c_high],
+                r[c_low],
+                r[c_close],
+                r[c_pre]
+            ));
+            ak.push_str(&format!(
+                "{},{},{},{},{},{lots},{:.2}\n",
+                r[c_date],
+                r[c_open],
+                r[c_close],
+                r[c_high],
+                r[c_low],
+                close - pre
+            ));
+            if i > 0 && r[c_pre] != rows[i - 1][c_close] {
+                ex_rights_days += 1;
+            }
+            want.push((r[c_date].clone(), pre));
+        }
+        let p = work.path().join(format!("{code}_daily.csv"));
+        fs::write(&p, ts).expect("write");
+        tushare_files.push(p);
+        let p = work.path().join(format!("{code}.csv"));
+        fs::write(&p, ak).expect("write");
+        akshare_files.push(p);
+        expected.push((symbol, want));
+    }
+    assert!(
+        ex_rights_days > 100,
+        "{ex_rights_days} days where pre_close is not the last close"
+    );
+    for (format, files) in [
+        (ImportFormat::Tushare, &tushare_files),
+        (ImportFormat::Akshare, &akshare_files),
+    ] {
+        let (_imported, _tmp, ds) = real_import(format, files, &ImportOptions::default());
+        for (symbol, want) in &expected {
+            let ix = ds.panel.find(symbol).expect("symbol");
+            let pre = ds.panel.series(ix, Field::PreClose);
+            for (day, p) in want {
+                let d = ds.panel.dates().binary_search(&date(day)).expect("day");
+                assert_eq!(pre[d], *p, "{format} {symbol} {day}");
+                assert_eq!(ds.panel.limit_reference(ix, d), Some(*p), "{format} {symbol} {day}");
+            }
+        }
+    }
 }

@@ -8,14 +8,22 @@
 //! | 开盘, 最高, 最低, 收盘 | `open`, `high`, `low`, `close` (unchanged) |
 //! | 成交量 (lots) | `volume` = 成交量 × 100 shares |
 //! | 成交额 (CNY, optional) | `amount` |
-//! | 振幅, 涨跌幅, 涨跌额, 换手率 | not read (derived figures) |
+//! | 涨跌额 (optional) | `pre_close` = 收盘 − 涨跌额, computed on the decimal text and rounded to the tick (0.01, funds 0.001) |
+//! | 振幅, 涨跌幅, 换手率 | not read (derived figures) |
+//!
+//! 涨跌额 is the change from the exchange's reference close (前收盘价), so 收盘 − 涨跌额 is that
+//! reference: the previous close on an ordinary day, the ex-rights price on an ex-date. On a
+//! file downloaded with `adjust="qfq"` or `"hfq"` (which this format cannot tell from a raw
+//! one) it is the previous adjusted close instead, which is also what the engine falls back
+//! to without the column, so it adjusts nothing twice. What akshare puts in 涨跌额 on a
+//! listing day (the change from the issue price, on eastmoney's pages) is not verified.
 //!
 //! Any other column is an error. Without 股票代码 the symbol is the `symbol` option, or else the
 //! file name (`600111.csv`, `600111.SH.csv`).
 
 use super::barset::{BarSet, RawBar, check_ohlc};
-use super::symbol::a_share_symbol;
-use super::text::{Col, CsvFile, ignored, optional, required};
+use super::symbol::{a_share_price_decimals, a_share_symbol};
+use super::text::{Cell, Col, CsvFile, ignored, optional, required};
 use super::{ImportOptions, file_stem};
 use crate::error::DataError;
 
@@ -30,7 +38,7 @@ const COLUMNS: [Col; 12] = [
     optional("成交额"),
     ignored("振幅"),
     ignored("涨跌幅"),
-    ignored("涨跌额"),
+    optional("涨跌额"),
     ignored("换手率"),
 ];
 const DATE: usize = 0;
@@ -41,6 +49,7 @@ const HIGH: usize = 4;
 const LOW: usize = 5;
 const VOLUME: usize = 6;
 const AMOUNT: usize = 7;
+const CHANGE: usize = 10;
 
 /// Read one akshare file into `set`; returns the number of bars read.
 pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) -> Result<usize, DataError> {
@@ -63,22 +72,22 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
                 file_stem(&file.path).unwrap_or_default()
             ))
         })?;
-        Some(set.symbol(&symbol))
+        Some((set.symbol(&symbol), a_share_price_decimals(&symbol)))
     };
     let index = set.start_file(file.path.clone(), false);
-    let mut last_code: Option<(String, u32)> = None;
+    let mut last_code: Option<(String, u32, i32)> = None;
     let mut n = 0;
     for row in file.rows(&header) {
         let row = row?;
         let get = |key| row.required(&header, file, key);
         let (date, open, high, low, close, volume) =
             (get(DATE)?, get(OPEN)?, get(HIGH)?, get(LOW)?, get(CLOSE)?, get(VOLUME)?);
-        let symbol = match fixed {
-            Some(id) => id,
+        let (symbol, decimals) = match fixed {
+            Some(known) => known,
             None => {
                 let code = get(CODE)?;
                 match &last_code {
-                    Some((text, id)) if text == code.text => *id,
+                    Some((text, id, decimals)) if text == code.text => (*id, *decimals),
                     _ => {
                         let symbol = a_share_symbol(code.text).ok_or_else(|| {
                             code.error(format!(
@@ -93,8 +102,9 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
                             )));
                         }
                         let id = set.symbol(&symbol);
-                        last_code = Some((code.text.to_string(), id));
-                        id
+                        let decimals = a_share_price_decimals(&symbol);
+                        last_code = Some((code.text.to_string(), id, decimals));
+                        (id, decimals)
                     }
                 }
             }
@@ -114,10 +124,37 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
                 None => None,
             },
             adj_factor: None,
+            pre_close: match row.cell(&header, file, CHANGE) {
+                Some(change) => reference_close(close, c, change, decimals)?,
+                None => None,
+            },
             file: index,
             line: row.line,
         });
         n += 1;
     }
     Ok(n)
+}
+
+/// 收盘 − 涨跌额 rounded to `decimals` places, or `None` for an empty 涨跌额: both are scaled to
+/// ticks on their decimal text, so `20.02 − (−0.09)` is exactly 20.11 and not the float
+/// difference 20.109999999999996.
+fn reference_close(
+    close: Cell<'_>,
+    close_value: f64,
+    change: Cell<'_>,
+    decimals: i32,
+) -> Result<Option<f64>, DataError> {
+    if change.text.is_empty() {
+        return Ok(None);
+    }
+    change.number()?;
+    let ticks = (close.scaled(decimals)? - change.scaled(decimals)?).round();
+    if ticks <= 0.0 {
+        return Err(change.error(format!(
+            "收盘 {close_value} − 涨跌额 {} leaves no positive previous close; expected the change from the previous close",
+            change.text
+        )));
+    }
+    Ok(Some(ticks / 10f64.powi(decimals)))
 }

@@ -31,6 +31,9 @@ pub(super) struct RawBar {
     pub amount: Option<f64>,
     /// Cumulative adjustment factor, when the file gives it.
     pub adj_factor: Option<f64>,
+    /// The exchange's reference close (前收盘价, the ex-rights price on an ex-date), when
+    /// the file gives it.
+    pub pre_close: Option<f64>,
     /// Index of the input file.
     pub file: usize,
     /// Line in that file.
@@ -66,6 +69,11 @@ pub(super) struct Bars {
     pub has_amount: bool,
     /// Whether the `adj_factor` column is written (unadjusted prices with factors).
     pub has_adj_factor: bool,
+    /// Whether the `pre_close` column is written (some file had it, and the prices are not
+    /// adjusted here).
+    pub has_pre_close: bool,
+    /// Whether some file had a pre_close that an adjustment left out.
+    pub dropped_pre_close: bool,
 }
 
 /// Check high ≥ low and open, close within [low, high]; each cell with its parsed value.
@@ -141,6 +149,7 @@ impl BarSet {
                 ),
             });
         }
+        let any_pre_close = self.bars.iter().any(|b| b.pre_close.is_some());
         self.adjust(adjust);
         // Sort by date, then symbol name: renumber the symbols in name order first.
         let mut order: Vec<u32> = (0..self.symbols.len() as u32).collect();
@@ -160,6 +169,8 @@ impl BarSet {
             rows: self.bars,
             has_amount,
             has_adj_factor: any_adj && adjust == Adjust::None,
+            has_pre_close: any_pre_close && adjust == Adjust::None,
+            dropped_pre_close: any_pre_close && adjust != Adjust::None,
         };
         Ok((bars, self.files, self.skipped))
     }
@@ -200,6 +211,12 @@ impl BarSet {
 
     /// Forward: price × factor / (the symbol's factor on its last day); backward: price ×
     /// factor. One multiplier per bar, so high ≥ open, close ≥ low still hold after rounding.
+    ///
+    /// `pre_close` is left out of adjusted bars. It is the exchange's reference on the traded
+    /// price scale, and the engine reads it both as the limit reference and as the size of the
+    /// ex-rights jump its own adjusted view removes: kept raw beside adjusted prices it would
+    /// adjust them a second time, and scaled by the day's multiplier it would be (up to
+    /// rounding) the previous adjusted close, which is what the engine uses without it.
     fn adjust(&mut self, adjust: Adjust) {
         if adjust == Adjust::None {
             return;
@@ -223,14 +240,16 @@ impl BarSet {
             bar.low *= multiplier;
             bar.close *= multiplier;
             bar.adj_factor = None;
+            bar.pre_close = None;
         }
     }
 }
 
 impl Bars {
-    /// rebt's long `bars.csv`: `date,symbol,open,high,low,close,volume[,amount][,adj_factor]`.
-    /// Numbers are written in Rust's shortest form that reads back to the same `f64`, so
-    /// nothing is lost; a missing amount is an empty cell.
+    /// rebt's long `bars.csv`:
+    /// `date,symbol,open,high,low,close,volume[,amount][,adj_factor][,pre_close]`. Numbers
+    /// are written in Rust's shortest form that reads back to the same `f64`, so nothing is
+    /// lost; a missing amount or pre_close is an empty cell.
     pub fn to_csv(&self) -> String {
         let mut out = String::with_capacity(64 * (self.rows.len() + 1));
         out.push_str("date,symbol,open,high,low,close,volume");
@@ -239,6 +258,9 @@ impl Bars {
         }
         if self.has_adj_factor {
             out.push_str(",adj_factor");
+        }
+        if self.has_pre_close {
+            out.push_str(",pre_close");
         }
         out.push('\n');
         for b in &self.rows {
@@ -256,6 +278,12 @@ impl Bars {
             }
             if self.has_adj_factor {
                 let _ = write!(out, ",{}", b.adj_factor.unwrap_or(1.0));
+            }
+            if self.has_pre_close {
+                out.push(',');
+                if let Some(p) = b.pre_close {
+                    let _ = write!(out, "{p}");
+                }
             }
             out.push('\n');
         }

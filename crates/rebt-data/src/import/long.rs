@@ -1,13 +1,14 @@
-//! rebt's own long format, `date,symbol,open,high,low,close,volume[,amount][,adj_factor]`
-//! (columns in any order, rows in any order, any number of files): validated row by row and
-//! written back sorted, so several files become one dataset.
+//! rebt's own long format,
+//! `date,symbol,open,high,low,close,volume[,amount][,adj_factor][,pre_close]` (columns in any
+//! order, rows in any order, any number of files): validated row by row and written back
+//! sorted, so several files become one dataset. An empty `pre_close` cell is kept empty.
 
 use super::ImportOptions;
 use super::barset::{BarSet, RawBar, check_ohlc};
 use super::text::{Cell, Col, CsvFile, optional, required};
 use crate::error::DataError;
 
-const COLUMNS: [Col; 9] = [
+const COLUMNS: [Col; 10] = [
     required("date"),
     required("symbol"),
     required("open"),
@@ -17,6 +18,7 @@ const COLUMNS: [Col; 9] = [
     required("volume"),
     optional("amount"),
     optional("adj_factor"),
+    optional("pre_close"),
 ];
 const DATE: usize = 0;
 const SYMBOL: usize = 1;
@@ -27,6 +29,7 @@ const CLOSE: usize = 5;
 const VOLUME: usize = 6;
 const AMOUNT: usize = 7;
 const ADJ_FACTOR: usize = 8;
+const PRE_CLOSE: usize = 9;
 
 /// Read one long-format file into `set`; returns the number of bars read.
 pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -> Result<usize, DataError> {
@@ -71,6 +74,10 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -
             },
             adj_factor: match row.cell(&header, file, ADJ_FACTOR) {
                 Some(f) => Some(f.positive()?),
+                None => None,
+            },
+            pre_close: match row.cell(&header, file, PRE_CLOSE) {
+                Some(p) => p.optional_price()?,
                 None => None,
             },
             file: index,

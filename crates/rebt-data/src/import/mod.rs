@@ -16,10 +16,10 @@
 //! # Formats and units
 //! | format | input | conversions |
 //! |---|---|---|
-//! | `akshare` | `stock_zh_a_hist` / `fund_etf_hist_em`: 日期,股票代码,开盘,收盘,最高,最低,成交量,成交额,振幅,涨跌幅,涨跌额,换手率 | 成交量 lots × 100 → shares; 成交额 CNY; code `600111` → `600111.SH` |
-//! | `tushare` | `daily`: ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,vol,amount[,adj_factor] | trade_date `YYYYMMDD`; vol lots × 100 → shares; amount thousands of CNY × 1000 → CNY |
+//! | `akshare` | `stock_zh_a_hist` / `fund_etf_hist_em`: 日期,股票代码,开盘,收盘,最高,最低,成交量,成交额,振幅,涨跌幅,涨跌额,换手率 | 成交量 lots × 100 → shares; 成交额 CNY; `pre_close` = 收盘 − 涨跌额; code `600111` → `600111.SH` |
+//! | `tushare` | `daily`: ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,vol,amount[,adj_factor] | trade_date `YYYYMMDD`; vol lots × 100 → shares; amount thousands of CNY × 1000 → CNY; `pre_close` kept |
 //! | `yahoo` | Date,Open,High,Low,Close,Adj Close,Volume | adjusted (default) or raw close, see [`YahooClose`]; ticker `600111.SS` → `600111.SH`, `0700.HK` → `00700.HK` |
-//! | `long` | rebt's `date,symbol,open,high,low,close,volume[,amount][,adj_factor]` | none (validated, merged, sorted) |
+//! | `long` | rebt's `date,symbol,open,high,low,close,volume[,amount][,adj_factor][,pre_close]` | none (validated, merged, sorted) |
 //! | `series` | `date,series,value[,published]` | none (validated, merged, sorted) |
 //!
 //! Unit conversions are done on the decimal text (`1234.56` lots is exactly `123456`
@@ -36,8 +36,9 @@
 //!   day), so the latest prices are the traded ones;
 //! - `Backward` (后复权): price × adj_factor, so the earliest prices are the traded ones.
 //!
-//! Adjusted prices are written without the `adj_factor` column; volume and amount are never
-//! adjusted.
+//! Adjusted prices are written without the `adj_factor` and `pre_close` columns (the
+//! exchange's reference close belongs to raw prices; see `barset.rs`); volume and amount are
+//! never adjusted.
 //!
 //! # What is refused
 //! Every problem is an error naming the file, the line and the column and what was expected:
@@ -478,8 +479,15 @@ impl Imported {
             }
             Adjust::Backward => "Prices backward-adjusted (后复权): price × adj_factor".to_string(),
         };
+        let pre_close = if bars.has_pre_close {
+            " With the exchange's reference close (pre_close)."
+        } else if bars.dropped_pre_close {
+            " The source's pre_close is left out: it is the exchange's reference on raw prices."
+        } else {
+            ""
+        };
         format!(
-            "Imported from {}: {}. {prices}.",
+            "Imported from {}: {}. {prices}.{pre_close}",
             self.summary.format.source(&self.options),
             files.join(", ")
         )

@@ -27,6 +27,14 @@ pub(super) fn a_share_code(code: &str) -> Option<String> {
     Some(format!("{code}.{suffix}"))
 }
 
+/// Decimals of the price tick of an A-share symbol in rebt's form: 3 for exchange-traded
+/// funds (`5xxxxx.SH`, `15xxxx.SZ`, `16xxxx.SZ`, quoted to 0.001 yuan), 2 for stocks (0.01).
+pub(super) fn a_share_price_decimals(symbol: &str) -> i32 {
+    let fund = matches!(symbol.split_once('.'), Some((code, "SH")) if code.starts_with('5'))
+        || matches!(symbol.split_once('.'), Some((code, "SZ")) if code.starts_with("15") || code.starts_with("16"));
+    if fund { 3 } else { 2 }
+}
+
 /// An A-share symbol given as a bare code (`600111`) or with its suffix in either case
 /// (`600111.SH`, `000831.sz`), in rebt's form; `None` when it is neither.
 pub(super) fn a_share_symbol(text: &str) -> Option<String> {
@@ -131,6 +139,9 @@ mod tests {
         assert_eq!(a_share_symbol("600111.SH").as_deref(), Some("600111.SH"));
         assert_eq!(a_share_symbol("600111.HK"), None);
         assert_eq!(a_share_symbol("stock_600111"), None);
+        for (symbol, decimals) in [("600111.SH", 2), ("000831.SZ", 2), ("510300.SH", 3), ("159715.SZ", 3)] {
+            assert_eq!(a_share_price_decimals(symbol), decimals, "{symbol}");
+        }
     }
 
     #[test]

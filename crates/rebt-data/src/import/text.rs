@@ -329,6 +329,15 @@ impl Cell<'_> {
         }
     }
 
+    /// [`Cell::price`], or `None` for an empty cell.
+    pub fn optional_price(&self) -> Result<Option<f64>, DataError> {
+        if self.text.is_empty() {
+            Ok(None)
+        } else {
+            self.price().map(Some)
+        }
+    }
+
     /// A positive finite number (an adjustment factor).
     pub fn positive(&self) -> Result<f64, DataError> {
         let v = self.number()?;

@@ -10,7 +10,8 @@
 //! | `vol` (lots of 100 shares) | `volume` = vol × 100 |
 //! | `amount` (thousands of CNY, optional) | `amount` = amount × 1000 |
 //! | `adj_factor` (optional) | `adj_factor`, or used to adjust the prices |
-//! | `pre_close`, `change`, `pct_chg` | not read (derived figures) |
+//! | `pre_close` (optional; empty on a listing day) | `pre_close`: tushare's 昨收价【除权价】, the exchange's reference close, which differs from the previous close on ex-dates; left out when the prices are adjusted here (see `barset.rs`) |
+//! | `change`, `pct_chg` | not read (derived figures) |
 
 use super::ImportOptions;
 use super::barset::{BarSet, RawBar, check_ohlc};
@@ -25,7 +26,7 @@ const COLUMNS: [Col; 12] = [
     required("high"),
     required("low"),
     required("close"),
-    ignored("pre_close"),
+    optional("pre_close"),
     ignored("change"),
     ignored("pct_chg"),
     required("vol"),
@@ -38,6 +39,7 @@ const OPEN: usize = 2;
 const HIGH: usize = 3;
 const LOW: usize = 4;
 const CLOSE: usize = 5;
+const PRE_CLOSE: usize = 6;
 const VOLUME: usize = 9;
 const AMOUNT: usize = 10;
 const ADJ_FACTOR: usize = 11;
@@ -90,6 +92,10 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -
             },
             adj_factor: match row.cell(&header, file, ADJ_FACTOR) {
                 Some(f) => Some(f.positive()?),
+                None => None,
+            },
+            pre_close: match row.cell(&header, file, PRE_CLOSE) {
+                Some(p) => p.optional_price()?,
                 None => None,
             },
             file: index,

@@ -110,6 +110,7 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
             volume: volume.non_negative(0)?,
             amount: None,
             adj_factor: None,
+            pre_close: None,
             file: index,
             line: row.line,
         });
