@@ -68,14 +68,14 @@ enum DataCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
-    /// Convert vendor files into rebt's layout (bars.csv + manifest.toml, or series.csv).
+    /// Convert vendor files into rebt's layout (bars.csv + manifest.toml, series.csv or actions.csv).
     Import(ImportArgs),
 }
 
 /// Flags of `rebt data import`.
 #[derive(Debug, Args)]
 struct ImportArgs {
-    /// akshare | tushare | yahoo | long | series
+    /// akshare | tushare | yahoo | long | series | tushare-dividend | akshare-dividend
     #[arg(long)]
     format: String,
     /// Input files.

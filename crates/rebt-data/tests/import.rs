@@ -561,23 +561,28 @@ fn with_symbol() -> ImportOptions {
 
 fn check_bad(cases: &[Bad]) {
     for case in cases {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let paths: Vec<PathBuf> = case
-            .files
-            .iter()
-            .map(|(name, text)| {
-                let p = tmp.path().join(name);
-                fs::write(&p, text).expect("write");
-                p
-            })
-            .collect();
-        let e = match import(case.format, &paths, &(case.options)()) {
-            Ok(_) => panic!("{:?} should fail with {}", case.files, case.expected),
-            Err(e) => e,
-        };
-        let want = format!("{}{}", paths[case.blamed].display(), case.expected);
-        assert_eq!(e.to_string(), want, "{:?}", case.files);
+        check_one(case.format, case.files, &(case.options)(), case.blamed, case.expected);
     }
+}
+
+/// Write `files` (name, text) into a fresh directory, import them and expect the message
+/// `<path of files[blamed]><expected>`.
+fn check_one(format: ImportFormat, files: &[(&str, &str)], options: &ImportOptions, blamed: usize, expected: &str) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let paths: Vec<PathBuf> = files
+        .iter()
+        .map(|(name, text)| {
+            let p = tmp.path().join(name);
+            fs::write(&p, text).expect("write");
+            p
+        })
+        .collect();
+    let e = match import(format, &paths, options) {
+        Ok(_) => panic!("{files:?} should fail with {expected}"),
+        Err(e) => e,
+    };
+    let want = format!("{}{}", paths[blamed].display(), expected);
+    assert_eq!(e.to_string(), want, "{files:?}");
 }
 
 #[test]
@@ -832,7 +837,7 @@ fn bad_tushare_input_is_named() {
             files: &[("d.csv", TS_HEADER)],
             options: with_symbol,
             blamed: 0,
-            expected: ": the symbol option (`600111.SH`) applies to akshare and yahoo files only; tushare files carry the symbol in every row",
+            expected: ": the symbol option (`600111.SH`) applies to akshare, akshare-dividend and yahoo files only; tushare files carry the symbol in every row",
         },
     ]);
 }
@@ -1018,7 +1023,7 @@ fn bad_long_input_is_named() {
             files: &[("bars.csv", LONG_HEADER)],
             options: with_symbol,
             blamed: 0,
-            expected: ": the symbol option (`600111.SH`) applies to akshare and yahoo files only; long files carry the symbol in every row",
+            expected: ": the symbol option (`600111.SH`) applies to akshare, akshare-dividend and yahoo files only; long files carry the symbol in every row",
         },
     ]);
 }
@@ -1112,10 +1117,14 @@ fn series_duplicates_across_files_name_both() {
 fn option_names_parse_and_list_the_valid_ones() {
     assert_eq!("akshare".parse::<ImportFormat>(), Ok(ImportFormat::Akshare));
     assert_eq!("Yahoo".parse::<ImportFormat>(), Ok(ImportFormat::Yahoo));
+    assert_eq!(
+        "tushare-dividend".parse::<ImportFormat>(),
+        Ok(ImportFormat::TushareDividend)
+    );
     let e = "csv".parse::<ImportFormat>().expect_err("unknown");
     assert_eq!(
         e.to_string(),
-        "unknown import format `csv`; expected one of: akshare, tushare, yahoo, long, series"
+        "unknown import format `csv`; expected one of: akshare, tushare, yahoo, long, series, tushare-dividend, akshare-dividend"
     );
     for f in ImportFormat::ALL {
         assert_eq!(f.to_string().parse::<ImportFormat>(), Ok(f));
@@ -1641,4 +1650,471 @@ fn real_unadjusted_bars_keep_pre_close() {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Dividend tables → actions.csv.
+
+const ACTIONS_HEADER: &str = "symbol,ex_date,cash,bonus,transfer,record_date,pay_date,listing_date\n";
+
+fn skipped(s: &ImportSummary) -> Vec<(String, usize, &str)> {
+    s.skipped_rows
+        .iter()
+        .map(|r| {
+            let name = r.path.file_name().expect("file name").to_string_lossy().into_owned();
+            (name, r.line, r.reason.as_str())
+        })
+        .collect()
+}
+
+fn action(ex: &str, cash: f64, bonus: f64, transfer: f64) -> rebt_core::CorporateAction {
+    rebt_core::CorporateAction {
+        bonus,
+        transfer,
+        ..rebt_core::CorporateAction::cash_dividend(date(ex), cash)
+    }
+}
+
+#[test]
+fn tushare_dividend_keeps_carried_out_actions() {
+    // Kept: 000831.SZ 10送3 (stk_bo_rate 0.3, no cash, no pay date), 300748.SZ 10转7派3
+    // (stk_co_rate 0.7, cash_div_tax 0.3), 600111.SH 派0.95 per 10 (cash_div_tax 0.095; the
+    // after-tax cash_div is not read). Line 5 repeats line 2 exactly (tushare lists some
+    // actions twice) and is merged; 预案 and 股东大会通过 rows are skipped; line 8 is carried
+    // out but distributes nothing.
+    let imported = run(
+        ImportFormat::TushareDividend,
+        &["tushare_dividend/dividend.csv"],
+        &ImportOptions::default(),
+    );
+    assert_eq!(
+        imported.actions_csv().expect("actions"),
+        format!(
+            "{ACTIONS_HEADER}\
+             000831.SZ,2015-06-15,0,0.3,0,2015-06-12,,2015-06-15\n\
+             300748.SZ,2021-05-13,0.3,0,0.7,2021-05-12,2021-05-13,2021-05-13\n\
+             600111.SH,2024-07-05,0.095,0,0,2024-07-04,2024-07-05,\n"
+        )
+    );
+    assert_eq!(imported.bars_csv(), None);
+    let s = imported.summary();
+    assert_eq!(s.symbols, ["000831.SZ", "300748.SZ", "600111.SH"]);
+    assert_eq!(
+        (s.rows, s.first_date, s.last_date),
+        (3, date("2015-06-15"), date("2024-07-05"))
+    );
+    let not_carried_out = "not carried out (div_proc is not 实施)";
+    assert_eq!(
+        skipped(&s),
+        [
+            ("dividend.csv".into(), 3, not_carried_out),
+            (
+                "dividend.csv".into(),
+                5,
+                "repeats the action of an earlier row (same symbol, ex-date, amounts and dates)"
+            ),
+            ("dividend.csv".into(), 7, not_carried_out),
+            (
+                "dividend.csv".into(),
+                8,
+                "carried out but distributes nothing (no cash, no bonus shares, no transfer)"
+            ),
+        ]
+    );
+    let shown = s.to_string();
+    assert!(
+        shown.starts_with(
+            "imported 3 actions of 3 symbols (000831.SZ, 300748.SZ, 600111.SH) from 1 file (tushare-dividend), 2015-06-15 to 2024-07-05\n"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("skipped 2 rows: not carried out (div_proc is not 实施) ("),
+        "{shown}"
+    );
+}
+
+#[test]
+fn akshare_dividend_divides_per_ten_shares() {
+    // 600111.csv (symbol from the file name): 派息 0.95 → 0.095; 10送10派0.5 → bonus 1, cash
+    // 0.05; 10转3 with an empty 派息 → transfer 0.3, cash 0. NaT and empty dates stay empty.
+    let imported = run(
+        ImportFormat::AkshareDividend,
+        &["akshare_dividend/600111.csv"],
+        &ImportOptions::default(),
+    );
+    assert_eq!(
+        imported.actions_csv().expect("actions"),
+        format!(
+            "{ACTIONS_HEADER}\
+             600111.SH,2008-05-27,0,0,0.3,2008-05-26,,2008-05-27\n\
+             600111.SH,2012-05-04,0.05,1,0,2012-05-03,,2012-05-04\n\
+             600111.SH,2024-07-05,0.095,0,0,2024-07-04,,\n"
+        )
+    );
+    let s = imported.summary();
+    assert_eq!(
+        skipped(&s),
+        [
+            ("600111.csv".into(), 2, "not carried out (进度 is not 实施)"),
+            ("600111.csv".into(), 5, "not carried out (进度 is not 实施)"),
+        ]
+    );
+
+    // Sina's own headers (送股(股), 转增(股), 派息(税前)(元)); the symbol from the option, as
+    // the file name is not a code. 派息 2.3 → 0.23 exactly (a float division gives
+    // 0.22999999999999998).
+    assert_ne!(2.3_f64 / 10.0, 0.23);
+    let options = ImportOptions {
+        symbol: Some("300748".into()),
+        ..ImportOptions::default()
+    };
+    let imported = run(
+        ImportFormat::AkshareDividend,
+        &["akshare_dividend/sina_300748.csv"],
+        &options,
+    );
+    assert_eq!(
+        imported.actions_csv().expect("actions"),
+        format!(
+            "{ACTIONS_HEADER}\
+             300748.SZ,2020-05-28,0.23,0,0,2020-05-27,,\n\
+             300748.SZ,2021-05-13,0.3,0,0.7,2021-05-12,,2021-05-13\n"
+        )
+    );
+}
+
+/// The written actions.csv is read back by the dataset loader beside bars that trade on the
+/// ex-dates, and the panel holds the vendor's actions.
+#[test]
+fn imported_actions_load_beside_the_bars() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let bars = tmp.path().join("bars_long.csv");
+    fs::write(
+        &bars,
+        "date,symbol,open,high,low,close,volume\n\
+         2015-06-12,000831.SZ,30,30,30,30,100\n\
+         2015-06-15,000831.SZ,23,23,23,23,100\n\
+         2021-05-12,300748.SZ,50,50,50,50,100\n\
+         2021-05-13,300748.SZ,29,29,29,29,100\n\
+         2024-07-04,600111.SH,17,17,17,17,100\n\
+         2024-07-05,600111.SH,16.9,16.9,16.9,16.9,100\n",
+    )
+    .expect("write");
+    let out = tmp.path().join("dataset");
+    import(ImportFormat::Long, &[bars], &defaults())
+        .expect("bars")
+        .write(&out)
+        .expect("write bars");
+    run(
+        ImportFormat::TushareDividend,
+        &["tushare_dividend/dividend.csv"],
+        &defaults(),
+    )
+    .write(&out)
+    .expect("write actions");
+    assert!(out.join("bars.csv").is_file() && out.join("actions.csv").is_file());
+    let ds = load(&out).unwrap_or_else(|e| panic!("the imported actions do not load: {e}"));
+    let of = |symbol: &str| ds.panel.actions(ds.panel.find(symbol).expect("symbol")).to_vec();
+    let with = |a: rebt_core::CorporateAction, record: &str, pay: &str, listing: &str| rebt_core::CorporateAction {
+        record_date: Some(date(record)),
+        pay_date: date(pay),
+        listing_date: date(listing),
+        ..a
+    };
+    assert_eq!(
+        of("000831.SZ"),
+        [with(
+            action("2015-06-15", 0.0, 0.3, 0.0),
+            "2015-06-12",
+            "2015-06-15",
+            "2015-06-15"
+        )]
+    );
+    assert_eq!(
+        of("300748.SZ"),
+        [with(
+            action("2021-05-13", 0.3, 0.0, 0.7),
+            "2021-05-12",
+            "2021-05-13",
+            "2021-05-13"
+        )]
+    );
+    assert_eq!(
+        of("600111.SH"),
+        [with(
+            action("2024-07-05", 0.095, 0.0, 0.0),
+            "2024-07-04",
+            "2024-07-05",
+            "2024-07-05"
+        )]
+    );
+    // The ex-rights day's limit reference follows from the action: (17 − 0.095) rounded to
+    // the tick is 16.91.
+    let ix = ds.panel.find("600111.SH").expect("600111");
+    let day = ds.panel.dates().binary_search(&date("2024-07-05")).expect("day");
+    assert_eq!(ds.panel.limit_reference(ix, day), Some(16.91));
+}
+
+#[test]
+fn actions_are_written_alone_and_atomically() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path();
+    fs::write(out.join("bars.csv"), "untouched").expect("write");
+    let imported = run(
+        ImportFormat::AkshareDividend,
+        &["akshare_dividend/600111.csv"],
+        &defaults(),
+    );
+    imported.write(out).expect("write");
+    assert_eq!(fs::read_to_string(out.join("bars.csv")).expect("bars"), "untouched");
+    assert!(!out.join("manifest.toml").exists());
+    let mut names: Vec<String> = fs::read_dir(out)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["actions.csv", "bars.csv"]);
+    fs::write(out.join("actions.csv.gz"), "x").expect("write");
+    let e = imported.write(out).expect_err("ambiguous");
+    assert!(
+        e.to_string().ends_with(
+            "actions.csv.gz: is in the output directory; the imported actions.csv beside it would make the dataset ambiguous (remove it or choose another directory)"
+        ),
+        "{e}"
+    );
+}
+
+const TSD_HEADER: &str =
+    "ts_code,div_proc,stk_div,stk_bo_rate,stk_co_rate,cash_div,cash_div_tax,record_date,ex_date,pay_date,div_listdate";
+const TSD_GOOD: &str = "600111.SH,实施,0,0,0,0.0855,0.095,20240704,20240705,20240705,";
+
+fn tsd(rows: &[&str]) -> String {
+    let mut text = format!("{TSD_HEADER}\n{TSD_GOOD}\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn bad_tushare_dividend_input_is_named() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "600111,实施,0,0,0,0.0855,0.095,20240704,20240706,20240706,",
+            ":3: column `ts_code`: `600111` is not a tushare A-share code; expected NNNNNN.SH, NNNNNN.SZ or NNNNNN.BJ",
+        ),
+        (
+            "600111.SH,,0,0,0,0.0855,0.095,20240704,20240706,20240706,",
+            ":3: column `div_proc`: the cell is empty; expected the progress of the action, such as 实施 or 预案",
+        ),
+        (
+            "600111.SH,实施,0,0,0,0.0855,0.095,20240704,2024-07-06,20240706,",
+            ":3: column `ex_date`: `2024-07-06` is not a date; expected YYYYMMDD",
+        ),
+        (
+            "600111.SH,实施,0,0,0,0.0855,0.095,20240704,,20240706,",
+            ":3: column `ex_date`: the cell is empty; expected a date YYYYMMDD",
+        ),
+        (
+            "600111.SH,实施,0,0,0,0.0855,-0.095,20240704,20240706,20240706,",
+            ":3: column `cash_div_tax`: `-0.095` is negative; expected a number ≥ 0",
+        ),
+        (
+            "600111.SH,实施,0.5,,,0,0,20240704,20240706,20240706,",
+            ":3: column `stk_div`: stk_div 0.5 is not stk_bo_rate 0 + stk_co_rate 0; expected the total of 送股 and 转增 (fill in the split from the company's announcement: bonus shares are taxed at par, capitalisation shares are not)",
+        ),
+        (
+            "600111.SH,实施,0,0,0,0.0855,,20240704,20240706,20240706,",
+            ":3: column `cash_div_tax`: no pre-tax cash, but cash_div (after tax) is 0.0855; expected cash_div_tax, the pre-tax amount rebt taxes itself",
+        ),
+        (
+            "600111.SH,实施,0,0,0,0.0855,0.095,20240704,20240706,20240705,",
+            ":3: `pay_date` 2024-07-05 is before the ex-date 2024-07-06; expected on or after it",
+        ),
+        (
+            "600111.SH,实施,0,0,0,0.0855,0.095,20240706,20240706,20240706,",
+            ":3: `record_date` 2024-07-06 is not before the ex-date 2024-07-06; expected the record date to come first",
+        ),
+        (
+            "600111.SH,实施,15,10,5,0,0,20240704,20240706,,20240706",
+            ":3: bonus + transfer is 15 new shares per share held; expected at most 10 (ratios are per share, not per 10 shares)",
+        ),
+        (
+            "600111.SH,实施,0,0,0,0.09,0.1,20240704,20240705,20240705,",
+            ":3: a second, different action of 600111.SH on 2024-07-05: cash 0.1, bonus 0, transfer 0, record 2024-07-04, pay 2024-07-05, listing – here, cash 0.095, bonus 0, transfer 0, record 2024-07-04, pay 2024-07-05, listing – at line 2; expected one action per symbol and ex-date (identical repeats are merged)",
+        ),
+    ];
+    for &(row, expected) in cases {
+        let text = tsd(&[row]);
+        check_one(
+            ImportFormat::TushareDividend,
+            &[("dividend.csv", &text)],
+            &defaults(),
+            0,
+            expected,
+        );
+    }
+    check_bad(&[
+        Bad {
+            format: ImportFormat::TushareDividend,
+            files: &[("dividend.csv", "ts_code,div_proc,stk_bo_rate,stk_co_rate,ex_date\n")],
+            options: defaults,
+            blamed: 0,
+            expected: ": missing required column `cash_div_tax`; found columns: ts_code,div_proc,stk_bo_rate,stk_co_rate,ex_date",
+        },
+        Bad {
+            format: ImportFormat::TushareDividend,
+            files: &[("dividend.csv", TSD_HEADER)],
+            options: defaults,
+            blamed: 0,
+            expected: ": has a header but no rows; expected at least one action",
+        },
+        Bad {
+            format: ImportFormat::TushareDividend,
+            files: &[(
+                "dividend.csv",
+                "ts_code,div_proc,stk_bo_rate,stk_co_rate,cash_div_tax,ex_date,payout\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ": unknown column `payout`; allowed columns: ts_code,div_proc,ex_date,cash_div_tax,stk_bo_rate,stk_co_rate,record_date,pay_date,div_listdate,stk_div,cash_div,end_date,ann_date,imp_ann_date,base_date,base_share",
+        },
+        Bad {
+            format: ImportFormat::TushareDividend,
+            files: &[("dividend.csv", TSD_HEADER)],
+            options: with_symbol,
+            blamed: 0,
+            expected: ": the symbol option (`600111.SH`) applies to akshare, akshare-dividend and yahoo files only; tushare-dividend files carry the symbol in every row",
+        },
+    ]);
+}
+
+#[test]
+fn dividend_repeats_across_files_merge_and_conflicts_name_both() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let header = "ts_code,div_proc,stk_bo_rate,stk_co_rate,cash_div_tax,ex_date\n";
+    let write = |name: &str, cash: &str| {
+        let p = tmp.path().join(name);
+        fs::write(&p, format!("{header}600111.SH,实施,0,0,{cash},20240705\n")).expect("write");
+        p
+    };
+    let (a, b, c) = (write("a.csv", "0.1"), write("b.csv", "0.1"), write("c.csv", "0.2"));
+    let merged = import(ImportFormat::TushareDividend, &[a.clone(), b.clone()], &defaults()).expect("repeat");
+    assert_eq!(merged.summary().rows, 1);
+    assert_eq!(merged.summary().skipped_rows[0].path, b);
+    let e = import(ImportFormat::TushareDividend, &[a.clone(), c.clone()], &defaults()).expect_err("conflict");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}:2: a second, different action of 600111.SH on 2024-07-05: cash 0.2, bonus 0, transfer 0, record –, pay –, listing – here, cash 0.1, bonus 0, transfer 0, record –, pay –, listing – at {}:2; expected one action per symbol and ex-date (identical repeats are merged)",
+            c.display(),
+            a.display()
+        )
+    );
+}
+
+const AKD_HEADER: &str = "公告日期,送股,转增,派息,进度,除权除息日,股权登记日,红股上市日";
+
+#[test]
+fn bad_akshare_dividend_input_is_named() {
+    let one_row = |row: &str| format!("{AKD_HEADER}\n2024-06-28,0,0,0.95,实施,2024-07-05,2024-07-04,\n{row}\n");
+    let rows: &[(&str, &str)] = &[
+        (
+            "2023-06-28,0,0,0.95,,2023-07-05,2023-07-04,",
+            ":3: column `进度`: the cell is empty; expected the progress of the action, such as 实施 or 预案",
+        ),
+        (
+            "2023-06-28,0,0,0.95,实施,2023/07/05,2023-07-04,",
+            ":3: column `除权除息日`: `2023/07/05` is not a date; expected YYYY-MM-DD",
+        ),
+        (
+            "2023-06-28,0,0,0.95,实施,NaT,2023-07-04,",
+            ":3: column `除权除息日`: `NaT` is not a date; expected YYYY-MM-DD",
+        ),
+        (
+            "2023-06-28,0,0,abc,实施,2023-07-05,2023-07-04,",
+            ":3: column `派息`: `abc` is not a number",
+        ),
+        (
+            "2023-06-28,-3,0,0.95,实施,2023-07-05,2023-07-04,",
+            ":3: column `送股`: `-3` is negative; expected a number ≥ 0",
+        ),
+        (
+            "2023-06-28,3,0,0.95,实施,2023-07-05,2023-07-04,2023-07-03",
+            ":3: `listing_date` 2023-07-03 is before the ex-date 2023-07-05; expected on or after it",
+        ),
+        (
+            "2023-06-28,0,0,1.0,实施,2024-07-05,2024-07-04,",
+            ":3: a second, different action of 600111.SH on 2024-07-05: cash 0.1, bonus 0, transfer 0, record 2024-07-04, pay –, listing – here, cash 0.095, bonus 0, transfer 0, record 2024-07-04, pay –, listing – at line 2; expected one action per symbol and ex-date (identical repeats are merged)",
+        ),
+    ];
+    for &(row, expected) in rows {
+        let text = one_row(row);
+        check_one(
+            ImportFormat::AkshareDividend,
+            &[("600111.csv", &text)],
+            &defaults(),
+            0,
+            expected,
+        );
+    }
+    check_bad(&[
+        Bad {
+            format: ImportFormat::AkshareDividend,
+            files: &[(
+                "dividends.csv",
+                "公告日期,送股,转增,派息,进度,除权除息日\n2024-06-28,0,0,0.95,实施,2024-07-05\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ": cannot tell the symbol: the file has no symbol column (akshare dividend tables carry none) and its name `dividends` is not an A-share code; pass the symbol (--symbol 600111.SH) or name the file after the code (600111.csv)",
+        },
+        Bad {
+            format: ImportFormat::AkshareDividend,
+            files: &[(
+                "600111.csv",
+                "送股,送股(股),转增,派息,进度,除权除息日\n0,0,0,0.95,实施,2024-07-05\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ": has both `送股` and `送股(股)`; expected one of them (two names of the same column)",
+        },
+        Bad {
+            format: ImportFormat::AkshareDividend,
+            files: &[("600111.csv", "送股,转增,进度,除权除息日\n0,0,实施,2024-07-05\n")],
+            options: defaults,
+            blamed: 0,
+            expected: ": missing required column `派息` (or `派息(税前)(元)`); found columns: 送股,转增,进度,除权除息日",
+        },
+        Bad {
+            format: ImportFormat::AkshareDividend,
+            files: &[("600111.csv", "送股,转增,派息,进度\n0,0,0.95,实施\n")],
+            options: defaults,
+            blamed: 0,
+            expected: ": missing required column `除权除息日`; found columns: 送股,转增,派息,进度",
+        },
+        Bad {
+            format: ImportFormat::AkshareDividend,
+            files: &[("600111.csv", AKD_HEADER)],
+            options: defaults,
+            blamed: 0,
+            expected: ": has a header but no rows; expected at least one action",
+        },
+        Bad {
+            format: ImportFormat::AkshareDividend,
+            files: &[("600111.csv", "公告日期,送股,转增,派息,进度,除权除息日,查看详细\n")],
+            options: defaults,
+            blamed: 0,
+            expected: ": unknown column `查看详细`; allowed columns: 进度,除权除息日,派息,派息(税前)(元),送股,送股(股),转增,转增(股),股权登记日,红股上市日,公告日期",
+        },
+        Bad {
+            format: ImportFormat::AkshareDividend,
+            files: &[("600111.csv", AKD_HEADER)],
+            options: forward,
+            blamed: 0,
+            expected: ": forward adjustment needs an `adj_factor` column, which only tushare and long files have; akshare-dividend files cannot be adjusted here",
+        },
+    ]);
 }

@@ -54,24 +54,11 @@ const CHANGE: usize = 10;
 /// Read one akshare file into `set`; returns the number of bars read.
 pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) -> Result<usize, DataError> {
     let header = file.header(&COLUMNS, "akshare")?;
-    let given = match &options.symbol {
-        Some(s) => Some(a_share_symbol(s).ok_or_else(|| {
-            file.file_error(format!(
-                "the symbol option `{s}` is not an A-share code; expected six digits such as 600111 or 600111.SH"
-            ))
-        })?),
-        None => None,
-    };
+    let given = given_symbol(file, options.symbol.as_deref())?;
     let fixed = if header.has(CODE) {
         None
     } else {
-        let from_name = || file_stem(&file.path).and_then(|s| a_share_symbol(&s));
-        let symbol = given.clone().or_else(from_name).ok_or_else(|| {
-            file.file_error(format!(
-                "cannot tell the symbol: the file has no 股票代码 column and its name `{}` is not an A-share code; pass the symbol (--symbol 600111.SH) or name the file after the code (600111.csv)",
-                file_stem(&file.path).unwrap_or_default()
-            ))
-        })?;
+        let symbol = symbol_of_file(file, options.symbol.as_deref(), "the file has no 股票代码 column")?;
         Some((set.symbol(&symbol), a_share_price_decimals(&symbol)))
     };
     let index = set.start_file(file.path.clone(), false);
@@ -157,4 +144,31 @@ fn reference_close(
         )));
     }
     Ok(Some(ticks / 10f64.powi(decimals)))
+}
+
+/// The `symbol` option in rebt's form, checked to be an A-share code.
+fn given_symbol(file: &CsvFile, given: Option<&str>) -> Result<Option<String>, DataError> {
+    given
+        .map(|s| {
+            a_share_symbol(s).ok_or_else(|| {
+                file.file_error(format!(
+                    "the symbol option `{s}` is not an A-share code; expected six digits such as 600111 or 600111.SH"
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// The symbol of a single-symbol akshare file: the `symbol` option, else the file name
+/// (`600111.csv`, `600111.SH.csv`). `why` says why the rows do not tell it.
+pub(super) fn symbol_of_file(file: &CsvFile, given: Option<&str>, why: &str) -> Result<String, DataError> {
+    if let Some(symbol) = given_symbol(file, given)? {
+        return Ok(symbol);
+    }
+    let stem = file_stem(&file.path).unwrap_or_default();
+    a_share_symbol(&stem).ok_or_else(|| {
+        file.file_error(format!(
+            "cannot tell the symbol: {why} and its name `{stem}` is not an A-share code; pass the symbol (--symbol 600111.SH) or name the file after the code (600111.csv)"
+        ))
+    })
 }

@@ -1,6 +1,6 @@
-//! Importers: vendor CSV files (akshare, tushare, Yahoo), rebt's own long format and
-//! point-in-time series, converted into rebt's dataset layout (`bars.csv` plus
-//! `manifest.toml`, or `series.csv`).
+//! Importers: vendor CSV files (akshare, tushare, Yahoo), rebt's own long format,
+//! point-in-time series and vendor dividend tables, converted into rebt's dataset layout
+//! (`bars.csv` plus `manifest.toml`, or `series.csv`, or `actions.csv`).
 //!
 //! ```no_run
 //! use rebt_data::import::{import, ImportFormat, ImportOptions};
@@ -21,6 +21,8 @@
 //! | `yahoo` | Date,Open,High,Low,Close,Adj Close,Volume | adjusted (default) or raw close, see [`YahooClose`]; ticker `600111.SS` → `600111.SH`, `0700.HK` → `00700.HK` |
 //! | `long` | rebt's `date,symbol,open,high,low,close,volume[,amount][,adj_factor][,pre_close]` | none (validated, merged, sorted) |
 //! | `series` | `date,series,value[,published]` | none (validated, merged, sorted) |
+//! | `tushare-dividend` | `dividend`: ts_code,end_date,ann_date,div_proc,stk_div,stk_bo_rate,stk_co_rate,cash_div,cash_div_tax,record_date,ex_date,pay_date,div_listdate,imp_ann_date[,base_date,base_share] | 实施 rows only; per-share amounts as given; dates `YYYYMMDD` → `actions.csv` |
+//! | `akshare-dividend` | `stock_history_dividend_detail(indicator="分红")`: 公告日期,送股,转增,派息,进度,除权除息日,股权登记日,红股上市日 | 实施 rows only; per-10-share amounts ÷ 10 → `actions.csv` |
 //!
 //! Unit conversions are done on the decimal text (`1234.56` lots is exactly `123456`
 //! shares), and numbers are written in the shortest form that reads back to the same `f64`.
@@ -40,6 +42,17 @@
 //! exchange's reference close belongs to raw prices; see `barset.rs`); volume and amount are
 //! never adjusted.
 //!
+//! # Dividend tables
+//! The two dividend formats write `actions.csv` (`symbol,ex_date,cash,bonus,transfer,
+//! record_date,pay_date,listing_date`, sorted by symbol and ex-date; see [`crate::actions`]),
+//! to put beside a dataset's bars. Only actions that were carried out (实施) are kept; the
+//! other rows, rows that distribute nothing, and rows repeating an action already read are
+//! listed in [`ImportSummary::skipped_rows`]. Each action is checked as the loader checks it
+//! (dates in order, amounts not negative, bonus + transfer at most 10 per share), with the
+//! vendor's file and line in the message; two different actions for one symbol and ex-date
+//! are an error naming both lines. Whether the ex-date is a trading day is checked when the
+//! dataset is loaded, against its calendar.
+//!
 //! # What is refused
 //! Every problem is an error naming the file, the line and the column and what was expected:
 //! bad dates, non-numeric or empty cells, prices ≤ 0, high below low, open or close outside
@@ -48,18 +61,22 @@
 //! others, a file with no rows. Nothing is dropped, except Yahoo's all-`null` rows (days it
 //! lists without trading), which are skipped and listed in [`ImportSummary::skipped_rows`].
 
+mod actionset;
 mod akshare;
+mod akshare_dividend;
 mod barset;
 mod long;
 mod series;
 mod symbol;
 mod text;
 mod tushare;
+mod tushare_dividend;
 mod write;
 mod yahoo;
 
 use crate::error::DataError;
 use crate::manifest::{InstrumentSpec, Manifest};
+use actionset::{ActionSet, Actions};
 use barset::{BarSet, Bars};
 use chrono::NaiveDate;
 use rebt_core::Currency;
@@ -84,6 +101,10 @@ pub enum ImportFormat {
     Long,
     /// Point-in-time series, `date,series,value[,published]`.
     Series,
+    /// tushare `dividend` CSV (per-share amounts, dates YYYYMMDD) → `actions.csv`.
+    TushareDividend,
+    /// akshare `stock_history_dividend_detail` 分红 table (per 10 shares) → `actions.csv`.
+    AkshareDividend,
 }
 
 /// Which Yahoo close becomes rebt's close.
@@ -113,9 +134,9 @@ pub enum Adjust {
 /// Options of an import; the defaults suit most files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportOptions {
-    /// The symbol of single-symbol files (akshare without 股票代码, Yahoo) when the file name
-    /// does not say it; akshare takes `600111` or `600111.SH`, Yahoo takes its ticker
-    /// (`600111.SS`). An error for formats whose rows carry their symbol.
+    /// The symbol of single-symbol files (akshare without 股票代码, akshare dividend tables,
+    /// Yahoo) when the file name does not say it; akshare takes `600111` or `600111.SH`, Yahoo
+    /// takes its ticker (`600111.SS`). An error for formats whose rows carry their symbol.
     pub symbol: Option<String>,
     /// Yahoo files only: adjusted (default) or raw close.
     pub yahoo_close: YahooClose,
@@ -154,17 +175,18 @@ pub struct ImportSummary {
     pub format: ImportFormat,
     /// The input files, in the order given.
     pub files: Vec<PathBuf>,
-    /// The symbols of the bars, sorted (empty for series).
+    /// The symbols of the bars or actions, sorted (empty for series).
     pub symbols: Vec<String>,
-    /// The series names, sorted (empty for bars).
+    /// The series names, sorted (empty for bars and actions).
     pub series: Vec<String>,
-    /// Bars (or series values) imported.
+    /// Bars (or series values, or actions) imported.
     pub rows: usize,
-    /// Earliest date.
+    /// Earliest date (the earliest ex-date for actions; unset when nothing was imported).
     pub first_date: NaiveDate,
     /// Latest date.
     pub last_date: NaiveDate,
-    /// Rows left out, with the reason (only Yahoo's all-`null` rows are ever left out).
+    /// Rows left out, with the reason: Yahoo's all-`null` rows; dividend rows not carried
+    /// out, distributing nothing, or repeating an action.
     pub skipped_rows: Vec<SkippedRow>,
 }
 
@@ -180,16 +202,19 @@ pub struct Imported {
 enum Content {
     Bars(Bars),
     Series(Series),
+    Actions(Actions),
 }
 
 impl ImportFormat {
     /// Every format, in the order they are listed in messages.
-    pub const ALL: [ImportFormat; 5] = [
+    pub const ALL: [ImportFormat; 7] = [
         ImportFormat::Akshare,
         ImportFormat::Tushare,
         ImportFormat::Yahoo,
         ImportFormat::Long,
         ImportFormat::Series,
+        ImportFormat::TushareDividend,
+        ImportFormat::AkshareDividend,
     ];
 
     /// The format's name, as given on the command line.
@@ -200,7 +225,14 @@ impl ImportFormat {
             ImportFormat::Yahoo => "yahoo",
             ImportFormat::Long => "long",
             ImportFormat::Series => "series",
+            ImportFormat::TushareDividend => "tushare-dividend",
+            ImportFormat::AkshareDividend => "akshare-dividend",
         }
+    }
+
+    /// Whether the format is a dividend table (written as `actions.csv`).
+    fn is_dividend(self) -> bool {
+        matches!(self, ImportFormat::TushareDividend | ImportFormat::AkshareDividend)
     }
 
     /// What the input is and how it is converted, for the manifest's description.
@@ -218,6 +250,8 @@ impl ImportFormat {
             (ImportFormat::Yahoo, YahooClose::Raw) => "Yahoo-style CSV (raw Close; volume in shares)",
             (ImportFormat::Long, _) => "rebt long-format CSV",
             (ImportFormat::Series, _) => "point-in-time series CSV",
+            (ImportFormat::TushareDividend, _) => "tushare dividend CSV (per-share amounts)",
+            (ImportFormat::AkshareDividend, _) => "akshare stock_history_dividend_detail 分红 CSV (per 10 shares)",
         }
     }
 }
@@ -237,7 +271,7 @@ impl FromStr for ImportFormat {
             .ok_or_else(|| ParseChoiceError {
                 what: "import format",
                 value: s.to_string(),
-                expected: "akshare, tushare, yahoo, long, series",
+                expected: "akshare, tushare, yahoo, long, series, tushare-dividend, akshare-dividend",
             })
     }
 }
@@ -309,6 +343,8 @@ pub fn import(format: ImportFormat, files: &[PathBuf], options: &ImportOptions) 
         ImportFormat::Yahoo => yahoo::read,
         ImportFormat::Long => long::read,
         ImportFormat::Series => return import_series(files, options),
+        ImportFormat::TushareDividend => return import_actions(format, files, options, tushare_dividend::read),
+        ImportFormat::AkshareDividend => return import_actions(format, files, options, akshare_dividend::read),
     };
     let mut set = BarSet::default();
     for path in files {
@@ -375,14 +411,53 @@ fn import_series(files: &[PathBuf], options: &ImportOptions) -> Result<Imported,
     })
 }
 
+/// The reader of one dividend file.
+type ActionReader = fn(&CsvFile, &ImportOptions, &mut ActionSet) -> Result<usize, DataError>;
+
+fn import_actions(
+    format: ImportFormat,
+    files: &[PathBuf],
+    options: &ImportOptions,
+    read: ActionReader,
+) -> Result<Imported, DataError> {
+    let mut set = ActionSet::default();
+    for path in files {
+        let file = CsvFile::read(path)?;
+        let skipped_before = set.skipped.len();
+        if read(&file, options, &mut set)? == 0 && set.skipped.len() == skipped_before {
+            return Err(file.file_error("has a header but no rows; expected at least one action".into()));
+        }
+    }
+    let (actions, files, skipped_rows) = set.finish()?;
+    let dates = || actions.rows.iter().map(|a| a.terms.ex_date);
+    let summary = ImportSummary {
+        format,
+        files,
+        symbols: actions.symbols.clone(),
+        series: Vec::new(),
+        rows: actions.rows.len(),
+        first_date: dates().min().unwrap_or_default(),
+        last_date: dates().max().unwrap_or_default(),
+        skipped_rows,
+    };
+    Ok(Imported {
+        options: options.clone(),
+        content: Content::Actions(actions),
+        summary,
+    })
+}
+
 /// Options that do not apply to a format are errors, not silently ignored.
 fn check_options(format: ImportFormat, first: &Path, options: &ImportOptions) -> Result<(), DataError> {
-    let single_symbol = matches!(format, ImportFormat::Akshare | ImportFormat::Yahoo);
+    let single_symbol = matches!(
+        format,
+        ImportFormat::Akshare | ImportFormat::Yahoo | ImportFormat::AkshareDividend
+    );
     if let Some(symbol) = options.symbol.as_deref().filter(|_| !single_symbol) {
         return Err(DataError::Format {
             path: first.to_path_buf(),
             message: format!(
-                "the symbol option (`{symbol}`) applies to akshare and yahoo files only; {format} files carry {} in every row",
+                "the symbol option (`{symbol}`) applies to akshare, akshare-dividend and yahoo files only; {format} files carry {} in every row",
                 if format == ImportFormat::Series {
                     "the series name"
                 } else {
@@ -415,19 +490,27 @@ impl Imported {
         self.summary.clone()
     }
 
-    /// The `bars.csv` text (`None` for a series import).
+    /// The `bars.csv` text (`None` for a series or dividend import).
     pub fn bars_csv(&self) -> Option<String> {
         match &self.content {
             Content::Bars(bars) => Some(bars.to_csv()),
-            Content::Series(_) => None,
+            Content::Series(_) | Content::Actions(_) => None,
         }
     }
 
-    /// The `series.csv` text (`None` for a bars import).
+    /// The `series.csv` text (`None` for a bars or dividend import).
     pub fn series_csv(&self) -> Option<String> {
         match &self.content {
-            Content::Bars(_) => None,
             Content::Series(series) => Some(series.to_csv()),
+            Content::Bars(_) | Content::Actions(_) => None,
+        }
+    }
+
+    /// The `actions.csv` text (`None` unless a dividend import).
+    pub fn actions_csv(&self) -> Option<String> {
+        match &self.content {
+            Content::Actions(actions) => Some(actions.to_csv()),
+            Content::Bars(_) | Content::Series(_) => None,
         }
     }
 
@@ -494,8 +577,9 @@ impl Imported {
     }
 
     /// Write rebt's layout into `out_dir` (created if needed): `bars.csv` and
-    /// `manifest.toml` (named after `out_dir`) for bars, `series.csv` for series (put it
-    /// beside a dataset's bars). Files of the same name are replaced. Each file is written to
+    /// `manifest.toml` (named after `out_dir`) for bars, `series.csv` for series and
+    /// `actions.csv` for dividend tables (put them beside a dataset's bars). Files of the same
+    /// name are replaced. Each file is written to
     /// a temporary file and renamed into place only when all are written, so a failure
     /// leaves nothing half-written.
     pub fn write(&self, out_dir: &Path) -> Result<(), DataError> {
@@ -503,6 +587,10 @@ impl Imported {
             Content::Series(series) => {
                 refuse_other_forms(out_dir, "series")?;
                 write::write_atomically(out_dir, &[("series.csv", series.to_csv().as_bytes())])
+            }
+            Content::Actions(actions) => {
+                refuse_other_forms(out_dir, "actions")?;
+                write::write_atomically(out_dir, &[("actions.csv", actions.to_csv().as_bytes())])
             }
             Content::Bars(bars) => {
                 refuse_other_forms(out_dir, "bars")?;
@@ -531,8 +619,9 @@ impl Imported {
     }
 }
 
-/// A `bars.parquet` or `bars.csv.gz` (or `series.csv.gz`) already in `out_dir` would sit
-/// beside the written `bars.csv` (`series.csv`) and make the dataset ambiguous: refuse.
+/// A `bars.parquet` or `bars.csv.gz` (or `series.csv.gz`, `actions.csv.gz`) already in
+/// `out_dir` would sit beside the written `bars.csv` (`series.csv`, `actions.csv`) and make
+/// the dataset ambiguous: refuse.
 fn refuse_other_forms(out_dir: &Path, stem: &str) -> Result<(), DataError> {
     let Ok(entries) = std::fs::read_dir(out_dir) else {
         // Absent (it will be created) or unreadable (the write reports it).
@@ -563,6 +652,12 @@ impl fmt::Display for ImportSummary {
                 plural(self.series.len(), "series", "series"),
                 ("value", "values"),
             )
+        } else if self.format.is_dividend() {
+            (
+                &self.symbols,
+                plural(self.symbols.len(), "symbol", "symbols"),
+                ("action", "actions"),
+            )
         } else {
             (
                 &self.symbols,
@@ -576,13 +671,14 @@ impl fmt::Display for ImportSummary {
         }
         write!(
             f,
-            "imported {} of {what} ({shown}) from {} ({}), {} to {}",
+            "imported {} of {what} ({shown}) from {} ({})",
             plural(self.rows, unit.0, unit.1),
             plural(self.files.len(), "file", "files"),
             self.format,
-            self.first_date,
-            self.last_date
         )?;
+        if self.rows > 0 {
+            write!(f, ", {} to {}", self.first_date, self.last_date)?;
+        }
         let mut reasons: Vec<&str> = Vec::new();
         for row in &self.skipped_rows {
             if !reasons.contains(&row.reason.as_str()) {

@@ -260,6 +260,39 @@ impl Header {
     pub fn width(&self) -> usize {
         self.fields.len()
     }
+
+    /// Refuse a file without the column `key` of `columns` (for a column the table lists as
+    /// optional because it has two names, or is required only by some readers).
+    pub fn require(&self, file: &CsvFile, columns: &[Col], key: usize) -> Result<(), DataError> {
+        if self.has(key) {
+            return Ok(());
+        }
+        Err(DataError::MissingColumn {
+            path: file.path.clone(),
+            column: columns[key].name,
+            found: self.fields.join(","),
+        })
+    }
+
+    /// Of two names of one column (`pair`, keys of `columns`), the one the file has: exactly
+    /// one must be there.
+    pub fn one_of(&self, file: &CsvFile, columns: &[Col], pair: [usize; 2]) -> Result<usize, DataError> {
+        let [a, b] = pair;
+        match (self.has(a), self.has(b)) {
+            (true, false) => Ok(a),
+            (false, true) => Ok(b),
+            (true, true) => Err(file.file_error(format!(
+                "has both `{}` and `{}`; expected one of them (two names of the same column)",
+                columns[a].name, columns[b].name
+            ))),
+            (false, false) => Err(file.file_error(format!(
+                "missing required column `{}` (or `{}`); found columns: {}",
+                columns[a].name,
+                columns[b].name,
+                self.fields.join(",")
+            ))),
+        }
+    }
 }
 
 impl<'a> Row<'a> {
@@ -374,6 +407,25 @@ impl Cell<'_> {
         }
         crate::bars::parse_date(self.text)
             .ok_or_else(|| self.error(format!("`{}` is not a date; expected YYYY-MM-DD", self.text)))
+    }
+
+    /// [`Cell::iso_date`], or `None` for an empty cell or pandas' `NaT` (how it prints a
+    /// missing date).
+    pub fn optional_iso_date(&self) -> Result<Option<NaiveDate>, DataError> {
+        if self.text.is_empty() || self.text == "NaT" {
+            Ok(None)
+        } else {
+            self.iso_date().map(Some)
+        }
+    }
+
+    /// [`Cell::compact_date`], or `None` for an empty cell.
+    pub fn optional_compact_date(&self) -> Result<Option<NaiveDate>, DataError> {
+        if self.text.is_empty() {
+            Ok(None)
+        } else {
+            self.compact_date().map(Some)
+        }
     }
 
     /// A date written `YYYYMMDD`.
