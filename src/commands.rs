@@ -39,6 +39,7 @@ pub(crate) fn resolve_config(args: &RunArgs) -> Result<RunConfig> {
         strategy: args.strategy.clone(),
         params: args.set.clone(),
         data: args.data.clone(),
+        actions: args.actions.clone(),
         from: date("--from", &args.from)?,
         to: date("--to", &args.to)?,
         universe: args.universe.clone(),

@@ -125,6 +125,10 @@ struct RunArgs {
     /// Dataset directory or bars CSV (default: the embedded rare-earth dataset).
     #[arg(long, value_name = "PATH")]
     data: Option<PathBuf>,
+    /// Corporate actions CSV for a --data bars file (a dataset directory's own actions.csv
+    /// is read without it).
+    #[arg(long, value_name = "FILE")]
+    actions: Option<PathBuf>,
     /// Built-in strategy (see `rebt strategies`).
     #[arg(long, value_name = "NAME")]
     strategy: Option<String>,

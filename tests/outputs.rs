@@ -34,6 +34,7 @@ fn out_dir_holds_every_output_and_the_tables_agree_with_the_json() {
     assert_eq!(
         names,
         [
+            "corporate_actions.csv",
             "equity.csv",
             "fills.csv",
             "positions.csv",
@@ -108,12 +109,17 @@ fn out_dir_holds_every_output_and_the_tables_agree_with_the_json() {
             (value - expected).abs() <= 1e-12 * expected.abs(),
             "{value} vs {expected}"
         );
-        assert!(!row[7].is_empty(), "benchmark column filled");
+        assert!(!row[8].is_empty(), "benchmark column filled");
     }
     // each table's columns are the JSON rows' keys, in order
     for (file, key, columns) in [
         ("fills.csv", "fills", rebt_report::FILL_COLUMNS),
         ("rejections.csv", "rejections", rebt_report::REJECTION_COLUMNS),
+        (
+            "corporate_actions.csv",
+            "corporate_actions",
+            rebt_report::CORPORATE_ACTION_COLUMNS,
+        ),
         ("trades.csv", "round_trips", rebt_report::TRADE_COLUMNS),
     ] {
         let (header, rows) = table(&read(&out, file));

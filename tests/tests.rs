@@ -1,6 +1,7 @@
 //! Integration tests of the `rebt` binary, compiled into one test binary (polars makes each
 //! test binary large). Test data lives in `tests/data/`.
 
+mod actions;
 mod cli;
 mod configs;
 mod data_commands;

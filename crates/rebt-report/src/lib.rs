@@ -22,8 +22,8 @@ mod trades;
 
 pub use benchmark::{Benchmark, BenchmarkError};
 pub use outputs::{
-    EQUITY_COLUMNS, FILL_COLUMNS, OutputFile, POSITION_COLUMNS, REJECTION_COLUMNS, Staging, TRADE_COLUMNS, to_csv,
-    write_dir,
+    CORPORATE_ACTION_COLUMNS, EQUITY_COLUMNS, FILL_COLUMNS, OutputFile, POSITION_COLUMNS, REJECTION_COLUMNS, Staging,
+    TRADE_COLUMNS, to_csv, write_dir,
 };
 pub use trades::{RoundTrip, TradeStats, round_trips};
 
@@ -92,6 +92,9 @@ pub struct EquityRow {
     pub cash: Money,
     /// Value of the positions at the close, base-currency units.
     pub positions_value: f64,
+    /// Dividends declared but not yet paid, less dividend tax not yet collected (base-currency
+    /// units): `equity = cash + positions_value + receivable`.
+    pub receivable: f64,
     /// `positions_value / equity`.
     pub exposure: f64,
     /// Fall of equity from its running peak (the starting cash counts as a peak), ≤ 0.
@@ -184,6 +187,25 @@ pub struct RejectionRow {
     pub reason: RejectionReason,
 }
 
+/// One row of `corporate_actions`: a posting to the account that is not a trade.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorporateActionRow {
+    /// The day it was posted.
+    pub date: String,
+    /// Instrument.
+    pub symbol: String,
+    /// `bonus` (shares received on the ex-date), `dividend` (cash paid on the pay date, net
+    /// of withholding), `dividend_tax` (collected the trading day after a sale) or
+    /// `delisting`.
+    pub kind: rebt_core::PostingKind,
+    /// Shares received, entitled, sold or removed (negative).
+    pub shares: i64,
+    /// The change of cash (base currency).
+    pub cash: Money,
+    /// Tax withheld or collected in it (base currency).
+    pub tax: Money,
+}
+
 /// The whole result of one run, as written to `result.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -205,6 +227,8 @@ pub struct RunReport {
     pub fills: Vec<FillRow>,
     /// Every rejection.
     pub rejections: Vec<RejectionRow>,
+    /// Every corporate-action posting: bonus shares, dividends, dividend tax, delistings.
+    pub corporate_actions: Vec<CorporateActionRow>,
     /// Shares held after the last day, by symbol (non-zero only).
     pub final_positions: BTreeMap<String, u64>,
     /// The five worst drawdowns, deepest first.
@@ -277,6 +301,7 @@ impl RunReport {
                         equity: d.equity,
                         cash: Money(d.cash),
                         positions_value: d.positions_value,
+                        receivable: d.receivable,
                         exposure: d.positions_value / d.equity,
                         drawdown: d.equity / peak - 1.0,
                         r#return: returns[k],
@@ -310,6 +335,18 @@ impl RunReport {
                     side: r.side,
                     shares: r.shares,
                     reason: r.reason,
+                })
+                .collect(),
+            corporate_actions: result
+                .corporate_actions
+                .iter()
+                .map(|p| CorporateActionRow {
+                    date: p.date.to_string(),
+                    symbol: symbol(p.instrument),
+                    kind: p.kind,
+                    shares: p.shares,
+                    cash: Money(p.cash),
+                    tax: Money(p.tax),
                 })
                 .collect(),
             final_positions: result

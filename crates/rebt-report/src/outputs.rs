@@ -59,6 +59,7 @@ pub const EQUITY_COLUMNS: &[&str] = &[
     "equity",
     "cash",
     "positions_value",
+    "receivable",
     "exposure",
     "drawdown",
     "return",
@@ -80,6 +81,8 @@ pub const FILL_COLUMNS: &[&str] = &[
 ];
 /// Column names of `rejections.csv`.
 pub const REJECTION_COLUMNS: &[&str] = &["date", "symbol", "side", "shares", "reason"];
+/// Column names of `corporate_actions.csv`.
+pub const CORPORATE_ACTION_COLUMNS: &[&str] = &["date", "symbol", "kind", "shares", "cash", "tax"];
 /// Column names of `positions.csv`.
 pub const POSITION_COLUMNS: &[&str] = &["date", "symbol", "shares", "close", "value", "weight"];
 /// Column names of `trades.csv`.
@@ -100,13 +103,17 @@ pub const TRADE_COLUMNS: &[&str] = &[
 
 impl RunReport {
     /// The tables of a run as CSV files: `equity.csv` (one row per trading day), `fills.csv`,
-    /// `rejections.csv`, `positions.csv` (every holding at every close) and `trades.csv` (the
-    /// round trips).
+    /// `rejections.csv`, `corporate_actions.csv`, `positions.csv` (every holding at every
+    /// close) and `trades.csv` (the round trips).
     pub fn csv_tables(&self) -> Result<Vec<OutputFile>, csv::Error> {
         Ok(vec![
             OutputFile::new("equity.csv", to_csv(&self.equity, EQUITY_COLUMNS)?),
             OutputFile::new("fills.csv", to_csv(&self.fills, FILL_COLUMNS)?),
             OutputFile::new("rejections.csv", to_csv(&self.rejections, REJECTION_COLUMNS)?),
+            OutputFile::new(
+                "corporate_actions.csv",
+                to_csv(&self.corporate_actions, CORPORATE_ACTION_COLUMNS)?,
+            ),
             OutputFile::new("positions.csv", to_csv(&self.positions, POSITION_COLUMNS)?),
             OutputFile::new("trades.csv", to_csv(&self.round_trips, TRADE_COLUMNS)?),
         ])

@@ -3,7 +3,7 @@
 //! naming it and the valid keys, never silently ignored.
 
 use chrono::NaiveDate;
-use rebt_core::{Cents, CostMode, Currency, EngineConfig, RulesMode};
+use rebt_core::{Cents, CostMode, Currency, Delisting, EngineConfig, RulesMode};
 use rebt_metrics::SummarySettings;
 use rebt_strategies::ParamValue;
 use rebt_strategies::pipeline::{PipelineConfig, Rebalance};
@@ -25,6 +25,10 @@ pub struct RunConfig {
     /// Dataset directory or bars file; `None` for the embedded dataset. Relative paths in a
     /// config file are relative to the file.
     pub data: Option<PathBuf>,
+    /// Corporate actions file (`actions.csv`) for a `data` bars file whose actions are kept
+    /// elsewhere; relative to the config file like `data`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<PathBuf>,
     /// First day (inclusive).
     #[serde(deserialize_with = "date_opt")]
     pub from: Option<NaiveDate>,
@@ -61,6 +65,13 @@ pub struct RunConfig {
     pub execution: Option<toml::Table>,
     /// Pipeline: rebalance frequency, `daily` | `weekly` | `monthly` | a number of days.
     pub rebalance: Option<Rebalance>,
+    /// Share of a Hong Kong stock's dividend withheld at payment (default 0.2: a mainland
+    /// individual through Stock Connect).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hk_dividend_withholding: Option<f64>,
+    /// A position held at delisting: `write_off` (default) or `last_close`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delisting: Option<Delisting>,
 }
 
 impl Default for RunConfig {
@@ -69,6 +80,7 @@ impl Default for RunConfig {
             strategy: None,
             params: BTreeMap::new(),
             data: None,
+            actions: None,
             from: None,
             to: None,
             cash: 1_000_000.0,
@@ -85,6 +97,8 @@ impl Default for RunConfig {
             allocator: None,
             execution: None,
             rebalance: None,
+            hk_dividend_withholding: None,
+            delisting: None,
         }
     }
 }
@@ -154,12 +168,14 @@ impl RunConfig {
         Ok(cfg)
     }
 
-    /// `data`, when relative, made relative to `dir` (the config file's directory).
+    /// `data` and `actions`, when relative, made relative to `dir` (the config file's
+    /// directory).
     fn make_data_relative_to(&mut self, dir: Option<&Path>) {
-        if let (Some(data), Some(dir)) = (&self.data, dir)
-            && data.is_relative()
-        {
-            self.data = Some(dir.join(data));
+        let Some(dir) = dir else { return };
+        for path in [&mut self.data, &mut self.actions].into_iter().flatten() {
+            if path.is_relative() {
+                *path = dir.join(&*path);
+            }
         }
     }
 
@@ -273,6 +289,14 @@ impl RunConfig {
             return Err(ConfigError::Value(format!("from ({f}) is after to ({t})")));
         }
         self.check_metrics()?;
+        if let Some(w) = self.hk_dividend_withholding
+            && !(0.0..1.0).contains(&w)
+        {
+            return Err(ConfigError::Value(format!(
+                "hk_dividend_withholding must be a fraction in [0, 1) such as 0.2, got {w}"
+            )));
+        }
+        let defaults = EngineConfig::default();
         Ok(EngineConfig {
             initial_cash,
             rules: self.rules,
@@ -282,7 +306,8 @@ impl RunConfig {
             universe: self.universe.clone(),
             base_currency: self.base_currency,
             record_holdings: true,
-            ..EngineConfig::default()
+            hk_dividend_withholding: self.hk_dividend_withholding.unwrap_or(defaults.hk_dividend_withholding),
+            delisting: self.delisting.unwrap_or(defaults.delisting),
         })
     }
 }
@@ -297,6 +322,8 @@ pub struct Overrides {
     pub params: Vec<String>,
     /// Dataset directory or bars file.
     pub data: Option<PathBuf>,
+    /// Corporate actions file.
+    pub actions: Option<PathBuf>,
     /// First day.
     pub from: Option<NaiveDate>,
     /// Last day.
@@ -328,6 +355,9 @@ impl Overrides {
         }
         if self.data.is_some() {
             cfg.data = self.data.clone();
+        }
+        if self.actions.is_some() {
+            cfg.actions = self.actions.clone();
         }
         if self.from.is_some() {
             cfg.from = self.from;

@@ -21,5 +21,5 @@ pub mod walk_forward;
 pub use backtest::{OutputTargets, RunOutput, run_backtest};
 pub use config::{ConfigError, RunConfig};
 pub use error::RunError;
-pub use plan::{RunPlan, RunSpec, load_dataset};
+pub use plan::{RunPlan, RunSpec, load_dataset, load_dataset_with_actions};
 pub use registry::{StrategyEntry, StrategySpec, label, strategies};

@@ -17,9 +17,21 @@ use std::sync::Arc;
 
 /// Load the dataset at `path` (a directory or a bars file), or the embedded one.
 pub fn load_dataset(path: Option<&Path>) -> Result<Dataset, RunError> {
-    Ok(match path {
-        Some(p) => rebt_data::load(p)?,
-        None => rebt_data::load_embedded()?,
+    load_dataset_with_actions(path, None)
+}
+
+/// [`load_dataset`], with the corporate actions read from `actions` when given (only for a
+/// dataset given by path: the embedded one carries its own).
+pub fn load_dataset_with_actions(path: Option<&Path>, actions: Option<&Path>) -> Result<Dataset, RunError> {
+    Ok(match (path, actions) {
+        (Some(p), actions) => rebt_data::load_with_actions(p, actions)?,
+        (None, None) => rebt_data::load_embedded()?,
+        (None, Some(a)) => {
+            return Err(RunError::Config(crate::config::ConfigError::Value(format!(
+                "the actions file {} needs a dataset given with `data` (--data); the embedded dataset carries its own",
+                a.display()
+            ))));
+        }
     })
 }
 
@@ -97,7 +109,7 @@ impl RunPlan {
     /// Resolve `cfg` and load its dataset (`data`, or the embedded one).
     pub fn new(cfg: &RunConfig) -> Result<RunPlan, RunError> {
         let spec = RunSpec::resolve(cfg)?;
-        let dataset = Arc::new(load_dataset(cfg.data.as_deref())?);
+        let dataset = Arc::new(load_dataset_with_actions(cfg.data.as_deref(), cfg.actions.as_deref())?);
         RunPlan::from_spec(spec, dataset)
     }
 

@@ -12,7 +12,7 @@
 
 use crate::config::RunConfig;
 use crate::error::RunError;
-use crate::plan::{dataset_info, load_dataset, resolve_benchmark};
+use crate::plan::{dataset_info, load_dataset_with_actions, resolve_benchmark};
 use crate::registry::resolve;
 use crate::sweep::ConfigTemplate;
 use rebt_core::{Panel, Strategy};
@@ -93,7 +93,7 @@ pub fn run_walk_forward(
     check_strategy_axes(&template, grid)?;
     let description = resolve(&cfg)?.description;
 
-    let dataset = load_dataset(cfg.data.as_deref())?;
+    let dataset = load_dataset_with_actions(cfg.data.as_deref(), cfg.actions.as_deref())?;
     let panel = dataset.panel.slice(cfg.from, cfg.to)?;
     let spec = request.spec;
     let dates = panel.dates();

@@ -10,7 +10,7 @@ use super::{RegressError, Result};
 use crate::backtest::run_backtest;
 use crate::config::RunConfig;
 use crate::error::RunError;
-use crate::plan::{RunPlan, load_dataset};
+use crate::plan::{RunPlan, load_dataset_with_actions};
 use rayon::prelude::*;
 use rebt_data::Dataset;
 use std::path::PathBuf;
@@ -82,6 +82,9 @@ fn measure(name: &str, cfg: &RunConfig, dataset: Arc<Dataset>) -> Result<Measure
     })
 }
 
+/// A dataset as configs name it: its data path and the actions file given beside it.
+type DataKey = (Option<PathBuf>, Option<PathBuf>);
+
 /// A dataset shared by the cases that read it, or why it could not be loaded.
 type LoadedDataset = Result<Arc<Dataset>, String>;
 
@@ -94,18 +97,24 @@ pub fn run_all(cases: &[Case], jobs: usize, done: &(dyn Fn() + Sync)) -> Result<
         .map_err(|e| RegressError::Invalid(format!("cannot start {jobs} worker threads: {e}")))?;
     let configs: Vec<Result<RunConfig, String>> =
         cases.iter().map(|c| config_of(c).map_err(|e| e.to_string())).collect();
-    let mut wanted: Vec<Option<PathBuf>> = configs.iter().flatten().map(|c| c.data.clone()).collect();
+    let mut wanted: Vec<DataKey> = configs
+        .iter()
+        .flatten()
+        .map(|c| (c.data.clone(), c.actions.clone()))
+        .collect();
     wanted.sort();
     wanted.dedup();
     pool.install(|| {
-        let datasets: Vec<(Option<PathBuf>, LoadedDataset)> = wanted
+        let datasets: Vec<(DataKey, LoadedDataset)> = wanted
             .into_par_iter()
-            .map(|path| {
-                let loaded = load_dataset(path.as_deref()).map(Arc::new).map_err(|e| e.to_string());
-                (path, loaded)
+            .map(|(path, actions)| {
+                let loaded = load_dataset_with_actions(path.as_deref(), actions.as_deref())
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string());
+                ((path, actions), loaded)
             })
             .collect();
-        let dataset_of = |path: &Option<PathBuf>| {
+        let dataset_of = |path: &DataKey| {
             datasets
                 .iter()
                 .find(|(p, _)| p == path)
@@ -118,7 +127,7 @@ pub fn run_all(cases: &[Case], jobs: usize, done: &(dyn Fn() + Sync)) -> Result<
             .map(|(case, cfg)| {
                 let started = Instant::now();
                 let measured = cfg.and_then(|cfg| {
-                    let dataset = dataset_of(&cfg.data).map_err(|e| e.clone())?;
+                    let dataset = dataset_of(&(cfg.data.clone(), cfg.actions.clone())).map_err(|e| e.clone())?;
                     measure(&case.name, &cfg, Arc::clone(dataset)).map_err(|e| e.to_string())
                 });
                 done();

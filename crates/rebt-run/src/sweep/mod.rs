@@ -16,7 +16,7 @@ pub use template::{ConfigTemplate, Evaluator, apply_values, batch_size};
 
 use crate::config::RunConfig;
 use crate::error::RunError;
-use crate::plan::load_dataset;
+use crate::plan::load_dataset_with_actions;
 use rebt_metrics::deflated_sharpe;
 use rebt_research::cscv;
 use rebt_research::grid::{Grid, Shard};
@@ -69,7 +69,7 @@ pub fn run_sweep(
     SweepMeta::check_columns(grid)?;
     let template = ConfigTemplate::new(base, grid)?;
     let resolved = template.resolved();
-    let dataset = load_dataset(resolved.data.as_deref())?;
+    let dataset = load_dataset_with_actions(resolved.data.as_deref(), resolved.actions.as_deref())?;
     let panel = dataset.panel.slice(resolved.from, resolved.to)?;
     let dates = panel.dates();
     let (Some(first_day), Some(last_day)) = (dates.first(), dates.last()) else {
