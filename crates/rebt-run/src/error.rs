@@ -49,6 +49,10 @@ pub enum RunError {
         /// The underlying error's message.
         cause: String,
     },
+    /// A request that cannot run as given (two approaches on different datasets, no default
+    /// target, windows that do not fit); the message says what to pass instead.
+    #[error("{0}")]
+    Invalid(String),
     /// A request this build or this command cannot serve; the message says what to do.
     #[error("{0}")]
     Unsupported(String),

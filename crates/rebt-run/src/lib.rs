@@ -3,7 +3,7 @@
 //! own: the run configuration ([`config`]), the strategy registry with `pipeline` in it
 //! ([`registry`]), the resolved, immutable run plan ([`plan`]), one backtest from plan to
 //! outputs ([`backtest`]), parameter sweeps ([`sweep`]), walk-forward optimisation
-//! ([`walk_forward`]) and regression suites against blessed baselines
+//! ([`walk_forward`]), the phased-building study ([`study`]) and regression suites against blessed baselines
 //! ([`regress`]).
 //!
 //! Nothing here prints or reads the environment; errors are [`RunError`]s.
@@ -15,6 +15,7 @@ mod error;
 pub mod plan;
 pub mod registry;
 pub mod regress;
+pub mod study;
 pub mod sweep;
 pub mod walk_forward;
 

@@ -98,7 +98,7 @@ pub fn run_walk_forward(
     let spec = request.spec;
     let dates = panel.dates();
     plan_folds(dates.len(), &spec).map_err(|e| {
-        RunError::Grid(format!(
+        RunError::Invalid(format!(
             "{e} (--from/--to select {} → {})",
             dates[0],
             dates[dates.len() - 1]
