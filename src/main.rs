@@ -3,6 +3,7 @@
 //! key or value at fault.
 
 mod commands;
+mod progress;
 mod regress_cmd;
 mod study_cmd;
 mod sweep_cmd;

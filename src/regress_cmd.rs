@@ -13,14 +13,13 @@
 use anyhow::{Context as _, Result};
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rebt::run::regress::baseline::{self, Comparison, FillsLocation};
 use rebt::run::regress::junit::{self, TestCase, Verdict};
 use rebt::run::regress::runner::{self, Outcome};
 use rebt::run::regress::suite::{Metric, Suite};
 use rebt::run::regress::{self as regress, Blessing, Judged, judge};
 use rebt_report::write_atomic;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -79,7 +78,8 @@ fn print(text: &str) {
 fn regress(args: &RegressArgs, out: &mut String) -> Result<u8> {
     let suite = Suite::from_file(&args.suite)?;
     let cases = suite.select(&args.only)?;
-    let bar = progress_bar(cases.len(), args.quiet);
+    let bar = crate::progress::bar(args.quiet, "{wide_bar} {pos}/{len} cases");
+    bar.set_length(cases.len() as u64);
     let jobs = args.jobs.map_or(0, |j| j as usize);
     let outcomes = runner::run_all(&cases, jobs, &|| bar.inc(1))?;
     bar.finish_and_clear();
@@ -92,17 +92,6 @@ fn regress(args: &RegressArgs, out: &mut String) -> Result<u8> {
         write_atomic(path, xml.as_bytes()).with_context(|| format!("writing the JUnit report {}", path.display()))?;
     }
     Ok(code)
-}
-
-fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} cases") {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// The width of the name column.

@@ -6,12 +6,11 @@ use crate::AccountArgs;
 use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rebt::run::config::{Overrides, parse_date};
 use rebt::run::study::{StudyRequest, run_study};
 use rebt_report::DatasetInfo;
 use rebt_research::study::{BENCHMARK_RUN, Part, PartSummary, Progress, StudyResult};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -90,19 +89,6 @@ pub fn run(command: StudyCommand) -> Result<()> {
     }
 }
 
-fn progress_bar(quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs · {per_sec} · ETA {eta}",
-    )
-    .expect("a valid template");
-    bar.set_style(style);
-    bar
-}
-
 fn phased(args: &PhasedArgs) -> Result<()> {
     let started = Instant::now();
     let date = |flag: &str, d: &Option<String>| -> Result<Option<chrono::NaiveDate>> {
@@ -130,7 +116,7 @@ fn phased(args: &PhasedArgs) -> Result<()> {
         target: args.target.clone(),
         benchmark: args.benchmark.clone(),
     };
-    let bar = progress_bar(args.quiet);
+    let bar = crate::progress::bar(args.quiet, "{wide_bar} {pos}/{len} runs · {per_sec} · ETA {eta}");
     let run = run_study(&request, &|p: Progress| {
         bar.set_length(p.total as u64);
         bar.set_position(p.done as u64);

@@ -6,12 +6,11 @@ use crate::commands::resolve_config;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rebt::run::sweep::{SweepSettings, SweepSummary, output_files, run_sweep, summarize};
 use rebt_research::grid::{Grid, Shard, value_text};
 use rebt_research::store::{self, SweepMeta, SweepResults};
 use rebt_research::sweep::{Metric, Progress};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// `rebt sweep [run options] --grid …` or `rebt sweep merge DIR… --out DIR`.
@@ -100,19 +99,6 @@ pub(crate) fn run(cmd: SweepCommand) -> Result<()> {
     }
 }
 
-fn progress_bar(quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} combinations · {per_sec} · ETA {eta}",
-    )
-    .expect("a valid template");
-    bar.set_style(style);
-    bar
-}
-
 fn sweep(args: &SweepArgs) -> Result<()> {
     let grid = Grid::parse(&args.grid)?;
     let base = resolve_config(&args.run)?;
@@ -123,7 +109,10 @@ fn sweep(args: &SweepArgs) -> Result<()> {
         resume: args.resume,
         jobs: args.jobs.map_or(0, |j| j as usize),
     };
-    let bar = progress_bar(args.quiet);
+    let bar = crate::progress::bar(
+        args.quiet,
+        "{wide_bar} {pos}/{len} combinations · {per_sec} · ETA {eta}",
+    );
     let run = run_sweep(&base, &settings, &|p: Progress| {
         bar.set_length(p.total as u64);
         bar.set_position(p.done as u64);

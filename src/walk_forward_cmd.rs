@@ -6,12 +6,11 @@ use crate::commands::resolve_config;
 use anyhow::Result;
 use clap::Args;
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rebt::run::walk_forward::{WalkForwardRequest, run_walk_forward, windows_text};
 use rebt_research::grid::Grid;
 use rebt_research::sweep::Metric;
 use rebt_research::walk_forward::{WalkForward, WalkForwardSpec};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Flags of `rebt walk-forward`.
@@ -66,7 +65,7 @@ pub(crate) fn run(args: WalkForwardArgs) -> Result<()> {
         jobs: args.jobs.map_or(0, |j| j as usize),
     };
     let base = resolve_config(&args.run)?;
-    let bar = progress_bar(args.quiet);
+    let bar = crate::progress::bar(args.quiet, "{msg} {wide_bar} {pos}/{len} in-sample runs · ETA {eta}");
     let run = run_walk_forward(&base, &request, &|p| {
         bar.set_message(format!("fold {}/{}", p.fold, p.folds));
         bar.set_length(p.total as u64);
@@ -100,19 +99,6 @@ pub(crate) fn run(args: WalkForwardArgs) -> Result<()> {
         write!(std::io::stdout(), "{header}{text}")?;
     }
     Ok(())
-}
-
-fn progress_bar(quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {msg} {wide_bar} {pos}/{len} in-sample runs · ETA {eta}",
-    )
-    .expect("a valid template");
-    bar.set_style(style);
-    bar
 }
 
 /// A metric value as the tables show it: percentages for returns, drawdowns and volatility.
