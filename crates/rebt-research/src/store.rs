@@ -888,23 +888,11 @@ fn read_returns(path: &Path, days: usize) -> Result<BTreeMap<usize, Vec<f64>>, S
     Ok(series)
 }
 
-/// Write `bytes` to `path` atomically: a temporary file in the same directory, synced, then
-/// renamed over `path`.
+/// Write `bytes` to `path` atomically with rebt-report's [`rebt_report::write_atomic`] (the
+/// one implementation: a temporary file beside it, synced, renamed over it), naming the file
+/// in the error.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".rebt-").suffix(".tmp");
-    // a result file, readable as any file the user creates (tempfile's default is 0600)
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder.tempfile_in(dir).map_err(io_error(dir))?;
-    tmp.write_all(bytes).map_err(io_error(path))?;
-    tmp.as_file().sync_all().map_err(io_error(path))?;
-    tmp.persist(path).map_err(|e| io_error(path)(e.error))?;
-    Ok(())
+    rebt_report::write_atomic(path, bytes).map_err(io_error(path))
 }
 
 #[cfg(test)]

@@ -198,7 +198,7 @@ pub fn summarize(results: &SweepResults, metric: Metric, top: usize, dir: &Path)
         serde_json::to_string_pretty(&summary).map_err(|e| RunError::output("serialising the summary", e))?;
     json.push('\n');
     let path = dir.join("summary.json");
-    store::write_atomic(&path, json.as_bytes())
+    rebt_report::write_atomic(&path, json.as_bytes())
         .map_err(|e| RunError::output(format!("writing {}", path.display()), e))?;
     write_parquet(dir)?;
     Ok(summary)
@@ -210,7 +210,7 @@ fn write_parquet(dir: &Path) -> Result<(), RunError> {
         std::fs::read(dir.join(RESULTS_FILE)).map_err(|e| RunError::output(format!("reading {RESULTS_FILE}"), e))?;
     let bytes = rebt_data::csv_table_to_parquet(&csv, RESULTS_FILE)?;
     let path = dir.join("results.parquet");
-    store::write_atomic(&path, &bytes).map_err(|e| RunError::output(format!("writing {}", path.display()), e))
+    rebt_report::write_atomic(&path, &bytes).map_err(|e| RunError::output(format!("writing {}", path.display()), e))
 }
 
 #[cfg(not(feature = "parquet"))]
