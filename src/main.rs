@@ -1,6 +1,8 @@
-//! The `rebt` command line: `backtest`, `strategies`, `data check`. Flags are parsed by clap
-//! (usage errors exit 2); everything else that fails exits 1 with a message naming the file,
-//! key or value at fault.
+//! The `rebt` command line: `backtest`, `sweep` (and `sweep merge`), `walk-forward`,
+//! `study phased`, `regress`, `strategies` and `data` (`check`, `info`, `generate`, `import`).
+//! Flags are parsed by clap (usage errors exit 2) and handed to `rebt-run`, which does the
+//! work; the commands draw progress bars and print. Everything else that fails exits 1 with a
+//! message naming the file, key or value at fault (`regress` has its own exit codes).
 
 mod commands;
 mod progress;

@@ -1,6 +1,7 @@
 //! rebt-report: what a run leaves behind. The [`RunReport`] document (serialised as
 //! `result.json`, its keys documented in the README and kept stable), the terminal summary
 //! table, and atomic file writes so a failed run never leaves a half-written file.
+#![deny(missing_docs)]
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use rebt_core::{BacktestResult, Cents, Panel, RejectionReason, Side};

@@ -237,8 +237,8 @@ pub struct BacktestResult {
 }
 
 impl BacktestResult {
-    /// Daily simple returns of equity (one fewer than days; the first day's return is against
-    /// the initial cash and is included as the first element).
+    /// Daily simple returns of equity, one per day (as many as `daily`): the first is the
+    /// first day's equity against the initial cash.
     pub fn returns(&self) -> Vec<f64> {
         let mut prev = self.initial_cash.to_units_f64();
         self.daily
