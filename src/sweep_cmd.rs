@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use rebt::run::sweep::{SweepSettings, SweepSummary, output_files, run_sweep, summarize};
+use rebt_metrics::Format;
 use rebt_research::grid::{Grid, Shard, value_text};
 use rebt_research::store::{self, SweepMeta, SweepResults};
 use rebt_research::sweep::{Metric, Progress};
@@ -88,7 +89,7 @@ struct MergeArgs {
 }
 
 fn parse_metric(s: &str) -> Result<Metric, String> {
-    s.parse()
+    Metric::ranked(s)
 }
 
 /// `rebt sweep …`.
@@ -234,11 +235,9 @@ fn render(results: &SweepResults, summary: &SweepSummary, out: &Path, run: Optio
 }
 
 fn best_table(meta: &SweepMeta, summary: &SweepSummary) -> Table {
-    let pct = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{:.2}%", x * 100.0));
-    let num = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
     let mut header: Vec<String> = vec!["index".to_string()];
     header.extend(meta.grid.axes.iter().map(|a| a.name.clone()));
-    header.extend(Metric::ALL.iter().map(|m| match *m == summary.metric {
+    header.extend(Metric::RANKED.iter().map(|m| match *m == summary.metric {
         true => format!("{m} ▼"),
         false => m.to_string(),
     }));
@@ -254,15 +253,10 @@ fn best_table(meta: &SweepMeta, summary: &SweepSummary) -> Table {
                 .iter()
                 .map(|(_, v)| Cell::new(value_text(v))),
         );
-        for m in Metric::ALL {
-            let v = row.headline.get(m);
-            let text = match m {
-                Metric::TotalReturn | Metric::Cagr | Metric::AnnualVolatility | Metric::MaxDrawdown => pct(v),
-                Metric::Sharpe | Metric::Sortino | Metric::Calmar => num(v),
-            };
-            cells.push(Cell::new(text));
+        for m in Metric::RANKED {
+            cells.push(Cell::new(m.format().show(row.headline.get(m))));
         }
-        cells.push(Cell::new(num(row.dsr)));
+        cells.push(Cell::new(Format::Ratio.show(row.dsr)));
         cells.push(Cell::new(row.headline.fills));
         t.add_row(
             cells

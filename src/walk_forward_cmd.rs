@@ -49,7 +49,7 @@ pub(crate) struct WalkForwardArgs {
 }
 
 fn parse_metric(s: &str) -> Result<Metric, String> {
-    s.parse()
+    Metric::ranked(s)
 }
 
 /// `rebt walk-forward …`.
@@ -103,13 +103,7 @@ pub(crate) fn run(args: WalkForwardArgs) -> Result<()> {
 
 /// A metric value as the tables show it: percentages for returns, drawdowns and volatility.
 fn metric_text(metric: Metric, v: Option<f64>) -> String {
-    match (metric, v) {
-        (_, None) => "–".to_string(),
-        (Metric::TotalReturn | Metric::Cagr | Metric::AnnualVolatility | Metric::MaxDrawdown, Some(x)) => {
-            format!("{:.2}%", x * 100.0)
-        }
-        (_, Some(x)) => format!("{x:.3}"),
-    }
+    metric.format().show(v)
 }
 
 fn pct(v: Option<f64>) -> String {

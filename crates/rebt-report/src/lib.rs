@@ -6,7 +6,7 @@
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use rebt_core::{BacktestResult, Cents, Panel, RejectionReason, Side};
 use rebt_metrics::{
-    DrawdownPeriod, Relative, Summary, SummarySettings, drawdown_periods, monthly_returns, yearly_returns,
+    DrawdownPeriod, Metric, Relative, Summary, SummarySettings, drawdown_periods, monthly_returns, yearly_returns,
 };
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -406,21 +406,26 @@ impl RunReport {
             benchmark: bench,
         };
         let both = |label: &str, f: &dyn Fn(&Summary) -> String| row(label, f(&m.performance), b.map(f));
+        // the headline rows: label, format and value from rebt-metrics' registry
+        let headline = |metric: Metric| {
+            let read = metric.in_summary().expect("a summary metric");
+            both(metric.label(), &|s| metric.format().show(read(s)))
+        };
         let r = &m.relative;
         let t = &m.trading;
         vec![
-            both("Total return", &|s| pct(s.total_return)),
-            both("CAGR", &|s| pct(s.cagr)),
+            headline(Metric::TotalReturn),
+            headline(Metric::Cagr),
             both("CAGR 95% CI", &|s| range(s.cagr_ci_low, s.cagr_ci_high, &pct)),
-            both("Annual volatility", &|s| pct(s.annual_volatility)),
-            both("Sharpe", &|s| num(s.sharpe)),
+            headline(Metric::AnnualVolatility),
+            headline(Metric::Sharpe),
             both("Sharpe 95% CI", &|s| range(s.sharpe_ci_low, s.sharpe_ci_high, &num)),
             both("Probabilistic Sharpe (PSR)", &|s| pct(s.psr)),
             both("Deflated Sharpe (DSR)", &|s| pct(s.dsr)),
-            both("Sortino", &|s| num(s.sortino)),
-            both("Calmar", &|s| num(s.calmar)),
+            headline(Metric::Sortino),
+            headline(Metric::Calmar),
             both("Omega", &|s| num(s.omega)),
-            both("Max drawdown", &|s| pct(s.max_drawdown)),
+            headline(Metric::MaxDrawdown),
             both("Longest drawdown (days)", &|s| {
                 s.max_drawdown_duration.map_or("–".to_string(), |d| d.to_string())
             }),
@@ -463,12 +468,16 @@ impl RunReport {
             row("Turnover (annual)", num(t.turnover), None),
             row("Exposure (mean)", pct(t.exposure), None),
             row(
-                "Final equity",
-                format!("{:.2} {}", m.final_equity, self.base_currency),
+                Metric::FinalEquity.label(),
+                format!(
+                    "{} {}",
+                    Metric::FinalEquity.format().show(Some(m.final_equity)),
+                    self.base_currency
+                ),
                 None,
             ),
-            row("Fills", m.fills.to_string(), None),
-            row("Rejections", m.rejections.to_string(), None),
+            row(Metric::Fills.label(), m.fills.to_string(), None),
+            row(Metric::Rejections.label(), m.rejections.to_string(), None),
             row("Commission", money(m.total_commission.0), None),
             row("Taxes (stamp duty)", money(m.total_taxes.0), None),
             row("Fees (exchange, levies)", money(m.total_fees.0), None),

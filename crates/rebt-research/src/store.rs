@@ -6,7 +6,7 @@
 //!   configuration, the dataset and its fingerprint, the trading days, the grid, the shard,
 //!   the columns of `results.csv`. Written once, when the sweep starts.
 //! - `results.csv` — one line per finished combination: `index`, a column per axis, `status`
-//!   (`ok` or `skipped`), the headline metrics ([`Metric::ALL`] keys, empty where undefined),
+//!   (`ok` or `skipped`), the headline metrics ([`Metric::RANKED`] keys, empty where undefined),
 //!   `fills`, and `reason` (why a combination was skipped). Appended in completion order while
 //!   the sweep runs, rewritten sorted by `index` when it ends, so the finished file does not
 //!   depend on the number of threads.
@@ -184,7 +184,7 @@ impl SweepMeta {
             .map(|c| c.to_string())
             .chain(grid.axes.iter().map(|a| a.name.clone()))
             .chain(std::iter::once(STATUS_COLUMN.to_string()))
-            .chain(Metric::ALL.iter().map(|m| m.key().to_string()))
+            .chain(Metric::RANKED.iter().map(|m| m.key().to_string()))
             .chain(TRAILING_COLUMNS.iter().map(|c| c.to_string()))
             .collect()
     }
@@ -363,7 +363,7 @@ pub fn format_row(grid: &Grid, index: usize, status: &RowStatus) -> Vec<u8> {
         RowStatus::Ran(h) => {
             fields.push("ok".to_string());
             fields.extend(
-                Metric::ALL
+                Metric::RANKED
                     .iter()
                     .map(|m| h.get(*m).map_or(String::new(), |x| format!("{x:?}"))),
             );
@@ -372,7 +372,7 @@ pub fn format_row(grid: &Grid, index: usize, status: &RowStatus) -> Vec<u8> {
         }
         RowStatus::Skipped(reason) => {
             fields.push("skipped".to_string());
-            fields.extend(Metric::ALL.iter().map(|_| String::new()));
+            fields.extend(Metric::RANKED.iter().map(|_| String::new()));
             fields.push(String::new());
             // one row, one line: a torn tail is then always the last line
             fields.push(reason.replace(['\n', '\r'], " "));

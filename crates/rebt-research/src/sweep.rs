@@ -9,13 +9,13 @@
 //! number, so 1 and 8 threads give the same results.
 //!
 //! Also here: the headline metrics of a run ([`Headline`]), the metric a sweep ranks by
-//! ([`Metric`]), and the variance of the trials' Sharpe ratios that deflates the best one.
+//! ([`Metric`], rebt-metrics' registry, one of its `RANKED`), and the variance of the trials'
+//! Sharpe ratios that deflates the best one.
 
 use rayon::prelude::*;
+pub use rebt_metrics::Metric;
 use rebt_metrics::{Annualization, annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The headline figures of one run, each the `rebt-metrics` function of the same name over
@@ -67,88 +67,10 @@ impl Headline {
             Metric::Sortino => self.sortino,
             Metric::MaxDrawdown => self.max_drawdown,
             Metric::Calmar => self.calmar,
+            Metric::Fills => Some(self.fills as f64),
+            // not figures of a return series
+            Metric::FinalEquity | Metric::Rejections => None,
         }
-    }
-}
-
-/// A headline metric, named by its key in `result.json` and in `results.csv`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Metric {
-    /// `total_return`.
-    TotalReturn,
-    /// `cagr`.
-    Cagr,
-    /// `annual_volatility` (the only one where lower ranks better).
-    AnnualVolatility,
-    /// `sharpe`.
-    Sharpe,
-    /// `sortino`.
-    Sortino,
-    /// `max_drawdown` (closer to 0 ranks better).
-    MaxDrawdown,
-    /// `calmar`.
-    Calmar,
-}
-
-impl Metric {
-    /// Every metric, in column order.
-    pub const ALL: [Metric; 7] = [
-        Metric::TotalReturn,
-        Metric::Cagr,
-        Metric::AnnualVolatility,
-        Metric::Sharpe,
-        Metric::Sortino,
-        Metric::MaxDrawdown,
-        Metric::Calmar,
-    ];
-
-    /// Its key: `sharpe`, `max_drawdown`, …
-    pub fn key(self) -> &'static str {
-        match self {
-            Metric::TotalReturn => "total_return",
-            Metric::Cagr => "cagr",
-            Metric::AnnualVolatility => "annual_volatility",
-            Metric::Sharpe => "sharpe",
-            Metric::Sortino => "sortino",
-            Metric::MaxDrawdown => "max_drawdown",
-            Metric::Calmar => "calmar",
-        }
-    }
-
-    /// True when a higher value is better: all but `annual_volatility` (drawdowns are
-    /// negative, so the shallowest is the highest).
-    pub fn higher_is_better(self) -> bool {
-        self != Metric::AnnualVolatility
-    }
-
-    /// The order of two values from best to worst; undefined values come last.
-    pub fn compare(self, a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
-        use std::cmp::Ordering::*;
-        match (a, b) {
-            (Some(x), Some(y)) if self.higher_is_better() => y.total_cmp(&x),
-            (Some(x), Some(y)) => x.total_cmp(&y),
-            (Some(_), None) => Less,
-            (None, Some(_)) => Greater,
-            (None, None) => Equal,
-        }
-    }
-}
-
-impl fmt::Display for Metric {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
-impl FromStr for Metric {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Metric, String> {
-        Metric::ALL.into_iter().find(|m| m.key() == s).ok_or_else(|| {
-            let keys: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
-            format!("unknown metric `{s}`; expected one of: {}", keys.join(", "))
-        })
     }
 }
 
@@ -386,7 +308,7 @@ mod tests {
         assert_eq!(h.sharpe, sharpe(&returns, &ann));
         assert_eq!(h.calmar, calmar(&returns, 252.0));
         assert_eq!(h.fills, 4);
-        for m in Metric::ALL {
+        for m in Metric::RANKED {
             assert_eq!(m.key().parse::<Metric>(), Ok(m));
             assert!(h.get(m).is_some(), "{m}");
         }

@@ -10,67 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The figures a baseline holds and a run is compared on, in the order they are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metric {
-    /// `total_return`.
-    TotalReturn,
-    /// `cagr`.
-    Cagr,
-    /// `annual_volatility`.
-    AnnualVolatility,
-    /// `sharpe`.
-    Sharpe,
-    /// `sortino`.
-    Sortino,
-    /// `max_drawdown`.
-    MaxDrawdown,
-    /// `calmar`.
-    Calmar,
-    /// `final_equity`.
-    FinalEquity,
-    /// `fills`.
-    Fills,
-    /// `rejections`.
-    Rejections,
-}
-
-impl Metric {
-    /// Every metric, in display order.
-    pub const ALL: [Metric; 10] = [
-        Metric::TotalReturn,
-        Metric::Cagr,
-        Metric::AnnualVolatility,
-        Metric::Sharpe,
-        Metric::Sortino,
-        Metric::MaxDrawdown,
-        Metric::Calmar,
-        Metric::FinalEquity,
-        Metric::Fills,
-        Metric::Rejections,
-    ];
-
-    /// Its key in `result.json`'s `metrics` object, in a baseline and in a `[tolerance]` table.
-    pub fn key(self) -> &'static str {
-        match self {
-            Metric::TotalReturn => "total_return",
-            Metric::Cagr => "cagr",
-            Metric::AnnualVolatility => "annual_volatility",
-            Metric::Sharpe => "sharpe",
-            Metric::Sortino => "sortino",
-            Metric::MaxDrawdown => "max_drawdown",
-            Metric::Calmar => "calmar",
-            Metric::FinalEquity => "final_equity",
-            Metric::Fills => "fills",
-            Metric::Rejections => "rejections",
-        }
-    }
-
-    /// A count (compared exactly unless a case loosens it), not a ratio or an amount.
-    pub fn is_count(self) -> bool {
-        matches!(self, Metric::Fills | Metric::Rejections)
-    }
-}
+/// The figures a baseline holds and a run is compared on: every metric of the registry, in
+/// [`Metric::ALL`] order.
+pub use rebt_metrics::Metric;
 
 /// How far a figure may move from its baseline: `|now − baseline| ≤ max(abs, rel·|baseline|)`.
 /// An absent bound is 0, so `{ abs = 0 }` is exact.

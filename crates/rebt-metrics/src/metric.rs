@@ -1,0 +1,245 @@
+//! The one registry of the headline metrics. Each [`Metric`] has its key (in `result.json`'s
+//! `metrics`, sweep `results.csv` columns, regress baselines and tolerances, `--metric`), its
+//! label (the terminal table and the tearsheet), how its value is shown ([`Format`]), whether
+//! a higher value is better (sweep ranking, walk-forward choice), and how to read it from a
+//! [`Summary`] where the summary holds it. The last three (final equity and the counts of
+//! fills and rejections) come from the run, not from its returns: a report reads them.
+
+use crate::Summary;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// How a metric's value is written for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A fraction shown as a percentage with two decimals: `12.34%`.
+    Percent,
+    /// A ratio with three decimals: `1.234`.
+    Ratio,
+    /// An amount of money with two decimals: `1234567.89`.
+    Amount,
+    /// A whole number: `42`.
+    Count,
+}
+
+impl Format {
+    /// `v` as text; `–` when undefined.
+    pub fn show(self, v: Option<f64>) -> String {
+        match v {
+            None => "–".to_string(),
+            Some(x) => match self {
+                Format::Percent => format!("{:.2}%", x * 100.0),
+                Format::Ratio => format!("{x:.3}"),
+                Format::Amount => format!("{x:.2}"),
+                Format::Count => format!("{}", x as i64),
+            },
+        }
+    }
+}
+
+/// A headline metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// `total_return`: `Π (1 + r) − 1`.
+    TotalReturn,
+    /// `cagr`: `(Π (1 + r))^(P / n) − 1`.
+    Cagr,
+    /// `annual_volatility`: `std(r, ddof 1) · √P`; the only return metric where lower ranks
+    /// better.
+    AnnualVolatility,
+    /// `sharpe`: `mean(r − rf) / std(r − rf) · √P`.
+    Sharpe,
+    /// `sortino`: Sortino ratio, downside deviation over all periods.
+    Sortino,
+    /// `max_drawdown`: worst fall from a peak, `≤ 0` (closer to 0 ranks better).
+    MaxDrawdown,
+    /// `calmar`: `cagr / |max_drawdown|`.
+    Calmar,
+    /// `final_equity`: equity at the last close (from the run).
+    FinalEquity,
+    /// `fills`: number of fills (from the run).
+    Fills,
+    /// `rejections`: number of rejected orders (from the run).
+    Rejections,
+}
+
+impl Metric {
+    /// Every metric, in the order tables show them.
+    pub const ALL: [Metric; 10] = [
+        Metric::TotalReturn,
+        Metric::Cagr,
+        Metric::AnnualVolatility,
+        Metric::Sharpe,
+        Metric::Sortino,
+        Metric::MaxDrawdown,
+        Metric::Calmar,
+        Metric::FinalEquity,
+        Metric::Fills,
+        Metric::Rejections,
+    ];
+
+    /// The metrics of a return series alone, which sweeps and walk-forward rank by.
+    pub const RANKED: [Metric; 7] = [
+        Metric::TotalReturn,
+        Metric::Cagr,
+        Metric::AnnualVolatility,
+        Metric::Sharpe,
+        Metric::Sortino,
+        Metric::MaxDrawdown,
+        Metric::Calmar,
+    ];
+
+    /// Its key: `sharpe`, `max_drawdown`, …
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::TotalReturn => "total_return",
+            Metric::Cagr => "cagr",
+            Metric::AnnualVolatility => "annual_volatility",
+            Metric::Sharpe => "sharpe",
+            Metric::Sortino => "sortino",
+            Metric::MaxDrawdown => "max_drawdown",
+            Metric::Calmar => "calmar",
+            Metric::FinalEquity => "final_equity",
+            Metric::Fills => "fills",
+            Metric::Rejections => "rejections",
+        }
+    }
+
+    /// Its label in the terminal table and the tearsheet.
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::TotalReturn => "Total return",
+            Metric::Cagr => "CAGR",
+            Metric::AnnualVolatility => "Annual volatility",
+            Metric::Sharpe => "Sharpe",
+            Metric::Sortino => "Sortino",
+            Metric::MaxDrawdown => "Max drawdown",
+            Metric::Calmar => "Calmar",
+            Metric::FinalEquity => "Final equity",
+            Metric::Fills => "Fills",
+            Metric::Rejections => "Rejections",
+        }
+    }
+
+    /// How its value is shown.
+    pub fn format(self) -> Format {
+        match self {
+            Metric::TotalReturn | Metric::Cagr | Metric::AnnualVolatility | Metric::MaxDrawdown => Format::Percent,
+            Metric::Sharpe | Metric::Sortino | Metric::Calmar => Format::Ratio,
+            Metric::FinalEquity => Format::Amount,
+            Metric::Fills | Metric::Rejections => Format::Count,
+        }
+    }
+
+    /// A count (compared exactly unless a regress case loosens it), not a ratio or an amount.
+    pub fn is_count(self) -> bool {
+        self.format() == Format::Count
+    }
+
+    /// True when a higher value is better: all but `annual_volatility` and `rejections`
+    /// (drawdowns are negative, so the shallowest is the highest).
+    pub fn higher_is_better(self) -> bool {
+        !matches!(self, Metric::AnnualVolatility | Metric::Rejections)
+    }
+
+    /// The order of two values from best to worst; undefined values come last.
+    pub fn compare(self, a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
+        use std::cmp::Ordering::*;
+        match (a, b) {
+            (Some(x), Some(y)) if self.higher_is_better() => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => Less,
+            (None, Some(_)) => Greater,
+            (None, None) => Equal,
+        }
+    }
+
+    /// How to read it from a [`Summary`]: `None` for the metrics a summary does not hold
+    /// (final equity, fills, rejections).
+    pub fn in_summary(self) -> Option<fn(&Summary) -> Option<f64>> {
+        Some(match self {
+            Metric::TotalReturn => |s| s.total_return,
+            Metric::Cagr => |s| s.cagr,
+            Metric::AnnualVolatility => |s| s.annual_volatility,
+            Metric::Sharpe => |s| s.sharpe,
+            Metric::Sortino => |s| s.sortino,
+            Metric::MaxDrawdown => |s| s.max_drawdown,
+            Metric::Calmar => |s| s.calmar,
+            Metric::FinalEquity | Metric::Fills | Metric::Rejections => return None,
+        })
+    }
+
+    /// One of [`Metric::RANKED`] by key; an error lists them.
+    pub fn ranked(key: &str) -> Result<Metric, String> {
+        Metric::RANKED.into_iter().find(|m| m.key() == key).ok_or_else(|| {
+            let keys: Vec<&str> = Metric::RANKED.iter().map(|m| m.key()).collect();
+            format!("unknown metric `{key}`; expected one of: {}", keys.join(", "))
+        })
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl FromStr for Metric {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Metric, String> {
+        Metric::ALL.into_iter().find(|m| m.key() == s).ok_or_else(|| {
+            let keys: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
+            format!("unknown metric `{s}`; expected one of: {}", keys.join(", "))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_back_and_the_summary_fields_match_their_keys() {
+        let mut settings = crate::SummarySettings::default();
+        settings.bootstrap.resamples = 0;
+        let summary = Summary::compute(&[0.01, -0.02, 0.03, 0.005, -0.01, 0.02], &settings);
+        let json = serde_json::to_value(summary).expect("json");
+        for m in Metric::ALL {
+            assert_eq!(m.key().parse::<Metric>(), Ok(m));
+            assert_eq!(serde_json::to_value(m).expect("json"), serde_json::json!(m.key()));
+            if let Some(read) = m.in_summary() {
+                assert_eq!(json[m.key()].as_f64(), read(&summary), "{m}");
+            }
+        }
+        let e = "sharp".parse::<Metric>().expect_err("unknown");
+        assert!(
+            e.contains("unknown metric `sharp`") && e.contains("sharpe, sortino"),
+            "{e}"
+        );
+        assert!(Metric::ranked("fills").is_err());
+        assert_eq!(Metric::ranked("calmar"), Ok(Metric::Calmar));
+    }
+
+    #[test]
+    fn formats_and_directions() {
+        let table = [
+            (Metric::Cagr, Some(0.12345), "12.35%"),
+            (Metric::Sharpe, Some(1.23456), "1.235"),
+            (Metric::FinalEquity, Some(1234.5), "1234.50"),
+            (Metric::Fills, Some(42.0), "42"),
+            (Metric::Calmar, None, "–"),
+        ];
+        for (m, v, shown) in table {
+            assert_eq!(m.format().show(v), shown, "{m}");
+        }
+        assert!(!Metric::AnnualVolatility.higher_is_better() && Metric::MaxDrawdown.higher_is_better());
+        assert_eq!(
+            Metric::AnnualVolatility.compare(Some(0.1), Some(0.2)),
+            std::cmp::Ordering::Less
+        );
+        assert_eq!(Metric::Sharpe.compare(None, Some(0.2)), std::cmp::Ordering::Greater);
+    }
+}
