@@ -62,7 +62,8 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
     };
     let json = output.write_outputs(&targets)?;
     if !args.quiet {
-        let summary = render_summary(&output.report, plan.panel(), &output.description, output.universe);
+        let mut summary = render_summary(&output.report, plan.panel(), &output.description, output.universe);
+        summary.push_str(&undeclared_note(plan.dataset(), plan.panel()));
         if to_stdout {
             eprint!("{summary}");
         } else {
@@ -104,6 +105,29 @@ fn render_summary(report: &RunReport, panel: &rebt_core::Panel, description: &st
         out.push_str(&format!("rejections by reason: {}\n", parts.join(", ")));
     }
     out
+}
+
+/// A note when the bars' `pre_close` shows ex-rights days within the run that no corporate
+/// action explains (their dividends and bonus shares never reach the account).
+fn undeclared_note(dataset: &rebt_data::Dataset, panel: &rebt_core::Panel) -> String {
+    let dates = panel.dates();
+    let within: Vec<_> = dataset
+        .undeclared_ex_days()
+        .into_iter()
+        .filter(|u| panel.find(&u.symbol).is_some() && dates.first() <= Some(&u.date) && Some(&u.date) <= dates.last())
+        .collect();
+    match within.first() {
+        None => String::new(),
+        Some(first) => format!(
+            "NOTE: the bars' pre_close shows {} ex-rights day(s) with no corporate action (first: {} on {}, close {} then pre_close {}); \
+             the adjusted view follows pre_close but the account receives nothing for them: add them to actions.csv\n",
+            within.len(),
+            first.symbol,
+            first.date,
+            first.prev_close,
+            first.pre_close
+        ),
+    }
 }
 
 pub fn strategies() -> Result<()> {
@@ -210,6 +234,32 @@ fn print_dataset(ds: &Dataset) -> Result<()> {
         ]);
     }
     outln!("{t}");
+    if summary.actions > 0 {
+        outln!("corporate actions: {}", summary.actions);
+    }
+    if let Some(first) = summary.undeclared_ex_days.first() {
+        outln!(
+            "NOTE: the bars' pre_close shows {} ex-rights day(s) with no corporate action; the account will receive nothing for them:",
+            summary.undeclared_ex_days.len()
+        );
+        for u in summary.undeclared_ex_days.iter().take(10) {
+            outln!(
+                "  {} {}: close {} then pre_close {}",
+                u.symbol,
+                u.date,
+                u.prev_close,
+                u.pre_close
+            );
+        }
+        if summary.undeclared_ex_days.len() > 10 {
+            outln!(
+                "  … and {} more (first: {} on {})",
+                summary.undeclared_ex_days.len() - 10,
+                first.symbol,
+                first.date
+            );
+        }
+    }
     Ok(())
 }
 

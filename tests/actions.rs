@@ -193,3 +193,41 @@ fn bad_actions_fail_with_the_file_and_line_and_write_nothing() {
     );
     assert!(!dir.path().join("run").exists());
 }
+
+#[test]
+fn data_check_names_ex_rights_days_without_an_action() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_pre = bars()
+        .replace("close,volume\n", "close,volume,pre_close\n")
+        .replace(
+            "2024-06-07,600111.SH,19,19,19,19,1000000\n",
+            "2024-06-07,600111.SH,19,19,19,19,1000000,19.00\n",
+        )
+        .replace("1000000\n", "1000000,\n");
+    write(&dir.path().join("bare"), &[("bars.csv", &with_pre)]);
+    write(
+        &dir.path().join("declared"),
+        &[("bars.csv", &with_pre), ("actions.csv", ACTIONS)],
+    );
+    let o = rebt(&["data", "check", "bare"], dir.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        out.contains("shows 1 ex-rights day(s) with no corporate action"),
+        "{out}"
+    );
+    assert!(
+        out.contains("600111.SH 2024-06-07: close 20 then pre_close 19"),
+        "{out}"
+    );
+    let o = rebt(&["data", "check", "declared"], dir.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("corporate actions: 1") && !out.contains("no corporate action"),
+        "{out}"
+    );
+    // a backtest on the bare data says so too
+    let o = rebt(&["backtest", "--data", "bare", "--benchmark", "none"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("NOTE: the bars' pre_close shows 1 ex-rights day(s)"));
+}

@@ -6,6 +6,11 @@
 //! independent reference written here: averages recomputed from scratch for every bar in
 //! integer cents (no rolling state), crosses by the last non-zero difference, fills at the
 //! next open of floor(sleeve / open) shares.
+//!
+//! The unadjusted files carry the exchange's `pre_close`: on every ex-rights day of
+//! 2016–2021 (where it differs from the previous close) rebt's limit prices are
+//! round(pre_close × (1 ± band), 2), with the ChiNext band moving to 20% on 2020-08-24 and
+//! 000831's *ST window (read from the files' names) at 5%.
 
 use crate::cli::rebt;
 use serde_json::Value;
@@ -220,4 +225,90 @@ fn a_share_rules_on_real_prices_reject_limit_moves() {
         reasons.contains(&"limit_up"),
         "seven years of rare-earth stocks include limit-up opens: {reasons:?}"
     );
+}
+
+#[test]
+fn limit_prices_on_real_ex_rights_days_take_the_exchanges_pre_close() {
+    use rebt::core::{Engine, EngineConfig, Field};
+    let Some(real) = real_dir() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = String::from("date,symbol,open,high,low,close,volume,pre_close\n");
+    let mut manifest = String::from("name = \"real unadjusted\"\n");
+    for code in CODES {
+        let file = real.join(format!("cn_{}_ganlei333_xbx_unadj.csv", &code[..6]));
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        // date,code,name,open,high,low,close,pre_close,volume_shares,…
+        let mut st_days: Vec<String> = Vec::new();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            if !("2016-01-01"..="2021-12-31").contains(&f[0]) {
+                continue;
+            }
+            csv.push_str(&format!(
+                "{},{code},{},{},{},{},{},{}\n",
+                f[0], f[3], f[4], f[5], f[6], f[8], f[7]
+            ));
+            if f[2].contains("ST") {
+                st_days.push(f[0].to_string());
+            }
+        }
+        if let (Some(first), Some(last)) = (st_days.first(), st_days.last()) {
+            manifest.push_str(&format!(
+                "[[instruments]]\nsymbol = \"{code}\"\nst = [[{first}, {last}]]\n"
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("bars.csv"), csv).expect("write");
+    std::fs::write(dir.path().join("manifest.toml"), manifest).expect("write");
+    let dataset = rebt::data::load(dir.path()).expect("the real files load");
+    let panel = &dataset.panel;
+    let engine = Engine::new(panel, EngineConfig::default()).expect("engine");
+    let chinext_reform = rebt::core::NaiveDate::from_ymd_opt(2020, 8, 24).expect("date");
+    let mut ex_days = 0;
+    for ix in panel.ixs() {
+        let inst = panel.instrument(ix);
+        let closes = panel.series(ix, Field::Close);
+        let pre = panel.series(ix, Field::PreClose);
+        let mut prev: Option<usize> = None;
+        for d in 0..panel.n_days() {
+            if closes[d].is_nan() {
+                continue;
+            }
+            if let Some(p) = prev
+                && (pre[d] - closes[p]).abs() > 0.005
+            {
+                ex_days += 1;
+                let date = panel.dates()[d];
+                let band: i64 = if inst.status.is_st_on(date) {
+                    500
+                } else if inst.symbol.starts_with("300") && date >= chinext_reform {
+                    2000
+                } else {
+                    1000
+                };
+                let cents = (pre[d] * 100.0).round() as i64;
+                let expected = (
+                    (cents * (10_000 - band) + 5_000) / 10_000,
+                    (cents * (10_000 + band) + 5_000) / 10_000,
+                );
+                assert_eq!(
+                    engine.limit_prices(ix, d),
+                    Some(expected),
+                    "{} on {date}: pre_close {} after a close of {}",
+                    inst.symbol,
+                    pre[d],
+                    closes[p]
+                );
+                // and the day's real prices stayed within them
+                let bar = panel.bar(ix, d);
+                assert!(
+                    (bar.low * 100.0).round() as i64 >= expected.0 && (bar.high * 100.0).round() as i64 <= expected.1,
+                    "{} on {date} traded outside its limits",
+                    inst.symbol
+                );
+            }
+            prev = Some(d);
+        }
+    }
+    assert_eq!(ex_days, 39, "the ten names' ex-rights days of 2016–2021");
 }

@@ -121,6 +121,26 @@ pub struct DatasetSummary {
     pub calendars: Vec<CalendarSummary>,
     /// One entry per point-in-time series, sorted by name (empty without a series file).
     pub series: Vec<SeriesSummary>,
+    /// Number of corporate actions (`actions.csv`).
+    pub actions: usize,
+    /// Ex-rights days the bars' `pre_close` shows that no corporate action explains.
+    pub undeclared_ex_days: Vec<UndeclaredExDay>,
+}
+
+/// A day whose `pre_close` differs from the previous close (the exchange adjusted the
+/// reference: an ex-rights day) while the dataset has no corporate action on it. The adjusted
+/// view follows the `pre_close`, but the account receives nothing: the dividend or bonus
+/// shares of that day are missing from `actions.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UndeclaredExDay {
+    /// Instrument.
+    pub symbol: String,
+    /// The day.
+    pub date: NaiveDate,
+    /// The previous bar's close.
+    pub prev_close: f64,
+    /// The day's `pre_close`.
+    pub pre_close: f64,
 }
 
 /// One instrument of a [`DatasetSummary`].
@@ -239,7 +259,47 @@ impl Dataset {
             instruments,
             calendars: self.calendars.as_ref().map(Calendars::summary).unwrap_or_default(),
             series: series_summary(self.panel.alt_data()),
+            actions: self.panel.ixs().map(|ix| self.panel.actions(ix).len()).sum(),
+            undeclared_ex_days: self.undeclared_ex_days(),
         }
+    }
+
+    /// The ex-rights days the bars' `pre_close` shows without a corporate action (see
+    /// [`UndeclaredExDay`]): where `pre_close` is more than half a tick from the previous
+    /// close and no action's ex-date falls after that close and on or before the day.
+    pub fn undeclared_ex_days(&self) -> Vec<UndeclaredExDay> {
+        let panel = &self.panel;
+        if !panel.has_field(Field::PreClose) {
+            return Vec::new();
+        }
+        let dates = panel.dates();
+        let mut out = Vec::new();
+        for ix in panel.ixs() {
+            let inst = panel.instrument(ix);
+            let closes = panel.series(ix, Field::Close);
+            let pre = panel.series(ix, Field::PreClose);
+            let actions = panel.actions(ix);
+            let mut prev: Option<usize> = None;
+            for d in 0..dates.len() {
+                if closes[d].is_nan() {
+                    continue;
+                }
+                if let Some(p) = prev
+                    && !pre[d].is_nan()
+                    && (pre[d] - closes[p]).abs() > inst.tick / 2.0
+                    && !actions.iter().any(|a| a.ex_date > dates[p] && a.ex_date <= dates[d])
+                {
+                    out.push(UndeclaredExDay {
+                        symbol: inst.symbol.clone(),
+                        date: dates[d],
+                        prev_close: closes[p],
+                        pre_close: pre[d],
+                    });
+                }
+                prev = Some(d);
+            }
+        }
+        out
     }
 }
 
@@ -1277,6 +1337,20 @@ mod tests {
         );
         // the bars' pre_close is the limit reference on the ex-date
         assert_eq!(ds.panel.limit_reference(ix, 2), Some(19.0));
+        // the ex-date has its action; without actions.csv the pre_close jump is undeclared
+        assert!(ds.undeclared_ex_days().is_empty());
+        assert_eq!(ds.summary().actions, 3);
+        let bare = load(&dir_with(&[("bars.csv", &bars)]).path().join("bars.csv")).expect("loads");
+        let undeclared = bare.undeclared_ex_days();
+        assert_eq!(undeclared.len(), 1);
+        assert_eq!(
+            (
+                undeclared[0].symbol.as_str(),
+                undeclared[0].date,
+                undeclared[0].pre_close
+            ),
+            ("600111.SH", NaiveDate::from_ymd_opt(2024, 1, 4).expect("date"), 19.0)
+        );
         assert_eq!(
             ds.fingerprint,
             fingerprint(bars.as_bytes(), &[None, None, None, Some(actions.as_bytes())])
