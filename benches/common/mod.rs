@@ -2,7 +2,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rebt::core::{BarColumns, Currency, Instrument, NaiveDate, Panel};
+use rebt::core::{ActionTable, BarColumns, CorporateAction, Currency, Field, Instrument, NaiveDate, Panel};
 
 /// 100 instruments across the SSE main board, SZSE main board and ChiNext, 2,520 weekdays
 /// from 2015, random walks of ±2% a day that stay within the ±10% band, rounded to the cent.
@@ -36,4 +36,40 @@ pub fn panel() -> Panel {
     }
     let instruments = symbols.iter().map(|s| Instrument::infer(s, Currency::Cny)).collect();
     Panel::from_bars(&bars, instruments).expect("valid panel")
+}
+
+/// The same panel with a corporate action a year on every instrument: a cash dividend of
+/// 1% of the close on the first trading day of each July, and a 10-for-10 capitalisation
+/// issue instead every fifth year for a third of the names (the raw prices do not drop with
+/// them, which changes nothing of the work the engine does).
+#[allow(dead_code)] // each bench binary uses what it needs
+pub fn panel_with_actions() -> Panel {
+    let panel = panel();
+    let symbols: Vec<&str> = panel.instruments().iter().map(|i| i.symbol.as_str()).collect();
+    let dates = panel.dates();
+    let mut by_instrument = Vec::with_capacity(symbols.len());
+    for ix in panel.ixs() {
+        let closes = panel.series(ix, Field::Close);
+        let mut actions = Vec::new();
+        let mut last_year = 0;
+        for (d, date) in dates.iter().enumerate() {
+            let (year, month) = (chrono::Datelike::year(date), chrono::Datelike::month(date));
+            if month == 7 && year != last_year && d > 0 {
+                last_year = year;
+                let action = if ix.get() % 3 == 0 && year % 5 == 0 {
+                    CorporateAction {
+                        cash: 0.0,
+                        transfer: 1.0,
+                        ..CorporateAction::cash_dividend(*date, 0.0)
+                    }
+                } else {
+                    CorporateAction::cash_dividend(*date, (closes[d - 1] * 0.01 * 100.0).round() / 100.0)
+                };
+                actions.push(action);
+            }
+        }
+        by_instrument.push(actions);
+    }
+    let table = ActionTable::new(by_instrument, &symbols).expect("valid actions");
+    panel.clone().with_actions(table)
 }
