@@ -29,14 +29,17 @@ fn bench_engine(c: &mut Criterion) {
 fn bench_engine_with_actions(c: &mut Criterion) {
     let panel = panel_with_actions();
     let config = EngineConfig::default();
-    c.bench_function("sma_cross 100 instruments x 2520 days, A-share rules, with corporate actions", |b| {
-        b.iter(|| {
-            let engine = Engine::new(&panel, config.clone()).expect("engine");
-            let mut strategy = SmaCross::new(10, 30).expect("params");
-            let result = engine.run(&mut strategy).expect("run");
-            black_box(result.fills.len())
-        })
-    });
+    c.bench_function(
+        "sma_cross 100 instruments x 2520 days, A-share rules, with corporate actions",
+        |b| {
+            b.iter(|| {
+                let engine = Engine::new(&panel, config.clone()).expect("engine");
+                let mut strategy = SmaCross::new(10, 30).expect("params");
+                let result = engine.run(&mut strategy).expect("run");
+                black_box(result.fills.len())
+            })
+        },
+    );
 }
 
 criterion_group!(benches, bench_engine, bench_engine_with_actions);

@@ -46,7 +46,7 @@ pub struct EngineConfig {
     /// Currency of cash and equity; `None` picks CNY when the universe holds any CNY
     /// instrument, else the universe's single currency.
     pub base_currency: Option<Currency>,
-    /// Keep every day's holdings in [`BacktestResult::holdings`] (for `positions.csv`);
+    /// Keep every day's holdings in [`crate::BacktestResult::holdings`] (for `positions.csv`);
     /// sweeps that need only the equity turn it off.
     pub record_holdings: bool,
     /// The share of a Hong Kong stock's dividend withheld at payment (0.2: a mainland

@@ -228,7 +228,7 @@ pub struct BacktestResult {
     /// Every corporate-action, dividend-tax and delisting posting, in order.
     pub corporate_actions: Vec<ActionPosting>,
     /// Every non-zero position at every day's close, by day then instrument (empty when
-    /// [`EngineConfig::record_holdings`] is off).
+    /// [`crate::EngineConfig::record_holdings`] is off).
     pub holdings: Vec<Holding>,
     /// Positions after the last day, indexed by instrument.
     pub final_positions: Vec<Position>,

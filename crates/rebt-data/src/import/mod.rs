@@ -17,11 +17,11 @@
 //! | format | input | conversions |
 //! |---|---|---|
 //! | `akshare` | `stock_zh_a_hist` / `fund_etf_hist_em`: 日期,股票代码,开盘,收盘,最高,最低,成交量,成交额,振幅,涨跌幅,涨跌额,换手率 | 成交量 lots × 100 → shares; 成交额 CNY; `pre_close` = 收盘 − 涨跌额; code `600111` → `600111.SH` |
-//! | `tushare` | `daily`: ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,vol,amount[,adj_factor] | trade_date `YYYYMMDD`; vol lots × 100 → shares; amount thousands of CNY × 1000 → CNY; `pre_close` kept |
+//! | `tushare` | `daily`: ts_code,trade_date,open,high,low,close,pre_close,change,pct_chg,vol,amount\[,adj_factor\] | trade_date `YYYYMMDD`; vol lots × 100 → shares; amount thousands of CNY × 1000 → CNY; `pre_close` kept |
 //! | `yahoo` | Date,Open,High,Low,Close,Adj Close,Volume | adjusted (default) or raw close, see [`YahooClose`]; ticker `600111.SS` → `600111.SH`, `0700.HK` → `00700.HK` |
 //! | `long` | rebt's `date,symbol,open,high,low,close,volume[,amount][,adj_factor][,pre_close]` | none (validated, merged, sorted) |
 //! | `series` | `date,series,value[,published]` | none (validated, merged, sorted) |
-//! | `tushare-dividend` | `dividend`: ts_code,end_date,ann_date,div_proc,stk_div,stk_bo_rate,stk_co_rate,cash_div,cash_div_tax,record_date,ex_date,pay_date,div_listdate,imp_ann_date[,base_date,base_share] | 实施 rows only; per-share amounts as given; dates `YYYYMMDD` → `actions.csv` |
+//! | `tushare-dividend` | `dividend`: ts_code,end_date,ann_date,div_proc,stk_div,stk_bo_rate,stk_co_rate,cash_div,cash_div_tax,record_date,ex_date,pay_date,div_listdate,imp_ann_date\[,base_date,base_share\] | 实施 rows only; per-share amounts as given; dates `YYYYMMDD` → `actions.csv` |
 //! | `akshare-dividend` | `stock_history_dividend_detail(indicator="分红")`: 公告日期,送股,转增,派息,进度,除权除息日,股权登记日,红股上市日 | 实施 rows only; per-10-share amounts ÷ 10 → `actions.csv` |
 //!
 //! Unit conversions are done on the decimal text (`1234.56` lots is exactly `123456`

@@ -1,5 +1,5 @@
 //! tushare `dividend` (分红送股) saved as CSV, any number of symbols per file, into rebt's
-//! `actions.csv`. Columns as tushare documents them (https://tushare.pro/document/2?doc_id=103),
+//! `actions.csv`. Columns as tushare documents them (<https://tushare.pro/document/2?doc_id=103>),
 //! dates `YYYYMMDD`, amounts per share:
 //!
 //! | column | becomes |
