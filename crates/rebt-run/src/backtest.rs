@@ -7,7 +7,7 @@ use crate::error::RunError;
 use crate::plan::{RunPlan, dataset_info};
 use rebt_core::{BacktestResult, Engine};
 use rebt_report::{OutputFile, RunReport, Staging};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What one backtest produced.
 #[derive(Debug, Clone)]
@@ -117,6 +117,18 @@ impl RunOutput {
             .map_err(|e| RunError::output("moving the outputs into place", e))?;
         Ok(json)
     }
+}
+
+/// Write `files` into `dir`, all or none (staged beside it, then moved into place): the
+/// output directories of walk-forward and the study.
+pub(crate) fn write_directory(dir: &Path, files: &[OutputFile]) -> Result<(), RunError> {
+    let mut staging = Staging::default();
+    staging
+        .dir(dir, files)
+        .map_err(|e| RunError::output(format!("writing the outputs into {}", dir.display()), e))?;
+    staging
+        .commit()
+        .map_err(|e| RunError::output("moving the outputs into place", e))
 }
 
 #[cfg(feature = "parquet")]

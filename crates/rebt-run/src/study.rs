@@ -18,7 +18,7 @@ use rebt_report::study_page::{
     ComparisonView, DistributionRow, Format, InvestedRow, PageApproach, PagePart, Series, StudyPage,
 };
 use rebt_report::tearsheet::DatasetHeader;
-use rebt_report::{DatasetInfo, OutputFile, Staging, to_csv};
+use rebt_report::{DatasetInfo, OutputFile, to_csv};
 use rebt_research::study::{
     Approach, BENCHMARK_RUN, Distribution, Part, PartSummary, Progress, RunOutcome, StudyResult, StudySettings,
     run_study as run_study_parts,
@@ -344,14 +344,7 @@ impl StudyRun {
 
     /// Write [`StudyRun::output_files`] into `dir`, all or none.
     pub fn write_outputs(&self, dir: &Path) -> Result<(), RunError> {
-        let files = self.output_files()?;
-        let mut staging = Staging::default();
-        staging
-            .dir(dir, &files)
-            .map_err(|e| RunError::output(format!("writing the outputs into {}", dir.display()), e))?;
-        staging
-            .commit()
-            .map_err(|e| RunError::output("moving the outputs into place", e))
+        crate::backtest::write_directory(dir, &self.output_files()?)
     }
 }
 

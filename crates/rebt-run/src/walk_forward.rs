@@ -16,7 +16,7 @@ use crate::plan::{dataset_info, load_dataset_with_actions, resolve_benchmark};
 use crate::registry::resolve;
 use crate::sweep::ConfigTemplate;
 use rebt_core::{Panel, Strategy};
-use rebt_report::{Benchmark, DatasetInfo, OutputFile, RunReport, Staging};
+use rebt_report::{Benchmark, DatasetInfo, OutputFile, RunReport};
 use rebt_research::grid::{Combination, Grid, value_text};
 use rebt_research::source::{BuildError, CandidateSource};
 use rebt_research::sweep::{Metric, SweepOptions};
@@ -220,14 +220,7 @@ impl WalkForwardRun {
 
     /// Write [`WalkForwardRun::output_files`] into `dir`, all or none.
     pub fn write_outputs(&self, dir: &Path) -> Result<(), RunError> {
-        let files = self.output_files()?;
-        let mut staging = Staging::default();
-        staging
-            .dir(dir, &files)
-            .map_err(|e| RunError::output(format!("writing the outputs into {}", dir.display()), e))?;
-        staging
-            .commit()
-            .map_err(|e| RunError::output("moving the outputs into place", e))
+        crate::backtest::write_directory(dir, &self.output_files()?)
     }
 
     /// `walk_forward.json`.
