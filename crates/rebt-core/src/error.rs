@@ -75,6 +75,14 @@ pub enum CoreError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// The strategy stopped the run ([`crate::Orders::abort`]).
+    #[error("the strategy stopped the run on {date}: {message}")]
+    StrategyAborted {
+        /// The day it stopped.
+        date: chrono::NaiveDate,
+        /// Why.
+        message: String,
+    },
     /// The engine configuration cannot run.
     #[error("{0}")]
     InvalidConfig(String),

@@ -27,7 +27,7 @@ pub use chrono::NaiveDate;
 pub use costs::{Basis, CostModel, FeeItem, FeeKind, FeeRounding, FeeSchedule, FillCosts, Rate, Sides, Tariff, Trade};
 pub use engine::{
     ActionPosting, BacktestResult, CostMode, DailyRecord, Delisting, Engine, EngineConfig, Fill, Holding, PostingKind,
-    Rejection, RejectionReason, RulesMode,
+    Rejection, RejectionReason, RulesMode, Target,
 };
 pub use error::CoreError;
 pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement, Status};

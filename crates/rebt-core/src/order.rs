@@ -100,10 +100,13 @@ impl Order {
     }
 }
 
-/// The orders a strategy emits on one day.
+/// The orders a strategy emits on one day, the target weights it means them to reach, and,
+/// rarely, its decision to stop the run.
 #[derive(Debug, Default, Clone)]
 pub struct Orders {
     list: Vec<Order>,
+    targets: Vec<(InstrumentIx, f64)>,
+    abort: Option<String>,
 }
 
 impl Orders {
@@ -189,7 +192,35 @@ impl Orders {
         self.list.is_empty()
     }
 
+    /// Record the weight a portfolio decision aims for in `instrument`, before lots, rules
+    /// and execution schedules (a pipeline's allocator output); the engine keeps it, dated, in
+    /// [`crate::BacktestResult::targets`]. Recording places no order.
+    pub fn note_target(&mut self, instrument: InstrumentIx, weight: f64) {
+        self.targets.push((instrument, weight));
+    }
+
+    /// Stop the run: the engine finishes nothing more and returns
+    /// [`crate::CoreError::StrategyAborted`] with today's date and `message`. For a strategy
+    /// that cannot go on (an optimiser without a solution, an error in user code); a passing
+    /// problem is better left as no order.
+    pub fn abort(&mut self, message: impl Into<String>) {
+        self.abort.get_or_insert_with(|| message.into());
+    }
+
+    /// Whether [`Orders::abort`] was called, and why.
+    pub fn aborted(&self) -> Option<&str> {
+        self.abort.as_deref()
+    }
+
     pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, Order> {
         self.list.drain(..)
+    }
+
+    pub(crate) fn drain_targets(&mut self) -> std::vec::Drain<'_, (InstrumentIx, f64)> {
+        self.targets.drain(..)
+    }
+
+    pub(crate) fn take_abort(&mut self) -> Option<String> {
+        self.abort.take()
     }
 }

@@ -686,3 +686,39 @@ fn a_delisted_position_is_written_off_or_paid_at_the_last_close() {
         );
     }
 }
+
+/// Notes a target every day and aborts on the third.
+struct NotesThenAborts;
+
+impl Strategy for NotesThenAborts {
+    fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+        orders.note_target(InstrumentIx(0), 0.5);
+        if ctx.day() == 2 {
+            orders.abort("no solution on this day");
+        }
+    }
+}
+
+#[test]
+fn targets_are_recorded_and_an_abort_stops_the_run_with_its_date() {
+    let dates = weekdays(d(2024, 6, 3), 5);
+    let mut bars = BarColumns::default();
+    one_price_bars(&mut bars, "600111.SH", &dates, &[10.0; 5]);
+    let panel = panel_of(&bars, vec![Instrument::infer("600111.SH", Currency::Cny)], vec![vec![]]);
+    let engine = Engine::new(&panel, EngineConfig::default()).expect("engine");
+    let e = engine.run(&mut NotesThenAborts).expect_err("aborted");
+    assert_eq!(
+        e.to_string(),
+        "the strategy stopped the run on 2024-06-05: no solution on this day"
+    );
+    struct Notes;
+    impl Strategy for Notes {
+        fn on_bar(&mut self, _: &Context<'_>, orders: &mut Orders) {
+            orders.note_target(InstrumentIx(0), 0.25);
+        }
+    }
+    let r = engine.run(&mut Notes).expect("run");
+    assert_eq!(r.targets.len(), 5);
+    assert_eq!((r.targets[1].date, r.targets[1].weight), (dates[1], 0.25));
+    assert!(r.fills.is_empty(), "a target is a record, not an order");
+}

@@ -359,6 +359,7 @@ mod tests {
             ],
             pending_at_end: 0,
             corporate_actions: Vec::new(),
+            targets: Vec::new(),
         }
     }
 

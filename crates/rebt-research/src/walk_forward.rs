@@ -695,6 +695,7 @@ impl<'p> Stitcher<'p> {
                 final_positions: vec![Position::default(); n],
                 pending_at_end: 0,
                 corporate_actions: Vec::new(),
+                targets: Vec::new(),
             },
             equity: initial_cash.to_units_f64(),
             held: vec![0; n],
@@ -801,6 +802,12 @@ impl<'p> Stitcher<'p> {
                 cash: scale_cents(posting.cash),
                 tax: scale_cents(posting.tax),
                 ..*posting
+            });
+        }
+        for target in run.targets.iter().filter(|x| x.date >= first_test_date) {
+            self.result.targets.push(rebt_core::Target {
+                instrument: map[target.instrument.get()],
+                ..*target
             });
         }
         for fill in run.fills.iter().filter(|x| x.date >= first_test_date) {

@@ -16,7 +16,9 @@ mod pricing;
 mod result;
 
 pub use config::{CostMode, Delisting, EngineConfig, RulesMode};
-pub use result::{ActionPosting, BacktestResult, DailyRecord, Fill, Holding, PostingKind, Rejection, RejectionReason};
+pub use result::{
+    ActionPosting, BacktestResult, DailyRecord, Fill, Holding, PostingKind, Rejection, RejectionReason, Target,
+};
 
 use crate::costs::{CostModel, Rate};
 use crate::error::CoreError;
@@ -361,7 +363,8 @@ impl<'p> Engine<'p> {
     /// Run several strategies over the panel in lockstep, day by day, each with its own
     /// account: the result of each is exactly what [`Engine::run`] gives it alone (the runs
     /// share nothing but the read-only panel), but each day's bars are read from memory
-    /// once for all of them, which is what makes a parameter sweep fast.
+    /// once for all of them, which is what makes a parameter sweep fast. A strategy that
+    /// aborts ([`Orders::abort`]) stops the whole batch with its error.
     pub fn run_batch(&self, strategies: &mut [&mut dyn Strategy]) -> Result<Vec<BacktestResult>, CoreError> {
         let panel = self.panel;
         let setup = Setup {
@@ -376,7 +379,7 @@ impl<'p> Engine<'p> {
         let mut lanes: Vec<Lane> = strategies.iter().map(|_| Lane::new(self)).collect();
         for day in 0..panel.n_days() {
             for (lane, strategy) in lanes.iter_mut().zip(strategies.iter_mut()) {
-                lane.step(day, &mut **strategy);
+                lane.step(day, &mut **strategy)?;
             }
         }
         Ok(lanes.into_iter().map(Lane::finish).collect())
@@ -412,6 +415,7 @@ impl<'e, 'p> Lane<'e, 'p> {
                     .map(|s| (s.dividend_tax == DividendTax::AShareIndividual).then(VecDeque::new))
                     .collect(),
                 postings: Vec::new(),
+                targets: Vec::new(),
                 next_event: 0,
                 next_delisting: 0,
             },
@@ -422,8 +426,8 @@ impl<'e, 'p> Lane<'e, 'p> {
     }
 
     /// One day: the open's fills, marking to the close, the strategy's decision, the close's
-    /// fills, the day's record.
-    fn step(&mut self, day: usize, strategy: &mut dyn Strategy) {
+    /// fills, the day's record; an error when the strategy aborts.
+    fn step(&mut self, day: usize, strategy: &mut dyn Strategy) -> Result<(), CoreError> {
         let engine = self.run.engine;
         let panel = engine.panel;
         let run = &mut self.run;
@@ -455,6 +459,20 @@ impl<'e, 'p> Lane<'e, 'p> {
             initial_cash: engine.config.initial_cash,
         };
         strategy.on_bar(&ctx, &mut self.orders);
+        if let Some(message) = self.orders.take_abort() {
+            return Err(CoreError::StrategyAborted {
+                date: panel.dates()[day],
+                message,
+            });
+        }
+        let date = panel.dates()[day];
+        for (instrument, weight) in self.orders.drain_targets() {
+            run.targets.push(Target {
+                date,
+                instrument,
+                weight,
+            });
+        }
         for o in self.orders.drain() {
             match o.timing {
                 Timing::NextOpen => self.pending.push(o),
@@ -483,6 +501,7 @@ impl<'e, 'p> Lane<'e, 'p> {
         if engine.config.record_holdings {
             run.record_holdings(day);
         }
+        Ok(())
     }
 
     fn finish(self) -> BacktestResult {
@@ -498,6 +517,7 @@ impl<'e, 'p> Lane<'e, 'p> {
             final_positions: self.run.portfolio.positions().to_vec(),
             pending_at_end: self.pending.len(),
             corporate_actions: self.run.postings,
+            targets: self.run.targets,
         }
     }
 }
@@ -520,6 +540,7 @@ struct Run<'e, 'p> {
     /// First-in-first-out lots of the instruments taxed at sale (`None` for the others).
     lots: Vec<Option<VecDeque<actions::TaxLot>>>,
     postings: Vec<ActionPosting>,
+    targets: Vec<Target>,
     /// The next of the engine's `ex_events` and `delistings` not yet reached.
     next_event: usize,
     next_delisting: usize,

@@ -148,6 +148,18 @@ pub struct DailyRecord {
     pub receivable: f64,
 }
 
+/// A target weight a strategy recorded ([`crate::Orders::note_target`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Target {
+    /// The day of the decision.
+    pub date: NaiveDate,
+    /// Instrument.
+    #[serde(skip)]
+    pub instrument: InstrumentIx,
+    /// The weight aimed for, before lots, rules and execution.
+    pub weight: f64,
+}
+
 /// What a corporate action, a dividend tax or a delisting did to the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -227,6 +239,9 @@ pub struct BacktestResult {
     pub rejections: Vec<Rejection>,
     /// Every corporate-action, dividend-tax and delisting posting, in order.
     pub corporate_actions: Vec<ActionPosting>,
+    /// The target weights the strategy recorded, in order (empty for strategies that record
+    /// none).
+    pub targets: Vec<Target>,
     /// Every non-zero position at every day's close, by day then instrument (empty when
     /// [`crate::EngineConfig::record_holdings`] is off).
     pub holdings: Vec<Holding>,
