@@ -1,10 +1,13 @@
 //! Built-in gates: valuation brakes read from point-in-time fundamentals, and technical
 //! filters. Each sees only values published on or before the day it decides.
 
+use super::dcf::{DcfInputs, scenario_from_params};
 use super::{Gate, GateDecision};
 use crate::params::{Params, StrategyError};
-use rebt_core::{AsOfPoint, Context, InstrumentIx, NaiveDate};
-use std::collections::BTreeMap;
+use rebt_core::{Context, InstrumentIx};
+
+// The DCF computation lives in `dcf`; these names stay reachable where they always were.
+pub use super::dcf::{Scenario, intrinsic_value_per_share, ttm_from_ytd};
 
 /// PE (TTM) percentile gate over the series `pe_ttm:SYM`: the share of the last `window`
 /// published values at or below today's. Entries are blocked above `max_percentile`, the
@@ -77,106 +80,11 @@ impl Gate for PePercentile {
     }
 }
 
-/// A DCF scenario: growth of free cash flow for `years`, then `terminal_growth` for ever,
-/// discounted at `discount_rate`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scenario {
-    /// Annual FCFF growth in the explicit years.
-    pub growth: f64,
-    /// Growth after them (must be below the discount rate).
-    pub terminal_growth: f64,
-    /// Discount rate (WACC).
-    pub discount_rate: f64,
-    /// Explicit years.
-    pub years: u32,
-}
-
-impl Scenario {
-    /// Conservative: 5% growth for 5 years, 2% after, discounted at 10%.
-    pub const CONSERVATIVE: Scenario = Scenario {
-        growth: 0.05,
-        terminal_growth: 0.02,
-        discount_rate: 0.10,
-        years: 5,
-    };
-    /// Base: 10% for 5 years, 2.5% after, at 9%.
-    pub const BASE: Scenario = Scenario {
-        growth: 0.10,
-        terminal_growth: 0.025,
-        discount_rate: 0.09,
-        years: 5,
-    };
-    /// Optimistic: 20% for 5 years, 3% after, at 8%.
-    pub const OPTIMISTIC: Scenario = Scenario {
-        growth: 0.20,
-        terminal_growth: 0.03,
-        discount_rate: 0.08,
-        years: 5,
-    };
-}
-
-/// Intrinsic value per share by a free-cash-flow-to-firm DCF:
-///
-/// ```text
-/// FCFF_k = FCFF_0 · (1 + g)^k                       k = 1..N
-/// TV     = FCFF_N · (1 + g_T) / (r − g_T)
-/// EV     = Σ_k FCFF_k / (1 + r)^k + TV / (1 + r)^N
-/// value  = (EV + net cash) / shares outstanding
-/// ```
-///
-/// `None` when FCFF_0 ≤ 0 (no positive cash flow to value), shares ≤ 0, r ≤ g_T, or the value
-/// is not finite.
-pub fn intrinsic_value_per_share(fcff0: f64, net_cash: f64, shares: f64, s: &Scenario) -> Option<f64> {
-    if !(fcff0 > 0.0 && shares > 0.0 && s.discount_rate > s.terminal_growth) {
-        return None;
-    }
-    let mut ev = 0.0;
-    let mut fcff = fcff0;
-    for k in 1..=s.years {
-        fcff *= 1.0 + s.growth;
-        ev += fcff / (1.0 + s.discount_rate).powi(k as i32);
-    }
-    let terminal = fcff * (1.0 + s.terminal_growth) / (s.discount_rate - s.terminal_growth);
-    ev += terminal / (1.0 + s.discount_rate).powi(s.years as i32);
-    let v = (ev + net_cash) / shares;
-    v.is_finite().then_some(v)
-}
-
-/// The latest value per period among `points` (restatements replace first figures).
-fn by_period(points: &[AsOfPoint]) -> BTreeMap<NaiveDate, f64> {
-    let mut m = BTreeMap::new();
-    for p in points {
-        m.insert(p.period, p.value);
-    }
-    m
-}
-
-/// Trailing-twelve-month sum of a year-to-date cumulative series (Chinese reports are
-/// cumulative: Q1, H1, Q1–Q3, full year): for the latest period p,
-/// `TTM = YTD(p) + FY(previous year) − YTD(same period of previous year)`, or FY(p) when p is a
-/// year end. `None` when a needed figure is not yet public.
-pub fn ttm_from_ytd(points: &[AsOfPoint]) -> Option<(NaiveDate, f64)> {
-    let m = by_period(points);
-    let (&p, &ytd) = m.iter().next_back()?;
-    use chrono::Datelike;
-    if p.month() == 12 {
-        return Some((p, ytd));
-    }
-    let fy_prev = *m.get(&NaiveDate::from_ymd_opt(p.year() - 1, 12, 31)?)?;
-    let same_prev = *m.get(&NaiveDate::from_ymd_opt(p.year() - 1, p.month(), p.day())?)?;
-    Some((p, ytd + fy_prev - same_prev))
-}
-
-/// The latest value of a stock series (e.g. shares outstanding, net cash).
-fn latest(points: &[AsOfPoint]) -> Option<f64> {
-    by_period(points).into_iter().next_back().map(|(_, v)| v)
-}
-
 /// DCF valuation gate. Intrinsic value per share from the fundamentals public that day
 /// (`operating_cash_flow:SYM`, `capex:SYM` as year-to-date cumulative figures, capex a
 /// positive outflow; `net_cash:SYM`, `shares_outstanding:SYM`): FCFF_0 = TTM operating cash
-/// flow − TTM capex, valued by [`intrinsic_value_per_share`] under the chosen scenario.
-/// Entries are allowed only below value × (1 − `margin_of_safety`); the position is closed
+/// flow − TTM capex, valued by [`intrinsic_value_per_share`] under the chosen scenario (see
+/// [`super::dcf`], the computation `rebt valuation` prints). Entries are allowed only below value × (1 − `margin_of_safety`); the position is closed
 /// above value × (1 + `exit_premium`). Without a value (no positive FCFF, missing figures)
 /// entries are blocked and held positions kept.
 #[derive(Debug, Clone)]
@@ -191,32 +99,7 @@ impl Dcf {
     /// `terminal_growth`, `discount_rate`, `years` (used by `custom`), `margin_of_safety`,
     /// `exit_premium`.
     pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
-        let scenario = match p.string("scenario")?.as_str() {
-            "conservative" => Scenario::CONSERVATIVE,
-            "base" => Scenario::BASE,
-            "optimistic" => Scenario::OPTIMISTIC,
-            "custom" => {
-                let years = p.int("years")?;
-                if !(1..=50).contains(&years) {
-                    return Err(p.invalid("years", "must be in 1..=50"));
-                }
-                Scenario {
-                    growth: p.float("growth")?,
-                    terminal_growth: p.float("terminal_growth")?,
-                    discount_rate: p.float("discount_rate")?,
-                    years: years as u32,
-                }
-            }
-            other => {
-                return Err(p.invalid(
-                    "scenario",
-                    &format!("expected conservative, base, optimistic or custom, got {other:?}"),
-                ));
-            }
-        };
-        if scenario.discount_rate <= scenario.terminal_growth {
-            return Err(p.invalid("discount_rate", "must exceed terminal_growth"));
-        }
+        let scenario = scenario_from_params(p)?;
         let mos = p.float("margin_of_safety")?;
         if !(0.0..1.0).contains(&mos) {
             return Err(p.invalid("margin_of_safety", &format!("must be in [0, 1), got {mos}")));
@@ -241,14 +124,12 @@ impl Dcf {
         }
     }
 
-    /// The intrinsic value per share of `symbol` from the figures public on `ctx`'s day.
+    /// The intrinsic value per share of `symbol` from the figures public on `ctx`'s day
+    /// ([`DcfInputs`], the one computation `rebt valuation` and the `dcf_discount` signal use).
     pub fn value(&self, ctx: &Context<'_>, symbol: &str) -> Option<f64> {
-        let series = |name: &str| ctx.known(&format!("{name}:{symbol}"));
-        let (_, ocf) = ttm_from_ytd(series("operating_cash_flow"))?;
-        let (_, capex) = ttm_from_ytd(series("capex"))?;
-        let net_cash = latest(series("net_cash"))?;
-        let shares = latest(series("shares_outstanding"))?;
-        intrinsic_value_per_share(ocf - capex, net_cash, shares, &self.scenario)
+        DcfInputs::gather(symbol, |name| ctx.known(name))
+            .ok()?
+            .value_per_share(&self.scenario)
     }
 }
 
@@ -270,48 +151,6 @@ impl Gate for Dcf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, dd).expect("date")
-    }
-
-    #[test]
-    fn dcf_worked_example() {
-        // FCFF_0 = 100, g = 10% for 2 years, g_T = 2%, r = 10%, net cash 50, 10 shares.
-        // FCFF_1 = 110, FCFF_2 = 121; PV = 110/1.1 + 121/1.21 = 100 + 100 = 200
-        // TV = 121 × 1.02 / (0.10 − 0.02) = 1542.75; PV(TV) = 1542.75 / 1.21 = 1275
-        // EV = 1475; equity = 1525; per share 152.5
-        let s = Scenario {
-            growth: 0.10,
-            terminal_growth: 0.02,
-            discount_rate: 0.10,
-            years: 2,
-        };
-        let v = intrinsic_value_per_share(100.0, 50.0, 10.0, &s).expect("value");
-        assert!((v - 152.5).abs() < 1e-9, "{v}");
-        assert_eq!(intrinsic_value_per_share(-1.0, 0.0, 10.0, &s), None);
-    }
-
-    #[test]
-    fn ttm_from_cumulative_reports() {
-        let p = |period, published, value| AsOfPoint {
-            period,
-            published,
-            value,
-        };
-        let pts = vec![
-            p(d(2024, 9, 30), d(2024, 10, 30), 90.0),
-            p(d(2024, 12, 31), d(2025, 4, 25), 130.0),
-            p(d(2025, 3, 31), d(2025, 4, 28), 40.0),
-            p(d(2024, 3, 31), d(2024, 4, 26), 30.0),
-        ];
-        // Q1 2025 TTM = 40 + 130 − 30 = 140
-        assert_eq!(ttm_from_ytd(&pts), Some((d(2025, 3, 31), 140.0)));
-        // at a year end the annual figure is the TTM
-        assert_eq!(ttm_from_ytd(&pts[..2]), Some((d(2024, 12, 31), 130.0)));
-        // Q3 2024 without FY 2023 → unknown
-        assert_eq!(ttm_from_ytd(&pts[..1]), None);
-    }
 
     #[test]
     fn percentile_by_hand() {

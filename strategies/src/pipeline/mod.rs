@@ -5,6 +5,7 @@
 //! tables through the registry in [`registry`], so a config file can assemble any of them.
 
 pub mod allocators;
+pub mod dcf;
 pub mod execution;
 pub mod gates;
 pub mod registry;

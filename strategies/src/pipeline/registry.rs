@@ -80,6 +80,17 @@ fn momentum_params() -> Vec<ParamSpec> {
     ]
 }
 
+/// The DCF scenario's parameters, shared by the `dcf` gate and the `dcf_discount` signal.
+fn dcf_scenario_params() -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::text("scenario", "base", "conservative | base | optimistic | custom"),
+        ParamSpec::float("growth", 0.10, "custom: FCFF growth in the explicit years"),
+        ParamSpec::float("terminal_growth", 0.025, "custom: growth after them"),
+        ParamSpec::float("discount_rate", 0.09, "custom: discount rate"),
+        ParamSpec::int("years", 5, "custom: explicit years"),
+    ]
+}
+
 /// The built-in signals.
 pub fn signals() -> Vec<ComponentInfo<dyn Signal>> {
     vec![
@@ -153,15 +164,16 @@ pub fn gates() -> Vec<ComponentInfo<dyn Gate>> {
         info(
             "dcf",
             "FCFF DCF per share from point-in-time fundamentals: enter below value × (1 − margin_of_safety), exit above value × (1 + exit_premium)",
-            vec![
-                ParamSpec::text("scenario", "base", "conservative | base | optimistic | custom"),
-                ParamSpec::float("growth", 0.10, "custom: FCFF growth in the explicit years"),
-                ParamSpec::float("terminal_growth", 0.025, "custom: growth after them"),
-                ParamSpec::float("discount_rate", 0.09, "custom: discount rate"),
-                ParamSpec::int("years", 5, "custom: explicit years"),
-                ParamSpec::float("margin_of_safety", 0.2, "entries only below value × (1 − this)"),
-                ParamSpec::float("exit_premium", 0.2, "exit above value × (1 + this)"),
-            ],
+            {
+                let mut v = dcf_scenario_params();
+                v.push(ParamSpec::float(
+                    "margin_of_safety",
+                    0.2,
+                    "entries only below value × (1 − this)",
+                ));
+                v.push(ParamSpec::float("exit_premium", 0.2, "exit above value × (1 + this)"));
+                v
+            },
             |p| Ok(Box::new(Dcf::from_params(p)?)),
         ),
         info(
