@@ -560,3 +560,68 @@ fn overbought_kdj_blocks_while_j_is_above_80() {
         5
     );
 }
+
+/// Records a signal's scores of the universe every day.
+struct Scores {
+    signal: Box<dyn rebt_strategies::pipeline::Signal>,
+    by_day: Vec<Vec<Option<f64>>>,
+}
+
+impl Strategy for Scores {
+    fn on_bar(&mut self, ctx: &Context<'_>, _orders: &mut Orders) {
+        let mut out = vec![None; ctx.universe().len()];
+        self.signal.scores(ctx, ctx.universe(), &mut out);
+        self.by_day.push(out);
+    }
+}
+
+#[test]
+fn dcf_discount_is_the_gates_value_over_the_raw_close() {
+    // The dcf gate test's figures: value 152.5 a share under g = 10% for 2 years, g_T = 2%,
+    // r = 10%, published on day 1. Closes 100, 100, 122, 305: the discount is 152.5 / close − 1:
+    // none on day 0 (nothing public), 0.525, 0.25, −0.5. Y has no fundamentals: never scored.
+    let year_end = NaiveDate::from_ymd_opt(2023, 12, 31).expect("date");
+    let mut alt = AltData::new();
+    for (name, value) in [
+        ("operating_cash_flow:X", 130.0),
+        ("capex:X", 30.0),
+        ("net_cash:X", 50.0),
+        ("shares_outstanding:X", 10.0),
+    ] {
+        let point = AsOfPoint {
+            period: year_end,
+            published: day(1),
+            value,
+        };
+        alt.insert(name, AsOfSeries::new(name, vec![point]).expect("series"));
+    }
+    let p = panel(&[("X", vec![100.0, 100.0, 122.0, 305.0]), ("Y", vec![10.0; 4])]).with_alt_data(alt);
+    let signal = table(
+        "type = \"dcf_discount\"\nscenario = \"custom\"\ngrowth = 0.1\nterminal_growth = 0.02\ndiscount_rate = 0.1\nyears = 2",
+    );
+    let (signal, resolved) = rebt_strategies::pipeline::registry::build_signal(&signal).expect("builds");
+    assert_eq!(resolved["scenario"].as_str(), Some("custom"));
+    let mut scores = Scores {
+        signal,
+        by_day: Vec::new(),
+    };
+    Engine::new(&p, EngineConfig::default())
+        .expect("engine")
+        .run(&mut scores)
+        .expect("run");
+    let x: Vec<Option<f64>> = scores.by_day.iter().map(|d| d[0]).collect();
+    assert_eq!(x[0], None);
+    for (got, want) in x[1..].iter().zip([0.525, 0.25, -0.5]) {
+        assert!((got.expect("scored") - want).abs() < 1e-12, "{got:?} vs {want}");
+    }
+    assert!(scores.by_day.iter().all(|d| d[1].is_none()));
+    let e =
+        rebt_strategies::pipeline::registry::build_signal(&table("type = \"dcf_discount\"\nmargin_of_safety = 0.2"))
+            .err()
+            .expect("a gate's key is an error");
+    assert!(
+        e.to_string()
+            .contains("valid parameters: scenario, growth, terminal_growth"),
+        "{e}"
+    );
+}

@@ -6,7 +6,9 @@
 use super::allocators::WeightAllocator;
 use super::execution::{Immediate, Tranches};
 use super::gates::{Dcf, Overbought, PePercentile};
-use super::signals::{CommodityMomentum, Constant, CsMomentum, KdjCross, MacdCross, MarginFlow, TsMomentum};
+use super::signals::{
+    CommodityMomentum, Constant, CsMomentum, DcfDiscount, KdjCross, MacdCross, MarginFlow, TsMomentum,
+};
 use super::{Allocator, Execution, Gate, Pipeline, Signal};
 use crate::params::{ParamSpec, ParamValue, Params, StrategyError};
 use chrono::Datelike;
@@ -154,6 +156,12 @@ pub fn signals() -> Vec<ComponentInfo<dyn Signal>> {
             "+1 while KDJ's K is above D, −1 below",
             vec![ParamSpec::int("period", 9, "RSV window")],
             |p| Ok(Box::new(KdjCross::from_params(p)?)),
+        ),
+        info(
+            "dcf_discount",
+            "DCF value per share (the dcf gate's computation) / raw close − 1: positive = priced below value",
+            dcf_scenario_params(),
+            |p| Ok(Box::new(DcfDiscount::from_params(p)?)),
         ),
     ]
 }
@@ -366,6 +374,27 @@ fn build_one<T: ?Sized>(
     Ok(((info.build)(&params)?, params))
 }
 
+/// `table`'s type with every parameter resolved (defaults filled in).
+fn resolved_table(table: &toml::Table, params: &Params) -> toml::Table {
+    let mut t = toml::Table::new();
+    t.insert(
+        "type".into(),
+        table.get("type").cloned().unwrap_or(toml::Value::String(String::new())),
+    );
+    for (k, v) in params.values() {
+        t.insert(k.clone(), crate::params::to_toml(v));
+    }
+    t
+}
+
+/// Build a signal from its `[signal]` table, checked against the registry (an unknown type or
+/// parameter is an error listing the valid ones), with the table resolved (every parameter,
+/// defaults filled in) for a configuration echo. What `rebt factor` scores with.
+pub fn build_signal(table: &toml::Table) -> Result<(Box<dyn Signal>, toml::Table), StrategyError> {
+    let (signal, params) = build_one(Role::Signal, signals(), table)?;
+    Ok((signal, resolved_table(table, &params)))
+}
+
 fn default_table(name: &str) -> toml::Table {
     let mut t = toml::Table::new();
     t.insert("type".into(), toml::Value::String(name.into()));
@@ -425,18 +454,7 @@ impl PipelineConfig {
 
     /// The tables with every default filled in (for the result's config echo).
     pub fn resolved(&self) -> Result<PipelineConfig, StrategyError> {
-        let fill = |role: Role, table: &toml::Table, params: Params| {
-            let mut t = toml::Table::new();
-            t.insert(
-                "type".into(),
-                table.get("type").cloned().unwrap_or(toml::Value::String(String::new())),
-            );
-            for (k, v) in params.values() {
-                t.insert(k.clone(), crate::params::to_toml(v));
-            }
-            let _ = role;
-            t
-        };
+        let fill = |_: Role, table: &toml::Table, params: Params| resolved_table(table, &params);
         let signal = match &self.signal {
             Some(t) => Some(fill(Role::Signal, t, build_one(Role::Signal, signals(), t)?.1)),
             None => None,

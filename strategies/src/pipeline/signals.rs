@@ -3,6 +3,7 @@
 //! issue is no signal), point-in-time series through [`Context::known`].
 
 use super::Signal;
+use super::dcf::{DcfInputs, Scenario, scenario_from_params};
 use crate::params::{Params, StrategyError};
 use rebt_core::{Context, Field, InstrumentIx};
 
@@ -256,6 +257,45 @@ impl Signal for MarginFlow {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         for (o, &ix) in out.iter_mut().zip(universe) {
             *o = self.score(ctx, ix);
+        }
+    }
+}
+
+/// DCF discount: the intrinsic value per share under a scenario, from the fundamentals public
+/// that day, over the raw close, − 1 (`value / close − 1`: +0.5 = the value is 50% above the
+/// price, −0.4 = the price is 1/0.6 − 1 ≈ 67% above the value). The value is the `dcf` gate's,
+/// from the same computation ([`DcfInputs`]); the price is the raw last close the gate compares
+/// with (a value per share is an absolute price level). `None` without a value: missing or not
+/// yet public fundamentals, or a TTM free cash flow that is not positive.
+#[derive(Debug, Clone)]
+pub struct DcfDiscount {
+    scenario: Scenario,
+}
+
+impl DcfDiscount {
+    /// From parameters `scenario` (conservative | base | optimistic | custom) and, for
+    /// `custom`, `growth`, `terminal_growth`, `discount_rate`, `years`.
+    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
+        Ok(Self {
+            scenario: scenario_from_params(p)?,
+        })
+    }
+
+    /// A signal valuing with `scenario`.
+    pub fn new(scenario: Scenario) -> Self {
+        Self { scenario }
+    }
+}
+
+impl Signal for DcfDiscount {
+    fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
+        for (o, &ix) in out.iter_mut().zip(universe) {
+            *o = ctx.raw().last_close(ix).filter(|p| *p > 0.0).and_then(|price| {
+                let value = DcfInputs::gather(&ctx.instrument(ix).symbol, |name| ctx.known(name))
+                    .ok()?
+                    .value_per_share(&self.scenario)?;
+                Some(value / price - 1.0)
+            });
         }
     }
 }
