@@ -1,5 +1,6 @@
 //! The `rebt` command line: `backtest`, `sweep` (and `sweep merge`), `walk-forward`,
-//! `study phased`, `regress`, `strategies` and `data` (`check`, `info`, `generate`, `import`).
+//! `study phased`, `regress`, `valuation`, `strategies` and `data` (`check`, `info`, `generate`,
+//! `import`).
 //! Flags are parsed by clap (usage errors exit 2) and handed to `rebt-run`, which does the
 //! work; the commands draw progress bars and print. Everything else that fails exits 1 with a
 //! message naming the file, key or value at fault (`regress` has its own exit codes).
@@ -9,6 +10,7 @@ mod progress;
 mod regress_cmd;
 mod study_cmd;
 mod sweep_cmd;
+mod valuation_cmd;
 mod walk_forward_cmd;
 
 use clap::{Args, Parser, Subcommand};
@@ -39,6 +41,9 @@ enum Command {
     /// Run a suite of regression backtests against their blessed baselines (CI): exit 0 all
     /// pass, 1 drift, 2 a case cannot run; `--bless` rewrites the baselines.
     Regress(Box<regress_cmd::RegressArgs>),
+    /// The DCF read of one stock: each scenario's value per share from the fundamentals public
+    /// on a day, the close against each, and the inputs (the dcf gate's computation).
+    Valuation(Box<valuation_cmd::ValuationArgs>),
     /// List the built-in strategies and their parameters.
     Strategies,
     /// Inspect datasets.
@@ -220,6 +225,7 @@ fn main() -> ExitCode {
         Command::Study(command) => study_cmd::run(command),
         // regress has its own exit codes (0 pass, 1 drift, 2 error)
         Command::Regress(args) => return regress_cmd::run(*args),
+        Command::Valuation(args) => valuation_cmd::run(*args),
         Command::Strategies => commands::strategies(),
         Command::Data(DataCommand::Check { path }) => commands::data_check(&path),
         Command::Data(DataCommand::Info { path }) => commands::data_info(path.as_deref()),

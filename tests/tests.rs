@@ -11,4 +11,5 @@ mod real_data;
 mod regress;
 mod study;
 mod sweep;
+mod valuation;
 mod walk_forward;

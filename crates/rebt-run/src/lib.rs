@@ -3,8 +3,8 @@
 //! own: the run configuration ([`config`]), the strategy registry with `pipeline` in it
 //! ([`registry`]), the resolved, immutable run plan ([`plan`]), one backtest from plan to
 //! outputs ([`backtest`]), parameter sweeps ([`sweep`]), walk-forward optimisation
-//! ([`walk_forward`]), the phased-building study ([`study`]) and regression suites against blessed baselines
-//! ([`regress`]).
+//! ([`walk_forward`]), the phased-building study ([`study`]), the DCF read of one stock
+//! ([`valuation`]) and regression suites against blessed baselines ([`regress`]).
 //!
 //! Nothing here prints or reads the environment; errors are [`RunError`]s.
 #![deny(missing_docs)]
@@ -17,6 +17,7 @@ pub mod registry;
 pub mod regress;
 pub mod study;
 pub mod sweep;
+pub mod valuation;
 pub mod walk_forward;
 
 pub use backtest::{OutputTargets, RunOutput, run_backtest};

@@ -17,6 +17,10 @@ use rebt_core::{AsOfPoint, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The point-in-time series a DCF reads, each as `NAME:SYMBOL`: operating cash flow and capex
+/// (year to date), net cash and shares outstanding.
+pub const DCF_SERIES: [&str; 4] = ["operating_cash_flow", "capex", "net_cash", "shares_outstanding"];
+
 /// A DCF scenario: growth of free cash flow for `years`, then `terminal_growth` for ever,
 /// discounted at `discount_rate`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -304,14 +308,15 @@ impl DcfInputs {
             let s = series(name);
             latest(known(&s)).ok_or(DcfMissing::Series { series: s })
         };
-        let operating_cash_flow = ttm("operating_cash_flow")?;
-        let capex = ttm("capex")?;
+        let [ocf, capex, net_cash, shares] = DCF_SERIES;
+        let operating_cash_flow = ttm(ocf)?;
+        let capex = ttm(capex)?;
         Ok(DcfInputs {
             fcff: operating_cash_flow.value - capex.value,
             operating_cash_flow,
             capex,
-            net_cash: last("net_cash")?,
-            shares: last("shares_outstanding")?,
+            net_cash: last(net_cash)?,
+            shares: last(shares)?,
         })
     }
 

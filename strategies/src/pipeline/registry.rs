@@ -4,6 +4,7 @@
 //! component and its parameters beside it).
 
 use super::allocators::WeightAllocator;
+use super::dcf::Scenario;
 use super::execution::{Immediate, Tranches};
 use super::gates::{Dcf, Overbought, PePercentile};
 use super::signals::{
@@ -86,10 +87,19 @@ fn momentum_params() -> Vec<ParamSpec> {
 fn dcf_scenario_params() -> Vec<ParamSpec> {
     vec![
         ParamSpec::text("scenario", "base", "conservative | base | optimistic | custom"),
-        ParamSpec::float("growth", 0.10, "custom: FCFF growth in the explicit years"),
-        ParamSpec::float("terminal_growth", 0.025, "custom: growth after them"),
-        ParamSpec::float("discount_rate", 0.09, "custom: discount rate"),
-        ParamSpec::int("years", 5, "custom: explicit years"),
+        // custom defaults to the base scenario's figures (as `rebt valuation` does)
+        ParamSpec::float(
+            "growth",
+            Scenario::BASE.growth,
+            "custom: FCFF growth in the explicit years",
+        ),
+        ParamSpec::float(
+            "terminal_growth",
+            Scenario::BASE.terminal_growth,
+            "custom: growth after them",
+        ),
+        ParamSpec::float("discount_rate", Scenario::BASE.discount_rate, "custom: discount rate"),
+        ParamSpec::int("years", i64::from(Scenario::BASE.years), "custom: explicit years"),
     ]
 }
 
