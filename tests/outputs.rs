@@ -41,6 +41,7 @@ fn out_dir_holds_every_output_and_the_tables_agree_with_the_json() {
             "rejections.csv",
             "report.html",
             "result.json",
+            "targets.csv",
             "trades.csv"
         ]
     );
@@ -120,6 +121,7 @@ fn out_dir_holds_every_output_and_the_tables_agree_with_the_json() {
             "corporate_actions",
             rebt_report::CORPORATE_ACTION_COLUMNS,
         ),
+        ("targets.csv", "targets", rebt_report::TARGET_COLUMNS),
         ("trades.csv", "round_trips", rebt_report::TRADE_COLUMNS),
     ] {
         let (header, rows) = table(&read(&out, file));
@@ -160,6 +162,47 @@ fn out_dir_holds_every_output_and_the_tables_agree_with_the_json() {
             "{}: {held} vs {value}",
             day["date"]
         );
+    }
+}
+
+#[test]
+fn a_pipeline_records_its_targets_in_the_json_and_targets_csv() {
+    // momentum.toml: the (at most) three strongest names with a positive momentum, in equal
+    // weights, every month
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("strategies/configs/momentum.toml");
+    let o = rebt(
+        &[
+            "backtest",
+            "--quiet",
+            "--config",
+            config.to_str().expect("utf8"),
+            "--out",
+            "run",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.path().join("run");
+    let json: Value = serde_json::from_str(&read(&out, "result.json")).expect("json");
+    let targets = json["targets"].as_array().expect("targets");
+    let (header, rows) = table(&read(&out, "targets.csv"));
+    assert_eq!(header, rebt_report::TARGET_COLUMNS);
+    assert_eq!(rows.len(), targets.len());
+    assert!(targets.len() > 100, "about 80 monthly rebalances of three names");
+    let mut by_date: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for (row, t) in rows.iter().zip(targets) {
+        assert_eq!(row[0], t["date"].as_str().expect("date"));
+        assert_eq!(row[1], t["symbol"].as_str().expect("symbol"));
+        let w: f64 = row[2].parse().expect("weight");
+        assert_eq!(w, t["weight"].as_f64().expect("weight"));
+        by_date.entry(row[0].clone()).or_default().push(w);
+    }
+    for (date, weights) in by_date {
+        let held: Vec<f64> = weights.into_iter().filter(|w| *w > 0.0).collect();
+        assert!(held.len() <= 3, "{date}: {held:?}");
+        let each = 1.0 / held.len() as f64;
+        assert!(held.iter().all(|w| (w - each).abs() < 1e-15), "{date}: {held:?}");
     }
 }
 

@@ -150,6 +150,48 @@ fn equal_weight_with_cap_and_cash_buffer() {
 }
 
 #[test]
+fn targets_record_each_rebalance_and_the_names_it_leaves() {
+    // top 1 by 2-bar momentum, daily: A leads on days 2 and 3 (+50%, +25% against B's +20%,
+    // +18%), B from day 4 (+25% against A's −7%). Day 4 records B's target and A's 0 (A was
+    // targeted); day 5 only B (A was sold at day 5's open and is no longer targeted).
+    let p = panel(&[
+        ("A", vec![10.0, 12.0, 15.0, 15.0, 14.0, 13.0]),
+        ("B", vec![10.0, 11.0, 12.0, 13.0, 15.0, 18.0]),
+    ]);
+    let daily = Rebalance::Named(rebt_strategies::pipeline::registry::RebalanceName::Daily);
+    let cfg = config(
+        "type = \"cs_momentum\"\nlookback = 2\nskip = 0",
+        &[],
+        Some("type = \"equal_weight\"\ntop_n = 1\ncash_buffer = 0.1"),
+        None,
+        daily,
+    );
+    let r = run(&p, &cfg, None);
+    let targets: Vec<(usize, String, f64)> = r
+        .targets
+        .iter()
+        .map(|t| {
+            (
+                p.dates().iter().position(|d| *d == t.date).expect("day"),
+                p.instrument(t.instrument).symbol.clone(),
+                t.weight,
+            )
+        })
+        .collect();
+    let row = |d: usize, s: &str, w: f64| (d, s.to_string(), w);
+    assert_eq!(
+        targets,
+        vec![
+            row(2, "A", 0.9),
+            row(3, "A", 0.9),
+            row(4, "A", 0.0),
+            row(4, "B", 0.9),
+            row(5, "B", 0.9)
+        ]
+    );
+}
+
+#[test]
 fn inverse_vol_weights_by_hand() {
     // A alternates ±1% (σ_A), B ±2% (σ_B = 2σ_A): weights 2/3 and 1/3.
     let mut a = vec![100.0];

@@ -24,7 +24,7 @@ mod trades;
 pub use benchmark::{Benchmark, BenchmarkError};
 pub use outputs::{
     CORPORATE_ACTION_COLUMNS, EQUITY_COLUMNS, FILL_COLUMNS, OutputFile, POSITION_COLUMNS, REJECTION_COLUMNS, Staging,
-    TRADE_COLUMNS, to_csv, write_dir,
+    TARGET_COLUMNS, TRADE_COLUMNS, to_csv, write_dir,
 };
 pub use trades::{RoundTrip, TradeStats, round_trips};
 
@@ -207,6 +207,18 @@ pub struct CorporateActionRow {
     pub tax: Money,
 }
 
+/// One row of `targets`: the weight a strategy aimed for in one name at one decision (a
+/// pipeline's allocator output at a rebalance), before lots, rules and execution.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetRow {
+    /// The day of the decision (orders from it fill at the next open).
+    pub date: String,
+    /// Instrument.
+    pub symbol: String,
+    /// Target weight, a fraction of equity; 0 for a name the decision leaves.
+    pub weight: f64,
+}
+
 /// The whole result of one run, as written to `result.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -230,6 +242,9 @@ pub struct RunReport {
     pub rejections: Vec<RejectionRow>,
     /// Every corporate-action posting: bonus shares, dividends, dividend tax, delistings.
     pub corporate_actions: Vec<CorporateActionRow>,
+    /// The target weights the strategy recorded at its decisions (empty for strategies that
+    /// record none): `targets.csv`.
+    pub targets: Vec<TargetRow>,
     /// Shares held after the last day, by symbol (non-zero only).
     pub final_positions: BTreeMap<String, u64>,
     /// The five worst drawdowns, deepest first.
@@ -348,6 +363,15 @@ impl RunReport {
                     shares: p.shares,
                     cash: Money(p.cash),
                     tax: Money(p.tax),
+                })
+                .collect(),
+            targets: result
+                .targets
+                .iter()
+                .map(|t| TargetRow {
+                    date: t.date.to_string(),
+                    symbol: symbol(t.instrument),
+                    weight: t.weight,
                 })
                 .collect(),
             final_positions: result

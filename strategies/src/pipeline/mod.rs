@@ -3,6 +3,10 @@
 //! target weights, and an [`Execution`] decides how the targets are reached over the days.
 //! A [`Pipeline`] of them implements [`Strategy`]. Components are built by name from TOML
 //! tables through the registry in [`registry`], so a config file can assemble any of them.
+//!
+//! At every rebalance the pipeline records its targets with [`Orders::note_target`]: each
+//! name's target weight after the gates' block and scale (before lots, rules and the
+//! execution schedule), and 0 for each name the rebalance leaves (targeted before or held).
 
 pub mod allocators;
 pub mod dcf;
@@ -198,6 +202,15 @@ impl Strategy for Pipeline {
                 };
                 if w > 0.0 {
                     self.plan.targets.insert(ix, w);
+                }
+            }
+            // What this rebalance aims for, in universe order: each target, and 0 for a name
+            // it leaves (targeted before or held), so the record shows every intended change.
+            for &ix in universe {
+                match self.plan.targets.get(&ix) {
+                    Some(&w) => orders.note_target(ix, w),
+                    None if previous.contains_key(&ix) || ctx.position(ix).shares > 0 => orders.note_target(ix, 0.0),
+                    None => {}
                 }
             }
             self.plan.rebalanced_today = true;
