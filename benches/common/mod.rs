@@ -63,7 +63,7 @@ pub fn panel_with_actions() -> Panel {
                         ..CorporateAction::cash_dividend(*date, 0.0)
                     }
                 } else {
-                    CorporateAction::cash_dividend(*date, (closes[d - 1] * 0.01 * 100.0).round() / 100.0)
+                    CorporateAction::cash_dividend(*date, ((closes[d - 1] * 0.01 * 100.0).round() / 100.0).max(0.01))
                 };
                 actions.push(action);
             }

@@ -352,8 +352,9 @@ impl Panel {
 
     /// The cumulative adjustment factor of instrument `ix` on `day`: adjusted = raw × factor
     /// (1 before the first ex-date, and always 1 for an instrument without actions).
+    #[inline]
     pub fn adjustment_factor(&self, ix: InstrumentIx, day: usize) -> f64 {
-        self.adjusted.factor(ix, day, self.dates.len())
+        self.adjusted.factor(ix, day)
     }
 
     /// The reference of instrument `ix`'s price limits on `day` (the exchange's 前收盘价):
@@ -375,9 +376,9 @@ impl Panel {
                 return Some(v);
             }
         }
-        let closes = self.series(ix, Field::Close);
-        let prev = (0..day).rev().find(|&d| !closes[d].is_nan())?;
-        let close = closes[prev];
+        // the day-major bars: the previous day's row is the one the engine just read
+        let prev = (0..day).rev().find(|&d| !self.bar(ix, d).close.is_nan())?;
+        let close = self.bar(ix, prev).close;
         let actions = self.actions(ix);
         let (after, upto) = (self.dates[prev], self.dates[day]);
         let start = actions.partition_point(|a| a.ex_date <= after);
@@ -494,13 +495,15 @@ impl Panel {
 
     /// For each day, whether `market` traded (any of its instruments has a bar).
     pub fn market_open_days(&self, market: Market) -> Vec<bool> {
-        let mut open = vec![false; self.dates.len()];
-        for ix in self.ixs().filter(|&ix| self.instrument(ix).market == market) {
-            for (d, c) in self.series(ix, Field::Close).iter().enumerate() {
-                open[d] |= !c.is_nan();
-            }
-        }
-        open
+        // day by day across the day-major bars: a day is settled by its first bar in the market
+        (0..self.dates.len())
+            .map(|d| {
+                self.day_bars(d)
+                    .iter()
+                    .zip(&self.instruments)
+                    .any(|(bar, inst)| inst.market == market && !bar.close.is_nan())
+            })
+            .collect()
     }
 
     /// The days from `from` to `to` inclusive (either bound optional). Instruments with no
@@ -625,6 +628,10 @@ struct Adjusted {
     /// Blocks of `ADJUSTED_FIELDS.len() + 1` day-long columns: the adjusted fields, then the
     /// factor.
     blocks: Vec<f64>,
+    /// Every instrument's factor, day-major (`day · instruments + instrument`), when any
+    /// instrument has one: a strategy reads today's adjusted close of each instrument in
+    /// turn, and this keeps those reads in one row (empty without adjustments).
+    factor_by_day: Vec<f64>,
 }
 
 /// The fields the adjusted view scales, in block order.
@@ -647,6 +654,7 @@ impl Adjusted {
         let mut out = Adjusted {
             block_of: vec![None; panel.instruments.len()],
             blocks: Vec::new(),
+            factor_by_day: Vec::new(),
         };
         let mut factor = vec![1.0f64; n];
         for ix in panel.ixs() {
@@ -704,9 +712,23 @@ impl Adjusted {
             }
             out.blocks.extend_from_slice(&factor);
         }
+        if !out.blocks.is_empty() {
+            let n_inst = panel.instruments.len();
+            let mut by_day = vec![1.0; n * n_inst];
+            for ix in panel.ixs() {
+                if let Some(block) = out.block(ix, n) {
+                    let factors = &block[ADJUSTED_FIELDS.len() * n..];
+                    for (d, f) in factors.iter().enumerate() {
+                        by_day[d * n_inst + ix.get()] = *f;
+                    }
+                }
+            }
+            out.factor_by_day = by_day;
+        }
         out
     }
 
+    #[inline]
     fn block(&self, ix: InstrumentIx, n: usize) -> Option<&[f64]> {
         let b = (*self.block_of.get(ix.get())?)? as usize;
         let width = (ADJUSTED_FIELDS.len() + 1) * n;
@@ -718,8 +740,12 @@ impl Adjusted {
         Some(&self.block(ix, n)?[k * n..(k + 1) * n])
     }
 
-    fn factor(&self, ix: InstrumentIx, day: usize, n: usize) -> f64 {
-        self.block(ix, n).map_or(1.0, |b| b[ADJUSTED_FIELDS.len() * n + day])
+    #[inline]
+    fn factor(&self, ix: InstrumentIx, day: usize) -> f64 {
+        if self.factor_by_day.is_empty() {
+            return 1.0;
+        }
+        self.factor_by_day[day * self.block_of.len() + ix.get()]
     }
 }
 

@@ -94,8 +94,11 @@ struct OwedOnLot {
 
 /// `amount × part / whole` rounded down, exactly.
 fn share_of(amount: i64, part: u64, whole: u64) -> i64 {
-    if whole == 0 {
+    if whole == 0 || amount == 0 {
         return 0;
+    }
+    if part == whole {
+        return amount;
     }
     (amount as i128 * part as i128 / whole as i128) as i64
 }
@@ -298,14 +301,16 @@ impl Run<'_, '_> {
         while left > 0 {
             let Some(lot) = lots.front_mut() else { break };
             let take = left.min(lot.shares);
-            let held = holding_period(lot.acquired, sold_on);
-            for owed in &mut lot.owed {
-                let base = share_of(owed.base, take, lot.shares);
-                let withheld = share_of(owed.withheld, take, lot.shares);
-                owed.base -= base;
-                owed.withheld -= withheld;
-                let due = owed.regime.total_rate(held).apply(Cents(base)).0 - withheld;
-                tax += due.max(0);
+            if !lot.owed.is_empty() {
+                let held = holding_period(lot.acquired, sold_on);
+                for owed in &mut lot.owed {
+                    let base = share_of(owed.base, take, lot.shares);
+                    let withheld = share_of(owed.withheld, take, lot.shares);
+                    owed.base -= base;
+                    owed.withheld -= withheld;
+                    let due = owed.regime.total_rate(held).apply(Cents(base)).0 - withheld;
+                    tax += due.max(0);
+                }
             }
             lot.shares -= take;
             left -= take;
