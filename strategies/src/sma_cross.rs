@@ -101,13 +101,9 @@ fn round_half_away(x: f64) -> i64 {
         return t; // |x| ≥ 2^53: already an integer (or saturated)
     }
     let frac = x - t as f64;
-    if frac >= 0.5 {
-        t + 1
-    } else if frac <= -0.5 {
-        t - 1
-    } else {
-        t
-    }
+    // without branches: on adjusted prices the fraction is as good as random, and a branch on
+    // it is mispredicted half the time
+    t + i64::from(frac >= 0.5) - i64::from(frac <= -0.5)
 }
 
 impl Strategy for SmaCross {
@@ -126,8 +122,17 @@ impl Strategy for SmaCross {
         for f in ctx.fills() {
             self.state[f.instrument.get()].cash += f.cash_flow();
         }
+        // dividends, dividend tax and delisting proceeds belong to the instrument's sleeve
+        for p in ctx.corporate_actions() {
+            self.state[p.instrument.get()].cash += p.cash;
+        }
         for r in ctx.rejections() {
-            if matches!(r.reason, RejectionReason::Suspended | RejectionReason::MarketClosed) {
+            // passing reasons: a suspension, a closed market, or shares not sellable yet
+            // (bought today, or bonus shares before their listing date)
+            if matches!(
+                r.reason,
+                RejectionReason::Suspended | RejectionReason::MarketClosed | RejectionReason::TPlusOne
+            ) {
                 let held = ctx.position(r.instrument).shares;
                 match r.side {
                     Side::Buy if held == 0 => {

@@ -33,7 +33,7 @@
 //! ```
 
 use crate::asof::AsOfPoint;
-use crate::engine::{Fill, Rejection};
+use crate::engine::{ActionPosting, Fill, Rejection};
 use crate::error::CoreError;
 use crate::instrument::{Currency, Instrument, InstrumentIx};
 use crate::money::Cents;
@@ -79,6 +79,7 @@ pub struct Context<'a> {
     pub(crate) universe: &'a [InstrumentIx],
     pub(crate) fills: &'a [Fill],
     pub(crate) rejections: &'a [Rejection],
+    pub(crate) postings: &'a [ActionPosting],
     pub(crate) marks: &'a [f64],
     pub(crate) values: &'a [f64],
     pub(crate) equity: f64,
@@ -123,6 +124,7 @@ impl<'a> Context<'a> {
 
     /// Prices as the market showed them: for absolute price levels, and what fills and
     /// limits use.
+    #[inline]
     pub fn raw(&self) -> Prices<'a> {
         Prices {
             panel: self.panel,
@@ -134,6 +136,7 @@ impl<'a> Context<'a> {
 
     /// Prices backward-adjusted point in time for corporate actions: for indicators, returns
     /// and volatility. Equal to the raw prices for an instrument without actions.
+    #[inline]
     pub fn adjusted(&self) -> Prices<'a> {
         Prices {
             panel: self.panel,
@@ -201,6 +204,12 @@ impl<'a> Context<'a> {
     pub fn rejections(&self) -> &'a [Rejection] {
         self.rejections
     }
+
+    /// Today's corporate-action postings, made before the open: bonus shares received,
+    /// dividends paid, dividend tax collected, delistings settled.
+    pub fn corporate_actions(&self) -> &'a [ActionPosting] {
+        self.postings
+    }
 }
 
 /// One view of the prices up to and including today: raw ([`Context::raw`]) or adjusted
@@ -231,6 +240,7 @@ impl<'a> Prices<'a> {
     }
 
     /// Today's close, or `None` when the instrument has no bar today.
+    #[inline]
     pub fn close(&self, ix: InstrumentIx) -> Option<f64> {
         let c = self.panel.bar(ix, self.day).close;
         if c.is_nan() {

@@ -432,6 +432,7 @@ impl<'e, 'p> Lane<'e, 'p> {
         let panel = engine.panel;
         let run = &mut self.run;
         run.portfolio.settle();
+        let postings_before = run.postings.len();
         run.start_of_day(day);
         let (fills_before, rejections_before) = (run.fills.len(), run.rejections.len());
         // Marking to today's close before the open's fills changes nothing they see: an
@@ -453,6 +454,7 @@ impl<'e, 'p> Lane<'e, 'p> {
             universe: &engine.universe,
             fills: &run.fills[fills_before..],
             rejections: &run.rejections[rejections_before..],
+            postings: &run.postings[postings_before..],
             marks: &run.marks,
             values: &run.values,
             equity,
