@@ -8,7 +8,10 @@
 //! [`render`] is a pure function of plain data ([`StudyPage`]); the caller gathers the
 //! figures. Charts are drawn with plotters' SVG backend in the style of the tearsheet's.
 
-use crate::chart_kit::{TEXT, TickedAxis, label_font, nice_ticks, tick_decimals};
+use crate::chart_kit::{
+    AXIS, BINS, DrawResult, GAIN, GRID, LOSS, MUTED, TEXT, TickedAxis, WIDTH, bin_edges, bin_shares, colour, finite,
+    label_font, nice_ticks, percent_label, tick_decimals,
+};
 use crate::tearsheet::DatasetHeader;
 use crate::tearsheet::html::escape;
 use chrono::{Datelike, Months, NaiveDate};
@@ -16,31 +19,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::fmt::Write;
-
-/// Width of every chart, in SVG user units (the page scales it through the `viewBox`).
-const WIDTH: u32 = 1200;
-const GRID: RGBColor = RGBColor(225, 228, 232);
-const AXIS: RGBColor = RGBColor(110, 115, 122);
-const GAIN: RGBColor = RGBColor(26, 140, 72);
-const LOSS: RGBColor = RGBColor(200, 45, 40);
-/// The benchmark's colour.
-const MUTED: RGBColor = RGBColor(120, 124, 130);
-/// Approach colours in order: phased, lump sum, then the others.
-const PALETTE: [RGBColor; 6] = [
-    RGBColor(31, 95, 168),
-    RGBColor(217, 130, 43),
-    RGBColor(26, 140, 72),
-    RGBColor(128, 70, 165),
-    RGBColor(0, 128, 128),
-    RGBColor(150, 90, 60),
-];
-/// Histogram bins across the common range of the series.
-const BINS: usize = 40;
-
-/// The colour of the `k`-th approach.
-fn colour(k: usize) -> RGBColor {
-    PALETTE[k % PALETTE.len()]
-}
 
 /// Everything the study page shows.
 #[derive(Debug, Clone)]
@@ -480,45 +458,17 @@ fn part_section(out: &mut String, part: &PagePart, names: &[&str]) -> Result<(),
     Ok(())
 }
 
-type DrawResult = Result<(), DrawingAreaErrorKind<std::io::Error>>;
-
-/// Draw into a fresh SVG of `height` with a white background, labelled for screen readers.
+/// Draw one of the page's charts ([`crate::chart_kit::draw_svg`]), named `chart` for screen
+/// readers and in the error.
 fn draw_svg(
     chart: &str,
     height: u32,
     draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> DrawResult,
 ) -> Result<String, StudyPageError> {
-    let failed = |e: DrawingAreaErrorKind<std::io::Error>| StudyPageError::Chart {
+    crate::chart_kit::draw_svg(chart, height, draw).map_err(|message| StudyPageError::Chart {
         chart: chart.to_string(),
-        message: e.to_string(),
-    };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(failed)?;
-        draw(&root).map_err(failed)?;
-        root.present().map_err(failed)?;
-    }
-    Ok(svg.replacen(
-        "<svg ",
-        &format!("<svg role=\"img\" aria-label=\"{}\" ", escape(chart)),
-        1,
-    ))
-}
-
-/// A fraction written as a percent with the decimals its axis needs.
-fn percent_label(value: f64, decimals: usize) -> String {
-    let s = format!("{:.decimals$}%", value * 100.0);
-    if s.starts_with("-0") && s.trim_start_matches(['-', '0', '.']).starts_with('%') {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
-/// Finite values of a series.
-fn finite(values: &[Option<f64>]) -> Vec<f64> {
-    values.iter().flatten().copied().filter(|v| v.is_finite()).collect()
+        message,
+    })
 }
 
 fn mean(values: &[f64]) -> Option<f64> {
@@ -534,37 +484,6 @@ fn median(values: &[f64]) -> Option<f64> {
         _ if n % 2 == 1 => Some(v[n / 2]),
         _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
     }
-}
-
-/// The bins of a histogram of fractions: `BINS` equal bins over the values' range (widened
-/// to at least 0.2 percentage points), as edges.
-fn bin_edges(lo: f64, hi: f64) -> Vec<f64> {
-    let (lo, hi) = if hi - lo < 0.002 {
-        let mid = (lo + hi) / 2.0;
-        (mid - 0.001, mid + 0.001)
-    } else {
-        (lo, hi)
-    };
-    let width = (hi - lo) / BINS as f64;
-    (0..=BINS).map(|k| lo + width * k as f64).collect()
-}
-
-/// Share of `values` in each bin of `edges` (the last bin closed).
-fn bin_shares(values: &[f64], edges: &[f64]) -> Vec<f64> {
-    let bins = edges.len() - 1;
-    let mut counts = vec![0usize; bins];
-    let (lo, hi) = (edges[0], edges[bins]);
-    for &v in values {
-        let k = (((v - lo) / (hi - lo)) * bins as f64).floor();
-        let k = if k.is_finite() {
-            (k.max(0.0) as usize).min(bins - 1)
-        } else {
-            0
-        };
-        counts[k] += 1;
-    }
-    let n = values.len().max(1) as f64;
-    counts.into_iter().map(|c| c as f64 / n).collect()
 }
 
 /// One histogram per series, stacked, over the same bins and axis.

@@ -5,27 +5,20 @@
 //! width through the SVG's `viewBox`. Dates are plotted as days since the common era, so
 //! the ticks can fall on month or year starts rather than wherever plotters would put them.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::NaiveDate;
 use plotters::coord::Shift;
-use plotters::coord::combinators::WithKeyPoints;
-use plotters::coord::ranged1d::ValueFormatter;
-use plotters::coord::types::RangedCoordi32;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::chart_kit::{FONT, LABEL_SIZE, TEXT, TickedAxis, label_font, nice_ticks, tick_decimals};
+use crate::chart_kit::{
+    AXIS, DateAxis, DrawResult, FONT, GAIN, GRID, LOSS, Line, MUTED, TEXT, TickedAxis, WIDTH, centred, day_number,
+    draw_lines, finite_bounds, finite_runs, label_font, legend_position, linear_axis, lone_point, nice_ticks,
+    tick_decimals, trim_decimals,
+};
 
 use super::{MonthlyReturn, ROLLING_SHARPE_WINDOW, TearsheetError, TearsheetInput};
 
-/// Width of every chart, in SVG user units.
-const WIDTH: u32 = 1200;
 const STRATEGY: RGBColor = RGBColor(31, 95, 168);
 const BENCHMARK: RGBColor = RGBColor(217, 130, 43);
-const LOSS: RGBColor = RGBColor(200, 45, 40);
-const GAIN: RGBColor = RGBColor(26, 140, 72);
-const GRID: RGBColor = RGBColor(225, 228, 232);
-const AXIS: RGBColor = RGBColor(110, 115, 122);
-const MUTED: RGBColor = RGBColor(120, 124, 130);
 const MONTH_NAMES: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -47,119 +40,6 @@ pub(super) struct Charts {
     pub monthly: Chart,
     pub rolling_sharpe: Chart,
     pub exposure: Chart,
-}
-
-type DrawResult = Result<(), DrawingAreaErrorKind<std::io::Error>>;
-
-/// Draw into a fresh SVG of `height` with a white background, labelled `label` for screen
-/// readers.
-fn draw_svg(
-    chart: &'static str,
-    label: &str,
-    height: u32,
-    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> DrawResult,
-) -> Result<String, TearsheetError> {
-    let failed = |e: DrawingAreaErrorKind<std::io::Error>| TearsheetError::Chart {
-        chart,
-        message: e.to_string(),
-    };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(failed)?;
-        draw(&root).map_err(failed)?;
-        root.present().map_err(failed)?;
-    }
-    // `label` is one of this module's constant captions, free of markup.
-    Ok(svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{label}\" "), 1))
-}
-
-fn centred(style: TextStyle<'static>) -> TextStyle<'static> {
-    style.pos(Pos::new(HPos::Center, VPos::Center))
-}
-
-fn day_number(date: NaiveDate) -> i32 {
-    date.num_days_from_ce()
-}
-
-fn date_of(day: i32) -> Option<NaiveDate> {
-    NaiveDate::from_num_days_from_ce_opt(day)
-}
-
-/// The x axis of the time-series charts: the run's span and its calendar ticks.
-struct DateAxis {
-    first: i32,
-    last: i32,
-    ticks: Vec<i32>,
-    format: &'static str,
-}
-
-impl DateAxis {
-    /// `dates` is non-empty and increasing (checked by `render`).
-    fn new(dates: &[NaiveDate]) -> Self {
-        let (first, last) = match (dates.first(), dates.last()) {
-            (Some(&f), Some(&l)) => (f, l),
-            _ => (NaiveDate::MIN, NaiveDate::MIN),
-        };
-        let (ticks, format) = date_ticks(first, last);
-        let (mut lo, mut hi) = (day_number(first), day_number(last));
-        if lo == hi {
-            // One day: give the axis some width so the point sits in the middle.
-            lo -= 1;
-            hi += 1;
-        }
-        DateAxis {
-            first: lo,
-            last: hi,
-            ticks: ticks.into_iter().map(day_number).collect(),
-            format,
-        }
-    }
-
-    fn range(&self) -> WithKeyPoints<RangedCoordi32> {
-        (self.first..self.last).with_key_points(self.ticks.clone())
-    }
-
-    fn label(&self, day: &i32) -> String {
-        date_of(*day).map_or_else(String::new, |d| d.format(self.format).to_string())
-    }
-}
-
-/// Calendar ticks between `first` and `last` (at most about ten) and the `strftime` format
-/// their labels need: year starts for long runs, month starts for months, days for weeks.
-fn date_ticks(first: NaiveDate, last: NaiveDate) -> (Vec<NaiveDate>, &'static str) {
-    const MAX_TICKS: f64 = 10.0;
-    let span_days = (last - first).num_days().max(1) as f64;
-    let months = span_days / 30.44;
-    if let Some(&step) = [1u32, 2, 3, 6, 12, 24, 60, 120, 240]
-        .iter()
-        .find(|&&step| months / f64::from(step) <= MAX_TICKS)
-        .filter(|_| months >= 2.0)
-    {
-        let mut ticks = Vec::new();
-        let mut month = NaiveDate::from_ymd_opt(first.year(), first.month(), 1);
-        while let Some(start) = month {
-            if start > last {
-                break;
-            }
-            let index = start.year() * 12 + start.month0() as i32;
-            if start >= first && index.rem_euclid(step as i32) == 0 {
-                ticks.push(start);
-            }
-            month = start.checked_add_months(Months::new(1));
-        }
-        let format = if step >= 12 { "%Y" } else { "%b %Y" };
-        return (ticks, format);
-    }
-    let step = [1u64, 2, 7, 14]
-        .into_iter()
-        .find(|&step| span_days / step as f64 <= MAX_TICKS)
-        .unwrap_or(14);
-    let ticks = (0..)
-        .map_while(|k| first.checked_add_days(Days::new(k * step)))
-        .take_while(|d| *d <= last)
-        .collect();
-    (ticks, "%Y-%m-%d")
 }
 
 /// Ticks for a log axis over `lo..hi` (both > 0): 1-2-5 per decade when the range spans
@@ -225,63 +105,15 @@ fn largest(ticks: &[f64]) -> f64 {
     ticks.iter().fold(0.0, |m, v| m.max(v.abs()))
 }
 
-/// `value` with at most `decimals` decimals, trailing zeros dropped (`1.500` → `1.5`).
-fn trim_decimals(value: f64, decimals: usize) -> String {
-    let s = format!("{value:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" { "0".to_string() } else { s }
-}
-
-/// The finite stretches of a series: each a run of `(x, y)` points with no NaN or ±∞ inside,
-/// drawn as its own line so a gap shows as a gap.
-fn finite_runs(xs: &[i32], ys: impl Iterator<Item = Option<f64>>) -> Vec<Vec<(i32, f64)>> {
-    let mut runs: Vec<Vec<(i32, f64)>> = Vec::new();
-    let mut current = Vec::new();
-    for (&x, y) in xs.iter().zip(ys) {
-        match y.filter(|v| v.is_finite()) {
-            Some(y) => current.push((x, y)),
-            None if !current.is_empty() => runs.push(std::mem::take(&mut current)),
-            None => {}
-        }
-    }
-    if !current.is_empty() {
-        runs.push(current);
-    }
-    runs
-}
-
-/// A dot for a stretch of a single point, which a line or an area would leave invisible.
-fn lone_point(run: &[(i32, f64)], color: RGBColor) -> Option<Circle<(i32, f64), i32>> {
-    match run {
-        [point] => Some(Circle::new(*point, 4, color.filled())),
-        _ => None,
-    }
-}
-
-/// Smallest and largest finite value, `None` when there is none.
-fn finite_bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    values.filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
-        None => Some((v, v)),
-        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-    })
-}
-
-/// A linear value axis over `lo..hi` widened by `pad` of the span each side, with its ticks
-/// and their step.
-fn linear_axis(lo: f64, hi: f64, pad: f64) -> (f64, f64, Vec<f64>, f64) {
-    let (lo, hi) = if hi > lo {
-        let margin = (hi - lo) * pad;
-        (lo - margin, hi + margin)
-    } else {
-        let margin = lo.abs().max(1.0) * 0.05;
-        (lo - margin, hi + margin)
-    };
-    let (ticks, step) = nice_ticks(lo, hi, 6);
-    (lo, hi, ticks, step)
+/// Draw one of the tearsheet's charts ([`crate::chart_kit::draw_svg`]); `chart` names it in
+/// the error.
+fn draw_svg(
+    chart: &'static str,
+    label: &str,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> DrawResult,
+) -> Result<String, TearsheetError> {
+    crate::chart_kit::draw_svg(label, height, draw).map_err(|message| TearsheetError::Chart { chart, message })
 }
 
 /// Chart 1: equity and the benchmark on a log axis (linear when equity reaches 0 or below).
@@ -342,119 +174,6 @@ pub(super) fn equity(input: &TearsheetInput) -> Result<Chart, TearsheetError> {
                 .to_string()
         }),
     })
-}
-
-/// A labelled line of the equity chart.
-struct Line {
-    label: String,
-    color: RGBColor,
-    width: u32,
-    points: Vec<(i32, f64)>,
-}
-
-/// Where to put a legend of `labels` so that it hides the fewest of `points`: the corner of
-/// the plot whose legend-sized box holds fewest of them (ties go to upper left, upper right,
-/// lower left, lower right, in that order).
-fn legend_position<'a, 'b, Y>(
-    chart: &ChartContext<'a, SVGBackend<'b>, Cartesian2d<WithKeyPoints<RangedCoordi32>, Y>>,
-    labels: &[&str],
-    points: &[(i32, f64)],
-) -> SeriesLabelPosition
-where
-    Y: Ranged<ValueType = f64>,
-{
-    const MARGIN: i32 = 12;
-    let (xs, ys) = chart.plotting_area().get_pixel_range();
-    // The legend's size as plotters lays it out with the naive font: about half an em per
-    // character plus the swatch, 22 px per row.
-    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64;
-    let width = (40.0 + longest * LABEL_SIZE * 0.5) as i32 + MARGIN;
-    let height = 22 * labels.len() as i32 + 8 + MARGIN;
-    let corners = [
-        (
-            SeriesLabelPosition::UpperLeft,
-            xs.start..xs.start + width,
-            ys.start..ys.start + height,
-        ),
-        (
-            SeriesLabelPosition::UpperRight,
-            xs.end - width..xs.end,
-            ys.start..ys.start + height,
-        ),
-        (
-            SeriesLabelPosition::LowerLeft,
-            xs.start..xs.start + width,
-            ys.end - height..ys.end,
-        ),
-        (
-            SeriesLabelPosition::LowerRight,
-            xs.end - width..xs.end,
-            ys.end - height..ys.end,
-        ),
-    ];
-    let pixels: Vec<(i32, i32)> = points
-        .iter()
-        .filter(|p| p.1.is_finite())
-        .map(|p| chart.backend_coord(p))
-        .collect();
-    corners
-        .into_iter()
-        .map(|(position, x, y)| {
-            let hidden = pixels
-                .iter()
-                .filter(|(px, py)| x.contains(px) && y.contains(py))
-                .count();
-            (hidden, position)
-        })
-        .min_by_key(|(hidden, _)| *hidden)
-        .map_or(SeriesLabelPosition::UpperLeft, |(_, position)| position)
-}
-
-/// Mesh, lines and legend of a chart over dates and values, whatever the value axis.
-fn draw_lines<'a, Y>(
-    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<WithKeyPoints<RangedCoordi32>, Y>>,
-    axis: &DateAxis,
-    lines: &[Line],
-    y_label: &dyn Fn(&f64) -> String,
-) -> DrawResult
-where
-    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
-{
-    chart
-        .configure_mesh()
-        .x_label_formatter(&|d| axis.label(d))
-        .y_label_formatter(y_label)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .label_style(label_font())
-        .draw()?;
-    for line in lines {
-        let style = line.color.stroke_width(line.width);
-        let runs = finite_runs(
-            &line.points.iter().map(|p| p.0).collect::<Vec<_>>(),
-            line.points.iter().map(|p| Some(p.1)),
-        );
-        for (k, run) in runs.into_iter().enumerate() {
-            chart.draw_series(lone_point(&run, line.color))?;
-            let drawn = chart.draw_series(LineSeries::new(run, style))?;
-            if k == 0 {
-                drawn
-                    .label(line.label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
-            }
-        }
-    }
-    let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
-    let all_points: Vec<(i32, f64)> = lines.iter().flat_map(|l| l.points.iter().copied()).collect();
-    let position = legend_position(chart, &labels, &all_points);
-    chart
-        .configure_series_labels()
-        .position(position)
-        .margin(12)
-        .background_style(WHITE.mix(0.9))
-        .border_style(GRID)
-        .label_font(label_font())
-        .draw()
 }
 
 /// Chart 2: the fall of equity from its running peak, in percent.
@@ -735,40 +454,6 @@ pub(super) fn exposure(dates: &[NaiveDate], exposure: &[f64], cash_share: &[f64]
 mod tests {
     use super::*;
 
-    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-    }
-
-    #[test]
-    fn date_ticks_pick_calendar_boundaries() {
-        let cases = [
-            // (first, last, expected first tick, count, format)
-            (date(2021, 1, 4), date(2023, 12, 29), date(2021, 7, 1), 5, "%b %Y"),
-            (date(2015, 1, 5), date(2024, 12, 31), date(2016, 1, 1), 9, "%Y"),
-            (date(2023, 1, 3), date(2023, 6, 30), date(2023, 2, 1), 5, "%b %Y"),
-            (date(2023, 3, 1), date(2023, 3, 31), date(2023, 3, 1), 5, "%Y-%m-%d"),
-            (date(2023, 3, 1), date(2023, 3, 1), date(2023, 3, 1), 1, "%Y-%m-%d"),
-        ];
-        for (first, last, first_tick, count, format) in cases {
-            let (ticks, got_format) = date_ticks(first, last);
-            assert_eq!(ticks.first(), Some(&first_tick), "{first}..{last}: {ticks:?}");
-            assert_eq!(ticks.len(), count, "{first}..{last}: {ticks:?}");
-            assert_eq!(got_format, format);
-            assert!(ticks.iter().all(|t| (first..=last).contains(t)));
-        }
-    }
-
-    #[test]
-    fn nice_ticks_fall_on_round_steps_inside_the_range() {
-        let (ticks, step) = nice_ticks(-23.0, 1.0, 5);
-        assert_eq!(step, 5.0);
-        assert_eq!(ticks, vec![-20.0, -15.0, -10.0, -5.0, 0.0]);
-        let (ticks, step) = nice_ticks(0.0, 0.9, 6);
-        assert!((step - 0.2).abs() < 1e-12, "{step}");
-        assert_eq!(ticks.len(), 5);
-        assert_eq!(nice_ticks(3.0, 3.0, 5).0, vec![3.0]);
-    }
-
     #[test]
     fn log_ticks_label_narrow_and_wide_ranges() {
         let narrow = log_ticks(80_000.0, 250_000.0);
@@ -836,23 +521,6 @@ mod tests {
     }
 
     #[test]
-    fn tick_labels_carry_the_decimals_their_step_needs() {
-        let cases = [
-            (5.0, 0),
-            (20.0, 0),
-            (2.5, 1),
-            (0.5, 1),
-            (0.25, 2),
-            (0.2, 1),
-            (0.05, 2),
-            (0.1 * 3.0, 1),
-        ];
-        for (step, decimals) in cases {
-            assert_eq!(tick_decimals(step), decimals, "step {step}");
-        }
-    }
-
-    #[test]
     fn heat_scale_ignores_one_extreme_month() {
         let month = |k: u32, value: f64| MonthlyReturn {
             year: 2021 + (k / 12) as i32,
@@ -868,14 +536,5 @@ mod tests {
         assert!((heat_scale(&months) - 0.09).abs() < 1e-12);
         assert_eq!(heat_scale(&months[..3]), 0.1, "few months: the largest");
         assert_eq!(heat_scale(&[]), 0.01);
-    }
-
-    #[test]
-    fn finite_runs_split_at_gaps() {
-        let runs = finite_runs(
-            &[1, 2, 3, 4, 5],
-            [Some(1.0), Some(f64::NAN), None, Some(2.0), Some(3.0)].into_iter(),
-        );
-        assert_eq!(runs, vec![vec![(1, 1.0)], vec![(4, 2.0), (5, 3.0)]]);
     }
 }
