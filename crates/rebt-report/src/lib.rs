@@ -12,6 +12,7 @@ use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::path::Path;
 mod chart_kit;
+pub mod factor_page;
 pub mod study_page;
 pub mod tearsheet;
 

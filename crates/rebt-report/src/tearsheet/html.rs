@@ -7,9 +7,10 @@ use super::charts::{Chart, Charts};
 use super::{DrawdownRow, MAX_TRADE_ROWS, ROLLING_SHARPE_WINDOW, TearsheetInput, TradeRow, YearlyReturn};
 
 /// The banner shown above everything when the prices are synthetic.
-pub(super) const SYNTHETIC_BANNER: &str = "Synthetic data — these prices are generated, not market history";
+pub(crate) const SYNTHETIC_BANNER: &str = "Synthetic data — these prices are generated, not market history";
 
-const STYLE: &str = r#"
+/// The style sheet of the tearsheet, which the factor page shares.
+pub(crate) const STYLE: &str = r#"
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #f3f4f6; color: #1f2328;
