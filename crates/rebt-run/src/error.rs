@@ -38,6 +38,9 @@ pub enum RunError {
     /// Walk-forward windows that do not fit, or a fold without a candidate.
     #[error(transparent)]
     WalkForward(#[from] rebt_research::walk_forward::WalkForwardError),
+    /// A factor analysis that cannot run on its input.
+    #[error(transparent)]
+    Factor(#[from] rebt_research::factor::FactorError),
     /// The phased-building study could not run.
     #[error(transparent)]
     Study(#[from] rebt_research::study::StudyError),

@@ -3,7 +3,8 @@
 //! own: the run configuration ([`config`]), the strategy registry with `pipeline` in it
 //! ([`registry`]), the resolved, immutable run plan ([`plan`]), one backtest from plan to
 //! outputs ([`backtest`]), parameter sweeps ([`sweep`]), walk-forward optimisation
-//! ([`walk_forward`]), the phased-building study ([`study`]), the DCF read of one stock
+//! ([`walk_forward`]), the phased-building study ([`study`]), signals evaluated as factors
+//! ([`factor`]), the DCF read of one stock
 //! ([`valuation`]) and regression suites against blessed baselines ([`regress`]).
 //!
 //! Nothing here prints or reads the environment; errors are [`RunError`]s.
@@ -12,6 +13,7 @@
 pub mod backtest;
 pub mod config;
 mod error;
+pub mod factor;
 pub mod plan;
 pub mod registry;
 pub mod regress;
