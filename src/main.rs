@@ -1,11 +1,12 @@
 //! The `rebt` command line: `backtest`, `sweep` (and `sweep merge`), `walk-forward`,
-//! `study phased`, `regress`, `valuation`, `strategies` and `data` (`check`, `info`, `generate`,
+//! `study phased`, `regress`, `factor`, `valuation`, `strategies` and `data` (`check`, `info`, `generate`,
 //! `import`).
 //! Flags are parsed by clap (usage errors exit 2) and handed to `rebt-run`, which does the
 //! work; the commands draw progress bars and print. Everything else that fails exits 1 with a
 //! message naming the file, key or value at fault (`regress` has its own exit codes).
 
 mod commands;
+mod factor_cmd;
 mod progress;
 mod regress_cmd;
 mod study_cmd;
@@ -41,6 +42,9 @@ enum Command {
     /// Run a suite of regression backtests against their blessed baselines (CI): exit 0 all
     /// pass, 1 drift, 2 a case cannot run; `--bless` rewrites the baselines.
     Regress(Box<regress_cmd::RegressArgs>),
+    /// Does a signal predict returns? Evaluate a pipeline signal as a cross-sectional factor:
+    /// IC and rank IC, quantile returns, turnover, IC decay (no backtest).
+    Factor(Box<factor_cmd::FactorArgs>),
     /// The DCF read of one stock: each scenario's value per share from the fundamentals public
     /// on a day, the close against each, and the inputs (the dcf gate's computation).
     Valuation(Box<valuation_cmd::ValuationArgs>),
@@ -225,6 +229,7 @@ fn main() -> ExitCode {
         Command::Study(command) => study_cmd::run(command),
         // regress has its own exit codes (0 pass, 1 drift, 2 error)
         Command::Regress(args) => return regress_cmd::run(*args),
+        Command::Factor(args) => factor_cmd::run(*args),
         Command::Valuation(args) => valuation_cmd::run(*args),
         Command::Strategies => commands::strategies(),
         Command::Data(DataCommand::Check { path }) => commands::data_check(&path),

@@ -6,6 +6,7 @@ mod cli;
 mod configs;
 mod data_commands;
 mod dcf_worked;
+mod factor;
 mod outputs;
 mod real_data;
 mod regress;
