@@ -102,6 +102,24 @@ impl Order {
 
 /// The orders a strategy emits on one day, the target weights it means them to reach, and,
 /// rarely, its decision to stop the run.
+///
+/// A strategy fills the collector the engine hands to [`crate::Strategy::on_bar`]; each
+/// method returns the order so that `.at_close()` can follow.
+///
+/// ```
+/// use rebt_core::{Cents, InstrumentIx, OrderKind, Orders, Side, Timing};
+///
+/// let (northern, ningbo) = (InstrumentIx(0), InstrumentIx(1));
+/// let mut orders = Orders::new();
+/// orders.target_weight(northern, 0.25);
+/// orders.limit(ningbo, Side::Buy, 300, 41.5);
+/// orders.buy_with_cash(ningbo, Cents::from_units(20_000)).at_close();
+///
+/// assert_eq!(orders.len(), 3);
+/// assert_eq!(orders.as_slice()[0].kind, OrderKind::TargetWeight(0.25));
+/// assert_eq!(orders.as_slice()[0].timing, Timing::NextOpen);
+/// assert_eq!(orders.as_slice()[2].timing, Timing::SameClose);
+/// ```
 #[derive(Debug, Default, Clone)]
 pub struct Orders {
     list: Vec<Order>,

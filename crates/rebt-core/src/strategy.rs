@@ -11,18 +11,18 @@
 //!   yuan").
 //!
 //! ```
-//! use rebt_core::{Context, Field, Orders, Strategy};
+//! use rebt_core::{Context, Orders, Strategy};
 //!
-//! /// Buys whatever closed above its 20-day average, below 50 yuan.
+//! /// Buys whatever closed today above its 20-bar average, below 50 yuan.
 //! struct AboveAverage;
 //!
 //! impl Strategy for AboveAverage {
 //!     fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
 //!         for &ix in ctx.universe() {
-//!             let closes = ctx.adjusted().history(ix, Field::Close);
-//!             let Some(window) = closes.len().checked_sub(20).map(|s| &closes[s..]) else { continue };
+//!             // the last 20 closes the instrument traded (adjusted), None before it has 20
+//!             let Some(window) = ctx.adjusted().closes(ix, 20) else { continue };
 //!             let mean = window.iter().sum::<f64>() / 20.0;
-//!             let above = window[19] > mean; // NaN (no bar) compares false
+//!             let above = ctx.adjusted().close(ix).is_some_and(|today| today > mean);
 //!             let cheap = ctx.raw().close(ix).is_some_and(|price| price < 50.0);
 //!             if above && cheap && ctx.position(ix).shares == 0 {
 //!                 orders.target_weight(ix, 0.1);
@@ -59,6 +59,37 @@ pub struct Setup<'a> {
 ///
 /// `on_bar` is called at the close of every trading day with the context of that day; the
 /// orders it submits fill at the next open unless marked [`crate::Order::at_close`].
+///
+/// ```
+/// use rebt_core::{Context, Engine, EngineConfig, Orders, Strategy};
+/// # use rebt_core::{BarColumns, Currency, Instrument, NaiveDate, Panel};
+/// # let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
+/// # let mut bars = BarColumns::default();
+/// # for (d, close) in [(2, 10.0), (3, 10.5), (4, 10.2)] {
+/// #     bars.push(day(d), "600111.SH", close, close, close, close, 1e6);
+/// # }
+/// # let panel = Panel::from_bars(&bars, vec![Instrument::infer("600111.SH", Currency::Cny)]).expect("panel");
+///
+/// /// Puts half the equity into each instrument of the universe on the first day, then holds.
+/// struct HalfIn;
+///
+/// impl Strategy for HalfIn {
+///     fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+///         if ctx.day() == 0 {
+///             for &ix in ctx.universe() {
+///                 orders.target_weight(ix, 0.5);
+///             }
+///         }
+///     }
+/// }
+///
+/// let result = Engine::new(&panel, EngineConfig::default())?.run(&mut HalfIn)?;
+/// // decided at the first close, filled at the next open: 500,000 CNY at 10.5 is 47,619
+/// // shares, rounded down to whole lots of 100
+/// assert_eq!(result.fills.len(), 1);
+/// assert_eq!((result.fills[0].date, result.fills[0].shares), (day(3), 47_600));
+/// # Ok::<(), rebt_core::CoreError>(())
+/// ```
 pub trait Strategy: Send {
     /// Called once before the first bar. The default accepts any setup.
     fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
@@ -71,6 +102,38 @@ pub trait Strategy: Send {
 }
 
 /// The view of the market and the portfolio at the close of one day.
+///
+/// ```
+/// use rebt_core::{Context, Engine, EngineConfig, Orders, Strategy};
+/// # use rebt_core::{BarColumns, Currency, Instrument, NaiveDate, Panel};
+/// # let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
+/// # let mut bars = BarColumns::default();
+/// # for (d, close) in [(2, 10.0), (3, 10.0), (4, 10.0)] {
+/// #     bars.push(day(d), "600111.SH", close, close, close, close, 1e6);
+/// # }
+/// # let panel = Panel::from_bars(&bars, vec![Instrument::infer("600111.SH", Currency::Cny)]).expect("panel");
+///
+/// /// Buys 1,000 shares on the first day and notes what it holds, and may sell, each day.
+/// #[derive(Default)]
+/// struct Diary(Vec<(u64, u64, usize)>);
+///
+/// impl Strategy for Diary {
+///     fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+///         let ix = ctx.find("600111.SH").expect("in the panel");
+///         if ctx.day() == 0 {
+///             orders.buy(ix, 1_000);
+///         }
+///         let held = ctx.position(ix);
+///         self.0.push((held.shares, held.settled_shares(), ctx.fills().len()));
+///     }
+/// }
+///
+/// let mut diary = Diary::default();
+/// Engine::new(&panel, EngineConfig::default())?.run(&mut diary)?;
+/// // day 1: the buy filled at the open and is held, but T+1 keeps it unsellable until day 2
+/// assert_eq!(diary.0, [(0, 0, 0), (1_000, 0, 1), (1_000, 1_000, 0)]);
+/// # Ok::<(), rebt_core::CoreError>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub(crate) panel: &'a Panel,
@@ -273,5 +336,44 @@ impl<'a> Prices<'a> {
             .rev()
             .copied()
             .filter(|c| !c.is_nan())
+    }
+
+    /// The closes of the instrument's last `n` bars, oldest first, today's last if it traded
+    /// today; days without a bar (suspension, market closed) are skipped, so no NaN appears.
+    /// `None` while the instrument has fewer than `n` bars. Reads back from today only as far
+    /// as the window needs.
+    ///
+    /// ```
+    /// # use rebt_core::{BarColumns, Context, Currency, Engine, EngineConfig, Instrument, NaiveDate, Orders, Panel, Strategy};
+    /// # let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
+    /// # let mut bars = BarColumns::default();
+    /// # for (d, close) in [(2, 10.0), (3, 11.0), (5, 12.0)] {
+    /// #     bars.push(day(d), "600111.SH", close, close, close, close, 1e6);
+    /// # }
+    /// # bars.push(day(4), "300748.SZ", 5.0, 5.0, 5.0, 5.0, 1e6); // 600111.SH has no bar that day
+    /// # let insts = ["600111.SH", "300748.SZ"].map(|s| Instrument::infer(s, Currency::Cny)).to_vec();
+    /// # let panel = Panel::from_bars(&bars, insts).expect("panel");
+    /// struct Probe(Vec<Option<Vec<f64>>>);
+    ///
+    /// impl Strategy for Probe {
+    ///     fn on_bar(&mut self, ctx: &Context<'_>, _orders: &mut Orders) {
+    ///         let ix = ctx.find("600111.SH").expect("in the panel");
+    ///         self.0.push(ctx.adjusted().closes(ix, 3));
+    ///     }
+    /// }
+    ///
+    /// let mut probe = Probe(Vec::new());
+    /// Engine::new(&panel, EngineConfig::default())?.run(&mut probe)?;
+    /// // four days; the third is a suspension, skipped rather than read as NaN
+    /// assert_eq!(probe.0, [None, None, None, Some(vec![10.0, 11.0, 12.0])]);
+    /// # Ok::<(), rebt_core::CoreError>(())
+    /// ```
+    pub fn closes(&self, ix: InstrumentIx, n: usize) -> Option<Vec<f64>> {
+        let mut window: Vec<f64> = self.last_closes(ix).take(n).collect();
+        if window.len() < n {
+            return None;
+        }
+        window.reverse();
+        Some(window)
     }
 }

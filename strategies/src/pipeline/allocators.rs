@@ -4,7 +4,7 @@
 //! of equity uninvested (weights scaled by 1 − cash_buffer).
 
 use super::Allocator;
-use super::signals::{closes, mean_and_sample_sd};
+use super::signals::mean_and_sample_sd;
 use crate::params::{Params, StrategyError};
 use rebt_core::{Context, InstrumentIx};
 
@@ -72,14 +72,10 @@ impl WeightAllocator {
                 let inv: Vec<f64> = names
                     .iter()
                     .map(|&(ix, _)| {
-                        let c = closes(ctx, ix);
-                        if c.len() < lookback + 1 {
+                        let Some(c) = ctx.adjusted().closes(ix, lookback + 1) else {
                             return 0.0;
-                        }
-                        let r: Vec<f64> = c[c.len() - lookback - 1..]
-                            .windows(2)
-                            .map(|w| w[1] / w[0] - 1.0)
-                            .collect();
+                        };
+                        let r: Vec<f64> = c.windows(2).map(|w| w[1] / w[0] - 1.0).collect();
                         let (_, sd) = mean_and_sample_sd(&r);
                         if sd > 0.0 { 1.0 / sd } else { 0.0 }
                     })

@@ -7,14 +7,11 @@ use super::dcf::{DcfInputs, Scenario, scenario_from_params};
 use crate::params::{Params, StrategyError};
 use rebt_core::{Context, Field, InstrumentIx};
 
-/// The instrument's adjusted closes on days it traded, up to today.
-pub(crate) fn closes(ctx: &Context<'_>, ix: InstrumentIx) -> Vec<f64> {
-    ctx.adjusted()
-        .history(ix, Field::Close)
-        .iter()
-        .copied()
-        .filter(|c| !c.is_nan())
-        .collect()
+/// The adjusted momentum of `ix` today: [`momentum`] over the instrument's last
+/// `lookback + skip + 1` closes.
+fn momentum_of(ctx: &Context<'_>, ix: InstrumentIx, lookback: usize, skip: usize) -> Option<f64> {
+    let window = ctx.adjusted().closes(ix, lookback + skip + 1)?;
+    momentum(&window, lookback, skip)
 }
 
 /// Return over `lookback` bars ending `skip` bars ago: `c[m−1−skip] / c[m−1−skip−lookback] − 1`.
@@ -86,7 +83,7 @@ impl TsMomentum {
 impl Signal for TsMomentum {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         for (o, &ix) in out.iter_mut().zip(universe) {
-            *o = momentum(&closes(ctx, ix), self.lookback, self.skip);
+            *o = momentum_of(ctx, ix, self.lookback, self.skip);
         }
     }
 }
@@ -116,7 +113,7 @@ impl Signal for CsMomentum {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         let moms: Vec<Option<f64>> = universe
             .iter()
-            .map(|&ix| momentum(&closes(ctx, ix), self.lookback, self.skip))
+            .map(|&ix| momentum_of(ctx, ix, self.lookback, self.skip))
             .collect();
         let mut ranked: Vec<(usize, f64)> = moms.iter().enumerate().filter_map(|(k, m)| m.map(|m| (k, m))).collect();
         ranked.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
@@ -152,7 +149,7 @@ impl Signal for CommodityMomentum {
     fn scores(&mut self, ctx: &Context<'_>, _universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         let score = ctx
             .find(&self.series)
-            .and_then(|ix| momentum(&closes(ctx, ix), self.lookback, 0));
+            .and_then(|ix| momentum_of(ctx, ix, self.lookback, 0));
         out.iter_mut().for_each(|o| *o = score);
     }
 }
