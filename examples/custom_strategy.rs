@@ -10,9 +10,7 @@
 
 use rebt::core::{Context, Engine, EngineConfig, Field, InstrumentIx, Orders, Strategy};
 use rebt::metrics::{Annualization, Summary};
-use rebt::strategies::pipeline::execution::Immediate;
-use rebt::strategies::pipeline::registry::RebalanceName;
-use rebt::strategies::pipeline::{Pipeline, Rebalance, Signal};
+use rebt::strategies::pipeline::{EqualWeight, Immediate, Pipeline, Rebalance, Signal};
 
 /// A signal of our own: how far the close is below its 60-bar high, for names within 15% of
 /// that high (buy strength, skip the broken ones). Positive scores are held.
@@ -82,18 +80,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let panel = &dataset.panel;
     let engine = Engine::new(panel, EngineConfig::default())?;
 
-    // Built-in parts come from the registry by name, as a config file would name them.
-    let table: toml::Table = toml::from_str("type = \"equal_weight\"\ntop_n = 3")?;
-    let config = rebt::strategies::pipeline::PipelineConfig {
-        allocator: Some(table),
-        ..Default::default()
-    };
+    // Built-in parts by their typed constructors: the three best scores, equal weight.
     let mut pipeline = Pipeline::new(
         Box::new(NearHigh),
         Vec::new(),
-        config.build_allocator()?,
+        Box::new(EqualWeight::top_n(3)),
         Box::new(Immediate::exact()),
-        Rebalance::Named(RebalanceName::Weekly),
+        Rebalance::weekly(),
     );
     report("pipeline with NearHigh", &engine.run(&mut pipeline)?);
     report(

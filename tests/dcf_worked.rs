@@ -43,7 +43,10 @@ fn northern_rare_earth_base_case_q3_2025() {
     let on = NaiveDate::from_ymd_opt(2025, 11, 3).expect("date");
     let mut probe = Probe {
         on,
-        gate: Dcf::new(Scenario::BASE, 0.2, 0.2),
+        gate: Dcf::new(Scenario::BASE)
+            .margin_of_safety(0.2)
+            .and_then(|g| g.exit_premium(0.2))
+            .expect("the base case is valid"),
         value: None,
         before_q3: None,
     };

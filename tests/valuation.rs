@@ -60,7 +60,7 @@ fn the_values_are_the_dcf_gates_on_that_day() {
         symbol: "600111.SH",
         gates: [Scenario::CONSERVATIVE, Scenario::BASE, Scenario::OPTIMISTIC, custom]
             .into_iter()
-            .map(|s| Dcf::new(s, 0.2, 0.2))
+            .map(Dcf::new)
             .collect(),
         values: Vec::new(),
     };

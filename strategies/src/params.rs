@@ -42,6 +42,32 @@ pub enum StrategyError {
     },
 }
 
+impl StrategyError {
+    /// A parameter of `owner` (a strategy, or a pipeline part by its registry name) outside
+    /// its range.
+    pub fn invalid_param(owner: &str, name: &str, message: impl Into<String>) -> Self {
+        StrategyError::InvalidParam {
+            strategy: owner.to_string(),
+            name: name.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error, a parameter error now attributed to `owner` (the registry names a
+    /// part by its config table, `signal.ts_momentum`, where the part's own constructor
+    /// said `ts_momentum`).
+    pub(crate) fn attributed_to(self, owner: &str) -> Self {
+        match self {
+            StrategyError::InvalidParam { name, message, .. } => StrategyError::InvalidParam {
+                strategy: owner.to_string(),
+                name,
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
 /// The type of a parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -243,6 +269,13 @@ impl Params {
             Some(ParamValue::Int(i)) => Ok(*i),
             _ => Err(self.invalid(name, "expected an integer")),
         }
+    }
+
+    /// An integer parameter that counts something (bars, names, tranches), so cannot be
+    /// negative; the typed constructors check its range.
+    pub fn count(&self, name: &str) -> Result<usize, StrategyError> {
+        let v = self.int(name)?;
+        usize::try_from(v).map_err(|_| self.invalid(name, &format!("must not be negative, got {v}")))
     }
 
     /// A real parameter.

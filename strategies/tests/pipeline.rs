@@ -667,3 +667,162 @@ fn dcf_discount_is_the_gates_value_over_the_raw_close() {
         "{e}"
     );
 }
+
+#[test]
+fn typed_parts_run_as_the_config_that_names_them() {
+    use rebt_strategies::pipeline::{Constant, EqualWeight, InverseVol, Overbought, Phased, Pipeline, TsMomentum};
+    // Two wiggling names over 120 days, so that every part has something to decide.
+    let wave = |phase: f64| -> Vec<f64> {
+        (0..120)
+            .map(|i| 50.0 + 0.1 * i as f64 + 4.0 * ((i as f64 + phase) / 6.0).sin())
+            .collect()
+    };
+    let p = panel(&[("X", wave(0.0)), ("Y", wave(9.0))]);
+    let typed_run = |mut pipeline: Pipeline| {
+        let engine_cfg = EngineConfig {
+            rules: RulesMode::None,
+            costs: CostMode::Zero,
+            initial_cash: Cents::from_units(10_000),
+            ..Default::default()
+        };
+        Engine::new(&p, engine_cfg)
+            .expect("engine")
+            .run(&mut pipeline)
+            .expect("run")
+    };
+    // every key given, and the same values in code
+    let cfg = config(
+        "type = \"ts_momentum\"\nlookback = 10\nskip = 2",
+        &["type = \"overbought\"\nindicator = \"rsi\"\nperiod = 5\nlevel = 75.0"],
+        Some("type = \"inverse_vol\"\ntop_n = 1\nmax_weight = 0.8\ncash_buffer = 0.05\nlookback = 20"),
+        Some(
+            "type = \"phased\"\ntranches = 2\ndip = 0.03\nreference = \"recent_high\"\nhigh_lookback = 5\nmax_wait = 7",
+        ),
+        Rebalance::weekly(),
+    );
+    let typed = Pipeline::new(
+        Box::new(TsMomentum::new(10, 2).expect("valid")),
+        vec![Box::new(Overbought::rsi(5).expect("valid").level(75.0))],
+        Box::new(
+            InverseVol::top_n(1)
+                .max_weight(0.8)
+                .and_then(|a| a.cash_buffer(0.05))
+                .and_then(|a| a.lookback(20))
+                .expect("valid"),
+        ),
+        Box::new(
+            Phased::new(2)
+                .and_then(|e| e.dip(0.03))
+                .and_then(|e| e.recent_high(5))
+                .and_then(|e| e.max_wait(7))
+                .expect("valid"),
+        ),
+        Rebalance::weekly(),
+    );
+    let (from_config, from_code) = (run(&p, &cfg, None), typed_run(typed));
+    assert!(from_config.fills.len() >= 4, "{} fills", from_config.fills.len());
+    assert_eq!(fills(&from_config, &p), fills(&from_code, &p));
+    assert_eq!(from_config.daily, from_code.daily);
+    // only the types given: the typed parts' defaults are the config's
+    let cfg = config(
+        "type = \"constant\"",
+        &["type = \"overbought\""],
+        Some("type = \"inverse_vol\""),
+        Some("type = \"phased\""),
+        Rebalance::every(10),
+    );
+    let typed = Pipeline::new(
+        Box::new(Constant::new(1.0)),
+        vec![Box::new(Overbought::kdj(9).expect("valid"))],
+        Box::new(InverseVol::all()),
+        Box::new(Phased::new(3).expect("valid")),
+        Rebalance::every(10),
+    );
+    let (from_config, from_code) = (run(&p, &cfg, None), typed_run(typed));
+    assert!(!from_config.fills.is_empty());
+    assert_eq!(fills(&from_config, &p), fills(&from_code, &p));
+    let equal = config(
+        "type = \"constant\"",
+        &[],
+        Some("type = \"equal_weight\""),
+        None,
+        Rebalance::every(10),
+    );
+    let typed = Pipeline::new(
+        Box::new(Constant::new(1.0)),
+        Vec::new(),
+        Box::new(EqualWeight::all()),
+        Box::new(
+            rebt_strategies::pipeline::Immediate::exact()
+                .min_change(0.02)
+                .expect("valid"),
+        ),
+        Rebalance::every(10),
+    );
+    assert_eq!(fills(&run(&p, &equal, None), &p), fills(&typed_run(typed), &p));
+}
+
+#[test]
+fn typed_constructors_check_their_values_and_name_the_part() {
+    use rebt_strategies::pipeline::{
+        CsMomentum, Dca, Dcf, EqualWeight, Immediate, InverseVol, MacdCross, MarginFlow, MarginMode, PePercentile,
+        Phased, Scenario, TsMomentum,
+    };
+    let cases: Vec<(Result<(), rebt_strategies::StrategyError>, &str)> = vec![
+        (
+            TsMomentum::new(0, 5).map(drop),
+            "parameter `lookback` of `ts_momentum`: must be at least 1, got 0",
+        ),
+        (
+            CsMomentum::new(0, 0).map(drop),
+            "parameter `lookback` of `cs_momentum`: must be at least 1, got 0",
+        ),
+        (
+            MacdCross::new(26, 12, 9).map(drop),
+            "parameter `slow` of `macd_cross`: must exceed fast (26), got 12",
+        ),
+        (
+            MarginFlow::new(MarginMode::Zscore, 5, 1).map(drop),
+            "parameter `z_window` of `margin_flow`: must be at least 2 for a z-score",
+        ),
+        (
+            PePercentile::new(10, 20).map(drop),
+            "parameter `window` of `pe_percentile`: need window ≥ 2 and 1 ≤ min_points ≤ window, got 10 and 20",
+        ),
+        (
+            Dcf::new(Scenario::BASE).margin_of_safety(1.0).map(drop),
+            "parameter `margin_of_safety` of `dcf`: must be in [0, 1), got 1",
+        ),
+        (
+            Dcf::new(Scenario::BASE).exit_premium(-0.1).map(drop),
+            "parameter `exit_premium` of `dcf`: must be 0 or more",
+        ),
+        (
+            EqualWeight::top_n(3).max_weight(1.5).map(drop),
+            "parameter `max_weight` of `equal_weight`: must be in (0, 1], got 1.5",
+        ),
+        (
+            InverseVol::all().lookback(1).map(drop),
+            "parameter `lookback` of `inverse_vol`: must be at least 2",
+        ),
+        (
+            Immediate::exact().min_change(-0.1).map(drop),
+            "parameter `min_change` of `immediate`: must be in [0, 1), got -0.1",
+        ),
+        (
+            Dca::new(4, 0).map(drop),
+            "parameter `every` of `dca`: must be at least 1",
+        ),
+        (
+            Phased::new(0).map(drop),
+            "parameter `tranches` of `phased`: must be at least 1",
+        ),
+        (
+            Phased::new(3).and_then(|e| e.band(50.0, 45.0)).map(drop),
+            "parameter `band_high` of `phased`: band [50, 45] must have 0 ≤ band_low < band_high (both 0 for none)",
+        ),
+    ];
+    for (result, expected) in cases {
+        assert_eq!(result.expect_err(expected).to_string(), expected);
+    }
+}

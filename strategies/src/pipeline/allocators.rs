@@ -2,113 +2,228 @@
 //! modifiers applied in order: keep the `top_n` best scores (0 = all), cap each weight at
 //! `max_weight` (the excess stays in cash; weights are not re-spread), and keep `cash_buffer`
 //! of equity uninvested (weights scaled by 1 − cash_buffer).
+//!
+//! Each is built by a typed constructor, `EqualWeight::top_n(3).max_weight(0.4)?`, whose
+//! setters check their values and default to the config's; the registry builds the
+//! `[allocator]` table through the same constructors. [`WeightLimits`] holds the modifiers
+//! for any allocator that wants them.
 
 use super::Allocator;
 use super::signals::mean_and_sample_sd;
-use crate::params::{Params, StrategyError};
+use crate::params::StrategyError;
 use rebt_core::{Context, InstrumentIx};
 
-/// How the weights are spread before the modifiers.
+/// The modifiers an allocator applies to its raw weights: keep the `top_n` best candidates
+/// (0 = all), cap each weight at `max_weight`, scale all by 1 − `cash_buffer`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Weighting {
-    /// 1/n each.
-    Equal,
-    /// ∝ 1/σ, σ the sample SD of the last `lookback` daily simple returns; names without
-    /// enough history or with σ = 0 get nothing.
-    InverseVol {
-        /// Returns in the volatility estimate.
-        lookback: usize,
-    },
-}
-
-/// A weighting plus the `top_n`, `max_weight` and `cash_buffer` modifiers.
-#[derive(Debug, Clone)]
-pub struct WeightAllocator {
-    weighting: Weighting,
+pub struct WeightLimits {
     top_n: usize,
     max_weight: f64,
     cash_buffer: f64,
 }
 
-impl WeightAllocator {
-    /// From parameters; `inverse_vol` reads `lookback` too.
-    pub fn from_params(p: &Params, inverse_vol: bool) -> Result<Self, StrategyError> {
-        let top_n = p.int("top_n")?;
-        if top_n < 0 {
-            return Err(p.invalid("top_n", "must be 0 (all) or more"));
+impl Default for WeightLimits {
+    /// Every candidate, no cap, no buffer.
+    fn default() -> Self {
+        Self::top_n(0)
+    }
+}
+
+impl WeightLimits {
+    /// Keep the `n` best candidates (0 = all); no cap, no buffer.
+    pub fn top_n(n: usize) -> Self {
+        Self {
+            top_n: n,
+            max_weight: 1.0,
+            cash_buffer: 0.0,
         }
-        let max_weight = p.float("max_weight")?;
-        if !(max_weight > 0.0 && max_weight <= 1.0) {
-            return Err(p.invalid("max_weight", &format!("must be in (0, 1], got {max_weight}")));
-        }
-        let cash_buffer = p.float("cash_buffer")?;
-        if !(0.0..1.0).contains(&cash_buffer) {
-            return Err(p.invalid("cash_buffer", &format!("must be in [0, 1), got {cash_buffer}")));
-        }
-        let weighting = if inverse_vol {
-            let lookback = p.int("lookback")?;
-            if lookback < 2 {
-                return Err(p.invalid("lookback", "must be at least 2"));
-            }
-            Weighting::InverseVol {
-                lookback: lookback as usize,
-            }
-        } else {
-            Weighting::Equal
-        };
-        Ok(Self {
-            weighting,
-            top_n: top_n as usize,
-            max_weight,
-            cash_buffer,
-        })
     }
 
-    /// The raw weights of `names` before the modifiers (sum 1 when any is positive).
-    fn raw(&self, ctx: &Context<'_>, names: &[(InstrumentIx, f64)]) -> Vec<f64> {
-        match self.weighting {
-            Weighting::Equal => vec![1.0 / names.len() as f64; names.len()],
-            Weighting::InverseVol { lookback } => {
-                let inv: Vec<f64> = names
-                    .iter()
-                    .map(|&(ix, _)| {
-                        let Some(c) = ctx.adjusted().closes(ix, lookback + 1) else {
-                            return 0.0;
-                        };
-                        let r: Vec<f64> = c.windows(2).map(|w| w[1] / w[0] - 1.0).collect();
-                        let (_, sd) = mean_and_sample_sd(&r);
-                        if sd > 0.0 { 1.0 / sd } else { 0.0 }
-                    })
-                    .collect();
-                let total: f64 = inv.iter().sum();
-                inv.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect()
+    /// Cap each weight at `max_weight`, in (0, 1]; `owner` names the allocator in the error.
+    pub fn max_weight(self, owner: &str, max_weight: f64) -> Result<Self, StrategyError> {
+        if !(max_weight > 0.0 && max_weight <= 1.0) {
+            return Err(StrategyError::invalid_param(
+                owner,
+                "max_weight",
+                format!("must be in (0, 1], got {max_weight}"),
+            ));
+        }
+        Ok(Self { max_weight, ..self })
+    }
+
+    /// Keep `cash_buffer` of equity in cash, in [0, 1); `owner` names the allocator in the
+    /// error.
+    pub fn cash_buffer(self, owner: &str, cash_buffer: f64) -> Result<Self, StrategyError> {
+        if !(0.0..1.0).contains(&cash_buffer) {
+            return Err(StrategyError::invalid_param(
+                owner,
+                "cash_buffer",
+                format!("must be in [0, 1), got {cash_buffer}"),
+            ));
+        }
+        Ok(Self { cash_buffer, ..self })
+    }
+
+    /// The candidates kept: the first `top_n` (candidates come best first).
+    pub fn chosen<'c>(&self, candidates: &'c [(InstrumentIx, f64)]) -> &'c [(InstrumentIx, f64)] {
+        let n = if self.top_n == 0 {
+            candidates.len()
+        } else {
+            self.top_n.min(candidates.len())
+        };
+        &candidates[..n]
+    }
+
+    /// Push `chosen`'s weights, capped and scaled, onto `weights`; `raw` holds one weight per
+    /// chosen name. Weights that end at zero are left out.
+    pub fn apply(&self, chosen: &[(InstrumentIx, f64)], raw: &[f64], weights: &mut Vec<(InstrumentIx, f64)>) {
+        for (&(ix, _), &w) in chosen.iter().zip(raw) {
+            let w = w.min(self.max_weight) * (1.0 - self.cash_buffer);
+            if w > 0.0 {
+                weights.push((ix, w));
             }
         }
     }
 }
 
-impl Allocator for WeightAllocator {
+/// 1/n of equity to each chosen name, before the modifiers.
+#[derive(Debug, Clone, Default)]
+pub struct EqualWeight {
+    limits: WeightLimits,
+}
+
+impl EqualWeight {
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "equal_weight";
+
+    /// Every candidate; no cap, no buffer.
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// The `n` best candidates (0 = all); no cap, no buffer.
+    pub fn top_n(n: usize) -> Self {
+        Self {
+            limits: WeightLimits::top_n(n),
+        }
+    }
+
+    /// Cap each weight at `max_weight`, in (0, 1]; the excess stays in cash.
+    pub fn max_weight(self, max_weight: f64) -> Result<Self, StrategyError> {
+        Ok(Self {
+            limits: self.limits.max_weight(Self::NAME, max_weight)?,
+        })
+    }
+
+    /// Keep `cash_buffer` of equity in cash, in [0, 1).
+    pub fn cash_buffer(self, cash_buffer: f64) -> Result<Self, StrategyError> {
+        Ok(Self {
+            limits: self.limits.cash_buffer(Self::NAME, cash_buffer)?,
+        })
+    }
+}
+
+impl Allocator for EqualWeight {
+    fn allocate(
+        &mut self,
+        _ctx: &Context<'_>,
+        candidates: &[(InstrumentIx, f64)],
+        weights: &mut Vec<(InstrumentIx, f64)>,
+    ) {
+        let chosen = self.limits.chosen(candidates);
+        if chosen.is_empty() {
+            return;
+        }
+        let raw = vec![1.0 / chosen.len() as f64; chosen.len()];
+        self.limits.apply(chosen, &raw, weights);
+    }
+}
+
+/// Weights ∝ 1/σ before the modifiers, σ the sample SD of the last `lookback` daily simple
+/// returns of the adjusted closes; names without enough history or with σ = 0 get nothing.
+#[derive(Debug, Clone)]
+pub struct InverseVol {
+    lookback: usize,
+    limits: WeightLimits,
+}
+
+impl Default for InverseVol {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+impl InverseVol {
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "inverse_vol";
+    pub(crate) const DEFAULT_LOOKBACK: usize = 60;
+
+    /// Every candidate, σ over 60 returns; no cap, no buffer.
+    pub fn all() -> Self {
+        Self::top_n(0)
+    }
+
+    /// The `n` best candidates (0 = all), σ over 60 returns; no cap, no buffer.
+    pub fn top_n(n: usize) -> Self {
+        Self {
+            lookback: Self::DEFAULT_LOOKBACK,
+            limits: WeightLimits::top_n(n),
+        }
+    }
+
+    /// σ over the last `lookback` daily returns (at least 2).
+    pub fn lookback(self, lookback: usize) -> Result<Self, StrategyError> {
+        if lookback < 2 {
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "lookback",
+                "must be at least 2",
+            ));
+        }
+        Ok(Self { lookback, ..self })
+    }
+
+    /// Cap each weight at `max_weight`, in (0, 1]; the excess stays in cash.
+    pub fn max_weight(self, max_weight: f64) -> Result<Self, StrategyError> {
+        Ok(Self {
+            limits: self.limits.max_weight(Self::NAME, max_weight)?,
+            ..self
+        })
+    }
+
+    /// Keep `cash_buffer` of equity in cash, in [0, 1).
+    pub fn cash_buffer(self, cash_buffer: f64) -> Result<Self, StrategyError> {
+        Ok(Self {
+            limits: self.limits.cash_buffer(Self::NAME, cash_buffer)?,
+            ..self
+        })
+    }
+}
+
+impl Allocator for InverseVol {
     fn allocate(
         &mut self,
         ctx: &Context<'_>,
         candidates: &[(InstrumentIx, f64)],
         weights: &mut Vec<(InstrumentIx, f64)>,
     ) {
-        let n = if self.top_n == 0 {
-            candidates.len()
-        } else {
-            self.top_n.min(candidates.len())
-        };
-        let chosen = &candidates[..n];
+        let chosen = self.limits.chosen(candidates);
         if chosen.is_empty() {
             return;
         }
-        let raw = self.raw(ctx, chosen);
-        for (&(ix, _), w) in chosen.iter().zip(raw) {
-            let w = w.min(self.max_weight) * (1.0 - self.cash_buffer);
-            if w > 0.0 {
-                weights.push((ix, w));
-            }
-        }
+        let inv: Vec<f64> = chosen
+            .iter()
+            .map(|&(ix, _)| {
+                let Some(c) = ctx.adjusted().closes(ix, self.lookback + 1) else {
+                    return 0.0;
+                };
+                let r: Vec<f64> = c.windows(2).map(|w| w[1] / w[0] - 1.0).collect();
+                let (_, sd) = mean_and_sample_sd(&r);
+                if sd > 0.0 { 1.0 / sd } else { 0.0 }
+            })
+            .collect();
+        let total: f64 = inv.iter().sum();
+        let raw: Vec<f64> = inv.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect();
+        self.limits.apply(chosen, &raw, weights);
     }
 }

@@ -16,9 +16,13 @@
 //! taken on the day the target was set; a tranche rejected by the market (limit-up,
 //! suspension) is retried. A change of weight of a name already being built or held does not
 //! trade; removing the name from the targets, or a gate's exit, sells it at once.
+//!
+//! Each is built by a typed constructor that checks its parameters, with setters for the
+//! optional ones whose defaults are the config's (`Phased::new(3)?.dip(0.05)?.max_wait(42)?`);
+//! the registry builds the `[execution]` table through the same constructors.
 
 use super::{Execution, Plan};
-use crate::params::{Params, StrategyError};
+use crate::params::StrategyError;
 use rebt_core::{Cents, Context, InstrumentIx, Orders, Side};
 use std::collections::BTreeMap;
 
@@ -31,18 +35,24 @@ pub struct Immediate {
 }
 
 impl Immediate {
-    /// From parameter `min_change` (a weight, 0..1).
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
-        let min_change = p.float("min_change")?;
-        if !(0.0..1.0).contains(&min_change) {
-            return Err(p.invalid("min_change", &format!("must be in [0, 1), got {min_change}")));
-        }
-        Ok(Self { min_change })
-    }
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "immediate";
 
     /// With no threshold: every rebalance trades to the exact targets.
     pub fn exact() -> Self {
         Self { min_change: 0.0 }
+    }
+
+    /// Leave a name alone while its weight is within `min_change` of its target, in [0, 1).
+    pub fn min_change(self, min_change: f64) -> Result<Self, StrategyError> {
+        if !(0.0..1.0).contains(&min_change) {
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "min_change",
+                format!("must be in [0, 1), got {min_change}"),
+            ));
+        }
+        Ok(Self { min_change })
     }
 }
 
@@ -69,21 +79,6 @@ impl Execution for Immediate {
     }
 }
 
-/// When the next tranche of a build may go.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Trigger {
-    /// Every `every` trading days.
-    Schedule { every: usize },
-    /// On a dip below a reference, or after `max_wait` days, within a band and below a ceiling.
-    Dip {
-        dip: f64,
-        reference: Reference,
-        max_wait: usize,
-        band: Option<(f64, f64)>,
-        ceiling: Option<f64>,
-    },
-}
-
 /// What a dip is measured from.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Reference {
@@ -107,129 +102,224 @@ struct Build {
     in_flight: bool,
 }
 
-/// Builds new targets in tranches (`dca` or `phased`).
+/// The names being built in tranches, for [`Dca`] and [`Phased`], which differ only in when
+/// the next tranche may go.
 #[derive(Debug, Clone)]
-pub struct Tranches {
+struct TrancheBook {
     tranches: usize,
-    trigger: Trigger,
     builds: BTreeMap<InstrumentIx, Build>,
     targeted: BTreeMap<InstrumentIx, f64>,
 }
 
-impl Tranches {
-    /// `dca` from parameters `tranches`, `every`.
-    pub fn dca(p: &Params) -> Result<Self, StrategyError> {
-        let every = p.int("every")?;
-        if every < 1 {
-            return Err(p.invalid("every", "must be at least 1"));
-        }
-        Self::new(p, Trigger::Schedule { every: every as usize })
-    }
-
-    /// `phased` from parameters `tranches`, `dip`, `reference`, `high_lookback`, `max_wait`,
-    /// `band_low`, `band_high`, `ceiling` (0 = none for the last three).
-    pub fn phased(p: &Params) -> Result<Self, StrategyError> {
-        let dip = p.float("dip")?;
-        if !(0.0..1.0).contains(&dip) {
-            return Err(p.invalid("dip", &format!("must be in [0, 1), got {dip}")));
-        }
-        let reference = match p.string("reference")?.as_str() {
-            "recent_high" => {
-                let n = p.int("high_lookback")?;
-                if n < 1 {
-                    return Err(p.invalid("high_lookback", "must be at least 1"));
-                }
-                Reference::RecentHigh(n as usize)
-            }
-            "at_target" => Reference::AtTarget,
-            other => {
-                return Err(p.invalid(
-                    "reference",
-                    &format!("expected recent_high or at_target, got {other:?}"),
-                ));
-            }
-        };
-        let max_wait = p.int("max_wait")?;
-        if max_wait < 1 {
-            return Err(p.invalid("max_wait", "must be at least 1"));
-        }
-        let (lo, hi) = (p.float("band_low")?, p.float("band_high")?);
-        let band = match (lo, hi) {
-            (0.0, 0.0) => None,
-            (lo, hi) if lo >= 0.0 && hi > lo => Some((lo, hi)),
-            _ => {
-                return Err(p.invalid(
-                    "band_high",
-                    &format!("band [{lo}, {hi}] must have 0 ≤ band_low < band_high (both 0 for none)"),
-                ));
-            }
-        };
-        let ceiling = p.float("ceiling")?;
-        if ceiling < 0.0 {
-            return Err(p.invalid("ceiling", "must be 0 (none) or positive"));
-        }
-        let ceiling = (ceiling > 0.0).then_some(ceiling);
-        Self::new(
-            p,
-            Trigger::Dip {
-                dip,
-                reference,
-                max_wait: max_wait as usize,
-                band,
-                ceiling,
-            },
-        )
-    }
-
-    fn new(p: &Params, trigger: Trigger) -> Result<Self, StrategyError> {
-        let tranches = p.int("tranches")?;
+impl TrancheBook {
+    /// `tranches` (at least 1) per new target; `owner` names the execution in the error.
+    fn new(owner: &str, tranches: usize) -> Result<Self, StrategyError> {
         if tranches < 1 {
-            return Err(p.invalid("tranches", "must be at least 1"));
+            return Err(StrategyError::invalid_param(owner, "tranches", "must be at least 1"));
         }
         Ok(Self {
-            tranches: tranches as usize,
-            trigger,
+            tranches,
             builds: BTreeMap::new(),
             targeted: BTreeMap::new(),
         })
     }
+}
 
-    /// Whether `build` may send its next tranche today.
-    fn due(&self, ctx: &Context<'_>, ix: InstrumentIx, build: &Build) -> bool {
-        // the band and the ceiling are price levels (raw); dips are moves (adjusted, so an
-        // ex-date is no dip)
-        let (Some(raw_close), Some(close)) = (ctx.raw().close(ix), ctx.adjusted().close(ix)) else {
-            return false;
-        };
-        let waited = ctx.day() - build.last_day;
-        match self.trigger {
-            Trigger::Schedule { every } => build.remaining == self.tranches || waited >= every,
-            Trigger::Dip {
-                dip,
-                reference,
-                max_wait,
-                band,
-                ceiling,
-            } => {
-                if band.is_some_and(|(lo, hi)| raw_close < lo || raw_close > hi)
-                    || ceiling.is_some_and(|c| raw_close > c)
-                {
-                    return false;
-                }
-                let reference = match reference {
-                    Reference::AtTarget => build.set_price,
-                    // the last n closes the instrument traded, without copying its history
-                    Reference::RecentHigh(n) => ctx.adjusted().last_closes(ix).take(n).fold(f64::MIN, f64::max),
-                };
-                let reference = build.last_tranche_close.map_or(reference, |last| reference.min(last));
-                close <= reference * (1.0 - dip) || waited >= max_wait
-            }
+/// Builds each new target in equal cash tranches on a fixed schedule, the first at once.
+#[derive(Debug, Clone)]
+pub struct Dca {
+    book: TrancheBook,
+    every: usize,
+}
+
+impl Dca {
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "dca";
+
+    /// `tranches` (at least 1), one every `every` trading days (at least 1).
+    pub fn new(tranches: usize, every: usize) -> Result<Self, StrategyError> {
+        if every < 1 {
+            return Err(StrategyError::invalid_param(Self::NAME, "every", "must be at least 1"));
         }
+        Ok(Self {
+            book: TrancheBook::new(Self::NAME, tranches)?,
+            every,
+        })
     }
 }
 
-impl Execution for Tranches {
+/// When a [`Phased`] tranche may go.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct DipRule {
+    dip: f64,
+    reference: Reference,
+    max_wait: usize,
+    band: Option<(f64, f64)>,
+    ceiling: Option<f64>,
+}
+
+/// Builds each new target in equal cash tranches, each on a dip below a reference or after
+/// at most `max_wait` days, optionally only inside a price band and below a ceiling.
+#[derive(Debug, Clone)]
+pub struct Phased {
+    book: TrancheBook,
+    rule: DipRule,
+}
+
+impl Phased {
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "phased";
+    pub(crate) const DEFAULT_DIP: f64 = 0.05;
+    pub(crate) const DEFAULT_HIGH_LOOKBACK: usize = 20;
+    pub(crate) const DEFAULT_MAX_WAIT: usize = 42;
+
+    /// `tranches` (at least 1), each on a 5% dip below the highest close of the last 20 bars
+    /// or after at most 42 trading days; no band, no ceiling.
+    pub fn new(tranches: usize) -> Result<Self, StrategyError> {
+        Ok(Self {
+            book: TrancheBook::new(Self::NAME, tranches)?,
+            rule: DipRule {
+                dip: Self::DEFAULT_DIP,
+                reference: Reference::RecentHigh(Self::DEFAULT_HIGH_LOOKBACK),
+                max_wait: Self::DEFAULT_MAX_WAIT,
+                band: None,
+                ceiling: None,
+            },
+        })
+    }
+
+    /// A tranche goes when the close is `dip` below the reference, in [0, 1).
+    pub fn dip(mut self, dip: f64) -> Result<Self, StrategyError> {
+        if !(0.0..1.0).contains(&dip) {
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "dip",
+                format!("must be in [0, 1), got {dip}"),
+            ));
+        }
+        self.rule.dip = dip;
+        Ok(self)
+    }
+
+    /// Dips are measured from the highest close of the last `high_lookback` bars (at least 1).
+    pub fn recent_high(mut self, high_lookback: usize) -> Result<Self, StrategyError> {
+        if high_lookback < 1 {
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "high_lookback",
+                "must be at least 1",
+            ));
+        }
+        self.rule.reference = Reference::RecentHigh(high_lookback);
+        Ok(self)
+    }
+
+    /// Dips are measured from the close on the day the target was set.
+    pub fn at_target(mut self) -> Self {
+        self.rule.reference = Reference::AtTarget;
+        self
+    }
+
+    /// A tranche goes anyway `max_wait` trading days (at least 1) after the previous one or
+    /// the target.
+    pub fn max_wait(mut self, max_wait: usize) -> Result<Self, StrategyError> {
+        if max_wait < 1 {
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "max_wait",
+                "must be at least 1",
+            ));
+        }
+        self.rule.max_wait = max_wait;
+        Ok(self)
+    }
+
+    /// Only buy while the raw close is in [`low`, `high`], 0 ≤ `low` < `high`; `band(0.0,
+    /// 0.0)` is no band, as in a config.
+    pub fn band(mut self, low: f64, high: f64) -> Result<Self, StrategyError> {
+        self.rule.band = match (low, high) {
+            (0.0, 0.0) => None,
+            (lo, hi) if lo >= 0.0 && hi > lo => Some((lo, hi)),
+            _ => {
+                return Err(StrategyError::invalid_param(
+                    Self::NAME,
+                    "band_high",
+                    format!("band [{low}, {high}] must have 0 ≤ band_low < band_high (both 0 for none)"),
+                ));
+            }
+        };
+        Ok(self)
+    }
+
+    /// Never buy above this raw close; 0 is no ceiling, as in a config.
+    pub fn ceiling(mut self, ceiling: f64) -> Result<Self, StrategyError> {
+        if ceiling < 0.0 {
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "ceiling",
+                "must be 0 (none) or positive",
+            ));
+        }
+        self.rule.ceiling = (ceiling > 0.0).then_some(ceiling);
+        Ok(self)
+    }
+}
+
+/// The closes `due` rules read: raw (price levels) and adjusted (moves, so an ex-date is no
+/// dip); `None` when the instrument has no bar today.
+fn closes_today(ctx: &Context<'_>, ix: InstrumentIx) -> Option<(f64, f64)> {
+    Some((ctx.raw().close(ix)?, ctx.adjusted().close(ix)?))
+}
+
+impl DipRule {
+    /// Whether `build` may send its next tranche today.
+    fn due(&self, ctx: &Context<'_>, ix: InstrumentIx, build: &Build) -> bool {
+        let Some((raw_close, close)) = closes_today(ctx, ix) else {
+            return false;
+        };
+        let waited = ctx.day() - build.last_day;
+        if self.band.is_some_and(|(lo, hi)| raw_close < lo || raw_close > hi)
+            || self.ceiling.is_some_and(|c| raw_close > c)
+        {
+            return false;
+        }
+        let reference = match self.reference {
+            Reference::AtTarget => build.set_price,
+            // the last n closes the instrument traded, without copying its history
+            Reference::RecentHigh(n) => ctx.adjusted().last_closes(ix).take(n).fold(f64::MIN, f64::max),
+        };
+        let reference = build.last_tranche_close.map_or(reference, |last| reference.min(last));
+        close <= reference * (1.0 - self.dip) || waited >= self.max_wait
+    }
+}
+
+impl Execution for Dca {
     fn execute(&mut self, ctx: &Context<'_>, plan: &Plan, orders: &mut Orders) {
+        let (tranches, every) = (self.book.tranches, self.every);
+        self.book.execute(ctx, plan, orders, |ix, build| {
+            closes_today(ctx, ix).is_some() && (build.remaining == tranches || ctx.day() - build.last_day >= every)
+        });
+    }
+}
+
+impl Execution for Phased {
+    fn execute(&mut self, ctx: &Context<'_>, plan: &Plan, orders: &mut Orders) {
+        let rule = self.rule;
+        self.book
+            .execute(ctx, plan, orders, |ix, build| rule.due(ctx, ix, build));
+    }
+}
+
+impl TrancheBook {
+    /// The day's orders: settle yesterday's tranches, start builds for new targets, sell
+    /// names dropped or exited, and send each tranche `due` allows.
+    fn execute(
+        &mut self,
+        ctx: &Context<'_>,
+        plan: &Plan,
+        orders: &mut Orders,
+        due: impl Fn(InstrumentIx, &Build) -> bool,
+    ) {
         // Settle yesterday's tranches: a fill uses one up, a rejection gives it back.
         for (ix, b) in self.builds.iter_mut() {
             let filled = ctx.fills().iter().any(|f| f.instrument == *ix && f.side == Side::Buy);
@@ -278,7 +368,7 @@ impl Execution for Tranches {
         let due: Vec<InstrumentIx> = self
             .builds
             .iter()
-            .filter(|(ix, b)| b.remaining > 0 && !b.in_flight && b.tranche_cash.0 > 0 && self.due(ctx, **ix, b))
+            .filter(|(ix, b)| b.remaining > 0 && !b.in_flight && b.tranche_cash.0 > 0 && due(**ix, b))
             .map(|(ix, _)| *ix)
             .collect();
         for ix in due {

@@ -1,9 +1,13 @@
 //! Built-in gates: valuation brakes read from point-in-time fundamentals, and technical
 //! filters. Each sees only values published on or before the day it decides.
+//!
+//! Each is built by a typed constructor that checks its parameters, with setters for the
+//! optional ones (`Dcf::new(Scenario::BASE).margin_of_safety(0.3)?`) whose defaults are the
+//! config's; the registry builds `[[gates]]` tables through the same constructors.
 
-use super::dcf::{DcfInputs, scenario_from_params};
+use super::dcf::DcfInputs;
 use super::{Gate, GateDecision};
-use crate::params::{Params, StrategyError};
+use crate::params::StrategyError;
 use rebt_core::{Context, InstrumentIx};
 
 // The DCF computation lives in `dcf`; these names stay reachable where they always were.
@@ -23,30 +27,57 @@ pub struct PePercentile {
 }
 
 impl PePercentile {
-    /// From parameters `window`, `min_points`, `max_percentile`, `exit_percentile`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
-        let window = p.int("window")?;
-        let min_points = p.int("min_points")?;
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "pe_percentile";
+    pub(crate) const DEFAULT_MAX_PERCENTILE: f64 = 0.8;
+    pub(crate) const DEFAULT_EXIT_PERCENTILE: f64 = 1.0;
+
+    /// The percentile over the last `window` published values (at least 2), judged once
+    /// `min_points` of them exist (1 ≤ `min_points` ≤ `window`); entries blocked above the
+    /// 0.8 percentile, no forced exit.
+    pub fn new(window: usize, min_points: usize) -> Result<Self, StrategyError> {
         if window < 2 || min_points < 1 || min_points > window {
-            return Err(p.invalid(
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
                 "window",
-                &format!("need window ≥ 2 and 1 ≤ min_points ≤ window, got {window} and {min_points}"),
+                format!("need window ≥ 2 and 1 ≤ min_points ≤ window, got {window} and {min_points}"),
             ));
         }
-        let unit = |name: &str| -> Result<f64, StrategyError> {
-            let v = p.float(name)?;
-            if (0.0..=1.0).contains(&v) {
-                Ok(v)
-            } else {
-                Err(p.invalid(name, &format!("must be in [0, 1], got {v}")))
-            }
-        };
         Ok(Self {
-            window: window as usize,
-            min_points: min_points as usize,
-            max_percentile: unit("max_percentile")?,
-            exit_percentile: unit("exit_percentile")?,
+            window,
+            min_points,
+            max_percentile: Self::DEFAULT_MAX_PERCENTILE,
+            exit_percentile: Self::DEFAULT_EXIT_PERCENTILE,
         })
+    }
+
+    /// Block entries above this percentile, in [0, 1].
+    pub fn max_percentile(self, max_percentile: f64) -> Result<Self, StrategyError> {
+        Ok(Self {
+            max_percentile: unit_interval(Self::NAME, "max_percentile", max_percentile)?,
+            ..self
+        })
+    }
+
+    /// Close the position above this percentile, in [0, 1] (1 = never).
+    pub fn exit_percentile(self, exit_percentile: f64) -> Result<Self, StrategyError> {
+        Ok(Self {
+            exit_percentile: unit_interval(Self::NAME, "exit_percentile", exit_percentile)?,
+            ..self
+        })
+    }
+}
+
+/// `v` when it is in [0, 1], else an error of `owner`'s parameter `name`.
+fn unit_interval(owner: &str, name: &str, v: f64) -> Result<f64, StrategyError> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(StrategyError::invalid_param(
+            owner,
+            name,
+            format!("must be in [0, 1], got {v}"),
+        ))
     }
 }
 
@@ -95,33 +126,47 @@ pub struct Dcf {
 }
 
 impl Dcf {
-    /// From parameters `scenario` (conservative | base | optimistic | custom), `growth`,
-    /// `terminal_growth`, `discount_rate`, `years` (used by `custom`), `margin_of_safety`,
-    /// `exit_premium`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
-        let scenario = scenario_from_params(p)?;
-        let mos = p.float("margin_of_safety")?;
-        if !(0.0..1.0).contains(&mos) {
-            return Err(p.invalid("margin_of_safety", &format!("must be in [0, 1), got {mos}")));
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "dcf";
+    pub(crate) const DEFAULT_MARGIN_OF_SAFETY: f64 = 0.2;
+    pub(crate) const DEFAULT_EXIT_PREMIUM: f64 = 0.2;
+
+    /// A gate valuing by `scenario`, with a 20% margin of safety and a 20% exit premium. A
+    /// named scenario, or one [`Scenario::custom`] checked (a scenario whose discount rate is
+    /// not above its terminal growth values nothing, so the gate would block every entry).
+    pub fn new(scenario: Scenario) -> Self {
+        Self {
+            scenario,
+            margin_of_safety: Self::DEFAULT_MARGIN_OF_SAFETY,
+            exit_premium: Self::DEFAULT_EXIT_PREMIUM,
         }
-        let premium = p.float("exit_premium")?;
-        if premium < 0.0 {
-            return Err(p.invalid("exit_premium", "must be 0 or more"));
+    }
+
+    /// Entries only below value × (1 − `margin_of_safety`), in [0, 1).
+    pub fn margin_of_safety(self, margin_of_safety: f64) -> Result<Self, StrategyError> {
+        if !(0.0..1.0).contains(&margin_of_safety) {
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "margin_of_safety",
+                format!("must be in [0, 1), got {margin_of_safety}"),
+            ));
         }
         Ok(Self {
-            scenario,
-            margin_of_safety: mos,
-            exit_premium: premium,
+            margin_of_safety,
+            ..self
         })
     }
 
-    /// A gate for a scenario, margin of safety and exit premium.
-    pub fn new(scenario: Scenario, margin_of_safety: f64, exit_premium: f64) -> Self {
-        Self {
-            scenario,
-            margin_of_safety,
-            exit_premium,
+    /// Close the position above value × (1 + `exit_premium`), 0 or more.
+    pub fn exit_premium(self, exit_premium: f64) -> Result<Self, StrategyError> {
+        if exit_premium < 0.0 {
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "exit_premium",
+                "must be 0 or more",
+            ));
         }
+        Ok(Self { exit_premium, ..self })
     }
 
     /// The intrinsic value per share of `symbol` from the figures public on `ctx`'s day
@@ -177,22 +222,34 @@ pub struct Overbought {
 }
 
 impl Overbought {
-    /// From parameters `indicator` (kdj | rsi), `period`, `level`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
-        let oscillator = match p.string("indicator")?.as_str() {
-            "kdj" => Oscillator::KdjJ,
-            "rsi" => Oscillator::Rsi,
-            other => return Err(p.invalid("indicator", &format!("expected kdj or rsi, got {other:?}"))),
-        };
-        let period = p.int("period")?;
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "overbought";
+    pub(crate) const DEFAULT_LEVEL: f64 = 80.0;
+
+    /// Blocks entries while KDJ(`period`, 3, 3)'s J line is above 80; `period` at least 1.
+    pub fn kdj(period: usize) -> Result<Self, StrategyError> {
+        Self::new(Oscillator::KdjJ, period)
+    }
+
+    /// Blocks entries while Wilder's RSI(`period`) is above 80; `period` at least 1.
+    pub fn rsi(period: usize) -> Result<Self, StrategyError> {
+        Self::new(Oscillator::Rsi, period)
+    }
+
+    fn new(oscillator: Oscillator, period: usize) -> Result<Self, StrategyError> {
         if period < 1 {
-            return Err(p.invalid("period", "must be at least 1"));
+            return Err(StrategyError::invalid_param(Self::NAME, "period", "must be at least 1"));
         }
         Ok(Self {
             oscillator,
-            period: period as usize,
-            level: p.float("level")?,
+            period,
+            level: Self::DEFAULT_LEVEL,
         })
+    }
+
+    /// Block above this value instead of 80.
+    pub fn level(self, level: f64) -> Self {
+        Self { level, ..self }
     }
 }
 

@@ -1,8 +1,12 @@
 //! Strategies composed without code: a [`Signal`] scores each instrument, [`Gate`]s allow,
 //! block or scale entries and force exits, an [`Allocator`] turns the surviving scores into
 //! target weights, and an [`Execution`] decides how the targets are reached over the days.
-//! A [`Pipeline`] of them implements [`Strategy`]. Components are built by name from TOML
-//! tables through the registry in [`registry`], so a config file can assemble any of them.
+//! A [`Pipeline`] of them implements [`Strategy`].
+//!
+//! The built-in parts are re-exported here and built in code by typed constructors that
+//! check their values (`TsMomentum::new(126, 21)?`, `EqualWeight::top_n(3).max_weight(0.4)?`,
+//! `Phased::new(3)?.dip(0.05)?.max_wait(42)?`); a config file names them in TOML tables,
+//! which the registry in [`registry`] builds through the same constructors.
 //!
 //! At every rebalance the pipeline records its targets with [`Orders::note_target`]: each
 //! name's target weight after the gates' block and scale (before lots, rules and the
@@ -18,7 +22,13 @@ pub mod signals;
 use rebt_core::{Context, InstrumentIx, Orders, Setup, Strategy};
 use std::collections::BTreeMap;
 
-pub use registry::{ComponentInfo, PipelineConfig, Rebalance, Role};
+pub use allocators::{EqualWeight, InverseVol, WeightLimits};
+pub use execution::{Dca, Immediate, Phased};
+pub use gates::{Dcf, Overbought, PePercentile, Scenario};
+pub use registry::{ComponentInfo, PipelineConfig, Rebalance, RebalanceName, Role};
+pub use signals::{
+    CommodityMomentum, Constant, CsMomentum, DcfDiscount, KdjCross, MacdCross, MarginFlow, MarginMode, TsMomentum,
+};
 
 /// What a gate says about one instrument.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,18 +45,138 @@ pub enum GateDecision {
 
 /// Scores instruments at a day's close. A positive score means "worth holding"; `None` means
 /// no opinion (not enough history, no data), which the pipeline treats as not held.
+///
+/// ```
+/// use rebt_core::{Context, Engine, EngineConfig, InstrumentIx};
+/// use rebt_strategies::pipeline::{EqualWeight, Immediate, Pipeline, Rebalance, Signal};
+/// # use rebt_core::{BarColumns, Currency, Instrument, NaiveDate, Panel};
+/// # let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
+/// # let mut bars = BarColumns::default();
+/// # for d in 2..8 {
+/// #     let (up, down) = (10.0 + 0.1 * d as f64, 20.0 - 0.1 * d as f64);
+/// #     bars.push(day(d), "600111.SH", up, up, up, up, 1e6);
+/// #     bars.push(day(d), "600392.SH", down, down, down, down, 1e6);
+/// # }
+/// # let insts = ["600111.SH", "600392.SH"].map(|s| Instrument::infer(s, Currency::Cny)).to_vec();
+/// # let panel = Panel::from_bars(&bars, insts)?;
+///
+/// /// Scores each instrument by its return over its last three bars.
+/// struct Rising;
+///
+/// impl Signal for Rising {
+///     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
+///         for (score, &ix) in out.iter_mut().zip(universe) {
+///             *score = ctx.adjusted().closes(ix, 3).map(|c| c[2] / c[0] - 1.0);
+///         }
+///     }
+/// }
+///
+/// let mut pipeline = Pipeline::new(
+///     Box::new(Rising),
+///     Vec::new(),
+///     Box::new(EqualWeight::all()),
+///     Box::new(Immediate::exact()),
+///     Rebalance::daily(),
+/// );
+/// let result = Engine::new(&panel, EngineConfig::default())?.run(&mut pipeline)?;
+/// // only the riser scores above zero, once it has three bars
+/// let riser = panel.find("600111.SH");
+/// assert!(!result.fills.is_empty() && result.fills.iter().all(|f| Some(f.instrument) == riser));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Signal: Send {
     /// Write one score per universe member into `out` (same order, same length).
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]);
 }
 
 /// Allows, blocks or scales entries, and forces exits.
+///
+/// ```
+/// use rebt_core::{Context, Engine, EngineConfig, InstrumentIx};
+/// use rebt_strategies::pipeline::{Constant, EqualWeight, Gate, GateDecision, Immediate, Pipeline, Rebalance};
+/// # use rebt_core::{BarColumns, Currency, Instrument, NaiveDate, Panel};
+/// # let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
+/// # let mut bars = BarColumns::default();
+/// # for d in 2..8 {
+/// #     let (up, down) = (10.0 + 0.1 * d as f64, 20.0 - 0.1 * d as f64);
+/// #     bars.push(day(d), "600111.SH", up, up, up, up, 1e6);
+/// #     bars.push(day(d), "600392.SH", down, down, down, down, 1e6);
+/// # }
+/// # let insts = ["600111.SH", "600392.SH"].map(|s| Instrument::infer(s, Currency::Cny)).to_vec();
+/// # let panel = Panel::from_bars(&bars, insts)?;
+///
+/// /// Keeps a name out of the portfolio.
+/// struct Never(&'static str);
+///
+/// impl Gate for Never {
+///     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
+///         if ctx.instrument(ix).symbol == self.0 { GateDecision::Exit } else { GateDecision::Allow }
+///     }
+/// }
+///
+/// let mut pipeline = Pipeline::new(
+///     Box::new(Constant::new(1.0)),
+///     vec![Box::new(Never("600392.SH"))],
+///     Box::new(EqualWeight::all()),
+///     Box::new(Immediate::exact()),
+///     Rebalance::monthly(),
+/// );
+/// let result = Engine::new(&panel, EngineConfig::default())?.run(&mut pipeline)?;
+/// // the other name is the only candidate left, and has all the weight
+/// assert_eq!(result.fills.len(), 1);
+/// assert_eq!(Some(result.fills[0].instrument), panel.find("600111.SH"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Gate: Send {
     /// The decision for one instrument today.
     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision;
 }
 
 /// Turns scores into target weights of equity.
+///
+/// ```
+/// use rebt_core::{Context, Engine, EngineConfig, InstrumentIx};
+/// use rebt_strategies::pipeline::{Allocator, Immediate, Pipeline, Rebalance, TsMomentum};
+/// # use rebt_core::{BarColumns, Currency, Instrument, NaiveDate, Panel};
+/// # let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
+/// # let mut bars = BarColumns::default();
+/// # for d in 2..8 {
+/// #     let (up, down) = (10.0 + 0.1 * d as f64, 20.0 - 0.1 * d as f64);
+/// #     bars.push(day(d), "600111.SH", up, up, up, up, 1e6);
+/// #     bars.push(day(d), "600392.SH", down, down, down, down, 1e6);
+/// # }
+/// # let insts = ["600111.SH", "600392.SH"].map(|s| Instrument::infer(s, Currency::Cny)).to_vec();
+/// # let panel = Panel::from_bars(&bars, insts)?;
+///
+/// /// 90% of equity in the best-scored candidate.
+/// struct AllInBest;
+///
+/// impl Allocator for AllInBest {
+///     fn allocate(
+///         &mut self,
+///         _ctx: &Context<'_>,
+///         candidates: &[(InstrumentIx, f64)],
+///         weights: &mut Vec<(InstrumentIx, f64)>,
+///     ) {
+///         if let Some(&(best, _)) = candidates.first() {
+///             weights.push((best, 0.9));
+///         }
+///     }
+/// }
+///
+/// let mut pipeline = Pipeline::new(
+///     Box::new(TsMomentum::new(2, 0)?),
+///     Vec::new(),
+///     Box::new(AllInBest),
+///     Box::new(Immediate::exact()),
+///     Rebalance::daily(),
+/// );
+/// let result = Engine::new(&panel, EngineConfig::default())?.run(&mut pipeline)?;
+/// // the faller's momentum is negative: it is never a candidate
+/// let riser = panel.find("600111.SH");
+/// assert!(!result.fills.is_empty() && result.fills.iter().all(|f| Some(f.instrument) == riser));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Allocator: Send {
     /// `candidates` holds the instruments with a positive score that the gates let through,
     /// best first; write the target weights (summing to at most 1) into `weights`.
@@ -70,6 +200,47 @@ pub struct Plan {
 }
 
 /// Reaches the targets: at once, in tranches, on a schedule.
+///
+/// ```
+/// use rebt_core::{Context, Engine, EngineConfig, Orders, Timing};
+/// use rebt_strategies::pipeline::{Constant, EqualWeight, Execution, Pipeline, Plan, Rebalance};
+/// # use rebt_core::{BarColumns, Currency, Instrument, NaiveDate, Panel};
+/// # let day = |d| NaiveDate::from_ymd_opt(2024, 1, d).expect("date");
+/// # let mut bars = BarColumns::default();
+/// # for d in 2..8 {
+/// #     let (up, down) = (10.0 + 0.1 * d as f64, 20.0 - 0.1 * d as f64);
+/// #     bars.push(day(d), "600111.SH", up, up, up, up, 1e6);
+/// #     bars.push(day(d), "600392.SH", down, down, down, down, 1e6);
+/// # }
+/// # let insts = ["600111.SH", "600392.SH"].map(|s| Instrument::infer(s, Currency::Cny)).to_vec();
+/// # let panel = Panel::from_bars(&bars, insts)?;
+///
+/// /// Trades to the new targets at the close of the day they are set (a market-on-close
+/// /// order), and never otherwise.
+/// struct OnTheClose;
+///
+/// impl Execution for OnTheClose {
+///     fn execute(&mut self, _ctx: &Context<'_>, plan: &Plan, orders: &mut Orders) {
+///         if plan.rebalanced_today {
+///             for (&ix, &weight) in &plan.targets {
+///                 orders.target_weight(ix, weight).at_close();
+///             }
+///         }
+///     }
+/// }
+///
+/// let mut pipeline = Pipeline::new(
+///     Box::new(Constant::new(1.0)),
+///     Vec::new(),
+///     Box::new(EqualWeight::all().max_weight(0.4)?),
+///     Box::new(OnTheClose),
+///     Rebalance::monthly(),
+/// );
+/// let result = Engine::new(&panel, EngineConfig::default())?.run(&mut pipeline)?;
+/// assert_eq!(result.fills.len(), 2);
+/// assert!(result.fills.iter().all(|f| f.timing == Timing::SameClose && f.date == panel.dates()[0]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Execution: Send {
     /// Called every day with the current plan; emits the day's orders.
     fn execute(&mut self, ctx: &Context<'_>, plan: &Plan, orders: &mut Orders);

@@ -2,13 +2,18 @@
 //! its parameters and defaults, and the code that builds a [`Pipeline`] from TOML tables
 //! (`[signal]`, `[[gates]]`, `[allocator]`, `[execution]`, each with a `type` key naming the
 //! component and its parameters beside it).
+//!
+//! Every component is built through its typed constructor and setters (one call a key), so
+//! a range is checked in one place, the part's own file; here the TOML values are only read
+//! (text choices mapped to constructors, integers to counts) and the defaults a config gets
+//! are named.
 
-use super::allocators::WeightAllocator;
-use super::dcf::Scenario;
-use super::execution::{Immediate, Tranches};
+use super::allocators::{EqualWeight, InverseVol};
+use super::dcf::{Scenario, scenario_from_params};
+use super::execution::{Dca, Immediate, Phased};
 use super::gates::{Dcf, Overbought, PePercentile};
 use super::signals::{
-    CommodityMomentum, Constant, CsMomentum, DcfDiscount, KdjCross, MacdCross, MarginFlow, TsMomentum,
+    CommodityMomentum, Constant, CsMomentum, DcfDiscount, KdjCross, MacdCross, MarginFlow, MarginMode, TsMomentum,
 };
 use super::{Allocator, Execution, Gate, Pipeline, Signal};
 use crate::params::{ParamSpec, ParamValue, Params, StrategyError};
@@ -107,19 +112,19 @@ fn dcf_scenario_params() -> Vec<ParamSpec> {
 pub fn signals() -> Vec<ComponentInfo<dyn Signal>> {
     vec![
         info(
-            "constant",
+            Constant::NAME,
             "the same score for every instrument (hold all)",
             vec![ParamSpec::float("value", 1.0, "the score")],
-            |p| Ok(Box::new(Constant::from_params(p)?)),
+            |p| Ok(Box::new(Constant::new(p.float("value")?))),
         ),
         info(
-            "ts_momentum",
+            TsMomentum::NAME,
             "time-series momentum: own return over lookback, skipping the last skip bars",
             momentum_params(),
-            |p| Ok(Box::new(TsMomentum::from_params(p)?)),
+            |p| Ok(Box::new(TsMomentum::new(p.count("lookback")?, p.count("skip")?)?)),
         ),
         info(
-            "cs_momentum",
+            CsMomentum::NAME,
             "cross-sectional momentum: rank of the return within the universe (best = 1)",
             {
                 let mut v = momentum_params();
@@ -130,48 +135,76 @@ pub fn signals() -> Vec<ComponentInfo<dyn Signal>> {
                 ));
                 v
             },
-            |p| Ok(Box::new(CsMomentum::from_params(p)?)),
+            |p| {
+                let signal = CsMomentum::new(p.count("lookback")?, p.count("skip")?)?;
+                Ok(Box::new(signal.absolute(p.bool("absolute")?)))
+            },
         ),
         info(
-            "margin_flow",
+            MarginFlow::NAME,
             "margin financing: change of the financing balance, its z-score, or the z-score of financing buys / turnover",
             vec![
                 ParamSpec::text("mode", "zscore", "change | zscore | buy_share"),
                 ParamSpec::int("window", 5, "change over this many published values"),
                 ParamSpec::int("z_window", 60, "trailing values for the z-score"),
             ],
-            |p| Ok(Box::new(MarginFlow::from_params(p)?)),
+            |p| {
+                let mode = match p.string("mode")?.as_str() {
+                    "change" => MarginMode::Change,
+                    "zscore" => MarginMode::Zscore,
+                    "buy_share" => MarginMode::BuyShare,
+                    other => {
+                        return Err(p.invalid("mode", &format!("expected change, zscore or buy_share, got {other:?}")));
+                    }
+                };
+                Ok(Box::new(MarginFlow::new(
+                    mode,
+                    p.count("window")?,
+                    p.count("z_window")?,
+                )?))
+            },
         ),
         info(
-            "commodity_momentum",
+            CommodityMomentum::NAME,
             "every stock follows a commodity series' trend (default the PrNd oxide price)",
             vec![
                 ParamSpec::text("series", "PRND_OXIDE", "symbol of the commodity series"),
                 ParamSpec::int("lookback", 20, "return window in bars"),
             ],
-            |p| Ok(Box::new(CommodityMomentum::from_params(p)?)),
+            |p| {
+                Ok(Box::new(CommodityMomentum::new(
+                    p.string("series")?,
+                    p.count("lookback")?,
+                )?))
+            },
         ),
         info(
-            "macd_cross",
+            MacdCross::NAME,
             "+1 while the MACD line is above its signal line, −1 below",
             vec![
                 ParamSpec::int("fast", 12, "fast EMA"),
                 ParamSpec::int("slow", 26, "slow EMA"),
                 ParamSpec::int("signal", 9, "signal EMA"),
             ],
-            |p| Ok(Box::new(MacdCross::from_params(p)?)),
+            |p| {
+                Ok(Box::new(MacdCross::new(
+                    p.count("fast")?,
+                    p.count("slow")?,
+                    p.count("signal")?,
+                )?))
+            },
         ),
         info(
-            "kdj_cross",
+            KdjCross::NAME,
             "+1 while KDJ's K is above D, −1 below",
             vec![ParamSpec::int("period", 9, "RSV window")],
-            |p| Ok(Box::new(KdjCross::from_params(p)?)),
+            |p| Ok(Box::new(KdjCross::new(p.count("period")?)?)),
         ),
         info(
-            "dcf_discount",
+            DcfDiscount::NAME,
             "DCF value per share (the dcf gate's computation) / raw close − 1: positive = priced below value",
             dcf_scenario_params(),
-            |p| Ok(Box::new(DcfDiscount::from_params(p)?)),
+            |p| Ok(Box::new(DcfDiscount::new(scenario_from_params(p)?))),
         ),
     ]
 }
@@ -180,40 +213,69 @@ pub fn signals() -> Vec<ComponentInfo<dyn Signal>> {
 pub fn gates() -> Vec<ComponentInfo<dyn Gate>> {
     vec![
         info(
-            "dcf",
+            Dcf::NAME,
             "FCFF DCF per share from point-in-time fundamentals: enter below value × (1 − margin_of_safety), exit above value × (1 + exit_premium)",
             {
                 let mut v = dcf_scenario_params();
                 v.push(ParamSpec::float(
                     "margin_of_safety",
-                    0.2,
+                    Dcf::DEFAULT_MARGIN_OF_SAFETY,
                     "entries only below value × (1 − this)",
                 ));
-                v.push(ParamSpec::float("exit_premium", 0.2, "exit above value × (1 + this)"));
+                v.push(ParamSpec::float(
+                    "exit_premium",
+                    Dcf::DEFAULT_EXIT_PREMIUM,
+                    "exit above value × (1 + this)",
+                ));
                 v
             },
-            |p| Ok(Box::new(Dcf::from_params(p)?)),
+            |p| {
+                let gate = Dcf::new(scenario_from_params(p)?)
+                    .margin_of_safety(p.float("margin_of_safety")?)?
+                    .exit_premium(p.float("exit_premium")?)?;
+                Ok(Box::new(gate))
+            },
         ),
         info(
-            "pe_percentile",
+            PePercentile::NAME,
             "PE (TTM) percentile over a trailing window: block entries above max_percentile, exit above exit_percentile",
             vec![
                 ParamSpec::int("window", 2520, "trailing published values (2520 ≈ 10 years of days)"),
                 ParamSpec::int("min_points", 250, "fewer values than this: allow"),
-                ParamSpec::float("max_percentile", 0.8, "block entries above this percentile"),
-                ParamSpec::float("exit_percentile", 1.0, "exit above this percentile (1 = never)"),
+                ParamSpec::float(
+                    "max_percentile",
+                    PePercentile::DEFAULT_MAX_PERCENTILE,
+                    "block entries above this percentile",
+                ),
+                ParamSpec::float(
+                    "exit_percentile",
+                    PePercentile::DEFAULT_EXIT_PERCENTILE,
+                    "exit above this percentile (1 = never)",
+                ),
             ],
-            |p| Ok(Box::new(PePercentile::from_params(p)?)),
+            |p| {
+                let gate = PePercentile::new(p.count("window")?, p.count("min_points")?)?
+                    .max_percentile(p.float("max_percentile")?)?
+                    .exit_percentile(p.float("exit_percentile")?)?;
+                Ok(Box::new(gate))
+            },
         ),
         info(
-            "overbought",
+            Overbought::NAME,
             "block new entries while KDJ's J (or Wilder's RSI) is above a level",
             vec![
                 ParamSpec::text("indicator", "kdj", "kdj (J line) | rsi"),
                 ParamSpec::int("period", 9, "KDJ RSV window or RSI period"),
-                ParamSpec::float("level", 80.0, "block above this value"),
+                ParamSpec::float("level", Overbought::DEFAULT_LEVEL, "block above this value"),
             ],
-            |p| Ok(Box::new(Overbought::from_params(p)?)),
+            |p| {
+                let gate = match p.string("indicator")?.as_str() {
+                    "kdj" => Overbought::kdj(p.count("period")?)?,
+                    "rsi" => Overbought::rsi(p.count("period")?)?,
+                    other => return Err(p.invalid("indicator", &format!("expected kdj or rsi, got {other:?}"))),
+                };
+                Ok(Box::new(gate.level(p.float("level")?)))
+            },
         ),
     ]
 }
@@ -227,7 +289,7 @@ fn allocator_params(inverse_vol: bool) -> Vec<ParamSpec> {
     if inverse_vol {
         v.push(ParamSpec::int(
             "lookback",
-            60,
+            InverseVol::DEFAULT_LOOKBACK as i64,
             "daily returns in the volatility estimate",
         ));
     }
@@ -237,14 +299,23 @@ fn allocator_params(inverse_vol: bool) -> Vec<ParamSpec> {
 /// The built-in allocators.
 pub fn allocators() -> Vec<ComponentInfo<dyn Allocator>> {
     vec![
-        info("equal_weight", "1/n of equity each", allocator_params(false), |p| {
-            Ok(Box::new(WeightAllocator::from_params(p, false)?))
+        info(EqualWeight::NAME, "1/n of equity each", allocator_params(false), |p| {
+            let allocator = EqualWeight::top_n(p.count("top_n")?)
+                .max_weight(p.float("max_weight")?)?
+                .cash_buffer(p.float("cash_buffer")?)?;
+            Ok(Box::new(allocator))
         }),
         info(
-            "inverse_vol",
+            InverseVol::NAME,
             "weights ∝ 1 / volatility",
             allocator_params(true),
-            |p| Ok(Box::new(WeightAllocator::from_params(p, true)?)),
+            |p| {
+                let allocator = InverseVol::top_n(p.count("top_n")?)
+                    .max_weight(p.float("max_weight")?)?
+                    .cash_buffer(p.float("cash_buffer")?)?
+                    .lookback(p.count("lookback")?)?;
+                Ok(Box::new(allocator))
+            },
         ),
     ]
 }
@@ -253,42 +324,67 @@ pub fn allocators() -> Vec<ComponentInfo<dyn Allocator>> {
 pub fn executions() -> Vec<ComponentInfo<dyn Execution>> {
     vec![
         info(
-            "immediate",
+            Immediate::NAME,
             "trade straight to the targets on rebalance days",
             vec![ParamSpec::float(
                 "min_change",
                 0.02,
                 "leave a name alone while its weight is within this of its target",
             )],
-            |p| Ok(Box::new(Immediate::from_params(p)?)),
+            |p| Ok(Box::new(Immediate::exact().min_change(p.float("min_change")?)?)),
         ),
         info(
-            "dca",
+            Dca::NAME,
             "equal cash tranches on a fixed schedule, the first at once",
             vec![
                 ParamSpec::int("tranches", 4, "number of tranches"),
                 ParamSpec::int("every", 21, "trading days between tranches"),
             ],
-            |p| Ok(Box::new(Tranches::dca(p)?)),
+            |p| Ok(Box::new(Dca::new(p.count("tranches")?, p.count("every")?)?)),
         ),
         info(
-            "phased",
+            Phased::NAME,
             "equal cash tranches, each on a dip below a reference or after max_wait days, inside an optional band, below an optional ceiling",
             vec![
                 ParamSpec::int("tranches", 3, "number of tranches"),
                 ParamSpec::float(
                     "dip",
-                    0.05,
+                    Phased::DEFAULT_DIP,
                     "a tranche goes when the close is this far below the reference",
                 ),
                 ParamSpec::text("reference", "recent_high", "recent_high | at_target"),
-                ParamSpec::int("high_lookback", 20, "bars in the recent high"),
-                ParamSpec::int("max_wait", 42, "trading days after which a tranche goes anyway"),
+                ParamSpec::int(
+                    "high_lookback",
+                    Phased::DEFAULT_HIGH_LOOKBACK as i64,
+                    "bars in the recent high",
+                ),
+                ParamSpec::int(
+                    "max_wait",
+                    Phased::DEFAULT_MAX_WAIT as i64,
+                    "trading days after which a tranche goes anyway",
+                ),
                 ParamSpec::float("band_low", 0.0, "only buy at or above this close (0 = no band)"),
                 ParamSpec::float("band_high", 0.0, "only buy at or below this close (0 = no band)"),
                 ParamSpec::float("ceiling", 0.0, "never buy above this close (0 = none)"),
             ],
-            |p| Ok(Box::new(Tranches::phased(p)?)),
+            |p| {
+                let execution = Phased::new(p.count("tranches")?)?.dip(p.float("dip")?)?;
+                let execution = match p.string("reference")?.as_str() {
+                    "recent_high" => execution.recent_high(p.count("high_lookback")?)?,
+                    "at_target" => execution.at_target(),
+                    other => {
+                        return Err(p.invalid(
+                            "reference",
+                            &format!("expected recent_high or at_target, got {other:?}"),
+                        ));
+                    }
+                };
+                let execution = execution
+                    .max_wait(p.count("max_wait")?)?
+                    .band(p.float("band_low")?, p.float("band_high")?)?
+                    .ceiling(p.float("ceiling")?)?;
+                Ok(Box::new(execution))
+            },
         ),
     ]
 }
@@ -323,6 +419,26 @@ impl Default for Rebalance {
 }
 
 impl Rebalance {
+    /// Every trading day.
+    pub const fn daily() -> Self {
+        Rebalance::Named(RebalanceName::Daily)
+    }
+
+    /// On the first trading day of each ISO week.
+    pub const fn weekly() -> Self {
+        Rebalance::Named(RebalanceName::Weekly)
+    }
+
+    /// On the first trading day of each month (the default).
+    pub const fn monthly() -> Self {
+        Rebalance::Named(RebalanceName::Monthly)
+    }
+
+    /// Every `n` trading days (0 counts as 1).
+    pub const fn every(n: u32) -> Self {
+        Rebalance::Every(n)
+    }
+
     /// Whether targets are recomputed today; the first day always rebalances.
     pub fn is_due(&self, ctx: &Context<'_>, last: Option<usize>) -> bool {
         let Some(last) = last else { return true };
@@ -380,8 +496,10 @@ fn build_one<T: ?Sized>(
         })?;
         raw.insert(k.clone(), pv);
     }
-    let params = Params::resolve(&format!("{}.{}", role.table(), name), &info.params, &raw)?;
-    Ok(((info.build)(&params)?, params))
+    let owner = format!("{}.{}", role.table(), name);
+    let params = Params::resolve(&owner, &info.params, &raw)?;
+    let part = (info.build)(&params).map_err(|e| e.attributed_to(&owner))?;
+    Ok((part, params))
 }
 
 /// `table`'s type with every parameter resolved (defaults filled in).
@@ -450,16 +568,6 @@ impl PipelineConfig {
             execution,
             self.rebalance.unwrap_or_default(),
         ))
-    }
-
-    /// Only the allocator (default equal_weight), for code that composes its own pipeline.
-    pub fn build_allocator(&self) -> Result<Box<dyn Allocator>, StrategyError> {
-        Ok(build_one(
-            Role::Allocator,
-            allocators(),
-            self.allocator.as_ref().unwrap_or(&default_table("equal_weight")),
-        )?
-        .0)
     }
 
     /// The tables with every default filled in (for the result's config echo).

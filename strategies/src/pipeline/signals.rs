@@ -1,10 +1,13 @@
 //! Built-in signals. Each scores the universe at a day's close from data public that day:
 //! price history through the adjusted view ([`Context::adjusted`], so a dividend or a bonus
 //! issue is no signal), point-in-time series through [`Context::known`].
+//!
+//! Each is built by a typed constructor that checks its parameters (`TsMomentum::new(126, 21)`);
+//! the registry builds the `[signal]` table through the same constructors.
 
 use super::Signal;
-use super::dcf::{DcfInputs, Scenario, scenario_from_params};
-use crate::params::{Params, StrategyError};
+use super::dcf::{DcfInputs, Scenario};
+use crate::params::StrategyError;
 use rebt_core::{Context, Field, InstrumentIx};
 
 /// The adjusted momentum of `ix` today: [`momentum`] over the instrument's last
@@ -25,20 +28,16 @@ pub(crate) fn momentum(closes: &[f64], lookback: usize, skip: usize) -> Option<f
     Some(end / start - 1.0)
 }
 
-fn positive(p: &Params, name: &str) -> Result<usize, StrategyError> {
-    let v = p.int(name)?;
+/// `v`, or an error of `owner`'s parameter `name` when it is below 1.
+fn positive(owner: &str, name: &str, v: usize) -> Result<usize, StrategyError> {
     if v < 1 {
-        return Err(p.invalid(name, &format!("must be at least 1, got {v}")));
+        return Err(StrategyError::invalid_param(
+            owner,
+            name,
+            format!("must be at least 1, got {v}"),
+        ));
     }
-    Ok(v as usize)
-}
-
-fn non_negative(p: &Params, name: &str) -> Result<usize, StrategyError> {
-    let v = p.int(name)?;
-    if v < 0 {
-        return Err(p.invalid(name, &format!("must be at least 0, got {v}")));
-    }
-    Ok(v as usize)
+    Ok(v)
 }
 
 /// Scores every instrument `value`: "hold everything the allocator gives weight to".
@@ -48,11 +47,12 @@ pub struct Constant {
 }
 
 impl Constant {
-    /// From parameters `value`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
-        Ok(Self {
-            value: p.float("value")?,
-        })
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "constant";
+
+    /// Scores every instrument `value`.
+    pub fn new(value: f64) -> Self {
+        Self { value }
     }
 }
 
@@ -71,11 +71,14 @@ pub struct TsMomentum {
 }
 
 impl TsMomentum {
-    /// From parameters `lookback`, `skip`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "ts_momentum";
+
+    /// The return over `lookback` bars (at least 1) ending `skip` bars ago.
+    pub fn new(lookback: usize, skip: usize) -> Result<Self, StrategyError> {
         Ok(Self {
-            lookback: positive(p, "lookback")?,
-            skip: non_negative(p, "skip")?,
+            lookback: positive(Self::NAME, "lookback", lookback)?,
+            skip,
         })
     }
 }
@@ -99,13 +102,22 @@ pub struct CsMomentum {
 }
 
 impl CsMomentum {
-    /// From parameters `lookback`, `skip`, `absolute`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "cs_momentum";
+
+    /// Ranks by the return over `lookback` bars (at least 1) ending `skip` bars ago; every
+    /// ranked instrument is scored.
+    pub fn new(lookback: usize, skip: usize) -> Result<Self, StrategyError> {
         Ok(Self {
-            lookback: positive(p, "lookback")?,
-            skip: non_negative(p, "skip")?,
-            absolute: p.bool("absolute")?,
+            lookback: positive(Self::NAME, "lookback", lookback)?,
+            skip,
+            absolute: false,
         })
+    }
+
+    /// With `true`, only instruments whose own momentum is positive are scored.
+    pub fn absolute(self, absolute: bool) -> Self {
+        Self { absolute, ..self }
     }
 }
 
@@ -136,11 +148,15 @@ pub struct CommodityMomentum {
 }
 
 impl CommodityMomentum {
-    /// From parameters `series`, `lookback`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "commodity_momentum";
+
+    /// Every instrument scored by the return of the instrument `series` (a symbol of the
+    /// panel, e.g. `PRND_OXIDE`) over `lookback` bars (at least 1).
+    pub fn new(series: impl Into<String>, lookback: usize) -> Result<Self, StrategyError> {
         Ok(Self {
-            series: p.string("series")?,
-            lookback: positive(p, "lookback")?,
+            series: series.into(),
+            lookback: positive(Self::NAME, "lookback", lookback)?,
         })
     }
 }
@@ -154,11 +170,14 @@ impl Signal for CommodityMomentum {
     }
 }
 
-/// How margin flow is scored.
+/// How [`MarginFlow`] scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MarginMode {
+pub enum MarginMode {
+    /// The financing balance's change over the last `window` published values.
     Change,
+    /// That change's z-score against its trailing `z_window` values.
     Zscore,
+    /// The z-score of financing buys as a share of the day's turnover.
     BuyShare,
 }
 
@@ -177,20 +196,22 @@ pub struct MarginFlow {
 }
 
 impl MarginFlow {
-    /// From parameters `window`, `z_window`, `mode`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
-        let mode = match p.string("mode")?.as_str() {
-            "change" => MarginMode::Change,
-            "zscore" => MarginMode::Zscore,
-            "buy_share" => MarginMode::BuyShare,
-            other => return Err(p.invalid("mode", &format!("expected change, zscore or buy_share, got {other:?}"))),
-        };
-        let z_window = positive(p, "z_window")?;
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "margin_flow";
+
+    /// Scores by `mode`: a change over `window` published values (at least 1), z-scored over
+    /// `z_window` of them (at least 1, and at least 2 for the z-score modes).
+    pub fn new(mode: MarginMode, window: usize, z_window: usize) -> Result<Self, StrategyError> {
+        let z_window = positive(Self::NAME, "z_window", z_window)?;
         if mode != MarginMode::Change && z_window < 2 {
-            return Err(p.invalid("z_window", "must be at least 2 for a z-score"));
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "z_window",
+                "must be at least 2 for a z-score",
+            ));
         }
         Ok(Self {
-            window: positive(p, "window")?,
+            window: positive(Self::NAME, "window", window)?,
             z_window,
             mode,
         })
@@ -270,15 +291,10 @@ pub struct DcfDiscount {
 }
 
 impl DcfDiscount {
-    /// From parameters `scenario` (conservative | base | optimistic | custom) and, for
-    /// `custom`, `growth`, `terminal_growth`, `discount_rate`, `years`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
-        Ok(Self {
-            scenario: scenario_from_params(p)?,
-        })
-    }
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "dcf_discount";
 
-    /// A signal valuing with `scenario`.
+    /// A signal valuing with `scenario` (a named one, or one [`Scenario::custom`] checked).
     pub fn new(scenario: Scenario) -> Self {
         Self { scenario }
     }
@@ -336,11 +352,20 @@ pub struct MacdCross {
 }
 
 impl MacdCross {
-    /// From parameters `fast`, `slow`, `signal`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
-        let (fast, slow, signal) = (positive(p, "fast")?, positive(p, "slow")?, positive(p, "signal")?);
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "macd_cross";
+
+    /// MACD(`fast`, `slow`, `signal`), each at least 1 and `fast` < `slow`.
+    pub fn new(fast: usize, slow: usize, signal: usize) -> Result<Self, StrategyError> {
+        let fast = positive(Self::NAME, "fast", fast)?;
+        let slow = positive(Self::NAME, "slow", slow)?;
+        let signal = positive(Self::NAME, "signal", signal)?;
         if fast >= slow {
-            return Err(p.invalid("slow", &format!("must exceed fast ({fast}), got {slow}")));
+            return Err(StrategyError::invalid_param(
+                Self::NAME,
+                "slow",
+                format!("must exceed fast ({fast}), got {slow}"),
+            ));
         }
         Ok(Self { fast, slow, signal })
     }
@@ -372,10 +397,13 @@ pub struct KdjCross {
 }
 
 impl KdjCross {
-    /// From parameter `period`.
-    pub fn from_params(p: &Params) -> Result<Self, StrategyError> {
+    /// Its name in the registry and in its errors.
+    pub const NAME: &'static str = "kdj_cross";
+
+    /// KDJ(`period`, 3, 3), `period` the RSV window (at least 1).
+    pub fn new(period: usize) -> Result<Self, StrategyError> {
         Ok(Self {
-            period: positive(p, "period")?,
+            period: positive(Self::NAME, "period", period)?,
         })
     }
 }
