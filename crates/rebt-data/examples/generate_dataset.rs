@@ -1,7 +1,7 @@
 //! Writes a SYNTHETIC dataset with `rebt_data::generate_dataset`: `rare-earth` (bars.csv.gz,
 //! series.csv.gz, calendars.toml, manifest.toml) or `sample` (bars.csv, manifest.toml).
 //!
-//! Run with: `cargo run -p rebt-data --example generate_dataset -- rare-earth 2026 datasets/rare-earth`
+//! Run with: `cargo run -p rebt-data --example generate_dataset -- rare-earth 2026 crates/rebt-data/data/rare-earth`
 //! (name, seed, output directory; the committed datasets use seeds 2026 and 2018).
 
 use std::path::PathBuf;
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: generate_dataset <rare-earth|sample> <seed> <output directory>\n\
-                 (the committed datasets: rare-earth {} datasets/rare-earth; sample {} datasets/sample)",
+                 (the committed datasets: rare-earth {} crates/rebt-data/data/rare-earth; sample {} datasets/sample)",
                 rebt_data::RARE_EARTH_SEED,
                 rebt_data::SAMPLE_SEED
             );

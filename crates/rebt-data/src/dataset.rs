@@ -36,13 +36,20 @@ use std::path::{Path, PathBuf};
 pub const EMBEDDED_SOURCE: &str = "embedded:datasets/rare-earth";
 
 /// The rare-earth dataset (SYNTHETIC prices; see `datasets/rare-earth/README.md`), compiled in.
+///
+/// Its files live in this crate, `crates/rebt-data/data/rare-earth/`, not in the top-level
+/// `datasets/rare-earth/` (which keeps the README, the calibration and the tools): a crate can
+/// only be packaged (`cargo package -p rebt-data`) with what lies under its own directory, so an
+/// `include_bytes!` reaching outside it breaks the package. A build script copying them from
+/// `datasets/` was the alternative; it would still need the files inside the package, so the
+/// bytes would exist twice. One copy, where the crate that embeds it can see it.
 const EMBEDDED: DatasetBytes<'static> = DatasetBytes {
-    bars: include_bytes!("../../../datasets/rare-earth/bars.csv.gz"),
+    bars: include_bytes!("../data/rare-earth/bars.csv.gz"),
     bars_name: "bars.csv.gz",
-    series: Some(include_bytes!("../../../datasets/rare-earth/series.csv.gz")),
+    series: Some(include_bytes!("../data/rare-earth/series.csv.gz")),
     series_name: "series.csv.gz",
-    calendars: Some(include_bytes!("../../../datasets/rare-earth/calendars.toml")),
-    manifest: Some(include_bytes!("../../../datasets/rare-earth/manifest.toml")),
+    calendars: Some(include_bytes!("../data/rare-earth/calendars.toml")),
+    manifest: Some(include_bytes!("../data/rare-earth/manifest.toml")),
     actions: None,
     actions_name: "actions.csv",
 };

@@ -12,7 +12,7 @@
 //!   per-instrument metadata overriding [`rebt_core::Instrument::infer`];
 //! - [`load`] and [`load_embedded`] put them together into a validated [`Dataset`] with a
 //!   fingerprint of the raw files; the embedded dataset is the SYNTHETIC rare-earth dataset of
-//!   `datasets/rare-earth/`;
+//!   `data/rare-earth/` in this crate (documented in the workspace's `datasets/rare-earth/`);
 //! - [`generate`] holds the seeded generators: [`generate::rare_earth()`] (the embedded
 //!   dataset) and [`generate::sample()`] (the small sample in `datasets/sample/`, loadable by
 //!   path), and [`generate_dataset`] writes either to a directory.

@@ -887,7 +887,7 @@ fn regenerating_gives_the_committed_bytes_and_loads_by_path() {
     let g = rebt_data::generate::rare_earth(RARE_EARTH_SEED);
     let f = embedded_files();
     // Lengths first, so a mismatch does not print a megabyte.
-    let hint = "regenerate: cargo run -p rebt-data --example generate_dataset -- rare-earth 2026 datasets/rare-earth";
+    let hint = "regenerate: cargo run -p rebt-data --example generate_dataset -- rare-earth 2026 crates/rebt-data/data/rare-earth";
     assert_eq!(g.bars_csv_gz.len(), f.bars.len(), "bars.csv.gz differs; {hint}");
     assert!(g.bars_csv_gz == f.bars, "bars.csv.gz differs; {hint}");
     assert!(

@@ -2,7 +2,7 @@
 """Calibrate the rare-earth generator to the real series, and check what it reproduces.
 
 Measures, on the real files in ../../../../shared/data/real/ (read only, nothing copied) and on
-the generated ../bars.csv.gz, over 2018-01-02 .. 2026-01-30:
+the generated bars.csv.gz (crates/rebt-data/data/rare-earth/), over 2018-01-02 .. 2026-01-30:
 
 - per A-share: daily log-return volatility, beta to the SSE Composite, excess kurtosis, the
   share of days closing at limit-up / limit-down, the lag-1 autocorrelation of squared returns
@@ -35,7 +35,10 @@ import pandas as pd
 
 HERE = pathlib.Path(__file__).resolve().parent
 REAL = (HERE / "../../../../shared/data/real").resolve()
+# CALIBRATION.md is written beside the README; the generated files live in the crate that
+# embeds them (see ../README.md).
 DATASET = HERE.parent
+DATA = (HERE / "../../../crates/rebt-data/data/rare-earth").resolve()
 FIRST, LAST = "2018-01-02", "2026-01-30"
 STOCKS = [
     ("600111.SH", "Northern Rare Earth"),
@@ -110,7 +113,7 @@ def real_index(path):
 
 def generated():
     """Per-symbol frames of the generated bars, or None when they are not there yet."""
-    path = DATASET / "bars.csv.gz"
+    path = DATA / "bars.csv.gz"
     if not path.exists():
         return None
     with gzip.open(path, "rt", encoding="utf-8") as f:

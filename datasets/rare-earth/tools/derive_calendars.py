@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Derive the SSE and HKEX trading calendars 2018-2026 and write ../calendars.toml.
+"""Derive the SSE and HKEX trading calendars 2018-2026 and write the dataset's calendars.toml
+(crates/rebt-data/data/rare-earth/calendars.toml, where the crate that embeds it holds it).
 
 A holiday here is a weekday (Mon-Fri) on which the exchange did not trade. They are derived
 from the real index files in ../../../../shared/data/real/ (read only; nothing of them is
@@ -29,7 +30,8 @@ import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 REAL = (HERE / "../../../../shared/data/real").resolve()
-OUT = HERE.parent / "calendars.toml"
+# The dataset's files live in the crate that embeds them (see ../README.md).
+OUT = (HERE / "../../../crates/rebt-data/data/rare-earth/calendars.toml").resolve()
 YEARS = range(2018, 2027)
 
 # Closures announced in advance: (date, holiday). SSE: the weekdays inside each holiday period

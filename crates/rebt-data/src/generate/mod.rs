@@ -1,7 +1,8 @@
 //! The seeded generators of rebt's SYNTHETIC datasets, and [`generate_dataset`], which writes
 //! one to a directory (what `rebt data generate` runs).
 //!
-//! - [`rare_earth()`]: the default dataset, `datasets/rare-earth/` (embedded in the binary):
+//! - [`rare_earth()`]: the default dataset, `data/rare-earth/` of this crate (embedded in the
+//!   binary; its notes in `datasets/rare-earth/`):
 //!   the rare-earth chain's A-shares, ETF, indexes, Hong Kong shares, FX and commodity spot
 //!   prices on the real SSE and HKEX calendars, with point-in-time margin, fundamentals and
 //!   valuation series, pinned to the published figures of `seed-facts.md`;

@@ -1,7 +1,7 @@
-//! The seeded generator of the SYNTHETIC rare-earth dataset (`datasets/rare-earth/`, the
-//! dataset compiled into rebt). Its prices are made up, with the shape of the real market and
-//! pinned to the published figures of `seed-facts.md`; `datasets/rare-earth/README.md` lists
-//! every pin and assumption.
+//! The seeded generator of the SYNTHETIC rare-earth dataset (the dataset compiled into rebt:
+//! its files are in `crates/rebt-data/data/rare-earth/`, its notes in `datasets/rare-earth/`).
+//! Its prices are made up, with the shape of the real market and pinned to the published
+//! figures of `seed-facts.md`; `datasets/rare-earth/README.md` lists every pin and assumption.
 //!
 //! How a series is made:
 //! 1. Factors on every day either market trades (SSE ∪ HKEX): an A-share market factor, a
@@ -48,7 +48,7 @@ use spec::*;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The seed of the committed dataset in `datasets/rare-earth/`.
+/// The seed of the committed dataset in `crates/rebt-data/data/rare-earth/`.
 pub const RARE_EARTH_SEED: u64 = 2026;
 
 /// The generated files' contents.
@@ -92,9 +92,10 @@ impl GeneratedRareEarth {
     }
 }
 
-/// The trading calendars: facts derived by `datasets/rare-earth/tools/derive_calendars.py`.
-const CALENDARS_TOML: &str = include_str!("../../../../../datasets/rare-earth/calendars.toml");
-const CALENDARS_PATH: &str = "datasets/rare-earth/calendars.toml";
+/// The trading calendars: facts derived by `datasets/rare-earth/tools/derive_calendars.py`
+/// into the embedded dataset's directory (this crate's `data/rare-earth/`).
+const CALENDARS_TOML: &str = include_str!("../../../data/rare-earth/calendars.toml");
+const CALENDARS_PATH: &str = "crates/rebt-data/data/rare-earth/calendars.toml";
 
 /// Numbered sub-streams of the seed, one per component.
 mod stream {
