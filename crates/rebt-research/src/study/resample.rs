@@ -1,9 +1,11 @@
 //! Resampled price paths: a stationary block bootstrap of the joint daily moves of every
 //! instrument, turned back into a [`Panel`] the engine can run on.
 //!
-//! A day's move of an instrument is its bar relative to its previous close (open, high, low
-//! and close each divided by that close, adjusted for an ex-rights change of the adjustment
-//! factor), with the day's volume. A path draws source days from the pool with
+//! A day's move of an instrument is its bar relative to its reference close (open, high, low
+//! and close each divided by it), with the day's volume. The reference is the panel's
+//! (`Panel::reference_close`): the previous close, or on an ex-date its ex-rights price (from
+//! the corporate actions, the `pre_close` column or a change of the adjustment factor), so a
+//! dividend's or a capitalisation issue's fall is not drawn as a market move. A path draws source days from the pool with
 //! [`StationaryBootstrap`] and applies **the same source day to every instrument**, so the
 //! cross-section of a day (correlations, a sector-wide limit-up, a closed market) is kept.
 //! Each instrument starts from its close on the base day, and each synthetic bar is the move
@@ -232,9 +234,6 @@ fn push(bars: &mut BarColumns, date: NaiveDate, symbol: usize, [open, high, low,
 
 /// The moves of one instrument on the pool days.
 fn moves_of(panel: &Panel, ix: InstrumentIx, pool: &[usize]) -> Vec<Option<Move>> {
-    let closes = panel.series(ix, Field::Close);
-    let adjusted = panel.has_field(Field::AdjFactor);
-    let adj = panel.series(ix, Field::AdjFactor);
     let instrument = panel.instrument(ix);
     pool.iter()
         .map(|&d| {
@@ -242,17 +241,15 @@ fn moves_of(panel: &Panel, ix: InstrumentIx, pool: &[usize]) -> Vec<Option<Move>
             if bar.close.is_nan() {
                 return None;
             }
-            let previous = (0..d).rev().find(|&p| !closes[p].is_nan())?;
-            let reference = if adjusted {
-                closes[previous] * adj[previous] / adj[d]
-            } else {
-                closes[previous]
-            };
+            // Moves from the unrounded reference (a holder's return); limits from the one on the
+            // tick, as the exchange set them.
+            let reference = panel.reference_close(ix, d, false)?;
+            let limit_base = panel.limit_reference(ix, d)?;
             let prices = [bar.open, bar.high, bar.low, bar.close];
             let band = instrument.price_limit.band_bp_on(panel.dates()[d]);
             let at_limit = match band {
                 Some(bp) => {
-                    let (down, up) = limit_prices(reference, bp);
+                    let (down, up) = limit_prices(limit_base, bp);
                     prices.map(|p| {
                         let cents = p * 100.0;
                         if cents >= up as f64 - 1e-6 {
@@ -423,6 +420,30 @@ mod tests {
                 "{price} off the tick"
             );
         }
+    }
+
+    #[test]
+    fn an_ex_date_is_drawn_as_its_move_from_the_reference_not_as_a_fall() {
+        let mut bars = BarColumns::default();
+        // 10转10 on day 2: the reference of 10.00 is 5.00, and the close of 5.10 is up 2%.
+        for (k, c) in [10.0, 10.0, 5.1, 5.2].into_iter().enumerate() {
+            bars.push(date(k), "A", c, c, c, c, 100.0);
+        }
+        let action = rebt_core::CorporateAction {
+            transfer: 1.0,
+            cash: 0.0,
+            ..rebt_core::CorporateAction::cash_dividend(date(2), 1.0)
+        };
+        let source = Panel::from_bars(&bars, vec![Instrument::generic("A", Currency::Cny)])
+            .expect("valid")
+            .with_actions(rebt_core::ActionTable::new(vec![vec![action]], &["A"]).expect("table"));
+        let r = JointResampler::new(&source, 3, 0, vec![1, 2, 3], 2).expect("resampler");
+        let closes = close(&r.panel_for(&[1, 1]).expect("panel"), "A");
+        assert_eq!(closes.len(), 3);
+        assert!(
+            (closes[1] - 5.2 * 1.02).abs() < 1e-9 && (closes[2] - 5.2 * 1.02 * 1.02).abs() < 1e-9,
+            "{closes:?}"
+        );
     }
 
     #[test]
