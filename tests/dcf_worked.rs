@@ -37,8 +37,9 @@ fn northern_rare_earth_base_case_q3_2025() {
     //   FCFF_1..5 = 361,650,691.6  397,815,760.76  437,597,336.84  481,357,070.52  529,492,777.57
     //   PV        = 331,789,625.32 334,833,566.84  337,905,434.42  341,005,484.28  344,133,974.96
     //   TV = 529,492,777.57 × 1.025 / 0.065 = 8,349,693,800.17; PV(TV) = 5,426,728,066.71
-    //   EV = 7,116,396,152.53; + net cash −3,303,695,409 = equity 3,812,700,743.53
-    //   ÷ 3,615,203,616 shares = 1.05463 CNY a share
+    //   EV = 7,116,396,152.53; + net cash −2,325,923,267 = equity 4,790,472,885.53
+    //   ÷ 3,615,203,616 shares = 1.32509 CNY a share
+    // (Net cash deducts the dividends of actions.csv as paid, not 30% of the year's profit.)
     let dataset = rebt::data::load_embedded().expect("embedded dataset");
     let on = NaiveDate::from_ymd_opt(2025, 11, 3).expect("date");
     let mut probe = Probe {
@@ -55,7 +56,7 @@ fn northern_rare_earth_base_case_q3_2025() {
         .run(&mut probe)
         .expect("run");
     let value = probe.value.expect("a value on 2025-11-03");
-    assert!((value - 1.054_629_600_020_344).abs() < 1e-9, "{value}");
+    assert!((value - 1.325_090_754_039_011).abs() < 1e-9, "{value}");
     // On 2025-10-28 the Q3 report is not yet public; from the H1 report the TTM FCFF is
     // (700,348,606 − 118,808,621 + 362,507,344) − (1,141,925,731 + 1,279,406,663 − 553,758,762)
     // = 944,047,329 − 1,867,573,632 < 0: no positive cash flow to value, so no value.

@@ -50,7 +50,7 @@ const EMBEDDED: DatasetBytes<'static> = DatasetBytes {
     series_name: "series.csv.gz",
     calendars: Some(include_bytes!("../data/rare-earth/calendars.toml")),
     manifest: Some(include_bytes!("../data/rare-earth/manifest.toml")),
-    actions: None,
+    actions: Some(include_bytes!("../data/rare-earth/actions.csv")),
     actions_name: "actions.csv",
 };
 

@@ -1,11 +1,13 @@
 //! Tests of the embedded rare-earth dataset, loaded through `rebt_data::load_embedded()`:
 //! every figure it is pinned to (a table, each row with the `seed-facts.md` line it comes
 //! from), the calendars, the A-share price limits, the Hong Kong board lots and price grid,
-//! the point-in-time publication lags and the PE derivation, and that regenerating it gives
-//! the committed bytes.
+//! the point-in-time publication lags and the PE derivation, the corporate actions (an annual
+//! dividend per share and season, the companies' real actions as found, synthetic ones as a
+//! payout of the published profit, raw prices falling on each ex-date), and that regenerating
+//! it gives the committed bytes.
 
 use chrono::{Datelike, NaiveDate};
-use rebt_core::{Field, InstrumentKind, Market, limit_prices};
+use rebt_core::{CorporateAction, Field, InstrumentKind, Market, limit_prices};
 use rebt_data::{Dataset, EMBEDDED_SOURCE, RARE_EARTH_SEED, embedded_files, load, load_embedded};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -546,7 +548,8 @@ fn the_dataset_describes_itself_and_is_small() {
     let total = f.bars.len()
         + f.series.map_or(0, <[u8]>::len)
         + f.calendars.map_or(0, <[u8]>::len)
-        + f.manifest.map_or(0, <[u8]>::len);
+        + f.manifest.map_or(0, <[u8]>::len)
+        + f.actions.map_or(0, <[u8]>::len);
     assert!(total < 2_000_000, "{total} bytes");
 }
 
@@ -624,7 +627,6 @@ fn a_share_bars_respect_their_price_limits_and_grid() {
         }
         let per_unit = if inst.symbol == "159715.SZ" { 1000.0 } else { 100.0 };
         let [open, high, low, close] = [Field::Open, Field::High, Field::Low, Field::Close].map(|f| p.series(ix, f));
-        let mut prev: Option<f64> = None;
         for (t, &date) in p.dates().iter().enumerate() {
             if close[t].is_nan() {
                 continue;
@@ -642,7 +644,9 @@ fn a_share_bars_respect_their_price_limits_and_grid() {
                 "{} {date}",
                 inst.symbol
             );
-            if let (Some(pc), Some(bp)) = (prev, inst.price_limit.band_bp_on(date)) {
+            // The band is around the limit reference: the previous close, or on an ex-date the
+            // ex-rights reference price (none on the listing day, which has its own cap).
+            if let (Some(pc), Some(bp)) = (p.limit_reference(ix, t), inst.price_limit.band_bp_on(date)) {
                 let (down, up) = limit_prices(pc, bp);
                 let c = |x: f64| (x * 100.0).round() as i64;
                 assert!(
@@ -667,7 +671,6 @@ fn a_share_bars_respect_their_price_limits_and_grid() {
                     }
                 }
             }
-            prev = Some(close[t]);
         }
     }
     // The band has something to bite on: every stock has limit-up days, most limit-down days.
@@ -862,12 +865,22 @@ fn pe_is_close_times_shares_over_the_trailing_year_public_that_day() {
                 let annual = NaiveDate::from_ymd_opt(q.year() - 1, 12, 31).expect("date");
                 latest.value + ytd(annual).expect("annual public") - ytd(year_before).expect("a year before public")
             };
+            // Shares outstanding: the report's count times the bonus and capitalisation issues
+            // since its period end.
+            let issued: f64 = ds
+                .panel
+                .actions(ds.panel.find(symbol).expect("listed"))
+                .iter()
+                .filter(|a| a.ex_date > q && a.ex_date <= p.period)
+                .map(|a| 1.0 + a.bonus + a.transfer)
+                .product();
             let n = shares
                 .known_on(p.period)
                 .iter()
                 .find(|x| x.period == q)
                 .expect("shares")
-                .value;
+                .value
+                * issued;
             let close = closes.iter().find(|b| b.0 == p.period).expect("bar").1;
             let want = close * n / ttm;
             assert!(
@@ -894,6 +907,7 @@ fn regenerating_gives_the_committed_bytes_and_loads_by_path() {
         Some(g.series_csv_gz.as_slice()) == f.series,
         "series.csv.gz differs; {hint}"
     );
+    assert_eq!(Some(g.actions_csv.as_bytes()), f.actions, "actions.csv differs; {hint}");
     assert_eq!(
         Some(g.calendars_toml.as_bytes()),
         f.calendars,
@@ -912,12 +926,459 @@ fn regenerating_gives_the_committed_bytes_and_loads_by_path() {
     let names: Vec<&str> = summary.files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(
         names,
-        ["bars.csv.gz", "series.csv.gz", "calendars.toml", "manifest.toml"]
+        [
+            "bars.csv.gz",
+            "series.csv.gz",
+            "calendars.toml",
+            "manifest.toml",
+            "actions.csv"
+        ]
     );
     let loaded = load(&out).expect("loads by path");
     assert_eq!(loaded.fingerprint, ds().fingerprint);
     assert_eq!(loaded.panel.n_bars(), ds().panel.n_bars());
+    let n_actions = |d: &Dataset| d.panel.ixs().map(|ix| d.panel.actions(ix).len()).sum::<usize>();
+    assert_eq!(n_actions(&loaded), n_actions(ds()));
     // Another seed gives other prices but the same pins.
     let other = rebt_data::generate::rare_earth(RARE_EARTH_SEED + 1);
     assert_ne!(other.bars_csv_gz, g.bars_csv_gz);
+}
+
+// ---- Corporate actions ----------------------------------------------------------------------
+
+/// The stocks that pay dividends, with the first year of their dividend season in the data.
+const PAYERS: [(&str, i32); 14] = [
+    ("600111.SH", 2018),
+    ("000831.SZ", 2018),
+    ("600392.SH", 2018),
+    ("300748.SZ", 2019), // listed 2018-09-21, after the 2018 season
+    ("600549.SH", 2018),
+    ("300224.SZ", 2018),
+    ("300127.SZ", 2018),
+    ("600010.SH", 2018),
+    ("600259.SH", 2018),
+    ("000970.SZ", 2018),
+    ("06680.HK", 2022), // listed 2022-01-14
+    ("00769.HK", 2018),
+    ("01208.HK", 2018),
+    ("02600.HK", 2018),
+];
+
+/// When a real action's ex-date is known, or only its year.
+#[derive(Clone, Copy)]
+enum When {
+    On(&'static str),
+    /// Amount real, ex-date not found (drawn in the window).
+    Between(&'static str, &'static str),
+}
+
+/// The companies' real actions as found (README "Corporate actions" gives each source):
+/// (symbol, ex-date, cash per share, bonus, transfer). Cash is in the instrument's currency;
+/// JL Mag H's 2023 RMB 0.26 is checked separately (converted at HKDCNY).
+const REAL: &[(&str, When, f64, f64, f64)] = &[
+    ("600111.SH", When::On("2018-06-27"), 0.035, 0.0, 0.0),
+    ("600111.SH", When::On("2019-06-18"), 0.05, 0.0, 0.0),
+    ("600111.SH", When::On("2021-06-24"), 0.07, 0.0, 0.0),
+    ("600111.SH", When::Between("2022-06-10", "2022-08-20"), 0.445, 0.0, 0.0),
+    ("600111.SH", When::Between("2023-06-10", "2023-08-20"), 0.17, 0.0, 0.0),
+    ("600111.SH", When::Between("2024-06-10", "2024-08-20"), 0.07, 0.0, 0.0),
+    ("600111.SH", When::On("2025-06-20"), 0.035, 0.0, 0.0),
+    ("000831.SZ", When::On("2020-10-23"), 0.04, 0.0, 0.0),
+    ("000831.SZ", When::On("2021-07-16"), 0.05, 0.0, 0.0),
+    ("600392.SH", When::On("2018-07-02"), 0.03, 0.0, 0.3),
+    ("600392.SH", When::On("2019-06-20"), 0.03, 0.0, 0.0),
+    ("600392.SH", When::On("2021-07-12"), 0.05, 0.0, 0.0),
+    ("300748.SZ", When::On("2019-04-15"), 0.11, 0.0, 0.0),
+    ("300748.SZ", When::On("2020-05-15"), 0.11, 0.0, 0.0),
+    ("300748.SZ", When::On("2021-05-13"), 0.20, 0.0, 0.6),
+    ("300748.SZ", When::Between("2023-07-05", "2023-07-31"), 0.26, 0.0, 0.6),
+    ("600549.SH", When::On("2018-06-19"), 0.20, 0.0, 0.3),
+    ("600549.SH", When::On("2019-07-10"), 0.15, 0.0, 0.0),
+    ("600549.SH", When::On("2020-06-22"), 0.10, 0.0, 0.0),
+    ("600549.SH", When::On("2021-06-01"), 0.15, 0.0, 0.0),
+    ("300224.SZ", When::On("2018-05-17"), 0.12, 0.0, 0.0),
+    ("300224.SZ", When::On("2020-04-22"), 0.20, 0.0, 0.0),
+    ("300224.SZ", When::On("2021-04-21"), 0.20, 0.0, 0.0),
+    ("300127.SZ", When::On("2018-05-29"), 0.45, 0.0, 0.0),
+    ("300127.SZ", When::On("2019-05-10"), 0.35, 0.0, 0.0),
+    ("300127.SZ", When::On("2020-05-15"), 0.35, 0.0, 0.0),
+    ("300127.SZ", When::On("2021-05-19"), 0.35, 0.0, 0.0),
+    ("600010.SH", When::On("2019-07-12"), 0.01, 0.0, 0.0),
+    ("000970.SZ", When::On("2018-06-15"), 0.09, 0.0, 0.0),
+    ("000970.SZ", When::On("2019-06-21"), 0.09, 0.0, 0.0),
+    ("000970.SZ", When::On("2020-07-17"), 0.05, 0.0, 0.0),
+    ("000970.SZ", When::On("2021-06-03"), 0.05, 0.0, 0.0),
+    ("06680.HK", When::On("2025-10-30"), 0.1964, 0.0, 0.0),
+    ("02600.HK", When::On("2022-06-29"), 0.0372, 0.0, 0.0),
+    ("02600.HK", When::On("2023-06-23"), 0.03927, 0.0, 0.0),
+    ("02600.HK", When::On("2024-06-27"), 0.0877, 0.0, 0.0),
+    ("02600.HK", When::On("2024-11-21"), 0.0887, 0.0, 0.0),
+    ("02600.HK", When::On("2025-06-30"), 0.1479, 0.0, 0.0),
+    ("02600.HK", When::On("2025-09-09"), 0.1348, 0.0, 0.0),
+];
+
+/// Real payment dates of the Hong Kong dividends above.
+const REAL_HK_PAY: &[(&str, &str, &str)] = &[
+    ("06680.HK", "2025-10-30", "2025-12-23"),
+    ("02600.HK", "2022-06-29", "2022-08-19"),
+    ("02600.HK", "2023-06-23", "2023-08-18"),
+    ("02600.HK", "2024-06-27", "2024-07-26"),
+    ("02600.HK", "2024-11-21", "2024-12-27"),
+    ("02600.HK", "2025-06-30", "2025-08-08"),
+    ("02600.HK", "2025-09-09", "2025-10-17"),
+];
+
+fn actions(symbol: &str) -> Vec<CorporateAction> {
+    let p = &ds().panel;
+    p.find(symbol).map(|ix| p.actions(ix).to_vec()).unwrap_or_default()
+}
+
+/// The real action a dataset action is, if it is one.
+fn real_entry(symbol: &str, a: &CorporateAction) -> Option<&'static (&'static str, When, f64, f64, f64)> {
+    REAL.iter().find(|r| {
+        r.0 == symbol
+            && match r.1 {
+                When::On(x) => a.ex_date == d(x),
+                When::Between(x, y) => a.ex_date >= d(x) && a.ex_date <= d(y) && (a.cash - r.2).abs() < 1e-9,
+            }
+    })
+}
+
+/// JL Mag H's part of the 2022 distribution: RMB 0.26 and 10转6, in the July 2023 window.
+fn is_jl_mag_h_2023(symbol: &str, a: &CorporateAction) -> bool {
+    symbol == "06680.HK" && a.transfer == 0.6 && a.ex_date >= d("2023-07-05") && a.ex_date <= d("2023-07-31")
+}
+
+/// The last close strictly before `date`.
+fn close_before(symbol: &str, date: NaiveDate) -> Option<f64> {
+    bars(symbol, Field::Close)
+        .iter()
+        .rev()
+        .find(|b| b.0 < date)
+        .map(|b| b.1)
+}
+
+#[test]
+fn every_share_has_an_annual_dividend_in_each_season_unless_it_lost_money() {
+    let mut skipped = Vec::new();
+    for (symbol, first) in PAYERS {
+        let acts = actions(symbol);
+        for year in first..=2025 {
+            if acts.iter().any(|a| a.ex_date.year() == year) {
+                continue;
+            }
+            // No dividend only for an A-share whose previous year was a loss (a loss is made
+            // good before profit is distributed).
+            let fy = NaiveDate::from_ymd_opt(year - 1, 12, 31).expect("date");
+            let profit = value(&format!("net_profit:{symbol}"), &fy.to_string());
+            assert!(
+                matches!(profit, Ok(v) if v <= 0.0),
+                "{symbol}: no action in {year}, and the {} profit is {profit:?}",
+                year - 1
+            );
+            skipped.push((symbol, year));
+        }
+        assert!(
+            acts.iter()
+                .all(|a| a.ex_date.year() >= first && a.ex_date.year() <= 2025),
+            "{symbol}: an action outside {first}..2025"
+        );
+    }
+    // Baotou Steel's loss years in the data (2017, 2019, 2020 and the pinned 2024): the only
+    // seasons without a dividend.
+    assert_eq!(
+        skipped,
+        [
+            ("600010.SH", 2018),
+            ("600010.SH", 2020),
+            ("600010.SH", 2021),
+            ("600010.SH", 2025)
+        ]
+    );
+    // Only the payers have actions: indexes, the ETF, FX and spot prices none.
+    let p = &ds().panel;
+    let with_actions = p.ixs().filter(|&ix| !p.actions(ix).is_empty()).count();
+    assert_eq!(with_actions, PAYERS.len());
+}
+
+#[test]
+fn the_universe_has_bonus_and_capitalisation_issues() {
+    let mut issues: Vec<(&str, NaiveDate, f64)> = Vec::new();
+    for (symbol, _) in PAYERS {
+        for a in actions(symbol) {
+            if a.bonus + a.transfer > 0.0 {
+                issues.push((symbol, a.ex_date, a.bonus + a.transfer));
+            }
+        }
+    }
+    assert!(issues.len() >= 2, "{issues:?}");
+    // The real ones: Xiamen Tungsten and Shenghe 10转3 in 2018, JL Mag 10转6 in 2021 and 2023
+    // (the 2023 one for its H shares too).
+    let on = |s: &str, date: &str| issues.iter().any(|i| i.0 == s && i.1 == d(date));
+    assert!(on("600549.SH", "2018-06-19") && on("600392.SH", "2018-07-02") && on("300748.SZ", "2021-05-13"));
+    assert_eq!(issues.len(), 5, "{issues:?}");
+    // Shares outstanding follow each issue: the count at the first quarter end after it is
+    // the count before times (1 + ratio).
+    let alt = ds().panel.alt_data();
+    for &(symbol, ex, ratio) in issues.iter().filter(|i| !i.0.ends_with(".HK")) {
+        let shares = alt
+            .get(&format!("shares_outstanding:{symbol}"))
+            .expect("shares")
+            .points();
+        let before = shares.iter().rev().find(|p| p.period < ex).expect("before").value;
+        let after = shares.iter().find(|p| p.period >= ex).expect("after").value;
+        assert!(
+            (after / before - (1.0 + ratio)).abs() < 1e-6,
+            "{symbol} {ex}: {before} → {after}, ratio {ratio}"
+        );
+    }
+}
+
+#[test]
+fn every_ex_date_is_a_trading_day_with_a_bar_on_it_and_the_day_before() {
+    let ds = ds();
+    let cal = ds.calendars.as_ref().expect("calendars");
+    for (symbol, _) in PAYERS {
+        let market = if symbol.ends_with(".HK") {
+            Market::Hkex
+        } else {
+            Market::Sse
+        };
+        let days: Vec<NaiveDate> = bars(symbol, Field::Close).iter().map(|b| b.0).collect();
+        for a in actions(symbol) {
+            assert_eq!(
+                cal.is_trading_day(market, a.ex_date),
+                Some(true),
+                "{symbol} {}",
+                a.ex_date
+            );
+            let i = days
+                .binary_search(&a.ex_date)
+                .unwrap_or_else(|_| panic!("{symbol}: no bar on {}", a.ex_date));
+            let before = days[i - 1];
+            assert_eq!(
+                cal.next_trading_day(market, before),
+                Some(a.ex_date),
+                "{symbol} {}: the bar before is {before}, not the trading day before",
+                a.ex_date
+            );
+            if market == Market::Sse {
+                // A-shares: record date the trading day before; paid on the ex-date.
+                assert_eq!(
+                    (a.record_date, a.pay_date),
+                    (Some(before), a.ex_date),
+                    "{symbol} {}",
+                    a.ex_date
+                );
+            } else {
+                // Hong Kong: paid weeks later, on a trading day.
+                assert!(a.pay_date > a.ex_date + chrono::Days::new(14), "{symbol} {a:?}");
+                assert_eq!(
+                    cal.is_trading_day(Market::Hkex, a.pay_date),
+                    Some(true),
+                    "{symbol} {a:?}"
+                );
+            }
+            // Synthetic ex-dates fall in the June-August season.
+            if real_entry(symbol, &a).is_none() && !is_jl_mag_h_2023(symbol, &a) {
+                assert!(
+                    (6..=8).contains(&a.ex_date.month()),
+                    "{symbol} {}: synthetic outside June-August",
+                    a.ex_date
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_real_actions_are_in_the_dataset_as_published() {
+    for r in REAL {
+        let (symbol, when, cash, bonus, transfer) = *r;
+        let found: Vec<CorporateAction> = actions(symbol)
+            .into_iter()
+            .filter(|a| match when {
+                When::On(x) => a.ex_date == d(x),
+                When::Between(x, y) => a.ex_date >= d(x) && a.ex_date <= d(y),
+            })
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "{symbol} {:?}: {found:?}",
+            match when {
+                When::On(x) => x,
+                When::Between(x, _) => x,
+            }
+        );
+        let a = found[0];
+        assert!(
+            (a.cash - cash).abs() < 1e-9 && a.bonus == bonus && a.transfer == transfer,
+            "{symbol} {}: {a:?}, want cash {cash} bonus {bonus} transfer {transfer}",
+            a.ex_date
+        );
+    }
+    for &(symbol, ex, pay) in REAL_HK_PAY {
+        let a = actions(symbol)
+            .into_iter()
+            .find(|a| a.ex_date == d(ex))
+            .expect("real HK action");
+        assert_eq!(a.pay_date, d(pay), "{symbol} {ex}");
+    }
+    // JL Mag H's 2023 capitalisation issue with RMB 0.26 in HKD at the dataset's HKDCNY.
+    let h: Vec<CorporateAction> = actions("06680.HK")
+        .into_iter()
+        .filter(|a| is_jl_mag_h_2023("06680.HK", a))
+        .collect();
+    assert_eq!(h.len(), 1, "{h:?}");
+    let fx = close_before("HKDCNY", h[0].ex_date).expect("fx");
+    assert!((h[0].cash * fx - 0.26).abs() < 0.0001 * fx, "{:?} at {fx}", h[0]);
+    // Chalco H paid nothing before 2022: its dividends of 2018-2021 are synthetic, one a year.
+    let chalco: Vec<CorporateAction> = actions("02600.HK")
+        .into_iter()
+        .filter(|a| a.ex_date.year() < 2022)
+        .collect();
+    assert_eq!(chalco.len(), 4);
+}
+
+/// The value of series `name` for `period` as known on `day` (latest publication on or before).
+fn value_known_on(name: &str, period: NaiveDate, day: NaiveDate) -> Option<f64> {
+    let s = ds().panel.alt_data().get(name)?;
+    s.points()
+        .iter()
+        .filter(|p| p.period == period && p.published <= day)
+        .max_by_key(|p| p.published)
+        .map(|p| p.value)
+}
+
+/// Shares outstanding on `day` as the market knows them: the latest public report's count
+/// times the issues since its period end.
+fn shares_known_on(symbol: &str, day: NaiveDate) -> f64 {
+    let s = ds()
+        .panel
+        .alt_data()
+        .get(&format!("shares_outstanding:{symbol}"))
+        .expect("shares");
+    let known = s.known_on(day);
+    let latest = known.iter().max_by_key(|p| p.period).expect("a report");
+    let issued: f64 = actions(symbol)
+        .iter()
+        .filter(|a| a.ex_date > latest.period && a.ex_date <= day)
+        .map(|a| 1.0 + a.bonus + a.transfer)
+        .product();
+    latest.value * issued
+}
+
+#[test]
+fn synthetic_dividends_are_a_payout_of_the_published_profit() {
+    let mut checked = (0, 0, 0);
+    for (symbol, _) in PAYERS {
+        for a in actions(symbol) {
+            if real_entry(symbol, &a).is_some() || is_jl_mag_h_2023(symbol, &a) || !(6..=8).contains(&a.ex_date.month())
+            {
+                continue;
+            }
+            let year = a.ex_date.year() - 1;
+            let fy = NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
+            if symbol.ends_with(".SH") || symbol.ends_with(".SZ") {
+                // 30% of the previous year's net profit, public before the record date, per
+                // share outstanding then, to 0.001 CNY.
+                let record = a.record_date.expect("record date");
+                let profit = value_known_on(&format!("net_profit:{symbol}"), fy, record)
+                    .unwrap_or_else(|| panic!("{symbol}: the {year} profit is not public by {record}"));
+                assert!(profit > 0.0, "{symbol}: a dividend after a {year} loss");
+                let want = (0.30 * profit / shares_known_on(symbol, record) * 1000.0).round() / 1000.0;
+                assert!(
+                    (a.cash - want.max(0.001)).abs() < 1e-9,
+                    "{symbol} {}: {} vs {want}",
+                    a.ex_date,
+                    a.cash
+                );
+                checked.0 += 1;
+            } else if symbol == "06680.HK" {
+                // JL Mag H: the A share's CNY dividend of the year, in HKD.
+                let a_share = actions("300748.SZ")
+                    .into_iter()
+                    .find(|x| x.ex_date.year() == a.ex_date.year() && (6..=8).contains(&x.ex_date.month()))
+                    .expect("the A share's dividend");
+                let fx = close_before("HKDCNY", a.ex_date).expect("fx");
+                assert!((a.cash * fx - a_share.cash).abs() < 0.0001 * fx, "{a:?} vs {a_share:?}");
+                checked.1 += 1;
+            } else {
+                // About 2% of the price before the ex-date.
+                let price = close_before(symbol, a.ex_date).expect("close");
+                let y = a.cash / price;
+                assert!((0.008..=0.05).contains(&y), "{symbol} {}: yield {y}", a.ex_date);
+                checked.2 += 1;
+            }
+        }
+    }
+    assert!(checked.0 >= 40 && checked.1 == 3 && checked.2 >= 20, "{checked:?}");
+}
+
+#[test]
+fn raw_prices_fall_on_each_ex_date_and_the_adjusted_view_is_continuous() {
+    let p = &ds().panel;
+    let (mut adjusted_moves, mut drops) = (Vec::new(), Vec::new());
+    for (symbol, _) in PAYERS {
+        let ix = p.find(symbol).expect("listed");
+        let close = p.series(ix, Field::Close);
+        let adjusted = p.adjusted_series(ix, Field::Close);
+        for a in p.actions(ix) {
+            let t = p.dates().binary_search(&a.ex_date).expect("a panel day");
+            let prev_t = (0..t).rev().find(|&j| !close[j].is_nan()).expect("a bar before");
+            let (prev, c) = (close[prev_t], close[t]);
+            let reference = a.reference_price(prev);
+            let drop = (prev / reference).ln();
+            let move_adjusted = (c / reference).ln();
+            // The adjusted view has no jump: its move is the close against the reference.
+            let adjusted_move = (adjusted[t] / adjusted[prev_t]).ln();
+            assert!((adjusted_move - move_adjusted).abs() < 1e-9, "{symbol} {}", a.ex_date);
+            // An ordinary day's move from the reference: within the widest band (ChiNext ±20%)
+            // for every share, Hong Kong included.
+            assert!(
+                move_adjusted.abs() < 0.19,
+                "{symbol} {}: {move_adjusted} from the reference",
+                a.ex_date
+            );
+            if a.bonus + a.transfer > 0.0 {
+                // A capitalisation issue shows in the raw close: 10转3 is a fall of 23%, 10转6
+                // of 37.5%, against at most ±10% (±20%) of market move.
+                let raw = (c / prev).ln();
+                assert!(raw < -0.15, "{symbol} {}: raw move {raw}, no fall", a.ex_date);
+            } else {
+                adjusted_moves.push(move_adjusted);
+                drops.push(drop);
+            }
+        }
+    }
+    // Cash dividends: if the raw prices had not fallen, the closes against the reference would
+    // be up by the drop on average; they are centred on zero instead.
+    let n = drops.len() as f64;
+    let mean_move = adjusted_moves.iter().sum::<f64>() / n;
+    let mean_drop = drops.iter().sum::<f64>() / n;
+    assert!(n > 90.0, "{n} cash dividends");
+    assert!(
+        mean_move.abs() < 0.5 * mean_drop,
+        "mean move from the reference {mean_move}, mean dividend drop {mean_drop}"
+    );
+}
+
+#[test]
+fn jl_mag_lists_with_its_issue_price_and_a_one_word_first_day() {
+    let p = &ds().panel;
+    let ix = p.find("300748.SZ").expect("listed");
+    let status = &p.instrument(ix).status;
+    assert_eq!((status.listed, status.ipo_price), (Some(d("2018-09-21")), Some(5.39)));
+    let first = |f: Field| bars("300748.SZ", f)[0];
+    assert_eq!(
+        first(Field::Close),
+        (d("2018-09-21"), 7.76),
+        "+44% of 5.39, the first day's cap"
+    );
+    for f in [Field::Open, Field::High, Field::Low] {
+        assert_eq!(first(f).1, 7.76, "{f:?}");
+    }
+    let h = p.find("06680.HK").expect("listed");
+    assert_eq!(p.instrument(h).status.listed, Some(d("2022-01-14")));
 }

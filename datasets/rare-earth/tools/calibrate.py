@@ -15,7 +15,10 @@ the generated bars.csv.gz (crates/rebt-data/data/rare-earth/), over 2018-01-02 .
   magnet-makers-versus-miners factor), printed with --params as the Rust table of
   crates/rebt-data/src/generate/rare_earth/spec.rs.
 
-Writes ../CALIBRATION.md (real next to generated). Real returns per stock: the unadjusted
+Writes ../CALIBRATION.md (real next to generated). Generated returns are adjusted: the bars are
+raw prices, so on an ex-date of the dataset's actions.csv the return is taken from the
+ex-rights reference price (previous close − cash) / (1 + bonus + transfer), rounded to the fen as
+the exchange shows it, not from the previous close. Real returns per stock: the unadjusted
 ganlei333 file's close / pre_close (the exchange's reference close, which is ex-rights
 adjusted, so corporate actions do not show as jumps) to 2022-01-14; after that the
 forward-adjusted zhusongtong file (sebastienzh for the three ChiNext names, which zhusongtong
@@ -111,17 +114,30 @@ def real_index(path):
     return r[r.index >= FIRST].dropna()
 
 
+def reference(prev, cash, bonus, transfer):
+    """The ex-rights reference price on the fen, rounded half up (SSE/SZSE trading rules)."""
+    return np.floor((prev - cash) / (1 + bonus + transfer) * 100 + 0.5 + 1e-9) / 100
+
+
 def generated():
-    """Per-symbol frames of the generated bars, or None when they are not there yet."""
+    """Per-symbol frames of the generated bars, or None when they are not there yet; `prev` is
+    the previous close, or on an ex-date its reference price."""
     path = DATA / "bars.csv.gz"
     if not path.exists():
         return None
     with gzip.open(path, "rt", encoding="utf-8") as f:
         df = pd.read_csv(io.StringIO(f.read()), parse_dates=["date"])
+    actions = DATA / "actions.csv"
+    acts = pd.read_csv(actions, parse_dates=["ex_date"]) if actions.exists() else None
     out = {}
     for sym, g in df.groupby("symbol"):
         g = g.sort_values("date").set_index("date")
-        g = g.assign(prev=g.close.shift(1))
+        prev = g.close.shift(1)
+        if acts is not None:
+            for a in acts[acts.symbol == sym].itertuples():
+                if a.ex_date in prev.index:
+                    prev[a.ex_date] = reference(prev[a.ex_date], a.cash, a.bonus, a.transfer)
+        g = g.assign(prev=prev)
         out[sym] = g
     return out
 
@@ -246,9 +262,13 @@ def main():
         "",
         "Written by `datasets/rare-earth/tools/calibrate.py` (run from the repository root). **Real** is",
         "measured on the real files in `../shared/data/real/` (not part of the repository; see the",
-        "script for which file gives each stock's returns), **generated** on `bars.csv.gz` of this",
-        f"directory, both over {FIRST} .. {LAST}. Returns are daily log returns between consecutive",
-        "bars of an instrument (a suspension's catch-up counts as one return). The generator's",
+        "script for which file gives each stock's returns), **generated** on `bars.csv.gz` and",
+        f"`actions.csv` in `crates/rebt-data/data/rare-earth/`, both over {FIRST} .. {LAST}.",
+        "Returns are daily log returns between consecutive bars of an instrument (a suspension's",
+        "catch-up counts as one return), adjusted for corporate actions on both sides: on an",
+        "ex-date they are taken from the exchange's reference price (the real files' `pre_close`;",
+        "for the generated raw closes, the ex-rights reference computed from `actions.csv`), not",
+        "from the previous close. The generator's",
         "parameters (`crates/rebt-data/src/generate/rare_earth/spec.rs`) come from the real column:",
         "market beta, then two factors fitted to what is left (`calibrate.py --params`).",
         "",

@@ -40,7 +40,11 @@ pub(super) struct Company {
     ocf_mult: Vec<f64>,
     ocf_extra: Vec<f64>,
     capex_share: Vec<f64>,
+    /// Shares outstanding at each quarter end (after the bonus and capitalisation issues
+    /// with an ex-date on or before it).
     pub shares: Vec<f64>,
+    /// The company's bonus and capitalisation issues: (ex-date, 1 + new shares per share).
+    issues: Vec<(NaiveDate, f64)>,
     net_cash_2015: f64,
     /// Publication day of each quarter's report.
     pub published: Vec<NaiveDate>,
@@ -78,33 +82,78 @@ impl Company {
     }
 
     /// Net cash at each quarter end: the 2015 figure plus operating cash flow less capex,
-    /// less a dividend of 30% of the previous year's profit (when positive) paid in Q3.
-    pub fn net_cash(&self) -> Vec<f64> {
+    /// less the cash dividends `paid` (payment day, total amount) in the quarter they are paid;
+    /// before 2018 (no `actions.csv`) a dividend of 30% of the previous year's profit (when
+    /// positive) in each third quarter.
+    pub fn net_cash(&self, paid: &[(NaiveDate, f64)]) -> Vec<f64> {
         let ocf = self.operating_cash_flow();
         let capex = self.capex();
         let mut cash = self.net_cash_2015;
         (0..N_QUARTERS)
             .map(|q| {
                 cash += ocf[q] - capex[q];
-                if q % 4 == 2 && q >= 4 {
-                    let last_year: f64 = self.net_profit[q - 6..q - 2].iter().sum();
-                    cash -= 0.3 * last_year.max(0.0);
+                let end = quarter_end(q);
+                if end.year() < 2018 {
+                    if q % 4 == 2 && q >= 4 {
+                        let last_year: f64 = self.net_profit[q - 6..q - 2].iter().sum();
+                        cash -= 0.3 * last_year.max(0.0);
+                    }
+                } else {
+                    let start = if q == 0 { NaiveDate::MIN } else { quarter_end(q - 1) };
+                    cash -= paid
+                        .iter()
+                        .filter(|(d, _)| *d > start && *d <= end)
+                        .map(|(_, v)| v)
+                        .sum::<f64>();
                 }
                 cash
             })
             .collect()
     }
 
-    /// Trailing-twelve-month net profit and shares outstanding from the reports public on
-    /// `date`, if there are enough of them.
+    /// The quarter of the latest report public on `date`.
+    fn latest_public(&self, date: NaiveDate) -> Option<usize> {
+        (0..N_QUARTERS).rev().find(|&q| self.published[q] <= date)
+    }
+
+    /// The product of (1 + ratio) over the issues with an ex-date in (`after`, `upto`].
+    fn issued_between(&self, after: NaiveDate, upto: NaiveDate) -> f64 {
+        self.issues
+            .iter()
+            .filter(|(d, _)| *d > after && *d <= upto)
+            .map(|(_, k)| k)
+            .product()
+    }
+
+    /// Shares outstanding on `date` as the market knows them: the latest public report's
+    /// count, times the bonus and capitalisation issues since its period end (the count at
+    /// the first quarter end before any report is public).
+    pub fn shares_on(&self, date: NaiveDate) -> f64 {
+        let q = self.latest_public(date).unwrap_or(0);
+        self.shares[q] * self.issued_between(quarter_end(q), date)
+    }
+
+    /// Shares outstanding on `date` (the last quarter end's count and the issues since).
+    pub fn shares_at(&self, date: NaiveDate) -> f64 {
+        let q = (0..N_QUARTERS).rev().find(|&q| quarter_end(q) <= date).unwrap_or(0);
+        let from = if quarter_end(q) <= date {
+            quarter_end(q)
+        } else {
+            NaiveDate::MIN
+        };
+        self.shares[q] * self.issued_between(from, date)
+    }
+
+    /// Trailing-twelve-month net profit from the reports public on `date`, and the shares
+    /// outstanding then ([`Company::shares_on`]), if there are enough reports.
     pub fn ttm_on(&self, date: NaiveDate) -> Option<(f64, f64)> {
-        let q = (0..N_QUARTERS).rev().find(|&q| self.published[q] <= date)?;
+        let q = self.latest_public(date)?;
         if q < 3 {
             return None;
         }
         let ttm: f64 = self.net_profit[q - 3..=q].iter().sum();
         // The four quarters must all be public (they are: reports come out in order).
-        Some((ttm, self.shares[q]))
+        Some((ttm, self.shares_on(date)))
     }
 
     /// Multiply every income and cash-flow figure by `k` (profit level and size together).
@@ -115,11 +164,15 @@ impl Company {
     }
 }
 
-/// The model's figures for one company.
+/// The model's figures for one company. `issues` are its bonus and capitalisation issues
+/// (ex-date, 1 + new shares per share); `ex_dates` all its ex-dates: each year's annual report
+/// comes out a week or more before the first ex-date of the next year.
 pub(super) fn model(
     spec: &CompanySpec,
     quarter_prnd: &[f64],
     listed: Option<NaiveDate>,
+    issues: &[(NaiveDate, f64)],
+    ex_dates: &[NaiveDate],
     calendars: &Calendars,
     draws: &mut Draws,
 ) -> Company {
@@ -131,6 +184,7 @@ pub(super) fn model(
         ocf_extra: vec![0.0; N_QUARTERS],
         capex_share: vec![0.0; N_QUARTERS],
         shares: vec![0.0; N_QUARTERS],
+        issues: issues.to_vec(),
         net_cash_2015: spec.net_cash_2015,
         published: vec![NaiveDate::MIN; N_QUARTERS],
     };
@@ -150,14 +204,26 @@ pub(super) fn model(
         c.ocf_extra[q] = 0.04 * draws.normal();
         c.capex_share[q] = spec.capex_share * (1.0 + 0.3 * draws.normal());
         let end = quarter_end(q);
-        c.shares[q] = spec
+        let base = spec
             .shares
             .iter()
             .rev()
             .find(|(from, _)| day(*from) <= end)
             .or(spec.shares.first())
             .map_or(0.0, |s| s.1);
+        c.shares[q] = (base * c.issued_between(NaiveDate::MIN, end)).round();
         c.published[q] = publication_day(q, spec.lead_days, draws, calendars);
+    }
+    // An annual report comes out before the dividend it decides: at least a week before the
+    // first ex-date of the next year (real ex-dates can come in April).
+    for q in (3..N_QUARTERS).step_by(4) {
+        let next_year = quarter_end(q).year() + 1;
+        if let Some(first) = ex_dates.iter().filter(|d| d.year() == next_year).min() {
+            let latest = trading_day_on_or_before(*first - Days::new(7), calendars);
+            if c.published[q] > latest {
+                c.published[q] = latest;
+            }
+        }
     }
     // A Q1 report never comes out before the previous year's annual report.
     for q in (4..N_QUARTERS).filter(|q| q % 4 == 0) {
@@ -192,11 +258,15 @@ fn publication_day(q: usize, lead_days: i64, draws: &mut Draws, calendars: &Cale
     let (earliest, deadline) = window(q);
     let jitter = (draws.uniform() * 7.0) as i64 - 3;
     let lead = (lead_days + jitter).max(0) as u64;
-    let mut d = deadline
+    let d = deadline
         .checked_sub_days(Days::new(lead))
         .unwrap_or(deadline)
         .max(earliest);
-    // The last trading day on or before d (weekdays before the calendar starts).
+    trading_day_on_or_before(d, calendars)
+}
+
+/// The last SSE trading day on or before `d` (weekdays before the calendar starts).
+fn trading_day_on_or_before(mut d: NaiveDate, calendars: &Calendars) -> NaiveDate {
     for _ in 0..30 {
         let open = calendars
             .is_trading_day(Market::Sse, d)
@@ -277,6 +347,7 @@ mod tests {
             ocf_extra: vec![0.0; N_QUARTERS],
             capex_share: vec![0.0; N_QUARTERS],
             shares: vec![10.0; N_QUARTERS],
+            issues: Vec::new(),
             net_cash_2015: 0.0,
             published: (0..N_QUARTERS).map(|q| quarter_end(q) + Days::new(30)).collect(),
         };
@@ -291,5 +362,42 @@ mod tests {
         set_q4_2024_for_ttm(&mut c, 1000.0);
         assert_eq!(c.ttm_on(day((2026, 1, 16))).map(|t| t.0), Some(1000.0));
         assert!(c.ttm_on(day((2016, 6, 1))).is_none(), "not four quarters yet");
+    }
+
+    #[test]
+    fn shares_follow_bonus_issues_from_their_ex_date() {
+        // 10转3 on 2024-06-19: the count is 13 from the 2024-06-30 report on; between the
+        // ex-date and that report's publication the market multiplies the last count itself.
+        let q = quarter_of((2024, 6, 30));
+        let mut c = Company {
+            symbol: "X",
+            revenue: vec![0.0; N_QUARTERS],
+            net_profit: vec![1.0; N_QUARTERS],
+            ocf_mult: vec![1.0; N_QUARTERS],
+            ocf_extra: vec![0.0; N_QUARTERS],
+            capex_share: vec![0.0; N_QUARTERS],
+            shares: vec![10.0; N_QUARTERS],
+            issues: vec![(day((2024, 6, 19)), 1.3)],
+            net_cash_2015: 0.0,
+            published: (0..N_QUARTERS).map(|q| quarter_end(q) + Days::new(30)).collect(),
+        };
+        for s in &mut c.shares[q..] {
+            *s = 13.0;
+        }
+        assert_eq!(c.shares_on(day((2024, 6, 18))), 10.0);
+        assert!((c.shares_on(day((2024, 6, 19))) - 13.0).abs() < 1e-9);
+        assert!(
+            (c.shares_on(day((2024, 7, 15))) - 13.0).abs() < 1e-9,
+            "Q1 report, then the issue"
+        );
+        assert_eq!(c.shares_on(day((2024, 8, 1))), 13.0, "the Q2 report counts it");
+        assert_eq!(c.shares_at(day((2024, 6, 18))), 10.0);
+        assert!((c.shares_at(day((2024, 6, 20))) - 13.0).abs() < 1e-9);
+        assert_eq!(c.shares_at(day((2024, 7, 1))), 13.0);
+        // Cash dividends paid leave net cash in their quarter.
+        let before = c.net_cash(&[]);
+        let after = c.net_cash(&[(day((2024, 6, 19)), 2.5)]);
+        assert_eq!(after[q - 1], before[q - 1]);
+        assert!((before[q] - after[q] - 2.5).abs() < 1e-9);
     }
 }

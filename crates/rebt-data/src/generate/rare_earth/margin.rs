@@ -20,18 +20,31 @@ pub(super) struct MarginPath {
     pub buys: Vec<f64>,
 }
 
-/// `closes` and `amounts`: per stock day (None when suspended); `shares`: shares outstanding
-/// per day; `first`: first stock day with margin data; `pin`: (day of end-2025, day of the
-/// pin, change).
+/// One stock's days: closes and amounts (None and 0 when suspended), prev close / ex-rights
+/// reference (1 except on ex-dates, so the balance follows the move an investor had, not the
+/// ex-date's drop), and shares outstanding.
+pub(super) struct Stock<'a> {
+    pub closes: &'a [Option<f64>],
+    pub ex_factor: &'a [f64],
+    pub amounts: &'a [f64],
+    pub shares: &'a [f64],
+}
+
+/// `first`: first stock day with margin data; `pin`: (day of end-2025, day of the pin,
+/// change).
 pub(super) fn simulate(
-    closes: &[Option<f64>],
-    amounts: &[f64],
-    shares: &[f64],
+    stock: &Stock<'_>,
     ratio: f64,
     first: usize,
     pin: (usize, usize, f64),
     draws: &mut Draws,
 ) -> MarginPath {
+    let Stock {
+        closes,
+        ex_factor,
+        amounts,
+        shares,
+    } = *stock;
     let n = closes.len();
     let mut log_b = Vec::with_capacity(n - first);
     let mut r = Vec::with_capacity(n - first);
@@ -41,7 +54,7 @@ pub(super) fn simulate(
         let noise = 0.008 * draws.normal();
         let step = match closes[t] {
             Some(c) if t > first => {
-                let ret = (c / last_close).ln();
+                let ret = (c * ex_factor[t] / last_close).ln();
                 last_close = c;
                 let target = (ratio * c * shares[t]).ln();
                 0.02 * (target - b) + 0.6 * ret + noise

@@ -16,11 +16,15 @@
 //!    variance, so the path hits every anchor exactly and keeps its day-to-day texture.
 //!    Where a pin constrains a stretch (Northern Rare Earth 48–53 in January 2026, the Hang
 //!    Seng's highest close since late 2021, …) the stretch's wiggles are damped just enough.
+//!    A stock with corporate actions is bridged and damped as its adjusted (total-return)
+//!    path, and its raw path is that divided by the cumulative adjustment ([`raw_path`]): the
+//!    anchors are raw prices and hold, and the raw close falls by the action on each ex-date.
 //! 3. Prices go on the instrument's grid (cents; 0.001 for the ETF; the HKEX spread table;
 //!    whole yuan for spot prices; 0.0001 for FX). A-share and ETF closes are clipped to the
-//!    day's limit band around the previous close (rebt-core's `limit_prices`, ChiNext ±10%
-//!    before 2020-08-24 and ±20% after), so big moves become limit-up/limit-down runs; a close
-//!    far beyond the limit makes a one-word bar. Pinned days are exact.
+//!    day's limit band around the reference close — the previous close, or on an ex-date its
+//!    ex-rights reference price on the fen (rebt-core's `limit_prices`, ChiNext ±10% before
+//!    2020-08-24 and ±20% after) — so big moves become limit-up/limit-down runs; a close far
+//!    beyond the limit makes a one-word bar. Pinned days are exact.
 //! 4. Open, high and low, volume (whole lots) and amount follow from the day's move and
 //!    volatility; suspended days have no bar.
 //! 5. Spot prices: the PrNd oxide quote moves only when the change since its last move reaches
@@ -30,7 +34,12 @@
 //! 6. Point-in-time series: margin balance and buys (published the next trading day), the
 //!    quarterly company figures (published by their deadlines), PE (TTM) per stock and for the
 //!    rare-earth index (published the same day), and the quarterly concentrate price.
+//! 7. Corporate actions (`actions.csv`, [`dividends`]): an annual dividend per share and
+//!    season, the companies' real actions where found, the rest a payout of the published
+//!    profit (or a yield, for Hong Kong shares without a profit series). [`generate`] gives the
+//!    order the parts are made in, since the amounts need the company figures.
 
+mod dividends;
 mod fundamentals;
 mod margin;
 mod path;
@@ -43,7 +52,7 @@ use crate::gzip::gzip_deterministic;
 use chrono::{Datelike, NaiveDate};
 use fundamentals::{Company, N_QUARTERS, quarter_end};
 use path::{Grid, Ymd, bridge, closes, damp, day, limits, resolve};
-use rebt_core::{Currency, Instrument, Market};
+use rebt_core::{CorporateAction, Currency, Instrument, Market};
 use spec::*;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -62,20 +71,23 @@ pub struct GeneratedRareEarth {
     pub calendars_toml: String,
     /// `manifest.toml`.
     pub manifest_toml: String,
+    /// `actions.csv`: `symbol,ex_date,cash,bonus,transfer,record_date,pay_date,listing_date`.
+    pub actions_csv: String,
 }
 
 impl GeneratedRareEarth {
-    /// The four files as (name, bytes), in the order they are written.
-    pub fn files(&self) -> [(&'static str, &[u8]); 4] {
+    /// The five files as (name, bytes), in the order they are written.
+    pub fn files(&self) -> [(&'static str, &[u8]); 5] {
         [
             ("bars.csv.gz", &self.bars_csv_gz),
             ("series.csv.gz", &self.series_csv_gz),
             ("calendars.toml", self.calendars_toml.as_bytes()),
             ("manifest.toml", self.manifest_toml.as_bytes()),
+            ("actions.csv", self.actions_csv.as_bytes()),
         ]
     }
 
-    /// Write the four files into `dir` (created if missing), each atomically: a temporary
+    /// Write the five files into `dir` (created if missing), each atomically: a temporary
     /// file in `dir`, then renamed over the target.
     pub fn write_to(&self, dir: &Path) -> Result<Vec<super::GeneratedFile>, DataError> {
         let files: Vec<(&str, Vec<u8>)> = self.files().iter().map(|(n, b)| (*n, b.to_vec())).collect();
@@ -88,6 +100,7 @@ impl GeneratedRareEarth {
             ("series.csv.gz", self.series_csv_gz),
             ("calendars.toml", self.calendars_toml.into_bytes()),
             ("manifest.toml", self.manifest_toml.into_bytes()),
+            ("actions.csv", self.actions_csv.into_bytes()),
         ]
     }
 }
@@ -112,6 +125,7 @@ mod stream {
     pub const MARGIN: u64 = 80;
     pub const COMPANY: u64 = 100;
     pub const CONCENTRATE: u64 = 120;
+    pub const ACTIONS: u64 = 140;
 }
 
 /// Student-t degrees of freedom of the shocks, and of the A-share market factor's (thinner:
@@ -314,6 +328,61 @@ struct PathInput<'a> {
     instrument: Option<&'a Instrument>,
     /// Window conditions on the log closes (day range, condition).
     windows: Vec<Window<'a>>,
+    /// Corporate actions, by index of their ex-date in `days` (a bar on it and the day before).
+    actions: Vec<(usize, CorporateAction)>,
+}
+
+/// The raw log-price path of an instrument with corporate actions: a continuous adjusted
+/// (total-return) path through the anchors, divided by the cumulative adjustment.
+///
+/// Anchors and window conditions are raw prices, as the market showed them. With
+/// `adj[t]` the log of the backward adjustment factor on day t (the sum, over ex-dates up to t,
+/// of ln(previous close / ex-rights reference), as `rebt_core::Panel::adjusted_series` applies
+/// it), the adjusted path `y = raw + adj` has no jump on an ex-date. So the anchors are moved
+/// into adjusted terms, `y` is bridged through them from the day returns and damped to its
+/// windows there (damping scales wiggles, not the drops), and `raw = y − adj`: on each ex-date
+/// the raw close falls by the action, and a holder's total return is the adjusted one. A cash
+/// dividend's drop depends on the price it is paid from, so `adj` is recomputed from the raw
+/// path and the steps repeated until it moves by less than 1e-12 (each round moves it by a
+/// small fraction, about cash / price, of the round before; 30 rounds at most).
+fn raw_path(
+    r: &[f64],
+    var: &[f64],
+    anchors: &[(usize, f64)],
+    windows: &[Window<'_>],
+    suspended: &[bool],
+    actions: &[(usize, CorporateAction)],
+) -> Vec<f64> {
+    let n = r.len();
+    let mut adj = vec![0.0; n];
+    let mut raw = Vec::new();
+    for _round in 0..30 {
+        let moved: Vec<(usize, f64)> = anchors.iter().map(|&(t, v)| (t, v + adj[t])).collect();
+        let mut y = bridge(r, var, &moved);
+        for (range, ok) in windows {
+            y = damp(&y, &moved, range.clone(), &|t, v| ok(t, v - adj[t]));
+        }
+        raw = (0..n).map(|t| y[t] - adj[t]).collect();
+        let mut next = vec![0.0; n];
+        let mut acc = 0.0;
+        let mut k = 0;
+        for (t, v) in next.iter_mut().enumerate() {
+            while k < actions.len() && actions[k].0 == t {
+                // The previous bar's close (the ex-date and the day before always have bars).
+                let prev = (0..t).rev().find(|&j| !suspended[j]).unwrap_or(0);
+                let p = raw[prev].exp();
+                acc += (p / actions[k].1.reference_price(p)).ln();
+                k += 1;
+            }
+            *v = acc;
+        }
+        let change = next.iter().zip(&adj).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        adj = next;
+        if change < 1e-12 {
+            break;
+        }
+    }
+    raw
 }
 
 /// Build an instrument's bars from its path, band, style and draws.
@@ -328,14 +397,21 @@ fn build(input: PathInput<'_>, style: &BarStyle, draws: &mut Draws) -> Series {
         suspended,
         instrument,
         windows,
+        actions,
     } = input;
-    let mut x = bridge(&r, &var, &anchors);
-    for (range, ok) in &windows {
-        x = damp(&x, &anchors, range.clone(), ok.as_ref());
-    }
+    let x = raw_path(&r, &var, &anchors, &windows, &suspended, &actions);
     let band = |t: usize| instrument.and_then(|i| i.price_limit.band_bp_on(days[t]));
+    // The day's reference close: the previous close, or on an ex-date the ex-rights reference
+    // price on the tick (what the exchange bands the day around; rebt-core's limit reference).
+    let reference = |t: usize, prev: i64| -> i64 {
+        match actions.iter().find(|a| a.0 == t) {
+            Some((_, a)) if grid == Grid::Cents => grid.round(a.reference_price_on_tick(grid.value(prev), 0.01)),
+            Some((_, a)) => grid.round(a.reference_price(grid.value(prev))),
+            None => prev,
+        }
+    };
     let forced: Vec<(usize, i64)> = anchors.iter().map(|&(t, v)| (t, grid.round(v.exp()))).collect();
-    let close = closes(&x, grid, &band, &suspended, &forced);
+    let close = closes(&x, grid, &band, &reference, &suspended, &forced);
     let long_run_sigma = (var.iter().sum::<f64>() / var.len().max(1) as f64).sqrt();
     let mut bars = Vec::with_capacity(days.len());
     let mut prev: Option<i64> = None;
@@ -346,19 +422,21 @@ fn build(input: PathInput<'_>, style: &BarStyle, draws: &mut Draws) -> Series {
             continue;
         };
         let sigma = var[t].sqrt();
-        let (lo, hi) = match (prev, band(t)) {
+        // Moves and bands are from the reference close (on an ex-date, the ex-rights price).
+        let base = prev.map(|p| reference(t, p));
+        let (lo, hi) = match (base, band(t)) {
             (Some(p), Some(bp)) => limits(grid, p, bp),
             _ => (1, i64::MAX),
         };
-        let day_move = prev.map_or(0.0, |p| (c as f64 / p as f64).ln());
-        let wanted = prev.map_or(0.0, |p| x[t] - (grid.value(p)).ln());
+        let day_move = base.map_or(0.0, |p| (c as f64 / p as f64).ln());
+        let wanted = base.map_or(0.0, |p| x[t] - (grid.value(p)).ln());
         let at_limit = band(t).is_some() && (c == lo || c == hi);
         let band_log = band(t).map_or(f64::INFINITY, |bp| (1.0 + f64::from(bp) / 10_000.0).ln());
         let one_word = at_limit && wanted.abs() > band_log + 0.03;
         let (open, high, low) = if one_word {
             (c, c, c)
         } else {
-            let base = prev.map_or(c as f64, |p| p as f64);
+            let base = base.map_or(c as f64, |p| p as f64);
             let open_units = base * (style.gap_follow * day_move + style.gap_noise * sigma * n_gap).exp();
             let open = grid.round(open_units / grid.scale()).clamp(lo, hi);
             let top = open.max(c);
@@ -695,6 +773,8 @@ struct Generated {
     spot: Vec<(&'static str, Vec<NaiveDate>, Vec<i64>)>,
     /// (series name, period, value text, published).
     points: Vec<(String, NaiveDate, String, NaiveDate)>,
+    /// The corporate actions, by symbol and ex-date.
+    actions: Vec<(&'static str, CorporateAction)>,
 }
 
 /// Generate the rare-earth dataset from `seed` (the committed one uses [`RARE_EARTH_SEED`]).
@@ -707,16 +787,62 @@ pub fn rare_earth(seed: u64) -> GeneratedRareEarth {
         series_csv_gz: gzip_deterministic(series_csv(&g).as_bytes()),
         calendars_toml: CALENDARS_TOML.to_string(),
         manifest_toml: manifest(seed),
+        actions_csv: actions_csv(&g.actions),
     }
 }
 
+/// The dataset, in the order its parts depend on each other:
+/// 1. spot prices, then the factors (the rare-earth factor follows the PrNd oxide);
+/// 2. the corporate actions' dates ([`dividends::schedule`]: calendars only);
+/// 3. the shares' bars without actions, and from them the company figures (their pinned PE
+///    reads closes on pinned days, and on 2025-11-20, in a stretch between anchors with no
+///    ex-date, so actions leave those closes as they are) and the Hong Kong yields' prices;
+/// 4. the actions' amounts ([`dividends::amounts`]: payout of the published profits);
+/// 5. the shares' bars again, with the actions (raw prices fall on each ex-date);
+/// 6. indexes, the ETF, the Hang Seng, HKDCNY (no actions), and the point-in-time series.
 fn generate(seed: u64, calendars: &Calendars) -> Generated {
     let days = Days::new(calendars);
-    let nu = days.union.len();
-    let sse_u = days.in_union(&days.sse);
-
     // Spot prices first: the rare-earth factor follows the PrNd oxide's moves.
     let spot = spot_prices(seed, &days.sse);
+    let factors = factors(seed, &days, &spot);
+    let schedule = dividends::schedule(seed, &days);
+    let plain = shares(seed, &days, &factors, &[]);
+    let fx = fx_series(seed, &days, &factors);
+    let companies = companies(seed, calendars, &days, &plain, &spot.prnd, &schedule);
+    let actions = dividends::amounts(
+        &schedule,
+        &dividends::AmountInputs {
+            seed,
+            days: &days,
+            companies: &companies,
+            plain: &plain,
+            fx: &fx,
+        },
+    );
+    let mut series = shares(seed, &days, &factors, &actions);
+    series.extend(a_indexes(seed, &days, &factors));
+    let etf = etf(seed, &days, &series);
+    series.push(etf);
+    series.push(hang_seng(seed, &days, &factors));
+    series.push(fx);
+
+    let mut spot_series = vec![(PRND_OXIDE.symbol, days.sse.clone(), spot.prnd.clone())];
+    for (symbol, prices) in &spot.others {
+        spot_series.push((*symbol, days.sse.clone(), prices.clone()));
+    }
+    let points = point_in_time(seed, calendars, &days, &series, &companies, &actions, &spot.prnd);
+    Generated {
+        series,
+        spot: spot_series,
+        points,
+        actions,
+    }
+}
+
+/// The four factors on the union days.
+fn factors(seed: u64, days: &Days, spot: &Spot) -> Factors {
+    let nu = days.union.len();
+    let sse_u = days.in_union(&days.sse);
     let mut z_prnd_union = vec![0.0; nu];
     for (t, &u) in sse_u.iter().enumerate() {
         z_prnd_union[u] = spot.prnd_moves[t] / SPOT_VOL;
@@ -754,16 +880,17 @@ fn generate(seed: u64, calendars: &Calendars) -> Generated {
     rare_earth.match_vol(1.0);
     let mut magnet = Factor::new(nu, 1.0, &mut Draws::stream(seed, stream::MAGNET, DOF), 0.0, &none);
     magnet.match_vol(1.0);
-    let factors = Factors {
+    Factors {
         market,
         hk,
         rare_earth,
         magnet,
-    };
+    }
+}
 
-    let mut series: Vec<Series> = Vec::new();
-    // A-shares.
-    let equity_style = |volume: f64, lot: u32| BarStyle {
+/// How stocks' and the ETF's open, high, low and volume are made.
+fn equity_style(volume: f64, lot: u32) -> BarStyle {
+    BarStyle {
         gap_follow: 0.4,
         gap_noise: 0.45,
         range: 0.55,
@@ -771,7 +898,26 @@ fn generate(seed: u64, calendars: &Calendars) -> Generated {
         lot,
         move_sensitivity: 5.0,
         amount_price: None,
-    };
+    }
+}
+
+/// The actions of `symbol` placed on its days: (index of the ex-date, action).
+fn actions_on(symbol: &str, days: &[NaiveDate], actions: &[(&str, CorporateAction)]) -> Vec<(usize, CorporateAction)> {
+    actions
+        .iter()
+        .filter(|(s, _)| *s == symbol)
+        .map(|(_, a)| {
+            let t = days
+                .binary_search(&a.ex_date)
+                .unwrap_or_else(|_| panic!("{symbol}: ex-date {} is not one of its days", a.ex_date));
+            (t, *a)
+        })
+        .collect()
+}
+
+/// The ten A-shares and the four Hong Kong shares, with `actions` (none for the first pass).
+fn shares(seed: u64, days: &Days, factors: &Factors, actions: &[(&str, CorporateAction)]) -> Vec<Series> {
+    let mut series: Vec<Series> = Vec::new();
     for (i, spec) in A_SHARES.iter().enumerate() {
         let d = from_listing(&days.sse, spec.listed);
         let u = days.in_union(&d);
@@ -784,7 +930,7 @@ fn generate(seed: u64, calendars: &Calendars) -> Generated {
             own_vol: spec.idio,
             jump_prob: STOCK_JUMP_PROB,
         };
-        let (mut r, var) = factor_returns(&u, &load, &factors, &mut draws);
+        let (mut r, var) = factor_returns(&u, &load, factors, &mut draws);
         if spec.listed.is_some() && spec.symbol == "300748.SZ" {
             // The IPO run of one-word limit-ups.
             for v in r.iter_mut().skip(1).take(IPO_LIMIT_UP_DAYS) {
@@ -805,6 +951,7 @@ fn generate(seed: u64, calendars: &Calendars) -> Generated {
                 symbol: spec.symbol,
                 grid: Grid::Cents,
                 suspended: suspended_days(&d, spec.suspensions),
+                actions: actions_on(spec.symbol, &d, actions),
                 days: d,
                 r,
                 var,
@@ -818,9 +965,55 @@ fn generate(seed: u64, calendars: &Calendars) -> Generated {
         if spec.symbol == "600111.SH" {
             clip_intraday(&mut s, (2026, 1, 1), (2026, 1, 31), 4800, 5300);
         }
+        if IPO_PRICES.iter().any(|p| p.0 == spec.symbol) {
+            one_word_listing_day(&mut s);
+        }
         series.push(s);
     }
-    // The rare-earth index and the other A-share indexes, from the factors.
+    for (i, spec) in HK_SHARES.iter().enumerate() {
+        let d = from_listing(&days.hk, spec.listed);
+        let mut draws = Draws::stream(seed, stream::HK_SHARE + i as u64, 4.0);
+        let load = Loadings {
+            hk: true,
+            beta: spec.beta,
+            rare_earth: spec.rare_earth,
+            magnet: spec.magnet,
+            own_vol: spec.idio,
+            jump_prob: STOCK_JUMP_PROB,
+        };
+        let (r, var) = factor_returns(&days.in_union(&d), &load, factors, &mut draws);
+        let anchors = resolve(spec.symbol, spec.anchors, &d);
+        let mut windows: Vec<Window<'_>> = Vec::new();
+        if spec.symbol == "06680.HK" {
+            // PIN: a three-year high on 2025-07-24.
+            let top_day = ix(&d, (2025, 7, 24));
+            let top = anchors.iter().find(|a| a.0 == top_day).map_or(0.0, |a| a.1);
+            let range = ix(&d, (2022, 7, 25))..=top_day - 1;
+            windows.push((range, Box::new(move |_, v| v < top - 0.004)));
+        }
+        series.push(build(
+            PathInput {
+                symbol: spec.symbol,
+                grid: Grid::HkSpread,
+                suspended: suspended_days(&d, spec.suspensions),
+                actions: actions_on(spec.symbol, &d, actions),
+                days: d,
+                r,
+                var,
+                anchors,
+                instrument: None,
+                windows,
+            },
+            &equity_style(spec.volume, spec.lot),
+            &mut draws,
+        ));
+    }
+    series
+}
+
+/// The A-share indexes, from the factors (price indexes: no actions).
+fn a_indexes(seed: u64, days: &Days, factors: &Factors) -> Vec<Series> {
+    let mut series = Vec::new();
     for (i, spec) in A_INDEXES.iter().enumerate() {
         let d = days.sse.clone();
         let mut draws = Draws::stream(seed, stream::INDEX + i as u64, DOF);
@@ -832,7 +1025,7 @@ fn generate(seed: u64, calendars: &Calendars) -> Generated {
             own_vol: spec.noise,
             jump_prob: 0.0,
         };
-        let (r, var) = factor_returns(&days.in_union(&d), &load, &factors, &mut draws);
+        let (r, var) = factor_returns(&days.in_union(&d), &load, factors, &mut draws);
         let anchors = resolve(spec.symbol, spec.anchors, &d);
         let mut windows: Vec<Window<'_>> = Vec::new();
         if spec.symbol == "000001.SH" {
@@ -853,6 +1046,7 @@ fn generate(seed: u64, calendars: &Calendars) -> Generated {
                 anchors,
                 instrument: None,
                 windows,
+                actions: Vec::new(),
             },
             &BarStyle {
                 gap_follow: 0.25,
@@ -866,184 +1060,157 @@ fn generate(seed: u64, calendars: &Calendars) -> Generated {
             &mut draws,
         ));
     }
-    // The ETF tracks the rare-earth index from its inception, with the pinned excess return.
-    {
-        let index = series.iter().find(|s| s.symbol == BENCHMARK).map(|s| {
-            s.days
-                .iter()
-                .zip(&s.bars)
-                .map(|(d, b)| (*d, b.map_or(f64::NAN, |b| Grid::Cents.value(b.close))))
-                .collect::<Vec<_>>()
-        });
-        let index = index.unwrap_or_default();
-        let level = |date: NaiveDate| index.iter().find(|e| e.0 == date).map_or(f64::NAN, |e| e.1);
-        let d = from_listing(&days.sse, Some(ETF_LISTED));
-        let mut draws = Draws::stream(seed, stream::ETF, DOF);
-        let base = level(day(ETF_INCEPTION));
-        let mut r = Vec::with_capacity(d.len());
-        let mut var = Vec::with_capacity(d.len());
-        for (k, date) in d.iter().enumerate() {
-            let noise = ETF_TRACKING_VOL * draws.fat();
-            let idx = level(*date).ln();
-            let prev = if k == 0 { idx } else { level(d[k - 1]).ln() };
-            r.push(idx - prev + noise);
-            var.push(0.02f64.powi(2));
-        }
-        let first = ETF_LAUNCH_PRICE * level(d[0]) / base;
-        let anchors = vec![
-            (0, first.ln()),
-            (ix(&d, ETF_RETURN_TO.0), (ETF_LAUNCH_PRICE * ETF_RETURN_TO.1).ln()),
-        ];
-        let instrument = Instrument::infer(ETF_SYMBOL, Currency::Cny);
-        series.push(build(
-            PathInput {
-                symbol: ETF_SYMBOL,
-                grid: Grid::Mils,
-                suspended: vec![false; d.len()],
-                days: d,
-                r,
-                var,
-                anchors,
-                instrument: Some(&instrument),
-                windows: Vec::new(),
-            },
-            &equity_style(ETF_VOLUME, 100),
-            &mut draws,
-        ));
-    }
-    // Hong Kong: the Hang Seng, then the shares.
-    {
-        let d = days.hk.clone();
-        let mut draws = Draws::stream(seed, stream::INDEX + 10, DOF);
-        let load = Loadings {
-            hk: true,
-            beta: HSI.beta,
-            rare_earth: 0.0,
-            magnet: 0.0,
-            own_vol: HSI.noise,
-            jump_prob: 0.0,
-        };
-        let (r, var) = factor_returns(&days.in_union(&d), &load, &factors, &mut draws);
-        let anchors = resolve(HSI.symbol, HSI.anchors, &d);
-        let cap_day = ix(&d, (2025, 7, 24));
-        let cap = anchors.iter().find(|a| a.0 == cap_day).map_or(0.0, |a| a.1);
-        // PIN: the highest close since late 2021, so every close from 2022 to the day before
-        // is below it.
-        let range = ix(&d, (2022, 1, 3))..=cap_day - 1;
-        let windows: Vec<Window<'_>> = vec![(range, Box::new(move |_, v| v < cap - 0.002))];
-        series.push(build(
-            PathInput {
-                symbol: HSI.symbol,
-                grid: Grid::Cents,
-                suspended: vec![false; d.len()],
-                days: d,
-                r,
-                var,
-                anchors,
-                instrument: None,
-                windows,
-            },
-            &BarStyle {
-                gap_follow: 0.3,
-                gap_noise: 0.25,
-                range: 0.45,
-                volume: 0.0,
-                lot: 1,
-                move_sensitivity: 0.0,
-                amount_price: None,
-            },
-            &mut draws,
-        ));
-    }
-    for (i, spec) in HK_SHARES.iter().enumerate() {
-        let d = from_listing(&days.hk, spec.listed);
-        let mut draws = Draws::stream(seed, stream::HK_SHARE + i as u64, 4.0);
-        let load = Loadings {
-            hk: true,
-            beta: spec.beta,
-            rare_earth: spec.rare_earth,
-            magnet: spec.magnet,
-            own_vol: spec.idio,
-            jump_prob: STOCK_JUMP_PROB,
-        };
-        let (r, var) = factor_returns(&days.in_union(&d), &load, &factors, &mut draws);
-        let anchors = resolve(spec.symbol, spec.anchors, &d);
-        let mut windows: Vec<Window<'_>> = Vec::new();
-        if spec.symbol == "06680.HK" {
-            // PIN: a three-year high on 2025-07-24.
-            let top_day = ix(&d, (2025, 7, 24));
-            let top = anchors.iter().find(|a| a.0 == top_day).map_or(0.0, |a| a.1);
-            let range = ix(&d, (2022, 7, 25))..=top_day - 1;
-            windows.push((range, Box::new(move |_, v| v < top - 0.004)));
-        }
-        series.push(build(
-            PathInput {
-                symbol: spec.symbol,
-                grid: Grid::HkSpread,
-                suspended: suspended_days(&d, spec.suspensions),
-                days: d,
-                r,
-                var,
-                anchors,
-                instrument: None,
-                windows,
-            },
-            &equity_style(spec.volume, spec.lot),
-            &mut draws,
-        ));
-    }
-    // HKDCNY on every day either market trades.
-    {
-        let d = days.union.clone();
-        let mut draws = Draws::stream(seed, stream::FX, DOF);
-        let load = Loadings {
-            hk: false,
-            beta: 0.0,
-            rare_earth: 0.0,
-            magnet: 0.0,
-            own_vol: FX.noise,
-            jump_prob: 0.0,
-        };
-        let all: Vec<usize> = (0..d.len()).collect();
-        let (r, var) = factor_returns(&all, &load, &factors, &mut draws);
-        let anchors = resolve(FX.symbol, FX.anchors, &d);
-        let (lo, hi) = FX_RANGE;
-        let range = 0..=d.len() - 1;
-        let windows: Vec<Window<'_>> = vec![(range, Box::new(move |_, v| v > lo.ln() + 0.001 && v < hi.ln() - 0.001))];
-        series.push(build(
-            PathInput {
-                symbol: FX.symbol,
-                grid: Grid::Pips,
-                suspended: vec![false; d.len()],
-                days: d,
-                r,
-                var,
-                anchors,
-                instrument: None,
-                windows,
-            },
-            &BarStyle {
-                gap_follow: 0.3,
-                gap_noise: 0.3,
-                range: 0.4,
-                volume: 0.0,
-                lot: 1,
-                move_sensitivity: 0.0,
-                amount_price: None,
-            },
-            &mut draws,
-        ));
-    }
+    series
+}
 
-    let mut spot_series = vec![(PRND_OXIDE.symbol, days.sse.clone(), spot.prnd.clone())];
-    for (symbol, prices) in &spot.others {
-        spot_series.push((*symbol, days.sse.clone(), prices.clone()));
+/// The ETF: tracks the rare-earth index from its inception, with the pinned excess return.
+fn etf(seed: u64, days: &Days, series: &[Series]) -> Series {
+    let index = series.iter().find(|s| s.symbol == BENCHMARK).map(|s| {
+        s.days
+            .iter()
+            .zip(&s.bars)
+            .map(|(d, b)| (*d, b.map_or(f64::NAN, |b| Grid::Cents.value(b.close))))
+            .collect::<Vec<_>>()
+    });
+    let index = index.unwrap_or_default();
+    let level = |date: NaiveDate| index.iter().find(|e| e.0 == date).map_or(f64::NAN, |e| e.1);
+    let d = from_listing(&days.sse, Some(ETF_LISTED));
+    let mut draws = Draws::stream(seed, stream::ETF, DOF);
+    let base = level(day(ETF_INCEPTION));
+    let mut r = Vec::with_capacity(d.len());
+    let mut var = Vec::with_capacity(d.len());
+    for (k, date) in d.iter().enumerate() {
+        let noise = ETF_TRACKING_VOL * draws.fat();
+        let idx = level(*date).ln();
+        let prev = if k == 0 { idx } else { level(d[k - 1]).ln() };
+        r.push(idx - prev + noise);
+        var.push(0.02f64.powi(2));
     }
-    let points = point_in_time(seed, calendars, &days, &series, &spot.prnd);
-    Generated {
-        series,
-        spot: spot_series,
-        points,
+    let first = ETF_LAUNCH_PRICE * level(d[0]) / base;
+    let anchors = vec![
+        (0, first.ln()),
+        (ix(&d, ETF_RETURN_TO.0), (ETF_LAUNCH_PRICE * ETF_RETURN_TO.1).ln()),
+    ];
+    let instrument = Instrument::infer(ETF_SYMBOL, Currency::Cny);
+    build(
+        PathInput {
+            symbol: ETF_SYMBOL,
+            grid: Grid::Mils,
+            suspended: vec![false; d.len()],
+            days: d,
+            r,
+            var,
+            anchors,
+            instrument: Some(&instrument),
+            windows: Vec::new(),
+            actions: Vec::new(),
+        },
+        &equity_style(ETF_VOLUME, 100),
+        &mut draws,
+    )
+}
+
+/// The Hang Seng Index, from the Hong Kong factor.
+fn hang_seng(seed: u64, days: &Days, factors: &Factors) -> Series {
+    let d = days.hk.clone();
+    let mut draws = Draws::stream(seed, stream::INDEX + 10, DOF);
+    let load = Loadings {
+        hk: true,
+        beta: HSI.beta,
+        rare_earth: 0.0,
+        magnet: 0.0,
+        own_vol: HSI.noise,
+        jump_prob: 0.0,
+    };
+    let (r, var) = factor_returns(&days.in_union(&d), &load, factors, &mut draws);
+    let anchors = resolve(HSI.symbol, HSI.anchors, &d);
+    let cap_day = ix(&d, (2025, 7, 24));
+    let cap = anchors.iter().find(|a| a.0 == cap_day).map_or(0.0, |a| a.1);
+    // PIN: the highest close since late 2021, so every close from 2022 to the day before
+    // is below it.
+    let range = ix(&d, (2022, 1, 3))..=cap_day - 1;
+    let windows: Vec<Window<'_>> = vec![(range, Box::new(move |_, v| v < cap - 0.002))];
+    build(
+        PathInput {
+            symbol: HSI.symbol,
+            grid: Grid::Cents,
+            suspended: vec![false; d.len()],
+            days: d,
+            r,
+            var,
+            anchors,
+            instrument: None,
+            windows,
+            actions: Vec::new(),
+        },
+        &BarStyle {
+            gap_follow: 0.3,
+            gap_noise: 0.25,
+            range: 0.45,
+            volume: 0.0,
+            lot: 1,
+            move_sensitivity: 0.0,
+            amount_price: None,
+        },
+        &mut draws,
+    )
+}
+
+/// HKDCNY (CNY per HKD) on every day either market trades.
+fn fx_series(seed: u64, days: &Days, factors: &Factors) -> Series {
+    let d = days.union.clone();
+    let mut draws = Draws::stream(seed, stream::FX, DOF);
+    let load = Loadings {
+        hk: false,
+        beta: 0.0,
+        rare_earth: 0.0,
+        magnet: 0.0,
+        own_vol: FX.noise,
+        jump_prob: 0.0,
+    };
+    let all: Vec<usize> = (0..d.len()).collect();
+    let (r, var) = factor_returns(&all, &load, factors, &mut draws);
+    let anchors = resolve(FX.symbol, FX.anchors, &d);
+    let (lo, hi) = FX_RANGE;
+    let range = 0..=d.len() - 1;
+    let windows: Vec<Window<'_>> = vec![(range, Box::new(move |_, v| v > lo.ln() + 0.001 && v < hi.ln() - 0.001))];
+    build(
+        PathInput {
+            symbol: FX.symbol,
+            grid: Grid::Pips,
+            suspended: vec![false; d.len()],
+            days: d,
+            r,
+            var,
+            anchors,
+            instrument: None,
+            windows,
+            actions: Vec::new(),
+        },
+        &BarStyle {
+            gap_follow: 0.3,
+            gap_noise: 0.3,
+            range: 0.4,
+            volume: 0.0,
+            lot: 1,
+            move_sensitivity: 0.0,
+            amount_price: None,
+        },
+        &mut draws,
+    )
+}
+
+/// The listing day of a stock with an issue price: a one-word bar at its close (its anchor is
+/// the day's cap, +44% of the issue price for a ChiNext listing before 2020-08-24; such
+/// listings opened and closed at the cap), with a tenth of the usual volume.
+fn one_word_listing_day(s: &mut Series) {
+    let grid = s.grid;
+    if let Some(Some(b)) = s.bars.first_mut() {
+        b.open = b.close;
+        b.high = b.close;
+        b.low = b.close;
+        b.volume = (b.volume / 1000).max(1) * 100;
+        b.amount = (b.volume as f64 * grid.value(b.close)).round() as i64;
     }
 }
 
@@ -1065,18 +1232,18 @@ fn clip_intraday(s: &mut Series, from: Ymd, to: Ymd, lo: i64, hi: i64) {
     }
 }
 
-/// The point-in-time series: margin, fundamentals, PE, concentrate price.
-fn point_in_time(
+/// The company figures of the ten A-shares, scaled to the valuation pins. `series` are the
+/// shares' bars (the pins read closes on pinned days and on 2025-11-20); `schedule` gives the
+/// bonus and capitalisation issues and the ex-dates the annual reports must precede.
+fn companies(
     seed: u64,
     calendars: &Calendars,
     days: &Days,
     series: &[Series],
     prnd: &[i64],
-) -> Vec<(String, NaiveDate, String, NaiveDate)> {
-    let mut points = Vec::new();
+    schedule: &[dividends::Scheduled],
+) -> Vec<Company> {
     let find = |symbol: &str| series.iter().find(|s| s.symbol == symbol);
-    let next_day = |d: NaiveDate| calendars.next_trading_day(Market::Sse, d).unwrap_or(d);
-
     // Quarterly average PrNd oxide price, by quarter index from 2016 Q1.
     let quarter_prnd: Vec<f64> = (0..N_QUARTERS)
         .map(|q| {
@@ -1108,7 +1275,17 @@ fn point_in_time(
                 .and_then(|a| a.listed)
                 .map(day);
             let mut draws = Draws::stream(seed, stream::COMPANY + i as u64, DOF);
-            fundamentals::model(spec, &quarter_prnd, listed, calendars, &mut draws)
+            let issues: Vec<(NaiveDate, f64)> = dividends::share_issues(schedule)
+                .into_iter()
+                .filter(|x| x.0 == spec.symbol)
+                .map(|x| (x.1, x.2))
+                .collect();
+            let ex_dates: Vec<NaiveDate> = schedule
+                .iter()
+                .filter(|x| x.plan.symbol == spec.symbol)
+                .map(|x| x.ex_date)
+                .collect();
+            fundamentals::model(spec, &quarter_prnd, listed, &issues, &ex_dates, calendars, &mut draws)
         })
         .collect();
     let pe_day = day(PE_DAY);
@@ -1150,12 +1327,35 @@ fn point_in_time(
         }
     }
 
+    companies
+}
+
+/// The point-in-time series: margin, fundamentals, PE, concentrate price.
+fn point_in_time(
+    seed: u64,
+    calendars: &Calendars,
+    days: &Days,
+    series: &[Series],
+    companies: &[Company],
+    actions: &[(&str, CorporateAction)],
+    prnd: &[i64],
+) -> Vec<(String, NaiveDate, String, NaiveDate)> {
+    let mut points = Vec::new();
+    let find = |symbol: &str| series.iter().find(|s| s.symbol == symbol);
+    let next_day = |d: NaiveDate| calendars.next_trading_day(Market::Sse, d).unwrap_or(d);
+
     // Fundamentals series.
     let money = |v: f64| format!("{}", v.round() as i64);
-    for c in &companies {
+    for c in companies {
         let ocf = c.operating_cash_flow();
         let capex = c.capex();
-        let net_cash = c.net_cash();
+        // The cash dividends of actions.csv leave the company on their payment days.
+        let paid: Vec<(NaiveDate, f64)> = actions
+            .iter()
+            .filter(|(s, _)| *s == c.symbol)
+            .map(|(_, a)| (a.pay_date, a.cash * c.shares_at(a.ex_date)))
+            .collect();
+        let net_cash = c.net_cash(&paid);
         for (q, cash) in net_cash.iter().enumerate() {
             let period = quarter_end(q);
             let published = c.published[q];
@@ -1210,16 +1410,20 @@ fn point_in_time(
         };
         let closes: Vec<Option<f64>> = s.bars.iter().map(|b| b.map(|b| s.grid.value(b.close))).collect();
         let amounts: Vec<f64> = s.bars.iter().map(|b| b.map_or(0.0, |b| b.amount as f64)).collect();
-        let shares: Vec<f64> = s
-            .days
-            .iter()
-            .map(|d| {
-                (0..N_QUARTERS)
-                    .rev()
-                    .find(|&q| quarter_end(q) <= *d)
-                    .map_or(c.shares[0], |q| c.shares[q])
-            })
-            .collect();
+        let shares: Vec<f64> = s.days.iter().map(|d| c.shares_at(*d)).collect();
+        // prev close / reference on each ex-date: the balance follows the adjusted move.
+        let mut ex_factor = vec![1.0; s.days.len()];
+        let mut last: Option<f64> = None;
+        for (t, b) in s.bars.iter().enumerate() {
+            let Some(b) = b else { continue };
+            if let (Some(p), Some((_, a))) = (
+                last,
+                actions.iter().find(|(x, a)| *x == m.symbol && a.ex_date == s.days[t]),
+            ) {
+                ex_factor[t] = p / a.reference_price(p);
+            }
+            last = Some(s.grid.value(b.close));
+        }
         let first = m.from.map_or(0, |f| ix(&s.days, f));
         let pin = (
             ix(&s.days, (2025, 12, 31)),
@@ -1227,7 +1431,18 @@ fn point_in_time(
             m.change_to_jan_16,
         );
         let mut draws = Draws::stream(seed, stream::MARGIN + i as u64, DOF);
-        let path = margin::simulate(&closes, &amounts, &shares, m.ratio, first, pin, &mut draws);
+        let path = margin::simulate(
+            &margin::Stock {
+                closes: &closes,
+                ex_factor: &ex_factor,
+                amounts: &amounts,
+                shares: &shares,
+            },
+            m.ratio,
+            first,
+            pin,
+            &mut draws,
+        );
         for (j, &t) in path.days.iter().enumerate() {
             let date = s.days[t];
             let published = next_day(date);
@@ -1296,6 +1511,52 @@ fn series_csv(g: &Generated) -> String {
     out
 }
 
+/// A number as text with no more decimals than it has (up to 6): `0.035`, `0.6`, `0`.
+fn decimal(v: f64) -> String {
+    let t = format!("{v:.6}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t.is_empty() || t == "-" {
+        "0".to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// `actions.csv`: one row per action, sorted by symbol then ex-date. The record date is given
+/// for A-shares (the trading day before the ex-date); the listing date only where it differs
+/// from the ex-date.
+fn actions_csv(actions: &[(&str, CorporateAction)]) -> String {
+    let mut out = String::from("symbol,ex_date,cash,bonus,transfer,record_date,pay_date,listing_date\n");
+    for (symbol, a) in actions {
+        let record = a.record_date.map(|d| d.to_string()).unwrap_or_default();
+        let listing = if a.listing_date == a.ex_date {
+            String::new()
+        } else {
+            a.listing_date.to_string()
+        };
+        let _ = writeln!(
+            out,
+            "{symbol},{},{},{},{},{record},{},{listing}",
+            a.ex_date,
+            decimal(a.cash),
+            decimal(a.bonus),
+            decimal(a.transfer),
+            a.pay_date
+        );
+    }
+    out
+}
+
+/// A stock's `listed` date (when it lists after the data start) and issue price, if known.
+fn listing(out: &mut String, spec: &EquitySpec) {
+    if let Some((y, m, d)) = spec.listed {
+        let _ = writeln!(out, "listed = {y:04}-{m:02}-{d:02}");
+    }
+    if let Some((_, price)) = IPO_PRICES.iter().find(|p| p.0 == spec.symbol) {
+        let _ = writeln!(out, "ipo_price = {price}");
+    }
+}
+
 fn manifest(seed: u64) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -1304,16 +1565,17 @@ fn manifest(seed: u64) -> String {
     );
     let _ = writeln!(
         out,
-        "# Regenerate: rebt data generate (or cargo run -p rebt-data --example generate_dataset -- rare-earth {seed} datasets/rare-earth)"
+        "# Regenerate: rebt data generate --out crates/rebt-data/data/rare-earth (or cargo run -p rebt-data --example generate_dataset -- rare-earth {seed} crates/rebt-data/data/rare-earth)"
     );
     let _ = writeln!(out, "name = \"rebt rare-earth (synthetic)\"");
     let _ = writeln!(
         out,
         "description = \"SYNTHETIC daily bars 2018-01-02..2026-01-30 on the real SSE/SZSE and HKEX calendars: ten \
          rare-earth A-shares, the E Fund rare-earth ETF, four indexes, four Hong Kong shares, HKDCNY and five \
-         rare-earth spot prices, with point-in-time margin, fundamentals and PE series. Generated by a seeded, \
-         calibrated factor model (seed {seed}) and pinned to published 2025-2026 figures (see \
-         datasets/rare-earth/README.md); NOT real prices.\""
+         rare-earth spot prices, with point-in-time margin, fundamentals and PE series, and corporate actions \
+         (raw prices: they fall on each ex-date). Generated by a seeded, calibrated factor model (seed {seed}) \
+         and pinned to published 2025-2026 figures and to the companies' real dividends and capitalisation \
+         issues where found (see datasets/rare-earth/README.md); NOT real prices.\""
     );
     let _ = writeln!(out, "synthetic = true");
     let _ = writeln!(out, "benchmark = \"{BENCHMARK}\"");
@@ -1324,6 +1586,7 @@ fn manifest(seed: u64) -> String {
             "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"",
             spec.symbol, spec.name
         );
+        listing(&mut out, spec);
     }
     let _ = writeln!(
         out,
@@ -1342,6 +1605,7 @@ fn manifest(seed: u64) -> String {
             "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"\nlot = {}",
             spec.symbol, spec.name, spec.lot
         );
+        listing(&mut out, spec);
     }
     let _ = writeln!(
         out,
@@ -1401,6 +1665,45 @@ mod tests {
         assert_eq!(days.sse.last().copied(), Some(day(LAST_DAY)));
         assert!(days.sse.binary_search(&day(ETF_LISTED)).is_ok());
         assert!(days.sse.binary_search(&day(ETF_INCEPTION)).is_ok());
+    }
+
+    #[test]
+    fn raw_paths_fall_on_ex_dates_keep_their_anchors_and_windows() {
+        // Flat returns between raw anchors at 10.00 on days 0 and 10, 派1 (1.00 a share) on day 5.
+        let n = 11;
+        let (r, var, open) = (vec![0.0; n], vec![1.0; n], vec![false; n]);
+        let anchors = [(0, 10f64.ln()), (10, 10f64.ln())];
+        let action = CorporateAction::cash_dividend(day((2024, 6, 3)), 1.0);
+        let x = raw_path(&r, &var, &anchors, &[], &open, &[(5, action)]);
+        assert!((x[0] - 10f64.ln()).abs() < 1e-12 && (x[10] - 10f64.ln()).abs() < 1e-12);
+        // The adjusted path (raw + the log adjustment from day 5 on) rises evenly, by a tenth
+        // of the dividend's drop a day; the raw path gives the drop back on the ex-date.
+        let p = x[4].exp();
+        let drop = (p / action.reference_price(p)).ln();
+        let adjusted = |t: usize| x[t] + if t >= 5 { drop } else { 0.0 };
+        for t in 1..n {
+            assert!(
+                (adjusted(t) - adjusted(t - 1) - drop / 10.0).abs() < 1e-9,
+                "day {t}: {x:?} {drop}"
+            );
+        }
+        assert!((x[5] - x[4] - (drop / 10.0 - drop)).abs() < 1e-9);
+        // A window condition on raw prices is met by damping the adjusted path, which keeps
+        // the 10转6 drop: a spike on day 2 would take the raw price over 12.00.
+        let mut r = vec![0.0; n];
+        r[2] = 0.4;
+        let issue = CorporateAction {
+            cash: 0.0,
+            transfer: 0.6,
+            ..action
+        };
+        let cap = 12f64.ln();
+        let windows: Vec<Window<'_>> = vec![(1..=9, Box::new(move |_, v| v < cap))];
+        let anchors = [(0, 10f64.ln()), (10, (10.0 / 1.6f64).ln())];
+        let x = raw_path(&r, &var, &anchors, &windows, &open, &[(5, issue)]);
+        assert!((1..=9).all(|t| x[t] < cap), "{x:?}");
+        assert!((x[10] - (10.0 / 1.6f64).ln()).abs() < 1e-12);
+        assert!(x[5] - x[4] < -1.6f64.ln() + 0.05, "the issue's fall is kept: {x:?}");
     }
 
     #[test]

@@ -215,8 +215,9 @@ pub(crate) fn limits(grid: Grid, prev: i64, band_bp: u32) -> (i64, i64) {
 }
 
 /// Closes in grid units for a log path `x`, day by day: the path's price, clipped to the
-/// day's band around the previous close (`band` gives it per day index, `None` for no limit),
-/// none on suspended days. `forced` days (the anchors) get exactly their value: when that is
+/// day's band around the reference close (`reference(t, previous close)`: the previous close,
+/// or on an ex-date its ex-rights reference price; `band` gives the band per day index, `None`
+/// for no limit), none on suspended days. `forced` days (the anchors) get exactly their value: when that is
 /// outside the band of the close before, the closes before it are moved, as little and as
 /// few as needed, so that it is inside. Should that reach back to another anchor (two anchors
 /// too far apart to be joined within the band), the later anchor gives way to the band; the
@@ -225,6 +226,7 @@ pub(crate) fn closes(
     x: &[f64],
     grid: Grid,
     band: &dyn Fn(usize) -> Option<u32>,
+    reference: &dyn Fn(usize, i64) -> i64,
     suspended: &[bool],
     forced: &[(usize, i64)],
 ) -> Vec<Option<i64>> {
@@ -239,6 +241,7 @@ pub(crate) fn closes(
     for _round in 0..(n * (forced.len() + 1) + 1) {
         let mut last: Option<(usize, i64)> = None;
         let mut violation: Option<(usize, usize, i64, u32)> = None; // (day, previous bar, wanted, band)
+        let band_of = |t: usize, prev: i64, bp: u32| limits(grid, reference(t, prev), bp);
         for t in 0..n {
             if suspended[t] {
                 out[t] = None;
@@ -248,7 +251,7 @@ pub(crate) fn closes(
             let target = fixed.unwrap_or_else(|| grid.round(x[t].exp()));
             let c = match (last, band(t)) {
                 (Some((j, p)), Some(bp)) => {
-                    let (lo, hi) = limits(grid, p, bp);
+                    let (lo, hi) = band_of(t, p, bp);
                     if fixed.is_some() && !(lo..=hi).contains(&target) && violation.is_none() {
                         violation = Some((t, j, target, bp));
                     }
@@ -259,7 +262,7 @@ pub(crate) fn closes(
             out[t] = Some(c);
             last = Some((t, c));
         }
-        let Some((_t, j, wanted, bp)) = violation else {
+        let Some((t, j, wanted, bp)) = violation else {
             break;
         };
         if anchor[j].is_some() {
@@ -272,9 +275,9 @@ pub(crate) fn closes(
         }
         // The close on day j nearest to its current one that lets the next bar reach `wanted`.
         let mut v = out[j].unwrap_or(wanted).max(1);
-        let step = if wanted > limits(grid, v, bp).1 { 1 } else { -1 };
+        let step = if wanted > band_of(t, v, bp).1 { 1 } else { -1 };
         loop {
-            let (lo, hi) = limits(grid, v, bp);
+            let (lo, hi) = band_of(t, v, bp);
             if (lo..=hi).contains(&wanted) || v + step < 1 {
                 break;
             }
@@ -333,9 +336,10 @@ mod tests {
     fn closes_respect_the_band_and_reach_forced_anchors() {
         let ln = |v: &[f64]| v.iter().map(|p| p.ln()).collect::<Vec<f64>>();
         let band = |_t: usize| Some(1000u32);
+        let same = |_t: usize, p: i64| p;
         // A 30% jump with a ±10% band is spread over limit-up days.
         let x = ln(&[10.0, 10.0, 13.0, 13.0, 13.0, 13.0]);
-        let c: Vec<i64> = closes(&x, Grid::Cents, &band, &[false; 6], &[(0, 1000)])
+        let c: Vec<i64> = closes(&x, Grid::Cents, &band, &same, &[false; 6], &[(0, 1000)])
             .into_iter()
             .flatten()
             .collect();
@@ -344,7 +348,7 @@ mod tests {
         // than needed: 11.50 needs at least 10.45 the day before (10.45 × 1.1 = 11.495, which
         // the exchange rounds up to 11.50).
         let x = ln(&[10.0, 9.0, 13.0, 13.0, 13.0, 13.0]);
-        let c: Vec<i64> = closes(&x, Grid::Cents, &band, &[false; 6], &[(0, 1000), (2, 1150)])
+        let c: Vec<i64> = closes(&x, Grid::Cents, &band, &same, &[false; 6], &[(0, 1000), (2, 1150)])
             .into_iter()
             .flatten()
             .collect();
@@ -354,7 +358,7 @@ mod tests {
             assert!((lo..=hi).contains(&w[1]), "{c:?}");
         }
         // Two anchors that cannot be joined within the band: the later one gives way.
-        let c: Vec<i64> = closes(&x, Grid::Cents, &band, &[false; 6], &[(0, 1000), (2, 1300)])
+        let c: Vec<i64> = closes(&x, Grid::Cents, &band, &same, &[false; 6], &[(0, 1000), (2, 1300)])
             .into_iter()
             .flatten()
             .collect();
@@ -365,9 +369,19 @@ mod tests {
             &x,
             Grid::Cents,
             &band,
+            &same,
             &[false, false, true, true, false, false],
             &[(0, 1000)],
         );
         assert_eq!((c[2], c[4], c[5]), (None, Some(1100), Some(1210)));
+        // An ex-date (day 2) bands around its reference price: 派1 on a 10.00 close gives
+        // 9.00, so the day's close is held to 9.90 at most although the path stays at 10.
+        let x = ln(&[10.0, 10.0, 10.0, 10.0]);
+        let ex = |t: usize, p: i64| if t == 2 { p - 100 } else { p };
+        let c: Vec<i64> = closes(&x, Grid::Cents, &band, &ex, &[false; 4], &[(0, 1000)])
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(c, [1000, 1000, 990, 1000]);
     }
 }

@@ -322,6 +322,12 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     },
 ];
 
+/// Issue prices of the shares that list within the data: JL Mag's A-share IPO at 5.39 CNY,
+/// listed on ChiNext 2018-09-21 (issue announcement, http://www.yjcf360.com/xinguyaowen/17284069.htm;
+/// listing notice, http://www.tjxzdmb.com/ganzhou/21638.html). JL Mag H (2022-01-14) has no
+/// verified offer price here, and Hong Kong has no price limit it would set.
+pub(super) const IPO_PRICES: [(&str, f64); 1] = [("300748.SZ", 5.39)];
+
 /// Number of one-word limit-up days after JL Mag's IPO (new ChiNext listings before the 2020
 /// reform typically opened with a run of them).
 pub(super) const IPO_LIMIT_UP_DAYS: usize = 8;
@@ -771,7 +777,9 @@ pub(super) struct CompanySpec {
     pub capex_share: f64,
     /// Net cash (cash minus interest-bearing debt) at the end of 2015, CNY.
     pub net_cash_2015: f64,
-    /// Shares outstanding: (first quarter end it applies to, count), ascending.
+    /// Shares outstanding before the dataset's bonus and capitalisation issues: (first
+    /// quarter end it applies to, count), ascending. Each issue multiplies the count from its
+    /// ex-date on (`Company::shares`).
     pub shares: &'static [(Ymd, f64)],
     /// Weight in the rare-earth index (for its aggregate PE).
     pub index_weight: f64,
@@ -837,7 +845,9 @@ pub(super) const COMPANIES: [CompanySpec; 10] = [
         margin_per_doubling: 0.05,
         capex_share: 0.05,
         net_cash_2015: 0.3e9,
-        shares: &[((2015, 12, 31), 1_051_697_000.0), ((2020, 9, 30), 1_755_167_000.0)],
+        // Base counts, before the 10转3 of 2018-07-02 (× 1.3 from then: 1,755,167,000 at the
+        // end of 2020-09).
+        shares: &[((2015, 12, 31), 1_051_697_000.0), ((2020, 9, 30), 1_350_128_462.0)],
         index_weight: 0.10,
         lead_days: 8,
         pe_pin: PePin::IndexScale,
@@ -851,10 +861,12 @@ pub(super) const COMPANIES: [CompanySpec; 10] = [
         margin_per_doubling: 0.02,
         capex_share: 0.09,
         net_cash_2015: 0.1e9,
+        // Base counts, before the 10转6 issues of 2021 and 2023 (× 2.56 after both): the end
+        // count, 536,500,000, is the one the PE pin was set with.
         shares: &[
-            ((2015, 12, 31), 370_000_000.0),
-            ((2018, 9, 30), 411_000_000.0),
-            ((2022, 3, 31), 536_500_000.0),
+            ((2015, 12, 31), 144_531_250.0),
+            ((2018, 9, 30), 160_546_875.0),
+            ((2022, 3, 31), 209_570_313.0),
         ],
         index_weight: 0.08,
         lead_days: 10,
@@ -869,7 +881,9 @@ pub(super) const COMPANIES: [CompanySpec; 10] = [
         margin_per_doubling: 0.01,
         capex_share: 0.06,
         net_cash_2015: -9.0e9,
-        shares: &[((2015, 12, 31), 1_081_496_000.0), ((2020, 12, 31), 1_418_459_000.0)],
+        // Base counts, before the 10转3 of 2018-06-19 (× 1.3 from then: 1,418,459,000 at the
+        // end of 2020).
+        shares: &[((2015, 12, 31), 1_081_496_000.0), ((2020, 12, 31), 1_091_122_308.0)],
         index_weight: 0.12,
         lead_days: 3,
         pe_pin: PePin::IndexScale,
@@ -965,3 +979,237 @@ pub(super) const PINNED_FIGURES: [(&str, &str, Ymd, f64); 10] = [
 ];
 /// Baotou Steel 2024 Q1–Q3 was a loss ("back from a loss"): this year-to-date net profit.
 pub(super) const BAOTOU_2024_Q3_LOSS: (&str, Ymd, f64) = ("600010.SH", (2024, 9, 30), -395.0e6);
+
+/// Synthetic cash dividends of the A-shares: this share of the previous year's net profit to
+/// shareholders (the `net_profit` series' annual figure), per share outstanding on the record
+/// date, rounded to 0.001 CNY (a per-10-shares amount to the fen). 30% is the share the
+/// company model already pays out of its cash each third quarter (`fundamentals.rs`).
+pub(super) const PAYOUT_RATIO: f64 = 0.30;
+/// Synthetic cash dividends of the Hong Kong shares without a net-profit series (00769.HK,
+/// 01208.HK, and 02600.HK before 2022): about this share of the price before the ex-date
+/// (× exp(0.2 N) a year), rounded to 0.001 HKD.
+pub(super) const HK_YIELD: f64 = 0.02;
+/// Synthetic ex-dates fall on a trading day (with a bar, and a bar the day before) between
+/// these days of the year: the A-share and Hong Kong dividend season.
+pub(super) const SEASON: ((u32, u32), (u32, u32)) = ((6, 10), (8, 20));
+/// Hong Kong dividends are paid about this many calendar days after the ex-date (then the
+/// next HKEX trading day).
+pub(super) const HK_PAY_LAG_DAYS: u64 = 28;
+
+/// When an action's ex-date is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum ExDate {
+    /// The real ex-date.
+    On(Ymd),
+    /// Not found: drawn (seeded) among the trading days of the window, inclusive.
+    Between(Ymd, Ymd),
+}
+
+/// How an action's cash per share is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Cash {
+    /// The real pre-tax amount per share, in the instrument's currency.
+    Real(f64),
+    /// The real amount in CNY of a Hong Kong share (an H share's dividend is declared in
+    /// RMB): converted at the dataset's HKDCNY close before the ex-date.
+    RealCny(f64),
+    /// Synthetic: [`PAYOUT_RATIO`] of the previous year's net profit per share.
+    Payout,
+    /// Synthetic, for an H share: the CNY amount of its A share's dividend of the same year,
+    /// converted at the dataset's HKDCNY close before the ex-date.
+    SameAsA(&'static str),
+    /// Synthetic: about [`HK_YIELD`] of the price before the ex-date.
+    Yield,
+}
+
+/// One planned corporate action of the dataset. The real ones say where they come from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct PlannedAction {
+    pub symbol: &'static str,
+    pub ex_date: ExDate,
+    pub cash: Cash,
+    /// Bonus shares (送股) per share held.
+    pub bonus: f64,
+    /// Capitalisation shares (转增) per share held.
+    pub transfer: f64,
+    /// The real payment date (Hong Kong), when known.
+    pub pay_date: Option<Ymd>,
+    /// The year's annual dividend (an interim one comes in addition).
+    pub annual: bool,
+    /// Where the real figures come from; empty for synthetic ones.
+    pub source: &'static str,
+}
+
+/// The real-price files the 2018–2021 A-share ex-dates come from (read once, never copied):
+/// on a day whose `pre_close` differs from the previous close, the cash is the difference and
+/// a bonus or capitalisation ratio shows as (previous close − cash) / pre_close − 1; the
+/// exchange rounds its reference price to the fen, so amounts are to the fen unless an
+/// announcement gives the exact figure.
+const FILE: &str = "real file";
+
+const fn real(symbol: &'static str, ex: Ymd, cash: f64, source: &'static str) -> PlannedAction {
+    PlannedAction {
+        symbol,
+        ex_date: ExDate::On(ex),
+        cash: Cash::Real(cash),
+        bonus: 0.0,
+        transfer: 0.0,
+        pay_date: None,
+        annual: true,
+        source,
+    }
+}
+
+/// A real amount whose ex-date was not found: drawn in the dividend season of `year`.
+const fn real_amount(symbol: &'static str, year: i32, cash: f64, source: &'static str) -> PlannedAction {
+    PlannedAction {
+        ex_date: ExDate::Between((year, SEASON.0.0, SEASON.0.1), (year, SEASON.1.0, SEASON.1.1)),
+        ..real(symbol, (year, 1, 1), cash, source)
+    }
+}
+
+/// A real Hong Kong dividend: ex-date, HKD per share, payment date.
+const fn real_hk(
+    symbol: &'static str,
+    ex: Ymd,
+    hkd: f64,
+    pay: Ymd,
+    annual: bool,
+    source: &'static str,
+) -> PlannedAction {
+    PlannedAction {
+        pay_date: Some(pay),
+        annual,
+        ..real(symbol, ex, hkd, source)
+    }
+}
+
+const CHALCO_H: &str =
+    "stockanalysis.com HKG:2600 dividend history (https://stock-analysis-sveltekit.pages.dev/quote/hkg/2600/dividend)";
+const JL_MAG_2022: &str = "JL Mag 2022 annual distribution, 10派2.6元 转增6股 for A and H shares (implementation notice 2023-07-04, http://ddx.gubit.cn/gonggao/300748/202307040659.html); ex-date not found";
+
+/// Every real corporate action of the universe in the dataset (or real amount with a
+/// synthetic ex-date), 2018–2025. Every other annual dividend is synthetic.
+pub(super) const REAL_ACTIONS: &[PlannedAction] = &[
+    // Northern Rare Earth.
+    real(
+        "600111.SH",
+        (2018, 6, 27),
+        0.035,
+        "2017 distribution notice 2018-027: A股每股现金红利0.035元, record 2018-06-26 (http://m.nuohen.cn/dbfxt/201806/471934.html); real file",
+    ),
+    real("600111.SH", (2019, 6, 18), 0.05, FILE),
+    real("600111.SH", (2021, 6, 24), 0.07, FILE),
+    real_amount(
+        "600111.SH",
+        2022,
+        0.445,
+        "2021 plan, 每10股派4.45元 (https://aijingu.com/notices/600111/AN202204141559233032.html); ex-date not found",
+    ),
+    real_amount(
+        "600111.SH",
+        2023,
+        0.17,
+        "2022 plan, 每10股派1.70元 (2022 annual report, http://2w3g.cn/post/109047.html); ex-date not found",
+    ),
+    real_amount(
+        "600111.SH",
+        2024,
+        0.07,
+        "2023 plan, 每10股派0.70元 (2023 annual report summary, https://paper.cnstock.com/html/2024-04/19/content_1900418.htm); ex-date not found",
+    ),
+    real(
+        "600111.SH",
+        (2025, 6, 20),
+        0.035,
+        "2024 distribution: ¥0.035, record 2025-06-19, ex and pay 2025-06-20 (https://rareearthexchanges.com/news/northern-rare-earth-600111-confirms-2024-dividend-but-investors-should-note-the-limits)",
+    ),
+    // China Rare Earth.
+    real("000831.SZ", (2020, 10, 23), 0.04, FILE),
+    real(
+        "000831.SZ",
+        (2021, 7, 16),
+        0.05,
+        "2020 distribution notice, 每10股派0.50元 (https://aijingu.com/notices/000831/AN202107091502747808.html); real file",
+    ),
+    // Shenghe Resources: the 2017 distribution, 10转3派0.3 (ratio and cash solved from the
+    // reference price; no announcement found).
+    PlannedAction {
+        transfer: 0.3,
+        ..real("600392.SH", (2018, 7, 2), 0.03, FILE)
+    },
+    real("600392.SH", (2019, 6, 20), 0.03, FILE),
+    real("600392.SH", (2021, 7, 12), 0.05, FILE),
+    // JL Mag.
+    real("300748.SZ", (2019, 4, 15), 0.11, FILE),
+    real("300748.SZ", (2020, 5, 15), 0.11, FILE),
+    PlannedAction {
+        transfer: 0.6,
+        ..real(
+            "300748.SZ",
+            (2021, 5, 13),
+            0.20,
+            "2020 distribution notice 2021-051, 每10股派2.00元 转增6股, record 2021-05-12 (https://q.stock.sohu.com/cn,gg,300748,7316513060.shtml); real file",
+        )
+    },
+    PlannedAction {
+        ex_date: ExDate::Between((2023, 7, 5), (2023, 7, 31)),
+        transfer: 0.6,
+        ..real("300748.SZ", (2023, 1, 1), 0.26, JL_MAG_2022)
+    },
+    // Xiamen Tungsten: the 2017 distribution, 10转3派2 (solved from the reference price; 派2.1
+    // fits too; no announcement found).
+    PlannedAction {
+        transfer: 0.3,
+        ..real("600549.SH", (2018, 6, 19), 0.20, FILE)
+    },
+    real("600549.SH", (2019, 7, 10), 0.15, FILE),
+    real("600549.SH", (2020, 6, 22), 0.10, FILE),
+    real("600549.SH", (2021, 6, 1), 0.15, FILE),
+    // Zhenghai Magnetic.
+    real("300224.SZ", (2018, 5, 17), 0.12, FILE),
+    real("300224.SZ", (2020, 4, 22), 0.20, FILE),
+    real("300224.SZ", (2021, 4, 21), 0.20, FILE),
+    // Galaxy Magnetic.
+    real("300127.SZ", (2018, 5, 29), 0.45, FILE),
+    real("300127.SZ", (2019, 5, 10), 0.35, FILE),
+    real("300127.SZ", (2020, 5, 15), 0.35, FILE),
+    real("300127.SZ", (2021, 5, 19), 0.35, FILE),
+    // Baotou Steel.
+    real("600010.SH", (2019, 7, 12), 0.01, FILE),
+    // Zhong Ke San Huan.
+    real("000970.SZ", (2018, 6, 15), 0.09, FILE),
+    real("000970.SZ", (2019, 6, 21), 0.09, FILE),
+    real("000970.SZ", (2020, 7, 17), 0.05, FILE),
+    real("000970.SZ", (2021, 6, 3), 0.05, FILE),
+    // JL Mag (H): the 2022 distribution applies to the H shares too (RMB 0.26 paid in HKD);
+    // the 2025 interim dividend.
+    PlannedAction {
+        ex_date: ExDate::Between((2023, 7, 5), (2023, 7, 31)),
+        cash: Cash::RealCny(0.26),
+        transfer: 0.6,
+        ..real("06680.HK", (2023, 1, 1), 0.0, JL_MAG_2022)
+    },
+    real_hk(
+        "06680.HK",
+        (2025, 10, 30),
+        0.1964,
+        (2025, 12, 23),
+        false,
+        "2025 interim dividend RMB 0.18 (HKD 0.1964), ex 2025-10-30, payable 2025-12-23 (https://stocks.cafe/dividend?exchange=XHKG&items=20&subtab=xupcoming)",
+    ),
+    // Aluminum Corporation of China (H): none 2018–2021; finals from 2022, interims from 2024.
+    real_hk("02600.HK", (2022, 6, 29), 0.0372, (2022, 8, 19), true, CHALCO_H),
+    real_hk("02600.HK", (2023, 6, 23), 0.03927, (2023, 8, 18), true, CHALCO_H),
+    real_hk(
+        "02600.HK",
+        (2024, 6, 27),
+        0.0877,
+        (2024, 7, 26),
+        true,
+        "2023 final RMB 0.08 (HKD 0.0877), ex 2024-06-27, payable 2024-07-26 (HKEX notice, http://stock.finance.sina.com.cn/hkstock/go/CompanyNoticeDetail/code/02600/aid/1177006.html)",
+    ),
+    real_hk("02600.HK", (2024, 11, 21), 0.0887, (2024, 12, 27), false, CHALCO_H),
+    real_hk("02600.HK", (2025, 6, 30), 0.1479, (2025, 8, 8), true, CHALCO_H),
+    real_hk("02600.HK", (2025, 9, 9), 0.1348, (2025, 10, 17), false, CHALCO_H),
+];
