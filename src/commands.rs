@@ -308,6 +308,17 @@ pub fn data_generate(dataset: &str, seed: Option<u64>, out: &Path) -> Result<()>
     Ok(())
 }
 
+pub fn data_generate_market(stocks: usize, days: usize, seed: Option<u64>, out: &Path) -> Result<()> {
+    let spec = rebt_data::MarketSpec {
+        stocks,
+        days,
+        seed: seed.unwrap_or(rebt_data::generate::MARKET_SEED),
+    };
+    let summary = rebt_data::generate_market(&spec, out)?;
+    outln!("{summary}");
+    Ok(())
+}
+
 pub fn data_import(args: &ImportArgs) -> Result<()> {
     use rebt_data::import::{ImportFormat, ImportOptions};
     let format: ImportFormat = args.format.parse()?;

@@ -68,12 +68,20 @@ enum DataCommand {
         /// Dataset directory or bars file.
         path: Option<PathBuf>,
     },
-    /// Regenerate a synthetic dataset with its seeded generator.
+    /// Regenerate a synthetic dataset with its seeded generator, or make a whole synthetic
+    /// A-share market (`--market N --days D`) for scale work.
     Generate {
         /// `rare-earth` (the default dataset) or `sample`.
         #[arg(long, default_value = "rare-earth")]
         dataset: String,
-        /// Seed (default: the committed dataset's).
+        /// A whole synthetic market of N stocks (SSE main, STAR, SZSE main, ChiNext) and its
+        /// index, instead of a named dataset; with --days (5000 × 5000 writes about 1.3 GB).
+        #[arg(long, value_name = "N", requires = "days", conflicts_with = "dataset")]
+        market: Option<usize>,
+        /// Trading days of --market.
+        #[arg(long, value_name = "D", requires = "market")]
+        days: Option<usize>,
+        /// Seed (default: the committed dataset's, or 2026 for --market).
         #[arg(long)]
         seed: Option<u64>,
         /// Output directory.
@@ -234,7 +242,16 @@ fn main() -> ExitCode {
         Command::Strategies => commands::strategies(),
         Command::Data(DataCommand::Check { path }) => commands::data_check(&path),
         Command::Data(DataCommand::Info { path }) => commands::data_info(path.as_deref()),
-        Command::Data(DataCommand::Generate { dataset, seed, out }) => commands::data_generate(&dataset, seed, &out),
+        Command::Data(DataCommand::Generate {
+            dataset,
+            market,
+            days,
+            seed,
+            out,
+        }) => match (market, days) {
+            (Some(stocks), Some(days)) => commands::data_generate_market(stocks, days, seed, &out),
+            _ => commands::data_generate(&dataset, seed, &out),
+        },
         Command::Data(DataCommand::Import(args)) => commands::data_import(&args),
     };
     match result {

@@ -54,6 +54,62 @@ fn data_generate_sample_reproduces_the_committed_files() {
 }
 
 #[test]
+fn data_generate_market_writes_a_seeded_market_that_backtests() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = [
+        "data", "generate", "--market", "30", "--days", "250", "--seed", "5", "--out",
+    ];
+    let out = ok(&rebt(&[&args[..], &["a"]].concat(), dir.path()));
+    assert!(
+        out.starts_with("market of 30 stocks × 250 days (seed 5, SYNTHETIC) → a"),
+        "{out}"
+    );
+    ok(&rebt(&[&args[..], &["b"]].concat(), dir.path()));
+    for f in ["bars.csv", "manifest.toml"] {
+        let a = std::fs::read(dir.path().join("a").join(f)).expect("generated");
+        assert!(
+            a == std::fs::read(dir.path().join("b").join(f)).expect("generated"),
+            "{f} differs"
+        );
+    }
+    let out = ok(&rebt(
+        &["backtest", "--data", "a", "--quiet", "--json", "r.json"],
+        dir.path(),
+    ));
+    assert!(out.is_empty(), "{out}");
+    let report = std::fs::read_to_string(dir.path().join("r.json")).expect("result.json");
+    assert!(
+        report.contains("\"benchmark\": \"000001.SH\""),
+        "the index is the benchmark"
+    );
+    // --days goes with --market, and --market excludes --dataset
+    let o = rebt(&["data", "generate", "--market", "30", "--out", "c"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    let o = rebt(
+        &[
+            "data",
+            "generate",
+            "--dataset",
+            "sample",
+            "--market",
+            "3",
+            "--days",
+            "3",
+            "--out",
+            "c",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = rebt(
+        &["data", "generate", "--market", "0", "--days", "3", "--out", "c"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected at least one stock"));
+}
+
+#[test]
 fn data_import_writes_a_dataset_that_backtests() {
     let fixtures = repo().join("crates/rebt-data/tests/fixtures/import");
     let dir = tempfile::tempdir().expect("tempdir");

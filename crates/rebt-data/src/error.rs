@@ -156,6 +156,16 @@ pub enum DataError {
         /// The names it knows, comma-separated.
         known: &'static str,
     },
+    /// `rebt data generate --market` was asked for a size it cannot make.
+    #[error("market of {stocks} stocks × {days} days: {message}")]
+    MarketSize {
+        /// Stocks asked for.
+        stocks: usize,
+        /// Days asked for.
+        days: usize,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// Another error from building the panel.
     #[error("{}: {source}", path.display())]
     Core {

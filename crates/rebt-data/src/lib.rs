@@ -15,7 +15,8 @@
 //!   `data/rare-earth/` in this crate (documented in the workspace's `datasets/rare-earth/`);
 //! - [`generate`] holds the seeded generators: [`generate::rare_earth()`] (the embedded
 //!   dataset) and [`generate::sample()`] (the small sample in `datasets/sample/`, loadable by
-//!   path), and [`generate_dataset`] writes either to a directory.
+//!   path), and [`generate_dataset`] writes either to a directory; [`generate_market`] writes
+//!   a seeded whole A-share-like market of any size for scale work.
 //!
 //! Every error ([`DataError`]) names the file and, where there is one, the line and column or
 //! the manifest key. Nothing is read from the environment and nothing is printed.
@@ -46,7 +47,8 @@ pub use dataset::{
 };
 pub use error::DataError;
 pub use generate::{
-    GeneratedDataset, GeneratedRareEarth, GeneratedSummary, RARE_EARTH_SEED, SAMPLE_SEED, generate_dataset,
+    GeneratedDataset, GeneratedRareEarth, GeneratedSummary, MarketSpec, RARE_EARTH_SEED, SAMPLE_SEED, generate_dataset,
+    generate_market,
 };
 pub use manifest::{InstrumentSpec, Manifest, PriceLimit};
 #[cfg(feature = "parquet")]

@@ -7,16 +7,23 @@
 //!   prices on the real SSE and HKEX calendars, with point-in-time margin, fundamentals and
 //!   valuation series, pinned to the published figures of `seed-facts.md`;
 //! - [`sample()`]: the small five-stock sample of `datasets/sample/` (weekdays only), kept for
-//!   tests and documentation that want a tiny dataset; loadable by path.
+//!   tests and documentation that want a tiny dataset; loadable by path;
+//! - [`generate_market`]: a whole A-share-like market of any size for scale work and
+//!   benchmarks (`rebt data generate --market N --days D`), streamed to disk.
 //!
 //! Every random number comes from `ChaCha8Rng::seed_from_u64(seed)` (or one of its numbered
 //! streams), in a fixed order, so a seed gives the same bytes on every run (on one platform:
 //! `exp` and `ln` come from the platform's maths library).
 
+mod market;
 mod model;
 mod rare_earth;
 mod sample;
 
+pub use market::{
+    MARKET_INDEX, MARKET_SEED, MAX_MARKET_STOCKS, MarketSpec, MarketStats, generate_market, market_manifest,
+    market_symbols, write_market_bars,
+};
 pub use rare_earth::{GeneratedRareEarth, RARE_EARTH_SEED, rare_earth};
 pub use sample::{GeneratedDataset, SAMPLE_SEED, sample};
 
@@ -31,7 +38,7 @@ pub const DATASET_NAMES: &str = "rare-earth, sample";
 /// What [`generate_dataset`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GeneratedSummary {
-    /// `rare-earth` or `sample`.
+    /// `rare-earth`, `sample`, or `market of N stocks × D days`.
     pub name: String,
     /// The seed used.
     pub seed: u64,
@@ -125,6 +132,15 @@ pub(crate) fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<G
 
 /// Write `bytes` to `path` through a temporary file beside it, then rename.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// Write `path` through a temporary file beside it, filled by `fill`, then rename: a failure
+/// leaves no half-written file.
+pub(crate) fn write_atomic_with<T>(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>,
+) -> Result<T, DataError> {
     let io = |p: &Path| {
         let p = p.to_path_buf();
         move |source| DataError::Io { path: p, source }
@@ -136,9 +152,10 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
     let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(bytes).map_err(io(&tmp))?;
+        let value = fill(&mut f).map_err(io(&tmp))?;
         f.sync_all().map_err(io(&tmp))?;
-        std::fs::rename(&tmp, path).map_err(io(path))
+        std::fs::rename(&tmp, path).map_err(io(path))?;
+        Ok(value)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
