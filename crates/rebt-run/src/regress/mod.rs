@@ -1,7 +1,8 @@
 //! Regression backtests for CI, as a library: the suite file ([`suite`]), running its cases
 //! ([`runner`]), baselines, canonical texts, checksums and comparison ([`baseline`]), the
-//! JUnit report ([`junit`]), and here the verdict on each case ([`judge`]) and blessing
-//! ([`write_baselines`]). The `rebt regress` command formats these and sets its exit code.
+//! JUnit report ([`junit`]), the text a run prints and how it ended ([`report`]), and here the
+//! verdict on each case ([`judge`]) and blessing ([`write_baselines`]). The `rebt regress`
+//! command draws the progress bar, prints the report and sets its exit code from it.
 
 use crate::error::RunError;
 use baseline::{Comparison, Stored};
@@ -19,6 +20,7 @@ macro_rules! bail {
 
 pub mod baseline;
 pub mod junit;
+pub mod report;
 pub mod runner;
 pub mod suite;
 
