@@ -3,15 +3,17 @@
 //! combinations with their Deflated Sharpe Ratios and the Probability of Backtest
 //! Overfitting. [`run_sweep`] runs one (or one shard), [`summarize`] ranks a finished result
 //! directory (one sweep's, or the union [`rebt_research::store::merge`] makes of its shards)
-//! and writes `summary.json`.
+//! and writes `summary.json`; [`render`] is the report `rebt sweep` prints.
 //!
 //! The dataset is loaded and sliced once; every combination borrows the same `&Panel`, and
 //! combinations that leave the engine settings alone share one `Engine` and run through the
 //! panel in batches ([`rebt_core::Engine::run_batch`]), so a sweep costs little more than its
 //! backtests.
 
+mod report;
 mod template;
 
+pub use report::render;
 pub use template::{ConfigTemplate, Evaluator, apply_values, batch_size};
 
 use crate::config::RunConfig;
