@@ -15,6 +15,7 @@ use crate::error::RunError;
 use crate::plan::{dataset_info, load_dataset_with_actions, resolve_benchmark};
 use crate::registry::resolve;
 use crate::sweep::ConfigTemplate;
+use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use rebt_core::{Panel, Strategy};
 use rebt_report::{Benchmark, DatasetInfo, OutputFile, RunReport};
 use rebt_research::grid::{Combination, Grid, value_text};
@@ -280,4 +281,105 @@ impl WalkForwardRun {
         let dates = self.panel.dates();
         (dates[0], dates[dates.len() - 1], dates.len())
     }
+
+    /// The report `rebt walk-forward` prints: the header, the grid and windows, the folds
+    /// table and the overall figures; `out`, when the outputs were written there, adds the line
+    /// naming them.
+    pub fn report(&self, out: Option<&Path>) -> String {
+        let (first, last, days) = self.days();
+        let mut s = format!(
+            "rebt walk-forward · {} · {} [{}] · {first} → {last} ({days} days)\n{}",
+            self.config.strategy_name(),
+            self.dataset.name,
+            self.dataset.source,
+            if self.dataset.synthetic {
+                "NOTE: synthetic data: these prices are generated, not real market prices.\n"
+            } else {
+                ""
+            }
+        );
+        let (wf, grid, metric) = (&self.result, &self.request.grid, self.request.metric);
+        let specs: Vec<&str> = grid.axes.iter().map(|a| a.spec.as_str()).collect();
+        s.push_str(&format!(
+            "grid {}: {} combinations ({} invalid) · {} · {} folds · chosen by {metric}\n",
+            specs.join(" × "),
+            grid.len(),
+            wf.skipped.len(),
+            windows_text(&self.request.spec),
+            wf.folds.len()
+        ));
+        if let Some(first) = wf.skipped.first() {
+            s.push_str(&format!(
+                "skipped as invalid, e.g. {}: {}\n",
+                grid.combination(first.combination),
+                first.reason
+            ));
+        }
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+            "fold".to_string(),
+            "train".to_string(),
+            "test".to_string(),
+            "chosen parameters".to_string(),
+            format!("IS {metric}"),
+            format!("OOS {metric}"),
+            "OOS return".to_string(),
+            "efficiency".to_string(),
+        ]);
+        for f in &wf.folds {
+            let right = |text: String| Cell::new(text).set_alignment(CellAlignment::Right);
+            t.add_row(vec![
+                right((f.index + 1).to_string()),
+                Cell::new(format!("{} → {}", f.train_dates.0, f.train_dates.1)),
+                Cell::new(format!("{} → {} ({}d)", f.test_dates.0, f.test_dates.1, f.test.len())),
+                Cell::new(grid.combination(f.chosen).to_string()),
+                right(metric.format().show(f.in_sample_metric)),
+                right(metric.format().show(f.out_of_sample_metric)),
+                right(pct(f.out_of_sample.total_return)),
+                right(ratio(f.efficiency)),
+            ]);
+        }
+        s.push_str(&format!("{t}\n"));
+        let o = &wf.overall;
+        s.push_str(&format!(
+            "out of sample ({} days, stitched): {metric} {} vs in-sample mean {} · efficiency {} · total return {} · CAGR {} · max drawdown {} · Sharpe {}\n",
+            wf.oos.daily.len(),
+            metric.format().show(o.out_of_sample_metric),
+            metric.format().show(o.in_sample_mean),
+            ratio(o.efficiency),
+            pct(o.out_of_sample.total_return),
+            pct(o.out_of_sample.cagr),
+            pct(o.out_of_sample.max_drawdown),
+            ratio(o.out_of_sample.sharpe),
+        ));
+        let mut counts: Vec<(usize, usize)> = o.chosen_counts.iter().map(|(c, n)| (*c, *n)).collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let shown: Vec<String> = counts
+            .iter()
+            .take(3)
+            .map(|(c, n)| format!("{} ({n}×)", grid.combination(*c)))
+            .collect();
+        s.push_str(&format!(
+            "{} distinct combinations chosen; most often: {}\n",
+            counts.len(),
+            shown.join("; ")
+        ));
+        if let Some(dir) = out {
+            s.push_str(&format!(
+                "written to {}: folds.csv, oos_equity.csv, walk_forward.json, report.html\n",
+                dir.display()
+            ));
+        }
+        s
+    }
+}
+
+/// A fraction as a percentage with two decimals; `–` when undefined.
+fn pct(v: Option<f64>) -> String {
+    v.map_or("–".to_string(), |x| format!("{:.2}%", x * 100.0))
+}
+
+/// A ratio with two decimals; `–` when undefined.
+fn ratio(v: Option<f64>) -> String {
+    v.map_or("–".to_string(), |x| format!("{x:.2}"))
 }
