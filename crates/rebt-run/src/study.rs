@@ -9,6 +9,8 @@
 //! They are read from `strategies/configs/` at build time, outside this crate's directory:
 //! publishing rebt-run on its own would need them copied in (as for rebt-data's dataset).
 
+mod summary;
+
 use crate::config::{Overrides, RunConfig};
 use crate::error::RunError;
 use crate::plan::{dataset_info, load_dataset};
