@@ -1,0 +1,313 @@
+"""rebt: backtesting and portfolio strategies for the rare-earth market, from Python.
+
+The engine, market rules (board lots, daily price limits, T+1, suspensions), costs, metrics and
+research drivers are rebt's Rust code (the `rebt` command line runs the same code path):
+this package converts arguments, runs them with the GIL released, and turns results into
+pandas (or polars) DataFrames.
+
+    import rebt
+    data = rebt.Dataset.embedded()
+    result = rebt.backtest(data, "sma_cross", params={"fast": 5, "slow": 20}, start="2021-01-01")
+    result.metrics["sharpe"], result.equity["equity"].plot()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+
+from . import _frames, _rebt, _settings, _tables
+from ._rebt import Cancelled, ConfigError, DataError, RebtError, StrategyError
+
+__version__ = _rebt.version()
+
+__all__ = [
+    "Dataset",
+    "Result",
+    "backtest",
+    "strategies",
+    "RebtError",
+    "ConfigError",
+    "DataError",
+    "StrategyError",
+    "Cancelled",
+]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Dataset:
+    """A validated dataset: daily bars (raw prices), point-in-time series, manifest, calendars
+    and corporate actions. Load it once and pass it to any number of runs; runs share it.
+
+    - `Dataset.embedded()`: the synthetic rare-earth dataset compiled into rebt;
+    - `Dataset.load(path)`: a dataset directory or a bars file, as `rebt backtest --data`;
+    - `Dataset.from_frames(bars, series=None, actions=None, manifest=None)`: pandas or polars
+      DataFrames in rebt's long formats, validated as the files are.
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: "_rebt.Dataset"):
+        if not isinstance(inner, _rebt.Dataset):
+            raise TypeError("use Dataset.embedded(), Dataset.load(path) or Dataset.from_frames(...)")
+        self._inner = inner
+
+    @classmethod
+    def embedded(cls) -> "Dataset":
+        """The synthetic rare-earth universe 2018-01-02 to 2026-01-30 compiled into rebt."""
+        return cls(_rebt.Dataset.embedded())
+
+    @classmethod
+    def load(cls, path: PathLike, actions: Optional[PathLike] = None) -> "Dataset":
+        """A dataset directory (bars.csv[.gz], series, calendars, manifest, actions) or a single
+        bars file; `actions` names a corporate-actions file for a bars file."""
+        return cls(_rebt.Dataset.load(os.fspath(path), None if actions is None else os.fspath(actions)))
+
+    @classmethod
+    def from_frames(
+        cls,
+        bars: Any,
+        series: Any = None,
+        actions: Any = None,
+        manifest: Union[None, str, Mapping[str, Any]] = None,
+        calendars: Union[None, str] = None,
+    ) -> "Dataset":
+        """A dataset from pandas or polars DataFrames in rebt's long formats:
+
+        - `bars`: `date, symbol, open, high, low, close, volume[, amount][, adj_factor][, pre_close]`
+          (raw prices; a `date` index or a `(date, symbol)` MultiIndex is taken as columns);
+        - `series`: `date, series, value[, published]`;
+        - `actions`: `symbol, ex_date, cash, bonus, transfer[, record_date, pay_date, …]`;
+        - `manifest`: the keys of `manifest.toml` as a dict, or its TOML text;
+        - `calendars`: the TOML text of `calendars.toml`.
+
+        The frames are written as CSV text (exact) and read by rebt's own parser, so they are
+        validated as files are and fail with the same messages, which name `frames/bars.csv`
+        and a line: line L is row L − 2 of the frame.
+        """
+        if isinstance(manifest, Mapping):
+            manifest = _rebt.toml_from_json(_settings.to_json(_settings._plain(manifest)), "manifest")
+        try:
+            native = _rebt.Dataset.from_files(
+                _frames.csv_bytes(bars, "bars"),
+                _frames.csv_bytes(series, "series"),
+                _frames.csv_bytes(actions, "actions"),
+                manifest,
+                calendars,
+            )
+        except DataError as e:
+            raise DataError(_frames.with_row(str(e))) from None
+        return cls(native)
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def source(self) -> str:
+        return self._inner.source
+
+    @property
+    def fingerprint(self) -> str:
+        return self._inner.fingerprint
+
+    @property
+    def synthetic(self) -> bool:
+        return self._inner.synthetic
+
+    @property
+    def symbols(self) -> List[str]:
+        return self._inner.symbols
+
+    @property
+    def dates(self):
+        """The trading days, as a pandas DatetimeIndex."""
+        import pandas as pd
+
+        return pd.DatetimeIndex(pd.to_datetime(self._inner.dates, format="%Y-%m-%d"), name="date")
+
+    def summary(self) -> Dict[str, Any]:
+        """What the dataset holds (instruments with their first and last bars, series,
+        calendars), as `rebt data info` prints it."""
+        return json.loads(self._inner.summary_json())
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+
+def _native_dataset(dataset: Optional[Dataset]):
+    if dataset is None:
+        return None
+    if isinstance(dataset, Dataset):
+        return dataset._inner
+    raise TypeError(f"dataset must be a rebt.Dataset or None, got {type(dataset).__name__}")
+
+
+class Result:
+    """A finished backtest. Tables are pandas DataFrames indexed by date (polars with
+    `as_polars=True` or `.to_polars(name)`); every figure equals the CLI's result.json bit
+    for bit."""
+
+    def __init__(self, native: "_rebt.RunResult", as_polars: bool = False):
+        self._native = native
+        self._as_polars = as_polars
+        self._cache: Dict[str, Any] = {}
+
+    def _records(self, name: str):
+        key = "records:" + name
+        if key not in self._cache:
+            self._cache[key] = _tables.rows(self._native.table_json(name))
+        return self._cache[key]
+
+    def _table(self, name: str):
+        if self._as_polars:
+            return self.to_polars(name)
+        key = "pandas:" + name
+        if key not in self._cache:
+            self._cache[key] = _tables.to_pandas(name, self._records(name))
+        return self._cache[key].copy()
+
+    @property
+    def metrics(self) -> Dict[str, Optional[float]]:
+        """Every figure of result.json's `metrics` (None where undefined)."""
+        if "metrics" not in self._cache:
+            self._cache["metrics"] = json.loads(self._native.metrics_json())
+        return dict(self._cache["metrics"])
+
+    @property
+    def benchmark(self) -> Optional[Dict[str, Any]]:
+        """The benchmark's symbol and figures over the same days, or None."""
+        return json.loads(self._native.benchmark_json())
+
+    @property
+    def config(self) -> Dict[str, Any]:
+        """The configuration as run, every default filled in."""
+        return json.loads(self._native.config_json())
+
+    @property
+    def description(self) -> str:
+        return self._native.description
+
+    @property
+    def equity(self):
+        """One row per trading day: equity, cash, positions_value, receivable, exposure,
+        drawdown, return, benchmark."""
+        return self._table("equity")
+
+    @property
+    def fills(self):
+        return self._table("fills")
+
+    @property
+    def rejections(self):
+        return self._table("rejections")
+
+    @property
+    def positions(self):
+        """Every holding at every close: symbol, shares, close, value, weight."""
+        return self._table("positions")
+
+    @property
+    def trades(self):
+        """Round trips, indexed by their entry day."""
+        return self._table("trades")
+
+    @property
+    def corporate_actions(self):
+        """Bonus shares, dividends, dividend tax and delistings posted to the account."""
+        return self._table("corporate_actions")
+
+    @property
+    def drawdowns(self):
+        return self._table("drawdowns")
+
+    @property
+    def final_positions(self) -> Dict[str, int]:
+        return json.loads(self._native.table_json("final_positions"))
+
+    def to_polars(self, name: str = "equity"):
+        """A table as a polars DataFrame (its date columns as Date)."""
+        return _tables.to_polars(name, self._records(name))
+
+    def to_json(self) -> str:
+        """result.json, exactly as `rebt backtest --json` writes it."""
+        return self._native.to_json()
+
+    def tearsheet(self, path: Optional[PathLike] = None) -> str:
+        """The HTML tearsheet; written to `path` when given. Returns the HTML."""
+        html = self._native.tearsheet_html()
+        if path is not None:
+            with open(os.fspath(path), "w", encoding="utf-8") as f:
+                f.write(html)
+        return html
+
+    def _repr_html_(self) -> str:
+        # the tearsheet is a whole page; an iframe keeps its styles out of the notebook's
+        import html as _html
+
+        page = self._native.tearsheet_html()
+        return (
+            '<iframe style="width:100%;height:900px;border:0" srcdoc="'
+            + _html.escape(page, quote=True)
+            + '"></iframe>'
+        )
+
+    def __str__(self) -> str:
+        return self.description + "\n" + self._native.summary_table()
+
+    def __repr__(self) -> str:
+        m = self.metrics
+        fmt = lambda v: "None" if v is None else f"{v:.4g}"
+        return (
+            f"<rebt.Result {self.description}: total_return {fmt(m.get('total_return'))}, "
+            f"sharpe {fmt(m.get('sharpe'))}, max_drawdown {fmt(m.get('max_drawdown'))}, fills {m.get('fills')}>"
+        )
+
+
+def backtest(
+    dataset: Optional[Dataset] = None,
+    strategy: Any = None,
+    params: Optional[Mapping[str, Any]] = None,
+    *,
+    cash: Optional[float] = None,
+    rules: Optional[str] = None,
+    costs: Optional[str] = None,
+    start: Any = None,
+    end: Any = None,
+    benchmark: Optional[str] = None,
+    universe: Optional[Sequence[str]] = None,
+    slippage_bps: Optional[float] = None,
+    volume_cap: Optional[float] = None,
+    as_polars: bool = False,
+) -> Result:
+    """Run one backtest and return its :class:`Result`.
+
+    `strategy` is a built-in strategy's name (`"sma_cross"`, `"buy_and_hold"`,
+    `"pipeline"`), a configuration dict (the keys of a TOML config file), or the path of a
+    TOML config; `params` and the keywords replace the same
+    keys of the configuration. With `dataset=None` the configuration's `data` (or the
+    embedded dataset) is loaded.
+    """
+    s = _settings.settings(
+        strategy,
+        params,
+        cash=cash,
+        rules=rules,
+        costs=costs,
+        start=start,
+        end=end,
+        benchmark=benchmark,
+        universe=list(universe) if universe is not None else None,
+        slippage_bps=slippage_bps,
+        volume_cap=volume_cap,
+    )
+    native = _rebt.backtest(_native_dataset(dataset), _settings.to_json(s))
+    return Result(native, as_polars=as_polars)
+
+
+def strategies() -> List[Dict[str, Any]]:
+    """The built-in strategies with their parameters and defaults (what `rebt strategies`
+    lists)."""
+    return json.loads(_rebt.strategies_json())

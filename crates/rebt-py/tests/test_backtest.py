@@ -1,0 +1,172 @@
+"""rebt.backtest and its Result: every way to name a strategy, the keyword settings, the
+tables as pandas and polars DataFrames (index, dtypes, NaN), the JSON and the tearsheet, and
+bad input giving exceptions that name the problem."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rebt
+
+from conftest import CONFIGS, REPO
+
+
+@pytest.fixture(scope="module")
+def run(sample):
+    return rebt.backtest(sample, "sma_cross", params={"fast": 5, "slow": 20})
+
+
+def test_version_and_strategies():
+    assert rebt.__version__.count(".") == 2
+    names = {s["name"]: s for s in rebt.strategies()}
+    assert {"sma_cross", "buy_and_hold", "pipeline"} <= names.keys()
+    fast = {p["name"]: p for p in names["sma_cross"]["params"]}["fast"]
+    assert fast["default"] is not None and fast["help"]
+
+
+def test_metrics(run):
+    m = run.metrics
+    assert isinstance(m, dict) and {"sharpe", "total_return", "max_drawdown", "fills"} <= m.keys()
+    assert m["fills"] == len(run.fills) and m["rejections"] == len(run.rejections)
+    assert m["final_equity"] == run.equity["equity"].iloc[-1]
+    assert run.description == "sma_cross (fast=5, slow=20)"
+    assert run.config["params"] == {"fast": 5, "slow": 20}
+    assert run.benchmark["symbol"] == "930598.CSI"
+    assert "Sharpe" in str(run) and "sharpe" in repr(run)
+
+
+def test_tables_are_dated_frames(run, sample):
+    eq = run.equity
+    assert isinstance(eq.index, pd.DatetimeIndex) and eq.index.name == "date"
+    assert list(eq.index) == list(sample.dates)
+    assert eq["equity"].dtype == np.float64 and eq["benchmark"].dtype == np.float64
+    assert eq.iloc[0]["equity"] == 1_000_000.0
+    fills = run.fills
+    assert isinstance(fills.index, pd.DatetimeIndex) and fills.index.is_monotonic_increasing
+    assert fills["shares"].dtype == np.int64 and fills["price"].dtype == np.float64
+    assert set(fills["side"]) == {"buy", "sell"}
+    trades = run.trades
+    assert trades.index.name == "entry" and pd.api.types.is_datetime64_any_dtype(trades["exit"])
+    # an open trade has no exit: NaT, and its figures that need an exit are NaN, not None
+    assert trades["exit"].isna().sum() == run.metrics["open_trades"]
+    pos = run.positions
+    assert pos.index.name == "date" and {"symbol", "shares", "weight"} <= set(pos.columns)
+    for name in ("rejections", "corporate_actions", "drawdowns"):
+        assert isinstance(getattr(run, name), pd.DataFrame)
+    assert run.final_positions == {k: v for k, v in run.final_positions.items() if v > 0}
+    # a copy each time: changing one does not change the result
+    eq["equity"] = 0.0
+    assert run.equity["equity"].iloc[0] == 1_000_000.0
+
+
+def test_tables_equal_result_json_bit_for_bit(run):
+    doc = json.loads(run.to_json())
+    assert doc["metrics"] == {k: v for k, v in run.metrics.items()}
+    eq = run.equity
+    assert [r["equity"] for r in doc["equity"]] == eq["equity"].tolist()
+    assert [r["date"] for r in doc["equity"]] == [d.strftime("%Y-%m-%d") for d in eq.index]
+    assert [r["price"] for r in doc["fills"]] == run.fills["price"].tolist()
+
+
+def test_empty_tables_keep_their_columns(sample):
+    r = rebt.backtest(sample, "sma_cross", params={"fast": 5, "slow": 20}, start="2019-01-02", end="2019-01-10")
+    assert len(r.fills) == 0
+    assert list(r.fills.columns)[:3] == ["symbol", "side", "shares"]
+    assert isinstance(r.fills.index, pd.DatetimeIndex)
+    assert math.isnan(r.metrics["sharpe"]) if r.metrics["sharpe"] is not None else True
+
+
+def test_polars(run, sample):
+    pl = pytest.importorskip("polars")
+    eq = run.to_polars("equity")
+    assert eq.schema["date"] == pl.Date and eq.height == len(run.equity)
+    assert eq.get_column("equity").to_list() == run.equity["equity"].tolist()
+    r = rebt.backtest(sample, "sma_cross", as_polars=True)
+    assert isinstance(r.fills, pl.DataFrame) and r.fills.schema["date"] == pl.Date
+
+
+def test_strategy_as_name_dict_and_path(sample):
+    by_name = rebt.backtest(sample, "buy_and_hold", universe=["600111.SH"])
+    by_dict = rebt.backtest(sample, {"strategy": "buy_and_hold", "universe": ["600111.SH"]})
+    path = REPO / "strategies" / "configs" / "buy_and_hold_northern.toml"
+    by_path = rebt.backtest(sample, path)
+    by_text = rebt.backtest(sample, str(path))
+    assert by_name.metrics == by_dict.metrics == by_path.metrics == by_text.metrics
+    pipeline = rebt.backtest(
+        sample,
+        {"signal": {"type": "constant"}, "allocator": {"type": "equal_weight"}, "rebalance": "monthly"},
+    )
+    assert pipeline.config["strategy"] == "pipeline"
+
+
+def test_keywords_override(sample):
+    r = rebt.backtest(
+        sample,
+        "sma_cross",
+        cash=500_000,
+        costs="zero",
+        rules="none",
+        start="2020-01-02",
+        end=pd.Timestamp("2021-12-31"),
+        benchmark="none",
+        slippage_bps=5,
+        volume_cap=0.1,
+    )
+    c = r.config
+    assert (c["cash"], c["costs"], c["rules"], c["benchmark"]) == (500_000, "zero", "none", "none")
+    assert (c["from"], c["to"], c["slippage_bps"], c["volume_cap"]) == ("2020-01-02", "2021-12-31", 5.0, 0.1)
+    assert r.equity.index[0] >= pd.Timestamp("2020-01-02") and r.equity.index[-1] <= pd.Timestamp("2021-12-31")
+    assert r.metrics["total_commission"] == 0
+    assert r.benchmark is None
+
+
+def test_default_dataset_is_the_configs(embedded):
+    assert rebt.backtest(None, "buy_and_hold").metrics == rebt.backtest(embedded, "buy_and_hold").metrics
+
+
+def test_tearsheet_and_html(run, tmp_path):
+    out = tmp_path / "t.html"
+    html = run.tearsheet(out)
+    assert out.read_text(encoding="utf-8") == html and html.lstrip().lower().startswith("<!doctype html")
+    assert "sma_cross (fast=5, slow=20)" in html
+    frame = run._repr_html_()
+    assert frame.startswith("<iframe") and "srcdoc=" in frame
+
+
+def test_unknown_strategy_names_it_and_the_choices(sample):
+    with pytest.raises(rebt.StrategyError, match="no_such_strategy") as e:
+        rebt.backtest(sample, "no_such_strategy")
+    assert "sma_cross" in str(e.value)
+
+
+def test_bad_settings_name_the_key(sample):
+    with pytest.raises(rebt.StrategyError, match="fastest"):
+        rebt.backtest(sample, "sma_cross", params={"fastest": 3})
+    with pytest.raises(rebt.ConfigError, match="slipage_bps"):
+        rebt.backtest(sample, {"strategy": "sma_cross", "slipage_bps": 5})
+    with pytest.raises(rebt.ConfigError, match="cash"):
+        rebt.backtest(sample, "sma_cross", cash=-1)
+    with pytest.raises(rebt.ConfigError, match="rules"):
+        rebt.backtest(sample, "sma_cross", rules="sometimes")
+    with pytest.raises(rebt.ConfigError, match="nowhere.toml"):
+        rebt.backtest(sample, "nowhere.toml")
+    with pytest.raises(rebt.DataError, match="NOPE.SH"):
+        rebt.backtest(sample, "sma_cross", benchmark="NOPE.SH")
+    with pytest.raises(TypeError, match="strategy must be"):
+        rebt.backtest(sample, 42)
+    with pytest.raises(TypeError, match="rebt.Dataset"):
+        rebt.backtest("datasets/sample", "sma_cross")
+
+
+def test_errors_are_rebt_errors():
+    for cls in (rebt.ConfigError, rebt.StrategyError, rebt.DataError, rebt.Cancelled):
+        assert issubclass(cls, rebt.RebtError) and issubclass(cls, Exception)
+
+
+def test_every_config_runs(embedded):
+    assert CONFIGS, "strategies/configs/ holds the ready-to-run configs"
