@@ -104,6 +104,14 @@ fn render_summary(report: &RunReport, panel: &rebt_core::Panel, description: &st
         let parts: Vec<String> = by_reason.iter().map(|(r, n)| format!("{} {n}", r.as_str())).collect();
         out.push_str(&format!("rejections by reason: {}\n", parts.join(", ")));
     }
+    if let Some(first) = report.notes.first() {
+        out.push_str(&format!(
+            "notes from the strategy: {} (in result.json and notes.csv); the first, {}: {}\n",
+            report.notes.len(),
+            first.date,
+            first.message
+        ));
+    }
     out
 }
 

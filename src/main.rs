@@ -124,7 +124,7 @@ struct BacktestArgs {
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Write every output into DIR: result.json, equity.csv, fills.csv, rejections.csv,
-    /// corporate_actions.csv, targets.csv, positions.csv, trades.csv and report.html.
+    /// corporate_actions.csv, targets.csv, notes.csv, positions.csv, trades.csv and report.html.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Also write the tables as Parquet into --out DIR (builds with the `parquet` feature).

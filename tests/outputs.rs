@@ -37,6 +37,7 @@ fn out_dir_holds_every_output_and_the_tables_agree_with_the_json() {
             "corporate_actions.csv",
             "equity.csv",
             "fills.csv",
+            "notes.csv",
             "positions.csv",
             "rejections.csv",
             "report.html",
@@ -122,6 +123,7 @@ fn out_dir_holds_every_output_and_the_tables_agree_with_the_json() {
             rebt_report::CORPORATE_ACTION_COLUMNS,
         ),
         ("targets.csv", "targets", rebt_report::TARGET_COLUMNS),
+        ("notes.csv", "notes", rebt_report::NOTE_COLUMNS),
         ("trades.csv", "round_trips", rebt_report::TRADE_COLUMNS),
     ] {
         let (header, rows) = table(&read(&out, file));

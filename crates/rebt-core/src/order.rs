@@ -100,8 +100,8 @@ impl Order {
     }
 }
 
-/// The orders a strategy emits on one day, the target weights it means them to reach, and,
-/// rarely, its decision to stop the run.
+/// The orders a strategy emits on one day, the target weights it means them to reach, notes
+/// about its decision, and, rarely, its decision to stop the run.
 ///
 /// A strategy fills the collector the engine hands to [`crate::Strategy::on_bar`]; each
 /// method returns the order so that `.at_close()` can follow.
@@ -124,6 +124,7 @@ impl Order {
 pub struct Orders {
     list: Vec<Order>,
     targets: Vec<(InstrumentIx, f64)>,
+    notes: Vec<String>,
     abort: Option<String>,
 }
 
@@ -217,6 +218,13 @@ impl Orders {
         self.targets.push((instrument, weight));
     }
 
+    /// Record a remark about today's decision that a reader of the result needs: a
+    /// documented fallback taken, a name left out and why. The engine keeps it, dated, in
+    /// [`crate::BacktestResult::notes`]. Recording places no order.
+    pub fn note(&mut self, message: impl Into<String>) {
+        self.notes.push(message.into());
+    }
+
     /// Stop the run: the engine finishes nothing more and returns
     /// [`crate::CoreError::StrategyAborted`] with today's date and `message`. For a strategy
     /// that cannot go on (an optimiser without a solution, an error in user code); a passing
@@ -236,6 +244,10 @@ impl Orders {
 
     pub(crate) fn drain_targets(&mut self) -> std::vec::Drain<'_, (InstrumentIx, f64)> {
         self.targets.drain(..)
+    }
+
+    pub(crate) fn drain_notes(&mut self) -> std::vec::Drain<'_, String> {
+        self.notes.drain(..)
     }
 
     pub(crate) fn take_abort(&mut self) -> Option<String> {

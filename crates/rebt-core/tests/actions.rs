@@ -721,4 +721,40 @@ fn targets_are_recorded_and_an_abort_stops_the_run_with_its_date() {
     assert_eq!(r.targets.len(), 5);
     assert_eq!((r.targets[1].date, r.targets[1].weight), (dates[1], 0.25));
     assert!(r.fills.is_empty(), "a target is a record, not an order");
+    assert!(r.notes.is_empty());
+}
+
+#[test]
+fn notes_are_kept_with_the_day_they_were_made() {
+    let dates = weekdays(d(2024, 6, 3), 4);
+    let mut bars = BarColumns::default();
+    one_price_bars(&mut bars, "600111.SH", &dates, &[10.0; 4]);
+    let panel = panel_of(&bars, vec![Instrument::infer("600111.SH", Currency::Cny)], vec![vec![]]);
+    struct Remarks;
+    impl Strategy for Remarks {
+        fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+            if ctx.day() % 2 == 1 {
+                orders.note(format!("odd day {}", ctx.day()));
+                orders.note("and another");
+            }
+        }
+    }
+    let r = Engine::new(&panel, EngineConfig::default())
+        .expect("engine")
+        .run(&mut Remarks)
+        .expect("run");
+    let notes: Vec<(NaiveDate, &str)> = r.notes.iter().map(|n| (n.date, n.message.as_str())).collect();
+    assert_eq!(
+        notes,
+        vec![
+            (dates[1], "odd day 1"),
+            (dates[1], "and another"),
+            (dates[3], "odd day 3"),
+            (dates[3], "and another")
+        ]
+    );
+    assert!(
+        r.fills.is_empty() && r.targets.is_empty(),
+        "a note is a record, not an order"
+    );
 }

@@ -24,8 +24,8 @@ mod trades;
 
 pub use benchmark::{Benchmark, BenchmarkError};
 pub use outputs::{
-    CORPORATE_ACTION_COLUMNS, EQUITY_COLUMNS, FILL_COLUMNS, OutputFile, POSITION_COLUMNS, REJECTION_COLUMNS, Staging,
-    TARGET_COLUMNS, TRADE_COLUMNS, to_csv, write_dir,
+    CORPORATE_ACTION_COLUMNS, EQUITY_COLUMNS, FILL_COLUMNS, NOTE_COLUMNS, OutputFile, POSITION_COLUMNS,
+    REJECTION_COLUMNS, Staging, TARGET_COLUMNS, TRADE_COLUMNS, to_csv, write_dir,
 };
 pub use trades::{RoundTrip, TradeStats, round_trips};
 
@@ -220,6 +220,15 @@ pub struct TargetRow {
     pub weight: f64,
 }
 
+/// One row of `notes`: a remark the strategy recorded about a decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteRow {
+    /// The day of the decision.
+    pub date: String,
+    /// The remark.
+    pub message: String,
+}
+
 /// The whole result of one run, as written to `result.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
@@ -246,6 +255,8 @@ pub struct RunReport {
     /// The target weights the strategy recorded at its decisions (empty for strategies that
     /// record none): `targets.csv`.
     pub targets: Vec<TargetRow>,
+    /// The notes the strategy recorded (fallbacks taken, names left out): `notes.csv`.
+    pub notes: Vec<NoteRow>,
     /// Shares held after the last day, by symbol (non-zero only).
     pub final_positions: BTreeMap<String, u64>,
     /// The five worst drawdowns, deepest first.
@@ -373,6 +384,14 @@ impl RunReport {
                     date: t.date.to_string(),
                     symbol: symbol(t.instrument),
                     weight: t.weight,
+                })
+                .collect(),
+            notes: result
+                .notes
+                .iter()
+                .map(|n| NoteRow {
+                    date: n.date.to_string(),
+                    message: n.message.clone(),
                 })
                 .collect(),
             final_positions: result

@@ -85,6 +85,8 @@ pub const REJECTION_COLUMNS: &[&str] = &["date", "symbol", "side", "shares", "re
 pub const CORPORATE_ACTION_COLUMNS: &[&str] = &["date", "symbol", "kind", "shares", "cash", "tax"];
 /// Column names of `targets.csv`.
 pub const TARGET_COLUMNS: &[&str] = &["date", "symbol", "weight"];
+/// Column names of `notes.csv`.
+pub const NOTE_COLUMNS: &[&str] = &["date", "message"];
 /// Column names of `positions.csv`.
 pub const POSITION_COLUMNS: &[&str] = &["date", "symbol", "shares", "close", "value", "weight"];
 /// Column names of `trades.csv`.
@@ -106,7 +108,7 @@ pub const TRADE_COLUMNS: &[&str] = &[
 impl RunReport {
     /// The tables of a run as CSV files: `equity.csv` (one row per trading day), `fills.csv`,
     /// `rejections.csv`, `corporate_actions.csv`, `targets.csv` (the weights the strategy
-    /// aimed for at its decisions), `positions.csv` (every holding at every close) and
+    /// aimed for at its decisions), `notes.csv` (the strategy's notes), `positions.csv` (every holding at every close) and
     /// `trades.csv` (the round trips).
     pub fn csv_tables(&self) -> Result<Vec<OutputFile>, csv::Error> {
         Ok(vec![
@@ -118,6 +120,7 @@ impl RunReport {
                 to_csv(&self.corporate_actions, CORPORATE_ACTION_COLUMNS)?,
             ),
             OutputFile::new("targets.csv", to_csv(&self.targets, TARGET_COLUMNS)?),
+            OutputFile::new("notes.csv", to_csv(&self.notes, NOTE_COLUMNS)?),
             OutputFile::new("positions.csv", to_csv(&self.positions, POSITION_COLUMNS)?),
             OutputFile::new("trades.csv", to_csv(&self.round_trips, TRADE_COLUMNS)?),
         ])

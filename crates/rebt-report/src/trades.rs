@@ -360,6 +360,7 @@ mod tests {
             pending_at_end: 0,
             corporate_actions: Vec::new(),
             targets: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

@@ -696,6 +696,7 @@ impl<'p> Stitcher<'p> {
                 pending_at_end: 0,
                 corporate_actions: Vec::new(),
                 targets: Vec::new(),
+                notes: Vec::new(),
             },
             equity: initial_cash.to_units_f64(),
             held: vec![0; n],
@@ -809,6 +810,9 @@ impl<'p> Stitcher<'p> {
                 instrument: map[target.instrument.get()],
                 ..*target
             });
+        }
+        for note in run.notes.iter().filter(|x| x.date >= first_test_date) {
+            self.result.notes.push(note.clone());
         }
         for fill in run.fills.iter().filter(|x| x.date >= first_test_date) {
             let i = fill.instrument.get();

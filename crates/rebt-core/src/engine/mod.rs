@@ -17,7 +17,7 @@ mod result;
 
 pub use config::{CostMode, Delisting, EngineConfig, RulesMode};
 pub use result::{
-    ActionPosting, BacktestResult, DailyRecord, Fill, Holding, PostingKind, Rejection, RejectionReason, Target,
+    ActionPosting, BacktestResult, DailyRecord, Fill, Holding, Note, PostingKind, Rejection, RejectionReason, Target,
 };
 
 use crate::costs::{CostModel, Rate};
@@ -416,6 +416,7 @@ impl<'e, 'p> Lane<'e, 'p> {
                     .collect(),
                 postings: Vec::new(),
                 targets: Vec::new(),
+                notes: Vec::new(),
                 next_event: 0,
                 next_delisting: 0,
             },
@@ -475,6 +476,9 @@ impl<'e, 'p> Lane<'e, 'p> {
                 weight,
             });
         }
+        for message in self.orders.drain_notes() {
+            run.notes.push(Note { date, message });
+        }
         for o in self.orders.drain() {
             match o.timing {
                 Timing::NextOpen => self.pending.push(o),
@@ -520,6 +524,7 @@ impl<'e, 'p> Lane<'e, 'p> {
             pending_at_end: self.pending.len(),
             corporate_actions: self.run.postings,
             targets: self.run.targets,
+            notes: self.run.notes,
         }
     }
 }
@@ -543,6 +548,7 @@ struct Run<'e, 'p> {
     lots: Vec<Option<VecDeque<actions::TaxLot>>>,
     postings: Vec<ActionPosting>,
     targets: Vec<Target>,
+    notes: Vec<Note>,
     /// The next of the engine's `ex_events` and `delistings` not yet reached.
     next_event: usize,
     next_delisting: usize,

@@ -160,6 +160,15 @@ pub struct Target {
     pub weight: f64,
 }
 
+/// A remark a strategy recorded about one day's decision ([`crate::Orders::note`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    /// The day of the decision.
+    pub date: NaiveDate,
+    /// What the strategy says about it.
+    pub message: String,
+}
+
 /// What a corporate action, a dividend tax or a delisting did to the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -242,6 +251,9 @@ pub struct BacktestResult {
     /// The target weights the strategy recorded, in order (empty for strategies that record
     /// none).
     pub targets: Vec<Target>,
+    /// The notes the strategy recorded, in order (a documented fallback taken, a name left
+    /// out), empty for strategies that record none.
+    pub notes: Vec<Note>,
     /// Every non-zero position at every day's close, by day then instrument (empty when
     /// [`crate::EngineConfig::record_holdings`] is off).
     pub holdings: Vec<Holding>,
