@@ -154,6 +154,10 @@ pub struct Instrument {
     /// Its status by date: risk-warning (ST) windows, listing, delisting.
     #[serde(default, skip_serializing_if = "Status::is_unknown")]
     pub status: Status,
+    /// Its group for portfolio caps (e.g. `upstream`, `magnets`, `hk`), from the manifest's
+    /// `group`; `None` when not given. Optimiser allocators cap each group's weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// An instrument's status by date, from the manifest: when it traded under a risk warning
@@ -262,6 +266,7 @@ impl Instrument {
             settlement: Settlement::T0,
             tradable: true,
             status: Status::default(),
+            group: None,
         }
     }
 

@@ -18,7 +18,8 @@
 //! Instrument keys: `name`, `kind` (equity|etf|index|commodity|fx), `market`
 //! (SSE|SZSE|HKEX|other), `board` (sse_main|szse_main|chinext|star|a_share_etf|hkex|generic),
 //! `currency`, `lot`, `tick`, `price_limit` (a fraction such as 0.1 for ±10% on every day, or
-//! `"none"`), `settlement` ("T+1"|"T+0"), `tradable`. A `kind` of index, commodity or fx makes
+//! `"none"`), `settlement` ("T+1"|"T+0"), `tradable`, `group` (a name such as `upstream`,
+//! `magnets` or `hk`, for the optimiser allocators' per-group caps `group_max`). A `kind` of index, commodity or fx makes
 //! the instrument signal-only unless `tradable = true` is also given. Setting `board` does not
 //! re-derive the band, lot or settlement: give those too when they differ from the inference.
 //!
@@ -116,6 +117,10 @@ pub struct InstrumentSpec {
     /// Par value per share, when not 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub par_value: Option<f64>,
+    /// Group for portfolio caps (`group_max` of the optimiser allocators): letters, digits,
+    /// `_` or `-`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// A date in TOML, written bare (`listed = 2019-07-22`) or quoted (`"2019-07-22"`); written
@@ -252,6 +257,16 @@ impl Manifest {
             if self.instruments[..i].iter().any(|s| s.symbol == spec.symbol) {
                 return Err(bad(&spec.symbol, "listed more than once in [[instruments]]".into()));
             }
+            if let Some(group) = &spec.group
+                && (group.is_empty() || !group.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            {
+                return Err(bad(
+                    &spec.symbol,
+                    format!(
+                        "`group` is {group:?}; expected a name of letters, digits, `_` or `-` (as `group_max` names it)"
+                    ),
+                ));
+            }
             if spec.lot == Some(0) {
                 return Err(bad(&spec.symbol, "`lot` is 0; expected at least 1 share".into()));
             }
@@ -371,6 +386,7 @@ impl InstrumentSpec {
             delisted: self.delisted.map(|d| d.0),
             par_value: self.par_value,
         };
+        inst.group = self.group.clone();
         inst
     }
 }
@@ -465,6 +481,14 @@ price_limit = "none"
                 "name = \"t\"\n[[instruments]]\nsymbol = \"A\"\n[[instruments]]\nsymbol = \"A\"\n",
                 "more than once",
             ),
+            (
+                "name = \"t\"\n[[instruments]]\nsymbol = \"A\"\ngroup = \"hong kong\"\n",
+                "instrument `A`: `group` is \"hong kong\"; expected a name of letters, digits",
+            ),
+            (
+                "name = \"t\"\n[[instruments]]\nsymbol = \"A\"\ngroup = \"\"\n",
+                "`group` is \"\"",
+            ),
         ];
         for &(text, expected) in cases {
             let e = parse(text).expect_err(text);
@@ -472,6 +496,16 @@ price_limit = "none"
             assert!(msg.starts_with("data/manifest.toml"), "{msg}");
             assert!(msg.contains(expected), "{msg:?} should contain {expected:?}");
         }
+    }
+
+    #[test]
+    fn the_group_reaches_the_instrument() {
+        let m = parse("name = \"t\"\n[[instruments]]\nsymbol = \"600111.SH\"\ngroup = \"upstream\"\n").expect("valid");
+        let insts = m
+            .resolve(&["600111.SH".to_string(), "300748.SZ".to_string()], Path::new("m.toml"))
+            .expect("resolves");
+        assert_eq!(insts[0].group.as_deref(), Some("upstream"));
+        assert_eq!(insts[1].group, None, "an instrument not listed has no group");
     }
 
     #[test]
