@@ -1,4 +1,5 @@
-//! Built-in allocators: equal weight and inverse volatility, each with the same three
+//! Built-in allocators: equal weight and inverse volatility (the optimisers are in
+//! [`super::optimisers`]), each with the same three
 //! modifiers applied in order: keep the `top_n` best scores (0 = all), cap each weight at
 //! `max_weight` (the excess stays in cash; weights are not re-spread), and keep `cash_buffer`
 //! of equity uninvested (weights scaled by 1 − cash_buffer).
@@ -129,13 +130,15 @@ impl Allocator for EqualWeight {
         _ctx: &Context<'_>,
         candidates: &[(InstrumentIx, f64)],
         weights: &mut Vec<(InstrumentIx, f64)>,
-    ) {
+        _notes: &mut Vec<String>,
+    ) -> Result<(), String> {
         let chosen = self.limits.chosen(candidates);
         if chosen.is_empty() {
-            return;
+            return Ok(());
         }
         let raw = vec![1.0 / chosen.len() as f64; chosen.len()];
         self.limits.apply(chosen, &raw, weights);
+        Ok(())
     }
 }
 
@@ -206,10 +209,11 @@ impl Allocator for InverseVol {
         ctx: &Context<'_>,
         candidates: &[(InstrumentIx, f64)],
         weights: &mut Vec<(InstrumentIx, f64)>,
-    ) {
+        _notes: &mut Vec<String>,
+    ) -> Result<(), String> {
         let chosen = self.limits.chosen(candidates);
         if chosen.is_empty() {
-            return;
+            return Ok(());
         }
         let inv: Vec<f64> = chosen
             .iter()
@@ -225,5 +229,6 @@ impl Allocator for InverseVol {
         let total: f64 = inv.iter().sum();
         let raw: Vec<f64> = inv.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect();
         self.limits.apply(chosen, &raw, weights);
+        Ok(())
     }
 }

@@ -8,6 +8,9 @@
 //! `Phased::new(3)?.dip(0.05)?.max_wait(42)?`); a config file names them in TOML tables,
 //! which the registry in [`registry`] builds through the same constructors.
 //!
+//! An allocator's remarks (a fallback it took, names it left out) reach the result through
+//! [`Orders::note`]; an allocator that cannot decide stops the run through [`Orders::abort`].
+//!
 //! At every rebalance the pipeline records its targets with [`Orders::note_target`]: each
 //! name's target weight after the gates' block and scale (before lots, rules and the
 //! execution schedule), and 0 for each name the rebalance leaves (targeted before or held).
@@ -16,10 +19,11 @@ pub mod allocators;
 pub mod dcf;
 pub mod execution;
 pub mod gates;
+pub mod optimisers;
 pub mod registry;
 pub mod signals;
 
-use rebt_core::{Context, InstrumentIx, Orders, Setup, Strategy};
+use rebt_core::{Context, CoreError, InstrumentIx, Orders, Setup, Strategy};
 use std::collections::BTreeMap;
 
 pub use allocators::{EqualWeight, InverseVol, WeightLimits};
@@ -157,10 +161,12 @@ pub trait Gate: Send {
 ///         _ctx: &Context<'_>,
 ///         candidates: &[(InstrumentIx, f64)],
 ///         weights: &mut Vec<(InstrumentIx, f64)>,
-///     ) {
+///         _notes: &mut Vec<String>,
+///     ) -> Result<(), String> {
 ///         if let Some(&(best, _)) = candidates.first() {
 ///             weights.push((best, 0.9));
 ///         }
+///         Ok(())
 ///     }
 /// }
 ///
@@ -178,14 +184,25 @@ pub trait Gate: Send {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Allocator: Send {
+    /// Called once before the first bar, to check the allocator's settings against the
+    /// instruments (an optimiser's group caps). The default accepts any setup.
+    fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
+        let _ = setup;
+        Ok(())
+    }
+
     /// `candidates` holds the instruments with a positive score that the gates let through,
-    /// best first; write the target weights (summing to at most 1) into `weights`.
+    /// best first; write the target weights (summing to at most 1) into `weights`, and into
+    /// `notes` any remark the result should carry (a documented fallback taken, a name left
+    /// out). An `Err` stops the run ([`Orders::abort`]) with its message: for a decision the
+    /// allocator cannot make (an optimiser without a solution).
     fn allocate(
         &mut self,
         ctx: &Context<'_>,
         candidates: &[(InstrumentIx, f64)],
         weights: &mut Vec<(InstrumentIx, f64)>,
-    );
+        notes: &mut Vec<String>,
+    ) -> Result<(), String>;
 }
 
 /// The current targets handed to an [`Execution`] every day.
@@ -314,10 +331,10 @@ impl Pipeline {
 }
 
 impl Strategy for Pipeline {
-    fn on_start(&mut self, _setup: &Setup<'_>) -> Result<(), rebt_core::CoreError> {
+    fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
         self.plan = Plan::default();
         self.last_rebalance = None;
-        Ok(())
+        self.allocator.on_start(setup)
     }
 
     fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
@@ -357,7 +374,15 @@ impl Strategy for Pipeline {
             }
             candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             self.weights.clear();
-            self.allocator.allocate(ctx, &candidates, &mut self.weights);
+            let mut notes = Vec::new();
+            let allocated = self.allocator.allocate(ctx, &candidates, &mut self.weights, &mut notes);
+            for note in notes {
+                orders.note(note);
+            }
+            if let Err(message) = allocated {
+                orders.abort(message);
+                return;
+            }
             let previous = std::mem::take(&mut self.plan.targets);
             for &(ix, w) in &self.weights {
                 if !(w.is_finite() && w > 0.0) {

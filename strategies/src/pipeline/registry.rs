@@ -12,6 +12,7 @@ use super::allocators::{EqualWeight, InverseVol};
 use super::dcf::{Scenario, scenario_from_params};
 use super::execution::{Dca, Immediate, Phased};
 use super::gates::{Dcf, Overbought, PePercentile};
+use super::optimisers::{OptimiserAllocator, OptimiserKind};
 use super::signals::{
     CommodityMomentum, Constant, CsMomentum, DcfDiscount, KdjCross, MacdCross, MarginFlow, MarginMode, TsMomentum,
 };
@@ -296,6 +297,56 @@ fn allocator_params(inverse_vol: bool) -> Vec<ParamSpec> {
     v
 }
 
+/// The optimisers' parameters (see [`super::optimisers`]).
+fn optimiser_params(kind: OptimiserKind) -> Vec<ParamSpec> {
+    let mut v = allocator_params(false);
+    v.extend([
+        ParamSpec::int("lookback", 120, "daily adjusted returns in the covariance window"),
+        ParamSpec::text("risk_model", "ledoit_wolf", "ledoit_wolf | sample | ewma"),
+        ParamSpec::float("half_life", 20.0, "ewma: days for a return's weight to halve"),
+        ParamSpec::text(
+            "group_max",
+            "",
+            "cap per manifest group, \"upstream=0.4, hk=0.3\" or a TOML table (empty = none)",
+        ),
+        ParamSpec::float(
+            "max_turnover",
+            2.0,
+            "two-way turnover per rebalance beyond investing cash and selling leavers (2 = no limit)",
+        ),
+        ParamSpec::float(
+            "no_trade_band",
+            0.0,
+            "keep a name's weight when the optimiser would change it by less than this",
+        ),
+    ]);
+    if kind == OptimiserKind::MeanVariance {
+        v.extend([
+            ParamSpec::float("risk_aversion", 1.0, "λ in μ'w − λ w'Σw (daily μ and Σ)"),
+            ParamSpec::float(
+                "target_volatility",
+                0.0,
+                "annual volatility to maximise μ'w at instead (0 = use risk_aversion)",
+            ),
+            ParamSpec::float(
+                "return_scale",
+                0.001,
+                "daily expected return per standard deviation of signal score",
+            ),
+        ]);
+    }
+    v
+}
+
+fn optimiser(
+    name: &'static str,
+    description: &'static str,
+    kind: OptimiserKind,
+    build: fn(&Params) -> Result<Box<dyn Allocator>, StrategyError>,
+) -> ComponentInfo<dyn Allocator> {
+    info(name, description, optimiser_params(kind), build)
+}
+
 /// The built-in allocators.
 pub fn allocators() -> Vec<ComponentInfo<dyn Allocator>> {
     vec![
@@ -315,6 +366,51 @@ pub fn allocators() -> Vec<ComponentInfo<dyn Allocator>> {
                     .cash_buffer(p.float("cash_buffer")?)?
                     .lookback(p.count("lookback")?)?;
                 Ok(Box::new(allocator))
+            },
+        ),
+        optimiser(
+            "min_variance",
+            "least variance over a covariance of adjusted returns (rebt-risk)",
+            OptimiserKind::MinVariance,
+            |p| {
+                Ok(Box::new(OptimiserAllocator::from_params(
+                    p,
+                    OptimiserKind::MinVariance,
+                )?))
+            },
+        ),
+        optimiser(
+            "risk_parity",
+            "equal risk contribution (rebt-risk)",
+            OptimiserKind::RiskParity,
+            |p| Ok(Box::new(OptimiserAllocator::from_params(p, OptimiserKind::RiskParity)?)),
+        ),
+        optimiser(
+            "mean_variance",
+            "most signal-implied return − risk_aversion · variance, or at a target volatility (rebt-risk)",
+            OptimiserKind::MeanVariance,
+            |p| {
+                Ok(Box::new(OptimiserAllocator::from_params(
+                    p,
+                    OptimiserKind::MeanVariance,
+                )?))
+            },
+        ),
+        optimiser(
+            "hrp",
+            "hierarchical risk parity: single linkage, quasi-diagonal order, recursive bisection (rebt-risk)",
+            OptimiserKind::Hrp,
+            |p| Ok(Box::new(OptimiserAllocator::from_params(p, OptimiserKind::Hrp)?)),
+        ),
+        optimiser(
+            "max_diversification",
+            "most diversification ratio w'σ / √(w'Σw) (rebt-risk)",
+            OptimiserKind::MaxDiversification,
+            |p| {
+                Ok(Box::new(OptimiserAllocator::from_params(
+                    p,
+                    OptimiserKind::MaxDiversification,
+                )?))
             },
         ),
     ]
@@ -488,6 +584,18 @@ fn build_one<T: ?Sized>(
     };
     let mut raw = BTreeMap::new();
     for (k, v) in table.iter().filter(|(k, _)| k.as_str() != "type") {
+        // A table of numbers (`group_max = { upstream = 0.4 }`) is the text form `upstream=0.4`.
+        let v = &match v {
+            toml::Value::Table(t) if !t.is_empty() && t.values().all(|x| x.is_float() || x.is_integer()) => {
+                toml::Value::String(
+                    t.iter()
+                        .map(|(name, x)| format!("{name}={x}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+            }
+            other => other.clone(),
+        };
         let pv = ParamValue::from_toml(v).ok_or_else(|| {
             StrategyError::InvalidConfig(format!(
                 "[{}] `{k}`: expected a number, boolean or text, got {v}",
