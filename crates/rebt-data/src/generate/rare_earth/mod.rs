@@ -1583,8 +1583,8 @@ fn manifest(seed: u64) -> String {
     for spec in &A_SHARES {
         let _ = writeln!(
             out,
-            "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"",
-            spec.symbol, spec.name
+            "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"\ngroup = \"{}\"",
+            spec.symbol, spec.name, spec.group
         );
         listing(&mut out, spec);
     }
@@ -1602,8 +1602,8 @@ fn manifest(seed: u64) -> String {
     for spec in &HK_SHARES {
         let _ = writeln!(
             out,
-            "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"\nlot = {}",
-            spec.symbol, spec.name, spec.lot
+            "\n[[instruments]]\nsymbol = \"{}\"\nname = \"{}\"\ngroup = \"{}\"\nlot = {}",
+            spec.symbol, spec.name, spec.group, spec.lot
         );
         listing(&mut out, spec);
     }

@@ -41,6 +41,11 @@ pub(super) const STOCK_JUMP_UP: f64 = 0.7;
 pub(super) struct EquitySpec {
     pub symbol: &'static str,
     pub name: &'static str,
+    /// The manifest's `group`, for the optimiser allocators' `group_max`: `upstream` (miners,
+    /// separators and smelters of rare earths and tungsten, and Baotou Steel, which supplies
+    /// Northern Rare Earth's concentrate), `magnets` (NdFeB magnet makers) or `hk` (the Hong
+    /// Kong listings, whatever their business: another market, currency and calendar).
+    pub group: &'static str,
     /// First bar, when the instrument lists after the dataset's first day.
     pub listed: Option<Ymd>,
     /// Loading on the market factor (A-shares: the A-share factor; HK: the HK factor).
@@ -91,6 +96,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "600111.SH",
         name: "China Northern Rare Earth",
+        group: "upstream",
         listed: None,
         beta: 1.311,
         rare_earth: 0.0207,
@@ -115,6 +121,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "000831.SZ",
         name: "China Rare Earth",
+        group: "upstream",
         listed: None,
         beta: 1.294,
         rare_earth: 0.023,
@@ -138,6 +145,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "600392.SH",
         name: "Shenghe Resources",
+        group: "upstream",
         listed: None,
         beta: 1.477,
         rare_earth: 0.0205,
@@ -161,6 +169,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "300748.SZ",
         name: "JL Mag Rare-Earth",
+        group: "magnets",
         listed: Some((2018, 9, 21)),
         beta: 1.167,
         rare_earth: 0.0213,
@@ -185,6 +194,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "600549.SH",
         name: "Xiamen Tungsten",
+        group: "upstream",
         listed: None,
         beta: 1.29,
         rare_earth: 0.0138,
@@ -208,6 +218,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "300224.SZ",
         name: "Yantai Zhenghai Magnetic Material",
+        group: "magnets",
         listed: None,
         beta: 1.36,
         rare_earth: 0.0202,
@@ -231,6 +242,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "300127.SZ",
         name: "Chengdu Galaxy Magnets",
+        group: "magnets",
         listed: None,
         beta: 1.22,
         rare_earth: 0.0218,
@@ -254,6 +266,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "600010.SH",
         name: "Inner Mongolia Baotou Steel Union",
+        group: "upstream",
         listed: None,
         beta: 1.083,
         rare_earth: 0.0105,
@@ -277,6 +290,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "600259.SH",
         name: "Rising Nonferrous Metals (Guangsheng)",
+        group: "upstream",
         listed: None,
         beta: 1.311,
         rare_earth: 0.0209,
@@ -300,6 +314,7 @@ pub(super) const A_SHARES: [EquitySpec; 10] = [
     EquitySpec {
         symbol: "000970.SZ",
         name: "Beijing Zhong Ke San Huan High-Tech",
+        group: "magnets",
         listed: None,
         beta: 1.306,
         rare_earth: 0.0147,
@@ -338,6 +353,7 @@ pub(super) const HK_SHARES: [EquitySpec; 4] = [
     EquitySpec {
         symbol: "06680.HK",
         name: "JL Mag Rare-Earth (H)",
+        group: "hk",
         listed: Some((2022, 1, 14)),
         beta: 1.15,
         rare_earth: 0.0190,
@@ -361,6 +377,7 @@ pub(super) const HK_SHARES: [EquitySpec; 4] = [
     EquitySpec {
         symbol: "00769.HK",
         name: "China Rare Earth Holdings",
+        group: "hk",
         listed: None,
         beta: 0.85,
         rare_earth: 0.0200,
@@ -384,6 +401,7 @@ pub(super) const HK_SHARES: [EquitySpec; 4] = [
     EquitySpec {
         symbol: "01208.HK",
         name: "MMG",
+        group: "hk",
         listed: None,
         beta: 1.20,
         rare_earth: 0.0060,
@@ -407,6 +425,7 @@ pub(super) const HK_SHARES: [EquitySpec; 4] = [
     EquitySpec {
         symbol: "02600.HK",
         name: "Aluminum Corporation of China (H)",
+        group: "hk",
         listed: None,
         beta: 1.10,
         rare_earth: 0.0050,
