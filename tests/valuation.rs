@@ -219,3 +219,34 @@ fn bad_input_is_a_clear_error() {
         assert!(o.stdout.is_empty(), "{args:?} printed a page");
     }
 }
+
+#[test]
+fn the_january_2026_read_of_northern_rare_earth_is_pinned() {
+    // seed-facts (2026-01, Northern Rare Earth): "a DCF finds it 57.8% overvalued under the
+    // conservative scenario and 124.9% upside under the optimistic one"; the embedded
+    // dataset's fundamentals are pinned to it (datasets/rare-earth/README.md, Pins).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = json(
+        &["valuation", "600111.SH", "--as-of", "2026-01-16", "--json"],
+        dir.path(),
+    );
+    let scenario = |name: &str| {
+        doc["scenarios"]
+            .as_array()
+            .expect("scenarios")
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("scenario {name}"))
+            .clone()
+    };
+    let premium = scenario("conservative")["premium"]
+        .as_f64()
+        .expect("conservative premium");
+    let upside = scenario("optimistic")["upside"].as_f64().expect("optimistic upside");
+    assert!((premium - 0.578).abs() < 0.01, "conservative price vs value {premium}");
+    assert!((upside - 1.249).abs() < 0.01, "optimistic upside {upside}");
+    // and the page prints them as the analysts did
+    let o = rebt(&["valuation", "600111.SH", "--as-of", "2026-01-16"], dir.path());
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(page.contains("+57.8%") && page.contains("+124.9%"), "{page}");
+}

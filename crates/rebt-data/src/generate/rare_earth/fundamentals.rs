@@ -16,7 +16,7 @@
 //! year-to-date span a year earlier (negative when the trailing year is a loss).
 
 use super::path::{Ymd, day};
-use super::spec::{BAOTOU_2024_Q3_LOSS, CompanySpec, PINNED_FIGURES};
+use super::spec::{BAOTOU_2024_Q3_LOSS, CompanySpec, DcfPin, DcfScenario, PINNED_FIGURES};
 use crate::calendars::Calendars;
 use crate::generate::model::Draws;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
@@ -46,6 +46,9 @@ pub(super) struct Company {
     /// The company's bonus and capitalisation issues: (ex-date, 1 + new shares per share).
     issues: Vec<(NaiveDate, f64)>,
     net_cash_2015: f64,
+    /// Net cash pinned at a quarter end (quarter, value): the whole net-cash path is shifted
+    /// so that it holds there (as if the 2015 figure had been that much different).
+    net_cash_pin: Option<(usize, f64)>,
     /// Publication day of each quarter's report.
     pub published: Vec<NaiveDate>,
 }
@@ -84,12 +87,12 @@ impl Company {
     /// Net cash at each quarter end: the 2015 figure plus operating cash flow less capex,
     /// less the cash dividends `paid` (payment day, total amount) in the quarter they are paid;
     /// before 2018 (no `actions.csv`) a dividend of 30% of the previous year's profit (when
-    /// positive) in each third quarter.
+    /// positive) in each third quarter. A pinned quarter (`pin_dcf`) shifts the whole path.
     pub fn net_cash(&self, paid: &[(NaiveDate, f64)]) -> Vec<f64> {
         let ocf = self.operating_cash_flow();
         let capex = self.capex();
         let mut cash = self.net_cash_2015;
-        (0..N_QUARTERS)
+        let mut path: Vec<f64> = (0..N_QUARTERS)
             .map(|q| {
                 cash += ocf[q] - capex[q];
                 let end = quarter_end(q);
@@ -108,7 +111,12 @@ impl Company {
                 }
                 cash
             })
-            .collect()
+            .collect();
+        if let Some((q, target)) = self.net_cash_pin {
+            let shift = target - path[q];
+            path.iter_mut().for_each(|v| *v += shift);
+        }
+        path
     }
 
     /// The quarter of the latest report public on `date`.
@@ -186,6 +194,7 @@ pub(super) fn model(
         shares: vec![0.0; N_QUARTERS],
         issues: issues.to_vec(),
         net_cash_2015: spec.net_cash_2015,
+        net_cash_pin: None,
         published: vec![NaiveDate::MIN; N_QUARTERS],
     };
     let base_2017 = 2017.0;
@@ -322,9 +331,96 @@ pub(super) fn set_q4_2024_for_ttm(c: &mut Company, ttm: f64) {
     c.net_profit[q4] = ttm - ytd_2025;
 }
 
+/// The value of FCFF₀ = 1 under a DCF scenario (g, N, g_T, r): Σₖ₌₁..N ((1 + g) / (1 + r))ᵏ +
+/// (1 + g)ᴺ (1 + g_T) / ((r − g_T)(1 + r)ᴺ), the `dcf` gate's formula
+/// (`strategies/src/pipeline/dcf.rs`, `intrinsic_value_per_share`) without net cash and shares.
+pub(super) fn dcf_multiple((g, years, terminal, r): DcfScenario) -> f64 {
+    let explicit: f64 = (1..=years).map(|k| ((1.0 + g) / (1.0 + r)).powi(k)).sum();
+    explicit + (1.0 + g).powi(years) * (1.0 + terminal) / ((r - terminal) * (1.0 + r).powi(years))
+}
+
+/// Pin the DCF read `pin` on its day, given the raw `close` then: value per share =
+/// (FCFF₀ · m + net cash) / shares is linear in FCFF₀ and net cash, so the two reads (a value
+/// under each scenario) fix both. FCFF₀ is the trailing twelve months of operating cash flow
+/// less capex from the reports public that day (the last four quarters); the difference from
+/// the model's is added to those quarters' operating cash flow in proportion to revenue. Net
+/// cash at the latest report is pinned, shifting the whole path. Shares are the latest
+/// report's count. Returns (FCFF₀, net cash), or `None` without four public quarters.
+pub(super) fn pin_dcf(
+    c: &mut Company,
+    pin: &DcfPin,
+    close: f64,
+    conservative: DcfScenario,
+    optimistic: DcfScenario,
+) -> Option<(f64, f64)> {
+    let q = c.latest_public(day(pin.day))?;
+    if q < 3 {
+        return None;
+    }
+    let shares = c.shares[q];
+    let value_conservative = close / (1.0 + pin.conservative_premium);
+    let value_optimistic = close * (1.0 + pin.optimistic_upside);
+    let (m_c, m_o) = (dcf_multiple(conservative), dcf_multiple(optimistic));
+    let fcff = (value_optimistic - value_conservative) * shares / (m_o - m_c);
+    let net_cash = value_conservative * shares - fcff * m_c;
+    let quarters = q - 3..=q;
+    let (ocf, capex) = (c.operating_cash_flow(), c.capex());
+    let have: f64 = quarters.clone().map(|k| ocf[k] - capex[k]).sum();
+    let revenue: f64 = quarters.clone().map(|k| c.revenue[k]).sum();
+    for k in quarters {
+        c.ocf_extra[k] += (fcff - have) / revenue;
+    }
+    c.net_cash_pin = Some((q, net_cash));
+    Some((fcff, net_cash))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dcf_pin_sets_the_trailing_cash_flow_and_net_cash() {
+        // The gate's worked example: g = 10% for 2 years, g_T = 2%, r = 10%: FCFF₀ = 100 is
+        // worth 110/1.1 + 121/1.21 + 121 × 1.02 / 0.08 / 1.21 = 1475.
+        assert!((dcf_multiple((0.10, 2, 0.02, 0.10)) * 100.0 - 1475.0).abs() < 1e-9);
+        let mut c = Company {
+            symbol: "X",
+            revenue: vec![1000.0; N_QUARTERS],
+            net_profit: vec![50.0; N_QUARTERS],
+            ocf_mult: vec![1.0; N_QUARTERS],
+            ocf_extra: vec![0.0; N_QUARTERS],
+            capex_share: vec![0.02; N_QUARTERS],
+            shares: vec![10.0; N_QUARTERS],
+            issues: Vec::new(),
+            net_cash_2015: 0.0,
+            net_cash_pin: None,
+            published: (0..N_QUARTERS).map(|q| quarter_end(q) + Days::new(30)).collect(),
+        };
+        let pin = DcfPin {
+            symbol: "X",
+            day: (2026, 1, 16),
+            conservative_premium: 0.5,
+            optimistic_upside: 1.0,
+        };
+        let (low, high) = ((0.05, 5, 0.02, 0.10), (0.20, 5, 0.03, 0.08));
+        let (fcff, net_cash) = pin_dcf(&mut c, &pin, 30.0, low, high).expect("four quarters public");
+        let q = quarter_of((2025, 9, 30));
+        let (ocf, capex) = (c.operating_cash_flow(), c.capex());
+        let ttm: f64 = (q - 3..=q).map(|k| ocf[k] - capex[k]).sum();
+        assert!((ttm - fcff).abs() < 1e-6);
+        assert_eq!(ocf[q - 4], 50.0, "quarters before the trailing year unchanged");
+        let path = c.net_cash(&[]);
+        assert!((path[q] - net_cash).abs() < 1e-6);
+        let value = |s| (ttm * dcf_multiple(s) + path[q]) / 10.0;
+        assert!(
+            (30.0 / value(low) - 1.0 - 0.5).abs() < 1e-9,
+            "50% over the conservative value"
+        );
+        assert!(
+            (value(high) / 30.0 - 1.0 - 1.0).abs() < 1e-9,
+            "100% upside to the optimistic one"
+        );
+    }
 
     #[test]
     fn quarters_index_both_ways() {
@@ -349,6 +445,7 @@ mod tests {
             shares: vec![10.0; N_QUARTERS],
             issues: Vec::new(),
             net_cash_2015: 0.0,
+            net_cash_pin: None,
             published: (0..N_QUARTERS).map(|q| quarter_end(q) + Days::new(30)).collect(),
         };
         let q3_2025 = quarter_of((2025, 9, 30));
@@ -379,6 +476,7 @@ mod tests {
             shares: vec![10.0; N_QUARTERS],
             issues: vec![(day((2024, 6, 19)), 1.3)],
             net_cash_2015: 0.0,
+            net_cash_pin: None,
             published: (0..N_QUARTERS).map(|q| quarter_end(q) + Days::new(30)).collect(),
         };
         for s in &mut c.shares[q..] {

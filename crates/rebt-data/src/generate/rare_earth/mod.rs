@@ -1326,6 +1326,14 @@ fn companies(
             c.scale(k);
         }
     }
+    // The DCF read pin, last: it reads the trailing profit the PE pins fixed (operating cash
+    // flow follows profit) and sets cash flow and net cash, which no PE reads.
+    if let Some(c) = companies.iter_mut().find(|c| c.symbol == DCF_PIN.symbol) {
+        let close = find(DCF_PIN.symbol)
+            .and_then(|s| s.last_close_on(day(DCF_PIN.day)))
+            .unwrap_or(f64::NAN);
+        fundamentals::pin_dcf(c, &DCF_PIN, close, DCF_CONSERVATIVE, DCF_OPTIMISTIC);
+    }
 
     companies
 }

@@ -979,6 +979,35 @@ pub(super) const COMPANIES: [CompanySpec; 10] = [
     },
 ];
 
+/// A published DCF read of one stock on one day: price vs value (close / value − 1) under the
+/// conservative scenario and upside (value / close − 1) under the optimistic one.
+pub(super) struct DcfPin {
+    pub symbol: &'static str,
+    pub day: Ymd,
+    pub conservative_premium: f64,
+    pub optimistic_upside: f64,
+}
+
+/// PIN: Northern Rare Earth, January 2026 (seed-facts, "Equities and indexes", 2026-01): "a DCF
+/// finds it 57.8% overvalued under the conservative scenario and 124.9% upside under the
+/// optimistic one", read on 2026-01-16 (the day the month's other pins use).
+pub(super) const DCF_PIN: DcfPin = DcfPin {
+    symbol: "600111.SH",
+    day: JAN_16,
+    conservative_premium: 0.578,
+    optimistic_upside: 1.249,
+};
+
+/// A DCF scenario as the `dcf` gate defines it: (FCFF growth in the explicit years, explicit
+/// years, terminal growth, discount rate).
+pub(super) type DcfScenario = (f64, i32, f64, f64);
+/// The gate's conservative and optimistic scenarios (`Scenario::CONSERVATIVE` and
+/// `Scenario::OPTIMISTIC` in `strategies/src/pipeline/dcf.rs`; rebt-data sits below that
+/// crate, so they are restated here, and `tests/valuation.rs` checks that `rebt valuation`
+/// reproduces the pin with the gate's own computation).
+pub(super) const DCF_CONSERVATIVE: DcfScenario = (0.05, 5, 0.02, 0.10);
+pub(super) const DCF_OPTIMISTIC: DcfScenario = (0.20, 5, 0.03, 0.08);
+
 /// Pinned company figures: (symbol, series, period end, cumulative year-to-date value).
 pub(super) const PINNED_FIGURES: [(&str, &str, Ymd, f64); 10] = [
     // Northern Rare Earth 2025 Q1–Q3: revenue 30.292 bn (+40.50%), net profit 1.541 bn (+280.27%).
