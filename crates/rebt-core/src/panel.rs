@@ -24,7 +24,7 @@ pub enum Field {
     Volume,
     /// Turnover in currency (NaN when the dataset has none).
     Amount,
-    /// Cumulative adjustment factor (1.0 when the dataset has none).
+    /// Cumulative adjustment factor (1.0 on every day when the dataset has none).
     AdjFactor,
     /// The exchange's reference close of the day (前收盘价: the previous close, or the
     /// ex-rights reference price on an ex-date; NaN when the dataset has none).
@@ -205,18 +205,19 @@ pub struct Panel {
     low: Vec<f64>,
     close: Vec<f64>,
     volume: Vec<f64>,
-    amount: Vec<f64>,
-    adj_factor: Vec<f64>,
-    /// `pre_close`, instrument-major, when the dataset has the column.
+    /// The optional columns, instrument-major, when the dataset has them (an absent one is
+    /// not stored: [`Panel::series`] reads `nan_days` or `one_days` for it).
+    amount: Option<Vec<f64>>,
+    adj_factor: Option<Vec<f64>>,
     pre_close: Option<Vec<f64>>,
-    has_amount: bool,
-    has_adj_factor: bool,
     alt: AltData,
     actions: ActionTable,
     /// The point-in-time adjusted view (see [`crate::actions`]), derived from the raw bars.
     adjusted: Adjusted,
-    /// One NaN per day: the series of a field the dataset does not have.
+    /// One NaN per day: the series of `amount` or `pre_close` when the dataset has none.
     nan_days: Vec<f64>,
+    /// One 1.0 per day: the series of `adj_factor` when the dataset has none.
+    one_days: Vec<f64>,
     /// The same open, high, low, close and volume, day-major: the bars of day `d` are
     /// `by_day[d · instruments .. (d + 1) · instruments]`. The engine walks the panel day by
     /// day across instruments; this layout keeps each day's bars in a few cache lines
@@ -227,8 +228,16 @@ pub struct Panel {
 impl Panel {
     /// Build a panel from long-format bars and the metadata of every symbol in them.
     /// Rows may come in any order; duplicates of (date, symbol) and invalid rows are errors
-    /// naming the row. Every instrument given must have at least one bar.
+    /// naming the row. Every instrument given must have at least one bar. (A copy of the
+    /// columns is made: [`Panel::from_columns`] takes them and needs no copy.)
     pub fn from_bars(bars: &BarColumns, instruments: Vec<Instrument>) -> Result<Panel, CoreError> {
+        Panel::from_columns(bars.clone(), instruments)
+    }
+
+    /// [`Panel::from_bars`], consuming the columns: each long column is freed as soon as it
+    /// is placed, so building the panel of a whole market needs little more memory than the
+    /// larger of the two.
+    pub fn from_columns(bars: BarColumns, instruments: Vec<Instrument>) -> Result<Panel, CoreError> {
         bars.check_lengths()?;
         if bars.is_empty() {
             return Err(CoreError::Empty(String::new()));
@@ -242,32 +251,19 @@ impl Panel {
             .collect();
         let sym_to_ix: Vec<Option<InstrumentIx>> =
             bars.symbol_names.iter().map(|s| by_symbol.get(s).copied()).collect();
-        let mut dates = bars.dates.clone();
+        // runs of one date (a date-major file) collapse before the sort
+        let mut dates: Vec<NaiveDate> = Vec::new();
+        for d in &bars.dates {
+            if dates.last() != Some(d) {
+                dates.push(*d);
+            }
+        }
         dates.sort_unstable();
         dates.dedup();
         let n_days = dates.len();
         let n = instruments.len() * n_days;
+        // Every row checked in order, and where it goes: the first row of each cell.
         let mut first_row = vec![u32::MAX; n];
-        let mut panel = Panel {
-            dates,
-            by_symbol,
-            open: vec![f64::NAN; n],
-            high: vec![f64::NAN; n],
-            low: vec![f64::NAN; n],
-            close: vec![f64::NAN; n],
-            volume: vec![f64::NAN; n],
-            amount: vec![f64::NAN; n],
-            adj_factor: vec![f64::NAN; n],
-            pre_close: bars.pre_close.as_ref().map(|_| vec![f64::NAN; n]),
-            has_amount: bars.amount.is_some(),
-            has_adj_factor: bars.adj_factor.is_some(),
-            alt: AltData::new(),
-            actions: ActionTable::empty(instruments.len()),
-            adjusted: Adjusted::default(),
-            nan_days: vec![f64::NAN; n_days],
-            instruments,
-            by_day: Vec::new(),
-        };
         // Dates are mostly in order: remember the last position to avoid a search per row.
         let mut last_day = 0usize;
         for i in 0..bars.len() {
@@ -284,10 +280,10 @@ impl Panel {
                 });
             };
             let date = bars.dates[i];
-            let day = if panel.dates.get(last_day) == Some(&date) {
+            let day = if dates.get(last_day) == Some(&date) {
                 last_day
             } else {
-                panel.dates.binary_search(&date).expect("date is in the union")
+                dates.binary_search(&date).expect("date is in the union")
             };
             last_day = day;
             let cell = ix.get() * n_days + day;
@@ -295,23 +291,13 @@ impl Panel {
                 return Err(CoreError::DuplicateBar {
                     row: i + 1,
                     first_row: first_row[cell] as usize + 1,
-                    symbol: panel.instruments[ix.get()].symbol.clone(),
+                    symbol: instruments[ix.get()].symbol.clone(),
                     date,
                 });
             }
             first_row[cell] = i as u32;
-            panel.open[cell] = bars.open[i];
-            panel.high[cell] = bars.high[i];
-            panel.low[cell] = bars.low[i];
-            panel.close[cell] = bars.close[i];
-            panel.volume[cell] = bars.volume[i];
-            panel.amount[cell] = bars.amount.as_ref().map_or(f64::NAN, |a| a[i]);
-            panel.adj_factor[cell] = bars.adj_factor.as_ref().map_or(1.0, |a| a[i]);
-            if let (Some(col), Some(src)) = (panel.pre_close.as_mut(), bars.pre_close.as_ref()) {
-                col[cell] = src[i];
-            }
         }
-        for (ix, inst) in panel.instruments.iter().enumerate() {
+        for (ix, inst) in instruments.iter().enumerate() {
             if first_row[ix * n_days..(ix + 1) * n_days].iter().all(|&r| r == u32::MAX) {
                 return Err(CoreError::InvalidInstrument {
                     symbol: inst.symbol.clone(),
@@ -319,7 +305,57 @@ impl Panel {
                 });
             }
         }
-        Ok(panel.with_derived())
+        let BarColumns {
+            dates: row_dates,
+            symbols,
+            symbol_names,
+            open,
+            high,
+            low,
+            close,
+            volume,
+            amount,
+            adj_factor,
+            pre_close,
+        } = bars;
+        drop((row_dates, symbols, symbol_names));
+        // Each column is placed, then its long form dropped, before the next.
+        let place = |long: Vec<f64>| -> Vec<f64> {
+            first_row
+                .iter()
+                .map(|&r| if r == u32::MAX { f64::NAN } else { long[r as usize] })
+                .collect()
+        };
+        let open = place(open);
+        let high = place(high);
+        let low = place(low);
+        let close = place(close);
+        let volume = place(volume);
+        let amount = amount.map(place);
+        // a day without a bar reads NaN in every field, the adjustment factor included
+        let adj_factor = adj_factor.map(place);
+        let pre_close = pre_close.map(place);
+        drop(first_row);
+        Ok(Panel {
+            dates,
+            by_symbol,
+            open,
+            high,
+            low,
+            close,
+            volume,
+            amount,
+            adj_factor,
+            pre_close,
+            alt: AltData::new(),
+            actions: ActionTable::empty(instruments.len()),
+            adjusted: Adjusted::default(),
+            nan_days: vec![f64::NAN; n_days],
+            one_days: vec![1.0; n_days],
+            instruments,
+            by_day: Vec::new(),
+        }
+        .with_derived())
     }
 
     /// Attach corporate actions (indexed like [`Panel::instruments`]); the adjusted view is
@@ -393,7 +429,7 @@ impl Panel {
                 }
             }));
         }
-        if self.has_adj_factor {
+        if self.adj_factor.is_some() {
             let adj = self.series(ix, Field::AdjFactor);
             return Some(close * adj[prev] / adj[day]);
         }
@@ -457,8 +493,8 @@ impl Panel {
     /// Whether the dataset carried an `amount` / `adj_factor` / `pre_close` column.
     pub fn has_field(&self, field: Field) -> bool {
         match field {
-            Field::Amount => self.has_amount,
-            Field::AdjFactor => self.has_adj_factor,
+            Field::Amount => self.amount.is_some(),
+            Field::AdjFactor => self.adj_factor.is_some(),
             Field::PreClose => self.pre_close.is_some(),
             _ => true,
         }
@@ -473,8 +509,14 @@ impl Panel {
             Field::Low => &self.low,
             Field::Close => &self.close,
             Field::Volume => &self.volume,
-            Field::Amount => &self.amount,
-            Field::AdjFactor => &self.adj_factor,
+            Field::Amount => match &self.amount {
+                Some(a) => a,
+                None => return &self.nan_days,
+            },
+            Field::AdjFactor => match &self.adj_factor {
+                Some(a) => a,
+                None => return &self.one_days,
+            },
             Field::PreClose => match &self.pre_close {
                 Some(p) => p,
                 None => return &self.nan_days,
@@ -509,6 +551,16 @@ impl Panel {
     /// The days from `from` to `to` inclusive (either bound optional). Instruments with no
     /// bar in the range are dropped; an empty range is an error.
     pub fn slice(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Panel, CoreError> {
+        Ok(self.slice_if_narrower(from, to)?.unwrap_or_else(|| self.clone()))
+    }
+
+    /// [`Panel::slice`], or `None` when the range holds every day: the panel itself serves,
+    /// and a whole market is not copied.
+    pub fn slice_if_narrower(
+        &self,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<Option<Panel>, CoreError> {
         let a = from.map_or(0, |f| self.dates.partition_point(|d| *d < f));
         let b = to.map_or(self.dates.len(), |t| self.dates.partition_point(|d| *d <= t));
         if a >= b {
@@ -519,7 +571,7 @@ impl Panel {
             )));
         }
         if a == 0 && b == self.dates.len() {
-            return Ok(self.clone());
+            return Ok(None);
         }
         let n = self.dates.len();
         let keep: Vec<usize> = (0..self.instruments.len())
@@ -531,31 +583,32 @@ impl Panel {
                 .collect()
         };
         let instruments: Vec<Instrument> = keep.iter().map(|&i| self.instruments[i].clone()).collect();
-        Ok(Panel {
-            dates: self.dates[a..b].to_vec(),
-            by_symbol: instruments
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.symbol.clone(), InstrumentIx(i as u32)))
-                .collect(),
-            open: pick(&self.open),
-            high: pick(&self.high),
-            low: pick(&self.low),
-            close: pick(&self.close),
-            volume: pick(&self.volume),
-            amount: pick(&self.amount),
-            adj_factor: pick(&self.adj_factor),
-            pre_close: self.pre_close.as_ref().map(pick),
-            has_amount: self.has_amount,
-            has_adj_factor: self.has_adj_factor,
-            alt: self.alt.clone(),
-            actions: self.actions.select(&keep),
-            adjusted: Adjusted::default(),
-            nan_days: vec![f64::NAN; b - a],
-            instruments,
-            by_day: Vec::new(),
-        }
-        .with_derived())
+        Ok(Some(
+            Panel {
+                dates: self.dates[a..b].to_vec(),
+                by_symbol: instruments
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (x.symbol.clone(), InstrumentIx(i as u32)))
+                    .collect(),
+                open: pick(&self.open),
+                high: pick(&self.high),
+                low: pick(&self.low),
+                close: pick(&self.close),
+                volume: pick(&self.volume),
+                amount: self.amount.as_ref().map(pick),
+                adj_factor: self.adj_factor.as_ref().map(pick),
+                pre_close: self.pre_close.as_ref().map(pick),
+                alt: self.alt.clone(),
+                actions: self.actions.select(&keep),
+                adjusted: Adjusted::default(),
+                nan_days: vec![f64::NAN; b - a],
+                one_days: vec![1.0; b - a],
+                instruments,
+                by_day: Vec::new(),
+            }
+            .with_derived(),
+        ))
     }
 
     /// A copy with every bar after day `day` replaced by `f(field, value)`; used to prove
@@ -660,7 +713,7 @@ impl Adjusted {
         for ix in panel.ixs() {
             let closes = panel.series(ix, Field::Close);
             let pre = panel.pre_close.as_ref().map(|p| &p[ix.get() * n..(ix.get() + 1) * n]);
-            let adj = panel.has_adj_factor.then(|| panel.series(ix, Field::AdjFactor));
+            let adj = panel.adj_factor.is_some().then(|| panel.series(ix, Field::AdjFactor));
             let actions = panel.actions(ix);
             let mut next_action = 0usize;
             let mut f = 1.0f64;

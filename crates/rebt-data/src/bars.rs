@@ -1,11 +1,16 @@
 //! What every bars file has in common, whatever its format: the columns rebt reads, the
-//! conversion of a polars frame into [`BarColumns`], and the translation of the panel's row
-//! errors into errors that name the file and line.
+//! conversion of a polars frame into [`BarColumns`] (Parquet, with the `parquet` feature; CSV
+//! is streamed by [`crate::csv`]), and the translation of the panel's row errors into errors
+//! that name the file and line.
 
 use crate::error::DataError;
 use chrono::NaiveDate;
+#[cfg(feature = "parquet")]
 use polars::prelude::{Column, DataFrame, DataType};
-use rebt_core::{BarColumns, CoreError};
+#[cfg(feature = "parquet")]
+use rebt_core::BarColumns;
+use rebt_core::CoreError;
+#[cfg(feature = "parquet")]
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -76,6 +81,7 @@ fn cell_error(path: &Path, line: usize, column: &'static str, message: String) -
     }
 }
 
+#[cfg(feature = "parquet")]
 fn column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Column, DataError> {
     df.column(name).map_err(|e| DataError::Format {
         path: path.to_path_buf(),
@@ -83,6 +89,7 @@ fn column<'a>(df: &'a DataFrame, name: &str, path: &Path) -> Result<&'a Column, 
     })
 }
 
+#[cfg(feature = "parquet")]
 /// A numeric column as `f64`, nulls (empty cells) as NaN so the panel reports them.
 fn f64_column(df: &DataFrame, name: &'static str, path: &Path) -> Result<Vec<f64>, DataError> {
     let col = column(df, name, path)?;
@@ -100,6 +107,7 @@ fn f64_column(df: &DataFrame, name: &'static str, path: &Path) -> Result<Vec<f64
     Ok(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
+#[cfg(feature = "parquet")]
 /// The date column, as text (`YYYY-MM-DD`) or as a date type.
 fn date_column(df: &DataFrame, path: &Path, line_of: LineOf<'_>) -> Result<Vec<NaiveDate>, DataError> {
     let col = column(df, "date", path)?;
@@ -169,6 +177,7 @@ fn date_column(df: &DataFrame, path: &Path, line_of: LineOf<'_>) -> Result<Vec<N
     }
 }
 
+#[cfg(feature = "parquet")]
 /// The symbol column interned: ids into the returned names, in order of first appearance.
 fn symbol_column(df: &DataFrame, path: &Path, line_of: LineOf<'_>) -> Result<(Vec<u32>, Vec<String>), DataError> {
     let col = column(df, "symbol", path)?;
@@ -209,6 +218,7 @@ fn symbol_column(df: &DataFrame, path: &Path, line_of: LineOf<'_>) -> Result<(Ve
     Ok((ids, names))
 }
 
+#[cfg(feature = "parquet")]
 /// Convert a frame holding the bars columns (already checked by [`check_columns`]).
 pub(crate) fn frame_to_bars(df: &DataFrame, path: &Path, line_of: LineOf<'_>) -> Result<BarColumns, DataError> {
     let dates = date_column(df, path, line_of)?;

@@ -30,6 +30,7 @@ use rebt_core::{
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// How the embedded rare-earth dataset is named in messages and in [`Dataset::source`].
@@ -214,7 +215,7 @@ impl Dataset {
     pub fn from_bytes(files: &DatasetBytes<'_>, source: &str) -> Result<Dataset, DataError> {
         let dir = Path::new(source);
         let raw = RawFiles {
-            bars: files.bars,
+            bars: Bars::Bytes(files.bars),
             bars_path: dir.join(files.bars_name),
             series: files.series.map(|s| (s, dir.join(files.series_name))),
             calendars: files.calendars,
@@ -331,6 +332,11 @@ fn series_summary(alt: &AltData) -> Vec<SeriesSummary> {
 pub fn fingerprint(bars: &[u8], others: &[Option<&[u8]>]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(bars);
+    fingerprint_after(hasher, others)
+}
+
+/// The fingerprint, given a hasher that has taken the bars already.
+fn fingerprint_after(mut hasher: Sha256, others: &[Option<&[u8]>]) -> String {
     for part in others.iter().flatten() {
         hasher.update(part);
     }
@@ -413,10 +419,6 @@ pub fn load_with_actions(path: &Path, actions: Option<&Path>) -> Result<Dataset,
     };
     // Checked before reading, so a wrong file is named without reading it.
     Format::of(&bars_path)?;
-    let bars_bytes = std::fs::read(&bars_path).map_err(|source| DataError::Io {
-        path: bars_path.clone(),
-        source,
-    })?;
     let series = match one_of(&dir, &SERIES_NAMES)? {
         Some(p) => read_optional(&p)?.map(|b| (b, p)),
         None => None,
@@ -451,7 +453,7 @@ pub fn load_with_actions(path: &Path, actions: Option<&Path>) -> Result<Dataset,
     let manifest = read_optional(&manifest_path)?;
     let name = if meta.is_dir() { name_of(path) } else { name_of(&dir) };
     let raw = RawFiles {
-        bars: &bars_bytes,
+        bars: Bars::File,
         bars_path,
         series: series.as_ref().map(|(b, p)| (b.as_slice(), p.clone())),
         calendars: calendars.as_deref(),
@@ -535,9 +537,16 @@ fn csv_text<'a>(bytes: &'a [u8], path: &Path, gz: bool) -> Result<std::borrow::C
     Ok(std::borrow::Cow::Borrowed(bytes))
 }
 
+/// The bars file: its bytes in memory, or the file at `bars_path`, streamed.
+#[derive(Clone, Copy)]
+enum Bars<'a> {
+    Bytes(&'a [u8]),
+    File,
+}
+
 /// The raw inputs of one dataset.
 struct RawFiles<'a> {
-    bars: &'a [u8],
+    bars: Bars<'a>,
     bars_path: PathBuf,
     series: Option<(&'a [u8], PathBuf)>,
     calendars: Option<&'a [u8]>,
@@ -548,7 +557,8 @@ struct RawFiles<'a> {
 }
 
 impl RawFiles<'_> {
-    fn assemble(self, source: String, default_name: String) -> Result<Dataset, DataError> {
+    /// The manifest (or an unnamed one) and the calendars, parsed.
+    fn manifest_and_calendars(&self, default_name: &str) -> Result<(Manifest, Option<Calendars>), DataError> {
         let manifest = match self.manifest {
             Some(bytes) => {
                 let text = std::str::from_utf8(bytes).map_err(|e| DataError::Manifest {
@@ -558,7 +568,7 @@ impl RawFiles<'_> {
                 })?;
                 Manifest::from_toml(text, &self.manifest_path)?
             }
-            None => Manifest::unnamed(&default_name),
+            None => Manifest::unnamed(default_name),
         };
         let calendars = match self.calendars {
             Some(bytes) => {
@@ -572,42 +582,59 @@ impl RawFiles<'_> {
             }
             None => None,
         };
+        Ok((manifest, calendars))
+    }
+
+    fn assemble(self, source: String, default_name: String) -> Result<Dataset, DataError> {
+        let (manifest, calendars) = self.manifest_and_calendars(&default_name)?;
         let format = Format::of(&self.bars_path)?;
-        let (columns, line_of): (BarColumns, fn(usize) -> usize) = match format {
-            Format::Csv | Format::CsvGz => {
-                let text = csv_text(self.bars, &self.bars_path, format == Format::CsvGz)?;
+        let mut hasher = Sha256::new();
+        // A plain CSV file is streamed; a compressed or Parquet one is read into memory first.
+        let read;
+        let bars = match (format, self.bars) {
+            (Format::Csv, Bars::File) => Bars::File,
+            (_, Bars::File) => {
+                read = std::fs::read(&self.bars_path).map_err(|source| DataError::Io {
+                    path: self.bars_path.clone(),
+                    source,
+                })?;
+                Bars::Bytes(&read)
+            }
+            (_, bytes) => bytes,
+        };
+        let (columns, line_of): (BarColumns, fn(usize) -> usize) = match (format, bars) {
+            (_, Bars::File) => {
+                let (columns, bars_hash) = read_csv_file(&self.bars_path)?;
+                hasher = bars_hash;
+                (columns, crate::csv::line_of_row)
+            }
+            (Format::Csv | Format::CsvGz, Bars::Bytes(bytes)) => {
+                hasher.update(bytes);
+                let text = csv_text(bytes, &self.bars_path, format == Format::CsvGz)?;
                 (
                     crate::csv::read_csv_bars(&text, &self.bars_path)?,
                     crate::csv::line_of_row,
                 )
             }
-            Format::Parquet => (read_parquet(self.bars, &self.bars_path)?, |row| row),
+            (Format::Parquet, Bars::Bytes(bytes)) => {
+                hasher.update(bytes);
+                (read_parquet(bytes, &self.bars_path)?, |row| row)
+            }
         };
         let instruments = manifest.resolve(&columns.symbol_names, &self.manifest_path)?;
         if let Some(c) = &calendars {
             check_calendar(&columns, &instruments, c, &self.bars_path, &line_of)?;
         }
-        let mut panel =
-            Panel::from_bars(&columns, instruments).map_err(|e| bars::locate(e, &self.bars_path, &line_of))?;
-        if let Some((bytes, path)) = &self.series {
-            let gz = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
-            let text = csv_text(bytes, path, gz)?;
-            panel = panel.with_alt_data(crate::series::read_series_csv(&text, path)?);
-        }
-        check_status(&panel, &self.manifest_path)?;
-        if let Some((bytes, path)) = &self.actions {
-            let gz = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
-            let text = csv_text(bytes, path, gz)?;
-            let rows = crate::actions::read_actions_csv(&text, path)?;
-            let table = action_table(&panel, calendars.as_ref(), &rows, path)?;
-            panel = panel.with_actions(table);
-        }
+        // the long columns are consumed: each is freed as soon as the panel holds it
+        let panel =
+            Panel::from_columns(columns, instruments).map_err(|e| bars::locate(e, &self.bars_path, &line_of))?;
+        let panel = self.attach(panel, calendars.as_ref())?;
         Ok(Dataset {
             panel,
             manifest,
             calendars,
-            fingerprint: fingerprint(
-                self.bars,
+            fingerprint: fingerprint_after(
+                hasher,
                 &[
                     self.series.as_ref().map(|(b, _)| *b),
                     self.calendars,
@@ -618,6 +645,55 @@ impl RawFiles<'_> {
             source,
         })
     }
+}
+
+impl RawFiles<'_> {
+    /// The series and the corporate actions attached to `panel`, and the listing checked.
+    fn attach(&self, mut panel: Panel, calendars: Option<&Calendars>) -> Result<Panel, DataError> {
+        if let Some((bytes, path)) = &self.series {
+            let gz = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
+            let text = csv_text(bytes, path, gz)?;
+            panel = panel.with_alt_data(crate::series::read_series_csv(&text, path)?);
+        }
+        check_status(&panel, &self.manifest_path)?;
+        if let Some((bytes, path)) = &self.actions {
+            let gz = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
+            let text = csv_text(bytes, path, gz)?;
+            let rows = crate::actions::read_actions_csv(&text, path)?;
+            let table = action_table(&panel, calendars, &rows, path)?;
+            panel = panel.with_actions(table);
+        }
+        Ok(panel)
+    }
+}
+
+/// Stream a plain `bars.csv` from disk into columns while another thread hashes the same
+/// file for the fingerprint (the two take about as long; on two cores they overlap).
+fn read_csv_file(path: &Path) -> Result<(BarColumns, Sha256), DataError> {
+    let io = |source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    let mut input = std::io::BufReader::with_capacity(1 << 20, file);
+    if gzip::is_gzip(input.fill_buf().map_err(io)?) {
+        return Err(DataError::UnsupportedFile {
+            path: path.to_path_buf(),
+            message: "is gzip-compressed; name it with a `.csv.gz` ending so it is read as such".into(),
+        });
+    }
+    let (columns, hashed) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| -> std::io::Result<Sha256> {
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+            Ok(hasher)
+        });
+        let columns = crate::csv::read_csv_bars_from(input, path, size);
+        let hashed = hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (columns, hashed)
+    });
+    Ok((columns?, hashed.map_err(io)?))
 }
 
 /// An instrument's bars must lie within its listing: none before `listed`, none on or after

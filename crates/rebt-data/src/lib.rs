@@ -1,9 +1,9 @@
 //! rebt-data: reading and validating market data for rebt.
 //!
-//! - [`read_csv_bars`] (and `read_parquet_bars` with the `parquet` feature) turn long-format
-//!   bars (`date,symbol,open,high,low,close,volume[,amount][,adj_factor]`) into
-//!   [`rebt_core::BarColumns`], using polars (a `bars.csv.gz` is decompressed in memory
-//!   first, [`gzip`]);
+//! - [`read_csv_bars`] (and `read_parquet_bars` with the `parquet` feature, through polars)
+//!   turn long-format bars (`date,symbol,open,high,low,close,volume[,amount][,adj_factor]`)
+//!   into [`rebt_core::BarColumns`] (a `bars.csv.gz` is decompressed in memory first,
+//!   [`gzip`]);
 //! - [`read_series_csv`] reads the optional `series.csv[.gz]` of point-in-time values
 //!   (`date,series,value[,published]`) into [`rebt_core::AltData`];
 //! - [`Calendars`] is the optional `calendars.toml`: per market and year, the weekdays the
@@ -13,6 +13,7 @@
 //! - [`load`] and [`load_embedded`] put them together into a validated [`Dataset`] with a
 //!   fingerprint of the raw files; the embedded dataset is the SYNTHETIC rare-earth dataset of
 //!   `data/rare-earth/` in this crate (documented in the workspace's `datasets/rare-earth/`);
+//!   a plain `bars.csv` is streamed from disk ([`csv`]);
 //! - [`generate`] holds the seeded generators: [`generate::rare_earth()`] (the embedded
 //!   dataset) and [`generate::sample()`] (the small sample in `datasets/sample/`, loadable by
 //!   path), and [`generate_dataset`] writes either to a directory; [`generate_market`] writes
@@ -40,7 +41,7 @@ mod table;
 pub use actions::{ACTIONS_OPTIONAL_COLUMNS, ACTIONS_REQUIRED_COLUMNS, ActionRow, read_actions_csv};
 pub use bars::{OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
 pub use calendars::{CalendarSummary, Calendars};
-pub use csv::read_csv_bars;
+pub use csv::{read_csv_bars, read_csv_bars_from};
 pub use dataset::{
     Dataset, DatasetBytes, DatasetSummary, EMBEDDED_SOURCE, InstrumentSummary, SeriesSummary, UndeclaredExDay,
     embedded_files, fingerprint, load, load_embedded, load_with_actions,

@@ -101,7 +101,9 @@ pub fn resolve_benchmark(
 pub struct RunPlan {
     spec: RunSpec,
     dataset: Arc<Dataset>,
-    panel: Panel,
+    /// The panel of the run's days, when they are fewer than the dataset's (else the
+    /// dataset's panel serves: a whole market is not copied).
+    sliced: Option<Panel>,
     benchmark: Option<Benchmark>,
 }
 
@@ -121,14 +123,14 @@ impl RunPlan {
     /// A resolved spec on `dataset`: slice the panel to the spec's `from`/`to`, align the
     /// benchmark, and write the chosen benchmark (or `none`) into the echo.
     pub fn from_spec(mut spec: RunSpec, dataset: Arc<Dataset>) -> Result<RunPlan, RunError> {
-        let panel = dataset.panel.slice(spec.config.from, spec.config.to)?;
-        let (benchmark, echo) =
-            resolve_benchmark(spec.config.benchmark.as_deref(), &dataset, &panel, spec.config.cash)?;
+        let sliced = dataset.panel.slice_if_narrower(spec.config.from, spec.config.to)?;
+        let panel = sliced.as_ref().unwrap_or(&dataset.panel);
+        let (benchmark, echo) = resolve_benchmark(spec.config.benchmark.as_deref(), &dataset, panel, spec.config.cash)?;
         spec.config.benchmark = Some(echo);
         Ok(RunPlan {
             spec,
             dataset,
-            panel,
+            sliced,
             benchmark,
         })
     }
@@ -167,7 +169,7 @@ impl RunPlan {
 
     /// The panel of the run's days.
     pub fn panel(&self) -> &Panel {
-        &self.panel
+        self.sliced.as_ref().unwrap_or(&self.dataset.panel)
     }
 
     /// The benchmark aligned to the run's days, if any.
