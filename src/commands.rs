@@ -327,6 +327,12 @@ pub fn data_generate_market(stocks: usize, days: usize, seed: Option<u64>, out: 
     Ok(())
 }
 
+pub fn data_pack(path: &Path, out: &Path) -> Result<()> {
+    let summary = rebt_data::pack(path, out)?;
+    outln!("{summary}");
+    Ok(())
+}
+
 pub fn data_import(args: &ImportArgs) -> Result<()> {
     use rebt_data::import::{ImportFormat, ImportOptions};
     let format: ImportFormat = args.format.parse()?;

@@ -1,6 +1,6 @@
 //! The `rebt` command line: `backtest`, `sweep` (and `sweep merge`), `walk-forward`,
 //! `study phased`, `regress`, `factor`, `valuation`, `strategies` and `data` (`check`, `info`, `generate`,
-//! `import`).
+//! `pack`, `import`).
 //! Flags are parsed by clap (usage errors exit 2) and handed to `rebt-run`, which does the
 //! work; the commands draw progress bars and print. Everything else that fails exits 1 with a
 //! message naming the file, key or value at fault (`regress` has its own exit codes).
@@ -85,6 +85,15 @@ enum DataCommand {
         #[arg(long)]
         seed: Option<u64>,
         /// Output directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Write a dataset's panel as a columnar cache that loads without parsing; `--data DIR`
+    /// reads it wherever a dataset is accepted.
+    Pack {
+        /// Dataset directory or bars file.
+        path: PathBuf,
+        /// The packed directory (created; an earlier pack in it is replaced).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -242,6 +251,7 @@ fn main() -> ExitCode {
         Command::Strategies => commands::strategies(),
         Command::Data(DataCommand::Check { path }) => commands::data_check(&path),
         Command::Data(DataCommand::Info { path }) => commands::data_info(path.as_deref()),
+        Command::Data(DataCommand::Pack { path, out }) => commands::data_pack(&path, &out),
         Command::Data(DataCommand::Generate {
             dataset,
             market,

@@ -110,6 +110,45 @@ fn data_generate_market_writes_a_seeded_market_that_backtests() {
 }
 
 #[test]
+fn a_packed_market_backtests_exactly_like_its_csv() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ok(&rebt(
+        &["data", "generate", "--market", "40", "--days", "400", "--out", "csv"],
+        dir.path(),
+    ));
+    let out = ok(&rebt(&["data", "pack", "csv", "--out", "packed"], dir.path()));
+    assert!(
+        out.starts_with("packed csv → packed\n  41 instruments × 400 days"),
+        "{out}"
+    );
+    for data in ["csv", "packed"] {
+        let json = format!("{data}.json");
+        let out = ok(&rebt(
+            &["backtest", "--data", data, "--quiet", "--json", &json],
+            dir.path(),
+        ));
+        assert!(out.is_empty(), "{out}");
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect("result.json");
+    let (from_csv, from_pack) = (read("csv.json"), read("packed.json"));
+    // the same document but for where the data came from (the dataset's source, `data`)
+    assert!(from_csv.contains("\"source\": \"csv\""), "{from_csv}");
+    assert_eq!(from_csv.replace("\"csv\"", "\"packed\""), from_pack);
+    let check = ok(&rebt(&["data", "check", "packed"], dir.path()));
+    assert!(check.contains("ok: no errors found"), "{check}");
+    // a source changed after packing is refused, naming the file and the command
+    let bars = dir.path().join("csv/bars.csv");
+    let text = std::fs::read(&bars).expect("bars");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&bars, text).expect("rewrite");
+    let o = rebt(&["backtest", "--data", "packed", "--quiet"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("the source changed after it was packed"), "{err}");
+    assert!(err.contains("re-run `rebt data pack"), "{err}");
+}
+
+#[test]
 fn data_import_writes_a_dataset_that_backtests() {
     let fixtures = repo().join("crates/rebt-data/tests/fixtures/import");
     let dir = tempfile::tempdir().expect("tempdir");

@@ -33,7 +33,7 @@ pub use error::CoreError;
 pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement, Status};
 pub use money::Cents;
 pub use order::{Order, OrderKind, Orders, Side, Timing};
-pub use panel::{Bar, BarColumns, Field, Panel};
+pub use panel::{Bar, BarColumns, Field, InstrumentMajor, Panel};
 pub use portfolio::{Portfolio, Position};
 pub use rules::{DailyLimit, PriceLimitSchedule, limit_prices};
 pub use strategy::{Context, Prices, Setup, Strategy};

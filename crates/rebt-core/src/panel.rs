@@ -193,6 +193,27 @@ impl BarColumns {
     }
 }
 
+/// A panel's raw fields, instrument-major (see [`Panel::from_instrument_major`]).
+#[derive(Debug, Clone, Default)]
+pub struct InstrumentMajor {
+    /// Open.
+    pub open: Vec<f64>,
+    /// High.
+    pub high: Vec<f64>,
+    /// Low.
+    pub low: Vec<f64>,
+    /// Close.
+    pub close: Vec<f64>,
+    /// Volume.
+    pub volume: Vec<f64>,
+    /// Turnover, when the dataset has it.
+    pub amount: Option<Vec<f64>>,
+    /// Adjustment factor, when the dataset has it.
+    pub adj_factor: Option<Vec<f64>>,
+    /// The exchange's reference close, when the dataset has it.
+    pub pre_close: Option<Vec<f64>>,
+}
+
 /// Validated market data: dates (the union of all instruments' trading days, ascending),
 /// instruments (sorted by symbol) and their fields.
 #[derive(Debug, Clone)]
@@ -356,6 +377,120 @@ impl Panel {
             by_day: Vec::new(),
         }
         .with_derived())
+    }
+
+    /// A panel from its instrument-major columns as [`Panel::column`] gives them (what the
+    /// columnar cache stores): `dates` strictly ascending, `instruments` sorted by symbol
+    /// without repeats, every column `instruments × dates` long, a day without a bar NaN in
+    /// every field. The values were validated when the columns were first built, so only the
+    /// shape is checked here (and that every instrument has a bar).
+    pub fn from_instrument_major(
+        dates: Vec<NaiveDate>,
+        instruments: Vec<Instrument>,
+        columns: InstrumentMajor,
+    ) -> Result<Panel, CoreError> {
+        if dates.is_empty() || instruments.is_empty() {
+            return Err(CoreError::Empty(String::new()));
+        }
+        if let Some(w) = dates.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(CoreError::InvalidConfig(format!(
+                "the panel's dates are not strictly ascending: {} then {}",
+                w[0], w[1]
+            )));
+        }
+        if let Some(w) = instruments.windows(2).find(|w| w[0].symbol >= w[1].symbol) {
+            return Err(CoreError::InvalidInstrument {
+                symbol: w[1].symbol.clone(),
+                message: format!(
+                    "follows `{}`; expected instruments sorted by symbol, each once",
+                    w[0].symbol
+                ),
+            });
+        }
+        let n_days = dates.len();
+        let n = instruments.len() * n_days;
+        let InstrumentMajor {
+            open,
+            high,
+            low,
+            close,
+            volume,
+            amount,
+            adj_factor,
+            pre_close,
+        } = columns;
+        let required = [
+            ("open", &open),
+            ("high", &high),
+            ("low", &low),
+            ("close", &close),
+            ("volume", &volume),
+        ];
+        let optional = [
+            ("amount", &amount),
+            ("adj_factor", &adj_factor),
+            ("pre_close", &pre_close),
+        ];
+        for (column, found) in required
+            .iter()
+            .map(|(c, v)| (*c, v.len()))
+            .chain(optional.iter().filter_map(|(c, v)| v.as_ref().map(|v| (*c, v.len()))))
+        {
+            if found != n {
+                return Err(CoreError::ColumnLength {
+                    column,
+                    found,
+                    expected: n,
+                });
+            }
+        }
+        for (ix, inst) in instruments.iter().enumerate() {
+            if close[ix * n_days..(ix + 1) * n_days].iter().all(|c| c.is_nan()) {
+                return Err(CoreError::InvalidInstrument {
+                    symbol: inst.symbol.clone(),
+                    message: "listed in the metadata but has no bars".into(),
+                });
+            }
+        }
+        Ok(Panel {
+            by_symbol: instruments
+                .iter()
+                .enumerate()
+                .map(|(i, inst)| (inst.symbol.clone(), InstrumentIx(i as u32)))
+                .collect(),
+            actions: ActionTable::empty(instruments.len()),
+            nan_days: vec![f64::NAN; n_days],
+            one_days: vec![1.0; n_days],
+            dates,
+            instruments,
+            open,
+            high,
+            low,
+            close,
+            volume,
+            amount,
+            adj_factor,
+            pre_close,
+            alt: AltData::new(),
+            adjusted: Adjusted::default(),
+            by_day: Vec::new(),
+        }
+        .with_derived())
+    }
+
+    /// The whole instrument-major column of `field`: instrument 0's days, then instrument
+    /// 1's, …; `None` for an optional field the dataset does not have.
+    pub fn column(&self, field: Field) -> Option<&[f64]> {
+        match field {
+            Field::Open => Some(&self.open),
+            Field::High => Some(&self.high),
+            Field::Low => Some(&self.low),
+            Field::Close => Some(&self.close),
+            Field::Volume => Some(&self.volume),
+            Field::Amount => self.amount.as_deref(),
+            Field::AdjFactor => self.adj_factor.as_deref(),
+            Field::PreClose => self.pre_close.as_deref(),
+        }
     }
 
     /// Attach corporate actions (indexed like [`Panel::instruments`]); the adjusted view is

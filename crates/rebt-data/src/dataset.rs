@@ -350,14 +350,14 @@ fn fingerprint_after(mut hasher: Sha256, others: &[Option<&[u8]>]) -> String {
 }
 
 /// The bars file names looked for in a directory, in this order.
-const BARS_NAMES: [&str; 3] = ["bars.csv", "bars.csv.gz", "bars.parquet"];
+pub(crate) const BARS_NAMES: [&str; 3] = ["bars.csv", "bars.csv.gz", "bars.parquet"];
 /// The series file names looked for in a directory.
-const SERIES_NAMES: [&str; 2] = ["series.csv", "series.csv.gz"];
+pub(crate) const SERIES_NAMES: [&str; 2] = ["series.csv", "series.csv.gz"];
 /// The corporate-actions file names looked for in a directory.
-const ACTIONS_NAMES: [&str; 2] = ["actions.csv", "actions.csv.gz"];
+pub(crate) const ACTIONS_NAMES: [&str; 2] = ["actions.csv", "actions.csv.gz"];
 
 /// At most one of `names` in `dir`: its path, or an error when there are several.
-fn one_of(dir: &Path, names: &[&str]) -> Result<Option<PathBuf>, DataError> {
+pub(crate) fn one_of(dir: &Path, names: &[&str]) -> Result<Option<PathBuf>, DataError> {
     let found: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();
     if found.len() > 1 {
         let listed: Vec<String> = found
@@ -376,7 +376,7 @@ fn one_of(dir: &Path, names: &[&str]) -> Result<Option<PathBuf>, DataError> {
 }
 
 /// Read a file that may be absent.
-fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, DataError> {
+pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, DataError> {
     match std::fs::read(path) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -403,6 +403,18 @@ pub fn load_with_actions(path: &Path, actions: Option<&Path>) -> Result<Dataset,
         path: path.to_path_buf(),
         source,
     })?;
+    if meta.is_dir() && path.join(crate::pack::PACK_HEADER).is_file() {
+        if let Some(given) = actions {
+            return Err(DataError::UnsupportedFile {
+                path: given.to_path_buf(),
+                message: format!(
+                    "is given as the actions file, but {} is a packed dataset, which carries the actions it was packed with; pack the dataset with its actions.csv instead",
+                    path.display()
+                ),
+            });
+        }
+        return crate::pack::load_pack(path);
+    }
     let (bars_path, dir) = if meta.is_dir() {
         match one_of(path, &BARS_NAMES)? {
             Some(p) => (p, path.to_path_buf()),
@@ -476,7 +488,7 @@ pub fn embedded_files() -> DatasetBytes<'static> {
     EMBEDDED
 }
 
-fn name_of(dir: &Path) -> String {
+pub(crate) fn name_of(dir: &Path) -> String {
     dir.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
@@ -665,6 +677,74 @@ impl RawFiles<'_> {
         }
         Ok(panel)
     }
+}
+
+/// The small files of a dataset directory: series, calendars, manifest and actions, each
+/// `(path, bytes)` when present (at most one of each kind, as [`load`] requires).
+pub(crate) struct SideFiles {
+    pub series: Option<(PathBuf, Vec<u8>)>,
+    pub calendars: Option<(PathBuf, Vec<u8>)>,
+    pub manifest: Option<(PathBuf, Vec<u8>)>,
+    pub actions: Option<(PathBuf, Vec<u8>)>,
+}
+
+impl SideFiles {
+    /// Read those of `dir`.
+    pub(crate) fn read(dir: &Path) -> Result<SideFiles, DataError> {
+        let read = |p: Option<PathBuf>| -> Result<Option<(PathBuf, Vec<u8>)>, DataError> {
+            match p {
+                Some(p) => Ok(read_optional(&p)?.map(|b| (p, b))),
+                None => Ok(None),
+            }
+        };
+        Ok(SideFiles {
+            series: read(one_of(dir, &SERIES_NAMES)?)?,
+            calendars: read(Some(dir.join("calendars.toml")))?,
+            manifest: read(Some(dir.join("manifest.toml")))?,
+            actions: read(one_of(dir, &ACTIONS_NAMES)?)?,
+        })
+    }
+
+    /// Every file, in the order the fingerprint takes them.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &(PathBuf, Vec<u8>)> {
+        [&self.series, &self.calendars, &self.manifest, &self.actions]
+            .into_iter()
+            .flatten()
+    }
+}
+
+/// A dataset whose panel is built by `build` (the columnar cache) from the instruments the
+/// manifest in `dir` resolves for `symbols`, with the small files of `dir` read and checked
+/// as [`load`] does. `fingerprint` and `source` are the dataset's.
+pub(crate) fn assemble_with_panel(
+    dir: &Path,
+    default_name: &str,
+    symbols: &[String],
+    build: impl FnOnce(Vec<Instrument>) -> Result<Panel, DataError>,
+    fingerprint: String,
+    source: String,
+) -> Result<Dataset, DataError> {
+    let side = SideFiles::read(dir)?;
+    let raw = RawFiles {
+        bars: Bars::Bytes(&[]),
+        bars_path: dir.to_path_buf(),
+        series: side.series.as_ref().map(|(p, b)| (b.as_slice(), p.clone())),
+        calendars: side.calendars.as_ref().map(|(_, b)| b.as_slice()),
+        calendars_path: dir.join("calendars.toml"),
+        manifest: side.manifest.as_ref().map(|(_, b)| b.as_slice()),
+        manifest_path: dir.join("manifest.toml"),
+        actions: side.actions.as_ref().map(|(p, b)| (b.as_slice(), p.clone())),
+    };
+    let (manifest, calendars) = raw.manifest_and_calendars(default_name)?;
+    let instruments = manifest.resolve(symbols, &raw.manifest_path)?;
+    let panel = raw.attach(build(instruments)?, calendars.as_ref())?;
+    Ok(Dataset {
+        panel,
+        manifest,
+        calendars,
+        fingerprint,
+        source,
+    })
 }
 
 /// Stream a plain `bars.csv` from disk into columns while another thread hashes the same

@@ -166,6 +166,15 @@ pub enum DataError {
         /// What is wrong and what was expected.
         message: String,
     },
+    /// A packed dataset (`rebt data pack`) cannot be written or is refused: another format
+    /// version, a source newer than the pack, a damaged file.
+    #[error("{}: {message}", path.display())]
+    Pack {
+        /// The pack's directory or file at fault.
+        path: PathBuf,
+        /// What is wrong and how to mend it.
+        message: String,
+    },
     /// Another error from building the panel.
     #[error("{}: {source}", path.display())]
     Core {

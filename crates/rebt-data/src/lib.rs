@@ -14,6 +14,8 @@
 //!   fingerprint of the raw files; the embedded dataset is the SYNTHETIC rare-earth dataset of
 //!   `data/rare-earth/` in this crate (documented in the workspace's `datasets/rare-earth/`);
 //!   a plain `bars.csv` is streamed from disk ([`csv`]);
+//! - [`pack()`] writes a dataset's panel as a columnar cache that [`load`] reads without
+//!   parsing ([`mod@pack`] module: the format and when a pack is refused);
 //! - [`generate`] holds the seeded generators: [`generate::rare_earth()`] (the embedded
 //!   dataset) and [`generate::sample()`] (the small sample in `datasets/sample/`, loadable by
 //!   path), and [`generate_dataset`] writes either to a directory; [`generate_market`] writes
@@ -33,6 +35,7 @@ pub mod generate;
 pub mod gzip;
 pub mod import;
 pub mod manifest;
+pub mod pack;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod series;
@@ -52,6 +55,7 @@ pub use generate::{
     generate_market,
 };
 pub use manifest::{InstrumentSpec, Manifest, PriceLimit};
+pub use pack::{PackSummary, load_pack, pack};
 #[cfg(feature = "parquet")]
 pub use parquet::{csv_table_to_parquet, read_parquet_bars};
 pub use series::read_series_csv;
