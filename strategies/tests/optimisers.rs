@@ -457,3 +457,46 @@ fn group_max_is_a_table_or_text_and_a_bad_one_names_the_key() {
         assert!(message.contains(expected), "{message}");
     }
 }
+
+#[test]
+fn the_typed_constructor_builds_what_the_table_builds() {
+    use rebt_strategies::pipeline::{Constant, GroupCaps, Immediate, OptimiserAllocator, OptimiserKind};
+    let caps = GroupCaps::new([("upstream".to_string(), 0.5), ("hk".to_string(), 0.3)]).expect("caps");
+    let allocator = OptimiserAllocator::new(OptimiserKind::RiskParity)
+        .lookback(40)
+        .and_then(|a| a.max_weight(0.4))
+        .and_then(|a| a.risk_model(RiskModel::Ewma { half_life: 10.0 }))
+        .and_then(|a| a.max_turnover(Some(0.5)))
+        .expect("valid settings")
+        .group_max(caps);
+    let mut typed = Pipeline::new(
+        Box::new(Constant::new(1.0)),
+        Vec::new(),
+        Box::new(allocator),
+        Box::new(Immediate::exact()),
+        Rebalance::Every(20),
+    );
+    let engine_cfg = EngineConfig {
+        rules: RulesMode::None,
+        costs: CostMode::Zero,
+        initial_cash: Cents::from_units(100_000_000),
+        ..Default::default()
+    };
+    let p = panel();
+    let r = Engine::new(&p, engine_cfg)
+        .expect("engine")
+        .run(&mut typed)
+        .expect("run");
+    let (from_table, _) = run(
+        "type = \"risk_parity\"\nlookback = 40\nmax_weight = 0.4\nrisk_model = \"ewma\"\nhalf_life = 10\nmax_turnover = 0.5\ngroup_max = \"upstream=0.5, hk=0.3\"",
+    );
+    assert!(!r.targets.is_empty());
+    assert_eq!(r.targets, from_table.targets);
+    let wrong = OptimiserAllocator::new(OptimiserKind::Hrp).risk_aversion(2.0);
+    assert!(
+        wrong
+            .expect_err("hrp has no risk aversion")
+            .to_string()
+            .contains("is a mean_variance setting")
+    );
+}

@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 pub use allocators::{EqualWeight, InverseVol, WeightLimits};
 pub use execution::{Dca, Immediate, Phased};
 pub use gates::{Dcf, Overbought, PePercentile, Scenario};
+pub use optimisers::{GroupCaps, OptimiserAllocator, OptimiserKind};
 pub use registry::{ComponentInfo, PipelineConfig, Rebalance, RebalanceName, Role};
 pub use signals::{
     CommodityMomentum, Constant, CsMomentum, DcfDiscount, KdjCross, MacdCross, MarginFlow, MarginMode, TsMomentum,

@@ -45,6 +45,10 @@
 //! failure (an unreachable turnover limit or target volatility, a solver failure) stops the
 //! run with the day and the constraint; nothing falls back to equal weight.
 //!
+//! **In Rust**, [`OptimiserAllocator::new`] and its checked setters build the same allocator
+//! as the `[allocator]` table (the registry builds through them):
+//! `OptimiserAllocator::new(OptimiserKind::RiskParity).max_weight(0.15)?.group_max(caps)`.
+//!
 //! **Expected returns** (`mean_variance` only): the signal score, standardised across the
 //! chosen names and scaled, μᵢ = `return_scale` × (sᵢ − mean s) / sd s, a daily return
 //! (default 0.001: a score one standard deviation above the mean expects 0.1% a day more).
@@ -92,12 +96,30 @@ impl OptimiserKind {
     }
 }
 
-/// Per-group caps, parsed from `group_max`: `"name=cap, name=cap"`.
+/// Per-group caps (`group_max`): each group's name and the most weight of equity it may hold.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct GroupCaps(pub Vec<(String, f64)>);
+pub struct GroupCaps(Vec<(String, f64)>);
 
 impl GroupCaps {
-    /// Parses `upstream=0.4, hk=0.3` (empty for none); each cap in [0, 1], each group once.
+    /// The caps, each in [0, 1], each group once, each name non-empty.
+    pub fn new(caps: impl IntoIterator<Item = (String, f64)>) -> Result<Self, String> {
+        let mut checked: Vec<(String, f64)> = Vec::new();
+        for (name, cap) in caps {
+            if name.is_empty() {
+                return Err("a group has no name".to_string());
+            }
+            if !(0.0..=1.0).contains(&cap) {
+                return Err(format!("group `{name}`: cap {cap} is not in [0, 1]"));
+            }
+            if checked.iter().any(|(n, _)| *n == name) {
+                return Err(format!("group `{name}` is given twice"));
+            }
+            checked.push((name, cap));
+        }
+        Ok(Self(checked))
+    }
+
+    /// Parses `upstream=0.4, hk=0.3` (empty for none), checked as [`GroupCaps::new`].
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut caps: Vec<(String, f64)> = Vec::new();
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -105,22 +127,18 @@ impl GroupCaps {
                 return Err(format!("`{part}` is not `group=cap`"));
             };
             let name = name.trim();
-            if name.is_empty() {
-                return Err(format!("`{part}` has no group name"));
-            }
             let cap: f64 = cap
                 .trim()
                 .parse()
                 .map_err(|_| format!("group `{name}`: cap `{}` is not a number", cap.trim()))?;
-            if !(0.0..=1.0).contains(&cap) {
-                return Err(format!("group `{name}`: cap {cap} is not in [0, 1]"));
-            }
-            if caps.iter().any(|(n, _)| n == name) {
-                return Err(format!("group `{name}` is given twice"));
-            }
             caps.push((name.to_string(), cap));
         }
-        Ok(Self(caps))
+        Self::new(caps)
+    }
+
+    /// The groups and their caps, in the order given.
+    pub fn caps(&self) -> &[(String, f64)] {
+        &self.0
     }
 }
 
@@ -146,37 +164,181 @@ pub struct OptimiserAllocator {
 }
 
 impl OptimiserAllocator {
-    /// From parameters (see the registry for their names and defaults).
-    pub fn from_params(p: &Params, kind: OptimiserKind) -> Result<Self, StrategyError> {
-        let top_n = p.int("top_n")?;
-        if top_n < 0 {
-            return Err(p.invalid("top_n", "must be 0 (all) or more"));
+    /// The default window: about six months of trading days.
+    pub const DEFAULT_LOOKBACK: usize = 120;
+    /// The default EWMA half-life, in days.
+    pub const DEFAULT_HALF_LIFE: f64 = 20.0;
+    /// mean_variance's default λ.
+    pub const DEFAULT_RISK_AVERSION: f64 = 1.0;
+    /// mean_variance's default daily expected return per standard deviation of score.
+    pub const DEFAULT_RETURN_SCALE: f64 = 0.001;
+
+    /// The optimiser `kind` over every candidate: Ledoit–Wolf over 120 returns, fully
+    /// invested, no caps, no groups, no turnover limit, no band (mean_variance: risk
+    /// aversion 1, return scale 0.001). The setters below check their values.
+    pub fn new(kind: OptimiserKind) -> Self {
+        let objective = match kind {
+            OptimiserKind::MinVariance => Objective::MinVariance,
+            OptimiserKind::RiskParity => Objective::RiskParity { budgets: None },
+            OptimiserKind::Hrp => Objective::Hrp,
+            OptimiserKind::MaxDiversification => Objective::MaxDiversification,
+            OptimiserKind::MeanVariance => Objective::MeanVariance {
+                risk_aversion: Self::DEFAULT_RISK_AVERSION,
+            },
+        };
+        Self {
+            kind,
+            objective,
+            risk_model: RiskModel::LedoitWolf,
+            lookback: Self::DEFAULT_LOOKBACK,
+            top_n: 0,
+            max_weight: 1.0,
+            cash_buffer: 0.0,
+            group_caps: GroupCaps::default(),
+            max_turnover: None,
+            no_trade_band: 0.0,
+            return_scale: Self::DEFAULT_RETURN_SCALE,
+            group_of: Vec::new(),
         }
-        let max_weight = p.float("max_weight")?;
+    }
+
+    fn invalid(&self, key: &str, message: String) -> StrategyError {
+        StrategyError::invalid_param(self.kind.name(), key, message)
+    }
+
+    /// Keep the `n` best candidates (0 = all).
+    pub fn top_n(self, n: usize) -> Self {
+        Self { top_n: n, ..self }
+    }
+
+    /// Cap each weight at `max_weight`, in (0, 1].
+    pub fn max_weight(self, max_weight: f64) -> Result<Self, StrategyError> {
         if !(max_weight > 0.0 && max_weight <= 1.0) {
-            return Err(p.invalid("max_weight", &format!("must be in (0, 1], got {max_weight}")));
+            return Err(self.invalid("max_weight", format!("must be in (0, 1], got {max_weight}")));
         }
-        let cash_buffer = p.float("cash_buffer")?;
+        Ok(Self { max_weight, ..self })
+    }
+
+    /// Keep `cash_buffer` of equity in cash, in [0, 1): the weights sum to 1 − it.
+    pub fn cash_buffer(self, cash_buffer: f64) -> Result<Self, StrategyError> {
         if !(0.0..1.0).contains(&cash_buffer) {
-            return Err(p.invalid("cash_buffer", &format!("must be in [0, 1), got {cash_buffer}")));
+            return Err(self.invalid("cash_buffer", format!("must be in [0, 1), got {cash_buffer}")));
         }
-        let lookback = p.int("lookback")?;
+        Ok(Self { cash_buffer, ..self })
+    }
+
+    /// Estimate the covariance over the last `lookback` daily returns (at least 2).
+    pub fn lookback(self, lookback: usize) -> Result<Self, StrategyError> {
         if lookback < 2 {
-            return Err(p.invalid("lookback", &format!("must be at least 2 returns, got {lookback}")));
+            return Err(self.invalid("lookback", format!("must be at least 2 returns, got {lookback}")));
         }
+        Ok(Self { lookback, ..self })
+    }
+
+    /// The covariance estimator (an EWMA half-life must be a positive number of days).
+    pub fn risk_model(self, risk_model: RiskModel) -> Result<Self, StrategyError> {
+        if let RiskModel::Ewma { half_life } = risk_model
+            && !(half_life.is_finite() && half_life > 0.0)
+        {
+            return Err(self.invalid(
+                "half_life",
+                format!("must be a positive number of days, got {half_life}"),
+            ));
+        }
+        Ok(Self { risk_model, ..self })
+    }
+
+    /// Cap each named group's total weight (checked against the instruments at the start).
+    pub fn group_max(self, group_caps: GroupCaps) -> Self {
+        Self { group_caps, ..self }
+    }
+
+    /// Limit each rebalance's two-way turnover beyond investing cash and selling leavers, in
+    /// [0, 2]; `None` (or 2) for no limit.
+    pub fn max_turnover(self, limit: Option<f64>) -> Result<Self, StrategyError> {
+        if let Some(t) = limit
+            && !(0.0..=2.0).contains(&t)
+        {
+            return Err(self.invalid(
+                "max_turnover",
+                format!("must be in [0, 2] (two-way; 2 = no limit), got {t}"),
+            ));
+        }
+        Ok(Self {
+            max_turnover: limit.filter(|t| *t < 2.0),
+            ..self
+        })
+    }
+
+    /// Keep a name's weight when the optimiser would change it by less than `band`, in [0, 1).
+    pub fn no_trade_band(self, band: f64) -> Result<Self, StrategyError> {
+        if !(0.0..1.0).contains(&band) {
+            return Err(self.invalid("no_trade_band", format!("must be in [0, 1), got {band}")));
+        }
+        Ok(Self {
+            no_trade_band: band,
+            ..self
+        })
+    }
+
+    fn mean_variance_only(&self, key: &str) -> Result<(), StrategyError> {
+        if self.kind == OptimiserKind::MeanVariance {
+            Ok(())
+        } else {
+            Err(self.invalid(
+                key,
+                format!("is a mean_variance setting, not one of {}", self.kind.name()),
+            ))
+        }
+    }
+
+    /// mean_variance: maximise μ'w − λ w'Σw with this λ > 0 (daily μ and Σ).
+    pub fn risk_aversion(self, risk_aversion: f64) -> Result<Self, StrategyError> {
+        self.mean_variance_only("risk_aversion")?;
+        if !(risk_aversion.is_finite() && risk_aversion > 0.0) {
+            return Err(self.invalid("risk_aversion", format!("must be positive, got {risk_aversion}")));
+        }
+        Ok(Self {
+            objective: Objective::MeanVariance { risk_aversion },
+            ..self
+        })
+    }
+
+    /// mean_variance: maximise μ'w at this annual volatility instead (divided by √252 for the
+    /// daily covariance).
+    pub fn target_volatility(self, annual: f64) -> Result<Self, StrategyError> {
+        self.mean_variance_only("target_volatility")?;
+        if !(annual.is_finite() && annual > 0.0) {
+            return Err(self.invalid(
+                "target_volatility",
+                format!("must be a positive annual volatility, got {annual}"),
+            ));
+        }
+        Ok(Self {
+            objective: Objective::TargetVolatility {
+                volatility: annual / TRADING_DAYS.sqrt(),
+            },
+            ..self
+        })
+    }
+
+    /// mean_variance: the daily expected return of one standard deviation of score (> 0).
+    pub fn return_scale(self, return_scale: f64) -> Result<Self, StrategyError> {
+        self.mean_variance_only("return_scale")?;
+        if !(return_scale.is_finite() && return_scale > 0.0) {
+            return Err(self.invalid("return_scale", format!("must be positive, got {return_scale}")));
+        }
+        Ok(Self { return_scale, ..self })
+    }
+
+    /// From the registry's parameters, through the setters above.
+    pub fn from_params(p: &Params, kind: OptimiserKind) -> Result<Self, StrategyError> {
         let risk_model = match p.string("risk_model")?.as_str() {
             "ledoit_wolf" => RiskModel::LedoitWolf,
             "sample" => RiskModel::Sample,
-            "ewma" => {
-                let half_life = p.float("half_life")?;
-                if !(half_life.is_finite() && half_life > 0.0) {
-                    return Err(p.invalid(
-                        "half_life",
-                        &format!("must be a positive number of days, got {half_life}"),
-                    ));
-                }
-                RiskModel::Ewma { half_life }
-            }
+            "ewma" => RiskModel::Ewma {
+                half_life: p.float("half_life")?,
+            },
             other => {
                 return Err(p.invalid(
                     "risk_model",
@@ -185,61 +347,30 @@ impl OptimiserAllocator {
             }
         };
         let group_caps = GroupCaps::parse(&p.string("group_max")?).map_err(|m| p.invalid("group_max", &m))?;
-        let max_turnover = p.float("max_turnover")?;
-        if !(0.0..=2.0).contains(&max_turnover) {
-            return Err(p.invalid(
-                "max_turnover",
-                &format!("must be in [0, 2] (two-way; 2 = no limit), got {max_turnover}"),
-            ));
-        }
-        let no_trade_band = p.float("no_trade_band")?;
-        if !(0.0..1.0).contains(&no_trade_band) {
-            return Err(p.invalid("no_trade_band", &format!("must be in [0, 1), got {no_trade_band}")));
-        }
-        let mut return_scale = 0.0;
-        let objective = match kind {
-            OptimiserKind::MinVariance => Objective::MinVariance,
-            OptimiserKind::RiskParity => Objective::RiskParity { budgets: None },
-            OptimiserKind::Hrp => Objective::Hrp,
-            OptimiserKind::MaxDiversification => Objective::MaxDiversification,
-            OptimiserKind::MeanVariance => {
-                return_scale = p.float("return_scale")?;
-                if !(return_scale.is_finite() && return_scale > 0.0) {
-                    return Err(p.invalid("return_scale", &format!("must be positive, got {return_scale}")));
-                }
-                let target = p.float("target_volatility")?;
-                if target > 0.0 && target.is_finite() {
-                    Objective::TargetVolatility {
-                        volatility: target / TRADING_DAYS.sqrt(),
-                    }
-                } else if target == 0.0 {
-                    let risk_aversion = p.float("risk_aversion")?;
-                    if !(risk_aversion.is_finite() && risk_aversion > 0.0) {
-                        return Err(p.invalid("risk_aversion", &format!("must be positive, got {risk_aversion}")));
-                    }
-                    Objective::MeanVariance { risk_aversion }
-                } else {
-                    return Err(p.invalid(
+        let mut allocator = Self::new(kind)
+            .top_n(p.count("top_n")?)
+            .max_weight(p.float("max_weight")?)?
+            .cash_buffer(p.float("cash_buffer")?)?
+            .lookback(p.count("lookback")?)?
+            .risk_model(risk_model)?
+            .group_max(group_caps)
+            .max_turnover(Some(p.float("max_turnover")?))?
+            .no_trade_band(p.float("no_trade_band")?)?;
+        if kind == OptimiserKind::MeanVariance {
+            allocator = allocator.return_scale(p.float("return_scale")?)?;
+            let target = p.float("target_volatility")?;
+            allocator = if target == 0.0 {
+                allocator.risk_aversion(p.float("risk_aversion")?)?
+            } else {
+                allocator.target_volatility(target).map_err(|_| {
+                    p.invalid(
                         "target_volatility",
                         &format!("must be 0 (use risk_aversion) or a positive annual volatility, got {target}"),
-                    ));
-                }
-            }
-        };
-        Ok(Self {
-            kind,
-            objective,
-            risk_model,
-            lookback: lookback as usize,
-            top_n: top_n as usize,
-            max_weight,
-            cash_buffer,
-            group_caps,
-            max_turnover: (max_turnover < 2.0).then_some(max_turnover),
-            no_trade_band,
-            return_scale,
-            group_of: Vec::new(),
-        })
+                    )
+                })?
+            };
+        }
+        Ok(allocator)
     }
 
     fn budget(&self) -> f64 {
