@@ -109,21 +109,24 @@ def test_from_frames_floats_exact():
 
 
 def test_from_frames_series_and_actions(embedded):
-    raw = gzip.decompress((REPO / "datasets" / "rare-earth" / "bars.csv.gz").read_bytes())
-    bars = pd.read_csv(io.BytesIO(raw))
-    series = pd.read_csv(io.BytesIO(gzip.decompress((REPO / "datasets" / "rare-earth" / "series.csv.gz").read_bytes())))
-    manifest = (REPO / "datasets" / "rare-earth" / "manifest.toml").read_text()
-    calendars = (REPO / "datasets" / "rare-earth" / "calendars.toml").read_text()
-    d = rebt.Dataset.from_frames(bars, series=series, manifest=manifest, calendars=calendars)
+    # the embedded dataset's own files, as frames
+    files = REPO / "crates" / "rebt-data" / "data" / "rare-earth"
+    bars = pd.read_csv(io.BytesIO(gzip.decompress((files / "bars.csv.gz").read_bytes())))
+    series = pd.read_csv(io.BytesIO(gzip.decompress((files / "series.csv.gz").read_bytes())))
+    actions = pd.read_csv(files / "actions.csv")
+    manifest = (files / "manifest.toml").read_text()
+    calendars = (files / "calendars.toml").read_text()
+    d = rebt.Dataset.from_frames(bars, series=series, actions=actions, manifest=manifest, calendars=calendars)
     assert d.summary()["series"] == embedded.summary()["series"]
     cfg = str(REPO / "strategies" / "configs" / "margin_flow.toml")
     assert rebt.backtest(d, cfg).metrics == rebt.backtest(embedded, cfg).metrics
-    actions = pd.DataFrame(
-        {"symbol": ["600111.SH"], "ex_date": ["2019-06-03"], "cash": [0.5], "bonus": [0.0], "transfer": [0.0]}
-    )
-    with_actions = rebt.Dataset.from_frames(bars, actions=actions, manifest=manifest)
-    r = rebt.backtest(with_actions, "buy_and_hold", universe=["600111.SH"], start="2019-01-02")
-    assert (r.corporate_actions["kind"] == "dividend").any()
+    ten = rebt.backtest(d, "buy_and_hold", universe=["600111.SH"], start="2019-01-02")
+    assert ten.metrics == rebt.backtest(embedded, "buy_and_hold", universe=["600111.SH"], start="2019-01-02").metrics
+    assert (ten.corporate_actions["kind"] == "dividend").any()
+    # without its actions the same bars pay no dividend
+    bare = rebt.Dataset.from_frames(bars, manifest=manifest)
+    r = rebt.backtest(bare, "buy_and_hold", universe=["600111.SH"], start="2019-01-02")
+    assert not (r.corporate_actions["kind"] == "dividend").any()
 
 
 @pytest.mark.parametrize(
