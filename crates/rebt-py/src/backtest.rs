@@ -6,8 +6,9 @@
 use crate::config::Settings;
 use crate::dataset::{Dataset, data_path};
 use crate::errors::{RebtError, run_error};
+use crate::strategy::{ErrorSlot, Guarded, PySignal, PyStrategy};
 use pyo3::prelude::*;
-use rebt_run::{RunOutput, RunPlan};
+use rebt_run::{RunError, RunOutput, RunPlan};
 use std::sync::Arc;
 
 /// A finished backtest: the engine's result and the report `result.json` holds.
@@ -105,4 +106,77 @@ impl RunResult {
     fn summary_table(&self) -> String {
         self.output.report.summary_table().to_string()
     }
+}
+
+/// The result of a run with Python parts: the output, or the Python exception that stopped it
+/// as the cause of the `rebt.StrategyError` naming the day (a Ctrl-C as `KeyboardInterrupt`).
+fn finish(py: Python<'_>, output: Result<RunOutput, RunError>, cause: Option<PyErr>) -> PyResult<RunResult> {
+    match (output, cause) {
+        (Ok(output), _) => Ok(RunResult { output }),
+        (Err(e), Some(cause)) => {
+            if cause.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+                return Err(cause);
+            }
+            let err = run_error(e);
+            err.set_cause(py, Some(cause));
+            Err(err)
+        }
+        (Err(e), None) => Err(run_error(e)),
+    }
+}
+
+/// Run one backtest of a Python strategy object (a `rebt.Strategy`): the settings' plan with
+/// `strategy` in place of the configured one, named `name` in the outputs.
+#[pyfunction]
+#[pyo3(signature = (dataset, settings_json, strategy, name))]
+pub fn backtest_strategy(
+    py: Python<'_>,
+    dataset: Option<PyRef<'_, Dataset>>,
+    settings_json: &str,
+    strategy: Py<PyAny>,
+    name: &str,
+) -> PyResult<RunResult> {
+    let settings = Settings::from_json(settings_json)?;
+    let dataset: Option<Dataset> = dataset.map(|d| d.clone());
+    let plan = Arc::new(py.detach(|| plan(dataset.as_ref(), &settings))?);
+    let mut adapter = PyStrategy::new(strategy, Arc::clone(&plan));
+    let mut echo = plan.config().clone();
+    echo.strategy = Some(name.to_string());
+    echo.params.clear();
+    let output = py.detach(|| rebt_run::run_backtest_with(&plan, &mut adapter, &echo, name));
+    let cause = adapter.error.take();
+    finish(py, output, cause)
+}
+
+/// Run a pipeline whose signal is a Python object (a `rebt.Signal`): the settings' pipeline
+/// tables (gates, allocator, execution, rebalance; their `[signal]` is a placeholder) around
+/// `signal`, named `name` in the outputs' `[signal]`.
+#[pyfunction]
+#[pyo3(signature = (dataset, settings_json, signal, name))]
+pub fn backtest_pipeline(
+    py: Python<'_>,
+    dataset: Option<PyRef<'_, Dataset>>,
+    settings_json: &str,
+    signal: Py<PyAny>,
+    name: &str,
+) -> PyResult<RunResult> {
+    let settings = Settings::from_json(settings_json)?;
+    let dataset: Option<Dataset> = dataset.map(|d| d.clone());
+    let plan = Arc::new(py.detach(|| plan(dataset.as_ref(), &settings))?);
+    let error = ErrorSlot::default();
+    let signal = PySignal::new(signal, Arc::clone(&plan), Arc::clone(&error));
+    let pipeline = plan
+        .config()
+        .pipeline()
+        .build_with_signal(Box::new(signal))
+        .map_err(|e| run_error(RunError::Strategy(e)))?;
+    let mut strategy = Guarded::new(pipeline, Arc::clone(&error));
+    let mut echo = plan.config().clone();
+    let mut table = toml::Table::new();
+    table.insert("type".to_string(), toml::Value::String(name.to_string()));
+    echo.signal = Some(table);
+    let description = format!("pipeline (signal {name})");
+    let output = py.detach(|| rebt_run::run_backtest_with(&plan, &mut strategy, &echo, &description));
+    let cause = error.lock().unwrap_or_else(|p| p.into_inner()).take().map(|(_, e)| e);
+    finish(py, output, cause)
 }

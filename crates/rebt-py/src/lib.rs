@@ -11,6 +11,8 @@ mod backtest;
 mod config;
 mod dataset;
 mod errors;
+mod strategy;
+mod views;
 
 use pyo3::prelude::*;
 
@@ -62,5 +64,12 @@ fn _rebt(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dataset::Dataset>()?;
     m.add_class::<backtest::RunResult>()?;
     m.add_function(wrap_pyfunction!(backtest::backtest, m)?)?;
+    m.add_function(wrap_pyfunction!(backtest::backtest_strategy, m)?)?;
+    m.add_function(wrap_pyfunction!(backtest::backtest_pipeline, m)?)?;
+    m.add_class::<strategy::RunData>()?;
+    m.add_class::<strategy::Context>()?;
+    m.add_class::<strategy::Orders>()?;
+    m.add_class::<strategy::PyPosition>()?;
+    m.add_class::<strategy::PyAsOfPoint>()?;
     Ok(())
 }

@@ -3,9 +3,10 @@
 //! [`RunOutput::write_outputs`] renders every requested file before writing the first, then
 //! moves them all into place, so a failure leaves nothing half-written.
 
+use crate::config::RunConfig;
 use crate::error::RunError;
 use crate::plan::{RunPlan, dataset_info};
-use rebt_core::{BacktestResult, Engine};
+use rebt_core::{BacktestResult, Engine, Strategy};
 use rebt_report::{OutputFile, RunReport, Staging};
 use std::path::{Path, PathBuf};
 
@@ -25,10 +26,33 @@ pub struct RunOutput {
 /// Run `plan` once, with a fresh strategy.
 pub fn run_backtest(plan: &RunPlan) -> Result<RunOutput, RunError> {
     let mut strategy = plan.spec().strategy.build()?;
-    let engine = Engine::new(plan.panel(), plan.engine().clone())?;
-    let result = engine.run(strategy.as_mut())?;
     let config_json =
         serde_json::to_value(plan.config()).map_err(|e| RunError::output("serialising the configuration", e))?;
+    run_strategy(plan, strategy.as_mut(), config_json, plan.description())
+}
+
+/// Run `plan` with a strategy made outside the registry (a front end's own, e.g. a Python
+/// class) instead of the plan's: the engine, the report and the outputs are
+/// [`run_backtest`]'s; `echo` is the configuration the outputs record (the plan's, with the
+/// strategy the caller ran named in it) and `description` the one-line title.
+pub fn run_backtest_with(
+    plan: &RunPlan,
+    strategy: &mut dyn Strategy,
+    echo: &RunConfig,
+    description: &str,
+) -> Result<RunOutput, RunError> {
+    let config_json = serde_json::to_value(echo).map_err(|e| RunError::output("serialising the configuration", e))?;
+    run_strategy(plan, strategy, config_json, description)
+}
+
+fn run_strategy(
+    plan: &RunPlan,
+    strategy: &mut dyn Strategy,
+    config_json: serde_json::Value,
+    description: &str,
+) -> Result<RunOutput, RunError> {
+    let engine = Engine::new(plan.panel(), plan.engine().clone())?;
+    let result = engine.run(strategy)?;
     let report = RunReport::new(
         &result,
         plan.panel(),
@@ -40,7 +64,7 @@ pub fn run_backtest(plan: &RunPlan) -> Result<RunOutput, RunError> {
     Ok(RunOutput {
         result,
         report,
-        description: plan.description().to_string(),
+        description: description.to_string(),
         universe: engine.universe().len(),
     })
 }
@@ -148,4 +172,29 @@ fn parquet_tables(_: &[OutputFile]) -> Result<Vec<OutputFile>, RunError> {
         "--parquet: this rebt was built without Parquet support; rebuild with `cargo build --release --features parquet`"
             .to_string(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RunConfig;
+
+    #[test]
+    fn a_strategy_given_runs_as_the_registrys() {
+        let cfg = RunConfig {
+            strategy: Some("buy_and_hold".to_string()),
+            universe: Some(vec!["600111.SH".to_string(), "000831.SZ".to_string()]),
+            ..RunConfig::default()
+        };
+        let plan = RunPlan::new(&cfg).expect("plan");
+        let registry = run_backtest(&plan).expect("registry run");
+        let mut own = plan.spec().strategy.build().expect("strategy");
+        let mut echo = plan.config().clone();
+        echo.strategy = Some("mine".to_string());
+        let given = run_backtest_with(&plan, own.as_mut(), &echo, "mine").expect("given run");
+        assert_eq!(given.result.fills, registry.result.fills);
+        assert_eq!(given.result.daily, registry.result.daily);
+        assert_eq!(given.description, "mine");
+        assert_eq!(given.report.config["strategy"], "mine");
+    }
 }

@@ -654,6 +654,13 @@ impl PipelineConfig {
             .as_ref()
             .ok_or_else(|| StrategyError::InvalidConfig("the pipeline needs a [signal] table".into()))?;
         let (signal, _) = build_one(Role::Signal, signals(), signal_table)?;
+        self.build_with_signal(signal)
+    }
+
+    /// Build the pipeline around `signal`, a signal made outside the registry (a front end's
+    /// own, e.g. a Python class); the `[signal]` table is not read, the other tables are
+    /// checked as [`PipelineConfig::build`] checks them.
+    pub fn build_with_signal(&self, signal: Box<dyn Signal>) -> Result<Pipeline, StrategyError> {
         let gates = self
             .gates
             .iter()

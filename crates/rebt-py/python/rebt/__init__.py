@@ -25,6 +25,9 @@ __version__ = _rebt.version()
 __all__ = [
     "Dataset",
     "Result",
+    "Strategy",
+    "Signal",
+    "Pipeline",
     "backtest",
     "strategies",
     "RebtError",
@@ -143,6 +146,103 @@ def _native_dataset(dataset: Optional[Dataset]):
     if isinstance(dataset, Dataset):
         return dataset._inner
     raise TypeError(f"dataset must be a rebt.Dataset or None, got {type(dataset).__name__}")
+
+
+class Strategy:
+    """A strategy written in Python, run by rebt's engine with its market rules and costs.
+
+    Subclass it and implement `on_bar(self, ctx, orders)`; it is called at the close of every
+    trading day. `ctx` is a :class:`rebt.Context` (the API of rebt's Rust `Context`, symbols
+    for instruments): `ctx.date`, `ctx.history(symbol, "close")` (a read-only numpy view of
+    the panel ending at today: no copy, and no later day can be read), `ctx.close(symbol)`,
+    `ctx.last_close(symbol)`, `ctx.as_of(series)`, `ctx.position(symbol)`,
+    `ctx.position_value(symbol)`, `ctx.weight(symbol)`, `ctx.cash`, `ctx.equity`, `ctx.fills`,
+    `ctx.rejections`, `ctx.universe`. `orders` is a :class:`rebt.Orders`: `buy`, `sell`,
+    `limit`, `stop`, `target_shares`, `target_value`, `target_weight`, `buy_with_cash`
+    (each with `at_close=False`: orders fill at the next open by default), `note_target` and
+    `abort(message)`.
+
+    `on_start(self, setup)` is called once before the first day, with `setup.symbols`,
+    `setup.universe` (the symbols the run trades) and `setup.initial_cash`.
+
+    An exception raised in either stops the run: `rebt.backtest` raises
+    :class:`rebt.StrategyError` naming the day, with the exception (and its traceback) as
+    `__cause__`. Ctrl-C stops the run within a day and raises `KeyboardInterrupt`.
+    """
+
+    def on_start(self, setup: Any) -> None:
+        pass
+
+    def on_bar(self, ctx: Any, orders: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement on_bar(self, ctx, orders)")
+
+    @property
+    def name(self) -> str:
+        """How the outputs name the strategy: `python:<class name>`."""
+        return "python:" + type(self).__name__
+
+
+class Signal:
+    """A pipeline signal written in Python: implement `scores(self, ctx, universe)`, called at
+    every rebalance with the day's :class:`rebt.Context` and the universe's symbols; return one
+    score per symbol (a float; None or NaN for no opinion). A positive score means worth
+    holding; the pipeline's gates, allocator and execution do the rest. Use it in
+    :class:`rebt.Pipeline`. An exception stops the run on that day, as in a Strategy."""
+
+    def scores(self, ctx: Any, universe: List[str]) -> Sequence[Optional[float]]:
+        raise NotImplementedError(f"{type(self).__name__} must implement scores(self, ctx, universe)")
+
+    @property
+    def name(self) -> str:
+        return "python:" + type(self).__name__
+
+
+def _table(part: Any, role: str) -> Dict[str, Any]:
+    if isinstance(part, str):
+        return {"type": part}
+    if isinstance(part, Mapping) and "type" in part:
+        return dict(part)
+    raise TypeError(f"{role} must be a type name or a table with `type`, got {part!r}")
+
+
+class Pipeline:
+    """A pipeline strategy (rebt's `[signal]`, `[[gates]]`, `[allocator]`, `[execution]`,
+    `rebalance`) whose parts are named as in a config file (`"equal_weight"` or
+    `{"type": "inverse_vol", "lookback": 60}`), and whose signal may be a :class:`rebt.Signal`:
+
+        rebt.backtest(data, rebt.Pipeline(signal=MySignal(), allocator="equal_weight", rebalance="weekly"))
+    """
+
+    def __init__(
+        self,
+        signal: Any,
+        gates: Sequence[Any] = (),
+        allocator: Any = "equal_weight",
+        execution: Any = "immediate",
+        rebalance: Any = "monthly",
+    ):
+        self.signal = signal if isinstance(signal, Signal) else _table(signal, "signal")
+        self.tables: Dict[str, Any] = {
+            "gates": [_table(g, "a gate") for g in gates],
+            "allocator": _table(allocator, "allocator"),
+            "execution": _table(execution, "execution"),
+            "rebalance": rebalance,
+        }
+
+    def config(self) -> Dict[str, Any]:
+        """The configuration (as a dict); a Python signal's `[signal]` is a placeholder."""
+        signal = {"type": "constant"} if isinstance(self.signal, Signal) else self.signal
+        return {"strategy": "pipeline", "signal": signal, **self.tables}
+
+    def __repr__(self) -> str:
+        signal = self.signal.name if isinstance(self.signal, Signal) else self.signal
+        return f"Pipeline(signal={signal!r}, {self.tables!r})"
+
+
+Context = _rebt.Context
+Orders = _rebt.Orders
+Position = _rebt.Position
+AsOfPoint = _rebt.AsOfPoint
 
 
 class Result:
@@ -285,13 +385,26 @@ def backtest(
     """Run one backtest and return its :class:`Result`.
 
     `strategy` is a built-in strategy's name (`"sma_cross"`, `"buy_and_hold"`,
-    `"pipeline"`), a configuration dict (the keys of a TOML config file), or the path of a
-    TOML config; `params` and the keywords replace the same
+    `"pipeline"`), a configuration dict (the keys of a TOML config file), the path of a
+    TOML config, or a :class:`rebt.Strategy`; `params` and the keywords replace the same
     keys of the configuration. With `dataset=None` the configuration's `data` (or the
     embedded dataset) is loaded.
+
+    `strategy` may also be a :class:`rebt.Strategy` instance: it runs with the account,
+    rules, costs, dates and benchmark the keywords give (its own settings are its own
+    attributes, so `params` is refused).
     """
+    python_strategy = strategy if isinstance(strategy, Strategy) else None
+    if python_strategy is not None and params:
+        raise TypeError("params are for built-in strategies; a rebt.Strategy takes its settings in its constructor")
+    python_signal = None
+    if isinstance(strategy, Pipeline):
+        if params:
+            raise TypeError("a Pipeline's parameters are in its tables; params are for built-in strategies")
+        python_signal = strategy.signal if isinstance(strategy.signal, Signal) else None
+        strategy = strategy.config()
     s = _settings.settings(
-        strategy,
+        None if python_strategy is not None else strategy,
         params,
         cash=cash,
         rules=rules,
@@ -303,7 +416,14 @@ def backtest(
         slippage_bps=slippage_bps,
         volume_cap=volume_cap,
     )
-    native = _rebt.backtest(_native_dataset(dataset), _settings.to_json(s))
+    if python_signal is not None:
+        native = _rebt.backtest_pipeline(_native_dataset(dataset), _settings.to_json(s), python_signal, python_signal.name)
+    elif python_strategy is not None:
+        native = _rebt.backtest_strategy(
+            _native_dataset(dataset), _settings.to_json(s), python_strategy, python_strategy.name
+        )
+    else:
+        native = _rebt.backtest(_native_dataset(dataset), _settings.to_json(s))
     return Result(native, as_polars=as_polars)
 
 

@@ -56,8 +56,8 @@ def settings(
         out["config"] = _plain(strategy)
     elif strategy is not None:
         raise TypeError(
-            f"strategy must be a built-in strategy's name, a configuration dict or the path of a "
-            f"TOML config; got {type(strategy).__name__}"
+            f"strategy must be a built-in strategy's name, a configuration dict, the path of a "
+            f"TOML config or a rebt.Strategy; got {type(strategy).__name__}"
         )
     if params:
         out["params"] = _plain(dict(params))
