@@ -107,6 +107,7 @@ fn sweep(args: &SweepArgs) -> Result<()> {
         out: args.out.clone(),
         resume: args.resume,
         jobs: args.jobs.map_or(0, |j| j as usize),
+        stop: None,
     };
     let bar = crate::progress::bar(
         args.quiet,

@@ -20,11 +20,30 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Dataset {
     pub(crate) inner: Arc<RustDataset>,
+    /// The corporate actions file it was loaded with, if one was named beside a bars file.
+    actions: Option<PathBuf>,
 }
 
 impl Dataset {
     pub(crate) fn new(inner: RustDataset) -> Dataset {
-        Dataset { inner: Arc::new(inner) }
+        Dataset {
+            inner: Arc::new(inner),
+            actions: None,
+        }
+    }
+
+    /// The `data` and `actions` a configuration names to load this dataset again (both
+    /// `None` for the embedded one), for drivers that load their own data (`what` names the
+    /// caller); a dataset built from DataFrames has no such name.
+    pub(crate) fn on_disk(&self, what: &str) -> PyResult<(Option<PathBuf>, Option<PathBuf>)> {
+        if self.inner.source == FRAMES_SOURCE {
+            return Err(crate::errors::ConfigError::new_err(format!(
+                "{what} loads its data from files, as the command line does: give a Dataset from \
+                 Dataset.load(path) or Dataset.embedded(); one built from DataFrames cannot be passed \
+                 (write the frames to a directory as bars.csv, series.csv, … and load that)"
+            )));
+        }
+        Ok((data_path(&self.inner), self.actions.clone()))
     }
 }
 
@@ -43,9 +62,13 @@ impl Dataset {
     #[staticmethod]
     #[pyo3(signature = (path, actions=None))]
     fn load(py: Python<'_>, path: PathBuf, actions: Option<PathBuf>) -> PyResult<Dataset> {
-        py.detach(|| rebt_run::load_dataset_with_actions(Some(&path), actions.as_deref()))
-            .map(Dataset::new)
-            .map_err(run_error)
+        let inner = py
+            .detach(|| rebt_run::load_dataset_with_actions(Some(&path), actions.as_deref()))
+            .map_err(run_error)?;
+        Ok(Dataset {
+            inner: Arc::new(inner),
+            actions,
+        })
     }
 
     /// A dataset from files held in memory, as `from_frames` writes them: `bars` (CSV), and

@@ -11,6 +11,7 @@ mod backtest;
 mod config;
 mod dataset;
 mod errors;
+mod research;
 mod strategy;
 mod views;
 
@@ -66,6 +67,10 @@ fn _rebt(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(backtest::backtest, m)?)?;
     m.add_function(wrap_pyfunction!(backtest::backtest_strategy, m)?)?;
     m.add_function(wrap_pyfunction!(backtest::backtest_pipeline, m)?)?;
+    m.add_function(wrap_pyfunction!(research::sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(research::sweep_merge, m)?)?;
+    m.add_function(wrap_pyfunction!(research::regress, m)?)?;
+    m.add_function(wrap_pyfunction!(research::walk_forward, m)?)?;
     m.add_class::<strategy::RunData>()?;
     m.add_class::<strategy::Context>()?;
     m.add_class::<strategy::Orders>()?;

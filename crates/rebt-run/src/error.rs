@@ -59,6 +59,9 @@ pub enum RunError {
     /// A request this build or this command cannot serve; the message says what to do.
     #[error("{0}")]
     Unsupported(String),
+    /// A run stopped on request (a front end's Ctrl-C); the message says what was kept.
+    #[error("{0}")]
+    Cancelled(String),
 }
 
 impl RunError {

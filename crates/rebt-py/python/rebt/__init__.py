@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from . import _frames, _rebt, _settings, _tables
+from . import _frames, _rebt, _research, _settings, _tables
+from ._research import SweepResult
 from ._rebt import Cancelled, ConfigError, DataError, RebtError, StrategyError
 
 __version__ = _rebt.version()
@@ -431,3 +432,185 @@ def strategies() -> List[Dict[str, Any]]:
     """The built-in strategies with their parameters and defaults (what `rebt strategies`
     lists)."""
     return json.loads(_rebt.strategies_json())
+
+
+def sweep(
+    dataset: Optional[Dataset] = None,
+    strategy: Any = None,
+    grid: Optional[Mapping[str, Any]] = None,
+    params: Optional[Mapping[str, Any]] = None,
+    *,
+    jobs: Optional[int] = None,
+    shard: Optional[Tuple[int, int]] = None,
+    out: Optional[PathLike] = None,
+    resume: bool = False,
+    metric: str = "sharpe",
+    top: int = 10,
+    progress: Any = True,
+    cash: Optional[float] = None,
+    rules: Optional[str] = None,
+    costs: Optional[str] = None,
+    start: Any = None,
+    end: Any = None,
+    benchmark: Optional[str] = None,
+    universe: Optional[Sequence[str]] = None,
+    slippage_bps: Optional[float] = None,
+    volume_cap: Optional[float] = None,
+) -> SweepResult:
+    """Run every combination of `grid` over one strategy (`rebt sweep`), in parallel.
+
+    `grid` maps a name to its values: a list (`{"fast": [5, 10, 20]}`), a range text
+    (`{"slow": "20..60:10"}`, inclusive) or one value. A name is a strategy parameter, a
+    top-level config key (`slippage_bps`, `cash`, `costs`) or a dotted path into the config
+    (`signal.lookback`, `gates.0.level`). `strategy`, `params` and the keywords are those of
+    :func:`backtest` (not a Python strategy). `shard=(k, n)` runs only the k-th of n shards
+    (1 ≤ k ≤ n); `rebt.sweep_merge` unions them. Results are written to `out` (a new temporary
+    directory by default) and read back; `resume=True` continues a sweep in `out`.
+
+    Progress shows with tqdm when installed (else a line on stderr); `progress=False` hides
+    it, a callable receives `(done, total)`. Ctrl-C raises KeyboardInterrupt within a second
+    and stops the sweep; the finished combinations stay in `out`.
+    """
+    if grid is None:
+        raise TypeError("sweep needs grid={name: values}")
+    if isinstance(strategy, Strategy):
+        raise TypeError("rebt.sweep runs built-in strategies and configs; a rebt.Strategy cannot be swept")
+    s = _settings.settings(
+        strategy,
+        params,
+        cash=cash,
+        rules=rules,
+        costs=costs,
+        start=start,
+        end=end,
+        benchmark=benchmark,
+        universe=list(universe) if universe is not None else None,
+        slippage_bps=slippage_bps,
+        volume_cap=volume_cap,
+    )
+    directory = _research.new_out(out)
+    update, close = _research.progress_callback(progress, "rebt sweep", "comb")
+    try:
+        report = _rebt.sweep(
+            _native_dataset(dataset),
+            _settings.to_json(s),
+            _research.grid_specs(grid),
+            directory,
+            shard=_research.shard_text(shard),
+            resume=resume,
+            jobs=0 if jobs is None else int(jobs),
+            metric=metric,
+            top=top,
+            progress=update,
+        )
+    finally:
+        close()
+    run = json.loads(report)
+    return SweepResult(directory, run.pop("summary"), run)
+
+
+def sweep_merge(
+    results: Sequence[Union[SweepResult, PathLike]],
+    out: Optional[PathLike] = None,
+    *,
+    metric: str = "sharpe",
+    top: int = 10,
+) -> SweepResult:
+    """Union the shards of one sweep (SweepResults or their directories) into `out` (a new
+    temporary directory by default), as `rebt sweep merge` does: it checks they are shards of
+    the same sweep and that no combination is duplicated or missing, then ranks the whole."""
+    dirs = [r.out if isinstance(r, SweepResult) else os.fspath(r) for r in results]
+    directory = _research.new_out(out)
+    summary = json.loads(_rebt.sweep_merge(dirs, directory, metric=metric, top=top))
+    return SweepResult(directory, summary)
+
+
+def regress(suite: PathLike, only: Optional[Sequence[str]] = None, jobs: Optional[int] = None):
+    """Run a regression suite (`rebt regress --suite`) and judge each case against its blessed
+    baseline. Returns a pandas DataFrame indexed by case: `verdict` (`pass`, `drift`,
+    `error`), `message` (what drifted and by how much, or why it could not run), `seconds`.
+    Baselines are only read (bless them with the CLI)."""
+    import pandas as pd
+
+    rows = json.loads(
+        _rebt.regress(os.fspath(suite), list(only) if only else [], 0 if jobs is None else int(jobs))
+    )
+    return pd.DataFrame(rows, columns=["case", "verdict", "message", "seconds"]).set_index("case")
+
+
+class WalkForwardResult:
+    """A finished walk-forward optimisation: `.folds` (one row per fold: its windows, the
+    parameters chosen in sample, in- and out-of-sample figures; folds.csv), `.oos_equity` (the
+    stitched out-of-sample equity, indexed by date), `.document` (walk_forward.json), `.out`
+    (the directory, with report.html: the tearsheet of the stitched run)."""
+
+    def __init__(self, out: str):
+        self.out = out
+
+    @property
+    def folds(self):
+        import pandas as pd
+
+        return pd.read_csv(os.path.join(self.out, "folds.csv"))
+
+    @property
+    def oos_equity(self):
+        import pandas as pd
+
+        df = pd.read_csv(os.path.join(self.out, "oos_equity.csv"))
+        df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
+        return df.set_index("date")
+
+    @property
+    def document(self) -> Dict[str, Any]:
+        with open(os.path.join(self.out, "walk_forward.json"), encoding="utf-8") as f:
+            return json.load(f)
+
+    def __repr__(self) -> str:
+        return f"<rebt.WalkForwardResult {len(self.folds)} folds; {self.out}>"
+
+
+def walk_forward(
+    dataset: Optional[Dataset] = None,
+    strategy: Any = None,
+    grid: Optional[Mapping[str, Any]] = None,
+    params: Optional[Mapping[str, Any]] = None,
+    *,
+    train: int,
+    test: int,
+    anchored: bool = False,
+    metric: str = "sharpe",
+    jobs: Optional[int] = None,
+    out: Optional[PathLike] = None,
+    progress: Any = True,
+    **settings: Any,
+) -> WalkForwardResult:
+    """Walk-forward optimisation (`rebt walk-forward`): in each fold, choose the combination
+    of `grid` (strategy parameters) with the best `metric` over `train` days, run it on the
+    next `test` days; the test windows are stitched into one out-of-sample run. `anchored`
+    trains on every day from the first. The keywords of :func:`backtest` (cash, costs, start,
+    …) apply. Outputs go to `out` (a new temporary directory by default).
+
+    Ctrl-C raises KeyboardInterrupt within a second; the computation then finishes in the
+    background (the driver cannot be stopped midway) and writes nothing."""
+    if grid is None:
+        raise TypeError("walk_forward needs grid={name: values}")
+    s = _settings.settings(strategy, params, **settings)
+    directory = _research.new_out(out)
+    update, close = _research.progress_callback(progress, "rebt walk-forward", "runs")
+    try:
+        _rebt.walk_forward(
+            _native_dataset(dataset),
+            _settings.to_json(s),
+            _research.grid_specs(grid),
+            directory,
+            int(train),
+            int(test),
+            anchored=anchored,
+            metric=metric,
+            jobs=0 if jobs is None else int(jobs),
+            progress=update,
+        )
+    finally:
+        close()
+    return WalkForwardResult(directory)

@@ -23,10 +23,14 @@ use rebt_metrics::deflated_sharpe;
 use rebt_research::cscv;
 use rebt_research::grid::{Grid, Shard};
 use rebt_research::store::{self, DatasetMeta, RESULTS_FILE, SweepMeta, SweepResults};
-use rebt_research::sweep::{Headline, Metric, Progress, SweepOptions, best, run_sweep_batched, trial_sharpe_variance};
+use rebt_research::sweep::{
+    Headline, Metric, Progress, SweepError, SweepOptions, best, run_sweep_batched, trial_sharpe_variance,
+};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// What to sweep and where the results go.
@@ -42,6 +46,16 @@ pub struct SweepSettings {
     pub resume: bool,
     /// Worker threads; 0 means one per core.
     pub jobs: usize,
+    /// Set (from any thread) to stop the sweep: no batch of combinations starts after the
+    /// next one finishes, what finished stays in `out` (so `resume` continues it), and
+    /// [`run_sweep`] returns [`RunError::Cancelled`]. `None`: run to the end.
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// Why a sweep stopped before its end: a result could not be written, or it was asked to.
+enum Halt<E> {
+    Write(E),
+    Stop,
 }
 
 /// What one call of [`run_sweep`] did.
@@ -114,14 +128,33 @@ pub fn run_sweep(
     let writing =
         |e: &dyn std::fmt::Display| RunError::output(format!("writing the results into {}", out.display()), e);
     let started = Instant::now();
+    let stopped = || settings.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
     run_sweep_batched(
         &todo,
         &options,
         |batch| evaluator.evaluate(batch),
-        |index, outcome| writer.append(index, &outcome),
+        |index, outcome| {
+            writer.append(index, &outcome).map_err(Halt::Write)?;
+            match stopped() {
+                true => Err(Halt::Stop),
+                false => Ok(()),
+            }
+        },
         progress,
     )
-    .map_err(|e| writing(&e))?;
+    .map_err(|e| match e {
+        SweepError::Stopped(Halt::Write(e)) => writing(&e),
+        SweepError::Stopped(Halt::Stop) => match writer.sync() {
+            Ok(()) => RunError::Cancelled(format!(
+                "the sweep was stopped; the combinations that finished are in {} (resume to continue it)",
+                out.display()
+            )),
+            Err(e) => writing(&e),
+        },
+        SweepError::ThreadPool { threads, message } => {
+            writing(&format!("cannot start {threads} worker threads: {message}"))
+        }
+    })?;
     let seconds = started.elapsed().as_secs_f64();
     writer.sync().map_err(|e| writing(&e))?;
     drop(writer);

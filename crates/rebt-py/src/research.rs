@@ -1,0 +1,294 @@
+//! `rebt.sweep` and `rebt.sweep_merge` (native half): rebt-run's sweep driver and the result
+//! store's merge, with the summary (DSR, PBO) written into the output directory as the CLI
+//! writes it; the package reads `results.csv` and `summary.json` from there.
+//!
+//! A sweep runs on a thread of its own while the calling thread waits without the GIL, waking
+//! every [`TICK`] to report progress to a Python callable and to run Python's signal handlers:
+//! Ctrl-C raises `KeyboardInterrupt` at once and asks the sweep to stop (its `stop` flag), and
+//! the finished combinations stay in the directory, so `resume=True` continues it. The
+//! stopped sweep's thread finishes the batch it is running in the background; a later sweep
+//! into the same directory, or a merge, first waits for it (so two never write one store).
+
+use crate::config::Settings;
+use crate::dataset::Dataset;
+use crate::errors::{ConfigError, RebtError, run_error};
+use pyo3::prelude::*;
+use rebt_research::grid::{Grid, Shard};
+use rebt_research::sweep::{Metric, Progress};
+use rebt_run::RunError;
+use rebt_run::sweep::{SweepSettings, run_sweep, summarize};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How often a waiting call reports progress and checks for Ctrl-C.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Sweeps stopped by Ctrl-C whose thread may still be finishing its batch, by directory.
+static FINISHING: Mutex<Vec<(PathBuf, JoinHandle<()>)>> = Mutex::new(Vec::new());
+
+/// Wait (without the GIL) for the stopped sweeps writing into `dir`, or into any directory.
+fn settle(py: Python<'_>, dir: Option<&Path>) {
+    let mut finishing = FINISHING.lock().unwrap_or_else(|p| p.into_inner());
+    let (wait, keep): (Vec<_>, Vec<_>) = finishing.drain(..).partition(|(d, _)| dir.is_none_or(|dir| d == dir));
+    *finishing = keep;
+    drop(finishing);
+    py.detach(|| {
+        for (_, handle) in wait {
+            // a panicked sweep thread has nothing left to write
+            let _ = handle.join();
+        }
+    });
+}
+
+fn metric(name: &str) -> PyResult<Metric> {
+    Metric::ranked(name).map_err(|e| ConfigError::new_err(format!("metric: {e}")))
+}
+
+/// What a sweep call returns, as JSON: the summary and this call's counts.
+#[derive(serde::Serialize)]
+struct SweepReport<'a> {
+    summary: &'a rebt_run::sweep::SweepSummary,
+    done: usize,
+    resumed: usize,
+    seconds: f64,
+    threads: usize,
+}
+
+/// Run `work` on its own thread; meanwhile, without the GIL, wake every [`TICK`] to call
+/// `progress(done, total)` when it moved and to run the signal handlers. An exception from
+/// either sets `stop` and is raised at once.
+fn wait_for<T: Send + 'static>(
+    py: Python<'_>,
+    out: &Path,
+    counts: Arc<(AtomicUsize, AtomicUsize)>,
+    stop: Arc<AtomicBool>,
+    progress: Option<Py<PyAny>>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> PyResult<T> {
+    let (tx, rx) = mpsc::channel();
+    let handle = std::thread::Builder::new()
+        .name("rebt-sweep".into())
+        .spawn(move || {
+            // the receiver is gone only after an interrupt, when nobody waits for the result
+            let _ = tx.send(work());
+        })
+        .map_err(|e| RebtError::new_err(format!("cannot start the sweep thread: {e}")))?;
+    let mut shown = (usize::MAX, usize::MAX);
+    let mut report = |py: Python<'_>| -> PyResult<()> {
+        let now = (counts.0.load(Ordering::Relaxed), counts.1.load(Ordering::Relaxed));
+        if let Some(p) = &progress
+            && now != shown
+            && now.1 > 0
+        {
+            shown = now;
+            p.call1(py, now)?;
+        }
+        Ok(())
+    };
+    let mut rx = rx;
+    loop {
+        // the receiver moves into the GIL-free wait and back (it cannot be shared)
+        let (got, back) = py.detach(move || (rx.recv_timeout(TICK), rx));
+        rx = back;
+        match got {
+            Ok(result) => {
+                // the thread has sent its last word
+                let _ = py.detach(|| handle.join());
+                report(py)?;
+                return Ok(result);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(e) = py.check_signals().and_then(|()| report(py)) {
+                    stop.store(true, Ordering::Relaxed);
+                    let mut finishing = FINISHING.lock().unwrap_or_else(|p| p.into_inner());
+                    finishing.push((out.to_path_buf(), handle));
+                    return Err(e);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(RebtError::new_err("the sweep thread stopped without a result"));
+            }
+        }
+    }
+}
+
+/// Run a sweep (or one shard of it) into `out` and summarise it there; returns the summary
+/// and this call's counts as JSON.
+#[pyfunction]
+#[pyo3(signature = (dataset, settings_json, grid, out, shard=None, resume=false, jobs=0, metric="sharpe", top=10, progress=None))]
+#[allow(clippy::too_many_arguments)] // the keyword arguments of `rebt.sweep`
+pub fn sweep(
+    py: Python<'_>,
+    dataset: Option<PyRef<'_, Dataset>>,
+    settings_json: &str,
+    grid: Vec<String>,
+    out: PathBuf,
+    shard: Option<&str>,
+    resume: bool,
+    jobs: usize,
+    metric: &str,
+    top: usize,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<String> {
+    let mut base = Settings::from_json(settings_json)?.run_config()?;
+    if let Some(d) = dataset {
+        // the sweep driver loads its data from the configuration, as `rebt sweep --data` does
+        let (data, actions) = d.on_disk("rebt.sweep")?;
+        base.data = data;
+        base.actions = actions;
+    }
+    let grid = Grid::parse(&grid).map_err(|e| run_error(RunError::GridSpec(e)))?;
+    let shard = match shard {
+        Some(s) => s
+            .parse::<Shard>()
+            .map_err(|e| ConfigError::new_err(format!("shard {e}")))?,
+        None => Shard::ALL,
+    };
+    let metric = self::metric(metric)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let settings = SweepSettings {
+        grid,
+        shard,
+        out: out.clone(),
+        resume,
+        jobs,
+        stop: Some(Arc::clone(&stop)),
+    };
+    settle(py, Some(&out));
+    let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+    let seen = Arc::clone(&counts);
+    let dir = out.clone();
+    let result = wait_for(py, &dir, counts, stop, progress, move || {
+        let run = run_sweep(&base, &settings, &|p: Progress| {
+            seen.1.store(p.total, Ordering::Relaxed);
+            seen.0.store(p.done, Ordering::Relaxed);
+        })?;
+        let summary = summarize(&run.results, metric, top, &out)?;
+        let report = SweepReport {
+            summary: &summary,
+            done: run.done,
+            resumed: run.resumed,
+            seconds: run.seconds,
+            threads: run.threads,
+        };
+        serde_json::to_string(&report).map_err(|e| RunError::output("serialising the summary", e))
+    })?;
+    result.map_err(run_error)
+}
+
+/// Union the output directories of a sweep's shards into `out` (checking they are shards of
+/// one sweep, none duplicated or missing) and summarise it; returns the summary as JSON.
+#[pyfunction]
+#[pyo3(signature = (dirs, out, metric="sharpe", top=10))]
+pub fn sweep_merge(py: Python<'_>, dirs: Vec<PathBuf>, out: PathBuf, metric: &str, top: usize) -> PyResult<String> {
+    let metric = self::metric(metric)?;
+    settle(py, None);
+    py.detach(|| {
+        let results = rebt_research::store::merge(&dirs, &out).map_err(RunError::Store)?;
+        let summary = summarize(&results, metric, top, &out)?;
+        serde_json::to_string(&summary).map_err(|e| RunError::output("serialising the summary", e))
+    })
+    .map_err(run_error)
+}
+
+/// One case of a regression suite against its baseline, as `rebt.regress` reports it.
+#[derive(serde::Serialize)]
+struct CaseVerdict {
+    case: String,
+    /// `pass`, `drift` or `error`.
+    verdict: &'static str,
+    message: String,
+    seconds: f64,
+}
+
+/// Run a regression suite (`rebt regress --suite`) and judge every case against its blessed
+/// baseline; returns one verdict per case as JSON. Baselines are never written from here.
+#[pyfunction]
+#[pyo3(signature = (suite, only=Vec::new(), jobs=0))]
+pub fn regress(py: Python<'_>, suite: PathBuf, only: Vec<String>, jobs: usize) -> PyResult<String> {
+    use rebt_run::regress::{Judged, RegressError, judge, runner, suite::Suite};
+    let regress_error = |e: RegressError| match e {
+        RegressError::Run(e) => run_error(e),
+        other => ConfigError::new_err(other.to_string()),
+    };
+    let verdicts = py
+        .detach(|| {
+            let suite = Suite::from_file(&suite)?;
+            let cases = suite.select(&only)?;
+            let outcomes = runner::run_all(&cases, jobs, &|| {})?;
+            Ok(outcomes
+                .iter()
+                .map(|o| {
+                    let (verdict, message) = match judge(&suite, o) {
+                        Judged::Error(message) => ("error", message),
+                        Judged::Compared(cmp) if cmp.drifted() => ("drift", cmp.headline()),
+                        Judged::Compared(cmp) => ("pass", cmp.headline()),
+                    };
+                    CaseVerdict {
+                        case: o.case.name.clone(),
+                        verdict,
+                        message,
+                        seconds: o.seconds,
+                    }
+                })
+                .collect::<Vec<_>>())
+        })
+        .map_err(regress_error)?;
+    serde_json::to_string(&verdicts).map_err(|e| RebtError::new_err(format!("serialising the verdicts: {e}")))
+}
+
+/// Run a walk-forward optimisation (`rebt walk-forward`) and write its outputs into `out`
+/// (folds.csv, oos_equity.csv, walk_forward.json, report.html). Progress and Ctrl-C as for
+/// a sweep; the walk-forward driver has no stop, so after Ctrl-C its thread runs to the end
+/// of the computation in the background and writes nothing.
+#[pyfunction]
+#[pyo3(signature = (dataset, settings_json, grid, out, train, test, anchored=false, metric="sharpe", jobs=0, progress=None))]
+#[allow(clippy::too_many_arguments)] // the keyword arguments of `rebt.walk_forward`
+pub fn walk_forward(
+    py: Python<'_>,
+    dataset: Option<PyRef<'_, Dataset>>,
+    settings_json: &str,
+    grid: Vec<String>,
+    out: PathBuf,
+    train: usize,
+    test: usize,
+    anchored: bool,
+    metric: &str,
+    jobs: usize,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<()> {
+    use rebt_research::walk_forward::WalkForwardSpec;
+    use rebt_run::walk_forward::{WalkForwardRequest, run_walk_forward};
+    let mut base = Settings::from_json(settings_json)?.run_config()?;
+    if let Some(d) = dataset {
+        let (data, actions) = d.on_disk("rebt.walk_forward")?;
+        base.data = data;
+        base.actions = actions;
+    }
+    let request = WalkForwardRequest {
+        grid: Grid::parse(&grid).map_err(|e| run_error(RunError::GridSpec(e)))?,
+        spec: WalkForwardSpec { train, test, anchored },
+        metric: self::metric(metric)?,
+        jobs,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
+    let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+    let seen = Arc::clone(&counts);
+    let dir = out.clone();
+    let result = wait_for(py, &dir, counts, stop, progress, move || {
+        let run = run_walk_forward(&base, &request, &|p| {
+            seen.1.store(p.total, Ordering::Relaxed);
+            seen.0.store(p.done, Ordering::Relaxed);
+        })?;
+        match stopped.load(Ordering::Relaxed) {
+            true => Ok(()),
+            false => run.write_outputs(&out),
+        }
+    })?;
+    result.map_err(run_error)
+}
