@@ -80,31 +80,72 @@ impl AsOfSeries {
 }
 
 /// Named point-in-time series, e.g. `margin_balance:600111.SH`, `revenue:600111.SH`,
-/// `concentrate_price`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `concentrate_price`. Each series also has a [`SeriesId`], so a strategy that reads a
+/// series every day resolves its name once ([`AltData::id`]) and then reads it by index.
+#[derive(Debug, Clone, Default)]
 pub struct AltData {
-    series: BTreeMap<String, AsOfSeries>,
+    /// Name → index into `series`.
+    names: BTreeMap<String, SeriesId>,
+    series: Vec<AsOfSeries>,
+}
+
+/// The index of a series in its [`AltData`] (valid for that collection only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeriesId(u32);
+
+impl PartialEq for AltData {
+    /// Equal when the same names hold the same series, whatever order they were inserted in.
+    fn eq(&self, other: &Self) -> bool {
+        self.names.len() == other.names.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|((a, sa), (b, sb))| a == b && sa == sb)
+    }
 }
 
 impl AltData {
-    /// No series.
+    /// An empty collection.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Add or replace a series.
+    /// Add a series (replacing one of the same name).
     pub fn insert(&mut self, name: impl Into<String>, series: AsOfSeries) {
-        self.series.insert(name.into(), series);
+        let name = name.into();
+        match self.names.get(&name) {
+            Some(id) => self.series[id.0 as usize] = series,
+            None => {
+                let id = SeriesId(u32::try_from(self.series.len()).expect("fewer than 2^32 series"));
+                self.series.push(series);
+                self.names.insert(name, id);
+            }
+        }
     }
 
     /// One series.
     pub fn get(&self, name: &str) -> Option<&AsOfSeries> {
-        self.series.get(name)
+        self.id(name).map(|id| self.by_id(id))
     }
 
-    /// Series names, sorted.
+    /// The index of the series called `name`.
+    pub fn id(&self, name: &str) -> Option<SeriesId> {
+        self.names.get(name).copied()
+    }
+
+    /// The series at `id` (an index from this collection's [`AltData::id`]).
+    pub fn by_id(&self, id: SeriesId) -> &AsOfSeries {
+        &self.series[id.0 as usize]
+    }
+
+    /// Every name, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.series.keys().map(String::as_str)
+        self.names.keys().map(String::as_str)
+    }
+
+    /// Every series with its name, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &AsOfSeries)> {
+        self.names.iter().map(|(n, id)| (n.as_str(), self.by_id(*id)))
     }
 
     /// Number of series.
@@ -112,7 +153,7 @@ impl AltData {
         self.series.len()
     }
 
-    /// True when there is no series.
+    /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.series.is_empty()
     }

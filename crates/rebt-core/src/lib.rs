@@ -22,7 +22,7 @@ pub mod strategy;
 pub mod tax;
 
 pub use actions::{ActionTable, CorporateAction, round_to_tick};
-pub use asof::{AltData, AsOfPoint, AsOfSeries};
+pub use asof::{AltData, AsOfPoint, AsOfSeries, SeriesId};
 pub use chrono::NaiveDate;
 pub use costs::{Basis, CostModel, FeeItem, FeeKind, FeeRounding, FeeSchedule, FillCosts, Rate, Sides, Tariff, Trade};
 pub use engine::{

@@ -32,7 +32,7 @@
 //! }
 //! ```
 
-use crate::asof::AsOfPoint;
+use crate::asof::{AsOfPoint, SeriesId};
 use crate::engine::{ActionPosting, Fill, Rejection};
 use crate::error::CoreError;
 use crate::instrument::{Currency, Instrument, InstrumentIx};
@@ -221,6 +221,19 @@ impl<'a> Context<'a> {
             .alt_data()
             .get(series)
             .map_or(&[], |s| s.known_on(self.date()))
+    }
+
+    /// The index of the point-in-time series called `series`, to read it every day with
+    /// [`Context::known_by_id`] without looking the name up each time; `None` when the
+    /// dataset has no such series.
+    pub fn series_id(&self, series: &str) -> Option<SeriesId> {
+        self.panel.alt_data().id(series)
+    }
+
+    /// [`Context::known`] of the series at `id` (from [`Context::series_id`] on this run's
+    /// panel): every value public today, by publication day.
+    pub fn known_by_id(&self, id: SeriesId) -> &'a [AsOfPoint] {
+        self.panel.alt_data().by_id(id).known_on(self.date())
     }
 
     /// The position in one instrument.
