@@ -11,8 +11,9 @@
 
 use super::Allocator;
 use super::signals::mean_and_sample_sd;
+use super::state::Bars;
 use crate::params::StrategyError;
-use rebt_core::{Context, InstrumentIx};
+use rebt_core::{Context, CoreError, InstrumentIx, Setup};
 
 /// The modifiers an allocator applies to its raw weights: keep the `top_n` best candidates
 /// (0 = all), cap each weight at `max_weight`, scale all by 1 − `cash_buffer`.
@@ -148,6 +149,11 @@ impl Allocator for EqualWeight {
 pub struct InverseVol {
     lookback: usize,
     limits: WeightLimits,
+    bars: Bars,
+    /// Scratch space kept between calls: a name's closes, its returns, the weights.
+    closes: Vec<f64>,
+    returns: Vec<f64>,
+    raw: Vec<f64>,
 }
 
 impl Default for InverseVol {
@@ -171,6 +177,10 @@ impl InverseVol {
         Self {
             lookback: Self::DEFAULT_LOOKBACK,
             limits: WeightLimits::top_n(n),
+            bars: Bars::default(),
+            closes: Vec::new(),
+            returns: Vec::new(),
+            raw: Vec::new(),
         }
     }
 
@@ -215,20 +225,31 @@ impl Allocator for InverseVol {
         if chosen.is_empty() {
             return Ok(());
         }
-        let inv: Vec<f64> = chosen
-            .iter()
-            .map(|&(ix, _)| {
-                let Some(c) = ctx.adjusted().closes(ix, self.lookback + 1) else {
-                    return 0.0;
-                };
-                let r: Vec<f64> = c.windows(2).map(|w| w[1] / w[0] - 1.0).collect();
-                let (_, sd) = mean_and_sample_sd(&r);
+        // σ over the window alone, as from scratch (a running variance would round differently)
+        let mut raw = std::mem::take(&mut self.raw);
+        raw.clear();
+        for &(ix, _) in chosen {
+            let inv = if self.bars.last_closes(ctx, ix, self.lookback + 1, &mut self.closes) {
+                self.returns.clear();
+                self.returns.extend(self.closes.windows(2).map(|w| w[1] / w[0] - 1.0));
+                let (_, sd) = mean_and_sample_sd(&self.returns);
                 if sd > 0.0 { 1.0 / sd } else { 0.0 }
-            })
-            .collect();
-        let total: f64 = inv.iter().sum();
-        let raw: Vec<f64> = inv.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect();
+            } else {
+                0.0
+            };
+            raw.push(inv);
+        }
+        let total: f64 = raw.iter().sum();
+        for v in raw.iter_mut() {
+            *v = if total > 0.0 { *v / total } else { 0.0 };
+        }
         self.limits.apply(chosen, &raw, weights);
+        self.raw = raw;
+        Ok(())
+    }
+
+    fn on_start(&mut self, _setup: &Setup<'_>) -> Result<(), CoreError> {
+        self.bars.clear();
         Ok(())
     }
 }

@@ -11,9 +11,10 @@
 //! [`ttm_figure`]; `net_cash:SYM` and `shares_outstanding:SYM`, the latest period's value.
 //! FCFF_0 = TTM operating cash flow − TTM capex.
 
+use super::state::{PerInstrument, SymbolSeries};
 use crate::params::{Params, StrategyError};
 use chrono::Datelike;
-use rebt_core::{AsOfPoint, NaiveDate};
+use rebt_core::{AsOfPoint, Context, InstrumentIx, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -324,6 +325,52 @@ impl DcfInputs {
     /// when FCFF_0 or the share count is not positive.
     pub fn value_per_share(&self, scenario: &Scenario) -> Option<f64> {
         intrinsic_value_per_share(self.fcff, self.net_cash.value, self.shares.value, scenario)
+    }
+}
+
+/// The DCF value per share of each instrument under one scenario, as public today, for a part
+/// that asks every day: the value changes only when one of the four input series
+/// ([`DCF_SERIES`]) has a new public value, so it is recomputed ([`DcfInputs::gather`], the
+/// same computation) only then, and otherwise read back: O(1) a day, not O(reports).
+#[derive(Debug, Clone)]
+pub(crate) struct DcfValues {
+    series: [SymbolSeries; 4],
+    /// Per instrument: the number of public values of each input series when the value was
+    /// computed, and the value.
+    per: PerInstrument<(Option<[usize; 4]>, Option<f64>)>,
+}
+
+impl Default for DcfValues {
+    fn default() -> Self {
+        Self {
+            series: DCF_SERIES.map(SymbolSeries::new),
+            per: PerInstrument::default(),
+        }
+    }
+}
+
+impl DcfValues {
+    pub(crate) fn clear(&mut self) {
+        self.series.iter_mut().for_each(SymbolSeries::clear);
+        self.per.clear();
+    }
+
+    /// The value per share of `ix` under `scenario` from the figures public today (`None`
+    /// without one), as [`DcfInputs::gather`] and [`DcfInputs::value_per_share`] give it.
+    /// One `DcfValues` serves one scenario.
+    pub(crate) fn value(&mut self, ctx: &Context<'_>, ix: InstrumentIx, scenario: &Scenario) -> Option<f64> {
+        let mut counts = [0; 4];
+        for (n, s) in counts.iter_mut().zip(&mut self.series) {
+            *n = s.known(ctx, ix).len();
+        }
+        let slot = self.per.get(ctx, ix, || (None, None));
+        if slot.0 != Some(counts) {
+            slot.1 = DcfInputs::gather(&ctx.instrument(ix).symbol, |name| ctx.known(name))
+                .ok()
+                .and_then(|inputs| inputs.value_per_share(scenario));
+            slot.0 = Some(counts);
+        }
+        slot.1
     }
 }
 

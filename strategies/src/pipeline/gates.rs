@@ -5,8 +5,10 @@
 //! optional ones (`Dcf::new(Scenario::BASE).margin_of_safety(0.3)?`) whose defaults are the
 //! config's; the registry builds `[[gates]]` tables through the same constructors.
 
-use super::dcf::DcfInputs;
+use super::dcf::{DcfInputs, DcfValues};
+use super::state::{PerInstrument, Streamed, SymbolSeries};
 use super::{Gate, GateDecision};
+use crate::indicators::{Kdj, Rsi};
 use crate::params::StrategyError;
 use rebt_core::{Context, InstrumentIx};
 
@@ -24,6 +26,44 @@ pub struct PePercentile {
     min_points: usize,
     max_percentile: f64,
     exit_percentile: f64,
+    pe: SymbolSeries,
+    /// Per instrument, the last `window` public values, sorted.
+    windows: PerInstrument<SortedWindow>,
+}
+
+/// The last `window` values of a series, sorted, extended as values are published: the
+/// share at or below a value is a binary search (an exact count, as a scan gives it).
+#[derive(Debug, Clone, Default)]
+struct SortedWindow {
+    /// Public values read so far.
+    seen: usize,
+    sorted: Vec<f64>,
+}
+
+impl SortedWindow {
+    /// Bring the window up to `known`: insert each new value and drop the one that leaves.
+    fn update(&mut self, known: &[rebt_core::AsOfPoint], window: usize) {
+        if known.len() < self.seen {
+            *self = SortedWindow::default();
+        }
+        for k in self.seen..known.len() {
+            let v = known[k].value;
+            let at = self.sorted.partition_point(|x| *x < v);
+            self.sorted.insert(at, v);
+            if k >= window {
+                let gone = known[k - window].value;
+                // values are finite, so `==` finds it (±0 are interchangeable for `<=`)
+                let at = self.sorted.partition_point(|x| *x < gone);
+                self.sorted.remove(at);
+            }
+        }
+        self.seen = known.len();
+    }
+
+    /// The share of the window at or below `x`: [`percentile_of`] over it.
+    fn percentile(&self, x: f64) -> f64 {
+        self.sorted.partition_point(|v| *v <= x) as f64 / self.sorted.len() as f64
+    }
 }
 
 impl PePercentile {
@@ -48,6 +88,8 @@ impl PePercentile {
             min_points,
             max_percentile: Self::DEFAULT_MAX_PERCENTILE,
             exit_percentile: Self::DEFAULT_EXIT_PERCENTILE,
+            pe: SymbolSeries::new("pe_ttm"),
+            windows: PerInstrument::default(),
         })
     }
 
@@ -88,19 +130,17 @@ pub fn percentile_of(values: &[f64], x: f64) -> f64 {
 
 impl Gate for PePercentile {
     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
-        let known = ctx.known(&format!("pe_ttm:{}", ctx.instrument(ix).symbol));
+        let known = self.pe.known(ctx, ix);
+        let w = self.windows.get(ctx, ix, SortedWindow::default);
+        w.update(known, self.window);
         if known.len() < self.min_points {
             return GateDecision::Allow;
         }
-        let recent: Vec<f64> = known[known.len().saturating_sub(self.window)..]
-            .iter()
-            .map(|p| p.value)
-            .collect();
-        let now = recent[recent.len() - 1];
+        let now = known[known.len() - 1].value;
         if now <= 0.0 {
             return GateDecision::Block;
         }
-        let pct = percentile_of(&recent, now);
+        let pct = w.percentile(now);
         if self.exit_percentile < 1.0 && pct > self.exit_percentile {
             GateDecision::Exit
         } else if pct > self.max_percentile {
@@ -108,6 +148,11 @@ impl Gate for PePercentile {
         } else {
             GateDecision::Allow
         }
+    }
+
+    fn reset(&mut self) {
+        self.pe.clear();
+        self.windows.clear();
     }
 }
 
@@ -123,6 +168,7 @@ pub struct Dcf {
     scenario: Scenario,
     margin_of_safety: f64,
     exit_premium: f64,
+    values: DcfValues,
 }
 
 impl Dcf {
@@ -139,6 +185,7 @@ impl Dcf {
             scenario,
             margin_of_safety: Self::DEFAULT_MARGIN_OF_SAFETY,
             exit_premium: Self::DEFAULT_EXIT_PREMIUM,
+            values: DcfValues::default(),
         }
     }
 
@@ -184,12 +231,17 @@ impl Gate for Dcf {
         let Some(price) = ctx.raw().last_close(ix) else {
             return GateDecision::Block;
         };
-        match self.value(ctx, &ctx.instrument(ix).symbol) {
+        // `value`'s computation, recomputed only when a figure is published
+        match self.values.value(ctx, ix, &self.scenario) {
             None => GateDecision::Block,
             Some(v) if price > v * (1.0 + self.exit_premium) => GateDecision::Exit,
             Some(v) if price < v * (1.0 - self.margin_of_safety) => GateDecision::Allow,
             Some(_) => GateDecision::Block,
         }
+    }
+
+    fn reset(&mut self) {
+        self.values.clear();
     }
 }
 
@@ -217,8 +269,10 @@ enum Oscillator {
 #[derive(Debug, Clone)]
 pub struct Overbought {
     oscillator: Oscillator,
-    period: usize,
     level: f64,
+    /// The oscillator of each instrument, fed day by day (the one `oscillator` names).
+    kdj: Streamed<Kdj>,
+    rsi: Streamed<Rsi>,
 }
 
 impl Overbought {
@@ -240,10 +294,15 @@ impl Overbought {
         if period < 1 {
             return Err(StrategyError::invalid_param(Self::NAME, "period", "must be at least 1"));
         }
+        let (kdj, rsi) = match oscillator {
+            Oscillator::KdjJ => (Kdj::new(period, 3, 3).ok(), None),
+            Oscillator::Rsi => (None, Rsi::new(period).ok()),
+        };
         Ok(Self {
             oscillator,
-            period,
             level: Self::DEFAULT_LEVEL,
+            kdj: Streamed::new(kdj),
+            rsi: Streamed::new(rsi),
         })
     }
 
@@ -255,27 +314,18 @@ impl Overbought {
 
 impl Gate for Overbought {
     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
-        use rebt_core::Field;
-        let prices = ctx.adjusted();
-        let close = prices.history(ix, Field::Close);
         let value = match self.oscillator {
-            Oscillator::KdjJ => crate::indicators::kdj(
-                prices.history(ix, Field::High),
-                prices.history(ix, Field::Low),
-                close,
-                self.period,
-                3,
-                3,
-            )
-            .ok()
-            .and_then(|v| v.iter().rev().find_map(|p| p.map(|p| p.j))),
-            Oscillator::Rsi => crate::indicators::rsi(close, self.period)
-                .ok()
-                .and_then(|v| v.iter().rev().find_map(|x| *x)),
+            Oscillator::KdjJ => self.kdj.latest(ctx, ix).map(|p| p.j),
+            Oscillator::Rsi => self.rsi.latest(ctx, ix),
         };
         match value {
             Some(v) if v > self.level => GateDecision::Block,
             _ => GateDecision::Allow,
         }
+    }
+
+    fn reset(&mut self) {
+        self.kdj.clear();
+        self.rsi.clear();
     }
 }

@@ -22,6 +22,7 @@ pub mod gates;
 pub mod optimisers;
 pub mod registry;
 pub mod signals;
+mod state;
 
 use rebt_core::{Context, CoreError, InstrumentIx, Orders, Setup, Strategy};
 use std::collections::BTreeMap;
@@ -92,6 +93,10 @@ pub enum GateDecision {
 pub trait Signal: Send {
     /// Write one score per universe member into `out` (same order, same length).
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]);
+
+    /// Forget what was kept from an earlier run (a part that keeps per-instrument state to
+    /// stay O(1) a day drops it here); the pipeline calls it when a run starts.
+    fn reset(&mut self) {}
 }
 
 /// Allows, blocks or scales entries, and forces exits.
@@ -135,6 +140,9 @@ pub trait Signal: Send {
 pub trait Gate: Send {
     /// The decision for one instrument today.
     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision;
+
+    /// Forget what was kept from an earlier run; the pipeline calls it when a run starts.
+    fn reset(&mut self) {}
 }
 
 /// Turns scores into target weights of equity.
@@ -275,6 +283,9 @@ pub struct Pipeline {
     last_rebalance: Option<usize>,
     scores: Vec<Option<f64>>,
     weights: Vec<(InstrumentIx, f64)>,
+    /// Kept between days so a day allocates nothing: the gates' decisions, the candidates.
+    decisions: Vec<GateDecision>,
+    candidates: Vec<(InstrumentIx, f64)>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -305,6 +316,8 @@ impl Pipeline {
             last_rebalance: None,
             scores: Vec::new(),
             weights: Vec::new(),
+            decisions: Vec::new(),
+            candidates: Vec::new(),
         }
     }
 
@@ -335,6 +348,8 @@ impl Strategy for Pipeline {
     fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
         self.plan = Plan::default();
         self.last_rebalance = None;
+        self.signal.reset();
+        self.gates.iter_mut().for_each(|g| g.reset());
         self.allocator.on_start(setup)
     }
 
@@ -343,7 +358,8 @@ impl Strategy for Pipeline {
         self.plan.rebalanced_today = false;
         self.plan.exits.clear();
         // Gates may force exits on any day.
-        let mut decisions = Vec::with_capacity(universe.len());
+        let mut decisions = std::mem::take(&mut self.decisions);
+        decisions.clear();
         for &ix in universe {
             let d = if self.gates.is_empty() {
                 GateDecision::Allow
@@ -361,7 +377,8 @@ impl Strategy for Pipeline {
             self.scores.clear();
             self.scores.resize(universe.len(), None);
             self.signal.scores(ctx, universe, &mut self.scores);
-            let mut candidates: Vec<(InstrumentIx, f64)> = Vec::new();
+            let mut candidates = std::mem::take(&mut self.candidates);
+            candidates.clear();
             for (k, &ix) in universe.iter().enumerate() {
                 let Some(score) = self.scores[k].filter(|s| s.is_finite() && *s > 0.0) else {
                     continue;
@@ -377,6 +394,7 @@ impl Strategy for Pipeline {
             self.weights.clear();
             let mut notes = Vec::new();
             let allocated = self.allocator.allocate(ctx, &candidates, &mut self.weights, &mut notes);
+            self.candidates = candidates;
             for note in notes {
                 orders.note(note);
             }
@@ -412,6 +430,7 @@ impl Strategy for Pipeline {
             }
             self.plan.rebalanced_today = true;
         }
+        self.decisions = decisions;
         self.execution.execute(ctx, &self.plan, orders);
     }
 }

@@ -6,18 +6,24 @@
 //! the registry builds the `[signal]` table through the same constructors.
 
 use super::Signal;
-use super::dcf::{DcfInputs, Scenario};
+use super::dcf::{DcfValues, Scenario};
+use super::state::{Bars, Clock, PerInstrument, Streamed, SymbolSeries};
+use crate::indicators::{Kdj, Macd};
 use crate::params::StrategyError;
 use rebt_core::{Context, Field, InstrumentIx};
 
 /// The adjusted momentum of `ix` today: [`momentum`] over the instrument's last
-/// `lookback + skip + 1` closes.
-fn momentum_of(ctx: &Context<'_>, ix: InstrumentIx, lookback: usize, skip: usize) -> Option<f64> {
-    let window = ctx.adjusted().closes(ix, lookback + skip + 1)?;
-    momentum(&window, lookback, skip)
+/// `lookback + skip + 1` closes, read from `bars` in O(1) (`c[m−1−skip] / c[m−1−skip−lookback]
+/// − 1`, the same two closes and the same division).
+fn momentum_of(bars: &mut Bars, ctx: &Context<'_>, ix: InstrumentIx, lookback: usize, skip: usize) -> Option<f64> {
+    let end = bars.close_back(ctx, ix, skip)?;
+    let start = bars.close_back(ctx, ix, skip + lookback)?;
+    Some(end / start - 1.0)
 }
 
-/// Return over `lookback` bars ending `skip` bars ago: `c[m−1−skip] / c[m−1−skip−lookback] − 1`.
+/// Return over `lookback` bars ending `skip` bars ago: `c[m−1−skip] / c[m−1−skip−lookback] − 1`
+/// (the from-scratch form [`momentum_of`] is tested against).
+#[cfg(test)]
 pub(crate) fn momentum(closes: &[f64], lookback: usize, skip: usize) -> Option<f64> {
     let m = closes.len();
     if m < lookback + skip + 1 {
@@ -68,6 +74,7 @@ impl Signal for Constant {
 pub struct TsMomentum {
     lookback: usize,
     skip: usize,
+    bars: Bars,
 }
 
 impl TsMomentum {
@@ -79,6 +86,7 @@ impl TsMomentum {
         Ok(Self {
             lookback: positive(Self::NAME, "lookback", lookback)?,
             skip,
+            bars: Bars::default(),
         })
     }
 }
@@ -86,8 +94,12 @@ impl TsMomentum {
 impl Signal for TsMomentum {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         for (o, &ix) in out.iter_mut().zip(universe) {
-            *o = momentum_of(ctx, ix, self.lookback, self.skip);
+            *o = momentum_of(&mut self.bars, ctx, ix, self.lookback, self.skip);
         }
+    }
+
+    fn reset(&mut self) {
+        self.bars.clear();
     }
 }
 
@@ -99,6 +111,9 @@ pub struct CsMomentum {
     lookback: usize,
     skip: usize,
     absolute: bool,
+    bars: Bars,
+    /// (universe position, momentum) of the names with one, kept between calls.
+    ranked: Vec<(usize, f64)>,
 }
 
 impl CsMomentum {
@@ -112,6 +127,8 @@ impl CsMomentum {
             lookback: positive(Self::NAME, "lookback", lookback)?,
             skip,
             absolute: false,
+            bars: Bars::default(),
+            ranked: Vec::new(),
         })
     }
 
@@ -123,19 +140,26 @@ impl CsMomentum {
 
 impl Signal for CsMomentum {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
-        let moms: Vec<Option<f64>> = universe
-            .iter()
-            .map(|&ix| momentum_of(ctx, ix, self.lookback, self.skip))
-            .collect();
-        let mut ranked: Vec<(usize, f64)> = moms.iter().enumerate().filter_map(|(k, m)| m.map(|m| (k, m))).collect();
+        let mut ranked = std::mem::take(&mut self.ranked);
+        ranked.clear();
+        for (k, &ix) in universe.iter().enumerate() {
+            if let Some(m) = momentum_of(&mut self.bars, ctx, ix, self.lookback, self.skip) {
+                ranked.push((k, m));
+            }
+        }
         ranked.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         let n = ranked.len() as f64;
         out.iter_mut().for_each(|o| *o = None);
-        for (rank, (k, m)) in ranked.into_iter().enumerate() {
+        for (rank, &(k, m)) in ranked.iter().enumerate() {
             if !self.absolute || m > 0.0 {
                 out[k] = Some((rank + 1) as f64 / n);
             }
         }
+        self.ranked = ranked;
+    }
+
+    fn reset(&mut self) {
+        self.bars.clear();
     }
 }
 
@@ -145,6 +169,10 @@ impl Signal for CsMomentum {
 pub struct CommodityMomentum {
     series: String,
     lookback: usize,
+    /// The series' instrument, looked up once a run.
+    found: Option<Option<InstrumentIx>>,
+    clock: Clock,
+    bars: Bars,
 }
 
 impl CommodityMomentum {
@@ -157,16 +185,28 @@ impl CommodityMomentum {
         Ok(Self {
             series: series.into(),
             lookback: positive(Self::NAME, "lookback", lookback)?,
+            found: None,
+            clock: Clock::default(),
+            bars: Bars::default(),
         })
     }
 }
 
 impl Signal for CommodityMomentum {
     fn scores(&mut self, ctx: &Context<'_>, _universe: &[InstrumentIx], out: &mut [Option<f64>]) {
-        let score = ctx
-            .find(&self.series)
-            .and_then(|ix| momentum_of(ctx, ix, self.lookback, 0));
+        if self.clock.went_back(ctx) {
+            self.found = None;
+        }
+        let series = &self.series;
+        let found = *self.found.get_or_insert_with(|| ctx.find(series));
+        let score = found.and_then(|ix| momentum_of(&mut self.bars, ctx, ix, self.lookback, 0));
         out.iter_mut().for_each(|o| *o = score);
+    }
+
+    fn reset(&mut self) {
+        self.found = None;
+        self.clock = Clock::default();
+        self.bars.clear();
     }
 }
 
@@ -193,6 +233,28 @@ pub struct MarginFlow {
     window: usize,
     z_window: usize,
     mode: MarginMode,
+    balance: SymbolSeries,
+    buys: SymbolSeries,
+    /// Per instrument, the changes (or buy shares) of the values public so far.
+    flows: PerInstrument<Flows>,
+}
+
+/// The values a [`MarginFlow`] z-scores, extended as new values become public.
+#[derive(Debug, Clone, Default)]
+struct Flows {
+    /// Published values of the source series read so far.
+    seen: usize,
+    /// The changes (or shares) they give, the oldest dropped once more than the z-score needs.
+    values: Vec<f64>,
+}
+
+impl Flows {
+    /// Keep at least the last `keep` values, dropping older ones in blocks (amortised O(1)).
+    fn trim(&mut self, keep: usize) {
+        if self.values.len() > 2 * keep + 64 {
+            self.values.drain(..self.values.len() - keep);
+        }
+    }
 }
 
 impl MarginFlow {
@@ -214,40 +276,62 @@ impl MarginFlow {
             window: positive(Self::NAME, "window", window)?,
             z_window,
             mode,
+            balance: SymbolSeries::new("margin_balance"),
+            buys: SymbolSeries::new("margin_buy"),
+            flows: PerInstrument::default(),
         })
     }
 
-    fn score(&self, ctx: &Context<'_>, ix: InstrumentIx) -> Option<f64> {
-        let symbol = &ctx.instrument(ix).symbol;
+    /// Today's score of `ix`. The changes (or shares) of the values published since the last
+    /// call are appended to what earlier calls built, each computed as from scratch (a
+    /// published value never changes), and the z-score is taken over the last `z_window`
+    /// of them alone: O(z_window) a call, not O(history).
+    fn score(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> Option<f64> {
+        let window = self.window;
         match self.mode {
             MarginMode::Change => {
-                let known = ctx.known(&format!("margin_balance:{symbol}"));
+                let known = self.balance.known(ctx, ix);
                 let m = known.len();
-                (m > self.window && known[m - 1 - self.window].value > 0.0)
-                    .then(|| known[m - 1].value / known[m - 1 - self.window].value - 1.0)
+                (m > window && known[m - 1 - window].value > 0.0)
+                    .then(|| known[m - 1].value / known[m - 1 - window].value - 1.0)
             }
             MarginMode::Zscore => {
-                let known = ctx.known(&format!("margin_balance:{symbol}"));
-                let changes: Vec<f64> = known
-                    .windows(self.window + 1)
-                    .filter(|w| w[0].value > 0.0)
-                    .map(|w| w[self.window].value / w[0].value - 1.0)
-                    .collect();
-                zscore_of_last(&changes, self.z_window)
+                let known = self.balance.known(ctx, ix);
+                let f = self.flows.get(ctx, ix, Flows::default);
+                if known.len() < f.seen {
+                    *f = Flows::default();
+                }
+                // the change of the window ending at each newly public value
+                for end in f.seen.max(window)..known.len() {
+                    let start = known[end - window].value;
+                    if start > 0.0 {
+                        f.values.push(known[end].value / start - 1.0);
+                    }
+                }
+                f.seen = known.len();
+                f.trim(self.z_window);
+                zscore_of_last(&f.values, self.z_window)
             }
             MarginMode::BuyShare => {
-                let buys = ctx.known(&format!("margin_buy:{symbol}"));
+                let buys = self.buys.known(ctx, ix);
                 let dates = ctx.dates_so_far();
                 let amount = ctx.raw().history(ix, Field::Amount);
-                let shares: Vec<f64> = buys
-                    .iter()
-                    .filter_map(|b| {
-                        let day = dates.binary_search(&b.period).ok()?;
+                let f = self.flows.get(ctx, ix, Flows::default);
+                if buys.len() < f.seen {
+                    *f = Flows::default();
+                }
+                // a value describes a day on or before its publication, so on or before today
+                for b in &buys[f.seen..] {
+                    if let Ok(day) = dates.binary_search(&b.period) {
                         let a = amount[day];
-                        (a > 0.0).then(|| b.value / a)
-                    })
-                    .collect();
-                zscore_of_last(&shares, self.z_window)
+                        if a > 0.0 {
+                            f.values.push(b.value / a);
+                        }
+                    }
+                }
+                f.seen = buys.len();
+                f.trim(self.z_window);
+                zscore_of_last(&f.values, self.z_window)
             }
         }
     }
@@ -277,17 +361,24 @@ impl Signal for MarginFlow {
             *o = self.score(ctx, ix);
         }
     }
+
+    fn reset(&mut self) {
+        self.balance.clear();
+        self.buys.clear();
+        self.flows.clear();
+    }
 }
 
 /// DCF discount: the intrinsic value per share under a scenario, from the fundamentals public
 /// that day, over the raw close, − 1 (`value / close − 1`: +0.5 = the value is 50% above the
 /// price, −0.4 = the price is 1/0.6 − 1 ≈ 67% above the value). The value is the `dcf` gate's,
-/// from the same computation ([`DcfInputs`]); the price is the raw last close the gate compares
+/// from the same computation ([`DcfInputs`](super::dcf::DcfInputs)); the price is the raw last close the gate compares
 /// with (a value per share is an absolute price level). `None` without a value: missing or not
 /// yet public fundamentals, or a TTM free cash flow that is not positive.
 #[derive(Debug, Clone)]
 pub struct DcfDiscount {
     scenario: Scenario,
+    values: DcfValues,
 }
 
 impl DcfDiscount {
@@ -296,20 +387,28 @@ impl DcfDiscount {
 
     /// A signal valuing with `scenario` (a named one, or one [`Scenario::custom`] checked).
     pub fn new(scenario: Scenario) -> Self {
-        Self { scenario }
+        Self {
+            scenario,
+            values: DcfValues::default(),
+        }
     }
 }
 
 impl Signal for DcfDiscount {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         for (o, &ix) in out.iter_mut().zip(universe) {
-            *o = ctx.raw().last_close(ix).filter(|p| *p > 0.0).and_then(|price| {
-                let value = DcfInputs::gather(&ctx.instrument(ix).symbol, |name| ctx.known(name))
-                    .ok()?
-                    .value_per_share(&self.scenario)?;
-                Some(value / price - 1.0)
-            });
+            *o = match ctx.raw().last_close(ix).filter(|p| *p > 0.0) {
+                Some(price) => self
+                    .values
+                    .value(ctx, ix, &self.scenario)
+                    .map(|value| value / price - 1.0),
+                None => None,
+            };
         }
+    }
+
+    fn reset(&mut self) {
+        self.values.clear();
     }
 }
 
@@ -336,19 +435,12 @@ mod tests {
     }
 }
 
-/// The latest defined value of an indicator output (the bar of today, or the last bar the
-/// instrument traded).
-fn latest<T: Copy>(values: &[Option<T>]) -> Option<T> {
-    values.iter().rev().find_map(|v| *v)
-}
-
 /// MACD rule: +1 while the MACD line is above its signal line (since the last cross up), −1
 /// while below. Computed on the instrument's closes with [`crate::indicators::macd`].
 #[derive(Debug, Clone)]
 pub struct MacdCross {
-    fast: usize,
-    slow: usize,
-    signal: usize,
+    /// MACD(fast, slow, signal) of each instrument, fed day by day.
+    macd: Streamed<Macd>,
 }
 
 impl MacdCross {
@@ -367,25 +459,24 @@ impl MacdCross {
                 format!("must exceed fast ({fast}), got {slow}"),
             ));
         }
-        Ok(Self { fast, slow, signal })
+        Ok(Self {
+            macd: Streamed::new(Macd::new(fast, slow, signal).ok()),
+        })
     }
 }
 
 impl Signal for MacdCross {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         for (o, &ix) in out.iter_mut().zip(universe) {
-            let m = crate::indicators::macd(
-                ctx.adjusted().history(ix, Field::Close),
-                self.fast,
-                self.slow,
-                self.signal,
-            )
-            .ok();
-            *o = m
-                .as_deref()
-                .and_then(latest)
+            *o = self
+                .macd
+                .latest(ctx, ix)
                 .map(|p| if p.line > p.signal { 1.0 } else { -1.0 });
         }
+    }
+
+    fn reset(&mut self) {
+        self.macd.clear();
     }
 }
 
@@ -393,7 +484,8 @@ impl Signal for MacdCross {
 /// high, low and close ([`crate::indicators::kdj`]).
 #[derive(Debug, Clone)]
 pub struct KdjCross {
-    period: usize,
+    /// KDJ(period, 3, 3) of each instrument, fed day by day.
+    kdj: Streamed<Kdj>,
 }
 
 impl KdjCross {
@@ -402,8 +494,9 @@ impl KdjCross {
 
     /// KDJ(`period`, 3, 3), `period` the RSV window (at least 1).
     pub fn new(period: usize) -> Result<Self, StrategyError> {
+        let period = positive(Self::NAME, "period", period)?;
         Ok(Self {
-            period: positive(Self::NAME, "period", period)?,
+            kdj: Streamed::new(Kdj::new(period, 3, 3).ok()),
         })
     }
 }
@@ -411,19 +504,11 @@ impl KdjCross {
 impl Signal for KdjCross {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         for (o, &ix) in out.iter_mut().zip(universe) {
-            let k = crate::indicators::kdj(
-                ctx.adjusted().history(ix, Field::High),
-                ctx.adjusted().history(ix, Field::Low),
-                ctx.adjusted().history(ix, Field::Close),
-                self.period,
-                3,
-                3,
-            )
-            .ok();
-            *o = k
-                .as_deref()
-                .and_then(latest)
-                .map(|p| if p.k > p.d { 1.0 } else { -1.0 });
+            *o = self.kdj.latest(ctx, ix).map(|p| if p.k > p.d { 1.0 } else { -1.0 });
         }
+    }
+
+    fn reset(&mut self) {
+        self.kdj.clear();
     }
 }
