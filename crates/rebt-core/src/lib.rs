@@ -18,6 +18,7 @@ pub mod order;
 pub mod panel;
 pub mod portfolio;
 pub mod rules;
+pub mod shared;
 pub mod strategy;
 pub mod tax;
 
@@ -36,5 +37,6 @@ pub use order::{Order, OrderKind, Orders, Side, Timing};
 pub use panel::{Bar, BarColumns, Field, InstrumentMajor, Panel};
 pub use portfolio::{Portfolio, Position};
 pub use rules::{DailyLimit, PriceLimitSchedule, limit_prices};
+pub use shared::Shared;
 pub use strategy::{Context, Prices, Setup, Strategy};
 pub use tax::{AShareDividendRegime, DividendTax, HoldingPeriod};

@@ -40,6 +40,7 @@ use crate::money::Cents;
 use crate::order::Orders;
 use crate::panel::{Field, Panel};
 use crate::portfolio::{Portfolio, Position};
+use crate::shared::Shared;
 use chrono::NaiveDate;
 
 /// What a strategy learns before the first bar.
@@ -53,6 +54,9 @@ pub struct Setup<'a> {
     pub initial_cash: Cents,
     /// The currency cash and equity are kept in.
     pub base_currency: Currency,
+    /// What the strategies run together with this one share (see [`crate::Shared`]); a run
+    /// alone has a store of its own.
+    pub shared: &'a Shared,
 }
 
 /// A trading strategy. Object-safe: the engine holds a `&mut dyn Strategy`.

@@ -29,6 +29,7 @@ use crate::order::{Order, OrderKind, Orders, Side, Timing};
 use crate::panel::{Field, Panel};
 use crate::portfolio::Portfolio;
 use crate::rules::{DailyLimit, limit_prices, limit_prices_asymmetric};
+use crate::shared::Shared;
 use crate::strategy::{Context, Setup, Strategy};
 use crate::tax::DividendTax;
 use chrono::NaiveDate;
@@ -367,11 +368,13 @@ impl<'p> Engine<'p> {
     /// aborts ([`Orders::abort`]) stops the whole batch with its error.
     pub fn run_batch(&self, strategies: &mut [&mut dyn Strategy]) -> Result<Vec<BacktestResult>, CoreError> {
         let panel = self.panel;
+        let shared = Shared::new();
         let setup = Setup {
             instruments: panel.instruments(),
             universe: &self.universe,
             initial_cash: self.config.initial_cash,
             base_currency: self.base,
+            shared: &shared,
         };
         for strategy in strategies.iter_mut() {
             strategy.on_start(&setup)?;
