@@ -4,10 +4,13 @@
 //! sign of fast − slow is the sign of `sum_fast·slow − sum_slow·fast` in 128-bit integers. A
 //! tie between the two averages is therefore an exact tie, never a float rounding of one: the
 //! trades do not depend on the order of additions, which is where float-based backtesters
-//! disagree with each other.
+//! disagree with each other. The sums are the batch's shared [`RollingSums`]: in a sweep each
+//! window is summed once per batch, whichever combinations use it.
 
+use crate::indicators::{RollingSums, Window};
 use crate::params::StrategyError;
 use rebt_core::{Cents, Context, CoreError, InstrumentIx, Orders, RejectionReason, Setup, Side, Strategy};
+use std::sync::Arc;
 
 /// Long-only SMA(fast) / SMA(slow) crossover.
 ///
@@ -25,18 +28,14 @@ pub struct SmaCross {
     fast: usize,
     slow: usize,
     state: Vec<Sleeve>,
-    /// The last `slow` closes of each instrument, a ring buffer per instrument.
-    ring: Vec<i64>,
+    /// The rolling sums of the closes and this strategy's two windows in them, from
+    /// `on_start`.
+    sums: Option<(Arc<RollingSums>, Window, Window)>,
 }
 
 #[derive(Debug, Clone, Default)]
 struct Sleeve {
     cash: Cents,
-    bars: usize,
-    /// Where the next close goes in the instrument's ring (`bars % slow`).
-    head: usize,
-    sum_fast: i64,
-    sum_slow: i64,
     last_nonzero: i8,
 }
 
@@ -61,56 +60,22 @@ impl SmaCross {
             fast: fast as usize,
             slow: slow as usize,
             state: Vec::new(),
-            ring: Vec::new(),
+            sums: None,
         })
     }
-
-    /// Add today's close to instrument `i`; the sign of fast − slow once `slow` bars exist.
-    fn push(&mut self, i: usize, close: f64) -> Option<i8> {
-        let micro = round_half_away(close * 1e6);
-        let (fast, slow) = (self.fast, self.slow);
-        let ring = &mut self.ring[i * slow..(i + 1) * slow];
-        let s = &mut self.state[i];
-        let (n, head) = (s.bars, s.head);
-        if n >= fast {
-            // the close `fast` bars back: (n − fast) mod slow
-            s.sum_fast -= ring[if head >= fast { head - fast } else { head + slow - fast }];
-        }
-        if n >= slow {
-            s.sum_slow -= ring[head];
-        }
-        ring[head] = micro;
-        s.head = if head + 1 == slow { 0 } else { head + 1 };
-        s.sum_fast += micro;
-        s.sum_slow += micro;
-        s.bars += 1;
-        (s.bars >= slow).then(|| {
-            let diff = s.sum_fast as i128 * slow as i128 - s.sum_slow as i128 * fast as i128;
-            diff.signum() as i8
-        })
-    }
-}
-
-/// `x.round() as i64` (half away from zero) without the libm call: `x − trunc(x)` is exact
-/// for every finite `x` (Sterbenz), so comparing it with ±0.5 decides exactly as `round` does.
-/// Values beyond the `i64` range saturate, as the cast does.
-#[inline]
-fn round_half_away(x: f64) -> i64 {
-    let t = x as i64;
-    if (t as f64).abs() >= 9_007_199_254_740_992.0 {
-        return t; // |x| ≥ 2^53: already an integer (or saturated)
-    }
-    let frac = x - t as f64;
-    // without branches: on adjusted prices the fraction is as good as random, and a branch on
-    // it is mispredicted half the time
-    t + i64::from(frac >= 0.5) - i64::from(frac <= -0.5)
 }
 
 impl Strategy for SmaCross {
     fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
         let n = setup.instruments.len();
         self.state = vec![Sleeve::default(); n];
-        self.ring = vec![0; n * self.slow];
+        let register = |sums: Arc<RollingSums>| {
+            let fast = sums.register(self.fast)?;
+            let slow = sums.register(self.slow)?;
+            Some((sums, fast, slow))
+        };
+        // the batch's sums, or (if they have started without these windows) sums of its own
+        self.sums = register(RollingSums::shared(setup)).or_else(|| register(Arc::new(RollingSums::default())));
         let share = Cents(setup.initial_cash.0 / setup.universe.len() as i64);
         for ix in setup.universe {
             self.state[ix.get()].cash = share;
@@ -145,13 +110,20 @@ impl Strategy for SmaCross {
                 }
             }
         }
+        let Some((sums, fast_window, slow_window)) = &self.sums else {
+            return;
+        };
+        let sums = sums.on_day(ctx);
+        let (fast, slow) = (self.fast as i128, self.slow as i128);
         for &ix in ctx.universe() {
-            let Some(close) = ctx.adjusted().close(ix) else {
+            // no bar today, or fewer than `slow` bars: no signal
+            if !sums.traded(ix) {
+                continue;
+            }
+            let (Some(sum_slow), Some(sum_fast)) = (sums.sum(*slow_window, ix), sums.sum(*fast_window, ix)) else {
                 continue;
             };
-            let Some(sign) = self.push(ix.get(), close) else {
-                continue;
-            };
+            let sign = (sum_fast as i128 * slow - sum_slow as i128 * fast).signum() as i8;
             let s = &mut self.state[ix.get()];
             let crossed_up = sign > 0 && s.last_nonzero < 0;
             let crossed_down = sign < 0 && s.last_nonzero > 0;
@@ -177,40 +149,6 @@ impl SmaCross {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn round_half_away_is_round() {
-        let mut cases = vec![
-            0.0,
-            -0.0,
-            0.5,
-            -0.5,
-            1.5,
-            2.5,
-            -2.5,
-            0.499_999_999_999_999_94,
-            -0.499_999_999_999_999_94,
-            4_503_599_627_370_495.5,
-            9_007_199_254_740_993.0,
-            1e18,
-            -1e18,
-            1e300,
-            -1e300,
-            12.34 * 1e6,
-            0.07 * 1e6,
-        ];
-        // every cent price up to 1,000 and a spread of arbitrary ones, times 1e6
-        cases.extend((0..100_000).map(|c| c as f64 / 100.0 * 1e6));
-        let mut x = 0.123_456_789_f64;
-        for _ in 0..100_000 {
-            x = (x * 7_919.0 + 0.271_828_1) % 2_000.0 - 1_000.0;
-            cases.push(x * 1e6);
-            cases.push(x);
-        }
-        for v in cases {
-            assert_eq!(round_half_away(v), v.round() as i64, "{v:e}");
-        }
-    }
 
     use super::*;
     use rebt_core::{
@@ -363,6 +301,50 @@ mod tests {
             (r.fills[0].date, r.fills[0].price, r.fills[0].shares),
             (start + chrono::Days::new(6), 3.0, 666)
         );
+    }
+
+    #[test]
+    fn in_a_batch_sharing_sums_each_runs_as_alone() {
+        // three names, one suspended now and then, and windows shared between the strategies
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+        let mut b = BarColumns::default();
+        let mut x = 0.37_f64;
+        for d in 0..300u64 {
+            for (k, sym) in ["A", "B", "C"].iter().enumerate() {
+                x = (x * 7_919.0 + 0.271_828_1) % 1.0;
+                if k == 1 && d % 17 == 5 {
+                    continue;
+                }
+                let c = 10.0 + (d as f64 / 9.0 + k as f64).sin() * 3.0 + x;
+                let c = (c * 100.0).round() / 100.0;
+                b.push(start + chrono::Days::new(d), sym, c, c, c, c, 1e6);
+            }
+        }
+        let insts = ["A", "B", "C"]
+            .iter()
+            .map(|s| Instrument::infer(s, Currency::Cny))
+            .collect();
+        let panel = Panel::from_bars(&b, insts).expect("panel");
+        let config = EngineConfig {
+            rules: RulesMode::None,
+            costs: CostMode::Zero,
+            initial_cash: Cents::from_units(30_000),
+            ..Default::default()
+        };
+        let engine = Engine::new(&panel, config).expect("engine");
+        let windows = [(2, 5), (3, 5), (2, 7), (5, 20)];
+        let mut batch: Vec<SmaCross> = windows
+            .iter()
+            .map(|&(f, s)| SmaCross::new(f, s).expect("params"))
+            .collect();
+        let mut refs: Vec<&mut dyn Strategy> = batch.iter_mut().map(|s| s as &mut dyn Strategy).collect();
+        let together = engine.run_batch(&mut refs).expect("batch");
+        for ((f, s), got) in windows.iter().zip(&together) {
+            let alone = engine.run(&mut SmaCross::new(*f, *s).expect("params")).expect("run");
+            assert!(!alone.fills.is_empty());
+            assert_eq!(got.fills, alone.fills, "({f}, {s})");
+            assert_eq!(got.daily, alone.daily, "({f}, {s})");
+        }
     }
 
     #[test]
