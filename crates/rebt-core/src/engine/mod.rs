@@ -82,6 +82,8 @@ pub struct Engine<'p> {
     sessions_to: Vec<(Market, Vec<u32>)>,
     /// The corporate actions of the instruments traded, by day.
     ex_events: Vec<actions::ExEvent>,
+    /// Whether any instrument's value is converted by an FX rate.
+    any_fx: bool,
     /// (day, instrument) of the delistings within the run, by day.
     delistings: Vec<(usize, InstrumentIx)>,
 }
@@ -173,7 +175,9 @@ impl<'p> Engine<'p> {
             })
             .collect();
         let (ex_events, delistings) = Self::schedule_actions(panel, &universe);
+        let any_fx = specs.iter().any(|s| s.fx.is_some());
         Ok(Self {
+            any_fx,
             panel,
             config,
             specs,
@@ -594,6 +598,26 @@ impl Run<'_, '_> {
     /// Equity and positions value at the close of `day`, in base units.
     fn equity_at_close(&mut self, day: usize) -> (f64, f64) {
         let mut value = 0.0;
+        if !self.engine.any_fx {
+            // every rate is 1, and `shares × mark × 1` is `shares × mark`: the same values
+            // and the same sum, without a branch on each position's rate lookup
+            for ((v, p), &mark) in self.values.iter_mut().zip(self.portfolio.positions()).zip(&self.marks) {
+                *v = if p.shares > 0 { p.shares as f64 * mark } else { 0.0 };
+                value += *v;
+            }
+        } else {
+            self.value_positions_fx(day, &mut value);
+        }
+        let cash = self.portfolio.cash().to_units_f64();
+        if self.pending_cash.is_empty() {
+            (cash + value, value)
+        } else {
+            (cash + value + self.receivable(day), value)
+        }
+    }
+
+    /// [`Self::equity_at_close`]'s valuation when some instrument is converted by an FX rate.
+    fn value_positions_fx(&mut self, day: usize, value: &mut f64) {
         for (i, p) in self.portfolio.positions().iter().enumerate() {
             self.values[i] = if p.shares > 0 {
                 let ix = InstrumentIx(i as u32);
@@ -602,13 +626,7 @@ impl Run<'_, '_> {
             } else {
                 0.0
             };
-            value += self.values[i];
-        }
-        let cash = self.portfolio.cash().to_units_f64();
-        if self.pending_cash.is_empty() {
-            (cash + value, value)
-        } else {
-            (cash + value + self.receivable(day), value)
+            *value += self.values[i];
         }
     }
 
