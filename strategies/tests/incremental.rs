@@ -16,8 +16,8 @@ use rebt_strategies::indicators::{kdj, macd, rsi};
 use rebt_strategies::pipeline::dcf::{DcfInputs, Scenario};
 use rebt_strategies::pipeline::gates::percentile_of;
 use rebt_strategies::pipeline::{
-    Allocator, CommodityMomentum, CsMomentum, Dcf, DcfDiscount, Gate, GateDecision, InverseVol, KdjCross, MacdCross,
-    MarginFlow, MarginMode, Overbought, PePercentile, Signal, TsMomentum,
+    Allocator, CommodityMomentum, CsMomentum, Dcf, DcfDiscount, Gate, GateDecision, Immediate, InverseVol, KdjCross,
+    MacdCross, MarginFlow, MarginMode, Overbought, PePercentile, Pipeline, Rebalance, Signal, TsMomentum,
 };
 
 const SYMBOLS: [&str; 4] = ["600111.SH", "000831.SZ", "300748.SZ", "PRND_OXIDE"];
@@ -420,5 +420,80 @@ proptest! {
             (!same).then(|| format!("got {got:?}, want {want:?}"))
         });
         prop_assert!(bad.is_empty(), "inverse_vol: {:?}", &bad[..bad.len().min(3)]);
+    }
+}
+
+/// A pipeline using every stateful part, its knobs varied by `k` (so a batch mixes parts whose
+/// state is shared with parts whose state is not).
+fn pipeline(k: usize) -> Pipeline {
+    let signal: Box<dyn Signal> = match k % 3 {
+        0 => Box::new(CsMomentum::new(5 + k, 1).expect("valid")),
+        1 => Box::new(MarginFlow::new(MarginMode::Zscore, 2, 10).expect("valid")),
+        _ => Box::new(MacdCross::new(3, 8, 3).expect("valid")),
+    };
+    Pipeline::new(
+        signal,
+        vec![
+            Box::new(Overbought::kdj(9).expect("valid").level(70.0)),
+            Box::new(KdjGate(KdjCross::new(9).expect("valid"))),
+            Box::new(
+                PePercentile::new(20, 5)
+                    .expect("valid")
+                    .max_percentile(0.9)
+                    .expect("valid"),
+            ),
+            Box::new(Dcf::new(Scenario::OPTIMISTIC).margin_of_safety(0.0).expect("valid")),
+        ],
+        Box::new(InverseVol::top_n(1 + k % 2).lookback(10 + k).expect("valid")),
+        Box::new(Immediate::exact()),
+        Rebalance::every(3),
+    )
+}
+
+/// The KDJ rule as a gate (exits below), so the gate and the signal of one KDJ share a state.
+struct KdjGate(KdjCross);
+
+impl Gate for KdjGate {
+    fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
+        let mut out = [None];
+        self.0.scores(ctx, &[ix], &mut out);
+        if out[0] == Some(-1.0) {
+            GateDecision::Block
+        } else {
+            GateDecision::Allow
+        }
+    }
+
+    fn on_start(&mut self, setup: &rebt_core::Setup<'_>) {
+        self.0.on_start(setup);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    /// Pipelines run together in a batch (sharing their parts' state) trade exactly as each
+    /// alone.
+    #[test]
+    fn pipelines_in_a_batch_run_as_alone(seed in any::<u64>()) {
+        let panel = random_panel(seed, 400);
+        let config = EngineConfig {
+            costs: CostMode::Zero,
+            initial_cash: Cents::from_units(1_000_000),
+            universe: Some(SYMBOLS[..3].iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        let engine = Engine::new(&panel, config).expect("engine");
+        let mut batch: Vec<Pipeline> = (0..6).map(pipeline).collect();
+        let mut refs: Vec<&mut dyn Strategy> = batch.iter_mut().map(|p| p as &mut dyn Strategy).collect();
+        let together = engine.run_batch(&mut refs).expect("batch");
+        let mut traded = 0;
+        for (k, got) in together.iter().enumerate() {
+            let alone = engine.run(&mut pipeline(k)).expect("run");
+            traded += alone.fills.len();
+            prop_assert_eq!(&got.fills, &alone.fills, "pipeline {}", k);
+            prop_assert_eq!(&got.daily, &alone.daily, "pipeline {}", k);
+        }
+        prop_assert!(traded > 0);
     }
 }

@@ -11,7 +11,7 @@
 
 use super::Allocator;
 use super::signals::mean_and_sample_sd;
-use super::state::Bars;
+use super::state::{BARS, Bars, Shareable};
 use crate::params::StrategyError;
 use rebt_core::{Context, CoreError, InstrumentIx, Setup};
 
@@ -149,7 +149,7 @@ impl Allocator for EqualWeight {
 pub struct InverseVol {
     lookback: usize,
     limits: WeightLimits,
-    bars: Bars,
+    bars: Shareable<Bars>,
     /// Scratch space kept between calls: a name's closes, its returns, the weights.
     closes: Vec<f64>,
     returns: Vec<f64>,
@@ -177,7 +177,7 @@ impl InverseVol {
         Self {
             lookback: Self::DEFAULT_LOOKBACK,
             limits: WeightLimits::top_n(n),
-            bars: Bars::default(),
+            bars: Shareable::new(Bars::default()),
             closes: Vec::new(),
             returns: Vec::new(),
             raw: Vec::new(),
@@ -228,8 +228,9 @@ impl Allocator for InverseVol {
         // σ over the window alone, as from scratch (a running variance would round differently)
         let mut raw = std::mem::take(&mut self.raw);
         raw.clear();
+        let mut bars = self.bars.lock();
         for &(ix, _) in chosen {
-            let inv = if self.bars.last_closes(ctx, ix, self.lookback + 1, &mut self.closes) {
+            let inv = if bars.last_closes(ctx, ix, self.lookback + 1, &mut self.closes) {
                 self.returns.clear();
                 self.returns.extend(self.closes.windows(2).map(|w| w[1] / w[0] - 1.0));
                 let (_, sd) = mean_and_sample_sd(&self.returns);
@@ -243,13 +244,14 @@ impl Allocator for InverseVol {
         for v in raw.iter_mut() {
             *v = if total > 0.0 { *v / total } else { 0.0 };
         }
+        drop(bars);
         self.limits.apply(chosen, &raw, weights);
         self.raw = raw;
         Ok(())
     }
 
-    fn on_start(&mut self, _setup: &Setup<'_>) -> Result<(), CoreError> {
-        self.bars.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
+        self.bars.start(setup, BARS, Bars::default);
         Ok(())
     }
 }

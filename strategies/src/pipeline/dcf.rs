@@ -350,9 +350,10 @@ impl Default for DcfValues {
 }
 
 impl DcfValues {
-    pub(crate) fn clear(&mut self) {
-        self.series.iter_mut().for_each(SymbolSeries::clear);
-        self.per.clear();
+    /// The shared-state key of the values under `scenario` (the gate and the signal valuing
+    /// by the same scenario share them).
+    pub(crate) fn key(scenario: &Scenario) -> String {
+        format!("rebt_strategies::pipeline::DcfValues({scenario:?})")
     }
 
     /// The value per share of `ix` under `scenario` from the figures public today (`None`

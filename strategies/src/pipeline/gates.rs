@@ -6,11 +6,11 @@
 //! config's; the registry builds `[[gates]]` tables through the same constructors.
 
 use super::dcf::{DcfInputs, DcfValues};
-use super::state::{PerInstrument, Streamed, SymbolSeries};
+use super::state::{PerInstrument, Shareable, Streamed, SymbolSeries};
 use super::{Gate, GateDecision};
 use crate::indicators::{Kdj, Rsi};
 use crate::params::StrategyError;
-use rebt_core::{Context, InstrumentIx};
+use rebt_core::{Context, InstrumentIx, Setup};
 
 // The DCF computation lives in `dcf`; these names stay reachable where they always were.
 pub use super::dcf::{Scenario, intrinsic_value_per_share, ttm_from_ytd};
@@ -26,9 +26,24 @@ pub struct PePercentile {
     min_points: usize,
     max_percentile: f64,
     exit_percentile: f64,
+    state: Shareable<PeState>,
+}
+
+/// What a [`PePercentile`] keeps between days (shared by the gates of one window in a batch).
+#[derive(Debug, Clone)]
+struct PeState {
     pe: SymbolSeries,
     /// Per instrument, the last `window` public values, sorted.
     windows: PerInstrument<SortedWindow>,
+}
+
+impl Default for PeState {
+    fn default() -> Self {
+        Self {
+            pe: SymbolSeries::new("pe_ttm"),
+            windows: PerInstrument::default(),
+        }
+    }
 }
 
 /// The last `window` values of a series, sorted, extended as values are published: the
@@ -88,8 +103,7 @@ impl PePercentile {
             min_points,
             max_percentile: Self::DEFAULT_MAX_PERCENTILE,
             exit_percentile: Self::DEFAULT_EXIT_PERCENTILE,
-            pe: SymbolSeries::new("pe_ttm"),
-            windows: PerInstrument::default(),
+            state: Shareable::new(PeState::default()),
         })
     }
 
@@ -130,8 +144,10 @@ pub fn percentile_of(values: &[f64], x: f64) -> f64 {
 
 impl Gate for PePercentile {
     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
-        let known = self.pe.known(ctx, ix);
-        let w = self.windows.get(ctx, ix, SortedWindow::default);
+        let mut state = self.state.lock();
+        let PeState { pe, windows } = &mut *state;
+        let known = pe.known(ctx, ix);
+        let w = windows.get(ctx, ix, SortedWindow::default);
         w.update(known, self.window);
         if known.len() < self.min_points {
             return GateDecision::Allow;
@@ -150,9 +166,9 @@ impl Gate for PePercentile {
         }
     }
 
-    fn reset(&mut self) {
-        self.pe.clear();
-        self.windows.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) {
+        let key = format!("rebt_strategies::pipeline::PePercentile({})", self.window);
+        self.state.start(setup, &key, PeState::default);
     }
 }
 
@@ -168,7 +184,7 @@ pub struct Dcf {
     scenario: Scenario,
     margin_of_safety: f64,
     exit_premium: f64,
-    values: DcfValues,
+    values: Shareable<DcfValues>,
 }
 
 impl Dcf {
@@ -185,7 +201,7 @@ impl Dcf {
             scenario,
             margin_of_safety: Self::DEFAULT_MARGIN_OF_SAFETY,
             exit_premium: Self::DEFAULT_EXIT_PREMIUM,
-            values: DcfValues::default(),
+            values: Shareable::new(DcfValues::default()),
         }
     }
 
@@ -232,7 +248,8 @@ impl Gate for Dcf {
             return GateDecision::Block;
         };
         // `value`'s computation, recomputed only when a figure is published
-        match self.values.value(ctx, ix, &self.scenario) {
+        let value = self.values.lock().value(ctx, ix, &self.scenario);
+        match value {
             None => GateDecision::Block,
             Some(v) if price > v * (1.0 + self.exit_premium) => GateDecision::Exit,
             Some(v) if price < v * (1.0 - self.margin_of_safety) => GateDecision::Allow,
@@ -240,8 +257,9 @@ impl Gate for Dcf {
         }
     }
 
-    fn reset(&mut self) {
-        self.values.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) {
+        self.values
+            .start(setup, &DcfValues::key(&self.scenario), DcfValues::default);
     }
 }
 
@@ -270,9 +288,10 @@ enum Oscillator {
 pub struct Overbought {
     oscillator: Oscillator,
     level: f64,
+    period: usize,
     /// The oscillator of each instrument, fed day by day (the one `oscillator` names).
-    kdj: Streamed<Kdj>,
-    rsi: Streamed<Rsi>,
+    kdj: Shareable<Streamed<Kdj>>,
+    rsi: Shareable<Streamed<Rsi>>,
 }
 
 impl Overbought {
@@ -301,8 +320,9 @@ impl Overbought {
         Ok(Self {
             oscillator,
             level: Self::DEFAULT_LEVEL,
-            kdj: Streamed::new(kdj),
-            rsi: Streamed::new(rsi),
+            period,
+            kdj: Shareable::new(Streamed::new(kdj)),
+            rsi: Shareable::new(Streamed::new(rsi)),
         })
     }
 
@@ -315,8 +335,8 @@ impl Overbought {
 impl Gate for Overbought {
     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
         let value = match self.oscillator {
-            Oscillator::KdjJ => self.kdj.latest(ctx, ix).map(|p| p.j),
-            Oscillator::Rsi => self.rsi.latest(ctx, ix),
+            Oscillator::KdjJ => self.kdj.lock().latest(ctx, ix).map(|p| p.j),
+            Oscillator::Rsi => self.rsi.lock().latest(ctx, ix),
         };
         match value {
             Some(v) if v > self.level => GateDecision::Block,
@@ -324,8 +344,17 @@ impl Gate for Overbought {
         }
     }
 
-    fn reset(&mut self) {
-        self.kdj.clear();
-        self.rsi.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) {
+        match self.oscillator {
+            Oscillator::KdjJ => {
+                let fresh = self.kdj.lock().fresh();
+                self.kdj.start(setup, &super::signals::kdj_key(self.period), || fresh);
+            }
+            Oscillator::Rsi => {
+                let fresh = self.rsi.lock().fresh();
+                let key = format!("rebt_strategies::pipeline::Streamed(RSI({}))", self.period);
+                self.rsi.start(setup, &key, || fresh);
+            }
+        }
     }
 }

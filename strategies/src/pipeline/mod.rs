@@ -94,9 +94,10 @@ pub trait Signal: Send {
     /// Write one score per universe member into `out` (same order, same length).
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]);
 
-    /// Forget what was kept from an earlier run (a part that keeps per-instrument state to
-    /// stay O(1) a day drops it here); the pipeline calls it when a run starts.
-    fn reset(&mut self) {}
+    /// Called when a run starts (the pipeline calls it from its own `on_start`): a part that
+    /// keeps per-instrument state to stay O(1) a day drops an earlier run's here, and may
+    /// take the batch's shared one from [`Setup::shared`].
+    fn on_start(&mut self, _setup: &Setup<'_>) {}
 }
 
 /// Allows, blocks or scales entries, and forces exits.
@@ -141,8 +142,8 @@ pub trait Gate: Send {
     /// The decision for one instrument today.
     fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision;
 
-    /// Forget what was kept from an earlier run; the pipeline calls it when a run starts.
-    fn reset(&mut self) {}
+    /// Called when a run starts; see [`Signal::on_start`].
+    fn on_start(&mut self, _setup: &Setup<'_>) {}
 }
 
 /// Turns scores into target weights of equity.
@@ -194,7 +195,8 @@ pub trait Gate: Send {
 /// ```
 pub trait Allocator: Send {
     /// Called once before the first bar, to check the allocator's settings against the
-    /// instruments (an optimiser's group caps). The default accepts any setup.
+    /// instruments (an optimiser's group caps), and to drop an earlier run's state or take the
+    /// batch's shared one (see [`Signal::on_start`]). The default accepts any setup.
     fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
         let _ = setup;
         Ok(())
@@ -348,8 +350,8 @@ impl Strategy for Pipeline {
     fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
         self.plan = Plan::default();
         self.last_rebalance = None;
-        self.signal.reset();
-        self.gates.iter_mut().for_each(|g| g.reset());
+        self.signal.on_start(setup);
+        self.gates.iter_mut().for_each(|g| g.on_start(setup));
         self.allocator.on_start(setup)
     }
 

@@ -7,10 +7,10 @@
 
 use super::Signal;
 use super::dcf::{DcfValues, Scenario};
-use super::state::{Bars, Clock, PerInstrument, Streamed, SymbolSeries};
+use super::state::{BARS, Bars, Clock, PerInstrument, Shareable, Streamed, SymbolSeries};
 use crate::indicators::{Kdj, Macd};
 use crate::params::StrategyError;
-use rebt_core::{Context, Field, InstrumentIx};
+use rebt_core::{Context, Field, InstrumentIx, Setup};
 
 /// The adjusted momentum of `ix` today: [`momentum`] over the instrument's last
 /// `lookback + skip + 1` closes, read from `bars` in O(1) (`c[m−1−skip] / c[m−1−skip−lookback]
@@ -74,7 +74,7 @@ impl Signal for Constant {
 pub struct TsMomentum {
     lookback: usize,
     skip: usize,
-    bars: Bars,
+    bars: Shareable<Bars>,
 }
 
 impl TsMomentum {
@@ -86,20 +86,21 @@ impl TsMomentum {
         Ok(Self {
             lookback: positive(Self::NAME, "lookback", lookback)?,
             skip,
-            bars: Bars::default(),
+            bars: Shareable::new(Bars::default()),
         })
     }
 }
 
 impl Signal for TsMomentum {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
+        let mut bars = self.bars.lock();
         for (o, &ix) in out.iter_mut().zip(universe) {
-            *o = momentum_of(&mut self.bars, ctx, ix, self.lookback, self.skip);
+            *o = momentum_of(&mut bars, ctx, ix, self.lookback, self.skip);
         }
     }
 
-    fn reset(&mut self) {
-        self.bars.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) {
+        self.bars.start(setup, BARS, Bars::default);
     }
 }
 
@@ -111,7 +112,7 @@ pub struct CsMomentum {
     lookback: usize,
     skip: usize,
     absolute: bool,
-    bars: Bars,
+    bars: Shareable<Bars>,
     /// (universe position, momentum) of the names with one, kept between calls.
     ranked: Vec<(usize, f64)>,
 }
@@ -127,7 +128,7 @@ impl CsMomentum {
             lookback: positive(Self::NAME, "lookback", lookback)?,
             skip,
             absolute: false,
-            bars: Bars::default(),
+            bars: Shareable::new(Bars::default()),
             ranked: Vec::new(),
         })
     }
@@ -142,8 +143,9 @@ impl Signal for CsMomentum {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
         let mut ranked = std::mem::take(&mut self.ranked);
         ranked.clear();
+        let mut bars = self.bars.lock();
         for (k, &ix) in universe.iter().enumerate() {
-            if let Some(m) = momentum_of(&mut self.bars, ctx, ix, self.lookback, self.skip) {
+            if let Some(m) = momentum_of(&mut bars, ctx, ix, self.lookback, self.skip) {
                 ranked.push((k, m));
             }
         }
@@ -155,11 +157,12 @@ impl Signal for CsMomentum {
                 out[k] = Some((rank + 1) as f64 / n);
             }
         }
+        drop(bars);
         self.ranked = ranked;
     }
 
-    fn reset(&mut self) {
-        self.bars.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) {
+        self.bars.start(setup, BARS, Bars::default);
     }
 }
 
@@ -172,7 +175,7 @@ pub struct CommodityMomentum {
     /// The series' instrument, looked up once a run.
     found: Option<Option<InstrumentIx>>,
     clock: Clock,
-    bars: Bars,
+    bars: Shareable<Bars>,
 }
 
 impl CommodityMomentum {
@@ -187,7 +190,7 @@ impl CommodityMomentum {
             lookback: positive(Self::NAME, "lookback", lookback)?,
             found: None,
             clock: Clock::default(),
-            bars: Bars::default(),
+            bars: Shareable::new(Bars::default()),
         })
     }
 }
@@ -199,14 +202,14 @@ impl Signal for CommodityMomentum {
         }
         let series = &self.series;
         let found = *self.found.get_or_insert_with(|| ctx.find(series));
-        let score = found.and_then(|ix| momentum_of(&mut self.bars, ctx, ix, self.lookback, 0));
+        let score = found.and_then(|ix| momentum_of(&mut self.bars.lock(), ctx, ix, self.lookback, 0));
         out.iter_mut().for_each(|o| *o = score);
     }
 
-    fn reset(&mut self) {
+    fn on_start(&mut self, setup: &Setup<'_>) {
         self.found = None;
         self.clock = Clock::default();
-        self.bars.clear();
+        self.bars.start(setup, BARS, Bars::default);
     }
 }
 
@@ -233,10 +236,26 @@ pub struct MarginFlow {
     window: usize,
     z_window: usize,
     mode: MarginMode,
+    state: Shareable<MarginState>,
+}
+
+/// What a [`MarginFlow`] keeps between days (shared by the same margin_flow in a batch).
+#[derive(Debug, Clone)]
+struct MarginState {
     balance: SymbolSeries,
     buys: SymbolSeries,
     /// Per instrument, the changes (or buy shares) of the values public so far.
     flows: PerInstrument<Flows>,
+}
+
+impl Default for MarginState {
+    fn default() -> Self {
+        Self {
+            balance: SymbolSeries::new("margin_balance"),
+            buys: SymbolSeries::new("margin_buy"),
+            flows: PerInstrument::default(),
+        }
+    }
 }
 
 /// The values a [`MarginFlow`] z-scores, extended as new values become public.
@@ -276,9 +295,7 @@ impl MarginFlow {
             window: positive(Self::NAME, "window", window)?,
             z_window,
             mode,
-            balance: SymbolSeries::new("margin_balance"),
-            buys: SymbolSeries::new("margin_buy"),
-            flows: PerInstrument::default(),
+            state: Shareable::new(MarginState::default()),
         })
     }
 
@@ -286,18 +303,18 @@ impl MarginFlow {
     /// call are appended to what earlier calls built, each computed as from scratch (a
     /// published value never changes), and the z-score is taken over the last `z_window`
     /// of them alone: O(z_window) a call, not O(history).
-    fn score(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> Option<f64> {
+    fn score(&self, state: &mut MarginState, ctx: &Context<'_>, ix: InstrumentIx) -> Option<f64> {
         let window = self.window;
         match self.mode {
             MarginMode::Change => {
-                let known = self.balance.known(ctx, ix);
+                let known = state.balance.known(ctx, ix);
                 let m = known.len();
                 (m > window && known[m - 1 - window].value > 0.0)
                     .then(|| known[m - 1].value / known[m - 1 - window].value - 1.0)
             }
             MarginMode::Zscore => {
-                let known = self.balance.known(ctx, ix);
-                let f = self.flows.get(ctx, ix, Flows::default);
+                let known = state.balance.known(ctx, ix);
+                let f = state.flows.get(ctx, ix, Flows::default);
                 if known.len() < f.seen {
                     *f = Flows::default();
                 }
@@ -313,10 +330,10 @@ impl MarginFlow {
                 zscore_of_last(&f.values, self.z_window)
             }
             MarginMode::BuyShare => {
-                let buys = self.buys.known(ctx, ix);
+                let buys = state.buys.known(ctx, ix);
                 let dates = ctx.dates_so_far();
                 let amount = ctx.raw().history(ix, Field::Amount);
-                let f = self.flows.get(ctx, ix, Flows::default);
+                let f = state.flows.get(ctx, ix, Flows::default);
                 if buys.len() < f.seen {
                     *f = Flows::default();
                 }
@@ -357,15 +374,19 @@ pub(crate) fn mean_and_sample_sd(values: &[f64]) -> (f64, f64) {
 
 impl Signal for MarginFlow {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
+        let mut state = self.state.lock();
         for (o, &ix) in out.iter_mut().zip(universe) {
-            *o = self.score(ctx, ix);
+            *o = self.score(&mut state, ctx, ix);
         }
     }
 
-    fn reset(&mut self) {
-        self.balance.clear();
-        self.buys.clear();
-        self.flows.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) {
+        // the values z-scored depend on the mode and window, what is kept of them on z_window
+        let key = format!(
+            "rebt_strategies::pipeline::MarginFlow({:?}, {}, {})",
+            self.mode, self.window, self.z_window
+        );
+        self.state.start(setup, &key, MarginState::default);
     }
 }
 
@@ -378,7 +399,7 @@ impl Signal for MarginFlow {
 #[derive(Debug, Clone)]
 pub struct DcfDiscount {
     scenario: Scenario,
-    values: DcfValues,
+    values: Shareable<DcfValues>,
 }
 
 impl DcfDiscount {
@@ -389,26 +410,25 @@ impl DcfDiscount {
     pub fn new(scenario: Scenario) -> Self {
         Self {
             scenario,
-            values: DcfValues::default(),
+            values: Shareable::new(DcfValues::default()),
         }
     }
 }
 
 impl Signal for DcfDiscount {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
+        let mut values = self.values.lock();
         for (o, &ix) in out.iter_mut().zip(universe) {
             *o = match ctx.raw().last_close(ix).filter(|p| *p > 0.0) {
-                Some(price) => self
-                    .values
-                    .value(ctx, ix, &self.scenario)
-                    .map(|value| value / price - 1.0),
+                Some(price) => values.value(ctx, ix, &self.scenario).map(|value| value / price - 1.0),
                 None => None,
             };
         }
     }
 
-    fn reset(&mut self) {
-        self.values.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) {
+        self.values
+            .start(setup, &DcfValues::key(&self.scenario), DcfValues::default);
     }
 }
 
@@ -440,7 +460,9 @@ mod tests {
 #[derive(Debug, Clone)]
 pub struct MacdCross {
     /// MACD(fast, slow, signal) of each instrument, fed day by day.
-    macd: Streamed<Macd>,
+    macd: Shareable<Streamed<Macd>>,
+    /// Its key among the batch's shared states.
+    key: String,
 }
 
 impl MacdCross {
@@ -460,23 +482,23 @@ impl MacdCross {
             ));
         }
         Ok(Self {
-            macd: Streamed::new(Macd::new(fast, slow, signal).ok()),
+            macd: Shareable::new(Streamed::new(Macd::new(fast, slow, signal).ok())),
+            key: format!("rebt_strategies::pipeline::Streamed(MACD({fast}, {slow}, {signal}))"),
         })
     }
 }
 
 impl Signal for MacdCross {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
+        let mut macd = self.macd.lock();
         for (o, &ix) in out.iter_mut().zip(universe) {
-            *o = self
-                .macd
-                .latest(ctx, ix)
-                .map(|p| if p.line > p.signal { 1.0 } else { -1.0 });
+            *o = macd.latest(ctx, ix).map(|p| if p.line > p.signal { 1.0 } else { -1.0 });
         }
     }
 
-    fn reset(&mut self) {
-        self.macd.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) {
+        let fresh = self.macd.lock().fresh();
+        self.macd.start(setup, &self.key, || fresh);
     }
 }
 
@@ -485,7 +507,10 @@ impl Signal for MacdCross {
 #[derive(Debug, Clone)]
 pub struct KdjCross {
     /// KDJ(period, 3, 3) of each instrument, fed day by day.
-    kdj: Streamed<Kdj>,
+    kdj: Shareable<Streamed<Kdj>>,
+    /// Its key among the batch's shared states (the overbought gate's KDJ of the same period
+    /// is the same state).
+    key: String,
 }
 
 impl KdjCross {
@@ -496,19 +521,27 @@ impl KdjCross {
     pub fn new(period: usize) -> Result<Self, StrategyError> {
         let period = positive(Self::NAME, "period", period)?;
         Ok(Self {
-            kdj: Streamed::new(Kdj::new(period, 3, 3).ok()),
+            kdj: Shareable::new(Streamed::new(Kdj::new(period, 3, 3).ok())),
+            key: kdj_key(period),
         })
     }
 }
 
 impl Signal for KdjCross {
     fn scores(&mut self, ctx: &Context<'_>, universe: &[InstrumentIx], out: &mut [Option<f64>]) {
+        let mut kdj = self.kdj.lock();
         for (o, &ix) in out.iter_mut().zip(universe) {
-            *o = self.kdj.latest(ctx, ix).map(|p| if p.k > p.d { 1.0 } else { -1.0 });
+            *o = kdj.latest(ctx, ix).map(|p| if p.k > p.d { 1.0 } else { -1.0 });
         }
     }
 
-    fn reset(&mut self) {
-        self.kdj.clear();
+    fn on_start(&mut self, setup: &Setup<'_>) {
+        let fresh = self.kdj.lock().fresh();
+        self.kdj.start(setup, &self.key, || fresh);
     }
+}
+
+/// The shared-state key of KDJ(`period`, 3, 3) fed day by day.
+pub(crate) fn kdj_key(period: usize) -> String {
+    format!("rebt_strategies::pipeline::Streamed(KDJ({period}, 3, 3))")
 }

@@ -6,12 +6,55 @@
 //! Every piece here gives exactly what the from-scratch computation it replaces gives on the
 //! same history: each is fed the same inputs in the same order as the batch function, and
 //! what a part computes over a window it still computes over the window alone (a running sum
-//! would round differently). The state belongs to one run on one panel: it is dropped when a
-//! run starts ([`super::Signal::reset`], called by the pipeline) and when a part is asked
-//! about a day earlier than the last one it saw (a part used outside a pipeline).
+//! would round differently). The state belongs to one run on one panel: a part takes it
+//! afresh when a run starts ([`super::Signal::on_start`], called by the pipeline), and drops
+//! it when asked about a day earlier than the last one it saw (a part used outside a
+//! pipeline).
+//!
+//! The state depends on the panel alone (prices, published values), never on the account, so
+//! it is shared ([`Shareable`]): the same part in several strategies of one batch (a sweep's
+//! combinations) keeps one state, built once a day by whichever asks first.
 
 use crate::indicators::{Kdj, KdjPoint, Macd, MacdPoint, Rsi};
-use rebt_core::{Context, Field, InstrumentIx, SeriesId};
+use rebt_core::{Context, Field, InstrumentIx, SeriesId, Setup};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// A part's state, shared with the parts of the other strategies of the batch that key it the
+/// same way (a key names the state's kind and every parameter it depends on).
+#[derive(Debug)]
+pub(crate) struct Shareable<T> {
+    inner: Arc<Mutex<T>>,
+}
+
+impl<T> Clone for Shareable<T> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T: Send + 'static> Shareable<T> {
+    /// State of its own (until a run starts).
+    pub(crate) fn new(value: T) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(value)),
+        }
+    }
+
+    /// At the start of a run: the batch's state under `key`, made by `make` if this part is
+    /// the first to ask.
+    pub(crate) fn start(&mut self, setup: &Setup<'_>, key: &str, make: impl FnOnce() -> T) {
+        self.inner = setup.shared.get_or_insert_with(key, || Mutex::new(make()));
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The key of the shared [`Bars`].
+pub(crate) const BARS: &str = "rebt_strategies::pipeline::Bars";
 
 /// Notices that a part is used from the start again: the day went backwards.
 #[derive(Debug, Clone, Default)]
@@ -47,12 +90,6 @@ impl<T> Default for PerInstrument<T> {
 }
 
 impl<T> PerInstrument<T> {
-    /// Drop every instrument's state.
-    pub(crate) fn clear(&mut self) {
-        self.slots.clear();
-        self.clock = Clock::default();
-    }
-
     /// `ix`'s state, made by `make` the first time (and again after a reset).
     pub(crate) fn get(&mut self, ctx: &Context<'_>, ix: InstrumentIx, make: impl FnOnce() -> T) -> &mut T {
         if self.clock.went_back(ctx) {
@@ -82,10 +119,6 @@ impl SymbolSeries {
         }
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.ids.clear();
-    }
-
     /// Every value of `ix`'s series public today (empty without such a series).
     pub(crate) fn known<'a>(&mut self, ctx: &Context<'a>, ix: InstrumentIx) -> &'a [rebt_core::AsOfPoint] {
         let prefix = self.prefix;
@@ -111,10 +144,6 @@ struct BarDays {
 }
 
 impl Bars {
-    pub(crate) fn clear(&mut self) {
-        self.per.clear();
-    }
-
     /// The days with a close of `ix` up to today, oldest first.
     pub(crate) fn days(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> &[u32] {
         let closes = ctx.adjusted().history(ix, Field::Close);
@@ -222,8 +251,9 @@ impl<I: BarFeed> Streamed<I> {
         }
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.per.clear();
+    /// The same indicator with nothing fed yet.
+    pub(crate) fn fresh(&self) -> Self {
+        Self::new(self.fresh.clone())
     }
 
     /// The latest defined output of the indicator over `ix`'s adjusted bars up to today.
