@@ -28,6 +28,8 @@ impl Position {
 pub struct Portfolio {
     cash: Cents,
     positions: Vec<Position>,
+    /// Whether some position may hold unsettled shares (a T+1 buy since the last settle).
+    unsettled_any: bool,
 }
 
 impl Portfolio {
@@ -36,6 +38,7 @@ impl Portfolio {
         Self {
             cash,
             positions: vec![Position::default(); n_instruments],
+            unsettled_any: false,
         }
     }
 
@@ -56,8 +59,11 @@ impl Portfolio {
 
     /// Start of a new trading day: yesterday's buys settle.
     pub(crate) fn settle(&mut self) {
-        for p in &mut self.positions {
-            p.unsettled = 0;
+        // most days nothing was bought yesterday under T+1: nothing to settle
+        if std::mem::take(&mut self.unsettled_any) {
+            for p in &mut self.positions {
+                p.unsettled = 0;
+            }
         }
     }
 
@@ -67,6 +73,7 @@ impl Portfolio {
         p.shares += shares;
         if t_plus_one {
             p.unsettled += shares;
+            self.unsettled_any = true;
         }
         self.cash -= paid;
     }

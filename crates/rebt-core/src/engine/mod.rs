@@ -424,6 +424,7 @@ impl<'e, 'p> Lane<'e, 'p> {
                 postings: Vec::new(),
                 targets: Vec::new(),
                 notes: Vec::new(),
+                priced: Vec::new(),
                 next_event: 0,
                 next_delisting: 0,
             },
@@ -452,7 +453,13 @@ impl<'e, 'p> Lane<'e, 'p> {
             }
         }
         if !self.pending.is_empty() {
-            self.pending = run.execute(day, Timing::NextOpen, &self.pending);
+            let mut orders = std::mem::take(&mut self.pending);
+            self.pending = run.execute(day, Timing::NextOpen, &orders);
+            if self.pending.is_empty() {
+                // keep the allocation for tomorrow's orders
+                orders.clear();
+                self.pending = orders;
+            }
         }
         let (equity, positions_value) = run.equity_at_close(day);
         let ctx = Context {
@@ -556,6 +563,8 @@ struct Run<'e, 'p> {
     postings: Vec<ActionPosting>,
     targets: Vec<Target>,
     notes: Vec<Note>,
+    /// The day's priced orders, kept between days so a day allocates nothing for them.
+    priced: Vec<Priced>,
     /// The next of the engine's `ex_events` and `delistings` not yet reached.
     next_event: usize,
     next_delisting: usize,
@@ -694,10 +703,14 @@ impl Run<'_, '_> {
     /// over the union of all markets' days) wait for that market's next session: they are
     /// returned to be tried again the next day.
     fn execute(&mut self, day: usize, timing: Timing, orders: &[Order]) -> Vec<Order> {
-        let (orders, carried): (Vec<Order>, Vec<Order>) = orders
-            .iter()
-            .partition(|o| timing == Timing::SameClose || !self.market_closed(o.instrument, day));
-        let orders = &orders[..];
+        let waits = |o: &Order| timing == Timing::NextOpen && self.market_closed(o.instrument, day);
+        // on most days no order waits: run them as they are, without copying them apart
+        let (split, carried): (Vec<Order>, Vec<Order>) = if orders.iter().any(waits) {
+            orders.iter().partition(|o| !waits(o))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let orders = if carried.is_empty() { orders } else { &split[..] };
         let equity_open = if orders.iter().any(|o| matches!(o.kind, OrderKind::TargetWeight(_))) {
             match timing {
                 Timing::NextOpen => self.equity_at_open(day),
@@ -706,7 +719,8 @@ impl Run<'_, '_> {
         } else {
             f64::NAN
         };
-        let mut priced = Vec::with_capacity(orders.len());
+        let mut priced = std::mem::take(&mut self.priced);
+        priced.clear();
         for &order in orders {
             if let Some(p) = self.price(day, timing, order, equity_open) {
                 priced.push(p);
@@ -717,6 +731,7 @@ impl Run<'_, '_> {
                 self.fill(day, timing, *p, equity_open);
             }
         }
+        self.priced = priced;
         carried
     }
 }
