@@ -125,15 +125,19 @@ impl Strategy for SmaCross {
             };
             let sign = (sum_fast as i128 * slow - sum_slow as i128 * fast).signum() as i8;
             let s = &mut self.state[ix.get()];
-            let crossed_up = sign > 0 && s.last_nonzero < 0;
-            let crossed_down = sign < 0 && s.last_nonzero > 0;
-            if sign != 0 {
-                s.last_nonzero = sign;
+            // most days the sign is yesterday's (or a tie, which keeps the state): no cross
+            if sign == 0 || sign == s.last_nonzero {
+                continue;
+            }
+            let before = std::mem::replace(&mut s.last_nonzero, sign);
+            // the first defined difference only sets the state
+            if before == 0 {
+                continue;
             }
             let held = ctx.position(ix).shares;
-            if crossed_up && held == 0 && s.cash.0 > 0 {
+            if sign > 0 && held == 0 && s.cash.0 > 0 {
                 orders.buy_with_cash(ix, s.cash);
-            } else if crossed_down && held > 0 {
+            } else if sign < 0 && held > 0 {
                 orders.target_shares(ix, 0);
             }
         }
