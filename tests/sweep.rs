@@ -189,15 +189,10 @@ fn an_interrupted_sweep_resumes_to_the_uninterrupted_result() {
 #[test]
 fn a_killed_process_resumes_to_the_uninterrupted_result() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    // the whole history (about 2,000 days) on one thread: slow enough to interrupt
-    let args = [
-        "sweep",
-        "--quiet",
-        "--grid",
-        "fast=2..20:4",
-        "--grid",
-        "slow=30..120:10",
-    ];
+    // the whole history (about 2,000 days), 190 combinations on one thread: slow enough to
+    // interrupt after a few rows even on a loaded machine (50 were not, once sma_cross got
+    // faster: the sweep could finish before the signal arrived)
+    let args = ["sweep", "--quiet", "--grid", "fast=2..20:2", "--grid", "slow=30..120:5"];
     let full = tmp.path().join("full");
     let o = rebt(&[&args[..], &["--out", "full", "--jobs", "2"]].concat(), tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
@@ -235,7 +230,7 @@ fn a_killed_process_resumes_to_the_uninterrupted_result() {
             .filter(|c| **c == b'\n')
             .count()
             - 1;
-        assert!(done < 50, "interrupted after {done} of 50 rows");
+        assert!(done < 190, "interrupted after {done} of 190 rows");
     }
     let o = rebt(&[&args[..], &["--out", "killed", "--resume"]].concat(), tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
