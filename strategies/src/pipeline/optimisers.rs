@@ -544,14 +544,26 @@ impl Allocator for OptimiserAllocator {
             ));
             budget = capacity;
         }
-        let previous: Vec<f64> = names.iter().map(|&ix| ctx.weight(ix).max(0.0)).collect();
-        let previous_outside: f64 = ctx
+        let mut previous: Vec<f64> = names.iter().map(|&ix| ctx.weight(ix).max(0.0)).collect();
+        let mut previous_outside: f64 = ctx
             .universe()
             .iter()
             .filter(|ix| !names.contains(ix))
             .map(|&ix| ctx.weight(ix).max(0.0))
             .sum();
-        let held: f64 = previous.iter().sum();
+        let mut held: f64 = previous.iter().sum();
+        // With cash below zero (a purchase's costs charged after the cash was spent) the
+        // weights held sum above 1; the optimiser takes a long-only portfolio's weights, so
+        // they are scaled to sum to 1 for the turnover and the band, and a note says so.
+        let invested = held + previous_outside;
+        if invested > 1.0 {
+            notes.push(format!(
+                "{name}: the weights held sum to {invested:.6} (cash below zero); scaled to 1 for max_turnover and no_trade_band"
+            ));
+            previous.iter_mut().for_each(|p| *p /= invested);
+            previous_outside /= invested;
+            held /= invested;
+        }
         let constraints = Constraints {
             budget,
             max_weight: self.max_weight,
@@ -564,7 +576,7 @@ impl Allocator for OptimiserAllocator {
                 .chain(std::iter::once(1.0))
                 .collect(),
             previous_weights: previous,
-            previous_outside: previous_outside.min(1.0),
+            previous_outside,
             max_turnover: self
                 .max_turnover
                 .map(|t| (t + (budget - held).abs() + previous_outside).min(2.0)),
