@@ -7,12 +7,13 @@
 //! stands. No column of text is ever held, so a 25-million-row file needs the memory of its
 //! numbers, not of its text.
 //!
-//! Why not polars' reader, which rebt used before? Measured on this machine (2 cores, shared)
-//! on a generated 5,000 × 5,000 market (24.5 M rows, 1.27 GB): polars reads the whole file
-//! into memory, then builds string columns for `date` and `symbol` before anything is
-//! converted, so loading took 12.6 s and peaked at 5.0 GB; this reader takes the figures in
-//! the README's scale section. polars' parse errors name no row either: this reader names the
-//! line of every error as it meets it.
+//! Why not polars' reader, which rebt used before? It reads the whole file into memory and
+//! builds string columns for `date` and `symbol` before anything is converted: on issue 15's
+//! 5,000 × 5,000 market (25 M rows, 1.27 GB) loading took 12.6 s and peaked at 5.0 GB. This
+//! reader, on a generated market of the same size (24.5 M rows, 1.24 GB), peaks at 1.98 GB
+//! (the panel itself) with 10.4 s of CPU across its two threads (README, "Whole-market
+//! scale"). polars' parse errors name no row either: this reader names the line of every
+//! error as it meets it, and the default build no longer compiles polars at all.
 //!
 //! Lines are split on commas; a line holding a double quote goes through `split_fields`,
 //! which honours quotes. (The `csv` crate skips empty lines and counts lines by records, so
