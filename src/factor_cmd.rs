@@ -1,17 +1,13 @@
-//! `rebt factor`: the flags, the progress bar and the terminal summary of a signal evaluated
-//! as a cross-sectional factor (`rebt_run::factor` scores, analyses and writes
-//! `factor.json`, `factor_data.csv`, `ic.csv` and `factor.html`).
+//! `rebt factor`: the flags and the progress bar of a signal evaluated as a cross-sectional
+//! factor (`rebt_run::factor` scores, analyses, writes `factor.json`, `factor_data.csv`,
+//! `ic.csv` and `factor.html`, and writes the summary printed).
 
 use anyhow::{Result, anyhow, bail};
 use clap::{ArgGroup, Args};
-use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use rebt::run::config::parse_date;
-use rebt::run::factor::{
-    DEFAULT_HORIZONS, FORWARD_RETURNS, FactorDocument, FactorProgress, FactorRequest, FactorRun, FactorStage,
-    parse_signal, run_factor,
-};
+use rebt::run::factor::{DEFAULT_HORIZONS, FactorProgress, FactorRequest, FactorStage, parse_signal, run_factor};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Flags of `rebt factor`.
 #[derive(Debug, Args)]
@@ -117,107 +113,7 @@ pub(crate) fn run(args: FactorArgs) -> Result<()> {
         run.write_outputs(dir)?;
     }
     if !args.quiet {
-        std::io::stdout().write_all(summary(&run, args.out.as_deref()).as_bytes())?;
+        std::io::stdout().write_all(run.summary(args.out.as_deref()).as_bytes())?;
     }
     Ok(())
-}
-
-fn number(v: Option<f64>, decimals: usize) -> String {
-    v.filter(|v| v.is_finite())
-        .map_or("–".into(), |v| format!("{v:.decimals$}"))
-}
-
-fn pct(v: Option<f64>) -> String {
-    v.filter(|v| v.is_finite())
-        .map_or("–".into(), |v| format!("{:+.3}%", v * 100.0))
-}
-
-fn right(text: String) -> Cell {
-    Cell::new(text).set_alignment(CellAlignment::Right)
-}
-
-/// One row of the summary table: a label, then a value per horizon.
-fn row(table: &mut Table, doc: &FactorDocument, label: &str, value: impl Fn(usize) -> String) {
-    let mut cells = vec![Cell::new(label)];
-    cells.extend((0..doc.horizons.len()).map(|k| right(value(k))));
-    table.add_row(cells);
-}
-
-fn summary(run: &FactorRun, out: Option<&Path>) -> String {
-    let doc = run.document();
-    let info = &run.dataset;
-    let mut text = format!(
-        "rebt {} · factor · {} · {} [{}]\n",
-        env!("CARGO_PKG_VERSION"),
-        doc.description,
-        info.name,
-        info.source
-    );
-    if info.synthetic {
-        text.push_str("NOTE: synthetic data: these prices are generated, not real market prices.\n");
-    }
-    let d = &doc.days;
-    let span = match (d.first_analysed, d.last_analysed) {
-        (Some(f), Some(l)) => format!("{f} → {l}"),
-        _ => "–".into(),
-    };
-    text.push_str(&format!(
-        "{} names · {} quantiles · days analysed {} of {} ({span}; skipped: {} before the signal or after the last \
-         forward return, {} with fewer than {} names, {} with tied quantile edges) · {} names a day on average\n",
-        doc.config.universe.len(),
-        doc.config.quantiles,
-        d.analysed,
-        d.total,
-        d.no_rows,
-        d.too_few_names,
-        d.required_names,
-        d.tied_edges,
-        number(d.mean_names, 1),
-    ));
-    text.push_str(&format!("forward returns: {FORWARD_RETURNS}\n"));
-
-    let mut t = Table::new();
-    let mut header = vec![Cell::new("")];
-    header.extend(doc.horizons.iter().map(|h| right(h.label.clone())));
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(header);
-    let h = &doc.horizons;
-    row(&mut t, &doc, "IC mean", |k| number(h[k].ic.mean, 4));
-    row(&mut t, &doc, "IC std", |k| number(h[k].ic.std, 4));
-    row(&mut t, &doc, "IC IR", |k| number(h[k].ic.ir, 3));
-    row(&mut t, &doc, "IC t", |k| number(h[k].ic.t_stat, 2));
-    row(&mut t, &doc, "IC t (Newey–West)", |k| {
-        format!(
-            "{} (lag {})",
-            number(h[k].ic.newey_west_t_stat, 2),
-            h[k].ic.newey_west_lag
-        )
-    });
-    row(&mut t, &doc, "rank IC mean", |k| number(h[k].rank_ic.mean, 4));
-    row(&mut t, &doc, "rank IC IR", |k| number(h[k].rank_ic.ir, 3));
-    row(&mut t, &doc, "rank IC t (Newey–West)", |k| {
-        number(h[k].rank_ic.newey_west_t_stat, 2)
-    });
-    for q in 0..doc.config.quantiles {
-        row(&mut t, &doc, &format!("Q{} mean return (demeaned)", q + 1), |k| {
-            pct(h[k].quantiles[q].mean_demeaned)
-        });
-    }
-    row(&mut t, &doc, "top − bottom spread", |k| pct(h[k].spread.mean));
-    row(&mut t, &doc, "top quantile turnover", |k| {
-        number(h[k].quantiles.last().and_then(|q| q.turnover), 3)
-    });
-    row(&mut t, &doc, "bottom quantile turnover", |k| {
-        number(h[k].quantiles.first().and_then(|q| q.turnover), 3)
-    });
-    row(&mut t, &doc, "rank autocorrelation", |k| {
-        number(h[k].rank_autocorrelation, 3)
-    });
-    text.push_str(&format!("{t}\n"));
-    if let Some(dir) = out {
-        text.push_str(&format!(
-            "wrote {}: factor.json, factor_data.csv, ic.csv, factor.html\n",
-            dir.display()
-        ));
-    }
-    text
 }

@@ -22,6 +22,8 @@
 //! alphalens-reloaded, scipy and statsmodels); a day enters the analysis when at least
 //! `max(quantiles, min_names)` names have a score and every forward return.
 
+mod summary;
+
 use crate::backtest::write_directory;
 use crate::config::RunConfig;
 use crate::error::RunError;
