@@ -7,7 +7,6 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use rebt::run::config::{Overrides, RunConfig, parse_date};
 use rebt::run::{OutputTargets, RunPlan, label, load_dataset, run_backtest};
 use rebt_data::Dataset;
-use rebt_report::RunReport;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -62,8 +61,7 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
     };
     let json = output.write_outputs(&targets)?;
     if !args.quiet {
-        let mut summary = render_summary(&output.report, plan.panel(), &output.description, output.universe);
-        summary.push_str(&undeclared_note(plan.dataset(), plan.panel()));
+        let summary = output.summary(&plan);
         if to_stdout {
             eprint!("{summary}");
         } else {
@@ -74,68 +72,6 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
         std::io::stdout().write_all(json.as_bytes())?;
     }
     Ok(())
-}
-
-fn render_summary(report: &RunReport, panel: &rebt_core::Panel, description: &str, universe: usize) -> String {
-    let mut out = String::new();
-    let cfg = &report.config;
-    out.push_str(&format!(
-        "rebt {} · {} · {} [{}]\n",
-        report.rebt_version, description, report.dataset.name, report.dataset.source
-    ));
-    if report.dataset.synthetic {
-        out.push_str("NOTE: synthetic data: these prices are generated, not real market prices.\n");
-    }
-    let dates = panel.dates();
-    out.push_str(&format!(
-        "{} → {} ({} days) · {} instruments traded · cash {:.2} {} · rules {} · costs {}\n",
-        dates[0],
-        dates[dates.len() - 1],
-        dates.len(),
-        universe,
-        cfg["cash"].as_f64().unwrap_or(f64::NAN),
-        report.base_currency,
-        cfg["rules"].as_str().unwrap_or("?"),
-        cfg["costs"].as_str().unwrap_or("?"),
-    ));
-    out.push_str(&format!("{}\n", report.summary_table()));
-    let by_reason = report.rejections_by_reason();
-    if !by_reason.is_empty() {
-        let parts: Vec<String> = by_reason.iter().map(|(r, n)| format!("{} {n}", r.as_str())).collect();
-        out.push_str(&format!("rejections by reason: {}\n", parts.join(", ")));
-    }
-    if let Some(first) = report.notes.first() {
-        out.push_str(&format!(
-            "notes from the strategy: {} (in result.json and notes.csv); the first, {}: {}\n",
-            report.notes.len(),
-            first.date,
-            first.message
-        ));
-    }
-    out
-}
-
-/// A note when the bars' `pre_close` shows ex-rights days within the run that no corporate
-/// action explains (their dividends and bonus shares never reach the account).
-fn undeclared_note(dataset: &rebt_data::Dataset, panel: &rebt_core::Panel) -> String {
-    let dates = panel.dates();
-    let within: Vec<_> = dataset
-        .undeclared_ex_days()
-        .into_iter()
-        .filter(|u| panel.find(&u.symbol).is_some() && dates.first() <= Some(&u.date) && Some(&u.date) <= dates.last())
-        .collect();
-    match within.first() {
-        None => String::new(),
-        Some(first) => format!(
-            "NOTE: the bars' pre_close shows {} ex-rights day(s) with no corporate action (first: {} on {}, close {} then pre_close {}); \
-             the adjusted view follows pre_close but the account receives nothing for them: add them to actions.csv\n",
-            within.len(),
-            first.symbol,
-            first.date,
-            first.prev_close,
-            first.pre_close
-        ),
-    }
 }
 
 pub fn strategies() -> Result<()> {

@@ -1,7 +1,8 @@
 //! One backtest, the path both front ends share: [`run_backtest`] runs a [`RunPlan`] and
 //! returns a [`RunOutput`] (the engine's result and the report `result.json` serialises);
 //! [`RunOutput::write_outputs`] renders every requested file before writing the first, then
-//! moves them all into place, so a failure leaves nothing half-written.
+//! moves them all into place, so a failure leaves nothing half-written; [`RunOutput::summary`] is
+//! what `rebt backtest` prints.
 
 use crate::config::RunConfig;
 use crate::error::RunError;
@@ -172,6 +173,76 @@ fn parquet_tables(_: &[OutputFile]) -> Result<Vec<OutputFile>, RunError> {
         "--parquet: this rebt was built without Parquet support; rebuild with `cargo build --release --features parquet`"
             .to_string(),
     ))
+}
+
+impl RunOutput {
+    /// The summary `rebt backtest` prints for a run of `plan`: the header (strategy, data,
+    /// days, cash, rules, costs), the metrics table, the rejections by reason, the strategy's
+    /// notes and a note on ex-rights days in the run that no corporate action explains.
+    pub fn summary(&self, plan: &RunPlan) -> String {
+        let (report, panel) = (&self.report, plan.panel());
+        let (description, universe) = (&self.description, self.universe);
+        let mut out = String::new();
+        let cfg = &report.config;
+        out.push_str(&format!(
+            "rebt {} · {} · {} [{}]\n",
+            report.rebt_version, description, report.dataset.name, report.dataset.source
+        ));
+        if report.dataset.synthetic {
+            out.push_str("NOTE: synthetic data: these prices are generated, not real market prices.\n");
+        }
+        let dates = panel.dates();
+        out.push_str(&format!(
+            "{} → {} ({} days) · {} instruments traded · cash {:.2} {} · rules {} · costs {}\n",
+            dates[0],
+            dates[dates.len() - 1],
+            dates.len(),
+            universe,
+            cfg["cash"].as_f64().unwrap_or(f64::NAN),
+            report.base_currency,
+            cfg["rules"].as_str().unwrap_or("?"),
+            cfg["costs"].as_str().unwrap_or("?"),
+        ));
+        out.push_str(&format!("{}\n", report.summary_table()));
+        let by_reason = report.rejections_by_reason();
+        if !by_reason.is_empty() {
+            let parts: Vec<String> = by_reason.iter().map(|(r, n)| format!("{} {n}", r.as_str())).collect();
+            out.push_str(&format!("rejections by reason: {}\n", parts.join(", ")));
+        }
+        if let Some(first) = report.notes.first() {
+            out.push_str(&format!(
+                "notes from the strategy: {} (in result.json and notes.csv); the first, {}: {}\n",
+                report.notes.len(),
+                first.date,
+                first.message
+            ));
+        }
+        out.push_str(&undeclared_note(plan.dataset(), panel));
+        out
+    }
+}
+
+/// A note when the bars' `pre_close` shows ex-rights days within the run that no corporate
+/// action explains (their dividends and bonus shares never reach the account).
+fn undeclared_note(dataset: &rebt_data::Dataset, panel: &rebt_core::Panel) -> String {
+    let dates = panel.dates();
+    let within: Vec<_> = dataset
+        .undeclared_ex_days()
+        .into_iter()
+        .filter(|u| panel.find(&u.symbol).is_some() && dates.first() <= Some(&u.date) && Some(&u.date) <= dates.last())
+        .collect();
+    match within.first() {
+        None => String::new(),
+        Some(first) => format!(
+            "NOTE: the bars' pre_close shows {} ex-rights day(s) with no corporate action (first: {} on {}, close {} then pre_close {}); \
+             the adjusted view follows pre_close but the account receives nothing for them: add them to actions.csv\n",
+            within.len(),
+            first.symbol,
+            first.date,
+            first.prev_close,
+            first.pre_close
+        ),
+    }
 }
 
 #[cfg(test)]
