@@ -1,13 +1,12 @@
-//! The commands behind the CLI: assemble the run configuration (defaults < config file <
-//! flags), load the data, run, print and write the results.
+//! The commands behind the CLI that need no module of their own: turn the run flags into
+//! overrides of the configuration (defaults < config file < flags), call rebt-run or
+//! rebt-data, and print what they render.
 
 use crate::{BacktestArgs, ImportArgs, RunArgs};
 use anyhow::{Result, anyhow, bail};
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use rebt::run::catalog::{dataset_text, series_text, strategies_text};
 use rebt::run::config::{Overrides, RunConfig, parse_date};
-use rebt::run::{OutputTargets, RunPlan, label, load_dataset, run_backtest};
-use rebt_data::Dataset;
-use std::collections::BTreeMap;
+use rebt::run::{OutputTargets, RunPlan, load_dataset, run_backtest};
 use std::io::Write;
 use std::path::Path;
 
@@ -75,135 +74,7 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
 }
 
 pub fn strategies() -> Result<()> {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_header(vec!["strategy", "parameter", "type", "default", "meaning"]);
-    for s in rebt::run::strategies() {
-        t.add_row(vec![s.name, "", "", "", s.description]);
-        for p in &s.params {
-            t.add_row(vec![
-                String::new(),
-                p.name.to_string(),
-                label(p.kind)?,
-                p.default.to_string(),
-                p.help.to_string(),
-            ]);
-        }
-    }
-    outln!("{t}");
-    use rebt_strategies::pipeline::registry as reg;
-    let mut c = Table::new();
-    c.load_preset(UTF8_FULL_CONDENSED)
-        .set_header(vec!["table", "type", "parameter", "type", "default", "meaning"]);
-    let mut add = |table: &str, name: &str, description: &str, params: &[rebt_strategies::ParamSpec]| -> Result<()> {
-        c.add_row(vec![
-            table.to_string(),
-            name.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            description.to_string(),
-        ]);
-        for p in params {
-            c.add_row(vec![
-                String::new(),
-                String::new(),
-                p.name.to_string(),
-                label(p.kind)?,
-                p.default.to_string(),
-                p.help.to_string(),
-            ]);
-        }
-        Ok(())
-    };
-    for i in reg::signals() {
-        add("[signal]", i.name, i.description, &i.params)?;
-    }
-    for i in reg::gates() {
-        add("[[gates]]", i.name, i.description, &i.params)?;
-    }
-    for i in reg::allocators() {
-        add("[allocator]", i.name, i.description, &i.params)?;
-    }
-    for i in reg::executions() {
-        add("[execution]", i.name, i.description, &i.params)?;
-    }
-    outln!("pipeline components:");
-    outln!("{c}");
-    outln!(
-        "default strategy: {}; set parameters with --set name=value or a [params] table in --config",
-        rebt_strategies::DEFAULT_STRATEGY
-    );
-    Ok(())
-}
-
-/// Print a dataset's header lines and its instruments table.
-fn print_dataset(ds: &Dataset) -> Result<()> {
-    let summary = ds.summary();
-    outln!("dataset   {} [{}]", summary.name, summary.source);
-    if !summary.description.is_empty() {
-        outln!("{}", summary.description.trim());
-    }
-    if summary.synthetic {
-        outln!("NOTE: synthetic data: every price and series in it is generated, not real.");
-    }
-    outln!("fingerprint {}", summary.fingerprint);
-    outln!(
-        "{} rows, {} instruments, {} → {} ({} days){}",
-        summary.rows,
-        summary.instruments.len(),
-        summary.first_date,
-        summary.last_date,
-        summary.days,
-        summary
-            .benchmark
-            .as_ref()
-            .map_or(String::new(), |b| format!(", benchmark {b}"))
-    );
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
-        "symbol", "name", "kind", "market", "board", "tradable", "first", "last", "bars",
-    ]);
-    for inst in &summary.instruments {
-        t.add_row(vec![
-            inst.symbol.clone(),
-            inst.name.clone(),
-            label(inst.kind)?,
-            label(inst.market)?,
-            label(inst.board)?,
-            inst.tradable.to_string(),
-            inst.first_date.to_string(),
-            inst.last_date.to_string(),
-            inst.bars.to_string(),
-        ]);
-    }
-    outln!("{t}");
-    if summary.actions > 0 {
-        outln!("corporate actions: {}", summary.actions);
-    }
-    if let Some(first) = summary.undeclared_ex_days.first() {
-        outln!(
-            "NOTE: the bars' pre_close shows {} ex-rights day(s) with no corporate action; the account will receive nothing for them:",
-            summary.undeclared_ex_days.len()
-        );
-        for u in summary.undeclared_ex_days.iter().take(10) {
-            outln!(
-                "  {} {}: close {} then pre_close {}",
-                u.symbol,
-                u.date,
-                u.prev_close,
-                u.pre_close
-            );
-        }
-        if summary.undeclared_ex_days.len() > 10 {
-            outln!(
-                "  … and {} more (first: {} on {})",
-                summary.undeclared_ex_days.len() - 10,
-                first.symbol,
-                first.date
-            );
-        }
-    }
+    out!("{}", strategies_text()?);
     Ok(())
 }
 
@@ -211,38 +82,14 @@ pub fn data_check(path: &Path) -> Result<()> {
     if !path.exists() {
         bail!("{}: no such file or directory", path.display());
     }
-    print_dataset(&rebt_data::load(path)?)?;
+    out!("{}", dataset_text(&rebt_data::load(path)?)?);
     outln!("ok: no errors found");
     Ok(())
 }
 
 pub fn data_info(path: Option<&Path>) -> Result<()> {
     let ds = load_dataset(path)?;
-    print_dataset(&ds)?;
-    match &ds.calendars {
-        Some(cal) => outln!("calendars: {}", cal.describe()),
-        None => outln!("calendars: none (trading days are the days with bars)"),
-    }
-    let alt = ds.panel.alt_data();
-    if alt.is_empty() {
-        outln!("point-in-time series: none");
-    } else {
-        let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
-        for n in alt.names() {
-            *groups.entry(n.split(':').next().unwrap_or(n)).or_default() += 1;
-        }
-        let parts: Vec<String> = groups
-            .iter()
-            .map(|(g, n)| {
-                if *n > 1 {
-                    format!("{g} ({n} instruments)")
-                } else {
-                    g.to_string()
-                }
-            })
-            .collect();
-        outln!("point-in-time series ({}): {}", alt.len(), parts.join(", "));
-    }
+    out!("{}{}", dataset_text(&ds)?, series_text(&ds));
     Ok(())
 }
 

@@ -5,12 +5,14 @@
 //! outputs ([`backtest`]), parameter sweeps ([`sweep`]), walk-forward optimisation
 //! ([`walk_forward`]), the phased-building study ([`study`]), signals evaluated as factors
 //! ([`factor`]), the DCF read of one stock
-//! ([`valuation`]) and regression suites against blessed baselines ([`regress`]).
+//! ([`valuation`]), regression suites against blessed baselines ([`regress`]), and what the
+//! listing commands print ([`catalog`]).
 //!
 //! Nothing here prints or reads the environment; errors are [`RunError`]s.
 #![deny(missing_docs)]
 
 pub mod backtest;
+pub mod catalog;
 pub mod config;
 mod error;
 pub mod factor;
