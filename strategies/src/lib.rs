@@ -1,6 +1,7 @@
 //! rebt-strategies: the built-in strategies and the registry that lists them and builds one
 //! from a name and parameters (from `--set key=value` or a TOML config), rejecting unknown
 //! names and parameters with the list of valid ones.
+#![deny(missing_docs)]
 
 mod buy_and_hold;
 pub mod indicators;
