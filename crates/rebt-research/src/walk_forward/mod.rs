@@ -38,62 +38,21 @@
 //! records is rounded to the cent after scaling, so `cash + positions value` can differ from
 //! equity by half a cent.
 
+mod folds;
+mod stitch;
+
+pub use folds::{Fold, WalkForwardSpec, Window, plan_folds};
+use stitch::Stitcher;
+
 use crate::source::CandidateSource;
 use crate::sweep::{Headline, Metric, SweepOptions, best, run_sweep_batched};
 use chrono::NaiveDate;
-use rebt_core::{
-    BacktestResult, Cents, CoreError, DailyRecord, Engine, EngineConfig, Fill, Holding, InstrumentIx, Panel, Position,
-    Rejection, Side, Strategy, Timing,
-};
+use rebt_core::{BacktestResult, CoreError, Engine, EngineConfig, Panel, Strategy};
 use rebt_metrics::Annualization;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Window lengths, in trading days, and whether training windows grow from the first day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct WalkForwardSpec {
-    /// Training days per fold (the first fold's, when anchored); at least 2.
-    pub train: usize,
-    /// Test days per fold (the last fold may have fewer); at least 1.
-    pub test: usize,
-    /// Train on every day from the first (`true`) or on the `train` days before the test
-    /// window (`false`, rolling).
-    pub anchored: bool,
-}
-
-/// Days `start .. end` of the run (0-based trading-day indices, end exclusive).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Window {
-    /// First day.
-    pub start: usize,
-    /// One past the last day.
-    pub end: usize,
-}
-
-impl Window {
-    /// Number of days.
-    pub fn len(&self) -> usize {
-        self.end - self.start
-    }
-
-    /// True when it holds no day.
-    pub fn is_empty(&self) -> bool {
-        self.end == self.start
-    }
-}
-
-/// One fold's training and test days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Fold {
-    /// 0-based fold number.
-    pub index: usize,
-    /// Training days.
-    pub train: Window,
-    /// Test days, right after the training days.
-    pub test: Window,
-}
 
 /// What went wrong in a walk-forward run.
 #[derive(Debug, thiserror::Error)]
@@ -173,50 +132,6 @@ pub enum WalkForwardError {
     /// The worker threads could not be started.
     #[error("cannot start the worker threads: {0}")]
     ThreadPool(String),
-}
-
-/// The folds over `days` trading days (see the module documentation).
-pub fn plan_folds(days: usize, spec: &WalkForwardSpec) -> Result<Vec<Fold>, WalkForwardError> {
-    if spec.train < 2 {
-        return Err(WalkForwardError::WindowTooShort {
-            name: "train",
-            min: 2,
-            got: spec.train,
-        });
-    }
-    if spec.test < 1 {
-        return Err(WalkForwardError::WindowTooShort {
-            name: "test",
-            min: 1,
-            got: spec.test,
-        });
-    }
-    if spec.train + spec.test > days {
-        return Err(WalkForwardError::TooShort {
-            train: spec.train,
-            test: spec.test,
-            days,
-            span: None,
-        });
-    }
-    let mut folds = Vec::new();
-    let mut start = spec.train;
-    while start < days {
-        let train_start = if spec.anchored { 0 } else { start - spec.train };
-        folds.push(Fold {
-            index: folds.len(),
-            train: Window {
-                start: train_start,
-                end: start,
-            },
-            test: Window {
-                start,
-                end: (start + spec.test).min(days),
-            },
-        });
-        start += spec.test;
-    }
-    Ok(folds)
 }
 
 /// How a walk-forward run chooses and measures.
@@ -664,276 +579,12 @@ fn run_in_sample(
         .collect()
 }
 
-/// Builds the stitched out-of-sample account fold by fold.
-#[derive(Debug)]
-struct Stitcher<'p> {
-    panel: &'p Panel,
-    result: BacktestResult,
-    /// The stitched equity at the last close added (the starting cash before the first fold).
-    equity: f64,
-    /// Scaled shares held at the last close added, by instrument of `panel`.
-    held: Vec<u64>,
-    /// Mark and base-currency value per share of those holdings at that close.
-    marks: Vec<(f64, f64)>,
-    transfers: usize,
-    started: bool,
-}
-
-impl<'p> Stitcher<'p> {
-    fn new(panel: &'p Panel, initial_cash: Cents) -> Self {
-        let n = panel.instruments().len();
-        Stitcher {
-            panel,
-            result: BacktestResult {
-                base_currency: rebt_core::Currency::Cny,
-                initial_cash,
-                universe: Vec::new(),
-                daily: Vec::new(),
-                fills: Vec::new(),
-                rejections: Vec::new(),
-                holdings: Vec::new(),
-                final_positions: vec![Position::default(); n],
-                pending_at_end: 0,
-                corporate_actions: Vec::new(),
-                targets: Vec::new(),
-                notes: Vec::new(),
-            },
-            equity: initial_cash.to_units_f64(),
-            held: vec![0; n],
-            marks: vec![(f64::NAN, f64::NAN); n],
-            transfers: 0,
-            started: false,
-        }
-    }
-
-    /// Append the days `offset..` of `run` (a run over `span`, a slice of the stitcher's
-    /// panel).
-    fn add_fold(&mut self, span: &Panel, run: &BacktestResult, offset: usize) -> Result<(), String> {
-        let map: Vec<InstrumentIx> = span
-            .instruments()
-            .iter()
-            .map(|i| {
-                self.panel
-                    .find(&i.symbol)
-                    .expect("a slice holds the panel's instruments")
-            })
-            .collect();
-        if offset == 0 || offset >= run.daily.len() {
-            return Err(format!(
-                "the winner's run has {} days, no test day after {offset} training days",
-                run.daily.len()
-            ));
-        }
-        let before = &run.daily[offset - 1];
-        if before.equity.is_nan() || before.equity <= 0.0 {
-            return Err(format!(
-                "the winner's equity on {} is {}, so its returns cannot be chained",
-                before.date, before.equity
-            ));
-        }
-        let f = self.equity / before.equity;
-        let scale = |shares: u64| (shares as f64 * f).round() as u64;
-        let scale_cents = |c: Cents| Cents((c.0 as f64 * f).round() as i64);
-        if !self.started {
-            self.result.base_currency = run.base_currency;
-            self.started = true;
-        }
-        for ix in &run.universe {
-            let m = map[ix.get()];
-            if !self.result.universe.contains(&m) {
-                self.result.universe.push(m);
-            }
-        }
-
-        // positions the winner holds at the close before the test window, scaled
-        let n = self.held.len();
-        let mut new_held = vec![0u64; n];
-        let mut new_marks = vec![(f64::NAN, f64::NAN); n];
-        let mut run_pos = vec![0u64; span.instruments().len()];
-        for h in run.holdings.iter().filter(|h| h.day as usize == offset - 1) {
-            let m = map[h.instrument.get()].get();
-            run_pos[h.instrument.get()] = h.shares;
-            new_held[m] = scale(h.shares);
-            new_marks[m] = (h.mark, h.value / h.shares as f64);
-        }
-        // the switch from the previous winner's book to this one's, at that close, booked on
-        // the first test day (before its fills) so each day's fills lead to its holdings
-        let first_test_date = run.daily[offset].date;
-        for i in 0..n {
-            let (old, new) = (self.held[i], new_held[i]);
-            if old == new {
-                continue;
-            }
-            let (mark, per_share) = if new_marks[i].0.is_nan() {
-                self.marks[i]
-            } else {
-                new_marks[i]
-            };
-            let shares = old.abs_diff(new);
-            self.result.fills.push(Fill {
-                date: first_test_date,
-                instrument: InstrumentIx(i as u32),
-                side: if new > old { Side::Buy } else { Side::Sell },
-                shares,
-                price: mark,
-                value: Cents((shares as f64 * per_share * 100.0).round() as i64),
-                commission: Cents::ZERO,
-                taxes: Cents::ZERO,
-                fees: Cents::ZERO,
-                fx: if mark > 0.0 { per_share / mark } else { 1.0 },
-                timing: Timing::NextOpen,
-            });
-            self.transfers += 1;
-        }
-
-        let day_base = self.result.daily.len();
-        for d in &run.daily[offset..] {
-            self.result.daily.push(DailyRecord {
-                date: d.date,
-                equity: d.equity * f,
-                cash: scale_cents(d.cash),
-                positions_value: d.positions_value * f,
-                receivable: d.receivable * f,
-            });
-        }
-        for posting in run.corporate_actions.iter().filter(|x| x.date >= first_test_date) {
-            self.result.corporate_actions.push(rebt_core::ActionPosting {
-                instrument: map[posting.instrument.get()],
-                shares: posting.shares.signum() * scale(posting.shares.unsigned_abs()) as i64,
-                cash: scale_cents(posting.cash),
-                tax: scale_cents(posting.tax),
-                ..*posting
-            });
-        }
-        for target in run.targets.iter().filter(|x| x.date >= first_test_date) {
-            self.result.targets.push(rebt_core::Target {
-                instrument: map[target.instrument.get()],
-                ..*target
-            });
-        }
-        for note in run.notes.iter().filter(|x| x.date >= first_test_date) {
-            self.result.notes.push(note.clone());
-        }
-        for fill in run.fills.iter().filter(|x| x.date >= first_test_date) {
-            let i = fill.instrument.get();
-            let before_shares = run_pos[i];
-            let after_shares = match fill.side {
-                Side::Buy => before_shares + fill.shares,
-                Side::Sell => before_shares.saturating_sub(fill.shares),
-            };
-            run_pos[i] = after_shares;
-            let shares = scale(after_shares).abs_diff(scale(before_shares));
-            if shares == 0 {
-                continue; // smaller than half a share once scaled
-            }
-            self.result.fills.push(Fill {
-                instrument: map[i],
-                shares,
-                value: scale_cents(fill.value),
-                commission: scale_cents(fill.commission),
-                taxes: scale_cents(fill.taxes),
-                fees: scale_cents(fill.fees),
-                ..*fill
-            });
-        }
-        for r in run.rejections.iter().filter(|x| x.date >= first_test_date) {
-            self.result.rejections.push(Rejection {
-                instrument: map[r.instrument.get()],
-                shares: scale(r.shares),
-                ..*r
-            });
-        }
-        let last_day = run.daily.len() - 1;
-        self.held = vec![0; n];
-        self.marks = vec![(f64::NAN, f64::NAN); n];
-        for h in run.holdings.iter().filter(|h| h.day as usize >= offset) {
-            let m = map[h.instrument.get()];
-            let shares = scale(h.shares);
-            if h.day as usize == last_day {
-                self.held[m.get()] = shares;
-                self.marks[m.get()] = (h.mark, h.value / h.shares as f64);
-            }
-            if shares == 0 {
-                continue;
-            }
-            self.result.holdings.push(Holding {
-                day: (day_base + h.day as usize - offset) as u32,
-                instrument: m,
-                shares,
-                mark: h.mark,
-                value: h.value * f,
-            });
-        }
-        self.result.final_positions = vec![Position::default(); n];
-        for (i, p) in run.final_positions.iter().enumerate() {
-            self.result.final_positions[map[i].get()] = Position {
-                shares: scale(p.shares),
-                unsettled: scale(p.unsettled),
-                locked: scale(p.locked),
-            };
-        }
-        self.result.pending_at_end = run.pending_at_end;
-        self.equity = run.daily[last_day].equity * f;
-        Ok(())
-    }
-
-    fn finish(mut self) -> (BacktestResult, usize) {
-        self.result.universe.sort();
-        (self.result, self.transfers)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn spec(train: usize, test: usize, anchored: bool) -> WalkForwardSpec {
         WalkForwardSpec { train, test, anchored }
-    }
-
-    fn w(start: usize, end: usize) -> Window {
-        Window { start, end }
-    }
-
-    #[test]
-    fn rolling_folds_tile_the_days_after_the_first_training_window() {
-        // 10 days, train 4, test 3: tests 4..7, 7..10; trains 0..4, 3..7
-        let folds = plan_folds(10, &spec(4, 3, false)).expect("fits");
-        let got: Vec<(Window, Window)> = folds.iter().map(|f| (f.train, f.test)).collect();
-        assert_eq!(got, vec![(w(0, 4), w(4, 7)), (w(3, 7), w(7, 10))]);
-        // 11 days: a third, one-day fold
-        let folds = plan_folds(11, &spec(4, 3, false)).expect("fits");
-        let got: Vec<(Window, Window)> = folds.iter().map(|f| (f.train, f.test)).collect();
-        assert_eq!(
-            got,
-            vec![(w(0, 4), w(4, 7)), (w(3, 7), w(7, 10)), (w(6, 10), w(10, 11))]
-        );
-        assert_eq!(folds.iter().map(|f| f.index).collect::<Vec<_>>(), vec![0, 1, 2]);
-    }
-
-    #[test]
-    fn anchored_folds_train_from_the_first_day() {
-        let folds = plan_folds(11, &spec(4, 3, true)).expect("fits");
-        let got: Vec<(Window, Window)> = folds.iter().map(|f| (f.train, f.test)).collect();
-        assert_eq!(
-            got,
-            vec![(w(0, 4), w(4, 7)), (w(0, 7), w(7, 10)), (w(0, 10), w(10, 11))]
-        );
-    }
-
-    #[test]
-    fn windows_that_do_not_fit_are_errors() {
-        let e = plan_folds(6, &spec(4, 3, false)).expect_err("7 > 6");
-        assert!(
-            e.to_string()
-                .contains("train (4) + test (3) = 7 trading days is longer than the data: 6"),
-            "{e}"
-        );
-        assert!(plan_folds(7, &spec(4, 3, false)).is_ok());
-        let e = plan_folds(100, &spec(1, 3, false)).expect_err("train 1");
-        assert!(e.to_string().contains("train must be at least 2"), "{e}");
-        let e = plan_folds(100, &spec(4, 0, false)).expect_err("test 0");
-        assert!(e.to_string().contains("test must be at least 1"), "{e}");
     }
 
     #[test]
@@ -947,7 +598,7 @@ mod tests {
 
     use crate::source::BuildError;
     use rand::{Rng, SeedableRng};
-    use rebt_core::{BarColumns, Context, CostMode, Currency, Instrument, Orders, RulesMode};
+    use rebt_core::{BarColumns, Cents, Context, CostMode, Currency, Instrument, Orders, RulesMode, Side};
 
     const DAYS: usize = 90;
 
