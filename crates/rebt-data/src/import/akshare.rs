@@ -21,9 +21,9 @@
 //! Any other column is an error. Without 股票代码 the symbol is the `symbol` option, or else the
 //! file name (`600111.csv`, `600111.SH.csv`).
 
-use super::barset::{BarSet, RawBar, check_ohlc};
+use super::barset::{BarSet, RawBar, ohlc};
 use super::symbol::{a_share_price_decimals, a_share_symbol};
-use super::text::{Cell, Col, CsvFile, ignored, optional, required};
+use super::text::{Cell, Col, CsvFile, LastSymbol, ignored, optional, required};
 use super::{ImportOptions, file_stem};
 use crate::error::DataError;
 
@@ -62,7 +62,7 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
         Some((set.symbol(&symbol), a_share_price_decimals(&symbol)))
     };
     let index = set.start_file(file.path.clone(), false);
-    let mut last_code: Option<(String, u32, i32)> = None;
+    let mut last_code = LastSymbol::new();
     let mut n = 0;
     for row in file.rows(&header) {
         let row = row?;
@@ -73,31 +73,24 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
             Some(known) => known,
             None => {
                 let code = get(CODE)?;
-                match &last_code {
-                    Some((text, id, decimals)) if text == code.text => (*id, *decimals),
-                    _ => {
-                        let symbol = a_share_symbol(code.text).ok_or_else(|| {
-                            code.error(format!(
-                                "`{}` is not an A-share stock or fund code; expected six digits such as 600111 or 000831 (leading zeros lost in a spreadsheet?)",
-                                code.text
-                            ))
-                        })?;
-                        if let Some(g) = given.as_ref().filter(|g| **g != symbol) {
-                            return Err(code.error(format!(
-                                "code {} is {symbol}, but the symbol option says {g}; expected them to agree (drop the option)",
-                                code.text
-                            )));
-                        }
-                        let id = set.symbol(&symbol);
-                        let decimals = a_share_price_decimals(&symbol);
-                        last_code = Some((code.text.to_string(), id, decimals));
-                        (id, decimals)
+                last_code.resolve(code.text, || {
+                    let symbol = a_share_symbol(code.text).ok_or_else(|| {
+                        code.error(format!(
+                            "`{}` is not an A-share stock or fund code; expected six digits such as 600111 or 000831 (leading zeros lost in a spreadsheet?)",
+                            code.text
+                        ))
+                    })?;
+                    if let Some(g) = given.as_ref().filter(|g| **g != symbol) {
+                        return Err(code.error(format!(
+                            "code {} is {symbol}, but the symbol option says {g}; expected them to agree (drop the option)",
+                            code.text
+                        )));
                     }
-                }
+                    Ok((set.symbol(&symbol), a_share_price_decimals(&symbol)))
+                })?
             }
         };
-        let (o, h, l, c) = (open.price()?, high.price()?, low.price()?, close.price()?);
-        check_ohlc((open, o), (high, h), (low, l), (close, c))?;
+        let (o, h, l, c) = ohlc(open, high, low, close)?;
         set.push(RawBar {
             date: date.iso_date()?,
             symbol,
@@ -106,15 +99,11 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
             low: l,
             close: c,
             volume: volume.non_negative(2)?,
-            amount: match row.cell(&header, file, AMOUNT) {
-                Some(a) => a.optional_non_negative(0)?,
-                None => None,
-            },
+            amount: row.optional(&header, file, AMOUNT, |a| a.optional_non_negative(0))?,
             adj_factor: None,
-            pre_close: match row.cell(&header, file, CHANGE) {
-                Some(change) => reference_close(close, c, change, decimals)?,
-                None => None,
-            },
+            pre_close: row.optional(&header, file, CHANGE, |change| {
+                reference_close(close, c, change, decimals)
+            })?,
             file: index,
             line: row.line,
         });

@@ -76,24 +76,25 @@ pub(super) struct Bars {
     pub dropped_pre_close: bool,
 }
 
-/// Check high ≥ low and open, close within [low, high]; each cell with its parsed value.
-pub(super) fn check_ohlc(
-    open: (Cell<'_>, f64),
-    high: (Cell<'_>, f64),
-    low: (Cell<'_>, f64),
-    close: (Cell<'_>, f64),
-) -> Result<(), DataError> {
-    let ((o_cell, o), (h_cell, h), (_, l), (c_cell, c)) = (open, high, low, close);
+/// The open, high, low and close of a row, each read as a price and checked against the
+/// others: the high not below the low, the open and the close within them.
+pub(super) fn ohlc(
+    open: Cell<'_>,
+    high: Cell<'_>,
+    low: Cell<'_>,
+    close: Cell<'_>,
+) -> Result<(f64, f64, f64, f64), DataError> {
+    let (o, h, l, c) = (open.price()?, high.price()?, low.price()?, close.price()?);
     if h < l {
-        return Err(h_cell.error(format!("high {h} is below low {l}")));
+        return Err(high.error(format!("high {h} is below low {l}")));
     }
     if o < l || o > h {
-        return Err(o_cell.error(format!("open {o} is outside [low {l}, high {h}]")));
+        return Err(open.error(format!("open {o} is outside [low {l}, high {h}]")));
     }
     if c < l || c > h {
-        return Err(c_cell.error(format!("close {c} is outside [low {l}, high {h}]")));
+        return Err(close.error(format!("close {c} is outside [low {l}, high {h}]")));
     }
-    Ok(())
+    Ok((o, h, l, c))
 }
 
 impl BarSet {

@@ -4,8 +4,8 @@
 //! sorted, so several files become one dataset. An empty `pre_close` cell is kept empty.
 
 use super::ImportOptions;
-use super::barset::{BarSet, RawBar, check_ohlc};
-use super::text::{Cell, Col, CsvFile, optional, required};
+use super::barset::{BarSet, RawBar, ohlc};
+use super::text::{Cell, Col, CsvFile, LastSymbol, optional, required};
 use crate::error::DataError;
 
 const COLUMNS: [Col; 10] = [
@@ -35,7 +35,7 @@ const PRE_CLOSE: usize = 9;
 pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -> Result<usize, DataError> {
     let header = file.header(&COLUMNS, "long")?;
     let index = set.start_file(file.path.clone(), header.has(ADJ_FACTOR));
-    let mut last: Option<(String, u32)> = None;
+    let mut last = LastSymbol::new();
     let mut n = 0;
     for row in file.rows(&header) {
         let row = row?;
@@ -49,17 +49,11 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -
             get(CLOSE)?,
             get(VOLUME)?,
         );
-        let symbol = match &last {
-            Some((text, id)) if text == symbol.text => *id,
-            _ => {
-                check_name(symbol, "symbol")?;
-                let id = set.symbol(symbol.text);
-                last = Some((symbol.text.to_string(), id));
-                id
-            }
-        };
-        let (o, h, l, c) = (open.price()?, high.price()?, low.price()?, close.price()?);
-        check_ohlc((open, o), (high, h), (low, l), (close, c))?;
+        let symbol = last.resolve(symbol.text, || {
+            check_name(symbol, "symbol")?;
+            Ok(set.symbol(symbol.text))
+        })?;
+        let (o, h, l, c) = ohlc(open, high, low, close)?;
         set.push(RawBar {
             date: date.iso_date()?,
             symbol,
@@ -68,18 +62,9 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -
             low: l,
             close: c,
             volume: volume.non_negative(0)?,
-            amount: match row.cell(&header, file, AMOUNT) {
-                Some(a) => a.optional_non_negative(0)?,
-                None => None,
-            },
-            adj_factor: match row.cell(&header, file, ADJ_FACTOR) {
-                Some(f) => Some(f.positive()?),
-                None => None,
-            },
-            pre_close: match row.cell(&header, file, PRE_CLOSE) {
-                Some(p) => p.optional_price()?,
-                None => None,
-            },
+            amount: row.optional(&header, file, AMOUNT, |a| a.optional_non_negative(0))?,
+            adj_factor: row.optional(&header, file, ADJ_FACTOR, |f| f.positive().map(Some))?,
+            pre_close: row.optional(&header, file, PRE_CLOSE, |p| p.optional_price())?,
             file: index,
             line: row.line,
         });

@@ -250,6 +250,33 @@ impl CsvFile {
     }
 }
 
+/// The symbol of the previous row and what it resolved to: a file keeps each symbol's rows
+/// together, so a code is checked and interned once per run of rows, not on every row.
+#[derive(Debug)]
+pub(super) struct LastSymbol<T> {
+    last: Option<(String, T)>,
+}
+
+impl<T: Copy> LastSymbol<T> {
+    /// Nothing seen yet.
+    pub fn new() -> Self {
+        LastSymbol { last: None }
+    }
+
+    /// What `text` resolves to: the previous row's answer when it is the same text, else
+    /// `resolve`'s (remembered for the next row).
+    pub fn resolve(&mut self, text: &str, resolve: impl FnOnce() -> Result<T, DataError>) -> Result<T, DataError> {
+        match &self.last {
+            Some((seen, value)) if seen == text => Ok(*value),
+            _ => {
+                let value = resolve()?;
+                self.last = Some((text.to_string(), value));
+                Ok(value)
+            }
+        }
+    }
+}
+
 impl Header {
     /// Whether the file has the format's column `key` (an index into its column table).
     pub fn has(&self, key: usize) -> bool {
@@ -313,6 +340,21 @@ impl<'a> Row<'a> {
             column: header.names[key],
             found: header.fields.join(","),
         })
+    }
+
+    /// The format's optional column `key` read by `parse` (which decides what an empty cell
+    /// means); `None` when the file lacks the column.
+    pub fn optional<T>(
+        &'a self,
+        header: &Header,
+        file: &'a CsvFile,
+        key: usize,
+        parse: impl FnOnce(Cell<'a>) -> Result<Option<T>, DataError>,
+    ) -> Result<Option<T>, DataError> {
+        match self.cell(header, file, key) {
+            Some(cell) => parse(cell),
+            None => Ok(None),
+        }
     }
 
     /// The text of every field.

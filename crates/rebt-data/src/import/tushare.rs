@@ -14,9 +14,9 @@
 //! | `change`, `pct_chg` | not read (derived figures) |
 
 use super::ImportOptions;
-use super::barset::{BarSet, RawBar, check_ohlc};
+use super::barset::{BarSet, RawBar, ohlc};
 use super::symbol::a_share_symbol;
-use super::text::{Col, CsvFile, ignored, optional, required};
+use super::text::{Cell, Col, CsvFile, LastSymbol, ignored, optional, required};
 use crate::error::DataError;
 
 const COLUMNS: [Col; 12] = [
@@ -48,7 +48,7 @@ const ADJ_FACTOR: usize = 11;
 pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -> Result<usize, DataError> {
     let header = file.header(&COLUMNS, "tushare")?;
     let index = set.start_file(file.path.clone(), header.has(ADJ_FACTOR));
-    let mut last_code: Option<(String, u32)> = None;
+    let mut last_code = LastSymbol::new();
     let mut n = 0;
     for row in file.rows(&header) {
         let row = row?;
@@ -62,22 +62,14 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -
             get(CLOSE)?,
             get(VOLUME)?,
         );
-        let symbol = match &last_code {
-            Some((text, id)) if text == code.text => *id,
-            _ => {
-                if !code.text.contains('.') || a_share_symbol(code.text).as_deref() != Some(code.text) {
-                    return Err(code.error(format!(
-                        "`{}` is not a tushare A-share code; expected NNNNNN.SH, NNNNNN.SZ or NNNNNN.BJ (tushare `hk_daily` volumes are in shares, not lots: convert such files to the long format)",
-                        code.text
-                    )));
-                }
-                let id = set.symbol(code.text);
-                last_code = Some((code.text.to_string(), id));
-                id
-            }
-        };
-        let (o, h, l, c) = (open.price()?, high.price()?, low.price()?, close.price()?);
-        check_ohlc((open, o), (high, h), (low, l), (close, c))?;
+        let symbol = last_code.resolve(code.text, || {
+            check_code(
+                code,
+                " (tushare `hk_daily` volumes are in shares, not lots: convert such files to the long format)",
+            )?;
+            Ok(set.symbol(code.text))
+        })?;
+        let (o, h, l, c) = ohlc(open, high, low, close)?;
         set.push(RawBar {
             date: date.compact_date()?,
             symbol,
@@ -86,22 +78,25 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -
             low: l,
             close: c,
             volume: volume.non_negative(2)?,
-            amount: match row.cell(&header, file, AMOUNT) {
-                Some(a) => a.optional_non_negative(3)?,
-                None => None,
-            },
-            adj_factor: match row.cell(&header, file, ADJ_FACTOR) {
-                Some(f) => Some(f.positive()?),
-                None => None,
-            },
-            pre_close: match row.cell(&header, file, PRE_CLOSE) {
-                Some(p) => p.optional_price()?,
-                None => None,
-            },
+            amount: row.optional(&header, file, AMOUNT, |a| a.optional_non_negative(3))?,
+            adj_factor: row.optional(&header, file, ADJ_FACTOR, |f| f.positive().map(Some))?,
+            pre_close: row.optional(&header, file, PRE_CLOSE, |p| p.optional_price())?,
             file: index,
             line: row.line,
         });
         n += 1;
     }
     Ok(n)
+}
+
+/// Refuse a `ts_code` that is not a tushare A-share code (`NNNNNN.SH`, `.SZ` or `.BJ`);
+/// `hint` ends the message.
+pub(super) fn check_code(code: Cell<'_>, hint: &str) -> Result<(), DataError> {
+    if !code.text.contains('.') || a_share_symbol(code.text).as_deref() != Some(code.text) {
+        return Err(code.error(format!(
+            "`{}` is not a tushare A-share code; expected NNNNNN.SH, NNNNNN.SZ or NNNNNN.BJ{hint}",
+            code.text
+        )));
+    }
+    Ok(())
 }

@@ -23,8 +23,8 @@
 
 use super::ImportOptions;
 use super::actionset::{ActionSet, EMPTY_REASON, Terms};
-use super::symbol::a_share_symbol;
-use super::text::{Col, CsvFile, ignored, optional, required};
+use super::text::{Col, CsvFile, LastSymbol, ignored, optional, required};
+use super::tushare::check_code;
 use crate::error::DataError;
 
 const COLUMNS: [Col; 16] = [
@@ -67,27 +67,17 @@ const SKIP_REASON: &str = "not carried out (div_proc is not 实施)";
 pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut ActionSet) -> Result<usize, DataError> {
     let header = file.header(&COLUMNS, "tushare dividend")?;
     let index = set.start_file(file.path.clone());
-    let mut last_code: Option<(String, u32)> = None;
+    let mut last_code = LastSymbol::new();
     let mut n = 0;
     for row in file.rows(&header) {
         let row = row?;
         let get = |key| row.required(&header, file, key);
         let cell = |key| row.cell(&header, file, key);
         let (code, progress) = (get(CODE)?, get(PROGRESS)?);
-        let symbol = match &last_code {
-            Some((text, id)) if text == code.text => *id,
-            _ => {
-                if !code.text.contains('.') || a_share_symbol(code.text).as_deref() != Some(code.text) {
-                    return Err(code.error(format!(
-                        "`{}` is not a tushare A-share code; expected NNNNNN.SH, NNNNNN.SZ or NNNNNN.BJ",
-                        code.text
-                    )));
-                }
-                let id = set.symbol(code.text);
-                last_code = Some((code.text.to_string(), id));
-                id
-            }
-        };
+        let symbol = last_code.resolve(code.text, || {
+            check_code(code, "")?;
+            Ok(set.symbol(code.text))
+        })?;
         if progress.text.is_empty() {
             return Err(progress.error(format!(
                 "the cell is empty; expected the progress of the action, such as {CARRIED_OUT} or 预案"

@@ -17,7 +17,7 @@
 //! Symbol: the `symbol` option, or else the file name (`600111.SS.csv`), mapped from Yahoo's
 //! ticker (`600111.SS` → `600111.SH`, `0700.HK` → `00700.HK`, see `symbol.rs`).
 
-use super::barset::{BarSet, RawBar, check_ohlc};
+use super::barset::{BarSet, RawBar, ohlc};
 use super::symbol::yahoo_symbol;
 use super::text::{Cell, Col, CsvFile, optional, required};
 use super::{ImportOptions, SkippedRow, YahooClose, file_stem};
@@ -94,8 +94,7 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
             not_null(get(CLOSE)?)?,
             not_null(get(VOLUME)?)?,
         );
-        let (o, h, l, c) = (open.price()?, high.price()?, low.price()?, close.price()?);
-        check_ohlc((open, o), (high, h), (low, l), (close, c))?;
+        let (o, h, l, c) = ohlc(open, high, low, close)?;
         let (o, h, l, c) = match (options.yahoo_close, row.cell(&header, file, ADJ_CLOSE)) {
             (YahooClose::Adjusted, Some(adj)) => adjusted(o, h, l, c, not_null(adj)?.price()?),
             _ => (o, h, l, c),
