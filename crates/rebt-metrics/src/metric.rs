@@ -1,11 +1,11 @@
 //! The one registry of the headline metrics. Each [`Metric`] has its key (in `result.json`'s
 //! `metrics`, sweep `results.csv` columns, regress baselines and tolerances, `--metric`), its
 //! label (the terminal table and the tearsheet), how its value is shown ([`Format`]), whether
-//! a higher value is better (sweep ranking, walk-forward choice), and how to read it from a
-//! [`Summary`] where the summary holds it. The last three (final equity and the counts of
+//! a higher value is better (sweep ranking, walk-forward choice), and how to compute it from
+//! returns or read it from a [`Summary`] where the summary holds it. The last three (final equity and the counts of
 //! fills and rejections) come from the run, not from its returns: a report reads them.
 
-use crate::Summary;
+use crate::{Annualization, Summary, annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -171,6 +171,24 @@ impl Metric {
         })
     }
 
+    /// Its value over the daily simple returns `returns` under `annualization`: the
+    /// rebt-metrics function of the same name, so every caller gets the figure a [`Summary`]
+    /// holds, bit for bit. `None` for the metrics of the run (final equity, fills, rejections),
+    /// which returns do not give.
+    pub fn of_returns(self, returns: &[f64], annualization: &Annualization) -> Option<f64> {
+        let periods_per_year = annualization.periods_per_year;
+        match self {
+            Metric::TotalReturn => total_return(returns),
+            Metric::Cagr => cagr(returns, periods_per_year),
+            Metric::AnnualVolatility => annual_volatility(returns, periods_per_year),
+            Metric::Sharpe => sharpe(returns, annualization),
+            Metric::Sortino => sortino(returns, annualization),
+            Metric::MaxDrawdown => max_drawdown(returns),
+            Metric::Calmar => calmar(returns, periods_per_year),
+            Metric::FinalEquity | Metric::Fills | Metric::Rejections => None,
+        }
+    }
+
     /// One of [`Metric::RANKED`] by key; an error lists them.
     pub fn ranked(key: &str) -> Result<Metric, String> {
         Metric::RANKED.into_iter().find(|m| m.key() == key).ok_or_else(|| {
@@ -213,6 +231,13 @@ mod tests {
             if let Some(read) = m.in_summary() {
                 assert_eq!(json[m.key()].as_f64(), read(&summary), "{m}");
             }
+            let returns = [0.01, -0.02, 0.03, 0.005, -0.01, 0.02];
+            let computed = m.of_returns(&returns, &settings.annualization).map(f64::to_bits);
+            assert_eq!(
+                computed,
+                m.in_summary().and_then(|read| read(&summary)).map(f64::to_bits),
+                "{m}"
+            );
         }
         let e = "sharp".parse::<Metric>().expect_err("unknown");
         assert!(

@@ -830,25 +830,7 @@ fn read_rows(path: &Path, meta: &SweepMeta) -> Result<BTreeMap<usize, SweepRow>,
                 let fills = rest[8]
                     .parse::<usize>()
                     .map_err(|_| corrupt(line, format!("fills `{}` is not a count", rest[8])))?;
-                let [
-                    total_return,
-                    cagr,
-                    annual_volatility,
-                    sharpe,
-                    sortino,
-                    max_drawdown,
-                    calmar,
-                ] = metrics;
-                RowStatus::Ran(Headline {
-                    total_return,
-                    cagr,
-                    annual_volatility,
-                    sharpe,
-                    sortino,
-                    max_drawdown,
-                    calmar,
-                    fills,
-                })
+                RowStatus::Ran(Headline::from_ranked(metrics, fills))
             }
             "skipped" => RowStatus::Skipped(rest[9].to_string()),
             other => return Err(corrupt(line, format!("status `{other}`, expected ok or skipped"))),

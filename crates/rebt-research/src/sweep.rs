@@ -13,8 +13,8 @@
 //! Sharpe ratios that deflates the best one.
 
 use rayon::prelude::*;
+use rebt_metrics::Annualization;
 pub use rebt_metrics::Metric;
-use rebt_metrics::{Annualization, annual_volatility, cagr, calmar, max_drawdown, sharpe, sortino, total_return};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -44,15 +44,28 @@ pub struct Headline {
 impl Headline {
     /// The figures of daily simple returns `returns` under `annualization`.
     pub fn compute(returns: &[f64], fills: usize, annualization: &Annualization) -> Headline {
-        let periods_per_year = annualization.periods_per_year;
+        Headline::from_ranked(Metric::RANKED.map(|m| m.of_returns(returns, annualization)), fills)
+    }
+
+    /// The figures given as the values of [`Metric::RANKED`], in that order, and the fills.
+    pub fn from_ranked(values: [Option<f64>; 7], fills: usize) -> Headline {
+        let [
+            total_return,
+            cagr,
+            annual_volatility,
+            sharpe,
+            sortino,
+            max_drawdown,
+            calmar,
+        ] = values;
         Headline {
-            total_return: total_return(returns),
-            cagr: cagr(returns, periods_per_year),
-            annual_volatility: annual_volatility(returns, periods_per_year),
-            sharpe: sharpe(returns, annualization),
-            sortino: sortino(returns, annualization),
-            max_drawdown: max_drawdown(returns),
-            calmar: calmar(returns, periods_per_year),
+            total_return,
+            cagr,
+            annual_volatility,
+            sharpe,
+            sortino,
+            max_drawdown,
+            calmar,
             fills,
         }
     }
@@ -238,7 +251,18 @@ pub fn run_sweep_batched<R: Send, E: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rebt_metrics::{calmar, sharpe};
     use std::sync::Mutex;
+
+    #[test]
+    fn a_headline_holds_each_ranked_value_under_its_metric() {
+        let values = [Some(0.5), Some(0.1), Some(0.2), Some(1.5), None, Some(-0.3), Some(0.4)];
+        let h = Headline::from_ranked(values, 7);
+        for (m, v) in Metric::RANKED.into_iter().zip(values) {
+            assert_eq!(h.get(m), v, "{m}");
+        }
+        assert_eq!(h.get(Metric::Fills), Some(7.0));
+    }
 
     #[test]
     fn every_combination_once_whatever_the_threads_and_batches() {
