@@ -232,7 +232,7 @@ impl FigureBits {
     /// unit in the last place (the number was read inexactly, not edited); an error names a
     /// key whose bits are not 16 hex digits.
     fn resolve(&self, figures: &Figures) -> Result<Figures> {
-        let pick = |key: &str, value: Option<f64>, bits: &Option<String>| -> Result<Option<f64>> {
+        let pick = |metric: Metric, value: Option<f64>, bits: &Option<String>| -> Result<Option<f64>> {
             let (Some(v), Some(hex)) = (value, bits) else {
                 return Ok(value);
             };
@@ -241,19 +241,26 @@ impl FigureBits {
                 .filter(|_| hex.len() == 16)
                 .map(f64::from_bits)
                 .ok_or_else(|| {
-                    RegressError::Invalid(format!("metric_bits.{key}: expected 16 hex digits, got `{hex}`"))
+                    RegressError::Invalid(format!(
+                        "metric_bits.{}: expected 16 hex digits, got `{hex}`",
+                        metric.key()
+                    ))
                 })?;
             Ok(Some(if adjacent(v, exact) { exact } else { v }))
         };
         Ok(Figures {
-            total_return: pick("total_return", figures.total_return, &self.total_return)?,
-            cagr: pick("cagr", figures.cagr, &self.cagr)?,
-            annual_volatility: pick("annual_volatility", figures.annual_volatility, &self.annual_volatility)?,
-            sharpe: pick("sharpe", figures.sharpe, &self.sharpe)?,
-            sortino: pick("sortino", figures.sortino, &self.sortino)?,
-            max_drawdown: pick("max_drawdown", figures.max_drawdown, &self.max_drawdown)?,
-            calmar: pick("calmar", figures.calmar, &self.calmar)?,
-            final_equity: pick("final_equity", figures.final_equity, &self.final_equity)?,
+            total_return: pick(Metric::TotalReturn, figures.total_return, &self.total_return)?,
+            cagr: pick(Metric::Cagr, figures.cagr, &self.cagr)?,
+            annual_volatility: pick(
+                Metric::AnnualVolatility,
+                figures.annual_volatility,
+                &self.annual_volatility,
+            )?,
+            sharpe: pick(Metric::Sharpe, figures.sharpe, &self.sharpe)?,
+            sortino: pick(Metric::Sortino, figures.sortino, &self.sortino)?,
+            max_drawdown: pick(Metric::MaxDrawdown, figures.max_drawdown, &self.max_drawdown)?,
+            calmar: pick(Metric::Calmar, figures.calmar, &self.calmar)?,
+            final_equity: pick(Metric::FinalEquity, figures.final_equity, &self.final_equity)?,
             ..figures.clone()
         })
     }
