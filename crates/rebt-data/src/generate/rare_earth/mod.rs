@@ -40,20 +40,24 @@
 //!    order the parts are made in, since the amounts need the company figures.
 
 mod dividends;
+mod factors;
 mod fundamentals;
 mod margin;
 mod path;
 mod spec;
+mod spot;
 
-use super::model::{Draws, Garch};
+use super::model::Draws;
 use crate::calendars::Calendars;
 use crate::error::DataError;
 use crate::gzip::gzip_deterministic;
 use chrono::{Datelike, NaiveDate};
+use factors::{Factors, Loadings, factor_returns, factors};
 use fundamentals::{Company, N_QUARTERS, quarter_end};
 use path::{Grid, Ymd, bridge, closes, damp, day, limits, resolve};
 use rebt_core::{CorporateAction, Currency, Instrument, Market};
 use spec::*;
+use spot::{Spot, concentrate, spot_prices};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -155,109 +159,6 @@ impl Days {
     fn in_union(&self, days: &[NaiveDate]) -> Vec<usize> {
         days.iter().map(|d| self.union.binary_search(d).unwrap_or(0)).collect()
     }
-}
-
-/// A factor's daily moves and conditional variances on the union days.
-struct Factor {
-    moves: Vec<f64>,
-    var: Vec<f64>,
-}
-
-impl Factor {
-    /// GARCH-t with long-run volatility `vol`; `z_extra(u)` mixes a given standardised shock
-    /// into day u with weight `w` (the rest is the factor's own draw).
-    fn new(n: usize, vol: f64, draws: &mut Draws, w: f64, z_extra: &dyn Fn(usize) -> f64) -> Factor {
-        let mut g = Garch::new(vol, GARCH_ALPHA, GARCH_BETA);
-        let (mut moves, mut var) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        for u in 0..n {
-            let own = draws.fat();
-            let z = w.sqrt() * z_extra(u) + (1.0 - w).sqrt() * own;
-            var.push(g.vol() * g.vol());
-            moves.push(g.vol() * z);
-            g.update(z);
-        }
-        Factor { moves, var }
-    }
-}
-
-impl Factor {
-    /// Scale the moves (and variances) so their realised volatility over the whole span is
-    /// `vol`: the calibration targets hold for every seed, not just on average.
-    fn match_vol(&mut self, vol: f64) {
-        let n = self.moves.len().max(2) as f64;
-        let mean = self.moves.iter().sum::<f64>() / n;
-        let sd = (self.moves.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-        if sd > 0.0 {
-            let k = vol / sd;
-            self.moves.iter_mut().for_each(|m| *m *= k);
-            self.var.iter_mut().for_each(|v| *v *= k * k);
-        }
-    }
-
-    /// Add jumps: on a share `prob` of days, ±(size + |N|) (upwards with probability `up`).
-    fn add_jumps(&mut self, draws: &mut Draws, prob: f64, size: f64, up: f64) {
-        for m in &mut self.moves {
-            let (hit, side, extra) = (draws.uniform(), draws.uniform(), draws.normal());
-            if hit < prob {
-                *m += if side < up { 1.0 } else { -1.0 } * (size + extra.abs());
-            }
-        }
-    }
-}
-
-struct Factors {
-    market: Factor,
-    hk: Factor,
-    rare_earth: Factor,
-    magnet: Factor,
-}
-
-/// An instrument's loadings on the factors and its own noise.
-struct Loadings {
-    hk: bool,
-    beta: f64,
-    rare_earth: f64,
-    magnet: f64,
-    own_vol: f64,
-    /// Daily probability of a company-news jump (0 for indexes and FX).
-    jump_prob: f64,
-}
-
-/// Day returns and variances of an instrument trading on the union days `u` (positions):
-/// factor moves since its previous trading day plus its own GARCH-t noise. `r[0]` is unused.
-fn factor_returns(u: &[usize], load: &Loadings, f: &Factors, draws: &mut Draws) -> (Vec<f64>, Vec<f64>) {
-    let mut own = Garch::new(load.own_vol.max(1e-6), GARCH_ALPHA, GARCH_BETA);
-    let market = if load.hk { &f.hk } else { &f.market };
-    let (mut r, mut var) = (Vec::with_capacity(u.len()), Vec::with_capacity(u.len()));
-    for k in 0..u.len() {
-        let lo = if k == 0 { u[0] } else { u[k - 1] + 1 };
-        let span = lo..=u[k];
-        let sum = |x: &[f64]| x[span.clone()].iter().sum::<f64>();
-        let z = draws.fat();
-        let (hit, side, extra) = (draws.uniform(), draws.uniform(), draws.normal());
-        let jump = if hit < load.jump_prob {
-            let sign = if side < STOCK_JUMP_UP { 1.0 } else { -1.0 };
-            sign * STOCK_JUMP_SIZE * (1.0 + 0.3 * extra.abs())
-        } else {
-            0.0
-        };
-        let e = if load.own_vol > 0.0 { own.vol() * z } else { 0.0 } + jump;
-        let own_var = if load.own_vol > 0.0 { own.vol() * own.vol() } else { 0.0 };
-        own.update(z);
-        r.push(
-            load.beta * sum(&market.moves)
-                + load.rare_earth * sum(&f.rare_earth.moves)
-                + load.magnet * sum(&f.magnet.moves)
-                + e,
-        );
-        var.push(
-            load.beta * load.beta * sum(&market.var)
-                + load.rare_earth * load.rare_earth * sum(&f.rare_earth.var)
-                + load.magnet * load.magnet * sum(&f.magnet.var)
-                + own_var,
-        );
-    }
-    (r, var)
 }
 
 /// One bar in grid units.
@@ -505,267 +406,6 @@ fn ix(days: &[NaiveDate], date: Ymd) -> usize {
         .unwrap_or_else(|i| i.min(days.len().saturating_sub(1)))
 }
 
-/// Spot price paths in whole yuan, on the SSE days.
-struct Spot {
-    prnd: Vec<i64>,
-    /// PrNd oxide daily log moves (0 on days the quote did not move).
-    prnd_moves: Vec<f64>,
-    others: Vec<(&'static str, Vec<i64>)>,
-}
-
-/// The day's quote moves only when the change since its last move reaches `SPOT_STICKY` (and
-/// always on anchor days): returns the accumulated moves and the mask of moving days.
-fn sticky(r: &[f64], anchor_days: &[usize]) -> (Vec<f64>, Vec<bool>) {
-    let mut acc = 0.0;
-    let (mut out, mut moves) = (vec![0.0; r.len()], vec![false; r.len()]);
-    for t in 1..r.len() {
-        acc += r[t];
-        if acc.abs() >= SPOT_STICKY || anchor_days.contains(&t) {
-            out[t] = acc;
-            moves[t] = true;
-            acc = 0.0;
-        }
-    }
-    moves[0] = true;
-    (out, moves)
-}
-
-fn spot_prices(seed: u64, days: &[NaiveDate]) -> Spot {
-    let n = days.len();
-    let mut draws = Draws::stream(seed, stream::SPOT, 4.0);
-    let garch_path = |draws: &mut Draws, vol: f64, extra: &[f64], w: f64| -> (Vec<f64>, Vec<f64>) {
-        let mut g = Garch::new(vol, GARCH_ALPHA, GARCH_BETA);
-        let (mut r, mut v) = (vec![0.0; n], vec![0.0; n]);
-        for t in 0..n {
-            let z = w.sqrt() * extra[t] + (1.0 - w).sqrt() * draws.fat();
-            r[t] = g.vol() * z;
-            v[t] = g.vol() * g.vol();
-            g.update(z);
-        }
-        (r, v)
-    };
-    let zeros = vec![0.0; n];
-    // PrNd oxide.
-    let prnd_anchors = resolve(PRND_OXIDE.symbol, PRND_OXIDE.anchors, days);
-    let anchor_days: Vec<usize> = prnd_anchors.iter().map(|a| a.0).collect();
-    let (raw, var) = garch_path(&mut draws, SPOT_VOL, &zeros, 0.0);
-    let (r, moves) = sticky(&raw, &anchor_days);
-    let weight: Vec<f64> = var.iter().zip(&moves).map(|(v, m)| if *m { *v } else { 0.0 }).collect();
-    let x_prnd = bridge(&r, &weight, &prnd_anchors);
-    let prnd_moves: Vec<f64> = (0..n)
-        .map(|t| if t == 0 { 0.0 } else { x_prnd[t] - x_prnd[t - 1] })
-        .collect();
-    let z_prnd: Vec<f64> = prnd_moves.iter().map(|m| m / SPOT_VOL).collect();
-    let yuan = |x: &[f64]| -> Vec<i64> { x.iter().map(|v| Grid::Yuan.round(v.exp())).collect() };
-    let prnd = yuan(&x_prnd);
-
-    // A slowly moving log ratio to the oxide, changing only when the oxide quote moves.
-    let ratio_path = |draws: &mut Draws, mean: f64, vol: f64| -> Vec<f64> {
-        let mut s = mean.ln();
-        (0..n)
-            .map(|t| {
-                let shock = draws.normal();
-                if moves[t] && t > 0 {
-                    s += 0.04 * (mean.ln() - s) + vol * shock;
-                }
-                s
-            })
-            .collect()
-    };
-    // PrNd alloy: oxide × ratio, bridged to its pins (first day: oxide × the mean ratio).
-    let spread = ratio_path(&mut draws, PRND_ALLOY_RATIO, 0.0015);
-    let x_alloy_raw: Vec<f64> = (0..n).map(|t| x_prnd[t] + spread[t]).collect();
-    let mut alloy_anchors = resolve(PRND_ALLOY.symbol, PRND_ALLOY.anchors, days);
-    alloy_anchors.insert(0, (0, x_alloy_raw[0]));
-    let r_alloy: Vec<f64> = (0..n)
-        .map(|t| {
-            if t == 0 {
-                0.0
-            } else {
-                x_alloy_raw[t] - x_alloy_raw[t - 1]
-            }
-        })
-        .collect();
-    let w_alloy: Vec<f64> = moves.iter().map(|m| if *m { 1.0 } else { 0.0 }).collect();
-    let alloy = yuan(&bridge(&r_alloy, &w_alloy, &alloy_anchors));
-    // Nd oxide: oxide × premium, yearly averages pinned.
-    let premium = ratio_path(&mut draws, ND_OXIDE_PREMIUM, 0.002);
-    let x_nd: Vec<f64> = (0..n).map(|t| x_prnd[t] + premium[t]).collect();
-    let nd = pin_averages(&x_nd, &moves, days, &ND_OXIDE_AVERAGES);
-    // Dy and Tb oxide: own sticky paths, partly following the PrNd oxide.
-    let heavy = |spec: &CommoditySpec, averages: &[(i32, f64)], draws: &mut Draws| -> Vec<i64> {
-        let anchors = resolve(spec.symbol, spec.anchors, days);
-        let anchor_days: Vec<usize> = anchors.iter().map(|a| a.0).collect();
-        let (raw, var) = garch_path(draws, SPOT_VOL * 1.1, &z_prnd, 0.25);
-        let (r, own_moves) = sticky(&raw, &anchor_days);
-        let weight: Vec<f64> = var
-            .iter()
-            .zip(&own_moves)
-            .map(|(v, m)| if *m { *v } else { 0.0 })
-            .collect();
-        let x = bridge(&r, &weight, &anchors);
-        if averages.is_empty() {
-            yuan(&x)
-        } else {
-            pin_averages_with(&x, &own_moves, days, averages, &anchor_days)
-        }
-    };
-    let dy = heavy(&DY_OXIDE, &[], &mut draws);
-    let tb = heavy(&TB_OXIDE, &TB_OXIDE_AVERAGES, &mut draws);
-    Spot {
-        prnd,
-        prnd_moves,
-        others: vec![
-            (PRND_ALLOY.symbol, alloy),
-            (ND_OXIDE.symbol, nd),
-            (DY_OXIDE.symbol, dy),
-            (TB_OXIDE.symbol, tb),
-        ],
-    }
-}
-
-fn pin_averages(x: &[f64], moves: &[bool], days: &[NaiveDate], averages: &[(i32, f64)]) -> Vec<i64> {
-    pin_averages_with(x, moves, days, averages, &[])
-}
-
-/// Prices in yuan whose average over each listed year is the target to the unit: the year's
-/// log path gets `A · sin(π · s)` (s from 0 to 1 over the year, evaluated at the last moving
-/// day so unchanged quotes stay unchanged; zero at the year's ends and on `keep` days' …
-/// neighbourhoods are left as they are), A found by bisection, then the last yuan of error
-/// spread one yuan at a time over runs of equal quotes.
-fn pin_averages_with(
-    x: &[f64],
-    moves: &[bool],
-    days: &[NaiveDate],
-    averages: &[(i32, f64)],
-    keep: &[usize],
-) -> Vec<i64> {
-    let mut x = x.to_vec();
-    let mut prices: Vec<i64> = x.iter().map(|v| Grid::Yuan.round(v.exp())).collect();
-    for &(year, target) in averages {
-        let span: Vec<usize> = (0..days.len()).filter(|&t| days[t].year() == year).collect();
-        let (Some(&a), Some(&b)) = (span.first(), span.last()) else {
-            continue;
-        };
-        let len = (b - a + 1) as f64;
-        // The bump, constant over runs of unchanged quotes.
-        let mut last_move = a;
-        let bump: Vec<f64> = (a..=b)
-            .map(|t| {
-                if moves[t] {
-                    last_move = t;
-                }
-                if keep.iter().any(|&k| k >= a && k <= b) {
-                    // A pinned day inside the year must keep its value: the bump vanishes there.
-                    let s = (last_move - a) as f64 / len;
-                    let k_min = keep
-                        .iter()
-                        .filter(|&&k| k >= a && k <= b)
-                        .map(|&k| (k as f64 - last_move as f64).abs())
-                        .fold(f64::INFINITY, f64::min);
-                    (std::f64::consts::PI * s).sin() * (k_min / 10.0).min(1.0)
-                } else {
-                    (std::f64::consts::PI * (last_move - a) as f64 / len).sin()
-                }
-            })
-            .collect();
-        let average = |amp: f64| -> f64 {
-            (a..=b)
-                .map(|t| Grid::Yuan.round((x[t] + amp * bump[t - a]).exp()) as f64)
-                .sum::<f64>()
-                / len
-        };
-        let (mut lo, mut hi) = (-1.0, 1.0);
-        for _ in 0..80 {
-            let mid = 0.5 * (lo + hi);
-            if average(mid) < target {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        let amp = 0.5 * (lo + hi);
-        for t in a..=b {
-            x[t] += amp * bump[t - a];
-            prices[t] = Grid::Yuan.round(x[t].exp());
-        }
-        // Whole-yuan error left: spread it over runs of equal quotes, shortest first.
-        let want = (target * len).round() as i64;
-        let mut error = want - prices[a..=b].iter().sum::<i64>();
-        let mut runs: Vec<(usize, usize)> = Vec::new();
-        let mut start = a;
-        for (t, _) in moves.iter().enumerate().take(b + 1).skip(a + 1).filter(|(_, m)| **m) {
-            runs.push((start, t - 1));
-            start = t;
-        }
-        runs.push((start, b));
-        runs.retain(|&(s, e)| !keep.iter().any(|&k| k >= s && k <= e));
-        runs.sort_by_key(|&(s, e)| (e - s, s));
-        for &(s, e) in &runs {
-            let run = (e - s + 1) as i64;
-            if 2 * error.abs() <= len as i64 || run > error.abs() {
-                continue;
-            }
-            for p in &mut prices[s..=e] {
-                *p += error.signum();
-            }
-            error -= error.signum() * run;
-        }
-    }
-    prices
-}
-
-/// The quarterly concentrate price, (quarter start, published, CNY/t): a share of the previous
-/// quarter's average PrNd oxide price, with the pinned end and the six rises before it.
-fn concentrate(seed: u64, sse: &[NaiveDate], prnd: &[i64], calendars: &Calendars) -> Vec<(NaiveDate, NaiveDate, f64)> {
-    let mut draws = Draws::stream(seed, stream::CONCENTRATE, 5.0);
-    let quarter_average = |year: i32, q: u32| -> Option<f64> {
-        let v: Vec<f64> = sse
-            .iter()
-            .zip(prnd)
-            .filter(|(d, _)| d.year() == year && (d.month0() / 3) == q)
-            .map(|(_, p)| *p as f64)
-            .collect();
-        (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-    };
-    let mut quarters: Vec<(i32, u32, f64)> = Vec::new();
-    for year in 2018..=2026 {
-        for q in 0..4u32 {
-            if year == 2026 && q > 0 {
-                break;
-            }
-            let (py, pq) = if q == 0 { (year - 1, 3) } else { (year, q - 1) };
-            let base = quarter_average(py, pq).unwrap_or(prnd[0] as f64);
-            let value = (CONCENTRATE_TO_PRND * base * (1.0 + 0.02 * draws.normal())).round();
-            quarters.push((year, q, value));
-        }
-    }
-    // Pins: Q1 2026 and Q4 2025. Every quarter from Q4 2024 on rises (each at most 98.5% of
-    // the next, working back from the pin); Q3 2024 falls, so the run is exactly six rises.
-    let at = |y: i32, q: u32, v: &[(i32, u32, f64)]| v.iter().position(|e| e.0 == y && e.1 == q).unwrap_or(0);
-    let last = quarters.len() - 1;
-    quarters[last].2 = CONCENTRATE_Q1_2026;
-    quarters[last - 1].2 = CONCENTRATE_Q4_2025.round();
-    let q3_2024 = at(2024, 2, &quarters);
-    for i in (q3_2024 + 1..last - 1).rev() {
-        quarters[i].2 = quarters[i].2.min((quarters[i + 1].2 * 0.985).round());
-    }
-    let ceiling = (quarters[q3_2024 - 1].2 * 0.99)
-        .min(quarters[q3_2024 + 1].2 * 0.99)
-        .round();
-    quarters[q3_2024].2 = quarters[q3_2024].2.min(ceiling);
-    quarters
-        .iter()
-        .map(|&(y, q, v)| {
-            let start = day((y, q * 3 + 1, 1));
-            let published = calendars
-                .next_trading_day(Market::Sse, start.pred_opt().unwrap_or(start))
-                .unwrap_or(start);
-            (start, published, v)
-        })
-        .collect()
-}
-
 /// Everything the generator makes, before it is written out.
 struct Generated {
     series: Vec<Series>,
@@ -836,55 +476,6 @@ fn generate(seed: u64, calendars: &Calendars) -> Generated {
         spot: spot_series,
         points,
         actions,
-    }
-}
-
-/// The four factors on the union days.
-fn factors(seed: u64, days: &Days, spot: &Spot) -> Factors {
-    let nu = days.union.len();
-    let sse_u = days.in_union(&days.sse);
-    let mut z_prnd_union = vec![0.0; nu];
-    for (t, &u) in sse_u.iter().enumerate() {
-        z_prnd_union[u] = spot.prnd_moves[t] / SPOT_VOL;
-    }
-    let none = |_: usize| 0.0;
-    let mut market = Factor::new(
-        nu,
-        MARKET_VOL,
-        &mut Draws::stream(seed, stream::MARKET, MARKET_DOF),
-        0.0,
-        &none,
-    );
-    market.match_vol(MARKET_VOL);
-    let mut hk_own = Factor::new(
-        nu,
-        HK_OWN_VOL,
-        &mut Draws::stream(seed, stream::HK_MARKET, DOF),
-        0.0,
-        &none,
-    );
-    hk_own.match_vol(HK_OWN_VOL);
-    let hk = Factor {
-        moves: (0..nu)
-            .map(|u| HK_ON_MARKET * market.moves[u] + hk_own.moves[u])
-            .collect(),
-        var: (0..nu)
-            .map(|u| HK_ON_MARKET * HK_ON_MARKET * market.var[u] + hk_own.var[u])
-            .collect(),
-    };
-    let mut re_draws = Draws::stream(seed, stream::RARE_EARTH, DOF);
-    let mut rare_earth = Factor::new(nu, 1.0, &mut re_draws, PRND_SHARE_OF_FACTOR, &|u| {
-        z_prnd_union[u].clamp(-6.0, 6.0)
-    });
-    rare_earth.add_jumps(&mut re_draws, SECTOR_JUMP_PROB, SECTOR_JUMP_SIZE, SECTOR_JUMP_UP);
-    rare_earth.match_vol(1.0);
-    let mut magnet = Factor::new(nu, 1.0, &mut Draws::stream(seed, stream::MAGNET, DOF), 0.0, &none);
-    magnet.match_vol(1.0);
-    Factors {
-        market,
-        hk,
-        rare_earth,
-        magnet,
     }
 }
 
@@ -1634,7 +1225,7 @@ fn manifest(seed: u64) -> String {
 mod tests {
     use super::*;
 
-    fn calendars() -> Calendars {
+    pub(super) fn calendars() -> Calendars {
         Calendars::from_toml(CALENDARS_TOML, Path::new(CALENDARS_PATH)).expect("valid")
     }
 
@@ -1712,22 +1303,5 @@ mod tests {
         assert!((1..=9).all(|t| x[t] < cap), "{x:?}");
         assert!((x[10] - (10.0 / 1.6f64).ln()).abs() < 1e-12);
         assert!(x[5] - x[4] < -1.6f64.ln() + 0.05, "the issue's fall is kept: {x:?}");
-    }
-
-    #[test]
-    fn averages_are_pinned_to_the_unit_and_keep_unchanged_quotes() {
-        let c = calendars();
-        let days = Days::new(&c).sse;
-        let x: Vec<f64> = (0..days.len()).map(|t| (400_000.0 + 50.0 * t as f64).ln()).collect();
-        let moves: Vec<bool> = (0..days.len()).map(|t| t % 3 != 1).collect();
-        let p = pin_averages(&x, &moves, &days, &[(2024, 420_000.0)]);
-        let year: Vec<i64> = days
-            .iter()
-            .zip(&p)
-            .filter(|(d, _)| d.year() == 2024)
-            .map(|(_, v)| *v)
-            .collect();
-        let avg = year.iter().sum::<i64>() as f64 / year.len() as f64;
-        assert!((avg - 420_000.0).abs() <= 0.5, "{avg}");
     }
 }
