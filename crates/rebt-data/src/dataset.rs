@@ -227,6 +227,30 @@ impl Dataset {
         raw.assemble(source.to_string(), name_of(dir))
     }
 
+    /// Build a dataset from bars held in columns ([`BarFrame`](crate::frame::BarFrame), a
+    /// DataFrame's) and the other files in memory (`files.bars` is not read; `files.bars_name`
+    /// names the frame in messages, with a row's line as in its CSV text). The bars are checked
+    /// as a file's are, by the same code. The fingerprint hashes the columns in binary
+    /// ([`crate::frame`]) where a file's hashes its bytes, then the other files as usual.
+    pub fn from_frame(
+        bars: crate::frame::BarFrame<'_>,
+        files: &DatasetBytes<'_>,
+        source: &str,
+    ) -> Result<Dataset, DataError> {
+        let dir = Path::new(source);
+        let raw = RawFiles {
+            bars: Bars::Frame(bars),
+            bars_path: dir.join(files.bars_name),
+            series: files.series.map(|s| (s, dir.join(files.series_name))),
+            calendars: files.calendars,
+            calendars_path: dir.join("calendars.toml"),
+            manifest: files.manifest,
+            manifest_path: dir.join("manifest.toml"),
+            actions: files.actions.map(|a| (a, dir.join(files.actions_name))),
+        };
+        raw.assemble(source.to_string(), name_of(dir))
+    }
+
     /// A summary of what the dataset holds.
     pub fn summary(&self) -> DatasetSummary {
         let dates = self.panel.dates();
@@ -549,11 +573,12 @@ fn csv_text<'a>(bytes: &'a [u8], path: &Path, gz: bool) -> Result<std::borrow::C
     Ok(std::borrow::Cow::Borrowed(bytes))
 }
 
-/// The bars file: its bytes in memory, or the file at `bars_path`, streamed.
-#[derive(Clone, Copy)]
+/// The bars: a file's bytes in memory, the file at `bars_path` (streamed), or columns
+/// (a frame's, [`Dataset::from_frame`]).
 enum Bars<'a> {
     Bytes(&'a [u8]),
     File,
+    Frame(crate::frame::BarFrame<'a>),
 }
 
 /// The raw inputs of one dataset.
@@ -597,13 +622,14 @@ impl RawFiles<'_> {
         Ok((manifest, calendars))
     }
 
-    fn assemble(self, source: String, default_name: String) -> Result<Dataset, DataError> {
+    fn assemble(mut self, source: String, default_name: String) -> Result<Dataset, DataError> {
         let (manifest, calendars) = self.manifest_and_calendars(&default_name)?;
         let format = Format::of(&self.bars_path)?;
         let mut hasher = Sha256::new();
         // A plain CSV file is streamed; a compressed or Parquet one is read into memory first.
         let read;
-        let bars = match (format, self.bars) {
+        let bars = match (format, std::mem::replace(&mut self.bars, Bars::File)) {
+            (_, Bars::Frame(frame)) => Bars::Frame(frame),
             (Format::Csv, Bars::File) => Bars::File,
             (_, Bars::File) => {
                 read = std::fs::read(&self.bars_path).map_err(|source| DataError::Io {
@@ -631,6 +657,11 @@ impl RawFiles<'_> {
             (Format::Parquet, Bars::Bytes(bytes)) => {
                 hasher.update(bytes);
                 (read_parquet(bytes, &self.bars_path)?, |row| row)
+            }
+            (_, Bars::Frame(frame)) => {
+                let columns = frame.into_columns(&self.bars_path)?;
+                hasher = crate::frame::hash_columns(&columns);
+                (columns, crate::csv::line_of_row)
             }
         };
         let instruments = manifest.resolve(&columns.symbol_names, &self.manifest_path)?;

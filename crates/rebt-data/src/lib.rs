@@ -4,6 +4,8 @@
 //!   turn long-format bars (`date,symbol,open,high,low,close,volume[,amount][,adj_factor]`)
 //!   into [`rebt_core::BarColumns`] (a `bars.csv.gz` is decompressed in memory first,
 //!   [`gzip`]);
+//! - [`BarFrame`] holds bars as typed columns (a DataFrame's, from the Python package);
+//!   [`Dataset::from_frame`] checks and builds them as a file's;
 //! - [`read_series_csv`] reads the optional `series.csv[.gz]` of point-in-time values
 //!   (`date,series,value[,published]`) into [`rebt_core::AltData`];
 //! - [`Calendars`] is the optional `calendars.toml`: per market and year, the weekdays the
@@ -31,6 +33,7 @@ pub mod calendars;
 pub mod csv;
 pub mod dataset;
 pub mod error;
+pub mod frame;
 pub mod generate;
 pub mod gzip;
 pub mod import;
@@ -50,6 +53,7 @@ pub use dataset::{
     embedded_files, fingerprint, load, load_embedded, load_with_actions,
 };
 pub use error::DataError;
+pub use frame::{BarFrame, DateCells, TextCells};
 pub use generate::{
     GeneratedDataset, GeneratedRareEarth, GeneratedSummary, MarketSpec, RARE_EARTH_SEED, SAMPLE_SEED, generate_dataset,
     generate_market,
