@@ -2,16 +2,21 @@
 //! it (an `Arc`, so a sweep or a thousand backtests read one copy). The Python class wraps
 //! it and adds `from_frames`.
 //!
-//! `from_frames` reaches rebt-data through [`Dataset::from_files`]: the package writes each
-//! DataFrame as CSV text in rebt's long format (floats in their shortest round-trip form, so
-//! no value changes) and this hands the bytes to `rebt_data::Dataset::from_bytes`, the parser
-//! and validation that read files, so frames and files fail with the same messages. It costs
-//! one copy of the data; the workspace's polars is built without its Arrow interface, and a
-//! second reader for Arrow buffers would be a second validation to keep equal to the first.
+//! `from_frames` reaches rebt-data through [`Dataset::from_frame`]: the package hands the
+//! bars frame over as columns (each numeric column a float64 numpy array, read here in place;
+//! dates as int64 days or factorized text; symbols factorized), and rebt-data checks them and
+//! builds the panel with the code that reads files, so frames and files fail with the same
+//! messages. The numbers are copied once, as binary, into rebt's long columns (see
+//! `rebt_data::frame`). The small tables (series, actions) and the manifest and calendars are
+//! still written as text by the package and parsed as files: they are thousands of rows, and
+//! their readers check each cell with its own message.
 
 use crate::errors::{data_error, run_error};
+use numpy::{Element, PyReadonlyArray1};
 use pyo3::prelude::*;
 use rebt_data::Dataset as RustDataset;
+use rebt_data::{BarFrame, DateCells, TextCells};
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -71,34 +76,77 @@ impl Dataset {
         })
     }
 
-    /// A dataset from files held in memory, as `from_frames` writes them: `bars` (CSV), and
-    /// optionally `series` and `actions` (CSV), `manifest` and `calendars` (TOML text).
-    /// Messages name them `frames/bars.csv`, `frames/manifest.toml`, ….
+    /// A dataset from a bars frame's columns and the other tables as text (`series`,
+    /// `actions`: CSV; `manifest`, `calendars`: TOML), as `from_frames` hands them over:
+    /// `names` are the frame's columns in order; `dates` is an int64 array of days since
+    /// 1970-01-01 (NaT: the int64 minimum) or `(codes, values)`; `symbols` is `(codes,
+    /// values)` (`codes`: int64 array into `values`, negative for a missing cell); `numbers`
+    /// maps each numeric column to a float64 array. Messages name `frames/bars.csv` and the
+    /// line row r would hold in its CSV text (r + 2), `frames/manifest.toml`, ….
     #[staticmethod]
-    #[pyo3(signature = (bars, series=None, actions=None, manifest=None, calendars=None))]
-    fn from_files(
-        py: Python<'_>,
-        bars: Vec<u8>,
+    #[pyo3(signature = (names, dates, symbols, numbers, series=None, actions=None, manifest=None, calendars=None))]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one argument per table, as the Python signature names them"
+    )]
+    fn from_frame(
+        names: Vec<String>,
+        dates: DatesIn<'_>,
+        symbols: TextIn<'_>,
+        numbers: Vec<(String, PyReadonlyArray1<'_, f64>)>,
         series: Option<Vec<u8>>,
         actions: Option<Vec<u8>>,
         manifest: Option<String>,
         calendars: Option<String>,
     ) -> PyResult<Dataset> {
-        py.detach(|| {
-            let files = rebt_data::DatasetBytes {
-                bars: &bars,
-                bars_name: "bars.csv",
-                series: series.as_deref(),
-                series_name: "series.csv",
-                calendars: calendars.as_deref().map(str::as_bytes),
-                manifest: manifest.as_deref().map(str::as_bytes),
-                actions: actions.as_deref(),
-                actions_name: "actions.csv",
-            };
-            RustDataset::from_bytes(&files, FRAMES_SOURCE)
-        })
-        .map(Dataset::new)
-        .map_err(data_error)
+        let dates_values;
+        let date_codes;
+        let days;
+        let dates = match &dates {
+            DatesIn::Days(array) => {
+                days = cells(array);
+                DateCells::Days(&days)
+            }
+            DatesIn::Text((codes, values)) => {
+                date_codes = cells(codes);
+                dates_values = values;
+                DateCells::Text(TextCells {
+                    codes: &date_codes,
+                    values: dates_values,
+                })
+            }
+        };
+        let symbol_codes = cells(&symbols.0);
+        // the numbers are read where numpy holds them (copied once, below, into the panel's
+        // long columns); a strided array (a sliced frame) is gathered first
+        let numbers: Vec<(String, Cow<'_, [f64]>)> = numbers
+            .iter()
+            .map(|(name, array)| (name.clone(), cells(array)))
+            .collect();
+        let frame = BarFrame {
+            names,
+            dates,
+            symbols: TextCells {
+                codes: &symbol_codes,
+                values: &symbols.1,
+            },
+            numbers,
+        };
+        let files = rebt_data::DatasetBytes {
+            bars: &[],
+            bars_name: "bars.csv",
+            series: series.as_deref(),
+            series_name: "series.csv",
+            calendars: calendars.as_deref().map(str::as_bytes),
+            manifest: manifest.as_deref().map(str::as_bytes),
+            actions: actions.as_deref(),
+            actions_name: "actions.csv",
+        };
+        // Built holding the GIL: the frame's buffers are Python's, and another thread could
+        // change them while it was released. The work is linear and takes milliseconds.
+        RustDataset::from_frame(frame, &files, FRAMES_SOURCE)
+            .map(Dataset::new)
+            .map_err(data_error)
     }
 
     /// The manifest's name.
@@ -162,6 +210,26 @@ impl Dataset {
                 ""
             }
         )
+    }
+}
+
+/// A frame's date column as `from_frames` passes it.
+#[derive(FromPyObject)]
+enum DatesIn<'py> {
+    /// Days since 1970-01-01.
+    Days(PyReadonlyArray1<'py, i64>),
+    /// Codes into distinct texts.
+    Text((PyReadonlyArray1<'py, i64>, Vec<Option<String>>)),
+}
+
+/// A factorized text column: codes into distinct values.
+type TextIn<'py> = (PyReadonlyArray1<'py, i64>, Vec<Option<String>>);
+
+/// An array's cells: borrowed when numpy holds them contiguously, else gathered.
+fn cells<'a, T: Element + Copy>(array: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
+    match array.as_slice() {
+        Ok(slice) => Cow::Borrowed(slice),
+        Err(_) => Cow::Owned(array.as_array().iter().copied().collect()),
     }
 }
 

@@ -87,21 +87,22 @@ class Dataset:
         - `manifest`: the keys of `manifest.toml` as a dict, or its TOML text;
         - `calendars`: the TOML text of `calendars.toml`.
 
-        The frames are written as CSV text (exact) and read by rebt's own parser, so they are
-        validated as files are and fail with the same messages, which name `frames/bars.csv`
-        and a line: line L is row L − 2 of the frame.
+        The bars' numbers are read from the frame's float64 buffers (no text; see the README
+        for what is copied), dates and symbols converted once per distinct value; series and
+        actions are written as CSV text. rebt's own checks validate them as files, with the same
+        messages, which name `frames/bars.csv` and a line: line L is row L − 2 of the frame.
         """
         if isinstance(manifest, Mapping):
             manifest = _rebt.toml_from_json(_settings.to_json(_settings._plain(manifest)), "manifest")
         try:
-            native = _rebt.Dataset.from_files(
-                _frames.csv_bytes(bars, "bars"),
+            native = _rebt.Dataset.from_frame(
+                *_frames.bar_columns(bars),
                 _frames.csv_bytes(series, "series"),
                 _frames.csv_bytes(actions, "actions"),
                 manifest,
                 calendars,
             )
-        except DataError as e:
+        except (DataError, _frames.BadCell) as e:
             raise DataError(_frames.with_row(str(e))) from None
         return cls(native)
 

@@ -22,8 +22,11 @@ class Dataset:
     @staticmethod
     def load(path: str, actions: Optional[str] = None) -> Dataset: ...
     @staticmethod
-    def from_files(
-        bars: bytes,
+    def from_frame(
+        names: List[str],
+        dates: "npt.NDArray[np.int64] | Tuple[npt.NDArray[np.int64], List[Optional[str]]]",
+        symbols: Tuple[npt.NDArray[np.int64], List[Optional[str]]],
+        numbers: List[Tuple[str, npt.NDArray[np.float64]]],
         series: Optional[bytes] = None,
         actions: Optional[bytes] = None,
         manifest: Optional[str] = None,
