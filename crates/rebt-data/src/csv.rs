@@ -15,9 +15,19 @@
 //! scale"). polars' parse errors name no row either: this reader names the line of every
 //! error as it meets it, and the default build no longer compiles polars at all.
 //!
-//! Lines are split on commas; a line holding a double quote goes through `split_fields`,
-//! which honours quotes. (The `csv` crate skips empty lines and counts lines by records, so
-//! it cannot name the line of an empty line inside the file as rebt's errors do.)
+//! Lines are split on commas; a line holding a double quote goes through [`split_fields`],
+//! which honours quotes.
+//!
+//! One CSV path for every input: [`split_fields`] is the one splitter of every CSV file rebt
+//! reads. `bars.csv` is streamed here; `series.csv` and `actions.csv` go through `table.rs`
+//! (their header checked, each row handed on with its line number); the importers' vendor
+//! files through `import/text.rs`; regress's baseline fills text through it too. Why a small
+//! reader of our own rather than polars (above) or the `csv` crate: the `csv` crate skips
+//! empty lines and counts lines by records, so it cannot name the line of an empty line
+//! inside the file as rebt's errors do, and the small files beside the bars need a check per
+//! cell with a message naming line and column anyway. The `csv` crate writes rebt's output
+//! tables (rebt-report) and reads back the sweep store's `results.csv`, files rebt wrote
+//! itself.
 //!
 //! Errors are reported at the first line that has one; within a line, the field count first,
 //! then the numbers in file order, then the date, then the symbol (the panel then checks the
@@ -29,6 +39,7 @@ use crate::bars;
 use crate::error::DataError;
 use chrono::NaiveDate;
 use rebt_core::BarColumns;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
@@ -71,7 +82,7 @@ pub fn read_csv_bars_from(mut input: impl BufRead, path: &Path, size_hint: u64) 
         line: 1,
         message: "the header is not valid UTF-8".into(),
     })?;
-    let columns = bars::check_columns(&split_fields(header_text), path)?;
+    let columns = bars::check_columns(&split_fields(header_text).into_strings(), path)?;
     let width = columns.len();
     let at = |name: &str| columns.iter().position(|c| *c == name);
     let date_at = at("date").expect("check_columns requires `date`");
@@ -97,11 +108,11 @@ pub fn read_csv_bars_from(mut input: impl BufRead, path: &Path, size_hint: u64) 
             return Err(field_count_error(empty, 0, path, &columns));
         }
         // a line with a quote goes through the quote-aware splitter; the rest split on commas
-        let quoted: Vec<String>;
+        let quoted: Vec<Cow<str>>;
         let mut cells: [&[u8]; MAX_COLUMNS] = [&[]; MAX_COLUMNS];
         let found = if line.contains(&b'"') {
             let text = std::str::from_utf8(line).map_err(|_| not_utf8(line_no, path))?;
-            quoted = split_fields(text);
+            quoted = split_fields(text).cells;
             for (cell, field) in cells.iter_mut().zip(&quoted) {
                 *cell = field.as_bytes();
             }
@@ -393,9 +404,42 @@ pub(crate) fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
         .map(|(i, l)| (i + 1, l))
 }
 
-/// Split one CSV line, honouring double quotes (`""` inside quotes is a quote).
-pub(crate) fn split_fields(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
+/// One CSV line split on commas, honouring double quotes (`""` inside quotes is a quote).
+#[derive(Debug)]
+pub struct Fields<'a> {
+    /// The fields, unquoted (borrowed from the line when it holds no quote).
+    pub cells: Vec<Cow<'a, str>>,
+    /// The line ends inside a quoted field. A field may not span lines: the importers refuse
+    /// such a line ([`Fields::closed`]); the bars, series and actions readers take its fields
+    /// as split, and their field count check names the line.
+    pub open_quote: bool,
+}
+
+impl<'a> Fields<'a> {
+    /// The cells, or the message for a quote left open.
+    pub fn closed(self) -> Result<Vec<Cow<'a, str>>, String> {
+        match self.open_quote {
+            true => Err("a quoted field is not closed; expected a closing `\"` on the same line".into()),
+            false => Ok(self.cells),
+        }
+    }
+
+    /// The cells as owned strings.
+    pub fn into_strings(self) -> Vec<String> {
+        self.cells.into_iter().map(Cow::into_owned).collect()
+    }
+}
+
+/// Split one CSV line: the one splitter of every input rebt reads (bars, series, actions, the
+/// importers' vendor files).
+pub fn split_fields(line: &str) -> Fields<'_> {
+    if !line.contains('"') {
+        return Fields {
+            cells: line.split(',').map(Cow::Borrowed).collect(),
+            open_quote: false,
+        };
+    }
+    let mut cells = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
     let mut chars = line.chars().peekable();
@@ -406,12 +450,15 @@ pub(crate) fn split_fields(line: &str) -> Vec<String> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(std::mem::take(&mut field)),
+            ',' if !quoted => cells.push(Cow::Owned(std::mem::take(&mut field))),
             _ => field.push(c),
         }
     }
-    fields.push(field);
-    fields
+    cells.push(Cow::Owned(field));
+    Fields {
+        cells,
+        open_quote: quoted,
+    }
 }
 
 #[cfg(test)]
@@ -420,7 +467,10 @@ mod tests {
 
     #[test]
     fn fields_split_with_quotes() {
-        assert_eq!(split_fields("a,\"b,c\",\"d\"\"e\","), vec!["a", "b,c", "d\"e", ""]);
+        assert_eq!(
+            split_fields("a,\"b,c\",\"d\"\"e\",").into_strings(),
+            vec!["a", "b,c", "d\"e", ""]
+        );
     }
 
     #[test]

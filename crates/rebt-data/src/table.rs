@@ -1,11 +1,11 @@
 //! The small CSV tables beside the bars (`series.csv`, `actions.csv`), read line by line.
 //!
-//! Why not polars, which reads `bars.csv`? These files are small (thousands of rows, not
-//! millions), every cell needs its own check with a message naming the line and column
-//! (dates before or after other dates, free-text names, optional cells), and polars' parse
-//! errors name no row. One reader here checks the header (required columns present, nothing
-//! unknown or repeated), counts each line's fields and hands each row to the caller with its
-//! line number (the header is line 1).
+//! These files are small (thousands of rows, not millions) and every cell needs its own check
+//! with a message naming the line and column (dates before or after other dates, free-text
+//! names, optional cells). One reader here checks the header (required columns present,
+//! nothing unknown or repeated), counts each line's fields (split by `csv.rs`'s
+//! `split_fields`, the one splitter of every input: see `csv.rs` for why) and hands each row
+//! to the caller with its line number (the header is line 1).
 
 use crate::csv::{content, lines, split_fields};
 use crate::error::DataError;
@@ -82,14 +82,14 @@ pub(crate) fn read_table(
             });
         }
     };
-    let header = check_header(&split_fields(header), path, columns)?;
+    let header = check_header(&split_fields(header).into_strings(), path, columns)?;
     for (n, raw) in rows {
         let text = std::str::from_utf8(raw).map_err(|_| DataError::Line {
             path: path.to_path_buf(),
             line: n,
             message: "the line is not valid UTF-8".into(),
         })?;
-        let fields = split_fields(text);
+        let fields = split_fields(text).into_strings();
         if text.trim().is_empty() || fields.len() != header.len() {
             let found = if text.trim().is_empty() {
                 "the line is empty".to_string()

@@ -3,10 +3,12 @@
 //! themselves into numbers and dates with errors naming the file, the line and the column.
 //!
 //! Vendor files are small (one symbol, or one download) and their headers are not rebt's, so
-//! this reads them line by line instead of through polars: every message can then name the
-//! exact line (the header is line 1; no field may hold a line break). A byte-order mark and
-//! blank lines at the end are allowed; a blank line between rows is an error.
+//! this reads them line by line, split by `csv.rs`'s `split_fields` (the one splitter of
+//! every input): every message can then name the exact line (the header is line 1; no field
+//! may hold a line break, so a quote left open is an error). A byte-order mark and blank
+//! lines at the end are allowed; a blank line between rows is an error.
 
+use crate::csv::split_fields;
 use crate::error::DataError;
 use chrono::NaiveDate;
 use std::borrow::Cow;
@@ -156,6 +158,7 @@ impl CsvFile {
             ));
         }
         let fields: Vec<String> = split_fields(first)
+            .closed()
             .map_err(|message| self.line_error(1, message))?
             .into_iter()
             .map(Cow::into_owned)
@@ -217,7 +220,9 @@ impl CsvFile {
                     ),
                 ));
             }
-            let fields = split_fields(text).map_err(|message| self.line_error(line, message))?;
+            let fields = split_fields(text)
+                .closed()
+                .map_err(|message| self.line_error(line, message))?;
             if fields.len() != width {
                 return Err(self.line_error(
                     line,
@@ -503,34 +508,6 @@ pub(super) fn parse_compact_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(0..4)? as i32, num(4..6)?, num(6..8)?)
 }
 
-/// Split one CSV line, honouring double quotes (`""` inside quotes is a quote). A quote left
-/// open is an error: a field may not span lines.
-pub(super) fn split_fields(line: &str) -> Result<Vec<Cow<'_, str>>, String> {
-    if !line.contains('"') {
-        return Ok(line.split(',').map(Cow::Borrowed).collect());
-    }
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(Cow::Owned(std::mem::take(&mut field))),
-            _ => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("a quoted field is not closed; expected a closing `\"` on the same line".into());
-    }
-    fields.push(Cow::Owned(field));
-    Ok(fields)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,9 +551,9 @@ mod tests {
 
     #[test]
     fn fields_split_with_quotes() {
-        let got = split_fields("a,\"b,c\",\"d\"\"e\",").expect("balanced");
+        let got = split_fields("a,\"b,c\",\"d\"\"e\",").closed().expect("balanced");
         assert_eq!(got, vec!["a", "b,c", "d\"e", ""]);
-        assert_eq!(split_fields("x,y").expect("plain"), vec!["x", "y"]);
-        assert!(split_fields("a,\"b").is_err());
+        assert_eq!(split_fields("x,y").closed().expect("plain"), vec!["x", "y"]);
+        assert!(split_fields("a,\"b").closed().is_err());
     }
 }

@@ -28,6 +28,7 @@ use super::suite::{Case, Metric, Tolerance};
 use super::{RegressError, Result};
 use chrono::NaiveDate;
 use rebt_core::{DailyRecord, Fill, Panel, Side, Timing};
+use rebt_data::csv::split_fields;
 use rebt_report::RunReport;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -51,26 +52,6 @@ fn csv_field(s: &str) -> String {
         true => format!("\"{}\"", s.replace('"', "\"\"")),
         false => s.to_string(),
     }
-}
-
-/// The fields of one line written by [`csv_field`]s joined with commas.
-fn split_csv_line(line: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        let field = fields.last_mut().expect("never empty");
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => fields.push(String::new()),
-            (c, _) => field.push(c),
-        }
-    }
-    fields
 }
 
 /// The canonical text of a run's fills (see the module docs).
@@ -443,8 +424,8 @@ pub fn first_difference(baseline: &str, now: &str) -> Option<FirstDifference> {
             (x, y) => {
                 return Some(FirstDifference {
                     index,
-                    baseline: x.map(split_csv_line),
-                    now: y.map(split_csv_line),
+                    baseline: x.map(|l| split_fields(l).into_strings()),
+                    now: y.map(|l| split_fields(l).into_strings()),
                 });
             }
         }
@@ -687,7 +668,7 @@ mod tests {
         let fields = ["plain", "a,b", "say \"hi\"", ""];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         assert_eq!(line.join(","), "plain,\"a,b\",\"say \"\"hi\"\"\",");
-        assert_eq!(split_csv_line(&line.join(",")), fields);
+        assert_eq!(split_fields(&line.join(",")).into_strings(), fields);
     }
 
     #[test]
