@@ -172,8 +172,9 @@ impl ConfigTemplate {
         &self.resolved
     }
 
-    /// The configuration of one combination.
-    pub fn apply(&self, combination: &Combination) -> Result<RunConfig, String> {
+    /// The configuration of one combination; a [`RunError::Grid`] names the key or value
+    /// that does not apply.
+    pub fn apply(&self, combination: &Combination) -> Result<RunConfig> {
         apply_values(&self.table, &combination.values)
     }
 
@@ -239,15 +240,15 @@ impl ConfigTemplate {
 }
 
 /// `table` (a run configuration as TOML) with each `(axis name, value)` set, read back as a
-/// [`RunConfig`].
-pub fn apply_values(table: &toml::Table, values: &[(String, toml::Value)]) -> Result<RunConfig, String> {
+/// [`RunConfig`]; a [`RunError::Grid`] names the key or value that does not apply.
+pub fn apply_values(table: &toml::Table, values: &[(String, toml::Value)]) -> Result<RunConfig> {
     let mut table = table.clone();
     for (name, value) in values {
-        set_path(&mut table, &axis_path(name), value.clone())?;
+        set_path(&mut table, &axis_path(name), value.clone()).map_err(RunError::Grid)?;
     }
     table
         .try_into::<RunConfig>()
-        .map_err(|e| e.to_string().trim_end().to_string())
+        .map_err(|e| RunError::Grid(e.to_string().trim_end().to_string()))
 }
 
 /// Set the key at `path`; every table on the way must exist, and the key too unless it is a
@@ -326,7 +327,10 @@ impl<'a> Evaluator<'a> {
     }
 
     fn prepare(&self, index: usize) -> Result<Prepared, String> {
-        let cfg = self.template.apply(&self.grid.combination(index))?;
+        let cfg = self
+            .template
+            .apply(&self.grid.combination(index))
+            .map_err(|e| e.to_string())?;
         let strategy = resolve(&cfg).map_err(|e| e.to_string())?.strategy;
         Ok(Prepared {
             strategy,
