@@ -826,3 +826,73 @@ fn typed_constructors_check_their_values_and_name_the_part() {
         assert_eq!(result.expect_err(expected).to_string(), expected);
     }
 }
+
+#[test]
+fn own_parts_take_the_place_of_their_tables() {
+    use rebt_core::InstrumentIx;
+    use rebt_strategies::pipeline::{Allocator, Constant, Gate, GateDecision, OwnParts};
+    /// Exits one name.
+    struct Never(&'static str);
+    impl Gate for Never {
+        fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
+            match ctx.instrument(ix).symbol == self.0 {
+                true => GateDecision::Exit,
+                false => GateDecision::Allow,
+            }
+        }
+    }
+    /// Half of equity in the best candidate.
+    struct HalfInBest;
+    impl Allocator for HalfInBest {
+        fn allocate(
+            &mut self,
+            _ctx: &Context<'_>,
+            candidates: &[(InstrumentIx, f64)],
+            weights: &mut Vec<(InstrumentIx, f64)>,
+            _notes: &mut Vec<String>,
+        ) -> Result<(), String> {
+            weights.extend(candidates.first().map(|&(ix, _)| (ix, 0.5)));
+            Ok(())
+        }
+    }
+    let p = panel(&[("A", vec![10.0; 4]), ("B", vec![10.0; 4]), ("C", vec![10.0; 4])]);
+    let monthly = Rebalance::Named(rebt_strategies::pipeline::registry::RebalanceName::Monthly);
+    // the tables name a signal and an allocator the own parts replace: they are not read
+    let cfg = config("type = \"nosuch\"", &[], Some("type = \"nosuch\""), None, monthly);
+    let engine_cfg = EngineConfig {
+        rules: RulesMode::None,
+        costs: CostMode::Zero,
+        initial_cash: Cents::from_units(10_000),
+        ..Default::default()
+    };
+    let own = || OwnParts {
+        signal: Some(Box::new(Constant::new(1.0))),
+        gates: vec![(0, Box::new(Never("A")) as Box<dyn Gate>)],
+        allocator: Some(Box::new(HalfInBest)),
+    };
+    let mut pipeline = cfg.build_with(own()).expect("builds");
+    let r = Engine::new(&p, engine_cfg)
+        .expect("engine")
+        .run(&mut pipeline)
+        .expect("run");
+    // A is gated out; B (the first of the equal scores by index) gets half: 5,000 / 10
+    assert_eq!(fills(&r, &p), vec![(1, "B".to_string(), Side::Buy, 500)]);
+    // the own gate goes among the tables' at its position, and must fit
+    let two = config("type = \"constant\"", &["type = \"overbought\""], None, None, monthly);
+    let beyond = OwnParts {
+        gates: vec![(2, Box::new(Never("A")) as Box<dyn Gate>)],
+        ..OwnParts::default()
+    };
+    let e = two
+        .build_with(beyond)
+        .expect_err("position 2, after 1 gate")
+        .to_string();
+    assert!(e.contains("position 2 is taken or beyond the 1 gates"), "{e}");
+    assert!(
+        two.build_with(OwnParts {
+            gates: vec![(1, Box::new(Never("A")))],
+            ..OwnParts::default()
+        })
+        .is_ok()
+    );
+}

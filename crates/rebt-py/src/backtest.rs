@@ -9,6 +9,7 @@ use crate::errors::{RebtError, run_error};
 use crate::strategy::{ErrorSlot, Guarded, PySignal, PyStrategy};
 use pyo3::prelude::*;
 use rebt_run::{RunError, RunOutput, RunPlan};
+use rebt_strategies::pipeline::OwnParts;
 use std::sync::Arc;
 
 /// A finished backtest: the engine's result and the report `result.json` holds.
@@ -168,7 +169,10 @@ pub fn backtest_pipeline(
     let pipeline = plan
         .config()
         .pipeline()
-        .build_with_signal(Box::new(signal))
+        .build_with(OwnParts {
+            signal: Some(Box::new(signal)),
+            ..OwnParts::default()
+        })
         .map_err(|e| run_error(RunError::Strategy(e)))?;
     let mut strategy = Guarded::new(pipeline, Arc::clone(&error));
     let mut echo = plan.config().clone();

@@ -31,7 +31,7 @@ pub use allocators::{EqualWeight, InverseVol, WeightLimits};
 pub use execution::{Dca, Immediate, Phased};
 pub use gates::{Dcf, Overbought, PePercentile, Scenario};
 pub use optimisers::{GroupCaps, OptimiserAllocator, OptimiserKind};
-pub use registry::{ComponentInfo, PipelineConfig, Rebalance, RebalanceName, Role};
+pub use registry::{ComponentInfo, OwnParts, PipelineConfig, Rebalance, RebalanceName, Role};
 pub use signals::{
     CommodityMomentum, Constant, CsMomentum, DcfDiscount, KdjCross, MacdCross, MarginFlow, MarginMode, TsMomentum,
 };

@@ -564,6 +564,29 @@ pub struct PipelineConfig {
     pub rebalance: Option<Rebalance>,
 }
 
+/// Parts of a pipeline made outside the registry, for [`PipelineConfig::build_with`].
+#[derive(Default)]
+pub struct OwnParts {
+    /// In place of `[signal]`.
+    pub signal: Option<Box<dyn Signal>>,
+    /// Gates among `[[gates]]`'s: each at its position (from 0) in the pipeline's list of
+    /// gates, the tables' gates keeping their order around them.
+    pub gates: Vec<(usize, Box<dyn Gate>)>,
+    /// In place of `[allocator]`.
+    pub allocator: Option<Box<dyn Allocator>>,
+}
+
+impl std::fmt::Debug for OwnParts {
+    // the parts are not `Debug`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnParts")
+            .field("signal", &self.signal.is_some())
+            .field("gates", &self.gates.iter().map(|(p, _)| *p).collect::<Vec<_>>())
+            .field("allocator", &self.allocator.is_some())
+            .finish()
+    }
+}
+
 fn build_one<T: ?Sized>(
     role: Role,
     infos: Vec<ComponentInfo<T>>,
@@ -649,28 +672,52 @@ impl PipelineConfig {
 
     /// Build the pipeline; every table is checked against the registry.
     pub fn build(&self) -> Result<Pipeline, StrategyError> {
-        let signal_table = self
-            .signal
-            .as_ref()
-            .ok_or_else(|| StrategyError::InvalidConfig("the pipeline needs a [signal] table".into()))?;
-        let (signal, _) = build_one(Role::Signal, signals(), signal_table)?;
-        self.build_with_signal(signal)
+        self.build_with(OwnParts::default())
     }
 
-    /// Build the pipeline around `signal`, a signal made outside the registry (a front end's
-    /// own, e.g. a Python class); the `[signal]` table is not read, the other tables are
-    /// checked as [`PipelineConfig::build`] checks them.
-    pub fn build_with_signal(&self, signal: Box<dyn Signal>) -> Result<Pipeline, StrategyError> {
-        let gates = self
+    /// Build the pipeline with `own` parts, made outside the registry (a front end's own,
+    /// e.g. Python classes), in place of or among the tables'; the tables they replace are
+    /// not read, the others are checked as [`PipelineConfig::build`] checks them.
+    pub fn build_with(&self, own: OwnParts) -> Result<Pipeline, StrategyError> {
+        let signal = match own.signal {
+            Some(signal) => signal,
+            None => {
+                let table = self
+                    .signal
+                    .as_ref()
+                    .ok_or_else(|| StrategyError::InvalidConfig("the pipeline needs a [signal] table".into()))?;
+                build_one(Role::Signal, signals(), table)?.0
+            }
+        };
+        let mut gates = self
             .gates
             .iter()
             .map(|t| build_one(Role::Gate, gates(), t).map(|(g, _)| g))
             .collect::<Result<Vec<_>, _>>()?;
-        let (allocator, _) = build_one(
-            Role::Allocator,
-            allocators(),
-            self.allocator.as_ref().unwrap_or(&default_table("equal_weight")),
-        )?;
+        let mut own_gates = own.gates;
+        own_gates.sort_by_key(|(position, _)| *position);
+        let mut previous = None;
+        for (position, gate) in own_gates {
+            if previous == Some(position) || position > gates.len() {
+                return Err(StrategyError::InvalidConfig(format!(
+                    "gates made outside the registry: position {position} is taken or beyond the {} gates before it",
+                    gates.len()
+                )));
+            }
+            previous = Some(position);
+            gates.insert(position, gate);
+        }
+        let allocator = match own.allocator {
+            Some(allocator) => allocator,
+            None => {
+                build_one(
+                    Role::Allocator,
+                    allocators(),
+                    self.allocator.as_ref().unwrap_or(&default_table("equal_weight")),
+                )?
+                .0
+            }
+        };
         let (execution, _) = build_one(
             Role::Execution,
             executions(),
