@@ -6,7 +6,8 @@
 use crate::config::Settings;
 use crate::dataset::{Dataset, data_path};
 use crate::errors::{RebtError, run_error};
-use crate::strategy::{ErrorSlot, Guarded, PySignal, PyStrategy};
+use crate::pipeline::{ErrorSlot, Guarded, PySignal};
+use crate::strategy::PyStrategy;
 use pyo3::prelude::*;
 use rebt_run::{RunError, RunOutput, RunPlan};
 use rebt_strategies::pipeline::OwnParts;

@@ -11,6 +11,7 @@ mod backtest;
 mod config;
 mod dataset;
 mod errors;
+mod pipeline;
 mod research;
 mod strategy;
 mod views;
