@@ -6,11 +6,11 @@
 use crate::config::Settings;
 use crate::dataset::{Dataset, data_path};
 use crate::errors::{RebtError, run_error};
-use crate::pipeline::{ErrorSlot, Guarded, PySignal};
+use crate::pipeline::{ErrorSlot, Guarded, PyAllocator, PyGate, PySignal};
 use crate::strategy::PyStrategy;
 use pyo3::prelude::*;
 use rebt_run::{RunError, RunOutput, RunPlan};
-use rebt_strategies::pipeline::OwnParts;
+use rebt_strategies::pipeline::{Allocator, Gate, OwnParts, Signal};
 use std::sync::Arc;
 
 /// A finished backtest: the engine's result and the report `result.json` holds.
@@ -150,37 +150,68 @@ pub fn backtest_strategy(
     finish(py, output, cause)
 }
 
-/// Run a pipeline whose signal is a Python object (a `rebt.Signal`): the settings' pipeline
-/// tables (gates, allocator, execution, rebalance; their `[signal]` is a placeholder) around
-/// `signal`, named `name` in the outputs' `[signal]`.
+/// A `[type = "python:Name"]` table: how the outputs record a Python part.
+fn python_table(py: Python<'_>, part: &Py<PyAny>) -> PyResult<toml::Table> {
+    let name: String = part.getattr(py, "name")?.extract(py)?;
+    let mut table = toml::Table::new();
+    table.insert("type".to_string(), toml::Value::String(name));
+    Ok(table)
+}
+
+/// Run a pipeline with Python parts (`rebt.Signal`, `rebt.Gate`, `rebt.Allocator` objects):
+/// the settings' pipeline tables with `signal` in place of `[signal]` (then a placeholder),
+/// each of `gates` at its position among the `[[gates]]` tables' (which hold only the
+/// built-in gates), and `allocator` in place of `[allocator]`. The outputs name each Python
+/// part by its `name` (`python:<class name>`) in its table.
 #[pyfunction]
-#[pyo3(signature = (dataset, settings_json, signal, name))]
+#[pyo3(signature = (dataset, settings_json, signal=None, gates=Vec::new(), allocator=None))]
 pub fn backtest_pipeline(
     py: Python<'_>,
     dataset: Option<PyRef<'_, Dataset>>,
     settings_json: &str,
-    signal: Py<PyAny>,
-    name: &str,
+    signal: Option<Py<PyAny>>,
+    gates: Vec<(usize, Py<PyAny>)>,
+    allocator: Option<Py<PyAny>>,
 ) -> PyResult<RunResult> {
     let settings = Settings::from_json(settings_json)?;
     let dataset: Option<Dataset> = dataset.map(|d| d.clone());
     let plan = Arc::new(py.detach(|| plan(dataset.as_ref(), &settings))?);
+    let mut echo = plan.config().clone();
+    if let Some(s) = &signal {
+        echo.signal = Some(python_table(py, s)?);
+    }
+    let mut placed: Vec<&(usize, Py<PyAny>)> = gates.iter().collect();
+    placed.sort_by_key(|(position, _)| *position);
+    for (position, gate) in placed {
+        let at = (*position).min(echo.gates.len());
+        echo.gates.insert(at, python_table(py, gate)?);
+    }
+    if let Some(a) = &allocator {
+        echo.allocator = Some(python_table(py, a)?);
+    }
+    let description =
+        rebt_run::registry::pipeline_description(&echo.pipeline()).map_err(|e| run_error(RunError::Strategy(e)))?;
     let error = ErrorSlot::default();
-    let signal = PySignal::new(signal, Arc::clone(&plan), Arc::clone(&error));
+    let (p, e) = (&plan, &error);
+    let own = OwnParts {
+        signal: signal.map(|s| Box::new(PySignal::new(s, Arc::clone(p), Arc::clone(e))) as Box<dyn Signal>),
+        gates: gates
+            .into_iter()
+            .map(|(at, g)| {
+                (
+                    at,
+                    Box::new(PyGate::new(g, Arc::clone(p), Arc::clone(e))) as Box<dyn Gate>,
+                )
+            })
+            .collect(),
+        allocator: allocator.map(|a| Box::new(PyAllocator::new(a, Arc::clone(p), Arc::clone(e))) as Box<dyn Allocator>),
+    };
     let pipeline = plan
         .config()
         .pipeline()
-        .build_with(OwnParts {
-            signal: Some(Box::new(signal)),
-            ..OwnParts::default()
-        })
+        .build_with(own)
         .map_err(|e| run_error(RunError::Strategy(e)))?;
     let mut strategy = Guarded::new(pipeline, Arc::clone(&error));
-    let mut echo = plan.config().clone();
-    let mut table = toml::Table::new();
-    table.insert("type".to_string(), toml::Value::String(name.to_string()));
-    echo.signal = Some(table);
-    let description = format!("pipeline (signal {name})");
     let output = py.detach(|| rebt_run::run_backtest_with(&plan, &mut strategy, &echo, &description));
     let cause = error.lock().unwrap_or_else(|p| p.into_inner()).take().map(|(_, e)| e);
     finish(py, output, cause)

@@ -1,9 +1,11 @@
-"""rebt.Pipeline with a Python signal: equal to the built-in signal it re-implements, and an
-exception in scores stopping the run on its day."""
+"""rebt.Pipeline with Python parts: a signal, gate or allocator that re-implements a built-in
+gives the built-in's results bit for bit, alone or mixed with built-in parts; bad return
+values and exceptions stop the run on their day with an error naming it."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -71,3 +73,194 @@ def test_signal_errors_stop_the_run(embedded):
         rebt.Pipeline(signal=Constant(), allocator=3)
     with pytest.raises(rebt.StrategyError, match="nope"):
         rebt.backtest(embedded, rebt.Pipeline(signal=Constant(), allocator="nope"))
+
+
+def same_run(a, b):
+    a, b = json.loads(a.to_json()), json.loads(b.to_json())
+    assert a["metrics"] == b["metrics"]
+    for table in ("equity", "fills", "targets", "rejections"):
+        assert a[table] == b[table], table
+
+
+class EqualWeight(rebt.Allocator):
+    """The built-in `equal_weight` allocator: 1/n of equity to each candidate."""
+
+    def allocate(self, ctx, candidates):
+        return {symbol: 1.0 / len(candidates) for symbol, _ in candidates}
+
+
+class RsiOverbought(rebt.Gate):
+    """The built-in `overbought` gate with `indicator = "rsi"`: Wilder's RSI of the adjusted
+    closes, fed day by day with the operations of rebt's Rsi in their order; blocks entries
+    while it is above `level`."""
+
+    def __init__(self, period, level):
+        self.period, self.level = period, level
+
+    def on_start(self, setup):
+        self.state = {}
+
+    def decide(self, ctx, symbol):
+        closes = ctx.history(symbol, "close", adjusted=True)
+        s = self.state.setdefault(symbol, dict(fed=0, previous=None, changes=0, up=0.0, down=0.0, latest=None))
+        n = float(self.period)
+        while s["fed"] < len(closes):
+            price = float(closes[s["fed"]])
+            s["fed"] += 1
+            if np.isnan(price):
+                continue
+            previous, s["previous"] = s["previous"], price
+            if previous is None:
+                continue
+            change = price - previous
+            up, down = (0.0, -change) if change < 0.0 else (change, 0.0)
+            s["changes"] += 1
+            if s["changes"] < self.period:
+                s["up"] += up
+                s["down"] += down
+                continue
+            if s["changes"] == self.period:
+                s["up"], s["down"] = (s["up"] + up) / n, (s["down"] + down) / n
+            else:
+                s["up"], s["down"] = (s["up"] * (n - 1.0) + up) / n, (s["down"] * (n - 1.0) + down) / n
+            total = s["up"] + s["down"]
+            s["latest"] = 50.0 if total == 0.0 else 100.0 * (s["up"] / total)
+        above = s["latest"] is not None and s["latest"] > self.level
+        return rebt.Gate.BLOCK if above else rebt.Gate.ALLOW
+
+
+class AllowAll(rebt.Gate):
+    def decide(self, ctx, symbol):
+        return "allow"
+
+
+RSI = {"type": "overbought", "indicator": "rsi", "period": 14, "level": 60.0}
+MOMENTUM = {"type": "ts_momentum", "lookback": 20, "skip": 0}
+
+
+def test_python_allocator_equals_equal_weight(embedded):
+    for signal in (MOMENTUM, Momentum()):
+        built_in = rebt.backtest(embedded, rebt.Pipeline(signal=signal, allocator="equal_weight", rebalance="weekly"),
+                                 universe=TEN, start="2021-01-04")
+        python = rebt.backtest(embedded, rebt.Pipeline(signal=signal, allocator=EqualWeight(), rebalance="weekly"),
+                               universe=TEN, start="2021-01-04")
+        assert built_in.metrics["fills"] > 0
+        same_run(built_in, python)
+    assert json.loads(python.to_json())["config"]["allocator"] == {"type": "python:EqualWeight"}
+
+
+def test_python_gate_equals_the_builtin_in_any_mix(embedded):
+    run = lambda **parts: rebt.backtest(embedded, rebt.Pipeline(rebalance="weekly", **parts), universe=TEN,
+                                        start="2021-01-04")
+    built_in = run(signal=MOMENTUM, gates=[RSI])
+    # the gate blocks something, so an equal result says something
+    assert built_in.metrics != run(signal=MOMENTUM).metrics
+    same_run(built_in, run(signal=MOMENTUM, gates=[RsiOverbought(14, 60.0)]))
+    same_run(built_in, run(signal=MOMENTUM, gates=[AllowAll(), RSI]))
+    same_run(built_in, run(signal=MOMENTUM, gates=[RsiOverbought(14, 60.0)], allocator=EqualWeight()))
+    mixed = run(signal=Momentum(), gates=[AllowAll(), RSI, RsiOverbought(14, 60.0)], allocator=EqualWeight())
+    same_run(run(signal=Momentum(), gates=[RSI]), mixed)
+    config = json.loads(mixed.to_json())["config"]
+    assert [g["type"] for g in config["gates"]] == ["python:AllowAll", "overbought", "python:RsiOverbought"]
+    assert config["signal"] == {"type": "python:Momentum"}
+    assert mixed.description == ("pipeline (signal python:Momentum, gates [python:AllowAll, overbought, "
+                                 "python:RsiOverbought], allocator python:EqualWeight, execution immediate, "
+                                 "rebalance weekly)")
+
+
+class Weights(rebt.Allocator):
+    """Returns what it is given, from March 2021 on; notes each call."""
+
+    def __init__(self, weights):
+        self.weights = weights
+
+    def allocate(self, ctx, candidates):
+        self.note(f"{len(candidates)} candidates")
+        if ctx.date < __import__("datetime").date(2021, 3, 1):
+            return {}
+        return self.weights
+
+
+class Decides(rebt.Gate):
+    def __init__(self, decision):
+        self.decision = decision
+
+    def decide(self, ctx, symbol):
+        return self.decision
+
+
+class Raises(rebt.Gate):
+    def decide(self, ctx, symbol):
+        if ctx.date.month == 3:
+            raise ZeroDivisionError("no march")
+        return "allow"
+
+
+class AllocateRaises(rebt.Allocator):
+    def allocate(self, ctx, candidates):
+        raise KeyError("missing price")
+
+
+class StartRaises(rebt.Allocator):
+    def on_start(self, setup):
+        raise RuntimeError("no start")
+
+    def allocate(self, ctx, candidates):
+        return {}
+
+
+def test_allocator_weights_are_checked(embedded):
+    def run(weights):
+        return rebt.backtest(embedded, rebt.Pipeline(signal="constant", allocator=Weights(weights), rebalance="daily"),
+                             universe=TEN, start="2021-02-01")
+
+    notes = json.loads(run({"600111.SH": 0.5, "000831.SZ": 0.5}).to_json())["notes"]
+    assert notes[0]["message"] == "10 candidates"
+    as_pairs = run([("600111.SH", 0.5), ("000831.SZ", 0.5)])
+    same_run(as_pairs, run({"600111.SH": 0.5, "000831.SZ": 0.5}))
+    bad = [
+        ({"600111.SH": -0.1}, "weight -0.1; weights must be finite and at least 0"),
+        ({"600111.SH": float("nan")}, "weight NaN"),
+        ({"600111.SH": 0.6, "000831.SZ": 0.5}, "weights sum to 1.1"),
+        ([("600111.SH", 0.2), ("600111.SH", 0.2)], "600111.SH two weights"),
+        ({"NOPE.SH": 0.1}, "unknown symbol `NOPE.SH`"),
+        ({"00769.HK": 0.1}, "00769.HK, which is not in the run's universe"),
+        (0.5, "allocate must return {symbol: weight}"),
+    ]
+    for weights, message in bad:
+        with pytest.raises(rebt.StrategyError, match=re.escape(message)) as e:
+            run(weights)
+        assert "2021-03-01" in str(e.value), str(e.value)
+        assert e.value.__cause__ is not None
+
+
+def test_gate_decisions_are_checked(embedded):
+    def run(gate):
+        return rebt.backtest(embedded, rebt.Pipeline(signal="constant", gates=[gate]), universe=TEN,
+                             start="2021-03-01")
+
+    for decision, shown in (("maybe", "'maybe'"), (True, "True"), (1.5, "1.5"), (None, "None")):
+        with pytest.raises(rebt.StrategyError, match=re.escape(f"decide returned {shown} for ")) as e:
+            run(Decides(decision))
+        assert "2021-03-01" in str(e.value) and isinstance(e.value.__cause__, ValueError)
+    assert run(Decides("exit")).metrics["fills"] == 0
+    # a scale of 0.5 buys about half of what allow buys
+    half, whole = run(Decides(0.5)).fills, run(Decides("allow")).fills
+    assert 0.45 < half["value"].iloc[0] / whole["value"].iloc[0] < 0.55
+    assert run(Decides(1.0)).metrics == run(Decides("allow")).metrics
+
+
+def test_exceptions_in_gates_and_allocators_stop_the_run(embedded):
+    with pytest.raises(rebt.StrategyError, match="decide raised ZeroDivisionError: no march") as e:
+        rebt.backtest(embedded, rebt.Pipeline(signal="constant", gates=["overbought", Raises()]), universe=TEN,
+                      start="2021-01-04")
+    assert "2021-03-01" in str(e.value) and isinstance(e.value.__cause__, ZeroDivisionError)
+    with pytest.raises(rebt.StrategyError, match="allocate raised KeyError") as e:
+        rebt.backtest(embedded, rebt.Pipeline(signal="constant", allocator=AllocateRaises()), universe=TEN,
+                      start="2021-01-04")
+    assert "2021-01-04" in str(e.value) and isinstance(e.value.__cause__, KeyError)
+    with pytest.raises(rebt.RebtError, match="on_start raised RuntimeError: no start") as e:
+        rebt.backtest(embedded, rebt.Pipeline(signal="constant", allocator=StartRaises()), universe=TEN)
+    assert isinstance(e.value.__cause__, RuntimeError)
+    with pytest.raises(TypeError, match="a gate must be a type name or a table with `type` or a rebt.Gate"):
+        rebt.Pipeline(signal="constant", gates=[3])

@@ -115,6 +115,24 @@ pub fn label<T: serde::Serialize>(value: T) -> Result<String, serde_json::Error>
     })
 }
 
+/// A pipeline's one-line description, from its tables' `type`s: `pipeline (signal constant,
+/// gates [overbought], allocator equal_weight, execution immediate, rebalance monthly)`.
+pub fn pipeline_description(tables: &PipelineConfig) -> Result<String, StrategyError> {
+    fn kind(t: Option<&toml::Table>) -> &str {
+        t.and_then(|t| t.get("type")).and_then(|v| v.as_str()).unwrap_or("?")
+    }
+    let gates: Vec<&str> = tables.gates.iter().map(|g| kind(Some(g))).collect();
+    let rebalance =
+        label(tables.rebalance.unwrap_or_default()).map_err(|e| StrategyError::InvalidConfig(e.to_string()))?;
+    Ok(format!(
+        "pipeline (signal {}, gates [{}], allocator {}, execution {}, rebalance {rebalance})",
+        kind(tables.signal.as_ref()),
+        gates.join(", "),
+        kind(tables.allocator.as_ref()),
+        kind(tables.execution.as_ref()),
+    ))
+}
+
 /// Resolve the strategy `cfg` names (see [`Resolved`]).
 pub fn resolve(cfg: &RunConfig) -> Result<Resolved, StrategyError> {
     let name = cfg.strategy_name();
@@ -129,18 +147,7 @@ pub fn resolve(cfg: &RunConfig) -> Result<Resolved, StrategyError> {
         }
         let built = pipeline.build()?;
         let resolved = pipeline.resolved()?;
-        fn kind(t: Option<&toml::Table>) -> &str {
-            t.and_then(|t| t.get("type")).and_then(|v| v.as_str()).unwrap_or("?")
-        }
-        let gates: Vec<&str> = resolved.gates.iter().map(|g| kind(Some(g))).collect();
-        let rebalance = label(resolved.rebalance).map_err(|e| StrategyError::InvalidConfig(e.to_string()))?;
-        let description = format!(
-            "pipeline (signal {}, gates [{}], allocator {}, execution {}, rebalance {rebalance})",
-            kind(resolved.signal.as_ref()),
-            gates.join(", "),
-            kind(resolved.allocator.as_ref()),
-            kind(resolved.execution.as_ref()),
-        );
+        let description = pipeline_description(&resolved)?;
         echo.signal = resolved.signal.clone();
         echo.gates = resolved.gates.clone();
         echo.allocator = resolved.allocator.clone();

@@ -28,6 +28,8 @@ __all__ = [
     "Result",
     "Strategy",
     "Signal",
+    "Gate",
+    "Allocator",
     "Pipeline",
     "backtest",
     "strategies",
@@ -150,7 +152,16 @@ def _native_dataset(dataset: Optional[Dataset]):
     raise TypeError(f"dataset must be a rebt.Dataset or None, got {type(dataset).__name__}")
 
 
-class Strategy:
+class _Named:
+    """What rebt calls a strategy or pipeline part written in Python in its outputs."""
+
+    @property
+    def name(self) -> str:
+        """`python:<class name>`."""
+        return "python:" + type(self).__name__
+
+
+class Strategy(_Named):
     """A strategy written in Python, run by rebt's engine with its market rules and costs.
 
     Subclass it and implement `on_bar(self, ctx, orders)`; it is called at the close of every
@@ -178,41 +189,89 @@ class Strategy:
     def on_bar(self, ctx: Any, orders: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement on_bar(self, ctx, orders)")
 
-    @property
-    def name(self) -> str:
-        """How the outputs name the strategy: `python:<class name>`."""
-        return "python:" + type(self).__name__
 
+class Signal(_Named):
+    """A pipeline signal written in Python (rebt's Rust `Signal` trait): implement
+    `scores(self, ctx, universe)`, called at every rebalance with the day's
+    :class:`rebt.Context` and the universe's symbols; return one score per symbol (a float;
+    None or NaN for no opinion). A positive score means worth holding; the pipeline's gates,
+    allocator and execution do the rest. Use it in :class:`rebt.Pipeline`.
 
-class Signal:
-    """A pipeline signal written in Python: implement `scores(self, ctx, universe)`, called at
-    every rebalance with the day's :class:`rebt.Context` and the universe's symbols; return one
-    score per symbol (a float; None or NaN for no opinion). A positive score means worth
-    holding; the pipeline's gates, allocator and execution do the rest. Use it in
-    :class:`rebt.Pipeline`. An exception stops the run on that day, as in a Strategy."""
+    `on_start(self, setup)`, when defined, is called once before the first day, as for a
+    :class:`rebt.Strategy`. An exception stops the run on that day: `rebt.backtest` raises
+    :class:`rebt.StrategyError` naming the day, with the exception as `__cause__`."""
 
     def scores(self, ctx: Any, universe: List[str]) -> Sequence[Optional[float]]:
         raise NotImplementedError(f"{type(self).__name__} must implement scores(self, ctx, universe)")
 
-    @property
-    def name(self) -> str:
-        return "python:" + type(self).__name__
+
+class Gate(_Named):
+    """A pipeline gate written in Python (rebt's Rust `Gate` trait): implement
+    `decide(self, ctx, symbol)`, called every day for every universe symbol with the day's
+    :class:`rebt.Context`, and return the decision (the Rust `GateDecision`):
+
+    - `"allow"` (`Gate.ALLOW`): no objection;
+    - `"block"` (`Gate.BLOCK`): no new entry or increase; a position held may stay;
+    - `"exit"` (`Gate.EXIT`): close the position;
+    - a float in [0, 1]: entries and increases at this fraction of the allocated weight.
+
+    The pipeline combines its gates as it does built-in ones (any exit wins, then any block,
+    else the product of the scales), in the order given. `on_start(self, setup)` and
+    exceptions as for :class:`rebt.Signal`."""
+
+    ALLOW = "allow"
+    BLOCK = "block"
+    EXIT = "exit"
+
+    def decide(self, ctx: Any, symbol: str) -> Union[str, float]:
+        raise NotImplementedError(f"{type(self).__name__} must implement decide(self, ctx, symbol)")
 
 
-def _table(part: Any, role: str) -> Dict[str, Any]:
+class Allocator(_Named):
+    """A pipeline allocator written in Python (rebt's Rust `Allocator` trait): implement
+    `allocate(self, ctx, candidates)`, called at every rebalance with the day's
+    :class:`rebt.Context` and the candidates (the symbols with a positive score that the
+    gates let through, as `(symbol, score)` pairs, best first), and return the target
+    weights (fractions of equity) as `{symbol: weight}` or `(symbol, weight)` pairs.
+
+    Weights are checked: each finite and at least 0, for a symbol of the run's universe,
+    given once, summing to at most 1; otherwise the run stops with
+    :class:`rebt.StrategyError` naming the day and the problem. The pipeline then applies
+    the gates' blocks and scales, and its execution trades. `self.note(text)` records a
+    remark in the result's notes (a fallback taken, a name left out). `on_start(self, setup)`
+    and exceptions as for :class:`rebt.Signal`."""
+
+    def allocate(self, ctx: Any, candidates: List[Tuple[str, float]]) -> Union[
+        Mapping[str, float], Sequence[Tuple[str, float]]
+    ]:
+        raise NotImplementedError(f"{type(self).__name__} must implement allocate(self, ctx, candidates)")
+
+    def note(self, text: str) -> None:
+        """Record a remark the result's notes will carry."""
+        self.__dict__.setdefault("_rebt_notes", []).append(str(text))
+
+    def _take_notes(self) -> List[str]:
+        return self.__dict__.pop("_rebt_notes", [])
+
+
+def _table(part: Any, role: str, python_class: Optional[str] = None) -> Dict[str, Any]:
     if isinstance(part, str):
         return {"type": part}
     if isinstance(part, Mapping) and "type" in part:
         return dict(part)
-    raise TypeError(f"{role} must be a type name or a table with `type`, got {part!r}")
+    also = f" or a {python_class}" if python_class else ""
+    raise TypeError(f"{role} must be a type name or a table with `type`{also}, got {part!r}")
 
 
 class Pipeline:
     """A pipeline strategy (rebt's `[signal]`, `[[gates]]`, `[allocator]`, `[execution]`,
     `rebalance`) whose parts are named as in a config file (`"equal_weight"` or
-    `{"type": "inverse_vol", "lookback": 60}`), and whose signal may be a :class:`rebt.Signal`:
+    `{"type": "inverse_vol", "lookback": 60}`), or written in Python: the signal a
+    :class:`rebt.Signal`, any gate a :class:`rebt.Gate`, the allocator a
+    :class:`rebt.Allocator`, in any mix with built-in parts:
 
-        rebt.backtest(data, rebt.Pipeline(signal=MySignal(), allocator="equal_weight", rebalance="weekly"))
+        rebt.backtest(data, rebt.Pipeline(signal=MySignal(), gates=["overbought", MyGate()],
+                                          allocator="equal_weight", rebalance="weekly"))
     """
 
     def __init__(
@@ -223,22 +282,43 @@ class Pipeline:
         execution: Any = "immediate",
         rebalance: Any = "monthly",
     ):
-        self.signal = signal if isinstance(signal, Signal) else _table(signal, "signal")
-        self.tables: Dict[str, Any] = {
-            "gates": [_table(g, "a gate") for g in gates],
-            "allocator": _table(allocator, "allocator"),
-            "execution": _table(execution, "execution"),
-            "rebalance": rebalance,
+        self.signal = signal if isinstance(signal, Signal) else _table(signal, "signal", "rebt.Signal")
+        self.gates = [g if isinstance(g, Gate) else _table(g, "a gate", "rebt.Gate") for g in gates]
+        self.allocator = allocator if isinstance(allocator, Allocator) else _table(allocator, "allocator", "rebt.Allocator")
+        self.execution = _table(execution, "execution")
+        self.rebalance = rebalance
+
+    def python_parts(self) -> Dict[str, Any]:
+        """The parts written in Python: `signal` and `allocator` (None when built-in) and
+        `gates` (their positions in the list of gates, with the gate)."""
+        return {
+            "signal": self.signal if isinstance(self.signal, Signal) else None,
+            "gates": [(k, g) for k, g in enumerate(self.gates) if isinstance(g, Gate)],
+            "allocator": self.allocator if isinstance(self.allocator, Allocator) else None,
         }
 
+    def has_python_parts(self) -> bool:
+        parts = self.python_parts()
+        return parts["signal"] is not None or bool(parts["gates"]) or parts["allocator"] is not None
+
     def config(self) -> Dict[str, Any]:
-        """The configuration (as a dict); a Python signal's `[signal]` is a placeholder."""
-        signal = {"type": "constant"} if isinstance(self.signal, Signal) else self.signal
-        return {"strategy": "pipeline", "signal": signal, **self.tables}
+        """The configuration (as a dict) of the built-in parts: a Python signal's or
+        allocator's table is a placeholder, Python gates are left out."""
+        return {
+            "strategy": "pipeline",
+            "signal": {"type": "constant"} if isinstance(self.signal, Signal) else self.signal,
+            "gates": [g for g in self.gates if not isinstance(g, Gate)],
+            "allocator": {"type": "equal_weight"} if isinstance(self.allocator, Allocator) else self.allocator,
+            "execution": self.execution,
+            "rebalance": self.rebalance,
+        }
 
     def __repr__(self) -> str:
-        signal = self.signal.name if isinstance(self.signal, Signal) else self.signal
-        return f"Pipeline(signal={signal!r}, {self.tables!r})"
+        shown = lambda part: part.name if isinstance(part, (Signal, Gate, Allocator)) else part
+        return (
+            f"Pipeline(signal={shown(self.signal)!r}, gates={[shown(g) for g in self.gates]!r}, "
+            f"allocator={shown(self.allocator)!r}, execution={self.execution!r}, rebalance={self.rebalance!r})"
+        )
 
 
 Context = _rebt.Context
@@ -399,11 +479,11 @@ def backtest(
     python_strategy = strategy if isinstance(strategy, Strategy) else None
     if python_strategy is not None and params:
         raise TypeError("params are for built-in strategies; a rebt.Strategy takes its settings in its constructor")
-    python_signal = None
+    python_parts = None
     if isinstance(strategy, Pipeline):
         if params:
             raise TypeError("a Pipeline's parameters are in its tables; params are for built-in strategies")
-        python_signal = strategy.signal if isinstance(strategy.signal, Signal) else None
+        python_parts = strategy.python_parts() if strategy.has_python_parts() else None
         strategy = strategy.config()
     s = _settings.settings(
         None if python_strategy is not None else strategy,
@@ -418,8 +498,8 @@ def backtest(
         slippage_bps=slippage_bps,
         volume_cap=volume_cap,
     )
-    if python_signal is not None:
-        native = _rebt.backtest_pipeline(_native_dataset(dataset), _settings.to_json(s), python_signal, python_signal.name)
+    if python_parts is not None:
+        native = _rebt.backtest_pipeline(_native_dataset(dataset), _settings.to_json(s), **python_parts)
     elif python_strategy is not None:
         native = _rebt.backtest_strategy(
             _native_dataset(dataset), _settings.to_json(s), python_strategy, python_strategy.name

@@ -59,7 +59,13 @@ class RunResult:
 
 def backtest(dataset: Optional[Dataset], settings_json: str) -> RunResult: ...
 def backtest_strategy(dataset: Optional[Dataset], settings_json: str, strategy: Any, name: str) -> RunResult: ...
-def backtest_pipeline(dataset: Optional[Dataset], settings_json: str, signal: Any, name: str) -> RunResult: ...
+def backtest_pipeline(
+    dataset: Optional[Dataset],
+    settings_json: str,
+    signal: Optional[Any] = None,
+    gates: List[Tuple[int, Any]] = ...,
+    allocator: Optional[Any] = None,
+) -> RunResult: ...
 def sweep(
     dataset: Optional[Dataset],
     settings_json: str,
@@ -75,7 +81,7 @@ def sweep(
 def sweep_merge(dirs: Sequence[str], out: str, metric: str = "sharpe", top: int = 10) -> str: ...
 
 class RunData:
-    """`setup` in Strategy.on_start."""
+    """`setup` in the on_start of a Strategy, Signal, Gate or Allocator."""
     @property
     def symbols(self) -> List[str]: ...
     @property
