@@ -1,13 +1,16 @@
 //! `rebt.sweep` and `rebt.sweep_merge` (native half): rebt-run's sweep driver and the result
 //! store's merge, with the summary (DSR, PBO) written into the output directory as the CLI
-//! writes it; the package reads `results.csv` and `summary.json` from there.
+//! writes it; the package reads `results.csv` and `summary.json` from there. Also
+//! `rebt.regress` and `rebt.walk_forward`, each through the rebt-run driver its command
+//! calls.
 //!
-//! A sweep runs on a thread of its own while the calling thread waits without the GIL, waking
-//! every [`TICK`] to report progress to a Python callable and to run Python's signal handlers:
-//! Ctrl-C raises `KeyboardInterrupt` at once and asks the sweep to stop (its `stop` flag), and
-//! the finished combinations stay in the directory, so `resume=True` continues it. The
-//! stopped sweep's thread finishes the batch it is running in the background; a later sweep
-//! into the same directory, or a merge, first waits for it (so two never write one store).
+//! A sweep (a walk-forward) runs on a thread of its own while the calling thread
+//! waits without the GIL, waking every [`TICK`] to report progress to a Python callable and
+//! to run Python's signal handlers: Ctrl-C raises `KeyboardInterrupt` at once and asks the
+//! sweep to stop (its `stop` flag), and the finished combinations stay in the directory, so
+//! `resume=True` continues it. The stopped sweep's thread finishes the batch it is running in
+//! the background; a later sweep into the same directory, or a merge, first waits for it (so
+//! two never write one store).
 
 use crate::config::Settings;
 use crate::dataset::Dataset;
@@ -27,13 +30,15 @@ use std::time::Duration;
 /// How often a waiting call reports progress and checks for Ctrl-C.
 const TICK: Duration = Duration::from_millis(100);
 
-/// Sweeps stopped by Ctrl-C whose thread may still be finishing its batch, by directory.
-static FINISHING: Mutex<Vec<(PathBuf, JoinHandle<()>)>> = Mutex::new(Vec::new());
+/// Drivers stopped by Ctrl-C whose thread may still be finishing, by output directory.
+static FINISHING: Mutex<Vec<(Option<PathBuf>, JoinHandle<()>)>> = Mutex::new(Vec::new());
 
-/// Wait (without the GIL) for the stopped sweeps writing into `dir`, or into any directory.
+/// Wait (without the GIL) for the stopped drivers writing into `dir`, or for all of them.
 fn settle(py: Python<'_>, dir: Option<&Path>) {
     let mut finishing = FINISHING.lock().unwrap_or_else(|p| p.into_inner());
-    let (wait, keep): (Vec<_>, Vec<_>) = finishing.drain(..).partition(|(d, _)| dir.is_none_or(|dir| d == dir));
+    let (wait, keep): (Vec<_>, Vec<_>) = finishing
+        .drain(..)
+        .partition(|(d, _)| dir.is_none_or(|dir| d.as_deref() == Some(dir)));
     *finishing = keep;
     drop(finishing);
     py.detach(|| {
@@ -58,28 +63,45 @@ struct SweepReport<'a> {
     threads: usize,
 }
 
-/// Run `work` on its own thread; meanwhile, without the GIL, wake every [`TICK`] to call
-/// `progress(done, total)` when it moved and to run the signal handlers. An exception from
-/// either sets `stop` and is raised at once.
+/// How far a driver has got, as it reports it: (done, total), read by the waiting thread.
+#[derive(Debug, Default)]
+struct Counts(AtomicUsize, AtomicUsize);
+
+impl Counts {
+    fn set(&self, done: usize, total: usize) {
+        self.1.store(total, Ordering::Relaxed);
+        self.0.store(done, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> (usize, usize) {
+        (self.0.load(Ordering::Relaxed), self.1.load(Ordering::Relaxed))
+    }
+}
+
+/// Run a research driver, `work`, on its own thread; meanwhile, without the GIL, wake every
+/// [`TICK`] to call `progress(done, total)` when the [`Counts`] `work` reports moved and to run
+/// the signal handlers. An exception from either sets the stop flag `work` is given and is
+/// raised at once; the thread, which may still be writing into `out`, is kept for [`settle`].
 fn wait_for<T: Send + 'static>(
     py: Python<'_>,
-    out: &Path,
-    counts: Arc<(AtomicUsize, AtomicUsize)>,
-    stop: Arc<AtomicBool>,
+    out: Option<&Path>,
     progress: Option<Py<PyAny>>,
-    work: impl FnOnce() -> T + Send + 'static,
+    work: impl FnOnce(&Counts, &Arc<AtomicBool>) -> T + Send + 'static,
 ) -> PyResult<T> {
+    let counts = Arc::new(Counts::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let (seen, stopped) = (Arc::clone(&counts), Arc::clone(&stop));
     let (tx, rx) = mpsc::channel();
     let handle = std::thread::Builder::new()
-        .name("rebt-sweep".into())
+        .name("rebt-research".into())
         .spawn(move || {
             // the receiver is gone only after an interrupt, when nobody waits for the result
-            let _ = tx.send(work());
+            let _ = tx.send(work(&seen, &stopped));
         })
-        .map_err(|e| RebtError::new_err(format!("cannot start the sweep thread: {e}")))?;
+        .map_err(|e| RebtError::new_err(format!("cannot start the driver's thread: {e}")))?;
     let mut shown = (usize::MAX, usize::MAX);
     let mut report = |py: Python<'_>| -> PyResult<()> {
-        let now = (counts.0.load(Ordering::Relaxed), counts.1.load(Ordering::Relaxed));
+        let now = counts.get();
         if let Some(p) = &progress
             && now != shown
             && now.1 > 0
@@ -105,12 +127,12 @@ fn wait_for<T: Send + 'static>(
                 if let Err(e) = py.check_signals().and_then(|()| report(py)) {
                     stop.store(true, Ordering::Relaxed);
                     let mut finishing = FINISHING.lock().unwrap_or_else(|p| p.into_inner());
-                    finishing.push((out.to_path_buf(), handle));
+                    finishing.push((out.map(Path::to_path_buf), handle));
                     return Err(e);
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(RebtError::new_err("the sweep thread stopped without a result"));
+                return Err(RebtError::new_err("the driver's thread stopped without a result"));
             }
         }
     }
@@ -149,24 +171,18 @@ pub fn sweep(
         None => Shard::ALL,
     };
     let metric = self::metric(metric)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let settings = SweepSettings {
-        grid,
-        shard,
-        out: out.clone(),
-        resume,
-        jobs,
-        stop: Some(Arc::clone(&stop)),
-    };
     settle(py, Some(&out));
-    let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
-    let seen = Arc::clone(&counts);
     let dir = out.clone();
-    let result = wait_for(py, &dir, counts, stop, progress, move || {
-        let run = run_sweep(&base, &settings, &|p: Progress| {
-            seen.1.store(p.total, Ordering::Relaxed);
-            seen.0.store(p.done, Ordering::Relaxed);
-        })?;
+    let result = wait_for(py, Some(&dir), progress, move |counts, stop| {
+        let settings = SweepSettings {
+            grid,
+            shard,
+            out: out.clone(),
+            resume,
+            jobs,
+            stop: Some(Arc::clone(stop)),
+        };
+        let run = run_sweep(&base, &settings, &|p: Progress| counts.set(p.done, p.total))?;
         let summary = summarize(&run.results, metric, top, &out)?;
         let report = SweepReport {
             summary: &summary,
@@ -275,17 +291,10 @@ pub fn walk_forward(
         metric: self::metric(metric)?,
         jobs,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopped = Arc::clone(&stop);
-    let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
-    let seen = Arc::clone(&counts);
     let dir = out.clone();
-    let result = wait_for(py, &dir, counts, stop, progress, move || {
-        let run = run_walk_forward(&base, &request, &|p| {
-            seen.1.store(p.total, Ordering::Relaxed);
-            seen.0.store(p.done, Ordering::Relaxed);
-        })?;
-        match stopped.load(Ordering::Relaxed) {
+    let result = wait_for(py, Some(&dir), progress, move |counts, stop| {
+        let run = run_walk_forward(&base, &request, &|p| counts.set(p.done, p.total))?;
+        match stop.load(Ordering::Relaxed) {
             true => Ok(()),
             false => run.write_outputs(&out),
         }
