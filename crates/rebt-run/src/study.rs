@@ -16,6 +16,7 @@ use crate::error::RunError;
 use crate::plan::{dataset_info, load_dataset};
 use crate::registry::resolve;
 use chrono::NaiveDate;
+use rebt_data::Dataset;
 use rebt_report::study_page::{
     ComparisonView, DistributionRow, Format, InvestedRow, PageApproach, PagePart, Series, StudyPage,
 };
@@ -226,6 +227,16 @@ const RUN_COLUMNS: &[&str] = &[
 
 /// Run the study `request` describes; `progress` is called as runs finish.
 pub fn run_study(request: &StudyRequest, progress: &(dyn Fn(Progress) + Sync)) -> Result<StudyRun, RunError> {
+    run_study_on(request, None, progress)
+}
+
+/// [`run_study`] on `dataset` when given (a front end's, already loaded: Python's
+/// `rebt.Dataset`), instead of the one `request.overrides.data` or the configs name.
+pub fn run_study_on(
+    request: &StudyRequest,
+    dataset: Option<&Dataset>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<StudyRun, RunError> {
     let mut loaded = load_configs(&request.configs)?;
     for l in &mut loaded {
         request.overrides.apply(&mut l.config)?;
@@ -234,7 +245,9 @@ pub fn run_study(request: &StudyRequest, progress: &(dyn Fn(Progress) + Sync)) -
         l.config.to = None;
     }
     let data = loaded[0].config.data.clone();
-    if let Some(other) = loaded.iter().find(|l| l.config.data != data) {
+    if let Some(other) = loaded.iter().find(|l| l.config.data != data)
+        && dataset.is_none()
+    {
         bail!(
             "{} reads data from {} but {} from {}; the approaches of a study share one dataset: pass --data",
             loaded[0].name,
@@ -271,7 +284,14 @@ pub fn run_study(request: &StudyRequest, progress: &(dyn Fn(Progress) + Sync)) -
             config: resolved.config,
         });
     }
-    let dataset = load_dataset(data.as_deref())?;
+    let read;
+    let dataset = match dataset {
+        Some(given) => given,
+        None => {
+            read = load_dataset(data.as_deref())?;
+            &read
+        }
+    };
     let target = match &request.target {
         Some(t) => t.clone(),
         None => match loaded[0].config.universe.as_deref() {
@@ -317,23 +337,31 @@ pub fn run_study(request: &StudyRequest, progress: &(dyn Fn(Progress) + Sync)) -
     }
     Ok(StudyRun {
         result,
-        dataset: dataset_info(&dataset),
+        dataset: dataset_info(dataset),
         configs: echoes,
     })
 }
 
 impl StudyRun {
-    /// The files of the output directory: `study.json`, `study.html` and `runs.csv`.
-    pub fn output_files(&self) -> Result<Vec<OutputFile>, RunError> {
-        let document = StudyDocument {
+    fn document(&self) -> StudyDocument<'_> {
+        StudyDocument {
             rebt_version: env!("CARGO_PKG_VERSION"),
             study: "phased",
             dataset: self.dataset.clone(),
             configs: self.configs.clone(),
             result: &self.result,
-        };
-        let json =
-            serde_json::to_string_pretty(&document).map_err(|e| RunError::output("serialising study.json", e))?;
+        }
+    }
+
+    /// `study.json`, as [`StudyRun::write_outputs`] writes it.
+    pub fn to_json(&self) -> Result<String, RunError> {
+        serde_json::to_string_pretty(&self.document()).map_err(|e| RunError::output("serialising study.json", e))
+    }
+
+    /// The files of the output directory: `study.json`, `study.html` and `runs.csv`.
+    pub fn output_files(&self) -> Result<Vec<OutputFile>, RunError> {
+        let document = self.document();
+        let json = self.to_json()?;
         let html =
             page(&self.result, &self.dataset, &document).map_err(|e| RunError::output("drawing study.html", e))?;
         let runs = to_csv(&self.result.runs, RUN_COLUMNS).map_err(|e| RunError::output("writing runs.csv", e))?;
