@@ -72,6 +72,7 @@ fn _rebt(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(research::sweep_merge, m)?)?;
     m.add_function(wrap_pyfunction!(research::regress, m)?)?;
     m.add_function(wrap_pyfunction!(research::walk_forward, m)?)?;
+    m.add_function(wrap_pyfunction!(research::study_phased, m)?)?;
     m.add_class::<strategy::RunData>()?;
     m.add_class::<strategy::Context>()?;
     m.add_class::<strategy::Orders>()?;

@@ -1,10 +1,10 @@
 //! `rebt.sweep` and `rebt.sweep_merge` (native half): rebt-run's sweep driver and the result
 //! store's merge, with the summary (DSR, PBO) written into the output directory as the CLI
 //! writes it; the package reads `results.csv` and `summary.json` from there. Also
-//! `rebt.regress` and `rebt.walk_forward`, each through the rebt-run driver its command
-//! calls.
+//! `rebt.regress`, `rebt.walk_forward` and `rebt.study_phased`, each through the rebt-run
+//! driver its command calls.
 //!
-//! A sweep (a walk-forward) runs on a thread of its own while the calling thread
+//! A sweep (a walk-forward, a study) runs on a thread of its own while the calling thread
 //! waits without the GIL, waking every [`TICK`] to report progress to a Python callable and
 //! to run Python's signal handlers: Ctrl-C raises `KeyboardInterrupt` at once and asks the
 //! sweep to stop (its `stop` flag), and the finished combinations stay in the directory, so
@@ -13,7 +13,7 @@
 //! two never write one store).
 
 use crate::config::Settings;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, data_path};
 use crate::errors::{ConfigError, RebtError, run_error};
 use pyo3::prelude::*;
 use rebt_research::grid::{Grid, Shard};
@@ -298,6 +298,77 @@ pub fn walk_forward(
             true => Ok(()),
             false => run.write_outputs(&out),
         }
+    })?;
+    result.map_err(run_error)
+}
+
+/// Run the phased-building study (`rebt study phased`) on `dataset` (or on the configs'
+/// data, else the embedded dataset) and, when `out` is given, write its outputs there
+/// (study.json, study.html, runs.csv). `configs` are the approaches' TOML files (none: the
+/// built-in Northern Rare Earth set); `settings_json` holds the account's settings (cash,
+/// rules, costs, slippage_bps, volume_cap), the span (start, end) and the benchmark. Returns
+/// study.json's text and the runs as JSON rows. Progress and Ctrl-C as for a walk-forward
+/// (the study driver has no stop either: after Ctrl-C it finishes in the background and
+/// writes nothing).
+#[pyfunction]
+#[pyo3(signature = (dataset, configs, settings_json, out=None, horizon=252, step=1, warmup=60, paths=2000, block=10.0, seed=0, resamples=2000, confidence=0.95, target=None, progress=None))]
+#[allow(clippy::too_many_arguments)] // the keyword arguments of `rebt.study_phased`
+pub fn study_phased(
+    py: Python<'_>,
+    dataset: Option<PyRef<'_, Dataset>>,
+    configs: Vec<PathBuf>,
+    settings_json: &str,
+    out: Option<PathBuf>,
+    horizon: usize,
+    step: usize,
+    warmup: usize,
+    paths: usize,
+    block: f64,
+    seed: u64,
+    resamples: usize,
+    confidence: f64,
+    target: Option<String>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(String, String)> {
+    use rebt_run::config::Overrides;
+    use rebt_run::study::{StudyRequest, run_study_on};
+    let settings = Settings::from_json(settings_json)?;
+    let dataset = dataset.map(|d| Arc::clone(&d.inner));
+    let request = StudyRequest {
+        configs,
+        overrides: Overrides {
+            // the configs' echo records the dataset the study ran on
+            data: dataset.as_deref().and_then(data_path),
+            cash: settings.cash,
+            rules: settings.rules,
+            costs: settings.costs,
+            slippage_bps: settings.slippage_bps,
+            volume_cap: settings.volume_cap,
+            ..Overrides::default()
+        },
+        from: settings.start,
+        to: settings.end,
+        horizon,
+        step,
+        warmup,
+        paths,
+        mean_block_length: block,
+        seed,
+        resamples,
+        confidence,
+        target,
+        benchmark: settings.benchmark,
+    };
+    let dir = out.clone();
+    let result = wait_for(py, dir.as_deref(), progress, move |counts, stop| {
+        let run = run_study_on(&request, dataset.as_deref(), &|p| counts.set(p.done, p.total))?;
+        if let Some(dir) = out.as_deref()
+            && !stop.load(Ordering::Relaxed)
+        {
+            run.write_outputs(dir)?;
+        }
+        let runs = serde_json::to_string(&run.result.runs).map_err(|e| RunError::output("serialising the runs", e))?;
+        Ok::<_, RunError>((run.to_json()?, runs))
     })?;
     result.map_err(run_error)
 }

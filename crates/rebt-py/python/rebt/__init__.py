@@ -18,7 +18,7 @@ import os
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _frames, _rebt, _research, _settings, _tables
-from ._research import SweepResult
+from ._research import StudyResult, SweepResult
 from ._rebt import Cancelled, ConfigError, DataError, RebtError, StrategyError
 
 __version__ = _rebt.version()
@@ -32,7 +32,15 @@ __all__ = [
     "Allocator",
     "Pipeline",
     "backtest",
+    "sweep",
+    "sweep_merge",
+    "walk_forward",
+    "study_phased",
+    "regress",
     "strategies",
+    "SweepResult",
+    "WalkForwardResult",
+    "StudyResult",
     "RebtError",
     "ConfigError",
     "DataError",
@@ -695,3 +703,74 @@ def walk_forward(
     finally:
         close()
     return WalkForwardResult(directory)
+
+
+def study_phased(
+    dataset: Optional[Dataset] = None,
+    configs: Optional[Sequence[PathLike]] = None,
+    *,
+    start: Any = None,
+    end: Any = None,
+    horizon: int = 252,
+    step: int = 1,
+    warmup: int = 60,
+    paths: int = 2000,
+    block: float = 10.0,
+    seed: int = 0,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+    target: Optional[str] = None,
+    benchmark: Optional[str] = None,
+    cash: Optional[float] = None,
+    rules: Optional[str] = None,
+    costs: Optional[str] = None,
+    slippage_bps: Optional[float] = None,
+    volume_cap: Optional[float] = None,
+    out: Optional[PathLike] = None,
+    progress: Any = True,
+    as_polars: bool = False,
+) -> StudyResult:
+    """The phased-building study (`rebt study phased`): does building a position in tranches
+    beat buying at once? Every approach runs from every start date (`step` trading days apart)
+    for `horizon` days, and on `paths` block-bootstrapped paths (mean block `block` days,
+    seeded by `seed`); the phased approach is compared with the lump sum by start and by path,
+    with `resamples` bootstrap resamples for intervals at `confidence`.
+
+    `configs` are the approaches' TOML files, at least two: the phased approach first, then
+    the lump sum it is compared with, others alongside (default: the built-in Northern Rare
+    Earth set). `start`/`end` bound the span starts and resampled days come from (the CLI's
+    `--from`/`--to`); `target` is the instrument whose entry price is measured; `benchmark`
+    (or `"none"`) is held alongside; `cash`, `rules`, `costs`, `slippage_bps` and `volume_cap`
+    apply to every approach. With `dataset=None` the configs' data (else the embedded
+    dataset) is loaded. With `out`, study.json, study.html and runs.csv are written there.
+
+    Progress shows with tqdm when installed (else a line on stderr); `progress=False` hides
+    it, a callable receives `(done, total)`. Ctrl-C raises KeyboardInterrupt within a second;
+    the study then finishes in the background and writes nothing."""
+    if isinstance(configs, (str, os.PathLike)):
+        raise TypeError("configs must be a list of TOML paths (the phased approach first, then the lump sum)")
+    s = _settings.settings(
+        None, None, start=start, end=end, benchmark=benchmark, cash=cash, rules=rules, costs=costs,
+        slippage_bps=slippage_bps, volume_cap=volume_cap,
+    )
+    update, close = _research.progress_callback(progress, "rebt study phased", "runs")
+    try:
+        document, runs = _rebt.study_phased(
+            _native_dataset(dataset),
+            [os.fspath(c) for c in configs or ()],
+            _settings.to_json(s),
+            out=None if out is None else os.fspath(out),
+            horizon=horizon,
+            step=step,
+            warmup=warmup,
+            paths=paths,
+            block=block,
+            seed=seed,
+            resamples=resamples,
+            confidence=confidence,
+            target=target,
+            progress=update,
+        )
+    finally:
+        close()
+    return StudyResult(document, runs, None if out is None else os.fspath(out), as_polars=as_polars)

@@ -154,3 +154,19 @@ def walk_forward(
     jobs: int = 0,
     progress: Optional[Callable[[int, int], Any]] = None,
 ) -> None: ...
+def study_phased(
+    dataset: Optional[Dataset],
+    configs: List[str],
+    settings_json: str,
+    out: Optional[str] = None,
+    horizon: int = 252,
+    step: int = 1,
+    warmup: int = 60,
+    paths: int = 2000,
+    block: float = 10.0,
+    seed: int = 0,
+    resamples: int = 2000,
+    confidence: float = 0.95,
+    target: Optional[str] = None,
+    progress: Optional[Callable[[int, int], Any]] = None,
+) -> Tuple[str, str]: ...

@@ -1,8 +1,10 @@
-"""Parameter sweeps from Python: `rebt.sweep` runs rebt-run's sweep driver (the CLI's `rebt
+"""Research drivers from Python. `rebt.sweep` runs rebt-run's sweep driver (the CLI's `rebt
 sweep`) into a result directory and reads it back: `results.csv` as a DataFrame, `summary.json`
 as the DSR / PBO figures. `rebt.sweep_merge` unions the directories of a sweep's shards, as
 `rebt sweep merge` does, so shards can run anywhere that writes to a shared directory (one
-process each, a Dask or SLURM cluster) and be merged afterwards.
+process each, a Dask or SLURM cluster) and be merged afterwards. `rebt.study_phased` runs the
+phased-building study (`rebt study phased`): :class:`StudyResult` holds its document and
+tables.
 """
 
 from __future__ import annotations
@@ -133,3 +135,93 @@ def new_out(out: Optional[PathLike]) -> str:
     if out is not None:
         return os.fspath(out)
     return tempfile.mkdtemp(prefix="rebt-sweep-")
+
+
+# The figures study.json gives per approach (the benchmark has the first three).
+STUDY_FIGURES = ("terminal_return", "max_drawdown", "sharpe", "avg_entry_price", "entry_vs_start", "invested")
+STUDY_PARTS = ("rolling", "resampled")
+
+
+class StudyResult:
+    """A finished phased-building study (`rebt study phased`):
+
+    - `.runs`: one row per run (an approach, or `benchmark`, from one rolling start or on one
+      resampled path), as runs.csv;
+    - `.summary`: per part, approach and figure, the distribution over the runs (n, undefined,
+      mean, median, p05, p95, min, max), as study.json's `approaches` and `benchmark`;
+    - `.comparison`: per part, phased (the first approach) against lump sum (the second):
+      wins, ties, losses, P(beats) and the mean difference with their bootstrap intervals;
+    - `.document` (study.json as a dict), `.to_json()` (its text, as the CLI writes it),
+      `.notes`;
+    - `.out` and `.html` (the study.html page), when the study was given `out`.
+
+    Tables are pandas DataFrames, or polars with `as_polars=True`."""
+
+    def __init__(self, document: str, runs: str, out: Optional[str], as_polars: bool = False):
+        self._document = document
+        self._runs = json.loads(runs)
+        self.document: Dict[str, Any] = json.loads(document)
+        self.out = out
+        self._as_polars = as_polars
+
+    def _frame(self, name: str, rows: List[Dict[str, Any]]):
+        from . import _tables
+
+        return _tables.to_polars(name, rows) if self._as_polars else _tables.to_pandas(name, rows)
+
+    @property
+    def runs(self):
+        return self._frame("study_runs", self._runs)
+
+    @property
+    def summary(self):
+        rows = []
+        for part in STUDY_PARTS:
+            summary = self.document.get(part)
+            if summary is None:
+                continue
+            for approach in summary["approaches"]:
+                for figure in STUDY_FIGURES:
+                    rows.append({"part": part, "approach": approach["name"], "figure": figure, **approach[figure]})
+            benchmark = summary.get("benchmark")
+            if benchmark is not None:
+                for figure in STUDY_FIGURES[:3]:
+                    rows.append({"part": part, "approach": "benchmark", "figure": figure, **benchmark[figure]})
+        return self._frame("study_summary", rows)
+
+    @property
+    def comparison(self):
+        rows = []
+        for part in STUDY_PARTS:
+            c = (self.document.get(part) or {}).get("phased_vs_lump_sum")
+            if c is None:
+                continue
+            interval = lambda key, end: None if c.get(key) is None else c[key][end]
+            rows.append({
+                "part": part, "pairs": c["pairs"], "wins": c["wins"], "ties": c["ties"], "losses": c["losses"],
+                "p_beats": c["p_beats"], "p_beats_low": interval("p_beats_ci", "low"),
+                "p_beats_high": interval("p_beats_ci", "high"), "p_tie": c["p_tie"],
+                "mean_difference": c["mean_difference"],
+                "mean_difference_low": interval("mean_difference_ci", "low"),
+                "mean_difference_high": interval("mean_difference_ci", "high"),
+                "median_difference": c["median_difference"],
+            })
+        return self._frame("study_comparison", rows)
+
+    @property
+    def notes(self) -> List[str]:
+        return list(self.document.get("notes", []))
+
+    @property
+    def html(self) -> Optional[str]:
+        """The path of study.html (None without `out`)."""
+        return None if self.out is None else os.path.join(self.out, "study.html")
+
+    def to_json(self) -> str:
+        """study.json, exactly as `rebt study phased --out` writes it."""
+        return self._document
+
+    def __repr__(self) -> str:
+        names = [a["name"] for a in self.document.get("approaches", [])]
+        where = f"; {self.out}" if self.out else ""
+        return f"<rebt.StudyResult {' vs '.join(names[:2])}: {len(self._runs)} runs{where}>"

@@ -29,6 +29,7 @@ DATE_COLUMNS = {
     "corporate_actions": ["date"],
     "trades": ["entry", "exit"],
     "drawdowns": ["peak", "trough", "recovery"],
+    "study_runs": ["start"],
 }
 # Columns of the empty tables (a run with no fill still has a fills table with its columns).
 COLUMNS = {
@@ -40,6 +41,16 @@ COLUMNS = {
     "trades": [
         "symbol", "entry", "exit", "shares_bought", "entry_price", "exit_price", "cost", "proceeds",
         "dividends", "pnl", "return_pct", "holding_days",
+    ],
+    # rebt study phased: runs.csv, and the tables study.json holds per part
+    "study_runs": [
+        "part", "index", "start", "approach", "terminal_return", "max_drawdown", "sharpe", "avg_entry_price",
+        "entry_vs_start", "invested", "target_buys",
+    ],
+    "study_summary": ["part", "approach", "figure", "n", "undefined", "mean", "median", "p05", "p95", "min", "max"],
+    "study_comparison": [
+        "part", "pairs", "wins", "ties", "losses", "p_beats", "p_beats_low", "p_beats_high", "p_tie",
+        "mean_difference", "mean_difference_low", "mean_difference_high", "median_difference",
     ],
 }
 
