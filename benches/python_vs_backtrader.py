@@ -13,7 +13,7 @@ Timed (wall clock, best of --repeat, data already loaded):
 
     python benches/python_vs_backtrader.py [--instruments 100] [--days 2520] [--cli target/release/rebt]
 
-It prints one line per engine and the ratios. Build the package and the CLI with the same
+It prints one line per engine and the ratios, and the machine's cores and load average. Build the package and the CLI with the same
 profile (release for figures worth quoting: `pip install ./crates/rebt-py`, `cargo build
 --release`). Not a test: nothing is asserted.
 """
@@ -121,6 +121,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--cli", default=None, help="a rebt binary for the CLI figure")
     args = ap.parse_args()
+    load_before = os.getloadavg()[0]
     frame = bars(args.instruments, args.days, args.seed)
     common = dict(rules="none", costs="zero", benchmark="none")
     t_load, data = best_of(1, lambda: rebt.Dataset.from_frames(frame))
@@ -138,10 +139,18 @@ def main() -> None:
             t_csv, _ = best_of(args.repeat, lambda: rebt.Dataset.load(d))
         print(f"rebt CLI (load + run):         {t_cli:.3f} s; load alone {t_csv:.3f} s; "
               f"Python built-in + load {t_builtin + t_csv:.3f} s ({(t_builtin + t_csv) / t_cli:.2f}× the CLI)")
+        # the CLI's run without its load (and process start), against the run through Python
+        print(f"rebt CLI run alone (CLI − load): {t_cli - t_csv:.3f} s; "
+              f"Python built-in / CLI run = {t_builtin / (t_cli - t_csv):.2f}")
     try:
         t_bt = backtrader_seconds(frame, 10, 30)
     except ImportError:
         print("backtrader not installed (pip install backtrader): no comparison")
+        t_bt = None
+    finally:
+        print(f"machine: {os.cpu_count()} cores; 1-minute load average {load_before:.2f} before, "
+              f"{os.getloadavg()[0]:.2f} after")
+    if t_bt is None:
         return
     print(f"backtrader:                    {t_bt:.3f} s")
     print(f"backtrader / rebt Python on_bar = {t_bt / t_py:.1f}×; backtrader / rebt built-in = {t_bt / t_builtin:.1f}×")
