@@ -32,6 +32,10 @@ pub struct PhasedArgs {
     /// Dataset directory or bars CSV (default: the configs' `data`, else the embedded dataset).
     #[arg(long, value_name = "PATH")]
     data: Option<PathBuf>,
+    /// Corporate actions CSV for a --data bars file (default: the configs' `actions`; a
+    /// dataset directory's own actions.csv is read without it).
+    #[arg(long, value_name = "FILE")]
+    actions: Option<PathBuf>,
     /// First day of the span the starts and resampled days are taken from, YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     from: Option<String>,
@@ -99,6 +103,7 @@ fn phased(args: &PhasedArgs) -> Result<()> {
         configs: args.configs.clone(),
         overrides: Overrides {
             data: args.data.clone(),
+            actions: args.actions.clone(),
             ..args.account.overrides()
         },
         from: date("--from", &args.from)?,

@@ -276,3 +276,77 @@ fn bad_study_input_is_named() {
     }
     assert!(!dir.path().join("never").exists(), "a failed study writes nothing");
 }
+
+/// 600111.SH alone on 400 weekdays from 2022-01-03, a gentle wave around 40 yuan; the
+/// dividend's ex-date (1.00 a share) is the 200th day.
+fn one_stock() -> (String, String, String) {
+    let mut bars = String::from("date,symbol,open,high,low,close,volume\n");
+    let mut day = chrono::NaiveDate::from_ymd_opt(2022, 1, 3).expect("date");
+    let mut ex_date = String::new();
+    for i in 0..400 {
+        while chrono::Datelike::weekday(&day).number_from_monday() > 5 {
+            day = day.succ_opt().expect("date");
+        }
+        let close = 40.0 + 3.0 * (i as f64 / 17.0).sin() - if i >= 200 { 1.0 } else { 0.0 };
+        let close = (close * 100.0).round() / 100.0;
+        bars.push_str(&format!("{day},600111.SH,{close},{close},{close},{close},1000000\n"));
+        if i == 200 {
+            ex_date = day.to_string();
+        }
+        day = day.succ_opt().expect("date");
+    }
+    let actions = format!("symbol,ex_date,cash,bonus,transfer\n600111.SH,{ex_date},1.0,0,0\n");
+    (bars, actions, ex_date)
+}
+
+#[test]
+fn the_study_reads_the_corporate_actions_it_is_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (bars, actions, _) = one_stock();
+    std::fs::write(dir.path().join("bars.csv"), bars).expect("bars");
+    std::fs::write(dir.path().join("dividends.csv"), actions).expect("actions");
+    let run = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "study",
+            "phased",
+            "--data",
+            "bars.csv",
+            "--benchmark",
+            "none",
+            "--horizon",
+            "120",
+            "--step",
+            "10",
+            "--paths",
+            "5",
+            "--quiet",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        let o = rebt(&args, dir.path());
+        assert!(o.status.success(), "{}", err(&o));
+        terminal_returns(&dir.path().join(out).join("runs.csv"))
+    };
+    let without = run("without", &[]);
+    let with = run("with", &["--actions", "dividends.csv"]);
+    let doc = read_json(&dir.path().join("with/study.json"));
+    assert!(
+        doc.to_string().contains("dividends.csv"),
+        "the echo names the actions file"
+    );
+    // a holder across the ex-date is paid the dividend: the same starts end higher with it
+    let lump = |m: &BTreeMap<(String, String), Vec<f64>>| {
+        m.iter()
+            .filter(|(k, _)| k.1 == "lump_sum_northern" && k.0 != "paths")
+            .flat_map(|(_, v)| v.clone())
+            .collect::<Vec<f64>>()
+    };
+    let (a, b) = (lump(&without), lump(&with));
+    assert_eq!(a.len(), b.len());
+    assert!(a.iter().zip(&b).any(|(x, y)| y > x), "no run earned the dividend");
+    assert!(
+        a.iter().zip(&b).all(|(x, y)| y >= x),
+        "a dividend never lowers a long holder's return"
+    );
+}

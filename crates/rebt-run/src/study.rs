@@ -13,7 +13,7 @@ mod summary;
 
 use crate::config::{Overrides, RunConfig};
 use crate::error::RunError;
-use crate::plan::{dataset_info, load_dataset};
+use crate::plan::{dataset_info, load_dataset_with_actions};
 use crate::registry::resolve;
 use chrono::NaiveDate;
 use rebt_data::Dataset;
@@ -284,11 +284,29 @@ pub fn run_study_on(
             config: resolved.config,
         });
     }
+    let actions = loaded[0].config.actions.clone();
+    if let Some(other) = loaded.iter().find(|l| l.config.actions != actions)
+        && dataset.is_none()
+    {
+        bail!(
+            "{} reads corporate actions from {} but {} from {}; the approaches of a study share one dataset: pass --actions",
+            loaded[0].name,
+            actions
+                .as_ref()
+                .map_or("the dataset's own".into(), |p| p.display().to_string()),
+            other.name,
+            other
+                .config
+                .actions
+                .as_ref()
+                .map_or("the dataset's own".into(), |p| p.display().to_string()),
+        );
+    }
     let read;
     let dataset = match dataset {
         Some(given) => given,
         None => {
-            read = load_dataset(data.as_deref())?;
+            read = load_dataset_with_actions(data.as_deref(), actions.as_deref())?;
             &read
         }
     };
