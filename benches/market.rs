@@ -38,6 +38,7 @@ fn bench_market(c: &mut Criterion) {
         stocks,
         days,
         seed: rebt_data::generate::MARKET_SEED,
+        fundamentals: false,
     };
     rebt_data::generate_market(&spec, &csv).expect("generates");
     rebt_data::pack(&csv, &packed).expect("packs");

@@ -99,13 +99,8 @@ pub fn data_generate(dataset: &str, seed: Option<u64>, out: &Path) -> Result<()>
     Ok(())
 }
 
-pub fn data_generate_market(stocks: usize, days: usize, seed: Option<u64>, out: &Path) -> Result<()> {
-    let spec = rebt_data::MarketSpec {
-        stocks,
-        days,
-        seed: seed.unwrap_or(rebt_data::generate::MARKET_SEED),
-    };
-    let summary = rebt_data::generate_market(&spec, out)?;
+pub fn data_generate_market(spec: &rebt_data::MarketSpec, out: &Path) -> Result<()> {
+    let summary = rebt_data::generate_market(spec, out)?;
     outln!("{summary}");
     Ok(())
 }

@@ -84,6 +84,10 @@ enum DataCommand {
         /// Seed (default: the committed dataset's, or 2026 for --market).
         #[arg(long)]
         seed: Option<u64>,
+        /// With --market: also write quarterly fundamentals (series.csv: operating cash flow,
+        /// capex, net cash, shares) published with the reporting lags, for the DCF parts.
+        #[arg(long, requires = "market")]
+        fundamentals: bool,
         /// Output directory.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
@@ -257,9 +261,18 @@ fn main() -> ExitCode {
             market,
             days,
             seed,
+            fundamentals,
             out,
         }) => match (market, days) {
-            (Some(stocks), Some(days)) => commands::data_generate_market(stocks, days, seed, &out),
+            (Some(stocks), Some(days)) => {
+                let spec = rebt_data::MarketSpec {
+                    stocks,
+                    days,
+                    seed: seed.unwrap_or(rebt_data::generate::MARKET_SEED),
+                    fundamentals,
+                };
+                commands::data_generate_market(&spec, &out)
+            }
             _ => commands::data_generate(&dataset, seed, &out),
         },
         Command::Data(DataCommand::Import(args)) => commands::data_import(&args),

@@ -51,6 +51,9 @@ pub struct MarketSpec {
     pub days: usize,
     /// The seed of every random draw.
     pub seed: u64,
+    /// Also write quarterly point-in-time fundamentals (`series.csv`: operating cash flow, capex,
+    /// net cash and shares outstanding, as the dcf gate reads them).
+    pub fundamentals: bool,
 }
 
 /// The boards, their share of the stocks and their code blocks (1,000 codes each).
@@ -63,7 +66,7 @@ const BOARDS: [(f64, &[&str], &str); 4] = [
 
 /// The last generated day.
 const LAST_DAY: (i32, u32, u32) = (2025, 12, 31);
-const T_DOF: f64 = 5.0;
+pub(super) const T_DOF: f64 = 5.0;
 const GARCH_ALPHA: f64 = 0.06;
 const GARCH_BETA: f64 = 0.92;
 const MARKET_VOL: f64 = 0.012;
@@ -118,7 +121,7 @@ pub fn market_symbols(stocks: usize) -> Vec<String> {
 }
 
 /// The `days` weekdays ending on [`LAST_DAY`], ascending.
-fn weekdays_ending(days: usize) -> Vec<NaiveDate> {
+pub(super) fn weekdays_ending(days: usize) -> Vec<NaiveDate> {
     let (y, m, d) = LAST_DAY;
     let mut day = NaiveDate::from_ymd_opt(y, m, d).expect("a valid constant date");
     let mut out = Vec::with_capacity(days);
@@ -132,12 +135,12 @@ fn weekdays_ending(days: usize) -> Vec<NaiveDate> {
     out
 }
 
-struct Stock {
-    symbol: String,
+pub(super) struct Stock {
+    pub(super) symbol: String,
     instrument: Instrument,
     beta: f64,
     garch: Garch,
-    start_log: f64,
+    pub(super) start_log: f64,
     prev_close: i64,
     base_lots: f64,
     /// Days of suspension left (no rows while > 0).
@@ -146,6 +149,34 @@ struct Stock {
     pending: f64,
     /// Whether a row has been written (limit days are counted against a previous row).
     has_row: bool,
+}
+
+/// The stocks of `spec` in symbol order, with their parameters drawn from `draws` (the bars'
+/// stream, before the first day). The fundamentals replay these draws for the start prices.
+pub(super) fn draw_stocks(spec: &MarketSpec, draws: &mut Draws) -> Vec<Stock> {
+    market_symbols(spec.stocks)
+        .into_iter()
+        .map(|symbol| {
+            // per-stock parameters, drawn in symbol order before the first day
+            let start = (10f64.ln() + 0.6 * draws.normal()).exp().max(1.0);
+            let vol = 0.014 + 0.012 * draws.uniform();
+            let beta = 0.6 + 0.8 * draws.uniform();
+            let base_lots = (9.0 + 1.2 * draws.normal()).exp().max(10.0);
+            let instrument = Instrument::infer(&symbol, Currency::Cny);
+            Stock {
+                symbol,
+                instrument,
+                beta,
+                garch: Garch::new(vol, GARCH_ALPHA, GARCH_BETA),
+                start_log: start.ln(),
+                prev_close: (start * 100.0).round() as i64,
+                base_lots,
+                suspended: 0,
+                pending: 0.0,
+                has_row: false,
+            }
+        })
+        .collect()
 }
 
 /// What [`write_market_bars`] wrote.
@@ -164,9 +195,15 @@ pub struct MarketStats {
 }
 
 /// Counts what passes through a writer.
-struct Counting<W> {
+pub(super) struct Counting<W> {
     inner: W,
-    bytes: u64,
+    pub(super) bytes: u64,
+}
+
+impl<W> Counting<W> {
+    pub(super) fn new(inner: W) -> Self {
+        Counting { inner, bytes: 0 }
+    }
 }
 
 impl<W: Write> Write for Counting<W> {
@@ -204,33 +241,11 @@ fn push_row(line: &mut Vec<u8>, date: &[u8], symbol: &str, bar: [i64; 5], buf: &
 /// Write the bars of `spec` as CSV (`date,symbol,open,high,low,close,volume`, date-major,
 /// stocks in symbol order then the index) to `out`, one day at a time.
 pub fn write_market_bars(spec: &MarketSpec, out: impl Write) -> std::io::Result<MarketStats> {
-    let mut out = Counting { inner: out, bytes: 0 };
+    let mut out = Counting::new(out);
     let days = weekdays_ending(spec.days);
     let mut draws = Draws::new(spec.seed, T_DOF);
     let mut market = Garch::new(MARKET_VOL, GARCH_ALPHA, GARCH_BETA);
-    let mut stocks: Vec<Stock> = market_symbols(spec.stocks)
-        .into_iter()
-        .map(|symbol| {
-            // per-stock parameters, drawn in symbol order before the first day
-            let start = (10f64.ln() + 0.6 * draws.normal()).exp().max(1.0);
-            let vol = 0.014 + 0.012 * draws.uniform();
-            let beta = 0.6 + 0.8 * draws.uniform();
-            let base_lots = (9.0 + 1.2 * draws.normal()).exp().max(10.0);
-            let instrument = Instrument::infer(&symbol, Currency::Cny);
-            Stock {
-                symbol,
-                instrument,
-                beta,
-                garch: Garch::new(vol, GARCH_ALPHA, GARCH_BETA),
-                start_log: start.ln(),
-                prev_close: (start * 100.0).round() as i64,
-                base_lots,
-                suspended: 0,
-                pending: 0.0,
-                has_row: false,
-            }
-        })
-        .collect();
+    let mut stocks = draw_stocks(spec, &mut draws);
     let mut stats = MarketStats {
         rows: 0,
         bytes: 0,
@@ -331,13 +346,23 @@ pub fn write_market_bars(spec: &MarketSpec, out: impl Write) -> std::io::Result<
 
 /// The manifest of a generated market.
 pub fn market_manifest(spec: &MarketSpec) -> String {
-    let MarketSpec { stocks, days, seed } = *spec;
+    let MarketSpec {
+        stocks,
+        days,
+        seed,
+        fundamentals,
+    } = *spec;
+    let with = if fundamentals {
+        ", with quarterly fundamentals published with the reporting lags (series.csv)"
+    } else {
+        ""
+    };
     format!(
         "# Generated by `rebt data generate --market {stocks} --days {days} --seed {seed}`. SYNTHETIC prices: not real market data.\n\
          name = \"synthetic A-share market ({stocks} stocks × {days} days)\"\n\
          description = \"SYNTHETIC daily bars of {stocks} A-share-like stocks (SSE main, STAR, SZSE main, ChiNext) and their \
          equal-weight index over {days} weekdays, generated by a seeded factor model (seed {seed}) with limit days and \
-         suspensions; not real prices. For scale work and benchmarks.\"\n\
+         suspensions{with}; not real prices. For scale work and benchmarks.\"\n\
          synthetic = true\n\
          benchmark = \"{MARKET_INDEX}\"\n\
          base_currency = \"CNY\"\n\
@@ -350,7 +375,8 @@ pub fn market_manifest(spec: &MarketSpec) -> String {
 }
 
 /// Generate the market of `spec` into directory `out` (created if missing): `bars.csv`,
-/// streamed through a temporary file and renamed, then `manifest.toml`.
+/// streamed through a temporary file and renamed, with `spec.fundamentals` `series.csv` the
+/// same way, then `manifest.toml`.
 pub fn generate_market(spec: &MarketSpec, out: &Path) -> Result<GeneratedSummary, DataError> {
     spec.check()?;
     std::fs::create_dir_all(out).map_err(|source| DataError::Io {
@@ -365,6 +391,15 @@ pub fn generate_market(spec: &MarketSpec, out: &Path) -> Result<GeneratedSummary
         name: "bars.csv".into(),
         bytes: stats.bytes,
     }];
+    if spec.fundamentals {
+        let written = super::write_atomic_with(&out.join("series.csv"), |file| {
+            super::fundamentals::write_market_fundamentals(spec, std::io::BufWriter::with_capacity(1 << 20, file))
+        })?;
+        files.push(GeneratedFile {
+            name: "series.csv".into(),
+            bytes: written.bytes,
+        });
+    }
     files.extend(super::write_files(
         out,
         &[("manifest.toml", market_manifest(spec).into_bytes())],
@@ -394,6 +429,7 @@ mod tests {
             stocks: 40,
             days: 120,
             seed: 7,
+            fundamentals: false,
         };
         let (a, stats) = in_memory(&spec);
         assert_eq!(in_memory(&spec).0, a);
@@ -455,7 +491,16 @@ mod tests {
                 "market of 7401 stocks × 10 days: too many stocks for the A-share code blocks; expected at most 7400",
             ),
         ] {
-            let e = generate_market(&MarketSpec { stocks, days, seed: 1 }, dir.path()).expect_err("refused");
+            let e = generate_market(
+                &MarketSpec {
+                    stocks,
+                    days,
+                    seed: 1,
+                    fundamentals: false,
+                },
+                dir.path(),
+            )
+            .expect_err("refused");
             assert_eq!(e.to_string(), expected);
         }
         assert_eq!(
@@ -466,12 +511,74 @@ mod tests {
     }
 
     #[test]
+    fn fundamentals_are_published_after_their_quarter_and_leave_the_bars_as_they_were() {
+        let dir = tempfile::tempdir().expect("dir");
+        let spec = MarketSpec {
+            stocks: 20,
+            days: 1_000,
+            seed: 3,
+            fundamentals: true,
+        };
+        let summary = generate_market(&spec, dir.path()).expect("writes");
+        let names: Vec<&str> = summary.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["bars.csv", "series.csv", "manifest.toml"]);
+        let without = MarketSpec {
+            fundamentals: false,
+            ..spec
+        };
+        assert_eq!(
+            std::fs::read(dir.path().join("bars.csv")).expect("bars"),
+            in_memory(&without).0,
+            "the fundamentals draw from their own stream"
+        );
+        let series = std::fs::read(dir.path().join("series.csv")).expect("series");
+        let days = weekdays_ending(spec.days);
+        let mut again = Vec::new();
+        let stats = super::super::write_market_fundamentals(&spec, &mut again).expect("in memory");
+        assert_eq!((again, stats.bytes), (series.clone(), summary.files[1].bytes));
+        let ds = crate::load(dir.path()).expect("loads with its series");
+        let alt = ds.panel.alt_data();
+        let (first, last) = (days[0], days[days.len() - 1]);
+        let mut rows = 0;
+        for symbol in market_symbols(spec.stocks) {
+            let annual: Vec<_> = alt
+                .get(&format!("shares_outstanding:{symbol}"))
+                .expect("shares")
+                .points()
+                .to_vec();
+            for name in ["operating_cash_flow", "capex", "net_cash", "shares_outstanding"] {
+                let points = alt.get(&format!("{name}:{symbol}")).expect("each series").points();
+                rows += points.len() as u64;
+                // reports start two years before the first day: some are public on it
+                assert!(points.iter().any(|p| p.published <= first), "{name}:{symbol}");
+                for p in points {
+                    let lag = (p.published - p.period).num_days();
+                    assert!((13..=121).contains(&lag), "{name}:{symbol} {p:?}");
+                    assert!(p.published <= last && p.published.weekday().number_from_monday() <= 5);
+                    if name == "shares_outstanding" {
+                        assert_eq!(p.period.month(), 12);
+                    }
+                    if p.period.month() == 3 {
+                        // a Q1 comes with or after the previous year's annual report
+                        let fy = annual.iter().find(|a| a.period.year() == p.period.year() - 1);
+                        assert!(fy.is_none_or(|a| a.published <= p.published), "{symbol} {p:?}");
+                    }
+                }
+            }
+            let capex = alt.get(&format!("capex:{symbol}")).expect("capex").points();
+            assert!(capex.iter().all(|p| p.value >= 0.0), "capex is an outflow");
+        }
+        assert_eq!(rows, stats.rows);
+    }
+
+    #[test]
     fn a_generated_market_loads_with_its_bands_limit_days_and_suspensions() {
         let dir = tempfile::tempdir().expect("dir");
         let spec = MarketSpec {
             stocks: 50,
             days: 1_500,
             seed: 11,
+            fundamentals: false,
         };
         let summary = generate_market(&spec, dir.path()).expect("writes");
         let names: Vec<&str> = summary.files.iter().map(|f| f.name.as_str()).collect();

@@ -9,17 +9,20 @@
 //! - [`sample()`]: the small five-stock sample of `datasets/sample/` (weekdays only), kept for
 //!   tests and documentation that want a tiny dataset; loadable by path;
 //! - [`generate_market`]: a whole A-share-like market of any size for scale work and
-//!   benchmarks (`rebt data generate --market N --days D`), streamed to disk.
+//!   benchmarks (`rebt data generate --market N --days D`), streamed to disk, optionally with
+//!   quarterly fundamentals for the DCF parts (`--fundamentals`).
 //!
 //! Every random number comes from `ChaCha8Rng::seed_from_u64(seed)` (or one of its numbered
 //! streams), in a fixed order, so a seed gives the same bytes on every run (on one platform:
 //! `exp` and `ln` come from the platform's maths library).
 
+mod fundamentals;
 mod market;
 mod model;
 mod rare_earth;
 mod sample;
 
+pub use fundamentals::{FundamentalsStats, write_market_fundamentals};
 pub use market::{
     MARKET_INDEX, MARKET_SEED, MAX_MARKET_STOCKS, MarketSpec, MarketStats, generate_market, market_manifest,
     market_symbols, write_market_bars,
