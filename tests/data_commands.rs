@@ -250,3 +250,72 @@ fn imported_real_files_backtest() {
         "{summary}"
     );
 }
+
+#[test]
+fn a_market_with_fundamentals_runs_the_bench_pipeline_through_its_dcf_gate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = ok(&rebt(
+        &[
+            "data",
+            "generate",
+            "--market",
+            "60",
+            "--days",
+            "700",
+            "--fundamentals",
+            "--out",
+            "csv",
+        ],
+        dir.path(),
+    ));
+    assert!(out.contains("\n  series.csv "), "{out}");
+    // --fundamentals goes with --market
+    let o = rebt(&["data", "generate", "--fundamentals", "--out", "c"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    ok(&rebt(&["data", "pack", "csv", "--out", "packed"], dir.path()));
+    let config = repo().join("benches/market_pipeline.toml");
+    let run = |data: &str, config: &Path| {
+        let json = format!("{data}-{}.json", config.file_stem().expect("name").to_string_lossy());
+        ok(&rebt(
+            &[
+                "backtest",
+                "--data",
+                data,
+                "--config",
+                &config.to_string_lossy(),
+                "--quiet",
+                "--json",
+                &json,
+            ],
+            dir.path(),
+        ));
+        std::fs::read_to_string(dir.path().join(json)).expect("result.json")
+    };
+    let from_csv = run("csv", &config);
+    assert_eq!(from_csv.replace("\"csv\"", "\"packed\""), run("packed", &config));
+    let v: serde_json::Value = serde_json::from_str(&from_csv).expect("json");
+    let bought = |v: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        v["fills"]
+            .as_array()
+            .expect("fills")
+            .iter()
+            .map(|f| f["symbol"].as_str().expect("symbol").to_string())
+            .collect()
+    };
+    let with_gate = bought(&v);
+    // the same pipeline without its gate buys names the gate kept out
+    let text = std::fs::read_to_string(&config).expect("config");
+    let (head, tail) = text.split_once("[[gates]]").expect("a gate");
+    let ungated = dir.path().join("ungated.toml");
+    std::fs::write(
+        &ungated,
+        format!("{head}{}", &tail[tail.find("[allocator]").expect("allocator")..]),
+    )
+    .expect("write");
+    let without_gate = bought(&serde_json::from_str(&run("csv", &ungated)).expect("json"));
+    assert!(!with_gate.is_empty(), "the gate lets some names in");
+    assert!(
+        without_gate.difference(&with_gate).count() > 0,
+        "the gate keeps names out: {with_gate:?} vs {without_gate:?}"
+    );
+}

@@ -1,4 +1,5 @@
-//! The synthetic panel both benchmarks run on.
+//! The synthetic panel the engine, sweep and config benchmarks run on, and the sweep the sweep
+//! and market benchmarks time.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -72,4 +73,52 @@ pub fn panel_with_actions() -> Panel {
     }
     let table = ActionTable::new(by_instrument, &symbols).expect("valid actions");
     panel.clone().with_actions(table)
+}
+
+/// The sweep of `cargo bench --bench sweep` and `--bench market`, as `rebt sweep` runs it:
+/// `sma_cross` with fast 5..50 step 5 × slow 20..200 step 10 (190 combinations) over `panel`,
+/// with full market rules and costs, every combination evaluated by the CLI's [`Evaluator`]
+/// (batches through one shared engine, headline metrics) on two worker threads. The 16
+/// combinations with fast ≥ slow are skipped as invalid (as `rebt sweep` skips them); returns
+/// the number that ran, 174.
+///
+/// [`Evaluator`]: rebt::run::sweep::Evaluator
+#[allow(dead_code)] // each bench binary uses what it needs
+pub fn sma_cross_sweep(panel: &Panel) -> usize {
+    use rebt::run::RunConfig;
+    use rebt::run::sweep::{ConfigTemplate, Evaluator, batch_size};
+    use rebt_research::grid::Grid;
+    use rebt_research::sweep::{Outcome, Progress, SweepOptions, run_sweep_batched};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let grid = Grid::parse(&["fast=5..50:5".to_string(), "slow=20..200:10".to_string()]).expect("grid");
+    assert_eq!(grid.len(), 190);
+    let base = RunConfig {
+        strategy: Some("sma_cross".into()),
+        ..RunConfig::default()
+    };
+    let template = ConfigTemplate::new(&base, &grid).expect("template");
+    let evaluator = Evaluator::new(&grid, &template, panel);
+    let indices: Vec<usize> = (0..grid.len()).collect();
+    let options = SweepOptions {
+        jobs: 2,
+        batch: batch_size(indices.len(), 2),
+    };
+    let ran = AtomicUsize::new(0);
+    run_sweep_batched(
+        &indices,
+        &options,
+        |batch| evaluator.evaluate(batch),
+        |_, outcome| {
+            if let Outcome::Ran { .. } = outcome {
+                ran.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok::<(), ()>(())
+        },
+        &|_: Progress| {},
+    )
+    .expect("sweep");
+    let ran = ran.into_inner();
+    assert_eq!(ran, 174, "the 16 combinations with fast ≥ slow are skipped");
+    ran
 }
