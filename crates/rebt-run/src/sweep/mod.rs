@@ -86,19 +86,24 @@ pub fn run_sweep(
     let template = ConfigTemplate::new(base, grid)?;
     let resolved = template.resolved();
     let dataset = load_dataset_with_actions(resolved.data.as_deref(), resolved.actions.as_deref())?;
-    let panel = dataset.panel.slice(resolved.from, resolved.to)?;
+    // a range that holds every day takes the dataset's panel itself: a whole market is not
+    // copied (a copy doubled the sweep's peak memory)
+    let narrower = dataset.panel.slice_if_narrower(resolved.from, resolved.to)?;
+    let dataset_meta = DatasetMeta {
+        name: dataset.manifest.name.clone(),
+        source: dataset.source.clone(),
+        fingerprint: dataset.fingerprint.clone(),
+        synthetic: dataset.manifest.synthetic,
+    };
+    // the unsliced panel is not needed any more
+    let panel = narrower.unwrap_or(dataset.panel);
     let dates = panel.dates();
     let (Some(first_day), Some(last_day)) = (dates.first(), dates.last()) else {
         return Err(RunError::Grid("no trading days between --from and --to".to_string()));
     };
     let meta = SweepMeta {
         rebt_version: env!("CARGO_PKG_VERSION").to_string(),
-        dataset: DatasetMeta {
-            name: dataset.manifest.name.clone(),
-            source: dataset.source.clone(),
-            fingerprint: dataset.fingerprint.clone(),
-            synthetic: dataset.manifest.synthetic,
-        },
+        dataset: dataset_meta,
         days: dates.len(),
         first_day: *first_day,
         last_day: *last_day,
@@ -108,9 +113,6 @@ pub fn run_sweep(
         grid: grid.clone(),
         shard: settings.shard,
     };
-    // the unsliced panel is not needed any more
-    drop(dataset);
-
     // resuming a directory without a sweep starts one, so a batch scheduler can rerun the
     // same command after a preemption
     let out = &settings.out;
