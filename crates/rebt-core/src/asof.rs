@@ -69,6 +69,20 @@ impl AsOfSeries {
         &self.points[..n]
     }
 
+    /// [`AsOfSeries::known_on`] for a reader that asks day after day: `seen` is how many
+    /// points were public on an earlier day it asked about (0 the first time), and the points
+    /// are counted forward from there, O(1) amortised instead of a binary search over the whole
+    /// series. The same slice as `known_on(date)` whatever `seen` is: a `seen` that does not
+    /// fit `date` (beyond the points, or counting a point published after `date`) falls back to
+    /// the search.
+    pub fn known_on_from(&self, date: NaiveDate, seen: usize) -> &[AsOfPoint] {
+        if seen > self.points.len() || (seen > 0 && self.points[seen - 1].published > date) {
+            return self.known_on(date);
+        }
+        let n = seen + self.points[seen..].iter().take_while(|p| p.published <= date).count();
+        &self.points[..n]
+    }
+
     /// The latest value public on `date`: among points published by then, the one for the
     /// latest period (a restatement published later replaces the first figure).
     pub fn as_of(&self, date: NaiveDate) -> Option<AsOfPoint> {
@@ -197,6 +211,42 @@ mod tests {
         assert_eq!(s.as_of(d(8, 28)).map(|p| p.value), Some(9.3));
         assert_eq!(s.known_on(d(8, 28)).len(), 2);
         assert_eq!(s.known_on(d(9, 1)).len(), 3);
+    }
+
+    #[test]
+    fn counting_forward_from_any_earlier_count_gives_the_binary_search() {
+        // two values published on one day, a restatement, a gap: every day of the year against
+        // every count, those a reader asking day after day would pass and those it would not
+        let point = |pm, pd, m, day, value| AsOfPoint {
+            period: d(pm, pd),
+            published: d(m, day),
+            value,
+        };
+        let s = AsOfSeries::new(
+            "capex:600111.SH",
+            vec![
+                point(3, 31, 4, 29, 1.0),
+                point(3, 31, 4, 29 + 1, 1.5),
+                point(6, 30, 8, 28, 2.0),
+                point(6, 30, 8, 28 + 2, 2.5),
+                point(9, 30, 10, 30, 3.0),
+                point(1, 31, 10, 30, 0.5),
+            ],
+        )
+        .expect("valid");
+        let mut day = d(1, 1);
+        let mut seen = 0;
+        while day < d(12, 31) {
+            let expected = s.known_on(day);
+            for from in 0..=s.points().len() + 1 {
+                assert_eq!(s.known_on_from(day, from), expected, "{day} from {from}");
+            }
+            // as a reader day after day
+            let known = s.known_on_from(day, seen);
+            assert_eq!(known, expected);
+            seen = known.len();
+            day = day.succ_opt().expect("date");
+        }
     }
 
     #[test]

@@ -104,11 +104,12 @@ impl<T> PerInstrument<T> {
 }
 
 /// The point-in-time series `PREFIX:SYMBOL` of each instrument, its name looked up once per
-/// instrument and run.
+/// instrument and run, and how many of its values were public when last asked, so that the
+/// next day's are counted forward from there ([`Context::known_by_id_from`]).
 #[derive(Debug, Clone)]
 pub(crate) struct SymbolSeries {
     prefix: &'static str,
-    ids: PerInstrument<Option<SeriesId>>,
+    ids: PerInstrument<(Option<SeriesId>, usize)>,
 }
 
 impl SymbolSeries {
@@ -122,10 +123,15 @@ impl SymbolSeries {
     /// Every value of `ix`'s series public today (empty without such a series).
     pub(crate) fn known<'a>(&mut self, ctx: &Context<'a>, ix: InstrumentIx) -> &'a [rebt_core::AsOfPoint] {
         let prefix = self.prefix;
-        let id = *self.ids.get(ctx, ix, || {
-            ctx.series_id(&format!("{prefix}:{}", ctx.instrument(ix).symbol))
+        let (id, seen) = self.ids.get(ctx, ix, || {
+            (ctx.series_id(&format!("{prefix}:{}", ctx.instrument(ix).symbol)), 0)
         });
-        id.map_or(&[], |id| ctx.known_by_id(id))
+        let Some(id) = *id else {
+            return &[];
+        };
+        let known = ctx.known_by_id_from(id, *seen);
+        *seen = known.len();
+        known
     }
 }
 
