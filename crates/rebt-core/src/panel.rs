@@ -772,20 +772,35 @@ impl Panel {
         p
     }
 
-    /// Fill [`Panel::by_day`] from the instrument-major columns.
+    /// Fill [`Panel::by_day`] from the instrument-major columns, a tile of days at a time: each
+    /// instrument's days of the tile are read contiguously and written into the tile's day rows,
+    /// which stay in cache. Day by day (reading every column at a stride of the number of days)
+    /// nearly every read missed the cache: on a 5,000 x 5,000 market that transpose was most of
+    /// a pack's load.
     fn with_day_major(mut self) -> Panel {
+        const TILE_DAYS: usize = 64;
         let (n_days, n_inst) = (self.dates.len(), self.instruments.len());
-        let mut by_day = Vec::with_capacity(n_days * n_inst);
-        for d in 0..n_days {
+        let nan = Bar {
+            open: f64::NAN,
+            high: f64::NAN,
+            low: f64::NAN,
+            close: f64::NAN,
+            volume: f64::NAN,
+        };
+        let mut by_day = vec![nan; n_days * n_inst];
+        for first in (0..n_days).step_by(TILE_DAYS) {
+            let days = first..(first + TILE_DAYS).min(n_days);
             for i in 0..n_inst {
-                let cell = i * n_days + d;
-                by_day.push(Bar {
-                    open: self.open[cell],
-                    high: self.high[cell],
-                    low: self.low[cell],
-                    close: self.close[cell],
-                    volume: self.volume[cell],
-                });
+                for d in days.clone() {
+                    let cell = i * n_days + d;
+                    by_day[d * n_inst + i] = Bar {
+                        open: self.open[cell],
+                        high: self.high[cell],
+                        low: self.low[cell],
+                        close: self.close[cell],
+                        volume: self.volume[cell],
+                    };
+                }
             }
         }
         self.by_day = by_day;
