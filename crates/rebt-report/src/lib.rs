@@ -1,6 +1,7 @@
 //! rebt-report: what a run leaves behind. The [`RunReport`] document (serialised as
 //! `result.json`, its keys documented in the README and kept stable), the terminal summary
-//! table, and atomic file writes so a failed run never leaves a half-written file.
+//! table, and the run's output files, written through rebt-fs (re-exported here) so a failed
+//! run never leaves a half-written file.
 #![deny(missing_docs)]
 
 use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
@@ -10,7 +11,6 @@ use rebt_metrics::{
 };
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
-use std::path::Path;
 mod chart_kit;
 pub mod factor_page;
 pub mod study_page;
@@ -24,9 +24,12 @@ mod trades;
 
 pub use benchmark::{Benchmark, BenchmarkError};
 pub use outputs::{
-    CORPORATE_ACTION_COLUMNS, EQUITY_COLUMNS, FILL_COLUMNS, NOTE_COLUMNS, OutputFile, POSITION_COLUMNS,
-    REJECTION_COLUMNS, Staging, TARGET_COLUMNS, TRADE_COLUMNS, to_csv, write_dir,
+    CORPORATE_ACTION_COLUMNS, EQUITY_COLUMNS, FILL_COLUMNS, NOTE_COLUMNS, POSITION_COLUMNS, REJECTION_COLUMNS,
+    TARGET_COLUMNS, TRADE_COLUMNS, to_csv,
 };
+/// Atomic writes live in rebt-fs (rebt-data writes files too); re-exported where a run's
+/// outputs are written.
+pub use rebt_fs::{OutputFile, Staging, write_atomic, write_dir};
 pub use trades::{RoundTrip, TradeStats, round_trips};
 
 /// Money serialised as a number of currency units with two decimals (1234.56).
@@ -675,32 +678,9 @@ fn period_rows(
         .collect()
 }
 
-/// Write `bytes` to `path` atomically: into a temporary file in the same directory, flushed,
-/// then renamed over the target. Readers see the old file or the whole new one, never a part.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut staging = Staging::default();
-    staging.file(path, bytes)?;
-    staging.commit()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn atomic_write_replaces_whole_file_and_leaves_no_temp() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("result.json");
-        write_atomic(&path, b"first").expect("write");
-        write_atomic(&path, b"second").expect("write");
-        assert_eq!(std::fs::read(&path).expect("read"), b"second");
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("dir")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names.len(), 1);
-        assert!(write_atomic(&dir.path().join("missing/x.json"), b"x").is_err());
-    }
 
     #[test]
     fn money_serialises_as_units() {

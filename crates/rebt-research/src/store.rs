@@ -870,9 +870,9 @@ fn read_returns(path: &Path, days: usize) -> Result<BTreeMap<usize, Vec<f64>>, S
     Ok(series)
 }
 
-/// Write `bytes` to `path` atomically with rebt-report's [`rebt_report::write_atomic`] (the
-/// one implementation: a temporary file beside it, synced, renamed over it), naming the file
-/// in the error.
+/// Write `bytes` to `path` atomically with rebt-fs's `write_atomic` (re-exported as
+/// [`rebt_report::write_atomic`]; the one implementation: a temporary file beside it, synced,
+/// renamed over it), naming the file in the error.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     rebt_report::write_atomic(path, bytes).map_err(io_error(path))
 }
