@@ -43,6 +43,7 @@ pub mod pack;
 pub mod parquet;
 pub mod series;
 mod table;
+mod write;
 
 pub use actions::{ACTIONS_OPTIONAL_COLUMNS, ACTIONS_REQUIRED_COLUMNS, ActionRow, read_actions_csv};
 pub use bars::{OPTIONAL_COLUMNS, REQUIRED_COLUMNS};

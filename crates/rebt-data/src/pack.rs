@@ -32,7 +32,7 @@
 
 use crate::dataset::{self, BARS_NAMES, Dataset, SideFiles, one_of};
 use crate::error::DataError;
-use crate::generate::write_atomic_with;
+use crate::write::write_atomic_with;
 use chrono::NaiveDate;
 use rebt_core::{Field, InstrumentMajor, Panel};
 use serde::{Deserialize, Serialize};

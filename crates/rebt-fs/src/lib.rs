@@ -53,17 +53,27 @@ struct StagedDir {
 impl Staging {
     /// Stage `bytes` for `path`.
     pub fn file(&mut self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        self.file_with(path, |f| f.write_all(bytes))
+    }
+
+    /// Stage the file `fill` writes for `path` (for files too large to hold in memory first);
+    /// returns what `fill` returns.
+    pub fn file_with<T>(
+        &mut self,
+        path: &Path,
+        fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
         let mut tmp = tempfile::Builder::new()
             .prefix(".rebt-")
             .suffix(".tmp")
             .tempfile_in(parent_of(path))?;
-        tmp.write_all(bytes)?;
+        let value = fill(tmp.as_file_mut())?;
         shareable(tmp.as_file().metadata()?.permissions(), FILE_MODE, |p| {
             tmp.as_file().set_permissions(p)
         })?;
         tmp.as_file().sync_all()?;
         self.files.push((tmp, path.to_path_buf()));
-        Ok(())
+        Ok(value)
     }
 
     /// Stage `files` for the directory `dir`. A `dir` that does not exist yet is staged whole

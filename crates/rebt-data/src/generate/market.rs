@@ -384,7 +384,7 @@ pub fn generate_market(spec: &MarketSpec, out: &Path) -> Result<GeneratedSummary
         source,
     })?;
     let path = out.join("bars.csv");
-    let stats = super::write_atomic_with(&path, |file| {
+    let stats = crate::write::write_atomic_with(&path, |file| {
         write_market_bars(spec, std::io::BufWriter::with_capacity(1 << 20, file))
     })?;
     let mut files = vec![GeneratedFile {

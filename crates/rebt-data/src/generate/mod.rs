@@ -31,6 +31,7 @@ pub use rare_earth::{GeneratedRareEarth, RARE_EARTH_SEED, rare_earth};
 pub use sample::{GeneratedDataset, SAMPLE_SEED, sample};
 
 use crate::error::DataError;
+use crate::write::write_atomic_with;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -124,46 +125,13 @@ pub(crate) fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<G
     files
         .iter()
         .map(|(name, bytes)| {
-            write_atomic(&dir.join(name), bytes)?;
+            write_atomic_with(&dir.join(name), |f| f.write_all(bytes))?;
             Ok(GeneratedFile {
                 name: name.to_string(),
                 bytes: bytes.len() as u64,
             })
         })
         .collect()
-}
-
-/// Write `bytes` to `path` through a temporary file beside it, then rename.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
-    write_atomic_with(path, |f| f.write_all(bytes))
-}
-
-/// Write `path` through a temporary file beside it, filled by `fill`, then rename: a failure
-/// leaves no half-written file.
-pub(crate) fn write_atomic_with<T>(
-    path: &Path,
-    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>,
-) -> Result<T, DataError> {
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| DataError::Io { path: p, source }
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-        let value = fill(&mut f).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
-        std::fs::rename(&tmp, path).map_err(io(path))?;
-        Ok(value)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]

@@ -71,7 +71,6 @@ mod symbol;
 mod text;
 mod tushare;
 mod tushare_dividend;
-mod write;
 mod yahoo;
 
 use crate::error::DataError;
@@ -586,11 +585,11 @@ impl Imported {
         match &self.content {
             Content::Series(series) => {
                 refuse_other_forms(out_dir, "series")?;
-                write::write_atomically(out_dir, &[("series.csv", series.to_csv().as_bytes())])
+                crate::write::write_all_atomically(out_dir, &[("series.csv", series.to_csv().as_bytes())])
             }
             Content::Actions(actions) => {
                 refuse_other_forms(out_dir, "actions")?;
-                write::write_atomically(out_dir, &[("actions.csv", actions.to_csv().as_bytes())])
+                crate::write::write_all_atomically(out_dir, &[("actions.csv", actions.to_csv().as_bytes())])
             }
             Content::Bars(bars) => {
                 refuse_other_forms(out_dir, "bars")?;
@@ -607,7 +606,7 @@ impl Imported {
                     line: None,
                     message: e.to_string(),
                 })?;
-                write::write_atomically(
+                crate::write::write_all_atomically(
                     out_dir,
                     &[
                         ("bars.csv", bars.to_csv().as_bytes()),

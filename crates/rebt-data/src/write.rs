@@ -1,0 +1,48 @@
+//! How rebt-data writes its files (generated and imported datasets, packs): through rebt-fs's
+//! `Staging`, rebt's one atomic writer, with every error a [`DataError::Io`] naming the file.
+//! Each file is written in full to a hidden temporary file beside its target and synced before
+//! it is renamed into place, so a failed write leaves the target as it was (a rename within
+//! one directory is atomic on POSIX systems).
+
+use crate::error::DataError;
+use rebt_fs::Staging;
+use std::path::Path;
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DataError + use<> {
+    let path = path.to_path_buf();
+    move |source| DataError::Io { path, source }
+}
+
+/// Write `path` atomically, filled by `fill`; returns what `fill` returns.
+pub(crate) fn write_atomic_with<T>(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>,
+) -> Result<T, DataError> {
+    let mut staging = Staging::default();
+    let value = staging.file_with(path, fill).map_err(io(path))?;
+    staging.commit().map_err(io(path))?;
+    Ok(value)
+}
+
+/// Write `files` (name, contents) into `dir`, creating `dir` if needed, all or none: every
+/// file is staged before any is renamed, so a failed import leaves the directory as it was.
+pub(crate) fn write_all_atomically(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), DataError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    // A target that cannot be replaced by a file is found before anything is written, so a
+    // rename cannot fail half-way for that reason.
+    for (name, _) in files {
+        let target = dir.join(name);
+        if target.is_dir() {
+            return Err(DataError::UnsupportedFile {
+                path: target,
+                message: "is a directory; expected a file name that can be written".into(),
+            });
+        }
+    }
+    let mut staging = Staging::default();
+    for (name, bytes) in files {
+        let target = dir.join(name);
+        staging.file(&target, bytes).map_err(io(&target))?;
+    }
+    staging.commit().map_err(io(dir))
+}
