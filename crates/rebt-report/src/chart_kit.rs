@@ -465,6 +465,95 @@ pub(crate) fn bin_shares(values: &[f64], edges: &[f64]) -> Vec<f64> {
     counts.into_iter().map(|c| c as f64 / n).collect()
 }
 
+/// One panel of [`stacked_histograms`].
+pub(crate) struct HistogramPanel {
+    /// Each bin's share of the values ([`bin_shares`]).
+    pub shares: Vec<f64>,
+    /// The bars' and the label's colour.
+    pub color: RGBColor,
+    /// Where the solid line goes (the values' mean), if anywhere.
+    pub mean: Option<f64>,
+    /// Where the dashed line goes (the values' median), if anywhere.
+    pub median: Option<f64>,
+    /// The text above the panel.
+    pub label: String,
+}
+
+/// Histograms stacked one panel each, `panel_height` high, over the same bins `edges`: each
+/// panel on its own vertical scale (one series piled into a bin would flatten the rest), a
+/// zero line where the bins span 0, a solid line at the panel's mean and a dashed one at its
+/// median. `x_label` and `y_label` write an axis value given the axis's tick step (the y axis
+/// is the share of the values in a bin).
+pub(crate) fn stacked_histograms(
+    root: &DrawingArea<SVGBackend, Shift>,
+    edges: &[f64],
+    panels: &[HistogramPanel],
+    panel_height: u32,
+    x_label: &dyn Fn(f64, f64) -> String,
+    y_label: &dyn Fn(f64, f64) -> String,
+) -> DrawResult {
+    let (x_lo, x_hi) = (edges[0], edges[edges.len() - 1]);
+    let (x_ticks, x_step) = nice_ticks(x_lo, x_hi, 8);
+    let (stack, _) = root.split_vertically(panel_height * panels.len() as u32);
+    let areas = stack.split_evenly((panels.len(), 1));
+    for (area, panel) in areas.iter().zip(panels) {
+        let color = panel.color;
+        let top = panel.shares.iter().copied().fold(0.0, f64::max).max(0.01) * 1.15;
+        let (y_ticks, y_step) = nice_ticks(0.0, top, 3);
+        let mut c = ChartBuilder::on(area)
+            .margin(8)
+            .margin_top(30)
+            .margin_right(28)
+            .x_label_area_size(30)
+            .y_label_area_size(78)
+            .build_cartesian_2d(
+                TickedAxis::new(x_lo, x_hi, x_ticks.clone()),
+                TickedAxis::new(0.0, top, y_ticks),
+            )?;
+        c.configure_mesh()
+            .x_label_formatter(&|v| x_label(*v, x_step))
+            .y_label_formatter(&|v| y_label(*v, y_step))
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .label_style(label_font())
+            .draw()?;
+        c.draw_series(
+            panel
+                .shares
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| **s > 0.0)
+                .map(|(b, s)| Rectangle::new([(edges[b], 0.0), (edges[b + 1], *s)], color.mix(0.6).filled())),
+        )?;
+        if x_lo < 0.0 && x_hi > 0.0 {
+            c.draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, 0.0), (0.0, top)],
+                AXIS.stroke_width(1),
+            )))?;
+        }
+        if let Some(m) = panel.mean {
+            c.draw_series(std::iter::once(PathElement::new(
+                vec![(m, 0.0), (m, top)],
+                TEXT.stroke_width(2),
+            )))?;
+        }
+        if let Some(md) = panel.median {
+            // dashes drawn as short segments: plotters' line styles have no dash pattern
+            let dashes = (0..12).map(|k| {
+                let (a, b) = (top * k as f64 / 12.0, top * (k as f64 + 0.5) / 12.0);
+                PathElement::new(vec![(md, a), (md, b)], TEXT.stroke_width(2))
+            });
+            c.draw_series(dashes)?;
+        }
+        area.draw(&Text::new(
+            panel.label.clone(),
+            (86, 6),
+            label_font().color(&color).pos(Pos::new(HPos::Left, VPos::Top)),
+        ))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,16 +10,15 @@
 //! factor driver) gathers the figures from the analysis.
 
 use crate::chart_kit::{
-    AXIS, BINS, DateAxis, DrawResult, GAIN, GRID, LOSS, Line, MUTED, TEXT, TickedAxis, WIDTH, bin_edges, bin_shares,
-    centred, colour, day_number, draw_lines, finite, finite_bounds, label_font, linear_axis, nice_ticks, tick_decimals,
-    trim_decimals,
+    AXIS, DateAxis, DrawResult, GAIN, GRID, HistogramPanel, LOSS, Line, MUTED, TickedAxis, WIDTH, bin_edges,
+    bin_shares, centred, colour, day_number, draw_lines, finite, finite_bounds, label_font, linear_axis,
+    stacked_histograms, tick_decimals, trim_decimals,
 };
 use crate::tearsheet::DatasetHeader;
 use crate::tearsheet::html::{STYLE, SYNTHETIC_BANNER, escape};
 use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::fmt::Write;
 
 /// The daily IC, behind its moving average.
@@ -679,69 +678,36 @@ fn ic_histograms(horizons: &[PageHorizon]) -> Result<String, FactorPageError> {
         return message_chart(chart, "No day has an IC.");
     };
     let edges = bin_edges(lo, hi);
-    let (x_lo, x_hi) = (edges[0], edges[BINS]);
-    let (x_ticks, x_step) = nice_ticks(x_lo, x_hi, 8);
-    let x_decimals = tick_decimals(x_step);
-    let shares: Vec<Vec<f64>> = shown.iter().map(|(_, _, v)| bin_shares(v, &edges)).collect();
+    let panels: Vec<HistogramPanel> = shown
+        .iter()
+        .map(|(k, h, values)| {
+            let mean = values.iter().sum::<f64>() / values.len() as f64;
+            HistogramPanel {
+                shares: bin_shares(values, &edges),
+                color: colour(*k),
+                mean: Some(mean),
+                median: None,
+                label: format!(
+                    "{}  ·  {} days  ·  mean IC {:+.4}  ·  share above 0: {:.1}%",
+                    h.label,
+                    values.len(),
+                    mean,
+                    values.iter().filter(|v| **v > 0.0).count() as f64 / values.len() as f64 * 100.0
+                ),
+            }
+        })
+        .collect();
     let panel_height = 150u32;
     let height = panel_height * shown.len() as u32 + 30;
     draw_svg(chart, height, |root| {
-        let (panels, _) = root.split_vertically(panel_height * shown.len() as u32);
-        let areas = panels.split_evenly((shown.len(), 1));
-        for ((area, (k, h, values)), shares) in areas.iter().zip(&shown).zip(&shares) {
-            let color = colour(*k);
-            let top = shares.iter().copied().fold(0.0, f64::max).max(0.01) * 1.15;
-            let (y_ticks, y_step) = nice_ticks(0.0, top, 3);
-            let y_decimals = tick_decimals(y_step * 100.0);
-            let mut c = ChartBuilder::on(area)
-                .margin(8)
-                .margin_top(30)
-                .margin_right(28)
-                .x_label_area_size(30)
-                .y_label_area_size(78)
-                .build_cartesian_2d(
-                    TickedAxis::new(x_lo, x_hi, x_ticks.clone()),
-                    TickedAxis::new(0.0, top, y_ticks),
-                )?;
-            c.configure_mesh()
-                .x_label_formatter(&|v| trim_decimals(*v, x_decimals))
-                .y_label_formatter(&|v| format!("{}%", trim_decimals(*v * 100.0, y_decimals)))
-                .bold_line_style(GRID)
-                .axis_style(AXIS)
-                .label_style(label_font())
-                .draw()?;
-            c.draw_series(
-                shares
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| **s > 0.0)
-                    .map(|(b, s)| Rectangle::new([(edges[b], 0.0), (edges[b + 1], *s)], color.mix(0.6).filled())),
-            )?;
-            if x_lo < 0.0 && x_hi > 0.0 {
-                c.draw_series(std::iter::once(PathElement::new(
-                    vec![(0.0, 0.0), (0.0, top)],
-                    AXIS.stroke_width(1),
-                )))?;
-            }
-            let mean = values.iter().sum::<f64>() / values.len() as f64;
-            c.draw_series(std::iter::once(PathElement::new(
-                vec![(mean, 0.0), (mean, top)],
-                TEXT.stroke_width(2),
-            )))?;
-            let label = format!(
-                "{}  ·  {} days  ·  mean IC {:+.4}  ·  share above 0: {:.1}%",
-                h.label,
-                values.len(),
-                mean,
-                values.iter().filter(|v| **v > 0.0).count() as f64 / values.len() as f64 * 100.0
-            );
-            area.draw(&Text::new(
-                label,
-                (86, 6),
-                label_font().color(&color).pos(Pos::new(HPos::Left, VPos::Top)),
-            ))?;
-        }
-        Ok(())
+        stacked_histograms(
+            root,
+            &edges,
+            &panels,
+            panel_height,
+            &|v, step| trim_decimals(v, tick_decimals(step)),
+            &|v, step| format!("{}%", trim_decimals(v * 100.0, tick_decimals(step * 100.0))),
+        )
     })
 }
 

@@ -9,8 +9,8 @@
 //! figures. Charts are drawn with plotters' SVG backend in the style of the tearsheet's.
 
 use crate::chart_kit::{
-    AXIS, BINS, DrawResult, GAIN, GRID, LOSS, MUTED, TEXT, TickedAxis, WIDTH, bin_edges, bin_shares, colour, finite,
-    label_font, nice_ticks, percent_label, tick_decimals,
+    AXIS, DrawResult, GAIN, GRID, HistogramPanel, LOSS, MUTED, TickedAxis, WIDTH, bin_edges, bin_shares, colour,
+    finite, label_font, nice_ticks, percent_label, stacked_histograms, tick_decimals,
 };
 use crate::tearsheet::DatasetHeader;
 use crate::tearsheet::html::escape;
@@ -508,80 +508,36 @@ fn histograms(chart: &str, series: &[Series]) -> Result<String, StudyPageError> 
         });
     };
     let edges = bin_edges(lo, hi);
-    let (x_lo, x_hi) = (edges[0], edges[BINS]);
-    let (x_ticks, x_step) = nice_ticks(x_lo, x_hi, 8);
-    let x_decimals = tick_decimals(x_step * 100.0);
-    let shares: Vec<Vec<f64>> = shown.iter().map(|(_, _, v)| bin_shares(v, &edges)).collect();
+    let panels: Vec<HistogramPanel> = shown
+        .iter()
+        .map(|(k, s, values)| {
+            let (m, md) = (mean(values), median(values));
+            HistogramPanel {
+                shares: bin_shares(values, &edges),
+                color: if s.benchmark { MUTED } else { colour(*k) },
+                mean: m,
+                median: md,
+                label: format!(
+                    "{}  ·  {} runs  ·  mean {}  ·  median {}",
+                    s.label,
+                    values.len(),
+                    m.map_or("–".into(), |v| format!("{:+.2}%", v * 100.0)),
+                    md.map_or("–".into(), |v| format!("{:+.2}%", v * 100.0)),
+                ),
+            }
+        })
+        .collect();
     let panel_height = 150u32;
     let height = panel_height * shown.len() as u32 + 30;
     draw_svg(chart, height, |root| {
-        let (panels, _) = root.split_vertically(panel_height * shown.len() as u32);
-        let areas = panels.split_evenly((shown.len(), 1));
-        for ((area, (k, s, values)), shares) in areas.iter().zip(&shown).zip(&shares) {
-            let color = if s.benchmark { MUTED } else { colour(*k) };
-            // each panel on its own scale: one approach piled into a bin would flatten the rest
-            let top = shares.iter().copied().fold(0.0, f64::max).max(0.01) * 1.15;
-            let (y_ticks, y_step) = nice_ticks(0.0, top, 3);
-            let y_decimals = tick_decimals(y_step * 100.0);
-            let mut c = ChartBuilder::on(area)
-                .margin(8)
-                .margin_top(30)
-                .margin_right(28)
-                .x_label_area_size(30)
-                .y_label_area_size(78)
-                .build_cartesian_2d(
-                    TickedAxis::new(x_lo, x_hi, x_ticks.clone()),
-                    TickedAxis::new(0.0, top, y_ticks),
-                )?;
-            c.configure_mesh()
-                .x_label_formatter(&|v| percent_label(*v, x_decimals))
-                .y_label_formatter(&|v| percent_label(*v, y_decimals))
-                .bold_line_style(GRID)
-                .axis_style(AXIS)
-                .label_style(label_font())
-                .draw()?;
-            c.draw_series(
-                shares
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| **s > 0.0)
-                    .map(|(b, s)| Rectangle::new([(edges[b], 0.0), (edges[b + 1], *s)], color.mix(0.6).filled())),
-            )?;
-            if x_lo < 0.0 && x_hi > 0.0 {
-                c.draw_series(std::iter::once(PathElement::new(
-                    vec![(0.0, 0.0), (0.0, top)],
-                    AXIS.stroke_width(1),
-                )))?;
-            }
-            let (m, md) = (mean(values), median(values));
-            if let Some(m) = m {
-                c.draw_series(std::iter::once(PathElement::new(
-                    vec![(m, 0.0), (m, top)],
-                    TEXT.stroke_width(2),
-                )))?;
-            }
-            if let Some(md) = md {
-                // dashes drawn as short segments: plotters' line styles have no dash pattern
-                let dashes = (0..12).map(|k| {
-                    let (a, b) = (top * k as f64 / 12.0, top * (k as f64 + 0.5) / 12.0);
-                    PathElement::new(vec![(md, a), (md, b)], TEXT.stroke_width(2))
-                });
-                c.draw_series(dashes)?;
-            }
-            let label = format!(
-                "{}  ·  {} runs  ·  mean {}  ·  median {}",
-                s.label,
-                values.len(),
-                m.map_or("–".into(), |v| format!("{:+.2}%", v * 100.0)),
-                md.map_or("–".into(), |v| format!("{:+.2}%", v * 100.0)),
-            );
-            area.draw(&Text::new(
-                label,
-                (86, 6),
-                label_font().color(&color).pos(Pos::new(HPos::Left, VPos::Top)),
-            ))?;
-        }
-        Ok(())
+        stacked_histograms(
+            root,
+            &edges,
+            &panels,
+            panel_height,
+            &|v, step| percent_label(v, tick_decimals(step * 100.0)),
+            &|v, step| percent_label(v, tick_decimals(step * 100.0)),
+        )
     })
 }
 
@@ -745,6 +701,7 @@ fn difference_chart(chart: &str, dates: &[NaiveDate], difference: &[Option<f64>]
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart_kit::BINS;
 
     fn series(label: &str, values: Vec<Option<f64>>) -> Series {
         Series {
