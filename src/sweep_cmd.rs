@@ -86,7 +86,7 @@ struct MergeArgs {
     quiet: bool,
 }
 
-fn parse_metric(s: &str) -> Result<Metric, String> {
+fn parse_metric(s: &str) -> Result<Metric, rebt_metrics::UnknownMetric> {
     Metric::ranked(s)
 }
 

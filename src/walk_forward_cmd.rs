@@ -47,7 +47,7 @@ pub(crate) struct WalkForwardArgs {
     quiet: bool,
 }
 
-fn parse_metric(s: &str) -> Result<Metric, String> {
+fn parse_metric(s: &str) -> Result<Metric, rebt_metrics::UnknownMetric> {
     Metric::ranked(s)
 }
 

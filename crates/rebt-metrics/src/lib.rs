@@ -27,7 +27,7 @@ pub use annualization::{Annualization, TRADING_DAYS_PER_YEAR};
 pub use bootstrap::*;
 pub use distribution::*;
 pub use drawdown::*;
-pub use metric::{Format, Metric};
+pub use metric::{Format, Metric, UnknownMetric};
 pub use periods::*;
 pub use relative::*;
 pub use returns::{annual_volatility, cagr, calmar, max_drawdown, quantile, sharpe, sortino, total_return};

@@ -189,14 +189,43 @@ impl Metric {
         }
     }
 
-    /// One of [`Metric::RANKED`] by key; an error lists them.
-    pub fn ranked(key: &str) -> Result<Metric, String> {
-        Metric::RANKED.into_iter().find(|m| m.key() == key).ok_or_else(|| {
-            let keys: Vec<&str> = Metric::RANKED.iter().map(|m| m.key()).collect();
-            format!("unknown metric `{key}`; expected one of: {}", keys.join(", "))
-        })
+    /// One of [`Metric::RANKED`] by key; the error lists them.
+    pub fn ranked(key: &str) -> Result<Metric, UnknownMetric> {
+        UnknownMetric::find(key, &Metric::RANKED)
     }
 }
+
+/// A metric key that is not one of the metrics asked for: `unknown metric `sharp`; expected
+/// one of: total_return, cagr, …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownMetric {
+    /// The key given.
+    pub key: String,
+    /// The metrics it could have been.
+    pub expected: &'static [Metric],
+}
+
+impl UnknownMetric {
+    fn find(key: &str, among: &'static [Metric]) -> Result<Metric, UnknownMetric> {
+        among
+            .iter()
+            .copied()
+            .find(|m| m.key() == key)
+            .ok_or_else(|| UnknownMetric {
+                key: key.to_string(),
+                expected: among,
+            })
+    }
+}
+
+impl fmt::Display for UnknownMetric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<&str> = self.expected.iter().map(|m| m.key()).collect();
+        write!(f, "unknown metric `{}`; expected one of: {}", self.key, keys.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownMetric {}
 
 impl fmt::Display for Metric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -205,13 +234,10 @@ impl fmt::Display for Metric {
 }
 
 impl FromStr for Metric {
-    type Err = String;
+    type Err = UnknownMetric;
 
-    fn from_str(s: &str) -> Result<Metric, String> {
-        Metric::ALL.into_iter().find(|m| m.key() == s).ok_or_else(|| {
-            let keys: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
-            format!("unknown metric `{s}`; expected one of: {}", keys.join(", "))
-        })
+    fn from_str(s: &str) -> Result<Metric, UnknownMetric> {
+        UnknownMetric::find(s, &Metric::ALL)
     }
 }
 
@@ -239,7 +265,7 @@ mod tests {
                 "{m}"
             );
         }
-        let e = "sharp".parse::<Metric>().expect_err("unknown");
+        let e = "sharp".parse::<Metric>().expect_err("unknown").to_string();
         assert!(
             e.contains("unknown metric `sharp`") && e.contains("sharpe, sortino"),
             "{e}"

@@ -336,7 +336,7 @@ mod tests {
             assert_eq!(m.key().parse::<Metric>(), Ok(m));
             assert!(h.get(m).is_some(), "{m}");
         }
-        let e = "sharp".parse::<Metric>().expect_err("unknown");
+        let e = "sharp".parse::<Metric>().expect_err("unknown").to_string();
         assert!(
             e.contains("unknown metric `sharp`") && e.contains("sharpe, sortino"),
             "{e}"
