@@ -84,36 +84,59 @@ fn short(x: f64) -> String {
     }
 }
 
-/// A `[tolerance]` table: one optional entry per headline metric.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Tolerances {
-    total_return: Option<Tolerance>,
-    cagr: Option<Tolerance>,
-    annual_volatility: Option<Tolerance>,
-    sharpe: Option<Tolerance>,
-    sortino: Option<Tolerance>,
-    max_drawdown: Option<Tolerance>,
-    calmar: Option<Tolerance>,
-    final_equity: Option<Tolerance>,
-    fills: Option<Tolerance>,
-    rejections: Option<Tolerance>,
+/// A `[tolerance]` table: one optional entry per metric of the registry, under its key
+/// ([`Metric::key`]); any other key is an error listing [`Metric::KEYS`], as serde's
+/// `deny_unknown_fields` words it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Tolerances([Option<Tolerance>; Metric::ALL.len()]);
+
+/// A key of a `[tolerance]` table, checked as it is read (so a parse error points at it).
+struct MetricKey(Metric);
+
+impl<'de> Deserialize<'de> for MetricKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = MetricKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a metric key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> std::result::Result<MetricKey, E> {
+                key.parse::<Metric>()
+                    .map(MetricKey)
+                    .map_err(|_| E::unknown_field(key, &Metric::KEYS))
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Tolerances {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct TableVisitor;
+        impl<'de> serde::de::Visitor<'de> for TableVisitor {
+            type Value = Tolerances;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of tolerances by metric")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Tolerances, A::Error> {
+                let mut table = Tolerances::default();
+                while let Some(MetricKey(metric)) = map.next_key()? {
+                    if table.0[metric.index()].is_some() {
+                        return Err(serde::de::Error::duplicate_field(metric.key()));
+                    }
+                    table.0[metric.index()] = Some(map.next_value()?);
+                }
+                Ok(table)
+            }
+        }
+        deserializer.deserialize_map(TableVisitor)
+    }
 }
 
 impl Tolerances {
     fn get(&self, metric: Metric) -> Option<Tolerance> {
-        match metric {
-            Metric::TotalReturn => self.total_return,
-            Metric::Cagr => self.cagr,
-            Metric::AnnualVolatility => self.annual_volatility,
-            Metric::Sharpe => self.sharpe,
-            Metric::Sortino => self.sortino,
-            Metric::MaxDrawdown => self.max_drawdown,
-            Metric::Calmar => self.calmar,
-            Metric::FinalEquity => self.final_equity,
-            Metric::Fills => self.fills,
-            Metric::Rejections => self.rejections,
-        }
+        self.0[metric.index()]
     }
 
     fn check(&self, table: &str) -> Result<()> {
@@ -216,8 +239,7 @@ pub struct Case {
 impl Case {
     /// The tolerance of `metric`.
     pub fn tolerance(&self, metric: Metric) -> Tolerance {
-        let at = Metric::ALL.iter().position(|m| *m == metric).unwrap_or_default();
-        self.tolerances[at]
+        self.tolerances[metric.index()]
     }
 }
 
