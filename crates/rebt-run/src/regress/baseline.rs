@@ -801,6 +801,36 @@ mod tests {
         assert!(e.contains("metric_bits.cagr") && e.contains("16 hex digits"), "{e}");
     }
 
+    /// Figures and FigureBits are the baseline file's format, so they name their fields; this
+    /// holds them to the registry: the same keys, in [`Metric::ALL`] order, each read back by
+    /// `get` (the bits for every metric that is not a count).
+    #[test]
+    fn figures_are_written_under_the_registry_keys() {
+        // the keys of a flat JSON object whose values hold no string, in the order written
+        let keys_of = |text: String| -> Vec<String> { text.split('"').skip(1).step_by(2).map(String::from).collect() };
+        let f = figures();
+        assert_eq!(keys_of(serde_json::to_string(&f).expect("json")), Metric::KEYS);
+        let json = serde_json::to_value(&f).expect("json");
+        for m in Metric::ALL {
+            assert_eq!(json[m.key()].as_f64(), f.get(m), "{m}");
+        }
+        let undefined = Figures {
+            total_return: None,
+            cagr: None,
+            annual_volatility: None,
+            sharpe: None,
+            sortino: None,
+            max_drawdown: None,
+            calmar: None,
+            final_equity: None,
+            fills: 0,
+            rejections: 0,
+        };
+        let uncounted: Vec<&str> = Metric::ALL.iter().filter(|m| !m.is_count()).map(|m| m.key()).collect();
+        let bits = serde_json::to_string(&FigureBits::of(&undefined)).expect("json");
+        assert_eq!(keys_of(bits), uncounted);
+    }
+
     #[test]
     fn baselines_round_trip_through_their_files() {
         let dir = tempfile::tempdir().expect("tempdir");
