@@ -101,18 +101,20 @@ impl OptimiserKind {
 pub struct GroupCaps(Vec<(String, f64)>);
 
 impl GroupCaps {
-    /// The caps, each in [0, 1], each group once, each name non-empty.
-    pub fn new(caps: impl IntoIterator<Item = (String, f64)>) -> Result<Self, String> {
+    /// The caps, each in [0, 1], each group once, each name non-empty; an error is the
+    /// `group_max` parameter's (of `optimiser` until the registry names the allocator's table).
+    pub fn new(caps: impl IntoIterator<Item = (String, f64)>) -> Result<Self, StrategyError> {
+        let invalid = |message: String| StrategyError::invalid_param("optimiser", "group_max", message);
         let mut checked: Vec<(String, f64)> = Vec::new();
         for (name, cap) in caps {
             if name.is_empty() {
-                return Err("a group has no name".to_string());
+                return Err(invalid("a group has no name".to_string()));
             }
             if !(0.0..=1.0).contains(&cap) {
-                return Err(format!("group `{name}`: cap {cap} is not in [0, 1]"));
+                return Err(invalid(format!("group `{name}`: cap {cap} is not in [0, 1]")));
             }
             if checked.iter().any(|(n, _)| *n == name) {
-                return Err(format!("group `{name}` is given twice"));
+                return Err(invalid(format!("group `{name}` is given twice")));
             }
             checked.push((name, cap));
         }
@@ -120,17 +122,18 @@ impl GroupCaps {
     }
 
     /// Parses `upstream=0.4, hk=0.3` (empty for none), checked as [`GroupCaps::new`].
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, StrategyError> {
+        let invalid = |message: String| StrategyError::invalid_param("optimiser", "group_max", message);
         let mut caps: Vec<(String, f64)> = Vec::new();
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((name, cap)) = part.split_once('=') else {
-                return Err(format!("`{part}` is not `group=cap`"));
+                return Err(invalid(format!("`{part}` is not `group=cap`")));
             };
             let name = name.trim();
             let cap: f64 = cap
                 .trim()
                 .parse()
-                .map_err(|_| format!("group `{name}`: cap `{}` is not a number", cap.trim()))?;
+                .map_err(|_| invalid(format!("group `{name}`: cap `{}` is not a number", cap.trim())))?;
             caps.push((name.to_string(), cap));
         }
         Self::new(caps)
@@ -346,7 +349,7 @@ impl OptimiserAllocator {
                 ));
             }
         };
-        let group_caps = GroupCaps::parse(&p.string("group_max")?).map_err(|m| p.invalid("group_max", &m))?;
+        let group_caps = GroupCaps::parse(&p.string("group_max")?)?;
         let mut allocator = Self::new(kind)
             .top_n(p.count("top_n")?)
             .max_weight(p.float("max_weight")?)?
