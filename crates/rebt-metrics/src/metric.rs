@@ -93,18 +93,15 @@ impl Metric {
 
     /// Every metric's key, in [`Metric::ALL`] order: what a table keyed by metric (a regress
     /// suite's `[tolerance]`) names as its valid keys.
-    pub const KEYS: [&'static str; 10] = [
-        "total_return",
-        "cagr",
-        "annual_volatility",
-        "sharpe",
-        "sortino",
-        "max_drawdown",
-        "calmar",
-        "final_equity",
-        "fills",
-        "rejections",
-    ];
+    pub const KEYS: [&'static str; 10] = {
+        let mut keys = [""; 10];
+        let mut i = 0;
+        while i < keys.len() {
+            keys[i] = Metric::ALL[i].key();
+            i += 1;
+        }
+        keys
+    };
 
     /// Its position in [`Metric::ALL`] (the variants are declared in that order).
     pub fn index(self) -> usize {
@@ -112,8 +109,19 @@ impl Metric {
     }
 
     /// Its key: `sharpe`, `max_drawdown`, …
-    pub fn key(self) -> &'static str {
-        Metric::KEYS[self.index()]
+    pub const fn key(self) -> &'static str {
+        match self {
+            Metric::TotalReturn => "total_return",
+            Metric::Cagr => "cagr",
+            Metric::AnnualVolatility => "annual_volatility",
+            Metric::Sharpe => "sharpe",
+            Metric::Sortino => "sortino",
+            Metric::MaxDrawdown => "max_drawdown",
+            Metric::Calmar => "calmar",
+            Metric::FinalEquity => "final_equity",
+            Metric::Fills => "fills",
+            Metric::Rejections => "rejections",
+        }
     }
 
     /// Its label in the terminal table and the tearsheet.
@@ -261,7 +269,7 @@ mod tests {
         let summary = Summary::compute(&[0.01, -0.02, 0.03, 0.005, -0.01, 0.02], &settings);
         let json = serde_json::to_value(summary).expect("json");
         for (i, m) in Metric::ALL.into_iter().enumerate() {
-            assert_eq!(m.index(), i);
+            assert_eq!((m.index(), Metric::KEYS[i]), (i, m.key()));
             assert_eq!(m.key().parse::<Metric>(), Ok(m));
             assert_eq!(serde_json::to_value(m).expect("json"), serde_json::json!(m.key()));
             if let Some(read) = m.in_summary() {
