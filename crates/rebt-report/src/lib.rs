@@ -13,6 +13,7 @@ use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 mod chart_kit;
 pub mod factor_page;
+mod page_frame;
 pub mod study_page;
 pub mod tearsheet;
 
