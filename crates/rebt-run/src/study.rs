@@ -17,6 +17,7 @@ use crate::plan::{dataset_info, load_dataset_with_actions};
 use crate::registry::resolve;
 use chrono::NaiveDate;
 use rebt_data::Dataset;
+use rebt_metrics::Metric;
 use rebt_report::study_page::{
     ComparisonView, DistributionRow, Format, InvestedRow, PageApproach, PagePart, Series, StudyPage,
 };
@@ -414,27 +415,42 @@ fn page_part(result: &StudyResult, part: Part, summary: &PartSummary) -> PagePar
     let s = &result.settings;
     let mut rows = Vec::new();
     type Pick = fn(&rebt_research::study::ApproachSummary) -> &Distribution;
-    let figures: [(&str, Format, Pick); 5] = [
-        ("Terminal return", Format::Percent, |a| &a.terminal_return),
-        ("Max drawdown", Format::Percent, |a| &a.max_drawdown),
-        ("Sharpe", Format::Number, |a| &a.sharpe),
-        ("Entry vs start", Format::Percent, |a| &a.entry_vs_start),
-        ("Avg entry price", Format::Price, |a| &a.avg_entry_price),
+    // the benchmark's distribution of the figure, for the figures a benchmark has
+    type BenchmarkPick = Option<fn(&rebt_research::study::BenchmarkSummary) -> &Distribution>;
+    // the registry's metrics under the registry's labels; the study's own figures beside them
+    let figures: [(&str, Format, Pick, BenchmarkPick); 5] = [
+        (
+            "Terminal return",
+            Format::Percent,
+            |a| &a.terminal_return,
+            Some(|b| &b.terminal_return),
+        ),
+        (
+            Metric::MaxDrawdown.label(),
+            Format::Percent,
+            |a| &a.max_drawdown,
+            Some(|b| &b.max_drawdown),
+        ),
+        (
+            Metric::Sharpe.label(),
+            Format::Number,
+            |a| &a.sharpe,
+            Some(|b| &b.sharpe),
+        ),
+        ("Entry vs start", Format::Percent, |a| &a.entry_vs_start, None),
+        ("Avg entry price", Format::Price, |a| &a.avg_entry_price, None),
     ];
-    for (figure, format, pick) in figures {
+    for (figure, format, pick, benchmark_pick) in figures {
         for a in &summary.approaches {
             rows.push(distribution_row(&a.name, figure, format, pick(a)));
         }
-        if let Some(b) = &summary.benchmark {
-            let d = match figure {
-                "Terminal return" => Some(&b.terminal_return),
-                "Max drawdown" => Some(&b.max_drawdown),
-                "Sharpe" => Some(&b.sharpe),
-                _ => None,
-            };
-            if let Some(d) = d {
-                rows.push(distribution_row(&format!("benchmark {}", b.symbol), figure, format, d));
-            }
+        if let (Some(b), Some(benchmark_pick)) = (&summary.benchmark, benchmark_pick) {
+            rows.push(distribution_row(
+                &format!("benchmark {}", b.symbol),
+                figure,
+                format,
+                benchmark_pick(b),
+            ));
         }
     }
     let series = |figure: fn(&RunOutcome) -> Option<f64>, with_benchmark: bool| {
