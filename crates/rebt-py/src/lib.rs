@@ -7,6 +7,8 @@
 //! Built by maturin (`pip install ./crates/rebt-py`); `cargo build --workspace` builds it as
 //! an ordinary library without linking Python.
 
+#![deny(missing_docs)]
+
 mod backtest;
 mod config;
 mod dataset;
