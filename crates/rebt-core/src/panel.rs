@@ -8,6 +8,7 @@ use crate::error::CoreError;
 use crate::instrument::{Instrument, InstrumentIx, Market};
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// A per-day field of the panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -242,8 +243,10 @@ pub struct Panel {
     /// The same open, high, low, close and volume, day-major: the bars of day `d` are
     /// `by_day[d · instruments .. (d + 1) · instruments]`. The engine walks the panel day by
     /// day across instruments; this layout keeps each day's bars in a few cache lines
-    /// (the instrument-major columns above serve `series`).
-    by_day: Vec<Bar>,
+    /// (the instrument-major columns above serve `series`). Filled on first use
+    /// ([`Panel::day_major`]): a command that runs no backtest (`data check`, `data info`)
+    /// never needs it, and on a whole market it is half the panel's memory.
+    by_day: OnceLock<Vec<Bar>>,
 }
 
 impl Panel {
@@ -374,7 +377,7 @@ impl Panel {
             nan_days: vec![f64::NAN; n_days],
             one_days: vec![1.0; n_days],
             instruments,
-            by_day: Vec::new(),
+            by_day: OnceLock::new(),
         }
         .with_derived())
     }
@@ -473,7 +476,7 @@ impl Panel {
             pre_close,
             alt: AltData::new(),
             adjusted: Adjusted::default(),
-            by_day: Vec::new(),
+            by_day: OnceLock::new(),
         }
         .with_derived())
     }
@@ -672,15 +675,27 @@ impl Panel {
 
     /// For each day, whether `market` traded (any of its instruments has a bar).
     pub fn market_open_days(&self, market: Market) -> Vec<bool> {
-        // day by day across the day-major bars: a day is settled by its first bar in the market
-        (0..self.dates.len())
-            .map(|d| {
-                self.day_bars(d)
-                    .iter()
-                    .zip(&self.instruments)
-                    .any(|(bar, inst)| inst.market == market && !bar.close.is_nan())
-            })
-            .collect()
+        // instrument by instrument down the close column (the day-major bars may not be built
+        // yet, and a load checking corporate actions does not need them); usually the first
+        // instrument that trades every day settles them all
+        let n = self.dates.len();
+        let mut open = vec![false; n];
+        let mut unsettled = n;
+        for (i, inst) in self.instruments.iter().enumerate() {
+            if inst.market != market {
+                continue;
+            }
+            for (day, close) in open.iter_mut().zip(&self.close[i * n..(i + 1) * n]) {
+                if !*day && !close.is_nan() {
+                    *day = true;
+                    unsettled -= 1;
+                }
+            }
+            if unsettled == 0 {
+                break;
+            }
+        }
+        open
     }
 
     /// The days from `from` to `to` inclusive (either bound optional). Instruments with no
@@ -740,7 +755,7 @@ impl Panel {
                 nan_days: vec![f64::NAN; b - a],
                 one_days: vec![1.0; b - a],
                 instruments,
-                by_day: Vec::new(),
+                by_day: OnceLock::new(),
             }
             .with_derived(),
         ))
@@ -764,20 +779,25 @@ impl Panel {
         p.with_derived()
     }
 
-    /// Derive what is computed from the raw columns: the day-major bars and the adjusted
-    /// view.
-    fn with_derived(self) -> Panel {
-        let mut p = self.with_day_major();
-        p.adjusted = Adjusted::derive(&p);
-        p
+    /// Derive what is computed from the raw columns: the adjusted view now, the day-major
+    /// bars when first read.
+    fn with_derived(mut self) -> Panel {
+        self.by_day = OnceLock::new();
+        self.adjusted = Adjusted::derive(&self);
+        self
     }
 
-    /// Fill [`Panel::by_day`] from the instrument-major columns, a tile of days at a time: each
-    /// instrument's days of the tile are read contiguously and written into the tile's day rows,
-    /// which stay in cache. Day by day (reading every column at a stride of the number of days)
-    /// nearly every read missed the cache: on a 5,000 x 5,000 market that transpose was most of
-    /// a pack's load.
-    fn with_day_major(mut self) -> Panel {
+    /// The day-major bars, filled from the instrument-major columns on the first call.
+    #[inline]
+    fn day_major(&self) -> &[Bar] {
+        self.by_day.get_or_init(|| self.transpose_to_days())
+    }
+
+    /// The bars day-major, a tile of days at a time: each instrument's days of the tile are
+    /// read contiguously and written into the tile's day rows, which stay in cache. Day by day
+    /// (reading every column at a stride of the number of days) nearly every read missed the
+    /// cache: on a 5,000 x 5,000 market that transpose was most of a pack's load.
+    fn transpose_to_days(&self) -> Vec<Bar> {
         const TILE_DAYS: usize = 64;
         let (n_days, n_inst) = (self.dates.len(), self.instruments.len());
         let nan = Bar {
@@ -803,21 +823,20 @@ impl Panel {
                 }
             }
         }
-        self.by_day = by_day;
-        self
+        by_day
     }
 
     /// Instrument `ix`'s bar on `day` (all NaN when it has none).
     #[inline]
     pub fn bar(&self, ix: InstrumentIx, day: usize) -> &Bar {
-        &self.by_day[day * self.instruments.len() + ix.get()]
+        &self.day_major()[day * self.instruments.len() + ix.get()]
     }
 
     /// Every instrument's bar on `day`, indexed by instrument.
     #[inline]
     pub fn day_bars(&self, day: usize) -> &[Bar] {
         let n = self.instruments.len();
-        &self.by_day[day * n..(day + 1) * n]
+        &self.day_major()[day * n..(day + 1) * n]
     }
 }
 
@@ -1016,6 +1035,67 @@ mod tests {
             e.to_string(),
             "row 3: duplicate bar for A on 2024-01-02 (first seen at row 1)"
         );
+    }
+
+    /// Three SSE and two HKEX instruments with scattered gaps, and a day (10) only HKEX trades.
+    fn two_markets() -> Panel {
+        let syms = ["600111.SH", "600392.SH", "600259.SH", "00700.HK", "09988.HK"];
+        let mut b = BarColumns::default();
+        for day in 0..40u32 {
+            for (k, sym) in syms.iter().enumerate() {
+                let hk = k >= 3;
+                let gap = (day as usize * 7 + k * 3).is_multiple_of(5) || (day == 10 && !hk) || (hk && day % 9 == 4);
+                if !gap {
+                    let c = 10.0 + f64::from(day) * 0.1 + k as f64;
+                    let date = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date") + chrono::Days::new(day.into());
+                    b.push(date, sym, c, c + 0.5, c - 0.5, c, 100.0 + f64::from(day));
+                }
+            }
+        }
+        Panel::from_bars(&b, insts(&syms)).expect("valid")
+    }
+
+    #[test]
+    fn open_days_read_down_the_columns_are_those_of_the_day_major_bars() {
+        let p = two_markets();
+        for market in [Market::Sse, Market::Hkex, Market::Szse] {
+            let day_by_day: Vec<bool> = (0..p.n_days())
+                .map(|d| {
+                    p.ixs()
+                        .any(|ix| p.instrument(ix).market == market && !p.bar(ix, d).close.is_nan())
+                })
+                .collect();
+            assert_eq!(p.market_open_days(market), day_by_day, "{market:?}");
+        }
+        assert!(!p.market_open_days(Market::Sse)[10] && p.market_open_days(Market::Hkex)[10]);
+        assert!(p.market_open_days(Market::Szse).iter().all(|open| !open));
+    }
+
+    #[test]
+    fn the_day_major_bars_filled_on_first_read_are_the_columns() {
+        let p = two_markets();
+        let same = |p: &Panel| {
+            for ix in p.ixs() {
+                for d in 0..p.n_days() {
+                    let bar = p.bar(ix, d);
+                    let fields = [bar.open, bar.high, bar.low, bar.close, bar.volume];
+                    let columns =
+                        [Field::Open, Field::High, Field::Low, Field::Close, Field::Volume].map(|f| p.series(ix, f)[d]);
+                    assert_eq!(fields.map(f64::to_bits), columns.map(f64::to_bits), "{ix:?} day {d}");
+                    assert!(std::ptr::eq(&p.day_bars(d)[ix.get()], bar));
+                }
+            }
+        };
+        same(&p);
+        // a copy made after the bars were filled, and one whose columns then change, fill again
+        same(&p.clone());
+        let doubled = p.perturbed_after(20, |v| v * 2.0);
+        same(&doubled);
+        assert_eq!(
+            doubled.bar(InstrumentIx(1), 30).close,
+            2.0 * p.bar(InstrumentIx(1), 30).close
+        );
+        same(&p.slice(Some(p.dates()[5]), Some(p.dates()[30])).expect("non-empty"));
     }
 
     #[test]
