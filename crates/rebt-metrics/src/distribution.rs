@@ -78,12 +78,7 @@ pub fn kurtosis(returns: &[f64]) -> Option<f64> {
 /// `None` when the series is empty, holds a non-finite value, or `q_0.05` is 0 (empyrical
 /// gives ∞ or NaN, quantstats NaN).
 pub fn tail_ratio(returns: &[f64]) -> Option<f64> {
-    let returns = sorted(usable(returns, 1)?);
-    let left = quantile(&returns, 0.05)?;
-    if left == 0.0 {
-        return None;
-    }
-    finite((quantile(&returns, 0.95)? / left).abs())
+    Ascending::of(returns)?.tail_ratio()
 }
 
 /// Historical value at risk: the return that the worst `1 − confidence` of periods fall
@@ -102,8 +97,7 @@ pub fn tail_ratio(returns: &[f64]) -> Option<f64> {
 /// `None` when the series is empty, holds a non-finite value, or `confidence` is outside
 /// `[0, 1]`.
 pub fn value_at_risk(returns: &[f64], confidence: f64) -> Option<f64> {
-    let cutoff = tail_fraction(confidence)?;
-    quantile(&sorted(usable(returns, 1)?), cutoff)
+    Ascending::of(returns)?.value_at_risk(confidence)
 }
 
 /// Historical conditional value at risk (expected shortfall): the mean return of the worst
@@ -125,12 +119,41 @@ pub fn value_at_risk(returns: &[f64], confidence: f64) -> Option<f64> {
 /// `None` when the series is empty, holds a non-finite value, or `confidence` is outside
 /// `[0, 1]`.
 pub fn conditional_value_at_risk(returns: &[f64], confidence: f64) -> Option<f64> {
-    let cutoff = tail_fraction(confidence)?;
-    let returns = sorted(usable(returns, 1)?);
-    // The product lies in [0, n − 1], so the cast neither truncates nor saturates.
-    let tail = ((returns.len() - 1) as f64 * cutoff).floor() as usize + 1;
-    let worst = &returns[..tail];
-    finite(worst.iter().sum::<f64>() / tail as f64)
+    Ascending::of(returns)?.conditional_value_at_risk(confidence)
+}
+
+/// A series' returns in ascending order, sorted once for the metrics that read order
+/// statistics ([`tail_ratio`], [`value_at_risk`], [`conditional_value_at_risk`]), so a
+/// [`Summary`](crate::Summary) sorts its returns once instead of five times. Each method is
+/// the function of the same name.
+#[derive(Debug, Clone)]
+pub(crate) struct Ascending(Vec<f64>);
+
+impl Ascending {
+    /// `None` for an empty series or one holding a non-finite value.
+    pub(crate) fn of(returns: &[f64]) -> Option<Self> {
+        Some(Self(sorted(usable(returns, 1)?)))
+    }
+
+    pub(crate) fn tail_ratio(&self) -> Option<f64> {
+        let left = quantile(&self.0, 0.05)?;
+        if left == 0.0 {
+            return None;
+        }
+        finite((quantile(&self.0, 0.95)? / left).abs())
+    }
+
+    pub(crate) fn value_at_risk(&self, confidence: f64) -> Option<f64> {
+        quantile(&self.0, tail_fraction(confidence)?)
+    }
+
+    pub(crate) fn conditional_value_at_risk(&self, confidence: f64) -> Option<f64> {
+        let cutoff = tail_fraction(confidence)?;
+        // The product lies in [0, n − 1], so the cast neither truncates nor saturates.
+        let tail = ((self.0.len() - 1) as f64 * cutoff).floor() as usize + 1;
+        let worst = &self.0[..tail];
+        finite(worst.iter().sum::<f64>() / tail as f64)
+    }
 }
 
 /// Stability of the growth path: the R² of a straight line fitted by least squares to the

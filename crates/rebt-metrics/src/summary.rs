@@ -3,11 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::distribution::Ascending;
 use crate::{
-    Annualization, BootstrapConfig, alpha_beta, annual_volatility, cagr, cagr_interval, calmar,
-    conditional_value_at_risk, correlation, deflated_sharpe, down_capture, information_ratio, kurtosis, max_drawdown,
-    max_drawdown_duration, omega, probabilistic_sharpe, sharpe, sharpe_interval, skew, sortino, stability, tail_ratio,
-    total_return, tracking_error, up_capture, value_at_risk,
+    Annualization, BootstrapConfig, alpha_beta, annual_volatility, cagr, cagr_interval, calmar, correlation,
+    deflated_sharpe, down_capture, information_ratio, kurtosis, max_drawdown, max_drawdown_duration, omega,
+    probabilistic_sharpe, sharpe, sharpe_interval, skew, sortino, stability, total_return, tracking_error, up_capture,
 };
 
 /// What [`Summary::compute`] needs besides the returns.
@@ -120,6 +120,8 @@ impl Summary {
         let periods_per_year = ann.periods_per_year;
         let sharpe_ci = sharpe_interval(returns, &settings.bootstrap, ann);
         let cagr_ci = cagr_interval(returns, &settings.bootstrap, periods_per_year);
+        let ascending = Ascending::of(returns);
+        let ascending = ascending.as_ref();
         Self {
             total_return: total_return(returns),
             cagr: cagr(returns, periods_per_year),
@@ -132,11 +134,11 @@ impl Summary {
             max_drawdown_duration: max_drawdown_duration(returns),
             skew: skew(returns),
             kurtosis: kurtosis(returns),
-            tail_ratio: tail_ratio(returns),
-            var_95: value_at_risk(returns, 0.95),
-            cvar_95: conditional_value_at_risk(returns, 0.95),
-            var_99: value_at_risk(returns, 0.99),
-            cvar_99: conditional_value_at_risk(returns, 0.99),
+            tail_ratio: ascending.and_then(Ascending::tail_ratio),
+            var_95: ascending.and_then(|a| a.value_at_risk(0.95)),
+            cvar_95: ascending.and_then(|a| a.conditional_value_at_risk(0.95)),
+            var_99: ascending.and_then(|a| a.value_at_risk(0.99)),
+            cvar_99: ascending.and_then(|a| a.conditional_value_at_risk(0.99)),
             stability: stability(returns),
             psr: probabilistic_sharpe(returns, 0.0, ann),
             dsr: deflated_sharpe(returns, settings.trials, settings.trial_sharpe_variance, ann),
@@ -191,6 +193,7 @@ impl Relative {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{conditional_value_at_risk, tail_ratio, value_at_risk};
 
     const FIELDS: [&str; 23] = [
         "total_return",
@@ -217,6 +220,61 @@ mod tests {
         "cagr_ci_low",
         "cagr_ci_high",
     ];
+
+    #[test]
+    fn the_tail_metrics_from_one_sort_equal_each_sorting_alone() {
+        // The straightforward path: each metric sorts its own copy (a stable sort), as the
+        // functions did before `Summary` sorted once.
+        let stable = |r: &[f64]| {
+            let mut v = r.to_vec();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let usable = |r: &[f64]| !r.is_empty() && r.iter().all(|x| x.is_finite());
+        let var = |r: &[f64], c: f64| usable(r).then(|| crate::quantile(&stable(r), 1.0 - c)).flatten();
+        let cvar = |r: &[f64], c: f64| {
+            usable(r).then(|| {
+                let v = stable(r);
+                let tail = ((v.len() - 1) as f64 * (1.0 - c)).floor() as usize + 1;
+                let mean = v[..tail].iter().sum::<f64>() / tail as f64;
+                mean.is_finite().then_some(mean)
+            })?
+        };
+        let tail = |r: &[f64]| {
+            let v = stable(r);
+            let left = usable(r).then(|| crate::quantile(&v, 0.05)).flatten()?;
+            let ratio = (crate::quantile(&v, 0.95)? / left).abs();
+            (left != 0.0 && ratio.is_finite()).then_some(ratio)
+        };
+        let mut noisy = Vec::new();
+        let mut x = 0.3_f64;
+        for _ in 0..500 {
+            x = (x * 3.9 * (1.0 - x)).clamp(1e-6, 1.0 - 1e-6);
+            noisy.push((x - 0.5) / 10.0);
+        }
+        let cases: &[(&str, &[f64])] = &[
+            ("empty", &[]),
+            ("one", &[-0.02]),
+            (
+                "ties and signed zeros",
+                &[0.0, -0.0, 0.01, -0.01, 0.0, -0.01, 0.02, -0.0],
+            ),
+            ("NaN", &[0.01, f64::NAN, -0.02]),
+            ("infinite", &[0.01, f64::INFINITY]),
+            ("all zeros", &[0.0; 30]),
+            ("noisy", &noisy),
+        ];
+        let bits = |v: Option<f64>| v.map(f64::to_bits);
+        for (case, returns) in cases {
+            let s = Summary::from_returns(returns, &Annualization::default());
+            assert_eq!(bits(s.tail_ratio), bits(tail(returns)), "{case}: tail_ratio");
+            assert_eq!(bits(s.var_95), bits(var(returns, 0.95)), "{case}: var_95");
+            assert_eq!(bits(s.var_99), bits(var(returns, 0.99)), "{case}: var_99");
+            assert_eq!(bits(s.cvar_95), bits(cvar(returns, 0.95)), "{case}: cvar_95");
+            assert_eq!(bits(s.cvar_99), bits(cvar(returns, 0.99)), "{case}: cvar_99");
+            assert_eq!(bits(s.tail_ratio), bits(tail_ratio(returns)), "{case}: tail_ratio()");
+        }
+    }
 
     #[test]
     fn undefined_metrics_serialise_as_null() -> Result<(), serde_json::Error> {
