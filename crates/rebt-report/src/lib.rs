@@ -345,7 +345,7 @@ impl RunReport {
                 .fills
                 .iter()
                 .map(|f| FillRow {
-                    date: f.date.to_string(),
+                    date: iso_date(f.date),
                     symbol: symbol(f.instrument),
                     side: f.side,
                     shares: f.shares,
@@ -362,7 +362,7 @@ impl RunReport {
                 .rejections
                 .iter()
                 .map(|r| RejectionRow {
-                    date: r.date.to_string(),
+                    date: iso_date(r.date),
                     symbol: symbol(r.instrument),
                     side: r.side,
                     shares: r.shares,
@@ -373,7 +373,7 @@ impl RunReport {
                 .corporate_actions
                 .iter()
                 .map(|p| CorporateActionRow {
-                    date: p.date.to_string(),
+                    date: iso_date(p.date),
                     symbol: symbol(p.instrument),
                     kind: p.kind,
                     shares: p.shares,
@@ -385,7 +385,7 @@ impl RunReport {
                 .targets
                 .iter()
                 .map(|t| TargetRow {
-                    date: t.date.to_string(),
+                    date: iso_date(t.date),
                     symbol: symbol(t.instrument),
                     weight: t.weight,
                 })
@@ -394,7 +394,7 @@ impl RunReport {
                 .notes
                 .iter()
                 .map(|n| NoteRow {
-                    date: n.date.to_string(),
+                    date: iso_date(n.date),
                     message: n.message.clone(),
                 })
                 .collect(),
@@ -416,7 +416,7 @@ impl RunReport {
                 .map(|h| {
                     let day = &result.daily[h.day as usize];
                     PositionRow {
-                        date: day.date.to_string(),
+                        date: iso_date(day.date),
                         symbol: symbol(h.instrument),
                         shares: h.shares,
                         close: h.mark,
@@ -651,6 +651,33 @@ fn drawdown_rows(result: &BacktestResult, returns: &[f64]) -> Vec<DrawdownRow> {
         .collect()
 }
 
+/// `date` as the rows write it, `YYYY-MM-DD`: chrono's `to_string`, spelt out for the years
+/// 0 to 9999 (chrono's formatter takes about a microsecond a date, and a long run's
+/// `positions` has a row for every holding on every day); other years go through chrono.
+fn iso_date(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let year = u32::try_from(date.year()).unwrap_or(u32::MAX);
+    if year > 9999 {
+        return date.to_string();
+    }
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    let (month, day) = (date.month(), date.day());
+    let text = [
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ];
+    // ASCII digits and dashes, so always UTF-8
+    std::str::from_utf8(&text).map_or_else(|_| date.to_string(), str::to_owned)
+}
+
 /// How many drawdowns `drawdowns` lists.
 pub const TOP_DRAWDOWNS: usize = 5;
 
@@ -682,6 +709,26 @@ fn period_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates_are_chronos() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+        let mut date = day(1899, 12, 25);
+        while date < day(2101, 1, 10) {
+            assert_eq!(iso_date(date), date.to_string());
+            date = date.succ_opt().expect("a next day");
+        }
+        for edge in [
+            day(0, 1, 1),
+            day(9, 2, 3),
+            day(999, 12, 31),
+            day(9999, 12, 31),
+            day(-1, 12, 31),
+            day(10000, 1, 1),
+        ] {
+            assert_eq!(iso_date(edge), edge.to_string());
+        }
+    }
 
     #[test]
     fn money_serialises_as_units() {
