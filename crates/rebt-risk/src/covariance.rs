@@ -171,22 +171,25 @@ impl CompleteWindow {
     /// Σ_t w_t (x_t − m)(x_t − m)' / divisor, the weighted scatter about `mean`.
     fn scatter(&self, weights: &[f64], mean: &[f64], divisor: f64) -> Matrix {
         let n = self.assets;
-        let mut cov = Matrix::zeros(n, n);
+        // The upper triangle's sums, row-major, accumulated over slices rather than through
+        // the matrix's checked indexing: the same additions in the same order.
+        let mut sums = vec![0.0; n * n];
         let mut centred = vec![0.0; n];
         for (row, w) in self.row_iter().zip(weights) {
             for ((d, x), m) in centred.iter_mut().zip(row).zip(mean) {
                 *d = x - m;
             }
-            for i in 0..n {
+            for (i, sums_i) in sums.chunks_exact_mut(n).enumerate() {
                 let wi = w * centred[i];
-                for j in i..n {
-                    cov.set(i, j, cov[(i, j)] + wi * centred[j]);
+                for (s, c) in sums_i[i..].iter_mut().zip(&centred[i..]) {
+                    *s += wi * c;
                 }
             }
         }
+        let mut cov = Matrix::zeros(n, n);
         for i in 0..n {
             for j in i..n {
-                let v = cov[(i, j)] / divisor;
+                let v = sums[i * n + j] / divisor;
                 cov.set(i, j, v);
                 cov.set(j, i, v);
             }
@@ -328,6 +331,42 @@ mod tests {
 
     fn window(rows: &[&[f64]]) -> Matrix {
         Matrix::from_rows(&rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).expect("rectangular")
+    }
+
+    #[test]
+    fn the_scatter_is_the_entry_by_entry_sum_bit_for_bit() {
+        // The straightforward path: each entry (i, j) of the upper triangle summed day by day
+        // through the matrix, as the scatter was written before it summed over slices.
+        let (days, names) = (37, 6);
+        let mut x = 0.37_f64;
+        let mut values = Vec::new();
+        for _ in 0..days * names {
+            x = 3.97 * x * (1.0 - x);
+            values.push((x - 0.5) / 20.0);
+        }
+        let returns = Matrix::new(days, names, values).expect("days × names values");
+        let window = CompleteWindow::new(&returns, "test", 2).expect("complete");
+        let weights: Vec<f64> = (0..days).map(|t| 0.97_f64.powi(t as i32)).collect();
+        let mean = window.weighted_mean(&weights);
+        let mut expected = Matrix::zeros(names, names);
+        for (row, w) in window.row_iter().zip(&weights) {
+            let centred: Vec<f64> = row.iter().zip(&mean).map(|(x, m)| x - m).collect();
+            for i in 0..names {
+                for j in i..names {
+                    expected.set(i, j, expected[(i, j)] + w * centred[i] * centred[j]);
+                }
+            }
+        }
+        for i in 0..names {
+            for j in i..names {
+                let v = expected[(i, j)] / 3.0;
+                expected.set(i, j, v);
+                expected.set(j, i, v);
+            }
+        }
+        let got = window.scatter(&weights, &mean, 3.0);
+        let bits = |m: &Matrix| m.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&got), bits(&expected));
     }
 
     #[test]
