@@ -114,16 +114,17 @@ impl Strategy for SmaCross {
             return;
         };
         let sums = sums.on_day(ctx);
-        let (fast, slow) = (self.fast as i128, self.slow as i128);
+        let (fast_sums, slow_sums) = (sums.window(*fast_window), sums.window(*slow_window));
+        let (fast, slow) = (self.fast as i64, self.slow as i64);
         for &ix in ctx.universe() {
             // no bar today, or fewer than `slow` bars: no signal
-            if !sums.traded(ix) {
+            if !slow_sums.traded(ix) {
                 continue;
             }
-            let (Some(sum_slow), Some(sum_fast)) = (sums.sum(*slow_window, ix), sums.sum(*fast_window, ix)) else {
+            let (Some(sum_slow), Some(sum_fast)) = (slow_sums.sum(ix), fast_sums.sum(ix)) else {
                 continue;
             };
-            let sign = (sum_fast as i128 * slow - sum_slow as i128 * fast).signum() as i8;
+            let sign = cross_sign(sum_fast, sum_slow, fast, slow);
             let s = &mut self.state[ix.get()];
             // most days the sign is yesterday's (or a tie, which keeps the state): no cross
             if sign == 0 || sign == s.last_nonzero {
@@ -141,6 +142,17 @@ impl Strategy for SmaCross {
                 orders.target_shares(ix, 0);
             }
         }
+    }
+}
+
+/// The sign of SMA(fast) − SMA(slow), exactly: of `sum_fast·slow − sum_slow·fast`. In 64-bit
+/// integers when both products fit (for 10 and 30 bars, any price below 30 billion yuan),
+/// else in 128-bit ones: the same comparison of the same exact products.
+#[inline]
+fn cross_sign(sum_fast: i64, sum_slow: i64, fast: i64, slow: i64) -> i8 {
+    match (sum_fast.checked_mul(slow), sum_slow.checked_mul(fast)) {
+        (Some(a), Some(b)) => a.cmp(&b) as i8,
+        _ => (sum_fast as i128 * slow as i128 - sum_slow as i128 * fast as i128).signum() as i8,
     }
 }
 
@@ -348,6 +360,45 @@ mod tests {
             assert!(!alone.fills.is_empty());
             assert_eq!(got.fills, alone.fills, "({f}, {s})");
             assert_eq!(got.daily, alone.daily, "({f}, {s})");
+        }
+    }
+
+    #[test]
+    fn the_cross_sign_in_64_bits_is_the_128_bit_one() {
+        let wide =
+            |f: i64, s: i64, fast: i64, slow: i64| (f as i128 * slow as i128 - s as i128 * fast as i128).signum() as i8;
+        let mut sums = vec![
+            0,
+            1,
+            -1,
+            7,
+            1_000_000,
+            i64::MAX,
+            i64::MIN,
+            i64::MAX / 3,
+            i64::MAX / 100_000 + 1,
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..2_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // any magnitude: bits shifted out at random
+            sums.push((x as i64) >> (x % 64));
+        }
+        let windows = [1, 2, 3, 30, 200, 99_999, 100_000];
+        for (k, &f) in sums.iter().enumerate() {
+            for &s in &sums[k.saturating_sub(40)..(k + 40).min(sums.len())] {
+                for (&fast, &slow) in windows.iter().zip(&windows[1..]) {
+                    assert_eq!(
+                        cross_sign(f, s, fast, slow),
+                        wide(f, s, fast, slow),
+                        "{f} {s} {fast} {slow}"
+                    );
+                    // a tie, on either side of the 64-bit range
+                    assert_eq!(cross_sign(f, f, fast, fast), 0);
+                }
+            }
         }
     }
 

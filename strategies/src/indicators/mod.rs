@@ -52,7 +52,7 @@ pub use macd::{Macd, MacdPoint, macd};
 pub use moving_average::{Ema, Sma, ema, sma};
 pub use obv::{Obv, obv};
 pub use roc::{Roc, roc};
-pub use shared::{RollingSums, SumsToday, Window};
+pub use shared::{RollingSums, SumsToday, Window, WindowSums};
 pub use wilder::{Atr, Rsi, atr, rsi};
 
 /// Largest window any indicator accepts (TA-Lib's bound): a larger one is almost certainly a

@@ -196,8 +196,44 @@ impl SumsToday<'_> {
     /// The sum over `window`'s last bars of `ix` in micro-units, once it has that many bars.
     #[inline]
     pub fn sum(&self, window: Window, ix: InstrumentIx) -> Option<i64> {
-        let s = &self.state;
-        (s.bars[ix.get()] >= window.len).then(|| s.sums[window.slot * s.n_instruments + ix.get()])
+        self.window(window).sum(ix)
+    }
+
+    /// One window's sums as plain slices, for a loop over the instruments: read through the
+    /// lock's guard, every access reloads the vectors behind it.
+    #[inline]
+    pub fn window(&self, window: Window) -> WindowSums<'_> {
+        let s = &*self.state;
+        let n = s.n_instruments;
+        WindowSums {
+            len: window.len,
+            traded: &s.traded,
+            bars: &s.bars,
+            sums: &s.sums[window.slot * n..(window.slot + 1) * n],
+        }
+    }
+}
+
+/// One window's sums on one day ([`SumsToday::window`]).
+#[derive(Debug, Clone, Copy)]
+pub struct WindowSums<'a> {
+    len: usize,
+    traded: &'a [bool],
+    bars: &'a [usize],
+    sums: &'a [i64],
+}
+
+impl WindowSums<'_> {
+    /// Whether `ix` has a bar today (its close is in the sums).
+    #[inline]
+    pub fn traded(&self, ix: InstrumentIx) -> bool {
+        self.traded[ix.get()]
+    }
+
+    /// The sum over the window's last bars of `ix` in micro-units, once it has that many bars.
+    #[inline]
+    pub fn sum(&self, ix: InstrumentIx) -> Option<i64> {
+        (self.bars[ix.get()] >= self.len).then(|| self.sums[ix.get()])
     }
 }
 
