@@ -111,20 +111,17 @@ impl RollingSums {
             }
             let first = s.day.map_or(0, |d| d + 1);
             for day in first..today {
-                s.traded.iter_mut().for_each(|t| *t = false);
-                for &ix in ctx.universe() {
+                s.push_day(ctx.universe().iter().filter_map(|&ix| {
                     let close = ctx.adjusted().history(ix, Field::Close)[day];
-                    if !close.is_nan() {
-                        s.push(ix.get(), close);
-                    }
-                }
+                    (!close.is_nan()).then_some((ix.get(), close))
+                }));
             }
-            s.traded.iter_mut().for_each(|t| *t = false);
-            for &ix in ctx.universe() {
-                if let Some(close) = ctx.adjusted().close(ix) {
-                    s.push(ix.get(), close);
-                }
-            }
+            let prices = ctx.adjusted();
+            s.push_day(
+                ctx.universe()
+                    .iter()
+                    .filter_map(|&ix| prices.close(ix).map(|close| (ix.get(), close))),
+            );
             s.day = Some(today);
         }
         SumsToday { state: s }
@@ -152,24 +149,40 @@ impl SumsState {
         self.ring_len = 0;
     }
 
-    /// Add instrument `i`'s next close to its ring and every window's sum.
+    /// A day: each `(instrument, close)` added to its ring and every window's sum; the
+    /// instruments not given have no bar that day. The state is taken apart into slices
+    /// first: through `self`, every access would reload the vectors' pointers.
     #[inline]
-    fn push(&mut self, i: usize, close: f64) {
-        let micro = round_half_away(close * 1e6);
-        let mask = self.ring_len - 1;
-        let ring = &mut self.ring[i * self.ring_len..(i + 1) * self.ring_len];
-        let n = self.bars[i];
-        for (slot, &w) in self.windows.iter().enumerate() {
-            let sum = &mut self.sums[slot * self.n_instruments + i];
-            if n >= w {
-                // the close leaving the window: bar n − w, still in the ring (w ≤ ring_len)
-                *sum -= ring[(n - w) & mask];
+    fn push_day(&mut self, closes: impl Iterator<Item = (usize, f64)>) {
+        let SumsState {
+            windows,
+            ring,
+            ring_len,
+            bars,
+            traded,
+            sums,
+            n_instruments,
+            ..
+        } = self;
+        let (ring_len, n) = (*ring_len, *n_instruments);
+        let mask = ring_len - 1;
+        traded.iter_mut().for_each(|t| *t = false);
+        for (i, close) in closes {
+            let micro = round_half_away(close * 1e6);
+            let ring = &mut ring[i * ring_len..(i + 1) * ring_len];
+            let bar = bars[i];
+            for (slot, &w) in windows.iter().enumerate() {
+                let sum = &mut sums[slot * n + i];
+                if bar >= w {
+                    // the close leaving the window: bar `bar − w`, still in the ring (w ≤ ring_len)
+                    *sum -= ring[(bar - w) & mask];
+                }
+                *sum += micro;
             }
-            *sum += micro;
+            ring[bar & mask] = micro;
+            bars[i] = bar + 1;
+            traded[i] = true;
         }
-        ring[n & mask] = micro;
-        self.bars[i] = n + 1;
-        self.traded[i] = true;
     }
 }
 
