@@ -30,6 +30,23 @@ pub struct Portfolio {
     positions: Vec<Position>,
     /// Whether some position may hold unsettled shares (a T+1 buy since the last settle).
     unsettled_any: bool,
+    /// The instruments with shares, bit `i % 64` of word `i / 64`: valuing the account each
+    /// day visits these instead of every instrument.
+    held: Vec<u64>,
+}
+
+/// The instruments whose bit is set in `words` (bit `i % 64` of word `i / 64`), ascending.
+pub(crate) fn set_bits(words: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    words.iter().enumerate().flat_map(|(w, &word)| {
+        let mut bits = word;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                i
+            })
+        })
+    })
 }
 
 impl Portfolio {
@@ -39,6 +56,22 @@ impl Portfolio {
             cash,
             positions: vec![Position::default(); n_instruments],
             unsettled_any: false,
+            held: vec![0; n_instruments.div_ceil(64)],
+        }
+    }
+
+    /// The instruments with shares (bit `i % 64` of word `i / 64`).
+    pub(crate) fn held(&self) -> &[u64] {
+        &self.held
+    }
+
+    /// Keep `held` in step with instrument `i`'s shares.
+    fn mark_held(&mut self, i: usize) {
+        let bit = 1u64 << (i % 64);
+        if self.positions[i].shares > 0 {
+            self.held[i / 64] |= bit;
+        } else {
+            self.held[i / 64] &= !bit;
         }
     }
 
@@ -76,6 +109,7 @@ impl Portfolio {
             self.unsettled_any = true;
         }
         self.cash -= paid;
+        self.mark_held(ix.get());
     }
 
     /// Add shares received from a corporate action; `locked` ones are not sellable until
@@ -86,6 +120,7 @@ impl Portfolio {
         if locked {
             p.locked += shares;
         }
+        self.mark_held(ix.get());
     }
 
     /// Make `shares` locked shares sellable (their listing date has come).
@@ -96,7 +131,9 @@ impl Portfolio {
 
     /// Take the whole position out of the account (delisting); returns the shares removed.
     pub(crate) fn remove_all(&mut self, ix: InstrumentIx) -> u64 {
-        std::mem::take(&mut self.positions[ix.get()]).shares
+        let shares = std::mem::take(&mut self.positions[ix.get()]).shares;
+        self.mark_held(ix.get());
+        shares
     }
 
     /// Add (or, negative, take) cash that is not a trade: dividends, taxes, settlements.
@@ -110,5 +147,46 @@ impl Portfolio {
         debug_assert!(shares <= p.settled_shares());
         p.shares -= shares;
         self.cash += received;
+        self.mark_held(ix.get());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_held_set_is_the_positions_with_shares() {
+        let mut p = Portfolio::new(Cents::from_units(1_000_000), 130);
+        let check = |p: &Portfolio| {
+            let held: Vec<usize> = set_bits(p.held()).collect();
+            let with_shares: Vec<usize> = (0..130).filter(|&i| p.positions()[i].shares > 0).collect();
+            assert_eq!(held, with_shares);
+        };
+        check(&p);
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..5_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let ix = InstrumentIx((x % 130) as u32);
+            let held = p.position(ix);
+            match (x >> 8) % 5 {
+                0 => p.book_buy(ix, 100 * (x >> 20) % 700 + 100, Cents(100), (x >> 12).is_multiple_of(2)),
+                1 => p.add_shares(ix, (x >> 20) % 3, (x >> 12).is_multiple_of(2)),
+                2 => {
+                    p.remove_all(ix);
+                }
+                3 => p.settle(),
+                _ => p.book_sell(ix, held.settled_shares().min((x >> 20) % 400), Cents(100)),
+            }
+            check(&p);
+        }
+        // every word: instruments 0, 63, 64 and 129
+        let mut q = Portfolio::new(Cents(0), 130);
+        for i in [129, 0, 64, 63] {
+            q.add_shares(InstrumentIx(i), 1, false);
+        }
+        assert_eq!(set_bits(q.held()).collect::<Vec<_>>(), vec![0, 63, 64, 129]);
     }
 }

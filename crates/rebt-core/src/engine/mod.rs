@@ -27,7 +27,7 @@ use crate::instrument::{Currency, Instrument, InstrumentIx, InstrumentKind, Mark
 use crate::money::Cents;
 use crate::order::{Order, OrderKind, Orders, Side, Timing};
 use crate::panel::{Field, Panel};
-use crate::portfolio::Portfolio;
+use crate::portfolio::{Portfolio, set_bits};
 use crate::rules::{DailyLimit, limit_prices, limit_prices_asymmetric};
 use crate::shared::Shared;
 use crate::strategy::{Context, Setup, Strategy};
@@ -410,6 +410,7 @@ impl<'e, 'p> Lane<'e, 'p> {
                 portfolio: Portfolio::new(engine.config.initial_cash, n_inst),
                 marks: vec![f64::NAN; n_inst],
                 values: vec![0.0; n_inst],
+                valued: vec![0; n_inst.div_ceil(64)],
                 fills: Vec::new(),
                 rejections: Vec::new(),
                 daily: Vec::with_capacity(engine.panel.n_days()),
@@ -550,6 +551,9 @@ struct Run<'e, 'p> {
     marks: Vec<f64>,
     /// Base-currency value of each position at the last close marked.
     values: Vec<f64>,
+    /// The positions `values` may hold a non-zero value for: those held at the last
+    /// valuation (a bit set like [`Portfolio::held`]'s).
+    valued: Vec<u64>,
     fills: Vec<Fill>,
     rejections: Vec<Rejection>,
     daily: Vec<DailyRecord>,
@@ -609,10 +613,21 @@ impl Run<'_, '_> {
         let mut value = 0.0;
         if !self.engine.any_fx {
             // every rate is 1, and `shares × mark × 1` is `shares × mark`: the same values
-            // and the same sum, without a branch on each position's rate lookup
-            for ((v, p), &mark) in self.values.iter_mut().zip(self.portfolio.positions()).zip(&self.marks) {
-                *v = if p.shares > 0 { p.shares as f64 * mark } else { 0.0 };
-                value += *v;
+            // without a branch on each position's rate lookup. Only the positions held are
+            // visited, in instrument order: the others add +0.0, which leaves a sum that
+            // starts at +0.0 unchanged. Those closed since the last valuation are worth 0.
+            let held = self.portfolio.held();
+            for (w, (valued, &now)) in self.valued.iter_mut().zip(held).enumerate() {
+                for i in set_bits(&[*valued & !now]) {
+                    self.values[w * 64 + i] = 0.0;
+                }
+                *valued = now;
+            }
+            let positions = self.portfolio.positions();
+            for i in set_bits(held) {
+                let v = positions[i].shares as f64 * self.marks[i];
+                self.values[i] = v;
+                value += v;
             }
         } else {
             self.value_positions_fx(day, &mut value);
@@ -642,16 +657,15 @@ impl Run<'_, '_> {
     /// Append the positions held at `day`'s close, valued as [`Self::equity_at_close`] last
     /// valued them.
     fn record_holdings(&mut self, day: usize) {
-        for (i, p) in self.portfolio.positions().iter().enumerate() {
-            if p.shares > 0 {
-                self.holdings.push(Holding {
-                    day: day as u32,
-                    instrument: InstrumentIx(i as u32),
-                    shares: p.shares,
-                    mark: self.marks[i],
-                    value: self.values[i],
-                });
-            }
+        let positions = self.portfolio.positions();
+        for i in set_bits(self.portfolio.held()) {
+            self.holdings.push(Holding {
+                day: day as u32,
+                instrument: InstrumentIx(i as u32),
+                shares: positions[i].shares,
+                mark: self.marks[i],
+                value: self.values[i],
+            });
         }
     }
 
