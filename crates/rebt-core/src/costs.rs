@@ -25,15 +25,26 @@ impl Rate {
     }
 
     /// `round_half_up(value × rate)` in cents.
+    #[inline]
     pub fn apply(self, value: Cents) -> Cents {
-        let num = value.0 as i128 * self.0 as i128;
-        Cents(((num + 500_000_000) / 1_000_000_000) as i64)
+        self.quotient(value, 500_000_000)
     }
 
     /// `ceil(value × rate)` in cents.
+    #[inline]
     pub fn apply_ceil(self, value: Cents) -> Cents {
-        let num = value.0 as i128 * self.0 as i128;
-        Cents(((num + 999_999_999) / 1_000_000_000) as i64)
+        self.quotient(value, 999_999_999)
+    }
+
+    /// `(value × rate + bias) / 10⁹`, truncated, exactly: in 64-bit integers when the
+    /// numerator fits (a trade below 9 billion yuan at 0.1%), which is the same quotient as in
+    /// 128 bits, without the call a 128-bit division compiles to.
+    #[inline]
+    fn quotient(self, value: Cents, bias: i64) -> Cents {
+        match value.0.checked_mul(self.0).and_then(|num| num.checked_add(bias)) {
+            Some(num) => Cents(num / 1_000_000_000),
+            None => Cents(((value.0 as i128 * self.0 as i128 + bias as i128) / 1_000_000_000) as i64),
+        }
     }
 }
 
@@ -722,5 +733,59 @@ mod tests {
         // 0.5 fen rounds up
         assert_eq!(Rate(500_000).apply(Cents(1_000)), Cents(1));
         assert_eq!(Rate(1_000_000).apply_ceil(Cents(1_001)), Cents(2));
+    }
+
+    #[test]
+    fn rates_apply_in_64_bits_as_in_128() {
+        let wide = |rate: i64, value: i64, bias: i64| {
+            Cents(((value as i128 * rate as i128 + bias as i128) / 1_000_000_000) as i64)
+        };
+        let mut values = vec![
+            0,
+            1,
+            -1,
+            999,
+            1_000,
+            101_500,
+            i64::MAX,
+            i64::MIN + 1,
+            i64::MAX / 2_500_000,
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..3_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push((x as i64) >> (x % 64));
+        }
+        let rates = [
+            0,
+            1,
+            25_500,
+            250_000,
+            500_000,
+            1_000_000,
+            4_000_000,
+            1_000_000_000,
+            3_000_000_000,
+        ];
+        for &v in &values {
+            for rate in rates {
+                // around the 64-bit limit of value × rate and of the bias added to it
+                for v in [
+                    v,
+                    i64::MAX / rate.max(1),
+                    i64::MAX / rate.max(1) - 1,
+                    -(i64::MAX / rate.max(1)),
+                ] {
+                    assert_eq!(Rate(rate).apply(Cents(v)), wide(rate, v, 500_000_000), "{v} × {rate}");
+                    assert_eq!(
+                        Rate(rate).apply_ceil(Cents(v)),
+                        wide(rate, v, 999_999_999),
+                        "{v} × {rate}"
+                    );
+                }
+            }
+        }
     }
 }
