@@ -9,8 +9,9 @@
 
 use proptest::prelude::*;
 use rebt_core::{
-    ActionTable, BarColumns, Cents, Context, CorporateAction, Currency, Engine, EngineConfig, Field, Instrument,
-    InstrumentIx, NaiveDate, Order, OrderKind, Orders, Panel, PostingKind, Side, Strategy as RebtStrategy, Timing,
+    ActionTable, BarColumns, Cents, Context, CorporateAction, CostModel, Currency, Engine, EngineConfig, Field,
+    Instrument, InstrumentIx, NaiveDate, Order, OrderKind, Orders, Panel, PostingKind, Side, Strategy as RebtStrategy,
+    Timing, Trade,
 };
 
 const SYMBOLS: [&str; 4] = ["600111.SH", "300748.SZ", "06680.HK", "GEN"];
@@ -202,8 +203,16 @@ proptest! {
                 prop_assert!(shares[i] >= 0, "short position");
                 // the fill's value is the exact rounding of shares × price × fx
                 let value = (f.shares as f64 * f.price * 100.0).round();
-                let expected = if f.fx == 1.0 { value as i64 } else { (value * f.fx).round() as i64 };
-                prop_assert_eq!(f.value.0, expected);
+                let to_base = |c: Cents| if f.fx == 1.0 { c.0 } else { (c.0 as f64 * f.fx).round() as i64 };
+                prop_assert_eq!(f.value.0, to_base(Cents(value as i64)));
+                // and its costs are the instrument's schedules on that trade (a buy's as sized)
+                let inst = panel.instrument(f.instrument);
+                let trade = Trade { side: f.side, date: f.date, shares: f.shares, value: Cents(value as i64), par: inst.status.par() };
+                let costs = CostModel::default_for(inst.board).costs(&trade);
+                prop_assert_eq!(
+                    (f.commission.0, f.taxes.0, f.fees.0),
+                    (to_base(costs.commission), to_base(costs.taxes), to_base(costs.fees))
+                );
                 cash += f.cash_flow();
                 next_fill += 1;
             }

@@ -23,21 +23,38 @@ impl Run<'_, '_> {
         (value, spec.costs.costs(&trade))
     }
 
-    /// Base-currency cash a buy of `shares` needs, value plus costs.
-    fn buy_cost(&self, ix: InstrumentIx, day: usize, shares: u64, p: &Priced) -> Cents {
+    /// Base-currency cash a buy of `shares` needs, value plus costs, and the value and costs
+    /// it is made of ([`Self::costs_of`]'s).
+    fn buy_cost(&self, ix: InstrumentIx, day: usize, shares: u64, p: &Priced) -> (Cents, (Cents, FillCosts)) {
         let (value, costs) = self.costs_of(ix, Side::Buy, day, shares, p.price);
-        to_base(value, p.fx) + to_base(costs.commission, p.fx) + to_base(costs.taxes, p.fx) + to_base(costs.fees, p.fx)
+        let cash = to_base(value, p.fx)
+            + to_base(costs.commission, p.fx)
+            + to_base(costs.taxes, p.fx)
+            + to_base(costs.fees, p.fx);
+        (cash, (value, costs))
     }
 
-    /// The most whole lots (at most `max_shares`) whose value plus costs fit `budget`.
-    fn affordable(&self, ix: InstrumentIx, day: usize, p: &Priced, budget: Cents, max_shares: u64) -> u64 {
+    /// The most whole lots (at most `max_shares`) whose value plus costs fit `budget`, with
+    /// their value and costs; 0 shares (and no costs) when not one lot fits.
+    fn affordable(
+        &self,
+        ix: InstrumentIx,
+        day: usize,
+        p: &Priced,
+        budget: Cents,
+        max_shares: u64,
+    ) -> (u64, Option<(Cents, FillCosts)>) {
         let lot = self.engine.specs[ix.get()].lot;
         let per_lot = lot as f64 * p.price * p.fx * 100.0;
         let mut lots = ((budget.0 as f64 / per_lot).floor() as u64).min(max_shares / lot);
-        while lots > 0 && self.buy_cost(ix, day, lots * lot, p) > budget {
+        while lots > 0 {
+            let (cash, costs) = self.buy_cost(ix, day, lots * lot, p);
+            if cash <= budget {
+                return (lots * lot, Some(costs));
+            }
             lots -= 1;
         }
-        lots * lot
+        (0, None)
     }
 
     pub(super) fn fill(&mut self, day: usize, timing: Timing, p: Priced, equity_open: f64) {
@@ -68,6 +85,8 @@ impl Run<'_, '_> {
         if wanted == 0 {
             return;
         }
+        // a buy's value and costs, when working out its size already computed them
+        let mut sized: Option<(Cents, FillCosts)> = None;
         let shares = match p.side {
             Side::Buy => {
                 let mut shares = if wanted == u64::MAX { wanted } else { wanted / lot * lot };
@@ -97,18 +116,21 @@ impl Run<'_, '_> {
                     }
                 }
                 if explicit {
-                    if self.buy_cost(ix, day, shares, &p) > self.portfolio.cash() {
+                    let (cash, costs) = self.buy_cost(ix, day, shares, &p);
+                    if cash > self.portfolio.cash() {
                         self.reject(day, ix, Side::Buy, shares, RejectionReason::InsufficientCash);
                         return;
                     }
+                    sized = Some(costs);
                 } else {
-                    let affordable = self.affordable(ix, day, &p, budget, shares);
+                    let (affordable, costs) = self.affordable(ix, day, &p, budget, shares);
                     if affordable == 0 {
                         let shown = if shares == u64::MAX { 0 } else { shares };
                         self.reject(day, ix, Side::Buy, shown, RejectionReason::InsufficientCash);
                         return;
                     }
                     shares = affordable;
+                    sized = costs;
                 }
                 shares
             }
@@ -146,7 +168,8 @@ impl Run<'_, '_> {
                 shares
             }
         };
-        let (value, costs) = self.costs_of(ix, p.side, day, shares, p.price);
+        let (value, costs) = sized.unwrap_or_else(|| self.costs_of(ix, p.side, day, shares, p.price));
+        debug_assert_eq!((value, costs), self.costs_of(ix, p.side, day, shares, p.price));
         let fill = Fill {
             date: self.panel().dates()[day],
             instrument: ix,
