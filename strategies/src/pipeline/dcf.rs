@@ -16,7 +16,6 @@ use crate::params::{Params, StrategyError};
 use chrono::Datelike;
 use rebt_core::{AsOfPoint, Context, InstrumentIx, NaiveDate};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// The point-in-time series a DCF reads, each as `NAME:SYMBOL`: operating cash flow and capex
 /// (year to date), net cash and shares outstanding.
@@ -202,23 +201,24 @@ pub struct TtmFigure {
     pub previous_same_period: Option<Reported>,
 }
 
-/// The latest figure per period among `points` (a restatement published later replaces the
-/// first figure).
-fn by_period(points: &[AsOfPoint]) -> BTreeMap<NaiveDate, AsOfPoint> {
-    let mut m = BTreeMap::new();
-    for p in points {
-        // points come by publication day, so a later one for the same period wins
-        m.insert(p.period, *p);
-    }
-    m
+/// The figure for `period` among `points`: the last one published (points come by
+/// publication day, so a restatement published later replaces the first figure). A scan
+/// instead of a map of every period: the gate re-reads a stock's reports at each new one.
+fn figure_of(points: &[AsOfPoint], period: NaiveDate) -> Option<AsOfPoint> {
+    points.iter().rev().find(|p| p.period == period).copied()
+}
+
+/// The figure of the latest period among `points` (see [`figure_of`]).
+fn latest_point(points: &[AsOfPoint]) -> Option<AsOfPoint> {
+    figure_of(points, points.iter().map(|p| p.period).max()?)
 }
 
 /// Trailing-twelve-month figure of a year-to-date cumulative series: for the latest period
 /// `p`, `TTM = YTD(p) + FY(previous year) − YTD(same period of previous year)`, or FY(p) when
 /// `p` is a year end. `Err` names the report that is not public yet (`None`: no report at all).
 pub fn ttm_figure(points: &[AsOfPoint]) -> Result<TtmFigure, Option<NaiveDate>> {
-    let m = by_period(points);
-    let (&p, &ytd) = m.iter().next_back().ok_or(None)?;
+    let ytd = latest_point(points).ok_or(None)?;
+    let p = ytd.period;
     if p.month() == 12 {
         return Ok(TtmFigure {
             period: p,
@@ -230,7 +230,7 @@ pub fn ttm_figure(points: &[AsOfPoint]) -> Result<TtmFigure, Option<NaiveDate>> 
     }
     let report = |date: Option<NaiveDate>| -> Result<AsOfPoint, Option<NaiveDate>> {
         let date = date.ok_or(None)?;
-        m.get(&date).copied().ok_or(Some(date))
+        figure_of(points, date).ok_or(Some(date))
     };
     let fy_prev = report(NaiveDate::from_ymd_opt(p.year() - 1, 12, 31))?;
     let same_prev = report(NaiveDate::from_ymd_opt(p.year() - 1, p.month(), p.day()))?;
@@ -250,7 +250,7 @@ pub fn ttm_from_ytd(points: &[AsOfPoint]) -> Option<(NaiveDate, f64)> {
 
 /// The figure of the latest period among `points`.
 fn latest(points: &[AsOfPoint]) -> Option<Reported> {
-    by_period(points).into_values().next_back().map(Reported::from)
+    latest_point(points).map(Reported::from)
 }
 
 /// Why no DCF inputs could be gathered.
@@ -378,6 +378,7 @@ impl DcfValues {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, dd).expect("date")
@@ -428,6 +429,46 @@ mod tests {
         assert_eq!(ttm_from_ytd(&pts[..1]), None);
         assert_eq!(ttm_figure(&pts[..1]), Err(Some(d(2023, 12, 31))));
         assert_eq!(ttm_figure(&[]), Err(None));
+    }
+
+    #[test]
+    fn the_scans_find_what_a_map_of_every_period_finds() {
+        // The straightforward path: every period's latest figure in a map, as ttm_figure and
+        // latest read them before they scanned.
+        let by_period = |points: &[AsOfPoint]| {
+            let mut m = BTreeMap::new();
+            for p in points {
+                m.insert(p.period, *p);
+            }
+            m
+        };
+        let ttm_by_map = |points: &[AsOfPoint]| -> Result<(NaiveDate, f64), Option<NaiveDate>> {
+            let m = by_period(points);
+            let (&p, &ytd) = m.iter().next_back().ok_or(None)?;
+            if p.month() == 12 {
+                return Ok((p, ytd.value));
+            }
+            let report = |date: Option<NaiveDate>| m.get(&date.ok_or(None)?).copied().ok_or(date);
+            let fy = report(NaiveDate::from_ymd_opt(p.year() - 1, 12, 31))?;
+            let same = report(NaiveDate::from_ymd_opt(p.year() - 1, p.month(), p.day()))?;
+            Ok((p, ytd.value + fy.value - same.value))
+        };
+        let quarters = [d(2023, 3, 31), d(2023, 6, 30), d(2023, 9, 30), d(2023, 12, 31)];
+        let mut published = d(2023, 4, 20);
+        let mut all = Vec::new();
+        for k in 0..40 {
+            // periods out of order, restatements, and a year's reports for the next
+            let period = quarters[(k * 7) % 4].with_year(2023 + (k as i32 % 3)).expect("a date");
+            all.push(p(period, published, 10.0 + k as f64 * 1.25));
+            published = published.succ_opt().expect("a day");
+        }
+        for end in 0..=all.len() {
+            let points = &all[..end];
+            let ttm = ttm_figure(points).map(|t| (t.period, t.value));
+            assert_eq!(ttm, ttm_by_map(points), "{end} points");
+            let by_map = by_period(points).into_values().next_back().map(Reported::from);
+            assert_eq!(latest(points), by_map, "{end} points");
+        }
     }
 
     #[test]
