@@ -163,12 +163,18 @@ pub(crate) fn moments(values: impl Iterator<Item = f64>) -> OnlineVariance {
 }
 
 /// A copy of `values` in ascending order (the values are finite, so the order is total).
-/// Unstable sorting gives the stable sort's result: `total_cmp` calls two values equal only
-/// when their bits are.
+///
+/// The order is `f64::total_cmp`'s, sorted as the integers that function compares (its bits,
+/// with the magnitude bits of a negative value flipped), which sort faster than through the
+/// comparison; the map is its own inverse, so the values come back bit for bit. Unstable
+/// sorting gives the stable sort's result: two keys are equal only when the bits are.
 pub(crate) fn sorted(values: &[f64]) -> Vec<f64> {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    sorted
+    // total_cmp's key; applied twice it is the identity (the sign bit, which picks the mask,
+    // is left as it is)
+    let key = |bits: i64| bits ^ ((((bits >> 63) as u64) >> 1) as i64);
+    let mut keys: Vec<i64> = values.iter().map(|v| key(v.to_bits() as i64)).collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|k| f64::from_bits(key(k) as u64)).collect()
 }
 
 /// The `q`-quantile (`0 ≤ q ≤ 1`) of `sorted`, an ascending, non-empty slice, interpolated
@@ -200,6 +206,33 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_is_the_total_cmp_sort_bit_for_bit() {
+        let values = [
+            0.5,
+            -0.0,
+            0.0,
+            -1e-310,
+            1e-310,
+            -2.5,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            3.0,
+            -0.0,
+            0.5,
+            -2.5,
+            f64::MAX,
+            f64::MIN,
+            1e-3,
+            -1e-3,
+        ];
+        let mut expected = values.to_vec();
+        expected.sort_by(f64::total_cmp);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&sorted(&values)), bits(&expected));
+        assert!(sorted(&[]).is_empty());
+    }
 
     use crate::test_support::assert_close;
 
