@@ -86,9 +86,9 @@ pub fn panel_with_actions() -> Panel {
 #[allow(dead_code)] // each bench binary uses what it needs
 pub fn sma_cross_sweep(panel: &Panel) -> usize {
     use rebt::run::RunConfig;
-    use rebt::run::sweep::{ConfigTemplate, Evaluator, batch_size};
+    use rebt::run::sweep::{ConfigTemplate, Evaluator, batches};
     use rebt_research::grid::Grid;
-    use rebt_research::sweep::{Outcome, Progress, SweepOptions, run_sweep_batched};
+    use rebt_research::sweep::{Outcome, Progress, run_sweep_batches};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     let grid = Grid::parse(&["fast=5..50:5".to_string(), "slow=20..200:10".to_string()]).expect("grid");
@@ -99,15 +99,11 @@ pub fn sma_cross_sweep(panel: &Panel) -> usize {
     };
     let template = ConfigTemplate::new(&base, &grid).expect("template");
     let evaluator = Evaluator::new(&grid, &template, panel);
-    let indices: Vec<usize> = (0..grid.len()).collect();
-    let options = SweepOptions {
-        jobs: 2,
-        batch: batch_size(indices.len(), 2),
-    };
+    let batches = batches(&grid, &(0..grid.len()).collect::<Vec<_>>(), 2);
     let ran = AtomicUsize::new(0);
-    run_sweep_batched(
-        &indices,
-        &options,
+    run_sweep_batches(
+        &batches,
+        2,
         |batch| evaluator.evaluate(batch),
         |_, outcome| {
             if let Outcome::Ran { .. } = outcome {

@@ -218,7 +218,22 @@ pub fn run_sweep_batched<R: Send, E: Send>(
     on_done: impl Fn(usize, R) -> Result<(), E> + Sync,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(), SweepError<E>> {
-    let threads = options.threads();
+    let batches: Vec<Vec<usize>> = indices.chunks(options.batch.max(1)).map(<[usize]>::to_vec).collect();
+    run_sweep_batches(&batches, options.threads(), evaluate, on_done, progress)
+}
+
+/// [`run_sweep_batched`] with the batches given (each a call of `evaluate`, on one of
+/// `threads` threads), for a caller that groups the combinations that share the most.
+///
+/// # Panics
+/// If `evaluate` returns a different number of results than it was given combinations.
+pub fn run_sweep_batches<R: Send, E: Send>(
+    batches: &[Vec<usize>],
+    threads: usize,
+    evaluate: impl Fn(&[usize]) -> Vec<R> + Sync,
+    on_done: impl Fn(usize, R) -> Result<(), E> + Sync,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(), SweepError<E>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -227,9 +242,9 @@ pub fn run_sweep_batched<R: Send, E: Send>(
             message: e.to_string(),
         })?;
     let done = AtomicUsize::new(0);
-    let total = indices.len();
+    let total = batches.iter().map(Vec::len).sum();
     pool.install(|| {
-        indices.par_chunks(options.batch.max(1)).try_for_each(|batch| {
+        batches.par_iter().try_for_each(|batch| {
             let results = evaluate(batch);
             assert_eq!(
                 results.len(),

@@ -14,7 +14,7 @@ mod report;
 mod template;
 
 pub use report::render;
-pub use template::{ConfigTemplate, Evaluator, apply_values, batch_size};
+pub use template::{ConfigTemplate, Evaluator, apply_values, batches};
 
 use crate::config::RunConfig;
 use crate::error::RunError;
@@ -24,7 +24,7 @@ use rebt_research::cscv;
 use rebt_research::grid::{Grid, Shard};
 use rebt_research::store::{self, DatasetMeta, RESULTS_FILE, SweepMeta, SweepResults};
 use rebt_research::sweep::{
-    Headline, Metric, Progress, SweepError, SweepOptions, best, run_sweep_batched, trial_sharpe_variance,
+    Headline, Metric, Progress, SweepError, SweepOptions, best, run_sweep_batches, trial_sharpe_variance,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -122,18 +122,19 @@ pub fn run_sweep(
     };
     let todo: Vec<usize> = grid.indices(settings.shard).filter(|i| !done.contains(i)).collect();
     let evaluator = Evaluator::new(grid, &template, &panel);
-    let mut options = SweepOptions {
+    let threads = SweepOptions {
         jobs: settings.jobs,
-        batch: 1,
-    };
-    options.batch = batch_size(todo.len(), options.threads());
+        ..SweepOptions::default()
+    }
+    .threads();
+    let batches = batches(grid, &todo, threads);
     let writing =
         |e: &dyn std::fmt::Display| RunError::output(format!("writing the results into {}", out.display()), e);
     let started = Instant::now();
     let stopped = || settings.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
-    run_sweep_batched(
-        &todo,
-        &options,
+    run_sweep_batches(
+        &batches,
+        threads,
         |batch| evaluator.evaluate(batch),
         |index, outcome| {
             writer.append(index, &outcome).map_err(Halt::Write)?;
@@ -165,7 +166,7 @@ pub fn run_sweep(
         done: todo.len(),
         resumed: done.len(),
         seconds,
-        threads: options.threads(),
+        threads,
     })
 }
 
