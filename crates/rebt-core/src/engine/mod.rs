@@ -384,12 +384,55 @@ impl<'p> Engine<'p> {
             strategy.on_start(&setup)?;
         }
         let mut lanes: Vec<Lane> = strategies.iter().map(|_| Lane::new(self)).collect();
+        let mut marks = Marks::new(self);
         for day in 0..panel.n_days() {
+            marks.advance(self, day);
             for (lane, strategy) in lanes.iter_mut().zip(strategies.iter_mut()) {
-                lane.step(day, &mut **strategy)?;
+                lane.step(day, &mut **strategy, &marks.prices)?;
             }
         }
         Ok(lanes.into_iter().map(Lane::finish).collect())
+    }
+}
+
+/// The price each instrument is marked at on a day: its latest close, or the ex-rights
+/// reference price when it has no bar on an ex-date (see `Run::apply_ex_event`). It depends
+/// on the panel alone, so a batch keeps it once and each lane copies it (800 bytes on 100
+/// instruments) instead of reading the day's bars for it again.
+struct Marks {
+    prices: Vec<f64>,
+    /// The next of the engine's `ex_events` not yet reached.
+    next_event: usize,
+}
+
+impl Marks {
+    fn new(engine: &Engine<'_>) -> Self {
+        Marks {
+            prices: vec![f64::NAN; engine.panel.instruments().len()],
+            next_event: 0,
+        }
+    }
+
+    /// Bring the marks to `day`: the reference prices of the day's ex-dates without a bar,
+    /// then the day's closes. A lane's own marks, set the same way in the same order, are
+    /// these.
+    fn advance(&mut self, engine: &Engine<'_>, day: usize) {
+        let (panel, events) = (engine.panel, &engine.ex_events);
+        while self.next_event < events.len() && events[self.next_event].day <= day {
+            let event = events[self.next_event];
+            self.next_event += 1;
+            if event.day == day
+                && !panel.has_bar(event.ix, day)
+                && let Some(reference) = panel.reference_close(event.ix, day, false)
+            {
+                self.prices[event.ix.get()] = reference;
+            }
+        }
+        for (mark, bar) in self.prices.iter_mut().zip(panel.day_bars(day)) {
+            if !bar.close.is_nan() {
+                *mark = bar.close;
+            }
+        }
     }
 }
 
@@ -435,9 +478,10 @@ impl<'e, 'p> Lane<'e, 'p> {
         }
     }
 
-    /// One day: the open's fills, marking to the close, the strategy's decision, the close's
-    /// fills, the day's record; an error when the strategy aborts.
-    fn step(&mut self, day: usize, strategy: &mut dyn Strategy) -> Result<(), CoreError> {
+    /// One day: the open's fills, marking to the close (`marks`: the batch's [`Marks`] of the
+    /// day), the strategy's decision, the close's fills, the day's record; an error when the
+    /// strategy aborts.
+    fn step(&mut self, day: usize, strategy: &mut dyn Strategy, marks: &[f64]) -> Result<(), CoreError> {
         let engine = self.run.engine;
         let panel = engine.panel;
         let run = &mut self.run;
@@ -447,12 +491,19 @@ impl<'e, 'p> Lane<'e, 'p> {
         let (fills_before, rejections_before) = (run.fills.len(), run.rejections.len());
         // Marking to today's close before the open's fills changes nothing they see: an
         // instrument without a bar today keeps yesterday's mark, and only such an
-        // instrument's mark is read at the open. It brings the day's bars into the cache.
-        for (mark, bar) in run.marks.iter_mut().zip(panel.day_bars(day)) {
-            if !bar.close.is_nan() {
-                *mark = bar.close;
+        // instrument's mark is read at the open.
+        #[cfg(debug_assertions)]
+        {
+            // the batch's marks are what this lane's own marks would be
+            let mut own = run.marks.clone();
+            for (mark, bar) in own.iter_mut().zip(panel.day_bars(day)) {
+                if !bar.close.is_nan() {
+                    *mark = bar.close;
+                }
             }
+            debug_assert!(own.iter().zip(marks).all(|(a, b)| a.to_bits() == b.to_bits()));
         }
+        run.marks.copy_from_slice(marks);
         if !self.pending.is_empty() {
             let mut orders = std::mem::take(&mut self.pending);
             self.pending = run.execute(day, Timing::NextOpen, &orders);
