@@ -28,8 +28,9 @@ impl Position {
 pub struct Portfolio {
     cash: Cents,
     positions: Vec<Position>,
-    /// Whether some position may hold unsettled shares (a T+1 buy since the last settle).
-    unsettled_any: bool,
+    /// The instruments bought under T+1 since the last settle (the only positions with
+    /// unsettled shares; an instrument bought twice is listed twice).
+    bought_unsettled: Vec<InstrumentIx>,
     /// The instruments with shares, bit `i % 64` of word `i / 64`: valuing the account each
     /// day visits these instead of every instrument.
     held: Vec<u64>,
@@ -55,7 +56,7 @@ impl Portfolio {
         Self {
             cash,
             positions: vec![Position::default(); n_instruments],
-            unsettled_any: false,
+            bought_unsettled: Vec::new(),
             held: vec![0; n_instruments.div_ceil(64)],
         }
     }
@@ -92,11 +93,10 @@ impl Portfolio {
 
     /// Start of a new trading day: yesterday's buys settle.
     pub(crate) fn settle(&mut self) {
-        // most days nothing was bought yesterday under T+1: nothing to settle
-        if std::mem::take(&mut self.unsettled_any) {
-            for p in &mut self.positions {
-                p.unsettled = 0;
-            }
+        // only what was bought under T+1 since the last settle has unsettled shares: a few
+        // instruments, not the whole panel
+        for ix in self.bought_unsettled.drain(..) {
+            self.positions[ix.get()].unsettled = 0;
         }
     }
 
@@ -106,7 +106,7 @@ impl Portfolio {
         p.shares += shares;
         if t_plus_one {
             p.unsettled += shares;
-            self.unsettled_any = true;
+            self.bought_unsettled.push(ix);
         }
         self.cash -= paid;
         self.mark_held(ix.get());
@@ -156,12 +156,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_held_set_is_the_positions_with_shares() {
+    fn the_held_and_unsettled_lists_follow_the_positions() {
         let mut p = Portfolio::new(Cents::from_units(1_000_000), 130);
         let check = |p: &Portfolio| {
             let held: Vec<usize> = set_bits(p.held()).collect();
             let with_shares: Vec<usize> = (0..130).filter(|&i| p.positions()[i].shares > 0).collect();
             assert_eq!(held, with_shares);
+            for (i, position) in p.positions().iter().enumerate() {
+                assert!(position.unsettled == 0 || p.bought_unsettled.contains(&InstrumentIx(i as u32)));
+            }
         };
         check(&p);
         let mut x = 0x9e37_79b9_7f4a_7c15_u64;
@@ -177,7 +180,10 @@ mod tests {
                 2 => {
                     p.remove_all(ix);
                 }
-                3 => p.settle(),
+                3 => {
+                    p.settle();
+                    assert!(p.positions().iter().all(|position| position.unsettled == 0));
+                }
                 _ => p.book_sell(ix, held.settled_shares().min((x >> 20) % 400), Cents(100)),
             }
             check(&p);
