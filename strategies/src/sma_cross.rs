@@ -116,16 +116,32 @@ impl Strategy for SmaCross {
         let sums = sums.on_day(ctx);
         let (fast_sums, slow_sums) = (sums.window(*fast_window), sums.window(*slow_window));
         let (fast, slow) = (self.fast as i64, self.slow as i64);
+        // the columns as slices of one length, read without a check per window: this loop runs
+        // for every instrument, day and combination of a sweep
+        let (traded, bars) = (slow_sums.traded_flags(), slow_sums.bar_counts());
+        let n = traded.len();
+        let (bars, fast_sums_raw, slow_sums_raw, state) = (
+            &bars[..n],
+            &fast_sums.raw_sums()[..n],
+            &slow_sums.raw_sums()[..n],
+            &mut self.state[..n],
+        );
         for &ix in ctx.universe() {
-            // no bar today, or fewer than `slow` bars: no signal
-            if !slow_sums.traded(ix) {
+            let i = ix.get();
+            // no bar today, or fewer than `slow` bars (so fewer than `fast` too): no signal
+            let ready = i < n && traded[i] && bars[i] >= self.slow;
+            debug_assert_eq!(
+                ready.then(|| (fast_sums_raw[i], slow_sums_raw[i])),
+                match (slow_sums.traded(ix), fast_sums.sum(ix), slow_sums.sum(ix)) {
+                    (true, Some(f), Some(s)) => Some((f, s)),
+                    _ => None,
+                }
+            );
+            if !ready {
                 continue;
             }
-            let (Some(sum_slow), Some(sum_fast)) = (slow_sums.sum(ix), fast_sums.sum(ix)) else {
-                continue;
-            };
-            let sign = cross_sign(sum_fast, sum_slow, fast, slow);
-            let s = &mut self.state[ix.get()];
+            let sign = cross_sign(fast_sums_raw[i], slow_sums_raw[i], fast, slow);
+            let s = &mut state[i];
             // most days the sign is yesterday's (or a tie, which keeps the state): no cross
             if sign == 0 || sign == s.last_nonzero {
                 continue;

@@ -236,7 +236,26 @@ pub struct WindowSums<'a> {
     sums: &'a [i64],
 }
 
-impl WindowSums<'_> {
+impl<'a> WindowSums<'a> {
+    /// Each instrument's sum over the window in micro-units, indexed by instrument: meaningful
+    /// only once the instrument has the window's bars ([`WindowSums::sum`] says `None` before).
+    #[inline]
+    pub fn raw_sums(&self) -> &'a [i64] {
+        self.sums
+    }
+
+    /// Whether each instrument has a bar today, indexed by instrument.
+    #[inline]
+    pub fn traded_flags(&self) -> &'a [bool] {
+        self.traded
+    }
+
+    /// Each instrument's bars so far, today's included, indexed by instrument.
+    #[inline]
+    pub fn bar_counts(&self) -> &'a [usize] {
+        self.bars
+    }
+
     /// Whether `ix` has a bar today (its close is in the sums).
     #[inline]
     pub fn traded(&self, ix: InstrumentIx) -> bool {
