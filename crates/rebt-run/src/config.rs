@@ -123,9 +123,14 @@ fn date_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Err
 }
 
 /// Parse `YYYY-MM-DD`.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("invalid date `{s}`: expected YYYY-MM-DD"))
+pub fn parse_date(s: &str) -> Result<NaiveDate, InvalidDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| InvalidDate(s.to_string()))
 }
+
+/// A date that is not `YYYY-MM-DD` (the text as given): a flag's, a config's or a suite's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid date `{0}`: expected YYYY-MM-DD")]
+pub struct InvalidDate(pub String);
 
 /// Errors reading a config file or checking its values.
 #[derive(Debug, thiserror::Error)]
