@@ -214,17 +214,7 @@ impl Dataset {
     /// `<source>/<name>` (`calendars.toml` and `manifest.toml` for those two).
     pub fn from_bytes(files: &DatasetBytes<'_>, source: &str) -> Result<Dataset, DataError> {
         let dir = Path::new(source);
-        let raw = RawFiles {
-            bars: Bars::Bytes(files.bars),
-            bars_path: dir.join(files.bars_name),
-            series: files.series.map(|s| (s, dir.join(files.series_name))),
-            calendars: files.calendars,
-            calendars_path: dir.join("calendars.toml"),
-            manifest: files.manifest,
-            manifest_path: dir.join("manifest.toml"),
-            actions: files.actions.map(|a| (a, dir.join(files.actions_name))),
-        };
-        raw.assemble(source.to_string(), name_of(dir))
+        RawFiles::in_memory(Bars::Bytes(files.bars), files, dir).assemble(source.to_string(), name_of(dir))
     }
 
     /// Build a dataset from bars held in columns ([`BarFrame`](crate::frame::BarFrame), a
@@ -238,17 +228,7 @@ impl Dataset {
         source: &str,
     ) -> Result<Dataset, DataError> {
         let dir = Path::new(source);
-        let raw = RawFiles {
-            bars: Bars::Frame(bars),
-            bars_path: dir.join(files.bars_name),
-            series: files.series.map(|s| (s, dir.join(files.series_name))),
-            calendars: files.calendars,
-            calendars_path: dir.join("calendars.toml"),
-            manifest: files.manifest,
-            manifest_path: dir.join("manifest.toml"),
-            actions: files.actions.map(|a| (a, dir.join(files.actions_name))),
-        };
-        raw.assemble(source.to_string(), name_of(dir))
+        RawFiles::in_memory(Bars::Frame(bars), files, dir).assemble(source.to_string(), name_of(dir))
     }
 
     /// A summary of what the dataset holds.
@@ -593,7 +573,22 @@ struct RawFiles<'a> {
     actions: Option<(&'a [u8], PathBuf)>,
 }
 
-impl RawFiles<'_> {
+impl<'a> RawFiles<'a> {
+    /// A dataset held in memory: `bars` and the other files of `files`, each named as a file
+    /// of `dir` in messages (`files.bars` itself is read only through `bars`).
+    fn in_memory(bars: Bars<'a>, files: &DatasetBytes<'a>, dir: &Path) -> RawFiles<'a> {
+        RawFiles {
+            bars,
+            bars_path: dir.join(files.bars_name),
+            series: files.series.map(|s| (s, dir.join(files.series_name))),
+            calendars: files.calendars,
+            calendars_path: dir.join("calendars.toml"),
+            manifest: files.manifest,
+            manifest_path: dir.join("manifest.toml"),
+            actions: files.actions.map(|a| (a, dir.join(files.actions_name))),
+        }
+    }
+
     /// The manifest (or an unnamed one) and the calendars, parsed.
     fn manifest_and_calendars(&self, default_name: &str) -> Result<(Manifest, Option<Calendars>), DataError> {
         let manifest = match self.manifest {
