@@ -160,8 +160,9 @@ fn trim_line(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// The numeric columns, in this order while they are filled.
-const NUMERIC: [&str; 8] = [
+/// The numeric columns a bars file may have, in this order while they are filled (a file's
+/// and a frame's: [`crate::frame`] reads them by these names).
+pub(crate) const NUMERIC: [&str; 8] = [
     "open",
     "high",
     "low",

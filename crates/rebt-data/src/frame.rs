@@ -16,6 +16,7 @@
 //! into the long column the panel is then built from; the codes are read in place.
 
 use crate::bars;
+use crate::csv::NUMERIC;
 use crate::error::DataError;
 use chrono::NaiveDate;
 use rebt_core::BarColumns;
@@ -140,18 +141,6 @@ impl BarFrame<'_> {
         })
     }
 }
-
-/// The numeric columns a bars file may have, in [`BarColumns`]' order.
-const NUMERIC: [&str; 8] = [
-    "open",
-    "high",
-    "low",
-    "close",
-    "volume",
-    "amount",
-    "adj_factor",
-    "pre_close",
-];
 
 fn row_of(e: &DataError) -> usize {
     match e {
