@@ -6,6 +6,8 @@
 //! Quantiles are numpy's default linear interpolation (`np.percentile`), as empyrical and
 //! quantstats (through pandas) both use.
 
+use statrs::statistics::OnlineVariance;
+
 use crate::returns::{finite, moments, quantile, sorted, usable};
 
 /// Omega ratio: the gains above a threshold return over the losses below it.
@@ -50,7 +52,15 @@ pub fn omega(returns: &[f64], required_return_per_period: f64) -> Option<f64> {
 /// series), where pandas gives NaN.
 pub fn skew(returns: &[f64]) -> Option<f64> {
     let returns = usable(returns, 3)?;
-    let (n, [m2, m3, _]) = central_sums(returns)?;
+    skew_of(returns.len(), central_sums(returns)?)
+}
+
+/// [`skew`] of `n` returns from their [`central_sums`].
+pub(crate) fn skew_of(n: usize, [m2, m3, _]: [f64; 3]) -> Option<f64> {
+    if n < 3 {
+        return None;
+    }
+    let n = n as f64;
     finite(n * (n - 1.0).sqrt() / (n - 2.0) * m3 / m2.powf(1.5))
 }
 
@@ -64,7 +74,15 @@ pub fn skew(returns: &[f64]) -> Option<f64> {
 /// gives NaN.
 pub fn kurtosis(returns: &[f64]) -> Option<f64> {
     let returns = usable(returns, 4)?;
-    let (n, [m2, _, m4]) = central_sums(returns)?;
+    kurtosis_of(returns.len(), central_sums(returns)?)
+}
+
+/// [`kurtosis`] of `n` returns from their [`central_sums`].
+pub(crate) fn kurtosis_of(n: usize, [m2, _, m4]: [f64; 3]) -> Option<f64> {
+    if n < 4 {
+        return None;
+    }
+    let n = n as f64;
     let scale = (n - 2.0) * (n - 3.0);
     finite(n * (n + 1.0) * (n - 1.0) * m4 / (scale * m2 * m2) - 3.0 * (n - 1.0).powi(2) / scale)
 }
@@ -200,23 +218,40 @@ fn tail_fraction(confidence: f64) -> Option<f64> {
     (0.0..=1.0).contains(&confidence).then_some(1.0 - confidence)
 }
 
-/// `(n, [m_2, m_3, m_4])` with `m_k = Σ (r_i − r̄)^k`, or `None` if the variance is zero.
+/// `[m_2, m_3, m_4]` with `m_k = Σ (r_i − r̄)^k`, or `None` if the variance is zero.
 /// The mean comes from Welford's update, which is exact for a constant series, so a
 /// constant series has `m_2 = 0` exactly rather than a rounding residue.
-fn central_sums(returns: &[f64]) -> Option<(f64, [f64; 3])> {
+fn central_sums(returns: &[f64]) -> Option<[f64; 3]> {
     let stats = moments(returns.iter().copied());
+    let mean = nonzero_variance_mean(&stats)?;
+    let mut sums = CentralSums::default();
+    for r in returns {
+        sums.push(r - mean);
+    }
+    Some(sums.0)
+}
+
+/// The mean in `stats`, `None` if their variance is zero (or undefined): the mean
+/// [`central_sums`] measures deviations from.
+pub(crate) fn nonzero_variance_mean(stats: &OnlineVariance) -> Option<f64> {
     if stats.variance()? == 0.0 {
         return None;
     }
-    let mean = stats.mean()?;
-    let mut sums = [0.0; 3];
-    for deviation in returns.iter().map(|r| r - mean) {
+    stats.mean()
+}
+
+/// Running sums `[Σ d², Σ d³, Σ d⁴]` of the deviations `d` pushed, each added in the order
+/// pushed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CentralSums(pub(crate) [f64; 3]);
+
+impl CentralSums {
+    pub(crate) fn push(&mut self, deviation: f64) {
         let square = deviation * deviation;
-        sums[0] += square;
-        sums[1] += square * deviation;
-        sums[2] += square * square;
+        self.0[0] += square;
+        self.0[1] += square * deviation;
+        self.0[2] += square * square;
     }
-    Some((returns.len() as f64, sums))
 }
 
 #[cfg(test)]

@@ -32,12 +32,16 @@ pub fn total_return(returns: &[f64]) -> Option<f64> {
 /// periods a year gives `1.05^252 − 1`.
 pub fn cagr(returns: &[f64], periods_per_year: f64) -> Option<f64> {
     let returns = usable(returns, 1)?;
+    cagr_of(growth(returns)?, returns.len(), periods_per_year)
+}
+
+/// [`cagr`] of `periods` returns (at least one) whose final wealth is `final_wealth`.
+pub(crate) fn cagr_of(final_wealth: f64, periods: usize, periods_per_year: f64) -> Option<f64> {
     let periods_per_year = Annualization::checked_periods(periods_per_year)?;
-    let final_wealth = growth(returns)?;
     if final_wealth < 0.0 {
         return None;
     }
-    let years = returns.len() as f64 / periods_per_year;
+    let years = periods as f64 / periods_per_year;
     finite(final_wealth.powf(1.0 / years) - 1.0)
 }
 
@@ -51,8 +55,13 @@ pub fn cagr(returns: &[f64], periods_per_year: f64) -> Option<f64> {
 /// 1e-17 there; the single-pass Welford deviation used here is exactly zero).
 pub fn annual_volatility(returns: &[f64], periods_per_year: f64) -> Option<f64> {
     let returns = usable(returns, 2)?;
+    annual_volatility_of(&moments(returns.iter().copied()), periods_per_year)
+}
+
+/// [`annual_volatility`] from the [`moments`] of the returns.
+pub(crate) fn annual_volatility_of(moments: &OnlineVariance, periods_per_year: f64) -> Option<f64> {
     let periods_per_year = Annualization::checked_periods(periods_per_year)?;
-    let std = moments(returns.iter().copied()).std_dev()?;
+    let std = moments.std_dev()?;
     finite(std * periods_per_year.sqrt())
 }
 
@@ -65,9 +74,13 @@ pub fn annual_volatility(returns: &[f64], periods_per_year: f64) -> Option<f64> 
 /// (every `x_i` equal), where empyrical gives ±∞ or NaN.
 pub fn sharpe(returns: &[f64], annualization: &Annualization) -> Option<f64> {
     let returns = usable(returns, 2)?;
-    let periods_per_year = Annualization::checked_periods(annualization.periods_per_year)?;
     let risk_free = annualization.checked_risk_free()?;
-    let excess = moments(returns.iter().map(|r| r - risk_free));
+    sharpe_of(&moments(returns.iter().map(|r| excess(*r, risk_free))), annualization)
+}
+
+/// [`sharpe`] from the [`moments`] of the excess returns.
+pub(crate) fn sharpe_of(excess: &OnlineVariance, annualization: &Annualization) -> Option<f64> {
+    let periods_per_year = Annualization::checked_periods(annualization.periods_per_year)?;
     let (mean, std) = (excess.mean()?, excess.std_dev()?);
     if std == 0.0 {
         return None;
@@ -89,14 +102,29 @@ pub fn sharpe(returns: &[f64], annualization: &Annualization) -> Option<f64> {
 /// deviation (no `x_i` below zero), where empyrical gives ±∞ or NaN.
 pub fn sortino(returns: &[f64], annualization: &Annualization) -> Option<f64> {
     let returns = usable(returns, 2)?;
-    let periods_per_year = Annualization::checked_periods(annualization.periods_per_year)?;
     let risk_free = annualization.checked_risk_free()?;
-    let mean_excess = moments(returns.iter().map(|r| r - risk_free)).mean()?;
-    let mean_square_shortfall = returns
+    let excess_moments = moments(returns.iter().map(|r| excess(*r, risk_free)));
+    let shortfall = returns
         .iter()
-        .map(|r| (r - risk_free).min(0.0).powi(2))
-        .fold(OnlineMean::default(), Accumulate::push)
-        .mean()?;
+        .map(|r| shortfall_square(excess(*r, risk_free)))
+        .fold(OnlineMean::default(), Accumulate::push);
+    sortino_of(&excess_moments, &shortfall, annualization)
+}
+
+/// [`sortino`] from the [`moments`] of the excess returns and the running mean of their
+/// [`shortfall_square`]s.
+pub(crate) fn sortino_of(
+    excess: &OnlineVariance,
+    shortfall: &OnlineMean,
+    annualization: &Annualization,
+) -> Option<f64> {
+    // the means exist for one return, but the ratio, like the Sharpe ratio, needs two
+    if excess.count < 2 {
+        return None;
+    }
+    let periods_per_year = Annualization::checked_periods(annualization.periods_per_year)?;
+    let mean_excess = excess.mean()?;
+    let mean_square_shortfall = shortfall.mean()?;
     let downside = mean_square_shortfall.sqrt() * periods_per_year.sqrt();
     if downside == 0.0 {
         return None;
@@ -115,16 +143,11 @@ pub fn sortino(returns: &[f64], annualization: &Annualization) -> Option<f64> {
 /// `None` when the series is empty, holds a non-finite value, or wealth overflows.
 pub fn max_drawdown(returns: &[f64]) -> Option<f64> {
     let returns = usable(returns, 1)?;
-    let (mut wealth, mut peak, mut worst) = (1.0_f64, 1.0_f64, 0.0_f64);
+    let mut walk = WealthWalk::default();
     for r in returns {
-        wealth *= 1.0 + r;
-        if !wealth.is_finite() {
-            return None;
-        }
-        peak = peak.max(wealth);
-        worst = worst.min((wealth - peak) / peak);
+        walk.push(*r);
     }
-    Some(worst)
+    walk.max_drawdown()
 }
 
 /// Calmar ratio: growth per unit of the worst drawdown.
@@ -135,11 +158,96 @@ pub fn max_drawdown(returns: &[f64]) -> Option<f64> {
 /// `None` when there is no drawdown (`max_drawdown == 0`), and whenever [`cagr`] or
 /// [`max_drawdown`] is `None`.
 pub fn calmar(returns: &[f64], periods_per_year: f64) -> Option<f64> {
-    let drawdown = max_drawdown(returns)?;
-    if drawdown >= 0.0 {
+    calmar_of(cagr(returns, periods_per_year), max_drawdown(returns)?)
+}
+
+/// [`calmar`] from the [`cagr`] and the [`max_drawdown`].
+pub(crate) fn calmar_of(cagr: Option<f64>, max_drawdown: f64) -> Option<f64> {
+    if max_drawdown >= 0.0 {
         return None;
     }
-    finite(cagr(returns, periods_per_year)? / drawdown.abs())
+    finite(cagr? / max_drawdown.abs())
+}
+
+/// Wealth from a start of 1 through the returns pushed so far, with its running peak, the
+/// worst fall from it and the longest stretch below it: what [`max_drawdown`],
+/// [`max_drawdown_duration`](crate::max_drawdown_duration) and the final wealth `Π (1 + r_i)`
+/// read, in one pass. Wealth that stops being finite never becomes finite again (±∞ times a
+/// finite factor is ±∞ or NaN), so checking it once at the end is checking it at every step.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WealthWalk {
+    periods: usize,
+    wealth: f64,
+    peak: f64,
+    worst: f64,
+    /// The index of the last period at the running peak (0 for the starting wealth).
+    peak_at: usize,
+    under_water: bool,
+    /// The longest drawdown that has recovered, in periods.
+    longest: usize,
+}
+
+impl Default for WealthWalk {
+    fn default() -> Self {
+        Self {
+            periods: 0,
+            wealth: 1.0,
+            peak: 1.0,
+            worst: 0.0,
+            peak_at: 0,
+            under_water: false,
+            longest: 0,
+        }
+    }
+}
+
+impl WealthWalk {
+    pub(crate) fn push(&mut self, r: f64) {
+        self.periods += 1;
+        self.wealth *= 1.0 + r;
+        self.peak = self.peak.max(self.wealth);
+        self.worst = self.worst.min((self.wealth - self.peak) / self.peak);
+        // at or above the previous peak: any drawdown is over (drawdown::episodes' rule)
+        if self.wealth >= self.peak {
+            if self.under_water {
+                self.longest = self.longest.max(self.periods - self.peak_at);
+                self.under_water = false;
+            }
+            self.peak_at = self.periods;
+        } else {
+            self.under_water = true;
+        }
+    }
+
+    /// `Π (1 + r_i)`, `None` if it overflowed: the product [`growth`] computes, in the same
+    /// order from the same start.
+    pub(crate) fn final_wealth(&self) -> Option<f64> {
+        finite(self.wealth)
+    }
+
+    pub(crate) fn max_drawdown(&self) -> Option<f64> {
+        self.wealth.is_finite().then_some(self.worst)
+    }
+
+    /// The longest drawdown, including one still open at the end.
+    pub(crate) fn max_drawdown_duration(&self) -> Option<usize> {
+        let open = if self.under_water {
+            self.periods - self.peak_at
+        } else {
+            0
+        };
+        self.wealth.is_finite().then_some(self.longest.max(open))
+    }
+}
+
+/// `r − rf`, the excess return the risk-adjusted metrics read.
+pub(crate) fn excess(r: f64, risk_free: f64) -> f64 {
+    r - risk_free
+}
+
+/// `min(x, 0)²`, a period's term of the downside deviation of the excess return `x`.
+pub(crate) fn shortfall_square(excess: f64) -> f64 {
+    excess.min(0.0).powi(2)
 }
 
 /// `returns` if it holds at least `min_len` values, all finite.
@@ -206,6 +314,44 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn the_wealth_walk_is_the_straightforward_loops(
+            returns in proptest::collection::vec(prop_oneof![
+                8 => -0.1..0.1_f64, 1 => Just(0.0), 1 => Just(-1.0), 1 => -3.0..3.0_f64, 1 => Just(1e300)
+            ], 0..200)
+        ) {
+            // max_drawdown as it was written before the walk: its own loop, stopping at the
+            // first non-finite wealth
+            let straightforward = |returns: &[f64]| {
+                let returns = usable(returns, 1)?;
+                let (mut wealth, mut peak, mut worst) = (1.0_f64, 1.0_f64, 0.0_f64);
+                for r in returns {
+                    wealth *= 1.0 + r;
+                    if !wealth.is_finite() {
+                        return None;
+                    }
+                    peak = peak.max(wealth);
+                    worst = worst.min((wealth - peak) / peak);
+                }
+                Some(worst)
+            };
+            let mut walk = WealthWalk::default();
+            for r in &returns {
+                walk.push(*r);
+            }
+            let bits = |v: Option<f64>| v.map(f64::to_bits);
+            prop_assert_eq!(bits(max_drawdown(&returns)), bits(straightforward(&returns)));
+            prop_assert_eq!(bits(walk.final_wealth()), bits(growth(&returns)));
+            if !returns.is_empty() {
+                prop_assert_eq!(walk.max_drawdown_duration(), crate::max_drawdown_duration(&returns));
+            }
+        }
+    }
 
     #[test]
     fn sorted_is_the_total_cmp_sort_bit_for_bit() {

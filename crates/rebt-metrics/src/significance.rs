@@ -15,8 +15,11 @@
 use statrs::consts::EULER_MASCHERONI;
 use statrs::distribution::{ContinuousCDF, Normal};
 
+use statrs::statistics::OnlineVariance;
+
 use crate::Annualization;
-use crate::returns::{finite, moments, usable};
+use crate::distribution::CentralSums;
+use crate::returns::{excess, finite, moments, usable};
 
 /// Probabilistic Sharpe Ratio: the probability that the true per-period Sharpe ratio exceeds
 /// `benchmark_sharpe` (a per-period Sharpe ratio `SR*`), given the observed one.
@@ -98,17 +101,12 @@ pub fn deflated_sharpe(
     sharpe_variance: Option<f64>,
     annualization: &Annualization,
 ) -> Option<f64> {
-    let estimate = SharpeEstimate::of(returns, annualization)?;
-    let variance = match sharpe_variance {
-        Some(variance) => variance,
-        None => estimate.variance()?,
-    };
-    estimate.probability_above(expected_max_sharpe(trials, variance)?)
+    SharpeEstimate::of(returns, annualization)?.deflated(trials, sharpe_variance)
 }
 
 /// A per-period Sharpe ratio and what its sampling distribution depends on.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct SharpeEstimate {
+pub(crate) struct SharpeEstimate {
     observations: f64,
     sharpe: f64,
     skewness: f64,
@@ -120,20 +118,23 @@ impl SharpeEstimate {
         let returns = usable(returns, 2)?;
         let risk_free = annualization.checked_risk_free()?;
         // The same mean and deviation as `sharpe`, so `SR · √P` is exactly its answer.
-        let excess = moments(returns.iter().map(|r| r - risk_free));
+        let excess_moments = moments(returns.iter().map(|r| excess(*r, risk_free)));
+        let mean = excess_moments.mean()?;
+        let mut sums = CentralSums::default();
+        for r in returns {
+            sums.push(excess(*r, risk_free) - mean);
+        }
+        Self::from_sums(&excess_moments, sums.0)
+    }
+
+    /// The estimate from the [`moments`] of at least two excess returns and their central
+    /// sums `[Σ d², Σ d³, Σ d⁴]` about the mean (see [`CentralSums`]).
+    pub(crate) fn from_sums(excess: &OnlineVariance, [m2, m3, m4]: [f64; 3]) -> Option<Self> {
         let (mean, std) = (excess.mean()?, excess.std_dev()?);
         if std == 0.0 {
             return None;
         }
-        let n = returns.len() as f64;
-        let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
-        for r in returns {
-            let d = r - risk_free - mean;
-            let d2 = d * d;
-            m2 += d2;
-            m3 += d2 * d;
-            m4 += d2 * d2;
-        }
+        let n = excess.count as f64;
         let (m2, m3, m4) = (m2 / n, m3 / n, m4 / n);
         Self::from_moments(n, mean / std, m3 / m2.powf(1.5), m4 / (m2 * m2))
     }
@@ -162,8 +163,17 @@ impl SharpeEstimate {
         finite(self.scaled_variance()? / (self.observations - 1.0))
     }
 
+    /// [`deflated_sharpe`] of this estimate.
+    pub(crate) fn deflated(&self, trials: usize, sharpe_variance: Option<f64>) -> Option<f64> {
+        let variance = match sharpe_variance {
+            Some(variance) => variance,
+            None => self.variance()?,
+        };
+        self.probability_above(expected_max_sharpe(trials, variance)?)
+    }
+
     /// `PSR(threshold)`.
-    fn probability_above(&self, threshold: f64) -> Option<f64> {
+    pub(crate) fn probability_above(&self, threshold: f64) -> Option<f64> {
         if !threshold.is_finite() {
             return None;
         }

@@ -2,12 +2,17 @@
 //! output: [`Summary`] for the series on its own, [`Relative`] for it against a benchmark.
 
 use serde::{Deserialize, Serialize};
+use statrs::statistics::{Accumulate, OnlineMean, OnlineVariance};
 
-use crate::distribution::Ascending;
+use crate::distribution::{Ascending, CentralSums, kurtosis_of, nonzero_variance_mean, skew_of};
+use crate::returns::{
+    WealthWalk, annual_volatility_of, cagr_of, calmar_of, excess, finite, sharpe_of, shortfall_square, sortino_of,
+    usable,
+};
+use crate::significance::SharpeEstimate;
 use crate::{
-    Annualization, BootstrapConfig, alpha_beta, annual_volatility, cagr, cagr_interval, calmar, correlation,
-    deflated_sharpe, down_capture, information_ratio, kurtosis, max_drawdown, max_drawdown_duration, omega,
-    probabilistic_sharpe, sharpe, sharpe_interval, skew, sortino, stability, total_return, tracking_error, up_capture,
+    Annualization, BootstrapConfig, alpha_beta, cagr_interval, correlation, down_capture, information_ratio, omega,
+    sharpe_interval, stability, tracking_error, up_capture,
 };
 
 /// What [`Summary::compute`] needs besides the returns.
@@ -122,31 +127,105 @@ impl Summary {
         let cagr_ci = cagr_interval(returns, &settings.bootstrap, periods_per_year);
         let ascending = Ascending::of(returns);
         let ascending = ascending.as_ref();
+        let shared = Intermediates::of(returns, ann);
+        let shared = shared.as_ref();
+        let n = returns.len();
+        let cagr = shared.and_then(|s| cagr_of(s.wealth.final_wealth()?, n, periods_per_year));
+        let max_drawdown = shared.and_then(|s| s.wealth.max_drawdown());
+        let estimate = shared.and_then(|s| s.sharpe_estimate);
         Self {
-            total_return: total_return(returns),
-            cagr: cagr(returns, periods_per_year),
-            annual_volatility: annual_volatility(returns, periods_per_year),
-            sharpe: sharpe(returns, ann),
-            sortino: sortino(returns, ann),
-            max_drawdown: max_drawdown(returns),
-            calmar: calmar(returns, periods_per_year),
+            total_return: shared.and_then(|s| finite(s.wealth.final_wealth()? - 1.0)),
+            cagr,
+            annual_volatility: shared.and_then(|s| annual_volatility_of(&s.returns, periods_per_year)),
+            sharpe: shared.and_then(|s| sharpe_of(s.excess.as_ref()?, ann)),
+            sortino: shared.and_then(|s| sortino_of(s.excess.as_ref()?, s.shortfall.as_ref()?, ann)),
+            max_drawdown,
+            calmar: max_drawdown.and_then(|drawdown| calmar_of(cagr, drawdown)),
             omega: omega(returns, ann.risk_free_per_period),
-            max_drawdown_duration: max_drawdown_duration(returns),
-            skew: skew(returns),
-            kurtosis: kurtosis(returns),
+            max_drawdown_duration: shared.and_then(|s| s.wealth.max_drawdown_duration()),
+            skew: shared.and_then(|s| skew_of(n, s.central_sums?)),
+            kurtosis: shared.and_then(|s| kurtosis_of(n, s.central_sums?)),
             tail_ratio: ascending.and_then(Ascending::tail_ratio),
             var_95: ascending.and_then(|a| a.value_at_risk(0.95)),
             cvar_95: ascending.and_then(|a| a.conditional_value_at_risk(0.95)),
             var_99: ascending.and_then(|a| a.value_at_risk(0.99)),
             cvar_99: ascending.and_then(|a| a.conditional_value_at_risk(0.99)),
             stability: stability(returns),
-            psr: probabilistic_sharpe(returns, 0.0, ann),
-            dsr: deflated_sharpe(returns, settings.trials, settings.trial_sharpe_variance, ann),
+            psr: estimate.and_then(|e| e.probability_above(0.0)),
+            dsr: estimate.and_then(|e| e.deflated(settings.trials, settings.trial_sharpe_variance)),
             sharpe_ci_low: sharpe_ci.map(|i| i.low),
             sharpe_ci_high: sharpe_ci.map(|i| i.high),
             cagr_ci_low: cagr_ci.map(|i| i.low),
             cagr_ci_high: cagr_ci.map(|i| i.high),
         }
+    }
+}
+
+/// What several of a [`Summary`]'s metrics read, computed once for all of them rather than
+/// once by each: the Welford moments of the returns and of the excess returns, the running
+/// mean of the squared shortfalls, the central sums about each mean and the walk of wealth.
+///
+/// Each is accumulated exactly as the metric function accumulates it on its own, with the same
+/// accumulator and the same operations in the same order, so every metric equals its function
+/// to the bit (the property tests below check it). The accumulations share one loop (two for
+/// the central sums, which need the means): each is a serial chain of additions or divisions,
+/// and side by side the processor overlaps them instead of running one after another.
+struct Intermediates {
+    /// Welford moments of `r` ([`annual_volatility`](crate::annual_volatility)).
+    returns: OnlineVariance,
+    /// `[m_2, m_3, m_4]` about the mean of `r` (skew, kurtosis); `None` for zero variance.
+    central_sums: Option<[f64; 3]>,
+    /// Welford moments of `r − rf` (Sharpe, Sortino); `None` for an unusable `rf`.
+    excess: Option<OnlineVariance>,
+    /// The running mean of `min(r − rf, 0)²` (Sortino); `None` for an unusable `rf`.
+    shortfall: Option<OnlineMean>,
+    /// The Sharpe estimate behind the PSR and DSR.
+    sharpe_estimate: Option<SharpeEstimate>,
+    /// Wealth, its peak and drawdowns (total return, CAGR, drawdown, its duration).
+    wealth: WealthWalk,
+}
+
+impl Intermediates {
+    /// `None` for an empty series or one holding a non-finite value, where every metric that
+    /// reads these is `None`.
+    fn of(returns: &[f64], annualization: &Annualization) -> Option<Self> {
+        let returns = usable(returns, 1)?;
+        // An unusable rate leaves the excess figures out; 0 only keeps the loop's arithmetic
+        // harmless until then.
+        let risk_free = annualization.checked_risk_free();
+        let rf = risk_free.unwrap_or(0.0);
+        let mut moments = OnlineVariance::default();
+        let mut excess_moments = OnlineVariance::default();
+        let mut shortfall = OnlineMean::default();
+        let mut wealth = WealthWalk::default();
+        for &r in returns {
+            moments = moments.push(r);
+            let x = excess(r, rf);
+            excess_moments = excess_moments.push(x);
+            shortfall = shortfall.push(shortfall_square(x));
+            wealth.push(r);
+        }
+        // The central sums need the means: a second loop. Skew and kurtosis are undefined for
+        // zero variance, so their sums are then left out.
+        let mean = nonzero_variance_mean(&moments);
+        let excess_mean = excess_moments.mean()?;
+        let (mut sums, mut excess_sums) = (CentralSums::default(), CentralSums::default());
+        let about = mean.unwrap_or(0.0);
+        for &r in returns {
+            sums.push(r - about);
+            excess_sums.push(excess(r, rf) - excess_mean);
+        }
+        let excess = risk_free.map(|_| excess_moments);
+        Some(Self {
+            returns: moments,
+            central_sums: mean.map(|_| sums.0),
+            sharpe_estimate: excess
+                .as_ref()
+                .and_then(|e| SharpeEstimate::from_sums(e, excess_sums.0)),
+            excess,
+            shortfall: risk_free.map(|_| shortfall),
+            wealth,
+        })
     }
 }
 
@@ -193,7 +272,108 @@ impl Relative {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{conditional_value_at_risk, tail_ratio, value_at_risk};
+    use crate::{
+        annual_volatility, cagr, calmar, conditional_value_at_risk, deflated_sharpe, kurtosis, max_drawdown,
+        max_drawdown_duration, probabilistic_sharpe, sharpe, skew, sortino, tail_ratio, total_return, value_at_risk,
+    };
+    use proptest::prelude::*;
+
+    /// Every field of `summary` that comes from the shared intermediates, against the
+    /// function of the same name computing it alone: equal to the bit (or both `None`).
+    fn assert_fields_are_the_functions(returns: &[f64], settings: &SummarySettings) {
+        let ann = &settings.annualization;
+        let ppy = ann.periods_per_year;
+        let s = Summary::compute(returns, settings);
+        let bits = |v: Option<f64>| v.map(f64::to_bits);
+        let pairs = [
+            ("total_return", s.total_return, total_return(returns)),
+            ("cagr", s.cagr, cagr(returns, ppy)),
+            (
+                "annual_volatility",
+                s.annual_volatility,
+                annual_volatility(returns, ppy),
+            ),
+            ("sharpe", s.sharpe, sharpe(returns, ann)),
+            ("sortino", s.sortino, sortino(returns, ann)),
+            ("max_drawdown", s.max_drawdown, max_drawdown(returns)),
+            ("calmar", s.calmar, calmar(returns, ppy)),
+            ("skew", s.skew, skew(returns)),
+            ("kurtosis", s.kurtosis, kurtosis(returns)),
+            ("psr", s.psr, probabilistic_sharpe(returns, 0.0, ann)),
+            (
+                "dsr",
+                s.dsr,
+                deflated_sharpe(returns, settings.trials, settings.trial_sharpe_variance, ann),
+            ),
+        ];
+        for (field, summary, alone) in pairs {
+            assert_eq!(bits(summary), bits(alone), "{field} of {returns:?} under {settings:?}");
+        }
+        assert_eq!(s.max_drawdown_duration, max_drawdown_duration(returns), "{returns:?}");
+    }
+
+    /// Daily-sized returns with ties, zeros of both signs, a constant stretch and now and then
+    /// a loss of everything or a non-finite value, to reach the undefined cases too.
+    fn returns_strategy() -> impl Strategy<Value = Vec<f64>> {
+        let value = prop_oneof![
+            8 => -0.1..0.1_f64,
+            1 => Just(0.0),
+            1 => Just(-0.0),
+            1 => Just(0.01),
+            1 => Just(-1.0),
+            1 => -5.0..5.0_f64,
+        ];
+        prop_oneof![
+            10 => proptest::collection::vec(value.clone(), 0..300),
+            // the lengths where one metric after another becomes defined
+            10 => proptest::collection::vec(value, 0..6),
+            1 => (proptest::collection::vec(-0.1..0.1_f64, 0..20), any::<bool>())
+                .prop_map(|(mut v, inf)| { v.push(if inf { f64::INFINITY } else { f64::NAN }); v }),
+            1 => (-0.05..0.05_f64, 0..40_usize).prop_map(|(r, n)| vec![r; n]),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn summary_fields_equal_their_functions_to_the_bit(
+            returns in returns_strategy(),
+            periods_per_year in prop_oneof![Just(252.0), Just(12.0), 0.5..400.0_f64, Just(0.0), Just(f64::NAN)],
+            risk_free in prop_oneof![Just(0.0), Just(-0.0), -0.001..0.001_f64, Just(f64::NAN)],
+            trials in 0..50_usize,
+            trial_sharpe_variance in proptest::option::of(0.0..0.01_f64),
+        ) {
+            let settings = SummarySettings {
+                annualization: Annualization { periods_per_year, risk_free_per_period: risk_free },
+                trials,
+                trial_sharpe_variance,
+                bootstrap: BootstrapConfig { resamples: 0, ..BootstrapConfig::default() },
+            };
+            assert_fields_are_the_functions(&returns, &settings);
+        }
+    }
+
+    #[test]
+    fn summary_fields_equal_their_functions_on_edge_cases() {
+        let settings = SummarySettings::default();
+        let cases: &[&[f64]] = &[
+            &[],
+            &[0.01],
+            &[0.01, -0.02],
+            &[0.01, -0.02, 0.03],
+            &[0.0; 5],
+            &[0.001; 30],
+            &[0.5, -1.0, 0.2],
+            &[1e300, 1e300],
+            &[0.1, f64::NAN],
+            &[0.2, -0.25, 0.4, -0.25],
+            &[1.0, -0.5, 1.0, 0.0, -0.5, 0.5, 0.0, -0.5, 1.0],
+        ];
+        for returns in cases {
+            assert_fields_are_the_functions(returns, &settings);
+        }
+    }
 
     const FIELDS: [&str; 23] = [
         "total_return",
