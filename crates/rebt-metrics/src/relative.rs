@@ -9,9 +9,10 @@
 //! ratio, no up or down periods for capture).
 
 use serde::{Deserialize, Serialize};
+use statrs::statistics::{Accumulate, OnlineVariance};
 
-use crate::returns::{finite, moments, usable};
-use crate::{Annualization, cagr};
+use crate::Annualization;
+use crate::returns::{cagr_of, finite, moments, usable};
 
 /// Alpha and beta of a strategy against its benchmark, see [`alpha_beta`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -89,7 +90,11 @@ pub fn alpha_beta(returns: &[f64], benchmark: &[f64], annualization: &Annualizat
 /// when the deviation rounds to a tiny residue rather than 0, a number near 1e15).
 pub fn information_ratio(returns: &[f64], benchmark: &[f64]) -> Option<f64> {
     let (returns, benchmark) = paired(returns, benchmark, 2)?;
-    let active = moments(returns.iter().zip(benchmark).map(|(r, b)| r - b));
+    information_ratio_of(&moments(returns.iter().zip(benchmark).map(|(r, b)| r - b)))
+}
+
+/// [`information_ratio`] from the [`moments`] of the active returns.
+pub(crate) fn information_ratio_of(active: &OnlineVariance) -> Option<f64> {
     let (mean, std) = (active.mean()?, active.std_dev()?);
     if std == 0.0 {
         return None;
@@ -107,8 +112,16 @@ pub fn information_ratio(returns: &[f64], benchmark: &[f64]) -> Option<f64> {
 /// `periods_per_year` not finite and positive. A constant active return gives `Some(0.0)`.
 pub fn tracking_error(returns: &[f64], benchmark: &[f64], periods_per_year: f64) -> Option<f64> {
     let (returns, benchmark) = paired(returns, benchmark, 2)?;
+    tracking_error_of(
+        &moments(returns.iter().zip(benchmark).map(|(r, b)| r - b)),
+        periods_per_year,
+    )
+}
+
+/// [`tracking_error`] from the [`moments`] of the active returns.
+pub(crate) fn tracking_error_of(active: &OnlineVariance, periods_per_year: f64) -> Option<f64> {
     let periods_per_year = Annualization::checked_periods(periods_per_year)?;
-    let std = moments(returns.iter().zip(benchmark).map(|(r, b)| r - b)).std_dev()?;
+    let std = active.std_dev()?;
     finite(std * periods_per_year.sqrt())
 }
 
@@ -116,11 +129,11 @@ pub fn tracking_error(returns: &[f64], benchmark: &[f64], periods_per_year: f64)
 /// kept.
 ///
 /// Over the periods with `b_i > 0` only:
-/// `up_capture = cagr(r_i : b_i > 0) / cagr(b_i : b_i > 0)`, each a [`cagr`] at
+/// `up_capture = cagr(r_i : b_i > 0) / cagr(b_i : b_i > 0)`, each a [`cagr`](crate::cagr) at
 /// `periods_per_year` over that subset's own length (empyrical `up_capture`).
 ///
 /// `None` when the benchmark never rises, for different lengths, a non-finite value, and
-/// whenever either [`cagr`] is `None` or the benchmark's is 0.
+/// whenever either [`cagr`](crate::cagr) is `None` or the benchmark's is 0.
 pub fn up_capture(returns: &[f64], benchmark: &[f64], periods_per_year: f64) -> Option<f64> {
     capture(returns, benchmark, periods_per_year, |b| b > 0.0)
 }
@@ -129,11 +142,11 @@ pub fn up_capture(returns: &[f64], benchmark: &[f64], periods_per_year: f64) -> 
 /// took. Below 1 is good.
 ///
 /// Over the periods with `b_i < 0` only:
-/// `down_capture = cagr(r_i : b_i < 0) / cagr(b_i : b_i < 0)`, each a [`cagr`] at
+/// `down_capture = cagr(r_i : b_i < 0) / cagr(b_i : b_i < 0)`, each a [`cagr`](crate::cagr) at
 /// `periods_per_year` over that subset's own length (empyrical `down_capture`).
 ///
 /// `None` when the benchmark never falls, for different lengths, a non-finite value, and
-/// whenever either [`cagr`] is `None` or the benchmark's is 0.
+/// whenever either [`cagr`](crate::cagr) is `None` or the benchmark's is 0.
 pub fn down_capture(returns: &[f64], benchmark: &[f64], periods_per_year: f64) -> Option<f64> {
     capture(returns, benchmark, periods_per_year, |b| b < 0.0)
 }
@@ -150,6 +163,12 @@ pub fn correlation(returns: &[f64], benchmark: &[f64]) -> Option<f64> {
     // Welford means are exact for a constant series, so its deviations are exactly zero.
     let mean_returns = moments(returns.iter().copied()).mean()?;
     let mean_benchmark = moments(benchmark.iter().copied()).mean()?;
+    correlation_about(returns, benchmark, mean_returns, mean_benchmark)
+}
+
+/// [`correlation`] of two paired series of at least two finite values, given their Welford
+/// means.
+fn correlation_about(returns: &[f64], benchmark: &[f64], mean_returns: f64, mean_benchmark: f64) -> Option<f64> {
     let (mut s_rr, mut s_rb, mut s_bb) = (0.0, 0.0, 0.0);
     for (r, b) in returns.iter().zip(benchmark) {
         let (dr, db) = (r - mean_returns, b - mean_benchmark);
@@ -166,17 +185,122 @@ pub fn correlation(returns: &[f64], benchmark: &[f64]) -> Option<f64> {
 /// Capture ratio over the periods whose benchmark return passes `keep`.
 fn capture(returns: &[f64], benchmark: &[f64], periods_per_year: f64, keep: fn(f64) -> bool) -> Option<f64> {
     let (returns, benchmark) = paired(returns, benchmark, 1)?;
-    let (kept_returns, kept_benchmark): (Vec<f64>, Vec<f64>) = returns
-        .iter()
-        .zip(benchmark)
-        .filter(|(_, b)| keep(**b))
-        .map(|(r, b)| (*r, *b))
-        .unzip();
-    let benchmark_growth = cagr(&kept_benchmark, periods_per_year)?;
-    if benchmark_growth == 0.0 {
-        return None;
+    let mut kept = KeptGrowth::default();
+    for (r, b) in returns.iter().zip(benchmark) {
+        kept.push(*r, *b, keep(*b));
     }
-    finite(cagr(&kept_returns, periods_per_year)? / benchmark_growth)
+    kept.capture(periods_per_year)
+}
+
+/// The growth `Π (1 + x_i)` of the strategy and of the benchmark over the periods kept, and
+/// their number: a capture ratio without collecting the kept periods first. The products are
+/// the ones [`cagr`](crate::cagr) takes of the kept returns, in the same order from the same
+/// start of 1.
+#[derive(Debug, Clone, Copy)]
+struct KeptGrowth {
+    periods: usize,
+    returns: f64,
+    benchmark: f64,
+}
+
+impl Default for KeptGrowth {
+    fn default() -> Self {
+        Self {
+            periods: 0,
+            returns: 1.0,
+            benchmark: 1.0,
+        }
+    }
+}
+
+impl KeptGrowth {
+    fn push(&mut self, r: f64, b: f64, kept: bool) {
+        // A period left out multiplies by exactly 1, which changes no bit of the product, so
+        // the choice compiles to a select instead of an unpredictable branch.
+        let (r_factor, b_factor) = if kept { (1.0 + r, 1.0 + b) } else { (1.0, 1.0) };
+        self.returns *= r_factor;
+        self.benchmark *= b_factor;
+        self.periods += usize::from(kept);
+    }
+
+    /// `cagr(kept r) / cagr(kept b)`, `None` as [`capture`] is.
+    fn capture(&self, periods_per_year: f64) -> Option<f64> {
+        if self.periods == 0 {
+            return None;
+        }
+        let benchmark_growth = cagr_of(finite(self.benchmark)?, self.periods, periods_per_year)?;
+        if benchmark_growth == 0.0 {
+            return None;
+        }
+        finite(cagr_of(finite(self.returns)?, self.periods, periods_per_year)? / benchmark_growth)
+    }
+}
+
+/// What several of a [`Relative`](crate::Relative)'s metrics read, in one loop: the Welford
+/// moments of the active returns `r − b` (information ratio, tracking error) and of each series
+/// (the means of the correlation), and the kept growth of the up and down captures. Each is
+/// accumulated as the metric function accumulates it alone, so the metrics equal the
+/// functions to the bit (see the property test); side by side, the division chains of the
+/// three Welford updates overlap.
+pub(crate) struct PairedStats<'a> {
+    returns: &'a [f64],
+    benchmark: &'a [f64],
+    active: OnlineVariance,
+    returns_moments: OnlineVariance,
+    benchmark_moments: OnlineVariance,
+    up: KeptGrowth,
+    down: KeptGrowth,
+}
+
+impl<'a> PairedStats<'a> {
+    /// `None` as [`up_capture`] is: different lengths, an empty series or a non-finite value.
+    pub(crate) fn of(returns: &'a [f64], benchmark: &'a [f64]) -> Option<Self> {
+        let (returns, benchmark) = paired(returns, benchmark, 1)?;
+        let mut active = OnlineVariance::default();
+        let mut returns_moments = OnlineVariance::default();
+        let mut benchmark_moments = OnlineVariance::default();
+        let (mut up, mut down) = (KeptGrowth::default(), KeptGrowth::default());
+        for (&r, &b) in returns.iter().zip(benchmark) {
+            active = active.push(r - b);
+            returns_moments = returns_moments.push(r);
+            benchmark_moments = benchmark_moments.push(b);
+            up.push(r, b, b > 0.0);
+            down.push(r, b, b < 0.0);
+        }
+        Some(Self {
+            returns,
+            benchmark,
+            active,
+            returns_moments,
+            benchmark_moments,
+            up,
+            down,
+        })
+    }
+
+    pub(crate) fn information_ratio(&self) -> Option<f64> {
+        information_ratio_of(&self.active)
+    }
+
+    pub(crate) fn tracking_error(&self, periods_per_year: f64) -> Option<f64> {
+        tracking_error_of(&self.active, periods_per_year)
+    }
+
+    pub(crate) fn up_capture(&self, periods_per_year: f64) -> Option<f64> {
+        self.up.capture(periods_per_year)
+    }
+
+    pub(crate) fn down_capture(&self, periods_per_year: f64) -> Option<f64> {
+        self.down.capture(periods_per_year)
+    }
+
+    pub(crate) fn correlation(&self) -> Option<f64> {
+        if self.returns.len() < 2 {
+            return None;
+        }
+        let (mean_returns, mean_benchmark) = (self.returns_moments.mean()?, self.benchmark_moments.mean()?);
+        correlation_about(self.returns, self.benchmark, mean_returns, mean_benchmark)
+    }
 }
 
 /// Both series, if they have the same length, at least `min_len` values, all finite.
@@ -190,6 +314,38 @@ fn paired<'a>(returns: &'a [f64], benchmark: &'a [f64], min_len: usize) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cagr;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn captures_equal_collecting_the_kept_periods_first(
+            pairs in proptest::collection::vec((prop_oneof![8 => -0.1..0.1_f64, 1 => -3.0..3.0_f64],
+                prop_oneof![6 => -0.1..0.1_f64, 1 => Just(0.0), 1 => Just(-0.0), 1 => -3.0..3.0_f64]), 0..200),
+            periods_per_year in prop_oneof![Just(252.0), 0.5..400.0_f64, Just(0.0)],
+        ) {
+            let (returns, benchmark): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+            // the capture as it was written before KeptGrowth: collect, then two cagr calls
+            let straightforward = |keep: fn(f64) -> bool| {
+                let (kept_returns, kept_benchmark): (Vec<f64>, Vec<f64>) = returns
+                    .iter()
+                    .zip(&benchmark)
+                    .filter(|(_, b)| keep(**b))
+                    .map(|(r, b)| (*r, *b))
+                    .unzip();
+                let benchmark_growth = cagr(&kept_benchmark, periods_per_year)?;
+                if benchmark_growth == 0.0 {
+                    return None;
+                }
+                finite(cagr(&kept_returns, periods_per_year)? / benchmark_growth)
+            };
+            let bits = |v: Option<f64>| v.map(f64::to_bits);
+            prop_assert_eq!(bits(up_capture(&returns, &benchmark, periods_per_year)), bits(straightforward(|b| b > 0.0)));
+            prop_assert_eq!(bits(down_capture(&returns, &benchmark, periods_per_year)), bits(straightforward(|b| b < 0.0)));
+        }
+    }
 
     use crate::test_support::assert_close;
 

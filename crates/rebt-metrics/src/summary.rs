@@ -5,15 +5,13 @@ use serde::{Deserialize, Serialize};
 use statrs::statistics::{Accumulate, OnlineMean, OnlineVariance};
 
 use crate::distribution::{Ascending, CentralSums, kurtosis_of, nonzero_variance_mean, skew_of};
+use crate::relative::PairedStats;
 use crate::returns::{
     WealthWalk, annual_volatility_of, cagr_of, calmar_of, excess, finite, sharpe_of, shortfall_square, sortino_of,
     usable,
 };
 use crate::significance::SharpeEstimate;
-use crate::{
-    Annualization, BootstrapConfig, alpha_beta, cagr_interval, correlation, down_capture, information_ratio, omega,
-    sharpe_interval, stability, tracking_error, up_capture,
-};
+use crate::{Annualization, BootstrapConfig, alpha_beta, cagr_interval, omega, sharpe_interval, stability};
 
 /// What [`Summary::compute`] needs besides the returns.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -257,14 +255,16 @@ impl Relative {
     pub fn compute(returns: &[f64], benchmark: &[f64], annualization: &Annualization) -> Self {
         let periods_per_year = annualization.periods_per_year;
         let ab = alpha_beta(returns, benchmark, annualization);
+        let shared = PairedStats::of(returns, benchmark);
+        let shared = shared.as_ref();
         Self {
             alpha: ab.map(|ab| ab.alpha),
             beta: ab.map(|ab| ab.beta),
-            information_ratio: information_ratio(returns, benchmark),
-            tracking_error: tracking_error(returns, benchmark, periods_per_year),
-            up_capture: up_capture(returns, benchmark, periods_per_year),
-            down_capture: down_capture(returns, benchmark, periods_per_year),
-            correlation: correlation(returns, benchmark),
+            information_ratio: shared.and_then(PairedStats::information_ratio),
+            tracking_error: shared.and_then(|s| s.tracking_error(periods_per_year)),
+            up_capture: shared.and_then(|s| s.up_capture(periods_per_year)),
+            down_capture: shared.and_then(|s| s.down_capture(periods_per_year)),
+            correlation: shared.and_then(PairedStats::correlation),
         }
     }
 }
@@ -273,8 +273,9 @@ impl Relative {
 mod tests {
     use super::*;
     use crate::{
-        annual_volatility, cagr, calmar, conditional_value_at_risk, deflated_sharpe, kurtosis, max_drawdown,
-        max_drawdown_duration, probabilistic_sharpe, sharpe, skew, sortino, tail_ratio, total_return, value_at_risk,
+        annual_volatility, cagr, calmar, conditional_value_at_risk, correlation, deflated_sharpe, down_capture,
+        information_ratio, kurtosis, max_drawdown, max_drawdown_duration, probabilistic_sharpe, sharpe, skew, sortino,
+        tail_ratio, total_return, tracking_error, up_capture, value_at_risk,
     };
     use proptest::prelude::*;
 
@@ -351,6 +352,40 @@ mod tests {
                 bootstrap: BootstrapConfig { resamples: 0, ..BootstrapConfig::default() },
             };
             assert_fields_are_the_functions(&returns, &settings);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn relative_fields_equal_their_functions_to_the_bit(
+            pairs in proptest::collection::vec((-0.1..0.1_f64, prop_oneof![
+                6 => -0.1..0.1_f64, 1 => Just(0.0), 1 => Just(-0.0), 1 => Just(0.02)
+            ]), 0..300),
+            strategy_tail in proptest::collection::vec(-0.1..0.1_f64, 0..2),
+            periods_per_year in prop_oneof![Just(252.0), 0.5..400.0_f64, Just(f64::NAN)],
+            risk_free in prop_oneof![Just(0.0), -0.001..0.001_f64],
+        ) {
+            let (mut returns, benchmark): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+            // now and then a strategy series longer than the benchmark's
+            returns.extend(strategy_tail);
+            let ann = Annualization { periods_per_year, risk_free_per_period: risk_free };
+            let rel = Relative::compute(&returns, &benchmark, &ann);
+            let ab = alpha_beta(&returns, &benchmark, &ann);
+            let bits = |v: Option<f64>| v.map(f64::to_bits);
+            let pairs = [
+                ("alpha", rel.alpha, ab.map(|ab| ab.alpha)),
+                ("beta", rel.beta, ab.map(|ab| ab.beta)),
+                ("information_ratio", rel.information_ratio, information_ratio(&returns, &benchmark)),
+                ("tracking_error", rel.tracking_error, tracking_error(&returns, &benchmark, periods_per_year)),
+                ("up_capture", rel.up_capture, up_capture(&returns, &benchmark, periods_per_year)),
+                ("down_capture", rel.down_capture, down_capture(&returns, &benchmark, periods_per_year)),
+                ("correlation", rel.correlation, correlation(&returns, &benchmark)),
+            ];
+            for (field, shared, alone) in pairs {
+                prop_assert_eq!(bits(shared), bits(alone), "{}", field);
+            }
         }
     }
 
