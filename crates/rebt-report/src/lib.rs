@@ -11,6 +11,7 @@ use rebt_metrics::{
 };
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 mod chart_kit;
 pub mod factor_page;
 mod page_frame;
@@ -125,13 +126,17 @@ pub struct PeriodRow {
     pub benchmark: Option<f64>,
 }
 
-/// One row of `positions`: a holding at a day's close.
+/// One row of `positions`: a holding at a day's close. There is a row for every holding on
+/// every day, so the row allocates nothing: the date is written as text only when the row is
+/// serialised, and the rows of one instrument share its symbol.
 #[derive(Debug, Clone, Serialize)]
 pub struct PositionRow {
-    /// Trading day.
-    pub date: String,
+    /// Trading day, serialised as `YYYY-MM-DD`.
+    #[serde(serialize_with = "serialize_iso_date")]
+    pub date: chrono::NaiveDate,
     /// Instrument.
-    pub symbol: String,
+    #[serde(serialize_with = "serialize_symbol")]
+    pub symbol: Arc<str>,
     /// Shares held.
     pub shares: u64,
     /// The close it is valued at (instrument currency).
@@ -297,6 +302,13 @@ impl RunReport {
         let trips = round_trips(result, panel);
         let trading = TradeStats::new(result, &trips, annualization.periods_per_year);
         let mut peak = result.initial_cash.to_units_f64();
+        // each instrument's symbol, made once for all its rows in `positions`
+        let mut shared_symbols: Vec<Option<Arc<str>>> = vec![None; panel.instruments().len()];
+        let mut shared_symbol = |ix: rebt_core::InstrumentIx| {
+            shared_symbols[ix.get()]
+                .get_or_insert_with(|| Arc::from(panel.instrument(ix).symbol.as_str()))
+                .clone()
+        };
         RunReport {
             rebt_version: env!("CARGO_PKG_VERSION").to_string(),
             config,
@@ -416,8 +428,8 @@ impl RunReport {
                 .map(|h| {
                     let day = &result.daily[h.day as usize];
                     PositionRow {
-                        date: iso_date(day.date),
-                        symbol: symbol(h.instrument),
+                        date: day.date,
+                        symbol: shared_symbol(h.instrument),
                         shares: h.shares,
                         close: h.mark,
                         value: h.value,
@@ -655,11 +667,35 @@ fn drawdown_rows(result: &BacktestResult, returns: &[f64]) -> Vec<DrawdownRow> {
 /// 0 to 9999 (chrono's formatter takes about a microsecond a date, and a long run's
 /// `positions` has a row for every holding on every day); other years go through chrono.
 fn iso_date(date: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    let year = u32::try_from(date.year()).unwrap_or(u32::MAX);
-    if year > 9999 {
-        return date.to_string();
+    match iso_date_text(&date) {
+        Some(text) => text.as_str().to_owned(),
+        None => date.to_string(),
     }
+}
+
+/// Serialise a date as [`iso_date`] writes it, without allocating (for
+/// `#[serde(serialize_with)]`).
+fn serialize_iso_date<S: Serializer>(date: &chrono::NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    match iso_date_text(date) {
+        Some(text) => s.serialize_str(text.as_str()),
+        None => s.collect_str(date),
+    }
+}
+
+/// A date's `YYYY-MM-DD` text in a buffer on the stack, for the years 0 to 9999.
+struct IsoDateText([u8; 10]);
+
+impl IsoDateText {
+    fn as_str(&self) -> &str {
+        // ASCII digits and dashes, so always UTF-8
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// [`iso_date`]'s text of `date`, `None` for a year outside 0 to 9999.
+fn iso_date_text(date: &chrono::NaiveDate) -> Option<IsoDateText> {
+    use chrono::Datelike;
+    let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
     let digit = |n: u32| b'0' + (n % 10) as u8;
     let (month, day) = (date.month(), date.day());
     let text = [
@@ -674,8 +710,13 @@ fn iso_date(date: chrono::NaiveDate) -> String {
         digit(day / 10),
         digit(day),
     ];
-    // ASCII digits and dashes, so always UTF-8
-    std::str::from_utf8(&text).map_or_else(|_| date.to_string(), str::to_owned)
+    Some(IsoDateText(text))
+}
+
+/// Serialise a shared symbol as its text (for `#[serde(serialize_with)]`; serde serialises
+/// `Arc` only with its `rc` feature).
+fn serialize_symbol<S: Serializer>(symbol: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(symbol)
 }
 
 /// How many drawdowns `drawdowns` lists.
@@ -728,6 +769,32 @@ mod tests {
         ] {
             assert_eq!(iso_date(edge), edge.to_string());
         }
+    }
+
+    #[test]
+    fn position_rows_serialise_their_date_and_symbol_as_text() -> Result<(), csv::Error> {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+        let row = |date| PositionRow {
+            date,
+            symbol: Arc::from("600111.SH"),
+            shares: 100,
+            close: 12.5,
+            value: 1250.0,
+            weight: 0.25,
+        };
+        let rows = [row(day(2024, 1, 2)), row(day(999, 12, 31)), row(day(10000, 1, 1))];
+        let text = String::from_utf8(to_csv(&rows, POSITION_COLUMNS)?).expect("utf-8");
+        assert_eq!(
+            text,
+            "date,symbol,shares,close,value,weight\n\
+             2024-01-02,600111.SH,100,12.5,1250.0,0.25\n\
+             0999-12-31,600111.SH,100,12.5,1250.0,0.25\n\
+             +10000-01-01,600111.SH,100,12.5,1250.0,0.25\n"
+        );
+        let json = serde_json::to_value(&rows[0]).expect("json");
+        assert_eq!(json["date"], "2024-01-02");
+        assert_eq!(json["symbol"], "600111.SH");
+        Ok(())
     }
 
     #[test]
