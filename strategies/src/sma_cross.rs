@@ -371,11 +371,23 @@ mod tests {
             .collect();
         let mut refs: Vec<&mut dyn Strategy> = batch.iter_mut().map(|s| s as &mut dyn Strategy).collect();
         let together = engine.run_batch(&mut refs).expect("batch");
-        for ((f, s), got) in windows.iter().zip(&together) {
+        let mut batch: Vec<SmaCross> = windows
+            .iter()
+            .map(|&(f, s)| SmaCross::new(f, s).expect("params"))
+            .collect();
+        let mut refs: Vec<&mut dyn Strategy> = batch.iter_mut().map(|s| s as &mut dyn Strategy).collect();
+        let lean = engine.run_batch_lean(&mut refs).expect("lean batch");
+        for (((f, s), got), lean) in windows.iter().zip(&together).zip(&lean) {
             let alone = engine.run(&mut SmaCross::new(*f, *s).expect("params")).expect("run");
             assert!(!alone.fills.is_empty());
             assert_eq!(got.fills, alone.fills, "({f}, {s})");
             assert_eq!(got.daily, alone.daily, "({f}, {s})");
+            // the lean run keeps what a sweep reads
+            assert_eq!(
+                (&lean.returns, lean.fills),
+                (&alone.returns(), alone.fills.len()),
+                "({f}, {s})"
+            );
         }
     }
 

@@ -27,8 +27,8 @@ pub use asof::{AltData, AsOfPoint, AsOfSeries, SeriesId};
 pub use chrono::NaiveDate;
 pub use costs::{Basis, CostModel, FeeItem, FeeKind, FeeRounding, FeeSchedule, FillCosts, Rate, Sides, Tariff, Trade};
 pub use engine::{
-    ActionPosting, BacktestResult, CostMode, DailyRecord, Delisting, Engine, EngineConfig, Fill, Holding, Note,
-    PostingKind, Rejection, RejectionReason, RulesMode, Target,
+    ActionPosting, BacktestResult, CostMode, DailyRecord, Delisting, Engine, EngineConfig, Fill, Holding, LeanResult,
+    Note, PostingKind, Rejection, RejectionReason, RulesMode, Target,
 };
 pub use error::CoreError;
 pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement, Status};

@@ -5,7 +5,8 @@
 //! perturbing every bar after day t leaves every decision up to t unchanged; and a position
 //! held across random actions earns exactly the backward-adjusted return; and the daily
 //! valuation, which visits only the positions held, is bit for bit the sum over every
-//! instrument.
+//! instrument; and a lean batch run, which drops each day's records, keeps the returns and
+//! the number of fills of the full run.
 
 use proptest::prelude::*;
 use rebt_core::{
@@ -320,6 +321,58 @@ proptest! {
             prop_assert_eq!(&a.holdings, &b.holdings);
             prop_assert_eq!(a.pending_at_end, b.pending_at_end);
             prop_assert_eq!(&a.corporate_actions, &b.corporate_actions);
+        }
+    }
+}
+
+/// A script that also answers what each day shows it, as strategies do that track their
+/// fills (sma_cross's sleeves): every rejected order tried again for the shares rejected, every
+/// instrument filled halved the next day, every cash posting spent on its instrument.
+struct Reacting(Script);
+
+impl RebtStrategy for Reacting {
+    fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+        self.0.on_bar(ctx, orders);
+        for r in ctx.rejections() {
+            if r.shares > 0 {
+                orders.submit(
+                    r.instrument,
+                    OrderKind::Market {
+                        side: r.side,
+                        shares: r.shares,
+                    },
+                );
+            }
+        }
+        for f in ctx.fills() {
+            orders.target_shares(f.instrument, ctx.position(f.instrument).shares / 2);
+        }
+        for p in ctx.corporate_actions() {
+            if p.cash.0 > 0 {
+                orders.buy_with_cash(p.instrument, p.cash);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A lean batch run (`run_batch_lean`) gives each strategy the returns and the number of
+    /// fills of its full run, though it drops each day's records once the strategy has seen them.
+    #[test]
+    fn a_lean_run_keeps_the_returns_and_fill_count_of_the_full_run(panel in panel_strategy(), scripts in proptest::collection::vec(proptest::collection::vec(order_strategy(), 0..40), 1..4)) {
+        let config = EngineConfig { volume_cap: Some(0.5), slippage_bps: 3.0, ..Default::default() };
+        let engine = Engine::new(&panel, config).expect("engine");
+        let full: Vec<_> = scripts.iter().map(|s| engine.run(&mut Reacting(Script(s.clone()))).expect("run")).collect();
+        let mut strategies: Vec<Reacting> = scripts.iter().cloned().map(|s| Reacting(Script(s))).collect();
+        let mut refs: Vec<&mut dyn RebtStrategy> = strategies.iter_mut().map(|s| s as &mut dyn RebtStrategy).collect();
+        let lean = engine.run_batch_lean(&mut refs).expect("batch");
+        prop_assert_eq!(lean.len(), full.len());
+        for (a, b) in full.iter().zip(&lean) {
+            let bits = |r: &[f64]| r.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&a.returns()), bits(&b.returns));
+            prop_assert_eq!(a.fills.len(), b.fills);
         }
     }
 }

@@ -267,14 +267,30 @@ impl BacktestResult {
     /// Daily simple returns of equity, one per day (as many as `daily`): the first is the
     /// first day's equity against the initial cash.
     pub fn returns(&self) -> Vec<f64> {
-        let mut prev = self.initial_cash.to_units_f64();
-        self.daily
-            .iter()
-            .map(|d| {
-                let r = d.equity / prev - 1.0;
-                prev = d.equity;
-                r
-            })
-            .collect()
+        daily_returns(self.initial_cash, &self.daily)
     }
+}
+
+/// What a lean run ([`crate::Engine::run_batch_lean`]) gives: what a parameter sweep reads of
+/// a run, without a record of each trade. Both are the full run's: `returns` is its
+/// [`BacktestResult::returns`], `fills` the length of its [`BacktestResult::fills`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeanResult {
+    /// Daily simple returns of equity, one per day.
+    pub returns: Vec<f64>,
+    /// Number of fills.
+    pub fills: usize,
+}
+
+/// `equity / previous equity − 1` of each day, the first against `initial_cash`.
+pub(super) fn daily_returns(initial_cash: Cents, daily: &[DailyRecord]) -> Vec<f64> {
+    let mut prev = initial_cash.to_units_f64();
+    daily
+        .iter()
+        .map(|d| {
+            let r = d.equity / prev - 1.0;
+            prev = d.equity;
+            r
+        })
+        .collect()
 }

@@ -6,7 +6,7 @@
 use crate::config::RunConfig;
 use crate::error::RunError;
 use crate::registry::resolve;
-use rebt_core::{Engine, EngineConfig, Panel, Strategy};
+use rebt_core::{Engine, EngineConfig, LeanResult, Panel, Strategy};
 use rebt_metrics::Annualization;
 use rebt_research::grid::{Combination, Grid, value_text};
 use rebt_research::sweep::{Headline, Outcome};
@@ -359,14 +359,12 @@ impl<'a> Evaluator<'a> {
                     .iter_mut()
                     .map(|(_, p)| -> &mut dyn Strategy { p.strategy.as_mut() })
                     .collect();
-                engine.run_batch(&mut strategies)
+                engine.run_batch_lean(&mut strategies)
             };
             match batch {
                 Ok(results) => {
                     for ((k, p), result) in together.iter().zip(results) {
-                        let returns = result.returns();
-                        let headline = Headline::compute(&returns, result.fills.len(), &p.annualization);
-                        outcomes[*k] = Some(Outcome::Ran { headline, returns });
+                        outcomes[*k] = Some(ran(result, &p.annualization));
                     }
                 }
                 // one of them failed to start: run each alone, afresh, to tell which
@@ -388,15 +386,24 @@ impl<'a> Evaluator<'a> {
 
     fn run_alone(&self, mut p: Prepared) -> Outcome {
         let mut run = || -> Result<Outcome, rebt_core::CoreError> {
-            let result = match &self.shared {
-                Some((config, engine)) if *config == p.engine => engine.run(p.strategy.as_mut())?,
-                _ => Engine::new(self.panel, p.engine.clone())?.run(p.strategy.as_mut())?,
+            let strategies: &mut [&mut dyn Strategy] = &mut [p.strategy.as_mut()];
+            let mut results = match &self.shared {
+                Some((config, engine)) if *config == p.engine => engine.run_batch_lean(strategies)?,
+                _ => Engine::new(self.panel, p.engine.clone())?.run_batch_lean(strategies)?,
             };
-            let returns = result.returns();
-            let headline = Headline::compute(&returns, result.fills.len(), &p.annualization);
-            Ok(Outcome::Ran { headline, returns })
+            let result = results.pop().expect("one strategy gives one result");
+            Ok(ran(result, &p.annualization))
         };
         run().unwrap_or_else(|e| Outcome::Skipped { reason: e.to_string() })
+    }
+}
+
+/// The outcome of a run that ran: its headline figures and returns.
+fn ran(result: LeanResult, annualization: &Annualization) -> Outcome {
+    let headline = Headline::compute(&result.returns, result.fills, annualization);
+    Outcome::Ran {
+        headline,
+        returns: result.returns,
     }
 }
 
