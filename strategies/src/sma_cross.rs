@@ -27,16 +27,17 @@ use std::sync::Arc;
 pub struct SmaCross {
     fast: usize,
     slow: usize,
-    state: Vec<Sleeve>,
+    /// Each instrument's sleeve of cash.
+    cash: Vec<Cents>,
+    /// Each instrument's last non-zero sign of fast − slow (0 before the first), apart from
+    /// the cash: the daily loop reads these alone.
+    last_nonzero: Vec<i8>,
+    /// The instruments whose averages crossed today, at the front (as long as the universe,
+    /// so the daily loop writes without a push).
+    crossed: Vec<InstrumentIx>,
     /// The rolling sums of the closes and this strategy's two windows in them, from
     /// `on_start`.
     sums: Option<(Arc<RollingSums>, Window, Window)>,
-}
-
-#[derive(Debug, Clone, Default)]
-struct Sleeve {
-    cash: Cents,
-    last_nonzero: i8,
 }
 
 impl SmaCross {
@@ -59,7 +60,9 @@ impl SmaCross {
         Ok(Self {
             fast: fast as usize,
             slow: slow as usize,
-            state: Vec::new(),
+            cash: Vec::new(),
+            last_nonzero: Vec::new(),
+            crossed: Vec::new(),
             sums: None,
         })
     }
@@ -68,7 +71,9 @@ impl SmaCross {
 impl Strategy for SmaCross {
     fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
         let n = setup.instruments.len();
-        self.state = vec![Sleeve::default(); n];
+        self.cash = vec![Cents::ZERO; n];
+        self.last_nonzero = vec![0; n];
+        self.crossed = vec![InstrumentIx(0); setup.universe.len()];
         let register = |sums: Arc<RollingSums>| {
             let fast = sums.register(self.fast)?;
             let slow = sums.register(self.slow)?;
@@ -78,18 +83,18 @@ impl Strategy for SmaCross {
         self.sums = register(RollingSums::shared(setup)).or_else(|| register(Arc::new(RollingSums::default())));
         let share = Cents(setup.initial_cash.0 / setup.universe.len() as i64);
         for ix in setup.universe {
-            self.state[ix.get()].cash = share;
+            self.cash[ix.get()] = share;
         }
         Ok(())
     }
 
     fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
         for f in ctx.fills() {
-            self.state[f.instrument.get()].cash += f.cash_flow();
+            self.cash[f.instrument.get()] += f.cash_flow();
         }
         // dividends, dividend tax and delisting proceeds belong to the instrument's sleeve
         for p in ctx.corporate_actions() {
-            self.state[p.instrument.get()].cash += p.cash;
+            self.cash[p.instrument.get()] += p.cash;
         }
         for r in ctx.rejections() {
             // passing reasons: a suspension, a closed market, or shares not sellable yet
@@ -101,7 +106,7 @@ impl Strategy for SmaCross {
                 let held = ctx.position(r.instrument).shares;
                 match r.side {
                     Side::Buy if held == 0 => {
-                        orders.buy_with_cash(r.instrument, self.state[r.instrument.get()].cash);
+                        orders.buy_with_cash(r.instrument, self.cash[r.instrument.get()]);
                     }
                     Side::Sell if held > 0 => {
                         orders.target_shares(r.instrument, 0);
@@ -115,50 +120,88 @@ impl Strategy for SmaCross {
         };
         let sums = sums.on_day(ctx);
         let (fast_sums, slow_sums) = (sums.window(*fast_window), sums.window(*slow_window));
-        let (fast, slow) = (self.fast as i64, self.slow as i64);
         // the columns as slices of one length, read without a check per window: this loop runs
         // for every instrument, day and combination of a sweep
         let (traded, bars) = (slow_sums.traded_flags(), slow_sums.bar_counts());
         let n = traded.len();
-        let (bars, fast_sums_raw, slow_sums_raw, state) = (
-            &bars[..n],
-            &fast_sums.raw_sums()[..n],
-            &slow_sums.raw_sums()[..n],
-            &mut self.state[..n],
-        );
+        let columns = Columns {
+            traded,
+            bars: &bars[..n],
+            fast_sums: &fast_sums.raw_sums()[..n],
+            slow_sums: &slow_sums.raw_sums()[..n],
+        };
+        #[cfg(debug_assertions)]
         for &ix in ctx.universe() {
+            // the loop reads what the checked lookups give
             let i = ix.get();
-            // no bar today, or fewer than `slow` bars (so fewer than `fast` too): no signal
             let ready = i < n && traded[i] && bars[i] >= self.slow;
             debug_assert_eq!(
-                ready.then(|| (fast_sums_raw[i], slow_sums_raw[i])),
+                ready.then(|| (columns.fast_sums[i], columns.slow_sums[i])),
                 match (slow_sums.traded(ix), fast_sums.sum(ix), slow_sums.sum(ix)) {
                     (true, Some(f), Some(s)) => Some((f, s)),
                     _ => None,
                 }
             );
-            if !ready {
-                continue;
-            }
-            let sign = cross_sign(fast_sums_raw[i], slow_sums_raw[i], fast, slow);
-            let s = &mut state[i];
-            // most days the sign is yesterday's (or a tie, which keeps the state): no cross
-            if sign == 0 || sign == s.last_nonzero {
-                continue;
-            }
-            let before = std::mem::replace(&mut s.last_nonzero, sign);
-            // the first defined difference only sets the state
-            if before == 0 {
-                continue;
-            }
+        }
+        let crossed = crosses(
+            ctx.universe(),
+            &columns,
+            (self.fast, self.slow),
+            &mut self.last_nonzero[..n],
+            &mut self.crossed,
+        );
+        for &ix in &self.crossed[..crossed] {
+            let (sign, cash) = (self.last_nonzero[ix.get()], self.cash[ix.get()]);
             let held = ctx.position(ix).shares;
-            if sign > 0 && held == 0 && s.cash.0 > 0 {
-                orders.buy_with_cash(ix, s.cash);
+            if sign > 0 && held == 0 && cash.0 > 0 {
+                orders.buy_with_cash(ix, cash);
             } else if sign < 0 && held > 0 {
                 orders.target_shares(ix, 0);
             }
         }
     }
+}
+
+/// The day's columns of the two windows' sums, each indexed by instrument and of one length.
+struct Columns<'a> {
+    traded: &'a [bool],
+    bars: &'a [usize],
+    fast_sums: &'a [i64],
+    slow_sums: &'a [i64],
+}
+
+/// Bring each universe instrument's last non-zero sign of SMA(fast) − SMA(slow) to today and
+/// write those whose sign turned (not the first sign defined) to the front of `crossed` (as
+/// long as the universe); returns how many. An instrument without a bar today or with fewer
+/// than `slow` bars (so fewer than `fast` too) has no signal. Apart from the orders, and
+/// without a call (a push that may grow), so the loop keeps its values in registers.
+#[inline]
+fn crosses(
+    universe: &[InstrumentIx],
+    columns: &Columns<'_>,
+    (fast, slow): (usize, usize),
+    last_nonzero: &mut [i8],
+    crossed: &mut [InstrumentIx],
+) -> usize {
+    let n = columns.traded.len();
+    let mut count = 0;
+    for &ix in universe {
+        let i = ix.get();
+        if !(i < n && columns.traded[i] && columns.bars[i] >= slow) {
+            continue;
+        }
+        let sign = cross_sign(columns.fast_sums[i], columns.slow_sums[i], fast as i64, slow as i64);
+        // most days the sign is yesterday's (or a tie, which keeps the state): no cross
+        if sign == 0 || sign == last_nonzero[i] {
+            continue;
+        }
+        // the first defined difference only sets the state
+        if std::mem::replace(&mut last_nonzero[i], sign) != 0 {
+            crossed[count] = ix;
+            count += 1;
+        }
+    }
+    count
 }
 
 /// The sign of SMA(fast) − SMA(slow), exactly: of `sum_fast·slow − sum_slow·fast`. In 64-bit
@@ -175,7 +218,7 @@ fn cross_sign(sum_fast: i64, sum_slow: i64, fast: i64, slow: i64) -> i8 {
 impl SmaCross {
     /// The current sign of fast − slow for an instrument (for tests and diagnostics).
     pub fn last_sign(&self, ix: InstrumentIx) -> i8 {
-        self.state.get(ix.get()).map_or(0, |s| s.last_nonzero)
+        self.last_nonzero.get(ix.get()).copied().unwrap_or(0)
     }
 }
 
