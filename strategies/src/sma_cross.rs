@@ -34,7 +34,10 @@ pub struct SmaCross {
     last_nonzero: Vec<i8>,
     /// The instruments whose averages crossed today, at the front (as long as the universe,
     /// so the daily loop writes without a push).
-    crossed: Vec<InstrumentIx>,
+    crossed: Vec<usize>,
+    /// Whether the universe is the instruments `0, 1, …` in order, as the default universe
+    /// (every instrument) is when all are tradable.
+    trades_every_instrument: bool,
     /// The rolling sums of the closes and this strategy's two windows in them, from
     /// `on_start`.
     sums: Option<(Arc<RollingSums>, Window, Window)>,
@@ -63,6 +66,7 @@ impl SmaCross {
             cash: Vec::new(),
             last_nonzero: Vec::new(),
             crossed: Vec::new(),
+            trades_every_instrument: false,
             sums: None,
         })
     }
@@ -73,7 +77,8 @@ impl Strategy for SmaCross {
         let n = setup.instruments.len();
         self.cash = vec![Cents::ZERO; n];
         self.last_nonzero = vec![0; n];
-        self.crossed = vec![InstrumentIx(0); setup.universe.len()];
+        self.crossed = vec![0; setup.universe.len()];
+        self.trades_every_instrument = setup.universe.iter().enumerate().all(|(k, ix)| ix.get() == k);
         let register = |sums: Arc<RollingSums>| {
             let fast = sums.register(self.fast)?;
             let slow = sums.register(self.slow)?;
@@ -143,14 +148,17 @@ impl Strategy for SmaCross {
                 }
             );
         }
-        let crossed = crosses(
-            ctx.universe(),
-            &columns,
-            (self.fast, self.slow),
-            &mut self.last_nonzero[..n],
-            &mut self.crossed,
-        );
-        for &ix in &self.crossed[..crossed] {
+        let (windows, last_nonzero) = ((self.fast, self.slow), &mut self.last_nonzero[..n]);
+        let crossed = if self.trades_every_instrument && ctx.universe().len() == n {
+            // the universe is 0..n in order: the same instruments in the same order, counted
+            // instead of read from it
+            crosses(0..n, &columns, windows, last_nonzero, &mut self.crossed)
+        } else {
+            let universe = ctx.universe().iter().map(|ix| ix.get());
+            crosses(universe, &columns, windows, last_nonzero, &mut self.crossed)
+        };
+        for &i in &self.crossed[..crossed] {
+            let ix = InstrumentIx(i as u32);
             let (sign, cash) = (self.last_nonzero[ix.get()], self.cash[ix.get()]);
             let held = ctx.position(ix).shares;
             if sign > 0 && held == 0 && cash.0 > 0 {
@@ -172,21 +180,20 @@ struct Columns<'a> {
 
 /// Bring each universe instrument's last non-zero sign of SMA(fast) − SMA(slow) to today and
 /// write those whose sign turned (not the first sign defined) to the front of `crossed` (as
-/// long as the universe); returns how many. An instrument without a bar today or with fewer
+/// long as the universe), in universe order; returns how many. An instrument without a bar today or with fewer
 /// than `slow` bars (so fewer than `fast` too) has no signal. Apart from the orders, and
 /// without a call (a push that may grow), so the loop keeps its values in registers.
 #[inline]
 fn crosses(
-    universe: &[InstrumentIx],
+    universe: impl Iterator<Item = usize>,
     columns: &Columns<'_>,
     (fast, slow): (usize, usize),
     last_nonzero: &mut [i8],
-    crossed: &mut [InstrumentIx],
+    crossed: &mut [usize],
 ) -> usize {
     let n = columns.traded.len();
     let mut count = 0;
-    for &ix in universe {
-        let i = ix.get();
+    for i in universe {
         if !(i < n && columns.traded[i] && columns.bars[i] >= slow) {
             continue;
         }
@@ -197,7 +204,7 @@ fn crosses(
         }
         // the first defined difference only sets the state
         if std::mem::replace(&mut last_nonzero[i], sign) != 0 {
-            crossed[count] = ix;
+            crossed[count] = i;
             count += 1;
         }
     }
