@@ -8,7 +8,9 @@
 
 use statrs::statistics::OnlineVariance;
 
-use crate::returns::{finite, moments, quantile, sorted, usable};
+use crate::returns::{
+    finite, from_total_order_keys, moments, quantile, quantile_positions, sorted, total_order_keys, usable,
+};
 
 /// Omega ratio: the gains above a threshold return over the losses below it.
 ///
@@ -140,38 +142,114 @@ pub fn conditional_value_at_risk(returns: &[f64], confidence: f64) -> Option<f64
     Ascending::of(returns)?.conditional_value_at_risk(confidence)
 }
 
-/// A series' returns in ascending order, sorted once for the metrics that read order
-/// statistics ([`tail_ratio`], [`value_at_risk`], [`conditional_value_at_risk`]), so a
-/// [`Summary`](crate::Summary) sorts its returns once instead of five times. Each method is
-/// the function of the same name.
+/// A series' returns with the order statistics that the metrics reading them
+/// ([`tail_ratio`], [`value_at_risk`], [`conditional_value_at_risk`]) need in their sorted
+/// places, ordered once for all of them, so a [`Summary`](crate::Summary) does not sort its
+/// returns five times. Each method is the function of the same name.
+///
+/// [`Ascending::tails_of`] sorts only the two tails a summary reads and merely selects the
+/// middle (O(n) instead of O(n log n) for all but the tails). A value in its sorted place is
+/// the same however it got there, since two `total_cmp` keys are equal only when the bits are;
+/// a method that needs a place not yet sorted sorts everything first.
 #[derive(Debug, Clone)]
-pub(crate) struct Ascending(Vec<f64>);
+pub(crate) struct Ascending {
+    values: Vec<f64>,
+    /// Positions `..=sorted_through` hold their order statistics…
+    sorted_through: usize,
+    /// …and so do positions `sorted_from..`.
+    sorted_from: usize,
+}
+
+/// The left and right quantiles of [`tail_ratio`].
+const TAIL_RATIO_QUANTILES: (f64, f64) = (0.05, 0.95);
 
 impl Ascending {
-    /// `None` for an empty series or one holding a non-finite value.
+    /// All the returns in ascending order; `None` for an empty series or one holding a
+    /// non-finite value.
     pub(crate) fn of(returns: &[f64]) -> Option<Self> {
-        Some(Self(sorted(usable(returns, 1)?)))
+        let values = sorted(usable(returns, 1)?);
+        let sorted_through = values.len() - 1;
+        Some(Self {
+            values,
+            sorted_through,
+            sorted_from: 0,
+        })
     }
 
-    pub(crate) fn tail_ratio(&self) -> Option<f64> {
-        let left = quantile(&self.0, 0.05)?;
+    /// The returns with the places sorted that [`tail_ratio`] and the VaR and CVaR at each of
+    /// `confidences` read; `None` as [`Ascending::of`].
+    pub(crate) fn tails_of(returns: &[f64], confidences: &[f64]) -> Option<Self> {
+        let returns = usable(returns, 1)?;
+        let len = returns.len();
+        let (left, right) = TAIL_RATIO_QUANTILES;
+        let mut through = quantile_positions(len, left)?.1;
+        for cutoff in confidences.iter().filter_map(|c| tail_fraction(*c)) {
+            let var_above = quantile_positions(len, cutoff).map_or(0, |(_, above, _)| above);
+            through = through.max(var_above).max(cvar_tail(len, cutoff) - 1);
+        }
+        let from = quantile_positions(len, right)?.0;
+        let mut keys = total_order_keys(returns);
+        if from <= through + 1 {
+            keys.sort_unstable();
+        } else {
+            // [..through] ≤ keys[through] ≤ [through + 1..], then the same split of the rest
+            // at `from`; only the two outer parts are sorted
+            keys.select_nth_unstable(through);
+            keys[..through].sort_unstable();
+            let rest = &mut keys[through + 1..];
+            let upper = from - (through + 1);
+            rest.select_nth_unstable(upper);
+            rest[upper + 1..].sort_unstable();
+        }
+        Some(Self {
+            values: from_total_order_keys(keys),
+            sorted_through: through,
+            sorted_from: from,
+        })
+    }
+
+    /// Puts positions `first..=last` in their sorted places if they are not.
+    fn sort_places(&mut self, first: usize, last: usize) {
+        if last <= self.sorted_through || first >= self.sorted_from {
+            return;
+        }
+        self.values.sort_unstable_by(f64::total_cmp);
+        (self.sorted_through, self.sorted_from) = (self.values.len() - 1, 0);
+    }
+
+    /// [`quantile`] of the sorted values.
+    fn quantile(&mut self, q: f64) -> Option<f64> {
+        let (below, above, _) = quantile_positions(self.values.len(), q)?;
+        self.sort_places(below, above);
+        quantile(&self.values, q)
+    }
+
+    pub(crate) fn tail_ratio(&mut self) -> Option<f64> {
+        let (left, right) = TAIL_RATIO_QUANTILES;
+        let left = self.quantile(left)?;
         if left == 0.0 {
             return None;
         }
-        finite((quantile(&self.0, 0.95)? / left).abs())
+        finite((self.quantile(right)? / left).abs())
     }
 
-    pub(crate) fn value_at_risk(&self, confidence: f64) -> Option<f64> {
-        quantile(&self.0, tail_fraction(confidence)?)
+    pub(crate) fn value_at_risk(&mut self, confidence: f64) -> Option<f64> {
+        self.quantile(tail_fraction(confidence)?)
     }
 
-    pub(crate) fn conditional_value_at_risk(&self, confidence: f64) -> Option<f64> {
-        let cutoff = tail_fraction(confidence)?;
-        // The product lies in [0, n − 1], so the cast neither truncates nor saturates.
-        let tail = ((self.0.len() - 1) as f64 * cutoff).floor() as usize + 1;
-        let worst = &self.0[..tail];
+    pub(crate) fn conditional_value_at_risk(&mut self, confidence: f64) -> Option<f64> {
+        let tail = cvar_tail(self.values.len(), tail_fraction(confidence)?);
+        self.sort_places(0, tail - 1);
+        let worst = &self.values[..tail];
         finite(worst.iter().sum::<f64>() / tail as f64)
     }
+}
+
+/// How many of `len ≥ 1` sorted returns the CVaR at `cutoff = 1 − confidence` (in `[0, 1]`)
+/// averages: `⌊(len − 1) · cutoff⌋ + 1`.
+fn cvar_tail(len: usize, cutoff: f64) -> usize {
+    // The product lies in [0, n − 1], so the cast neither truncates nor saturates.
+    ((len - 1) as f64 * cutoff).floor() as usize + 1
 }
 
 /// Stability of the growth path: the R² of a straight line fitted by least squares to the

@@ -277,12 +277,42 @@ pub(crate) fn moments(values: impl Iterator<Item = f64>) -> OnlineVariance {
 /// comparison; the map is its own inverse, so the values come back bit for bit. Unstable
 /// sorting gives the stable sort's result: two keys are equal only when the bits are.
 pub(crate) fn sorted(values: &[f64]) -> Vec<f64> {
-    // total_cmp's key; applied twice it is the identity (the sign bit, which picks the mask,
-    // is left as it is)
-    let key = |bits: i64| bits ^ ((((bits >> 63) as u64) >> 1) as i64);
-    let mut keys: Vec<i64> = values.iter().map(|v| key(v.to_bits() as i64)).collect();
+    let mut keys = total_order_keys(values);
     keys.sort_unstable();
-    keys.into_iter().map(|k| f64::from_bits(key(k) as u64)).collect()
+    from_total_order_keys(keys)
+}
+
+/// `f64::total_cmp`'s key of each value: integers in the order that function gives the values.
+pub(crate) fn total_order_keys(values: &[f64]) -> Vec<i64> {
+    values.iter().map(|v| total_order_key(v.to_bits() as i64)).collect()
+}
+
+/// The values of `keys` made by [`total_order_keys`], bit for bit.
+pub(crate) fn from_total_order_keys(keys: Vec<i64>) -> Vec<f64> {
+    keys.into_iter()
+        .map(|k| f64::from_bits(total_order_key(k) as u64))
+        .collect()
+}
+
+/// total_cmp's key; applied twice it is the identity (the sign bit, which picks the mask, is
+/// left as it is).
+fn total_order_key(bits: i64) -> i64 {
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
+}
+
+/// The two positions of a sorted slice of `len` values that [`quantile`] reads for `q`, and
+/// the weight `γ` between them; `None` as there.
+pub(crate) fn quantile_positions(len: usize, q: f64) -> Option<(usize, usize, f64)> {
+    let last = len.checked_sub(1)?;
+    if !(0.0..=1.0).contains(&q) {
+        return None;
+    }
+    let position = last as f64 * q;
+    let below = position.floor();
+    let gamma = position - below;
+    // `position` lies in [0, last], so the cast neither truncates nor saturates.
+    let below = below as usize;
+    Some((below, (below + 1).min(last), gamma))
 }
 
 /// The `q`-quantile (`0 ≤ q ≤ 1`) of `sorted`, an ascending, non-empty slice, interpolated
@@ -293,16 +323,8 @@ pub(crate) fn sorted(values: &[f64]) -> Vec<f64> {
 /// from the upper end (`x_(j+1) − (1 − γ) · (x_(j+1) − x_(j))`) when `γ ≥ 0.5`, as numpy
 /// does. `None` for an empty slice or `q` outside `[0, 1]`.
 pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
-    let last = sorted.len().checked_sub(1)?;
-    if !(0.0..=1.0).contains(&q) {
-        return None;
-    }
-    let position = last as f64 * q;
-    let below = position.floor();
-    let gamma = position - below;
-    // `position` lies in [0, last], so the cast neither truncates nor saturates.
-    let below = below as usize;
-    let (low, high) = (sorted[below], sorted[(below + 1).min(last)]);
+    let (below, above, gamma) = quantile_positions(sorted.len(), q)?;
+    let (low, high) = (sorted[below], sorted[above]);
     let step = high - low;
     Some(if gamma >= 0.5 {
         high - step * (1.0 - gamma)

@@ -123,8 +123,12 @@ impl Summary {
         let periods_per_year = ann.periods_per_year;
         let sharpe_ci = sharpe_interval(returns, &settings.bootstrap, ann);
         let cagr_ci = cagr_interval(returns, &settings.bootstrap, periods_per_year);
-        let ascending = Ascending::of(returns);
-        let ascending = ascending.as_ref();
+        let mut tails = Ascending::tails_of(returns, &[0.95, 0.99]);
+        let tail_ratio = tails.as_mut().and_then(Ascending::tail_ratio);
+        let var_95 = tails.as_mut().and_then(|a| a.value_at_risk(0.95));
+        let cvar_95 = tails.as_mut().and_then(|a| a.conditional_value_at_risk(0.95));
+        let var_99 = tails.as_mut().and_then(|a| a.value_at_risk(0.99));
+        let cvar_99 = tails.as_mut().and_then(|a| a.conditional_value_at_risk(0.99));
         let shared = Intermediates::of(returns, ann);
         let shared = shared.as_ref();
         let n = returns.len();
@@ -143,11 +147,11 @@ impl Summary {
             max_drawdown_duration: shared.and_then(|s| s.wealth.max_drawdown_duration()),
             skew: shared.and_then(|s| skew_of(n, s.central_sums?)),
             kurtosis: shared.and_then(|s| kurtosis_of(n, s.central_sums?)),
-            tail_ratio: ascending.and_then(Ascending::tail_ratio),
-            var_95: ascending.and_then(|a| a.value_at_risk(0.95)),
-            cvar_95: ascending.and_then(|a| a.conditional_value_at_risk(0.95)),
-            var_99: ascending.and_then(|a| a.value_at_risk(0.99)),
-            cvar_99: ascending.and_then(|a| a.conditional_value_at_risk(0.99)),
+            tail_ratio,
+            var_95,
+            cvar_95,
+            var_99,
+            cvar_99,
             stability: stability(returns),
             psr: estimate.and_then(|e| e.probability_above(0.0)),
             dsr: estimate.and_then(|e| e.deflated(settings.trials, settings.trial_sharpe_variance)),
@@ -436,10 +440,9 @@ mod tests {
         "cagr_ci_high",
     ];
 
-    #[test]
-    fn the_tail_metrics_from_one_sort_equal_each_sorting_alone() {
-        // The straightforward path: each metric sorts its own copy (a stable sort), as the
-        // functions did before `Summary` sorted once.
+    /// The tail fields of a summary against the straightforward path: each metric sorting its
+    /// own copy (a stable sort), as the functions did before `Summary` sorted once.
+    fn assert_tails_are_each_sorting_alone(case: &str, returns: &[f64]) {
         let stable = |r: &[f64]| {
             let mut v = r.to_vec();
             v.sort_by(f64::total_cmp);
@@ -461,6 +464,32 @@ mod tests {
             let ratio = (crate::quantile(&v, 0.95)? / left).abs();
             (left != 0.0 && ratio.is_finite()).then_some(ratio)
         };
+        let bits = |v: Option<f64>| v.map(f64::to_bits);
+        // the bootstrap off: it reads no tail
+        let settings = SummarySettings {
+            bootstrap: BootstrapConfig {
+                resamples: 0,
+                ..BootstrapConfig::default()
+            },
+            ..SummarySettings::default()
+        };
+        let s = Summary::compute(returns, &settings);
+        assert_eq!(bits(s.tail_ratio), bits(tail(returns)), "{case}: tail_ratio");
+        assert_eq!(bits(s.var_95), bits(var(returns, 0.95)), "{case}: var_95");
+        assert_eq!(bits(s.var_99), bits(var(returns, 0.99)), "{case}: var_99");
+        assert_eq!(bits(s.cvar_95), bits(cvar(returns, 0.95)), "{case}: cvar_95");
+        assert_eq!(bits(s.cvar_99), bits(cvar(returns, 0.99)), "{case}: cvar_99");
+        assert_eq!(bits(s.tail_ratio), bits(tail_ratio(returns)), "{case}: tail_ratio()");
+        // a place the summary's tails leave unsorted (the median) sorts everything first
+        let mut tails = Ascending::tails_of(returns, &[0.95, 0.99]);
+        let median = tails.as_mut().and_then(|a| a.value_at_risk(0.5));
+        assert_eq!(bits(median), bits(var(returns, 0.5)), "{case}: median");
+        let cvar_half = tails.as_mut().and_then(|a| a.conditional_value_at_risk(0.5));
+        assert_eq!(bits(cvar_half), bits(cvar(returns, 0.5)), "{case}: cvar at 50%");
+    }
+
+    #[test]
+    fn the_tail_metrics_from_one_sort_equal_each_sorting_alone() {
         let mut noisy = Vec::new();
         let mut x = 0.3_f64;
         for _ in 0..500 {
@@ -479,15 +508,24 @@ mod tests {
             ("all zeros", &[0.0; 30]),
             ("noisy", &noisy),
         ];
-        let bits = |v: Option<f64>| v.map(f64::to_bits);
         for (case, returns) in cases {
-            let s = Summary::from_returns(returns, &Annualization::default());
-            assert_eq!(bits(s.tail_ratio), bits(tail(returns)), "{case}: tail_ratio");
-            assert_eq!(bits(s.var_95), bits(var(returns, 0.95)), "{case}: var_95");
-            assert_eq!(bits(s.var_99), bits(var(returns, 0.99)), "{case}: var_99");
-            assert_eq!(bits(s.cvar_95), bits(cvar(returns, 0.95)), "{case}: cvar_95");
-            assert_eq!(bits(s.cvar_99), bits(cvar(returns, 0.99)), "{case}: cvar_99");
-            assert_eq!(bits(s.tail_ratio), bits(tail_ratio(returns)), "{case}: tail_ratio()");
+            assert_tails_are_each_sorting_alone(case, returns);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn the_tails_sorted_alone_equal_each_metric_sorting_all(
+            returns in proptest::collection::vec(prop_oneof![
+                // few distinct values: many ties, across the tails' boundaries too
+                4 => (-3..3_i32).prop_map(|k| f64::from(k) / 100.0),
+                1 => Just(-0.0),
+                4 => -0.1..0.1_f64,
+            ], 0..1500)
+        ) {
+            assert_tails_are_each_sorting_alone("random", &returns);
         }
     }
 
