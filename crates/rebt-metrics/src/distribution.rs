@@ -267,16 +267,17 @@ pub fn stability(returns: &[f64]) -> Option<f64> {
     if returns.iter().any(|r| *r <= -1.0) {
         return None;
     }
-    let path: Vec<f64> = returns
-        .iter()
-        .scan(0.0, |log_wealth, r| {
-            *log_wealth += r.ln_1p();
-            Some(*log_wealth)
-        })
-        .collect();
+    // the path and its sum in one loop; the sum starts where `Iterator::sum` starts, at −0
+    let mut path = Vec::with_capacity(returns.len());
+    let (mut log_wealth, mut path_sum) = (0.0, -0.0);
+    for r in returns {
+        log_wealth += r.ln_1p();
+        path.push(log_wealth);
+        path_sum += log_wealth;
+    }
     let n = path.len() as f64;
     let mean_time = (n - 1.0) / 2.0;
-    let mean_path = path.iter().sum::<f64>() / n;
+    let mean_path = path_sum / n;
     let (mut s_xx, mut s_xy, mut s_yy) = (0.0, 0.0, 0.0);
     for (t, y) in (0..).map(f64::from).zip(&path) {
         let (dx, dy) = (t - mean_time, y - mean_path);
@@ -481,6 +482,45 @@ mod tests {
         ];
         for (case, returns, confidence, expected) in cases {
             assert_close(conditional_value_at_risk(returns, *confidence), *expected, case);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn stability_sums_its_path_as_it_goes(
+            returns in proptest::collection::vec(proptest::prop_oneof![
+                6 => -0.1..0.1_f64, 1 => proptest::prelude::Just(0.0), 1 => proptest::prelude::Just(-0.0)
+            ], 0..300),
+        ) {
+            // stability as it was written with a separate sum of the path
+            let straightforward = |returns: &[f64]| {
+                let returns = usable(returns, 2)?;
+                let path: Vec<f64> = returns
+                    .iter()
+                    .scan(0.0, |log_wealth, r| {
+                        *log_wealth += r.ln_1p();
+                        Some(*log_wealth)
+                    })
+                    .collect();
+                let n = path.len() as f64;
+                let mean_time = (n - 1.0) / 2.0;
+                let mean_path = path.iter().sum::<f64>() / n;
+                let (mut s_xx, mut s_xy, mut s_yy) = (0.0, 0.0, 0.0);
+                for (t, y) in (0..).map(f64::from).zip(&path) {
+                    let (dx, dy) = (t - mean_time, y - mean_path);
+                    s_xx += dx * dx;
+                    s_xy += dx * dy;
+                    s_yy += dy * dy;
+                }
+                if s_yy == 0.0 {
+                    return None;
+                }
+                finite((s_xy * s_xy / (s_xx * s_yy)).min(1.0))
+            };
+            let bits = |v: Option<f64>| v.map(f64::to_bits);
+            proptest::prop_assert_eq!(bits(stability(&returns)), bits(straightforward(&returns)));
         }
     }
 
