@@ -1,7 +1,7 @@
 //! Calendar aggregation: the compounded return of each calendar month or year of a dated
 //! series of daily simple returns, for monthly-return tables and yearly summaries.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::returns::{finite, growth};
@@ -27,7 +27,11 @@ pub struct PeriodReturn {
 /// `None` when `dates` and `returns` differ in length, the dates are not strictly ascending, a
 /// return is not finite, or a month's compounded return overflows. No returns give no months.
 pub fn monthly_returns(dates: &[NaiveDate], returns: &[f64]) -> Option<Vec<PeriodReturn>> {
-    compound_by_period(dates, returns, |date| (date.year(), Some(date.month())))
+    compound_by_period(dates, returns, |date| {
+        let period = (date.year(), Some(date.month()));
+        let next_month = date.with_day(1)?.checked_add_months(Months::new(1));
+        Some((period, next_month))
+    })
 }
 
 /// Compounded return of each calendar year that has returns, in date order.
@@ -38,13 +42,20 @@ pub fn monthly_returns(dates: &[NaiveDate], returns: &[f64]) -> Option<Vec<Perio
 ///
 /// `None` as for [`monthly_returns`].
 pub fn yearly_returns(dates: &[NaiveDate], returns: &[f64]) -> Option<Vec<PeriodReturn>> {
-    compound_by_period(dates, returns, |date| (date.year(), None))
+    compound_by_period(dates, returns, |date| {
+        let next_year = date.with_ordinal(1)?.with_year(date.year() + 1);
+        Some(((date.year(), None), next_year))
+    })
 }
 
+/// Compounds the returns of each run of dates in one period. `period_of(date)` is the date's
+/// period (year, month) and the first day of the next period (`None` past chrono's last year):
+/// in ascending dates a period's run ends at the first date on or after that day, found with
+/// one comparison of dates per day rather than working out every date's period.
 fn compound_by_period(
     dates: &[NaiveDate],
     returns: &[f64],
-    period_of: impl Fn(&NaiveDate) -> (i32, Option<u32>),
+    period_of: impl Fn(&NaiveDate) -> Option<((i32, Option<u32>), Option<NaiveDate>)>,
 ) -> Option<Vec<PeriodReturn>> {
     let ascending = dates.is_sorted_by(|earlier, later| earlier < later);
     if dates.len() != returns.len() || !ascending || returns.iter().any(|r| !r.is_finite()) {
@@ -52,9 +63,11 @@ fn compound_by_period(
     }
     let mut periods = Vec::new();
     let mut start = 0;
-    for days in dates.chunk_by(|a, b| period_of(a) == period_of(b)) {
-        let end = start + days.len();
-        let (year, month) = period_of(days.first()?);
+    while let Some(first) = dates.get(start) {
+        let ((year, month), next_period) = period_of(first)?;
+        let end = next_period
+            .and_then(|next| dates[start..].iter().position(|date| *date >= next))
+            .map_or(dates.len(), |after| start + after);
         let value = finite(growth(returns.get(start..end)?)? - 1.0)?;
         periods.push(PeriodReturn { year, month, value });
         start = end;
@@ -65,6 +78,46 @@ fn compound_by_period(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn periods_are_the_chunks_of_equal_periods(
+            steps in proptest::collection::vec((1..40_u64, -0.05..0.05_f64), 0..400),
+        ) {
+            // ascending dates a few days to a few weeks apart, across months and years
+            let mut day = NaiveDate::from_ymd_opt(2019, 12, 20).unwrap_or(NaiveDate::MIN);
+            let (mut dates, mut returns) = (Vec::new(), Vec::new());
+            for (gap, r) in steps {
+                day = day.checked_add_days(chrono::Days::new(gap)).unwrap_or(day);
+                dates.push(day);
+                returns.push(r);
+            }
+            // the aggregation as it was written with chunk_by
+            let chunked = |period_of: fn(&NaiveDate) -> (i32, Option<u32>)| {
+                let mut periods = Vec::new();
+                let mut start = 0;
+                for days in dates.chunk_by(|a, b| period_of(a) == period_of(b)) {
+                    let end = start + days.len();
+                    let (year, month) = period_of(days.first()?);
+                    let value = finite(growth(returns.get(start..end)?)? - 1.0)?;
+                    periods.push(PeriodReturn { year, month, value });
+                    start = end;
+                }
+                Some(periods)
+            };
+            let bits = |periods: Option<Vec<PeriodReturn>>| {
+                periods.map(|p| p.iter().map(|p| (p.year, p.month, p.value.to_bits())).collect::<Vec<_>>())
+            };
+            prop_assert_eq!(
+                bits(monthly_returns(&dates, &returns)),
+                bits(chunked(|d| (d.year(), Some(d.month()))))
+            );
+            prop_assert_eq!(bits(yearly_returns(&dates, &returns)), bits(chunked(|d| (d.year(), None))));
+        }
+    }
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap_or(NaiveDate::MIN)
