@@ -83,10 +83,10 @@ pub struct Engine<'p> {
     sessions_to: Vec<(Market, Vec<u32>)>,
     /// The corporate actions of the instruments traded, by day.
     ex_events: Vec<actions::ExEvent>,
-    /// Whether any instrument's value is converted by an FX rate.
-    any_fx: bool,
     /// (day, instrument) of the delistings within the run, by day.
     delistings: Vec<(usize, InstrumentIx)>,
+    /// Whether any instrument's value is converted by an FX rate.
+    any_fx: bool,
 }
 
 impl<'p> Engine<'p> {
@@ -709,47 +709,35 @@ impl Run<'_, '_> {
 
     /// Equity and positions value at the close of `day`, in base units.
     fn equity_at_close(&mut self, day: usize) -> (f64, f64) {
+        // Only the positions held are visited, in instrument order: the others add +0.0,
+        // which leaves a sum that starts at +0.0 unchanged. Those closed since the last
+        // valuation are worth 0.
+        let held = self.portfolio.held();
+        for (w, (valued, &now)) in self.valued.iter_mut().zip(held).enumerate() {
+            for i in set_bits(&[*valued & !now]) {
+                self.values[w * 64 + i] = 0.0;
+            }
+            *valued = now;
+        }
+        let positions = self.portfolio.positions();
+        let any_fx = self.engine.any_fx;
         let mut value = 0.0;
-        if !self.engine.any_fx {
-            // every rate is 1, and `shares × mark × 1` is `shares × mark`: the same values
-            // without a branch on each position's rate lookup. Only the positions held are
-            // visited, in instrument order: the others add +0.0, which leaves a sum that
-            // starts at +0.0 unchanged. Those closed since the last valuation are worth 0.
-            let held = self.portfolio.held();
-            for (w, (valued, &now)) in self.valued.iter_mut().zip(held).enumerate() {
-                for i in set_bits(&[*valued & !now]) {
-                    self.values[w * 64 + i] = 0.0;
-                }
-                *valued = now;
+        for i in set_bits(held) {
+            let mut v = positions[i].shares as f64 * self.marks[i];
+            // an instrument in the base currency has the rate 1, and `v × 1` is `v`
+            if any_fx && self.engine.specs[i].fx.is_some() {
+                v *= self
+                    .fx_rate(InstrumentIx(i as u32), day, Timing::SameClose)
+                    .unwrap_or(f64::NAN);
             }
-            let positions = self.portfolio.positions();
-            for i in set_bits(held) {
-                let v = positions[i].shares as f64 * self.marks[i];
-                self.values[i] = v;
-                value += v;
-            }
-        } else {
-            self.value_positions_fx(day, &mut value);
+            self.values[i] = v;
+            value += v;
         }
         let cash = self.portfolio.cash().to_units_f64();
         if self.pending_cash.is_empty() {
             (cash + value, value)
         } else {
             (cash + value + self.receivable(day), value)
-        }
-    }
-
-    /// [`Self::equity_at_close`]'s valuation when some instrument is converted by an FX rate.
-    fn value_positions_fx(&mut self, day: usize, value: &mut f64) {
-        for (i, p) in self.portfolio.positions().iter().enumerate() {
-            self.values[i] = if p.shares > 0 {
-                let ix = InstrumentIx(i as u32);
-                let fx = self.fx_rate(ix, day, Timing::SameClose).unwrap_or(f64::NAN);
-                p.shares as f64 * self.marks[i] * fx
-            } else {
-                0.0
-            };
-            *value += self.values[i];
         }
     }
 
@@ -772,14 +760,13 @@ impl Run<'_, '_> {
     /// bar), used to size target-weight orders.
     fn equity_at_open(&self, day: usize) -> f64 {
         let mut value = 0.0;
-        for (i, p) in self.portfolio.positions().iter().enumerate() {
-            if p.shares > 0 {
-                let ix = InstrumentIx(i as u32);
-                let open = self.field(ix, Field::Open, day);
-                let price = if open.is_nan() { self.marks[i] } else { open };
-                let fx = self.fx_rate(ix, day, Timing::NextOpen).unwrap_or(f64::NAN);
-                value += p.shares as f64 * price * fx;
-            }
+        let positions = self.portfolio.positions();
+        for i in set_bits(self.portfolio.held()) {
+            let ix = InstrumentIx(i as u32);
+            let open = self.field(ix, Field::Open, day);
+            let price = if open.is_nan() { self.marks[i] } else { open };
+            let fx = self.fx_rate(ix, day, Timing::NextOpen).unwrap_or(f64::NAN);
+            value += positions[i].shares as f64 * price * fx;
         }
         let cash = self.portfolio.cash().to_units_f64();
         if self.pending_cash.is_empty() {
