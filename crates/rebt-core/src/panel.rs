@@ -7,7 +7,7 @@ use crate::asof::AltData;
 use crate::error::CoreError;
 use crate::instrument::{Instrument, InstrumentIx, Market};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 /// A per-day field of the panel.
@@ -247,6 +247,19 @@ pub struct Panel {
     /// ([`Panel::day_major`]): a command that runs no backtest (`data check`, `data info`)
     /// never needs it, and on a whole market it is half the panel's memory.
     by_day: OnceLock<Vec<Bar>>,
+    /// Each market's sessions, derived from the bars on first use ([`Panel::sessions`]): the
+    /// engine needs them on every run, and they depend on the panel alone.
+    sessions: OnceLock<Vec<MarketSessions>>,
+}
+
+/// The days one market traded (any of its instruments has a bar), as the engine reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct MarketSessions {
+    pub(crate) market: Market,
+    /// For each day, whether the market traded ([`Panel::market_open_days`]).
+    pub(crate) open: Vec<bool>,
+    /// For each day, the number of the market's sessions up to and including it.
+    pub(crate) count_to: Vec<u32>,
 }
 
 impl Panel {
@@ -378,6 +391,7 @@ impl Panel {
             one_days: vec![1.0; n_days],
             instruments,
             by_day: OnceLock::new(),
+            sessions: OnceLock::new(),
         }
         .with_derived())
     }
@@ -477,6 +491,7 @@ impl Panel {
             alt: AltData::new(),
             adjusted: Adjusted::default(),
             by_day: OnceLock::new(),
+            sessions: OnceLock::new(),
         }
         .with_derived())
     }
@@ -698,6 +713,34 @@ impl Panel {
         open
     }
 
+    /// The sessions of `market`, `None` when no instrument of the panel trades there.
+    pub(crate) fn sessions(&self, market: Market) -> Option<&MarketSessions> {
+        self.sessions
+            .get_or_init(|| self.every_market_sessions())
+            .iter()
+            .find(|s| s.market == market)
+    }
+
+    /// The sessions of each market of the panel's instruments, in market order.
+    fn every_market_sessions(&self) -> Vec<MarketSessions> {
+        let markets: BTreeSet<Market> = self.instruments.iter().map(|i| i.market).collect();
+        markets
+            .into_iter()
+            .map(|market| {
+                let open = self.market_open_days(market);
+                let mut n = 0u32;
+                let count_to = open
+                    .iter()
+                    .map(|&o| {
+                        n += u32::from(o);
+                        n
+                    })
+                    .collect();
+                MarketSessions { market, open, count_to }
+            })
+            .collect()
+    }
+
     /// The days from `from` to `to` inclusive (either bound optional). Instruments with no
     /// bar in the range are dropped; an empty range is an error.
     pub fn slice(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Panel, CoreError> {
@@ -756,6 +799,7 @@ impl Panel {
                 one_days: vec![1.0; b - a],
                 instruments,
                 by_day: OnceLock::new(),
+                sessions: OnceLock::new(),
             }
             .with_derived(),
         ))
@@ -783,6 +827,7 @@ impl Panel {
     /// bars when first read.
     fn with_derived(mut self) -> Panel {
         self.by_day = OnceLock::new();
+        self.sessions = OnceLock::new();
         self.adjusted = Adjusted::derive(&self);
         self
     }
@@ -1069,6 +1114,28 @@ mod tests {
         }
         assert!(!p.market_open_days(Market::Sse)[10] && p.market_open_days(Market::Hkex)[10]);
         assert!(p.market_open_days(Market::Szse).iter().all(|open| !open));
+    }
+
+    #[test]
+    fn the_sessions_kept_on_first_use_are_each_markets_open_days_and_their_count() {
+        let whole = two_markets();
+        let date = |d: u64| NaiveDate::from_ymd_opt(2024, 1, 1).expect("date") + chrono::Days::new(d);
+        let sliced = whole.slice(Some(date(5)), Some(date(31))).expect("days");
+        let perturbed = whole.perturbed_after(20, |x| x + 1.0);
+        for p in [&whole, &sliced, &perturbed] {
+            for market in [Market::Sse, Market::Hkex] {
+                let open: Vec<bool> = (0..p.n_days())
+                    .map(|d| p.ixs().any(|ix| p.instrument(ix).market == market && p.has_bar(ix, d)))
+                    .collect();
+                let count_to: Vec<u32> = (0..p.n_days())
+                    .map(|d| open[..=d].iter().filter(|o| **o).count() as u32)
+                    .collect();
+                let sessions = p.sessions(market).expect("a market of the panel");
+                assert_eq!((&sessions.open, &sessions.count_to), (&open, &count_to), "{market:?}");
+            }
+            // no instrument trades there: no sessions (the engine takes it as closed)
+            assert!(p.sessions(Market::Szse).is_none());
+        }
     }
 
     #[test]

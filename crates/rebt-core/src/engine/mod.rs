@@ -78,9 +78,6 @@ pub struct Engine<'p> {
     specs: Vec<Spec>,
     universe: Vec<InstrumentIx>,
     base: Currency,
-    market_open: Vec<(Market, Vec<bool>)>,
-    /// For each market, the number of its sessions up to and including each day.
-    sessions_to: Vec<(Market, Vec<u32>)>,
     /// The corporate actions of the instruments traded, by day.
     ex_events: Vec<actions::ExEvent>,
     /// (day, instrument) of the delistings within the run, by day.
@@ -157,24 +154,6 @@ impl<'p> Engine<'p> {
             .zip(in_universe)
             .map(|(inst, traded)| Self::spec(panel, inst, &config, base, traded))
             .collect::<Result<Vec<_>, _>>()?;
-        let markets: BTreeSet<Market> = panel.instruments().iter().map(|i| i.market).collect();
-        let market_open: Vec<(Market, Vec<bool>)> =
-            markets.into_iter().map(|m| (m, panel.market_open_days(m))).collect();
-        let sessions_to = market_open
-            .iter()
-            .map(|(m, open)| {
-                let mut n = 0u32;
-                (
-                    *m,
-                    open.iter()
-                        .map(|&o| {
-                            n += u32::from(o);
-                            n
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
         let (ex_events, delistings) = Self::schedule_actions(panel, &universe);
         let any_fx = specs.iter().any(|s| s.fx.is_some());
         Ok(Self {
@@ -184,8 +163,6 @@ impl<'p> Engine<'p> {
             specs,
             universe,
             base,
-            market_open,
-            sessions_to,
             ex_events,
             delistings,
         })
@@ -345,7 +322,7 @@ impl<'p> Engine<'p> {
         if day < listed {
             return None;
         }
-        let sessions = &self.sessions_to.iter().find(|(m, _)| *m == spec.market)?.1;
+        let sessions = &self.panel.sessions(spec.market)?.count_to;
         let before = if listed == 0 { 0 } else { sessions[listed - 1] };
         Some((sessions[day] - before) as usize)
     }
@@ -790,12 +767,7 @@ impl Run<'_, '_> {
     /// market has a bar).
     fn market_closed(&self, ix: InstrumentIx, day: usize) -> bool {
         let market = self.engine.specs[ix.get()].market;
-        !self
-            .engine
-            .market_open
-            .iter()
-            .find(|(m, _)| *m == market)
-            .is_some_and(|(_, days)| days[day])
+        !self.panel().sessions(market).is_some_and(|s| s.open[day])
     }
 
     /// Execute a batch of orders on `day`: price and side each, then sells, then buys.
