@@ -320,6 +320,10 @@ impl TrancheBook {
         orders: &mut Orders,
         due: impl Fn(InstrumentIx, &Build) -> bool,
     ) {
+        // Once every build is done, most days have nothing to settle, start, sell or send.
+        if self.builds.is_empty() && plan.exits.is_empty() && !plan.rebalanced_today {
+            return;
+        }
         // Settle yesterday's tranches: a fill uses one up, a rejection gives it back.
         for (ix, b) in self.builds.iter_mut() {
             let filled = ctx.fills().iter().any(|f| f.instrument == *ix && f.side == Side::Buy);
