@@ -27,7 +27,7 @@ use crate::instrument::Board;
 use crate::instrument::{Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement};
 use crate::money::Cents;
 use crate::order::{Order, OrderKind, Orders, Side, Timing};
-use crate::panel::{Field, Panel};
+use crate::panel::{Bar, Field, Panel};
 use crate::portfolio::{Portfolio, set_bits};
 use crate::rules::{DailyLimit, limit_prices, limit_prices_asymmetric};
 use crate::shared::Shared;
@@ -378,11 +378,14 @@ impl<'p> Engine<'p> {
             strategy.on_start(&setup)?;
         }
         let mut lanes: Vec<Lane> = strategies.iter().map(|_| Lane::new(self, keep)).collect();
-        let mut marks = Marks::new(self);
+        // a lone lane marks itself: copying the batch's marks would cost as much again
+        let mut marks = (lanes.len() > 1).then(|| Marks::new(self));
         for day in 0..panel.n_days() {
-            marks.advance(self, day);
+            if let Some(marks) = &mut marks {
+                marks.advance(self, day);
+            }
             for (lane, strategy) in lanes.iter_mut().zip(strategies.iter_mut()) {
-                lane.step(day, &mut **strategy, &marks.prices)?;
+                lane.step(day, &mut **strategy, marks.as_ref().map(|m| &m.prices[..]))?;
             }
         }
         Ok(lanes)
@@ -391,8 +394,8 @@ impl<'p> Engine<'p> {
 
 /// The price each instrument is marked at on a day: its latest close, or the ex-rights
 /// reference price when it has no bar on an ex-date (see `Run::apply_ex_event`). It depends
-/// on the panel alone, so a batch keeps it once and each lane copies it (800 bytes on 100
-/// instruments) instead of reading the day's bars for it again.
+/// on the panel alone, so a batch of several strategies keeps it once and each lane copies it
+/// (800 bytes on 100 instruments) instead of reading the day's bars for it again.
 struct Marks {
     prices: Vec<f64>,
     /// The next of the engine's `ex_events` not yet reached.
@@ -422,10 +425,16 @@ impl Marks {
                 self.prices[event.ix.get()] = reference;
             }
         }
-        for (mark, bar) in self.prices.iter_mut().zip(panel.day_bars(day)) {
-            if !bar.close.is_nan() {
-                *mark = bar.close;
-            }
+        mark_to_close(&mut self.prices, panel.day_bars(day));
+    }
+}
+
+/// Mark each instrument with a bar in `bars` (a day's, indexed by instrument) at its close;
+/// the others keep their mark.
+fn mark_to_close(marks: &mut [f64], bars: &[Bar]) {
+    for (mark, bar) in marks.iter_mut().zip(bars) {
+        if !bar.close.is_nan() {
+            *mark = bar.close;
         }
     }
 }
@@ -487,9 +496,9 @@ impl<'e, 'p> Lane<'e, 'p> {
     }
 
     /// One day: the open's fills, marking to the close (`marks`: the batch's [`Marks`] of the
-    /// day), the strategy's decision, the close's fills, the day's record; an error when the
-    /// strategy aborts.
-    fn step(&mut self, day: usize, strategy: &mut dyn Strategy, marks: &[f64]) -> Result<(), CoreError> {
+    /// day, or `None` for the lane to mark itself), the strategy's decision, the close's
+    /// fills, the day's record; an error when the strategy aborts.
+    fn step(&mut self, day: usize, strategy: &mut dyn Strategy, marks: Option<&[f64]>) -> Result<(), CoreError> {
         let engine = self.run.engine;
         let panel = engine.panel;
         let run = &mut self.run;
@@ -509,18 +518,19 @@ impl<'e, 'p> Lane<'e, 'p> {
         // Marking to today's close before the open's fills changes nothing they see: an
         // instrument without a bar today keeps yesterday's mark, and only such an
         // instrument's mark is read at the open.
-        #[cfg(debug_assertions)]
-        {
-            // the batch's marks are what this lane's own marks would be
-            let mut own = run.marks.clone();
-            for (mark, bar) in own.iter_mut().zip(panel.day_bars(day)) {
-                if !bar.close.is_nan() {
-                    *mark = bar.close;
+        match marks {
+            Some(marks) => {
+                #[cfg(debug_assertions)]
+                {
+                    // the batch's marks are what this lane's own marks would be
+                    let mut own = run.marks.clone();
+                    mark_to_close(&mut own, panel.day_bars(day));
+                    debug_assert!(own.iter().zip(marks).all(|(a, b)| a.to_bits() == b.to_bits()));
                 }
+                run.marks.copy_from_slice(marks);
             }
-            debug_assert!(own.iter().zip(marks).all(|(a, b)| a.to_bits() == b.to_bits()));
+            None => mark_to_close(&mut run.marks, panel.day_bars(day)),
         }
-        run.marks.copy_from_slice(marks);
         if !self.pending.is_empty() {
             let mut orders = std::mem::take(&mut self.pending);
             self.pending = run.execute(day, Timing::NextOpen, &orders);
