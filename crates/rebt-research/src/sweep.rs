@@ -44,7 +44,24 @@ pub struct Headline {
 impl Headline {
     /// The figures of daily simple returns `returns` under `annualization`.
     pub fn compute(returns: &[f64], fills: usize, annualization: &Annualization) -> Headline {
-        Headline::from_ranked(Metric::RANKED.map(|m| m.of_returns(returns, annualization)), fills)
+        let of = |metric: Metric| metric.of_returns(returns, annualization);
+        let (cagr, max_drawdown) = (of(Metric::Cagr), of(Metric::MaxDrawdown));
+        // rebt_metrics::calmar is `cagr / |max_drawdown|` for a drawdown below zero, of these two
+        // values: taken from them, the same figure without another pass for each
+        let calmar = match (cagr, max_drawdown) {
+            (Some(cagr), Some(drawdown)) if drawdown < 0.0 => Some(cagr / drawdown.abs()).filter(|c| c.is_finite()),
+            _ => None,
+        };
+        Headline {
+            total_return: of(Metric::TotalReturn),
+            cagr,
+            annual_volatility: of(Metric::AnnualVolatility),
+            sharpe: of(Metric::Sharpe),
+            sortino: of(Metric::Sortino),
+            max_drawdown,
+            calmar,
+            fills,
+        }
     }
 
     /// The figures given as the values of [`Metric::RANKED`], in that order, and the fills.
@@ -356,6 +373,49 @@ mod tests {
             e.contains("unknown metric `sharp`") && e.contains("sharpe, sortino"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn headline_equals_each_metric_bit_for_bit() {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut uniform = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut series: Vec<Vec<f64>> = vec![
+            vec![],
+            vec![0.01],
+            vec![-0.01],
+            vec![0.01, 0.02, 0.0],
+            vec![0.0; 5],
+            vec![0.1, -1.5, 0.2],
+            vec![0.01, f64::NAN, 0.02],
+            vec![0.01, f64::INFINITY],
+            vec![1e300, -0.5, 1e300],
+            vec![-1e-300, 1e-300, 0.0],
+        ];
+        for len in [2, 3, 30, 300, 2_520] {
+            for scale in [1e-4, 0.01, 0.3, 2.0] {
+                series.push((0..len).map(|_| (uniform() - 0.48) * scale).collect());
+            }
+        }
+        for ann in [
+            Annualization::default(),
+            Annualization {
+                periods_per_year: 12.0,
+                risk_free_per_period: 0.001,
+            },
+        ] {
+            for returns in &series {
+                let h = Headline::compute(returns, 3, &ann);
+                for m in Metric::RANKED {
+                    let want = m.of_returns(returns, &ann);
+                    assert_eq!(h.get(m).map(f64::to_bits), want.map(f64::to_bits), "{m} of {returns:?}");
+                }
+            }
+        }
     }
 
     #[test]
