@@ -129,12 +129,16 @@ impl Strategy for SmaCross {
         // for every instrument, day and combination of a sweep
         let (traded, bars) = (slow_sums.traded_flags(), slow_sums.bar_counts());
         let n = traded.len();
+        let bars = &bars[..n];
         let columns = Columns {
-            traded,
-            bars: &bars[..n],
             fast_sums: &fast_sums.raw_sums()[..n],
             slow_sums: &slow_sums.raw_sums()[..n],
         };
+        debug_assert!(
+            slow_sums
+                .every_instrument_bars()
+                .is_none_or(|b| traded.iter().all(|&t| t) && bars.iter().all(|&x| x == b))
+        );
         #[cfg(debug_assertions)]
         for &ix in ctx.universe() {
             // the loop reads what the checked lookups give
@@ -149,13 +153,19 @@ impl Strategy for SmaCross {
             );
         }
         let (windows, last_nonzero) = ((self.fast, self.slow), &mut self.last_nonzero[..n]);
+        let slow = self.slow;
+        // no bar today, or fewer than `slow` bars (so fewer than `fast` too): no signal
+        let ready = |i: usize| traded[i] && bars[i] >= slow;
         let crossed = if self.trades_every_instrument && ctx.universe().len() == n {
             // the universe is 0..n in order: the same instruments in the same order, counted
-            // instead of read from it
-            crosses(0..n, &columns, windows, last_nonzero, &mut self.crossed)
+            // instead of read from it; most days every one is ready, which needs no reading
+            match slow_sums.every_instrument_bars() {
+                Some(b) if b >= slow => crosses(0..n, |_| true, &columns, windows, last_nonzero, &mut self.crossed),
+                _ => crosses(0..n, ready, &columns, windows, last_nonzero, &mut self.crossed),
+            }
         } else {
             let universe = ctx.universe().iter().map(|ix| ix.get());
-            crosses(universe, &columns, windows, last_nonzero, &mut self.crossed)
+            crosses(universe, ready, &columns, windows, last_nonzero, &mut self.crossed)
         };
         for &i in &self.crossed[..crossed] {
             let ix = InstrumentIx(i as u32);
@@ -170,31 +180,30 @@ impl Strategy for SmaCross {
     }
 }
 
-/// The day's columns of the two windows' sums, each indexed by instrument and of one length.
+/// The day's sums of the two windows, each indexed by instrument and of one length.
 struct Columns<'a> {
-    traded: &'a [bool],
-    bars: &'a [usize],
     fast_sums: &'a [i64],
     slow_sums: &'a [i64],
 }
 
-/// Bring each universe instrument's last non-zero sign of SMA(fast) − SMA(slow) to today and
-/// write those whose sign turned (not the first sign defined) to the front of `crossed` (as
-/// long as the universe), in universe order; returns how many. An instrument without a bar today or with fewer
-/// than `slow` bars (so fewer than `fast` too) has no signal. Apart from the orders, and
-/// without a call (a push that may grow), so the loop keeps its values in registers.
+/// Bring the last non-zero sign of SMA(fast) − SMA(slow) of each universe instrument that is
+/// `ready` (has a signal today) to today and write those whose sign turned (not the first
+/// sign defined) to the front of `crossed` (as long as the universe), in universe order;
+/// returns how many. Apart from the orders, and without a call (a push that may grow), so the
+/// loop keeps its values in registers.
 #[inline]
 fn crosses(
     universe: impl Iterator<Item = usize>,
+    ready: impl Fn(usize) -> bool,
     columns: &Columns<'_>,
     (fast, slow): (usize, usize),
     last_nonzero: &mut [i8],
     crossed: &mut [usize],
 ) -> usize {
-    let n = columns.traded.len();
+    let n = columns.fast_sums.len();
     let mut count = 0;
     for i in universe {
-        if !(i < n && columns.traded[i] && columns.bars[i] >= slow) {
+        if !(i < n && ready(i)) {
             continue;
         }
         let sign = cross_sign(columns.fast_sums[i], columns.slow_sums[i], fast as i64, slow as i64);

@@ -57,6 +57,8 @@ struct SumsState {
     traded: Vec<bool>,
     /// Per instrument, its micro close on `day` (meaningful where `traded`).
     today: Vec<i64>,
+    /// `Some(b)` when every instrument has a bar on `day` and `b` bars so far.
+    level: Option<usize>,
     /// Per window slot, per instrument, the sum of its last `window` micro closes (window-major).
     sums: Vec<i64>,
     n_instruments: usize,
@@ -152,6 +154,7 @@ impl SumsState {
     fn restart(&mut self) {
         self.day = None;
         self.ring_len = 0;
+        self.level = None;
     }
 
     /// A day: each `(instrument, close)` added to its ring and every window's sum; the
@@ -169,6 +172,7 @@ impl SumsState {
             bars,
             traded,
             today,
+            level: level_today,
             sums,
             n_instruments,
             ..
@@ -212,6 +216,7 @@ impl SumsState {
                 }
             }
         }
+        *level_today = level.map(|bar| bar + 1);
         match level {
             Some(bar) => {
                 ring[(bar & mask) * n..][..n].copy_from_slice(today);
@@ -265,6 +270,7 @@ impl SumsToday<'_> {
             len: window.len,
             traded: &s.traded,
             bars: &s.bars,
+            level: s.level,
             sums: &s.sums[window.slot * n..(window.slot + 1) * n],
         }
     }
@@ -276,6 +282,7 @@ pub struct WindowSums<'a> {
     len: usize,
     traded: &'a [bool],
     bars: &'a [usize],
+    level: Option<usize>,
     sums: &'a [i64],
 }
 
@@ -297,6 +304,14 @@ impl<'a> WindowSums<'a> {
     #[inline]
     pub fn bar_counts(&self) -> &'a [usize] {
         self.bars
+    }
+
+    /// `Some(b)` when every instrument has a bar today and `b` bars so far, today's included
+    /// (every [`WindowSums::traded_flags`] true, every [`WindowSums::bar_counts`] `b`): a loop
+    /// over the instruments need not read them.
+    #[inline]
+    pub fn every_instrument_bars(&self) -> Option<usize> {
+        self.level
     }
 
     /// Whether `ix` has a bar today (its close is in the sums).
@@ -339,6 +354,16 @@ mod tests {
         fn on_bar(&mut self, ctx: &Context<'_>, _orders: &mut Orders) {
             let Some((sums, windows)) = &self.sums else { return };
             let today = sums.on_day(ctx);
+            // every instrument is in the universe here: all trade today with as many bars, or not
+            let first = ctx.universe()[0];
+            let level = ctx
+                .universe()
+                .iter()
+                .all(|&ix| today.traded(ix) && today.bars(ix) == today.bars(first))
+                .then(|| today.bars(first));
+            for w in windows {
+                assert_eq!(today.window(*w).every_instrument_bars(), level);
+            }
             for &ix in ctx.universe() {
                 let closes: Vec<i64> = ctx
                     .adjusted()
