@@ -11,7 +11,6 @@ use rebt_metrics::{
 };
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 mod chart_kit;
 pub mod factor_page;
 mod page_frame;
@@ -126,17 +125,14 @@ pub struct PeriodRow {
     pub benchmark: Option<f64>,
 }
 
-/// One row of `positions`: a holding at a day's close. There is a row for every holding on
-/// every day, so the row allocates nothing: the date is written as text only when the row is
-/// serialised, and the rows of one instrument share its symbol.
-#[derive(Debug, Clone, Serialize)]
-pub struct PositionRow {
+/// One row of `positions`: a holding at a day's close, as [`Positions::rows`] gives it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PositionRow<'a> {
     /// Trading day, serialised as `YYYY-MM-DD`.
     #[serde(serialize_with = "serialize_iso_date")]
     pub date: chrono::NaiveDate,
     /// Instrument.
-    #[serde(serialize_with = "serialize_symbol")]
-    pub symbol: Arc<str>,
+    pub symbol: &'a str,
     /// Shares held.
     pub shares: u64,
     /// The close it is valued at (instrument currency).
@@ -145,6 +141,86 @@ pub struct PositionRow {
     pub value: f64,
     /// `value / equity`.
     pub weight: f64,
+}
+
+/// Every holding at every close, the rows of `positions.csv`; serialises as the sequence of
+/// its [`rows`](Positions::rows).
+///
+/// There is a row for every holding on every day, so a row keeps nothing that allocates or
+/// counts references: its date is written as text only when it is serialised, and it names
+/// its instrument by the place of the symbol in a table of the symbols held.
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    symbols: Vec<String>,
+    holdings: Vec<Holding>,
+}
+
+/// A [`PositionRow`] with its symbol's place in [`Positions::symbols`].
+#[derive(Debug, Clone, Copy)]
+struct Holding {
+    date: chrono::NaiveDate,
+    symbol: usize,
+    shares: u64,
+    close: f64,
+    value: f64,
+    weight: f64,
+}
+
+impl Positions {
+    /// The holdings of a run, in its order (by day, then instrument).
+    fn of(result: &BacktestResult, panel: &Panel) -> Self {
+        // each held instrument's place in `symbols`, set at its first row
+        let mut places: Vec<Option<usize>> = vec![None; panel.instruments().len()];
+        let mut symbols = Vec::new();
+        let holdings = result
+            .holdings
+            .iter()
+            .map(|h| {
+                let day = &result.daily[h.day as usize];
+                let symbol = *places[h.instrument.get()].get_or_insert_with(|| {
+                    symbols.push(panel.instrument(h.instrument).symbol.clone());
+                    symbols.len() - 1
+                });
+                Holding {
+                    date: day.date,
+                    symbol,
+                    shares: h.shares,
+                    close: h.mark,
+                    value: h.value,
+                    weight: h.value / day.equity,
+                }
+            })
+            .collect();
+        Self { symbols, holdings }
+    }
+
+    /// The rows, in order.
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = PositionRow<'_>> {
+        self.holdings.iter().map(|h| PositionRow {
+            date: h.date,
+            symbol: &self.symbols[h.symbol],
+            shares: h.shares,
+            close: h.close,
+            value: h.value,
+            weight: h.weight,
+        })
+    }
+
+    /// How many rows there are.
+    pub fn len(&self) -> usize {
+        self.holdings.len()
+    }
+
+    /// True when nothing was ever held.
+    pub fn is_empty(&self) -> bool {
+        self.holdings.is_empty()
+    }
+}
+
+impl Serialize for Positions {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.rows())
+    }
 }
 
 /// The `benchmark` object: what the benchmark did over the same days.
@@ -279,7 +355,7 @@ pub struct RunReport {
     /// Every holding at every close: `positions.csv`, not part of `result.json` (it would be
     /// the largest part of it).
     #[serde(skip)]
-    pub positions: Vec<PositionRow>,
+    pub positions: Positions,
     /// The starting cash (base-currency units), the equity before the first day.
     #[serde(skip)]
     pub initial_cash: f64,
@@ -302,13 +378,6 @@ impl RunReport {
         let trips = round_trips(result, panel);
         let trading = TradeStats::new(result, &trips, annualization.periods_per_year);
         let mut peak = result.initial_cash.to_units_f64();
-        // each instrument's symbol, made once for all its rows in `positions`
-        let mut shared_symbols: Vec<Option<Arc<str>>> = vec![None; panel.instruments().len()];
-        let mut shared_symbol = |ix: rebt_core::InstrumentIx| {
-            shared_symbols[ix.get()]
-                .get_or_insert_with(|| Arc::from(panel.instrument(ix).symbol.as_str()))
-                .clone()
-        };
         RunReport {
             rebt_version: env!("CARGO_PKG_VERSION").to_string(),
             config,
@@ -422,21 +491,7 @@ impl RunReport {
             yearly_returns: period_rows(result, &returns, benchmark, yearly_returns),
             round_trips: trips,
             initial_cash: result.initial_cash.to_units_f64(),
-            positions: result
-                .holdings
-                .iter()
-                .map(|h| {
-                    let day = &result.daily[h.day as usize];
-                    PositionRow {
-                        date: day.date,
-                        symbol: shared_symbol(h.instrument),
-                        shares: h.shares,
-                        close: h.mark,
-                        value: h.value,
-                        weight: h.value / day.equity,
-                    }
-                })
-                .collect(),
+            positions: Positions::of(result, panel),
         }
     }
 
@@ -713,12 +768,6 @@ fn iso_date_text(date: &chrono::NaiveDate) -> Option<IsoDateText> {
     Some(IsoDateText(text))
 }
 
-/// Serialise a shared symbol as its text (for `#[serde(serialize_with)]`; serde serialises
-/// `Arc` only with its `rc` feature).
-fn serialize_symbol<S: Serializer>(symbol: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(symbol)
-}
-
 /// How many drawdowns `drawdowns` lists.
 pub const TOP_DRAWDOWNS: usize = 5;
 
@@ -776,7 +825,7 @@ mod tests {
         let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
         let row = |date| PositionRow {
             date,
-            symbol: Arc::from("600111.SH"),
+            symbol: "600111.SH",
             shares: 100,
             close: 12.5,
             value: 1250.0,
@@ -791,9 +840,40 @@ mod tests {
              0999-12-31,600111.SH,100,12.5,1250.0,0.25\n\
              +10000-01-01,600111.SH,100,12.5,1250.0,0.25\n"
         );
-        let json = serde_json::to_value(&rows[0]).expect("json");
+        let json = serde_json::to_value(rows[0]).expect("json");
         assert_eq!(json["date"], "2024-01-02");
         assert_eq!(json["symbol"], "600111.SH");
+        // the table serialises as its rows, each with its symbol from the table
+        let holding = |date, symbol| Holding {
+            date,
+            symbol,
+            shares: 100,
+            close: 12.5,
+            value: 1250.0,
+            weight: 0.25,
+        };
+        let positions = Positions {
+            symbols: vec!["600111.SH".into(), "0700.HK".into()],
+            holdings: vec![
+                holding(day(2024, 1, 2), 0),
+                holding(day(2024, 1, 2), 1),
+                holding(day(2024, 1, 3), 0),
+            ],
+        };
+        let mut expected = rows[..1].to_vec();
+        expected.push(PositionRow {
+            symbol: "0700.HK",
+            ..rows[0]
+        });
+        expected.push(PositionRow {
+            date: day(2024, 1, 3),
+            ..rows[0]
+        });
+        assert_eq!(
+            serde_json::to_string(&positions).expect("json"),
+            serde_json::to_string(&expected).expect("json")
+        );
+        assert_eq!(positions.len(), 3);
         Ok(())
     }
 

@@ -101,7 +101,10 @@ impl RunReport {
             ),
             OutputFile::new("targets.csv", to_csv(&self.targets, TARGET_COLUMNS)?),
             OutputFile::new("notes.csv", to_csv(&self.notes, NOTE_COLUMNS)?),
-            OutputFile::new("positions.csv", to_csv(&self.positions, POSITION_COLUMNS)?),
+            OutputFile::new(
+                "positions.csv",
+                to_csv(&self.positions.rows().collect::<Vec<_>>(), POSITION_COLUMNS)?,
+            ),
             OutputFile::new("trades.csv", to_csv(&self.round_trips, TRADE_COLUMNS)?),
         ])
     }
