@@ -30,6 +30,6 @@ pub use drawdown::*;
 pub use metric::{Format, Metric, UnknownMetric};
 pub use periods::*;
 pub use relative::*;
-pub use returns::{annual_volatility, cagr, calmar, max_drawdown, quantile, sharpe, sortino, total_return};
+pub use returns::{annual_volatility, cagr, calmar, calmar_of, max_drawdown, quantile, sharpe, sortino, total_return};
 pub use significance::*;
 pub use summary::{Relative, Summary, SummarySettings};

@@ -161,8 +161,9 @@ pub fn calmar(returns: &[f64], periods_per_year: f64) -> Option<f64> {
     calmar_of(cagr(returns, periods_per_year), max_drawdown(returns)?)
 }
 
-/// [`calmar`] from the [`cagr`] and the [`max_drawdown`].
-pub(crate) fn calmar_of(cagr: Option<f64>, max_drawdown: f64) -> Option<f64> {
+/// [`calmar`] from the [`cagr`] and the [`max_drawdown`] of the same returns, for a caller
+/// that has both already: `cagr / |max_drawdown|` for a drawdown below zero, else `None`.
+pub fn calmar_of(cagr: Option<f64>, max_drawdown: f64) -> Option<f64> {
     if max_drawdown >= 0.0 {
         return None;
     }

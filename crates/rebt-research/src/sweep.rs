@@ -13,8 +13,8 @@
 //! Sharpe ratios that deflates the best one.
 
 use rayon::prelude::*;
-use rebt_metrics::Annualization;
 pub use rebt_metrics::Metric;
+use rebt_metrics::{Annualization, calmar_of};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -46,12 +46,8 @@ impl Headline {
     pub fn compute(returns: &[f64], fills: usize, annualization: &Annualization) -> Headline {
         let of = |metric: Metric| metric.of_returns(returns, annualization);
         let (cagr, max_drawdown) = (of(Metric::Cagr), of(Metric::MaxDrawdown));
-        // rebt_metrics::calmar is `cagr / |max_drawdown|` for a drawdown below zero, of these two
-        // values: taken from them, the same figure without another pass for each
-        let calmar = match (cagr, max_drawdown) {
-            (Some(cagr), Some(drawdown)) if drawdown < 0.0 => Some(cagr / drawdown.abs()).filter(|c| c.is_finite()),
-            _ => None,
-        };
+        // the Calmar ratio of these two values, without another pass for each
+        let calmar = max_drawdown.and_then(|drawdown| calmar_of(cagr, drawdown));
         Headline {
             total_return: of(Metric::TotalReturn),
             cagr,
