@@ -424,17 +424,17 @@ mod tests {
         };
         let engine = Engine::new(&panel, config).expect("engine");
         let windows = [(2, 5), (3, 5), (2, 7), (5, 20)];
-        let mut batch: Vec<SmaCross> = windows
-            .iter()
-            .map(|&(f, s)| SmaCross::new(f, s).expect("params"))
-            .collect();
+        // a fresh strategy for each window, for each batch run
+        let fresh = || -> Vec<SmaCross> {
+            windows
+                .iter()
+                .map(|&(f, s)| SmaCross::new(f, s).expect("params"))
+                .collect()
+        };
+        let (mut batch, mut lean_batch) = (fresh(), fresh());
         let mut refs: Vec<&mut dyn Strategy> = batch.iter_mut().map(|s| s as &mut dyn Strategy).collect();
         let together = engine.run_batch(&mut refs).expect("batch");
-        let mut batch: Vec<SmaCross> = windows
-            .iter()
-            .map(|&(f, s)| SmaCross::new(f, s).expect("params"))
-            .collect();
-        let mut refs: Vec<&mut dyn Strategy> = batch.iter_mut().map(|s| s as &mut dyn Strategy).collect();
+        let mut refs: Vec<&mut dyn Strategy> = lean_batch.iter_mut().map(|s| s as &mut dyn Strategy).collect();
         let lean = engine.run_batch_lean(&mut refs).expect("lean batch");
         for (((f, s), got), lean) in windows.iter().zip(&together).zip(&lean) {
             let alone = engine.run(&mut SmaCross::new(*f, *s).expect("params")).expect("run");
