@@ -497,3 +497,57 @@ proptest! {
         prop_assert!(traded > 0);
     }
 }
+
+/// A gate that forwards to another but keeps `Gate::may_exit`'s default, so a pipeline asks
+/// it every day.
+struct AskedDaily(Box<dyn Gate>);
+
+impl Gate for AskedDaily {
+    fn decide(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
+        self.0.decide(ctx, ix)
+    }
+
+    fn on_start(&mut self, setup: &rebt_core::Setup<'_>) {
+        self.0.on_start(setup);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// A gate that never exits, asked on rebalance days only, trades exactly as when it is
+    /// asked every day (its oscillator catching up over the days between).
+    #[test]
+    fn a_gate_that_never_exits_trades_as_when_asked_daily(
+        seed in any::<u64>(),
+        period in 1usize..12,
+        level in 20.0f64..90.0,
+        every in 2u32..8,
+    ) {
+        let panel = random_panel(seed, 300);
+        let config = EngineConfig {
+            costs: CostMode::Zero,
+            initial_cash: Cents::from_units(1_000_000),
+            universe: Some(SYMBOLS[..3].iter().map(|s| s.to_string()).collect()),
+            ..Default::default()
+        };
+        let engine = Engine::new(&panel, config).expect("engine");
+        let pipeline = |daily: bool| {
+            let gate: Box<dyn Gate> = Box::new(Overbought::kdj(period).expect("valid").level(level));
+            prop_assert!(!gate.may_exit());
+            Ok(Pipeline::new(
+                Box::new(CsMomentum::new(5, 1).expect("valid")),
+                vec![if daily { Box::new(AskedDaily(gate)) } else { gate }],
+                Box::new(InverseVol::top_n(2).lookback(10).expect("valid")),
+                Box::new(Immediate::exact()),
+                Rebalance::every(every),
+            ))
+        };
+        let weekly = engine.run(&mut pipeline(false)?).expect("run");
+        let daily = engine.run(&mut pipeline(true)?).expect("run");
+        prop_assert!(!daily.fills.is_empty());
+        prop_assert_eq!(&weekly.fills, &daily.fills);
+        prop_assert_eq!(&weekly.targets, &daily.targets);
+        prop_assert_eq!(&weekly.daily, &daily.daily);
+    }
+}

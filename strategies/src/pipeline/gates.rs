@@ -344,6 +344,12 @@ impl Gate for Overbought {
         }
     }
 
+    /// It blocks, never exits; and its oscillator, fed every bar since it was last asked,
+    /// is the same whether it was asked daily or weekly.
+    fn may_exit(&self) -> bool {
+        false
+    }
+
     fn on_start(&mut self, setup: &Setup<'_>) {
         match self.oscillator {
             Oscillator::KdjJ => {

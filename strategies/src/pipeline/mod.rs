@@ -144,6 +144,14 @@ pub trait Gate: Send {
 
     /// Called when a run starts; see [`Signal::on_start`].
     fn on_start(&mut self, _setup: &Setup<'_>) {}
+
+    /// Whether [`Gate::decide`] may answer [`GateDecision::Exit`]. A pipeline reads a block or
+    /// a scale only when it rebalances, so it asks a gate that never exits on those days
+    /// alone: such a gate must give the same answer whether or not it was asked on the days
+    /// between (true, the default, asks it every day).
+    fn may_exit(&self) -> bool {
+        true
+    }
 }
 
 /// Turns scores into target weights of equity.
@@ -324,11 +332,12 @@ impl Pipeline {
     }
 
     /// The gates' combined decision: any exit wins, then any block, else the product of the
-    /// scales.
-    fn gate(&mut self, ctx: &Context<'_>, ix: InstrumentIx) -> GateDecision {
+    /// scales. On a day without a rebalance (`rebalancing` false) only the gates that may exit
+    /// are asked: nothing else of their answer is read.
+    fn gate(&mut self, ctx: &Context<'_>, ix: InstrumentIx, rebalancing: bool) -> GateDecision {
         let mut scale = 1.0;
         let mut blocked = false;
-        for g in &mut self.gates {
+        for g in self.gates.iter_mut().filter(|g| rebalancing || g.may_exit()) {
             match g.decide(ctx, ix) {
                 GateDecision::Exit => return GateDecision::Exit,
                 GateDecision::Block => blocked = true,
@@ -362,11 +371,14 @@ impl Strategy for Pipeline {
         // Gates may force exits on any day.
         let mut decisions = std::mem::take(&mut self.decisions);
         decisions.clear();
-        for &ix in universe {
+        let rebalancing = self.rebalance.is_due(ctx, self.last_rebalance);
+        // a day without a rebalance reads only exits (see `Gate::may_exit`)
+        let ask = rebalancing || self.gates.iter().any(|g| g.may_exit());
+        for &ix in universe.iter().filter(|_| ask) {
             let d = if self.gates.is_empty() {
                 GateDecision::Allow
             } else {
-                self.gate(ctx, ix)
+                self.gate(ctx, ix, rebalancing)
             };
             if d == GateDecision::Exit && (ctx.position(ix).shares > 0 || self.plan.targets.contains_key(&ix)) {
                 self.plan.exits.push(ix);
@@ -374,7 +386,7 @@ impl Strategy for Pipeline {
             }
             decisions.push(d);
         }
-        if self.rebalance.is_due(ctx, self.last_rebalance) {
+        if rebalancing {
             self.last_rebalance = Some(ctx.day());
             self.scores.clear();
             self.scores.resize(universe.len(), None);
