@@ -2,6 +2,8 @@
 
 use chrono::NaiveDate;
 use rebt_core::{Field, Panel};
+use rebt_metrics::{Annualization, BootstrapConfig, Summary, SummarySettings};
+use std::sync::OnceLock;
 
 /// A benchmark aligned to the days of a run.
 ///
@@ -18,6 +20,57 @@ pub struct Benchmark {
     pub returns: Vec<f64>,
     /// The value of the starting cash held in the benchmark, one per run day.
     pub equity: Vec<f64>,
+    /// The metrics of `returns`, kept from the first report: every run of a plan reports the
+    /// same benchmark (see [`Benchmark::summary`]).
+    summary: SummaryMemo,
+}
+
+/// A [`Summary`] with the settings and returns it was computed from. It is a cache, not part of
+/// the benchmark's value: two benchmarks are equal whether or not either has one.
+#[derive(Debug, Clone, Default)]
+struct SummaryMemo(OnceLock<(SettingsBits, Vec<f64>, Summary)>);
+
+impl PartialEq for SummaryMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// Every field of a [`SummarySettings`], the numbers by their bits: settings that differ only
+/// in the sign of a zero rate compare equal as numbers but may not give the same metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SettingsBits([u64; 9]);
+
+impl SettingsBits {
+    fn of(settings: &SummarySettings) -> Self {
+        let SummarySettings {
+            annualization:
+                Annualization {
+                    periods_per_year,
+                    risk_free_per_period,
+                },
+            trials,
+            trial_sharpe_variance,
+            bootstrap:
+                BootstrapConfig {
+                    resamples,
+                    mean_block_length,
+                    confidence,
+                    seed,
+                },
+        } = *settings;
+        SettingsBits([
+            periods_per_year.to_bits(),
+            risk_free_per_period.to_bits(),
+            trials as u64,
+            trial_sharpe_variance.map_or(0, |_| 1),
+            trial_sharpe_variance.map_or(0, f64::to_bits),
+            resamples as u64,
+            mean_block_length.to_bits(),
+            confidence.to_bits(),
+            seed,
+        ])
+    }
 }
 
 /// Why a benchmark cannot be aligned.
@@ -81,7 +134,32 @@ impl Benchmark {
             symbol: symbol.to_string(),
             returns,
             equity,
+            summary: SummaryMemo::default(),
         })
+    }
+
+    /// [`Summary::compute`] of the benchmark's returns under `settings`: the one the first call
+    /// computed while the settings and the returns (to the bit) are those it was computed
+    /// from, else computed again. Each run of a plan reports its benchmark under the same
+    /// settings, so only the first pays for the benchmark's metrics (about 270 instructions a
+    /// day, as much as the strategy's own); the returns are compared because they are a
+    /// public field.
+    pub fn summary(&self, settings: &SummarySettings) -> Summary {
+        let key = SettingsBits::of(settings);
+        let (memo_key, memo_returns, summary) = self
+            .summary
+            .0
+            .get_or_init(|| (key, self.returns.clone(), Summary::compute(&self.returns, settings)));
+        let same_returns = memo_returns.len() == self.returns.len()
+            && memo_returns
+                .iter()
+                .zip(&self.returns)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        if *memo_key == key && same_returns {
+            *summary
+        } else {
+            Summary::compute(&self.returns, settings)
+        }
     }
 }
 
@@ -124,6 +202,48 @@ mod tests {
         let b = Benchmark::align(&p, "000300.SH", &p.dates()[1..], 500.0).expect("aligned");
         assert_eq!(b.returns, vec![0.0, 110.0 / 100.0 - 1.0, 99.0 / 110.0 - 1.0]);
         assert_eq!(b.equity, vec![500.0, 550.0, 495.0]);
+    }
+
+    /// The benchmark's kept summary is `Summary::compute`'s to the bit (Debug writes every
+    /// field, a zero with its sign), under the settings of the first call and under others,
+    /// and after the returns change.
+    #[test]
+    fn the_kept_summary_is_the_computed_one() {
+        let p = panel();
+        let mut b = Benchmark::align(&p, "000300.SH", p.dates(), 1_000.0).expect("aligned");
+        b.returns.extend([0.01, -0.02, 0.0, 0.03, -0.01, 0.002, -0.0]);
+        let computed = |b: &Benchmark, s: &SummarySettings| format!("{:?}", Summary::compute(&b.returns, s));
+        let first = SummarySettings {
+            bootstrap: BootstrapConfig {
+                resamples: 20,
+                ..BootstrapConfig::default()
+            },
+            ..SummarySettings::default()
+        };
+        let mut others = vec![SummarySettings::default(), first, first];
+        others[1].annualization.risk_free_per_period = -0.0;
+        others[2].annualization.risk_free_per_period = 0.0001;
+        let mut more = first;
+        more.trials = 7;
+        others.push(more);
+        more.trial_sharpe_variance = Some(0.001);
+        others.push(more);
+        more.bootstrap.seed = 3;
+        others.push(more);
+        for _ in 0..2 {
+            assert_eq!(format!("{:?}", b.summary(&first)), computed(&b, &first));
+        }
+        for settings in &others {
+            assert_eq!(
+                format!("{:?}", b.summary(settings)),
+                computed(&b, settings),
+                "{settings:?}"
+            );
+        }
+        b.returns[3] = 0.05;
+        assert_eq!(format!("{:?}", b.summary(&first)), computed(&b, &first));
+        b.returns.pop();
+        assert_eq!(format!("{:?}", b.summary(&first)), computed(&b, &first));
     }
 
     #[test]

@@ -401,7 +401,7 @@ impl RunReport {
             },
             benchmark: benchmark.map(|b| BenchmarkReport {
                 symbol: b.symbol.clone(),
-                metrics: Summary::compute(&b.returns, settings),
+                metrics: b.summary(settings),
             }),
             equity: result
                 .daily
