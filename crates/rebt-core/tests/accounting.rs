@@ -6,7 +6,8 @@
 //! held across random actions earns exactly the backward-adjusted return; and the daily
 //! valuation, which visits only the positions held, is bit for bit the sum over every
 //! instrument; and a lean batch run, which drops each day's records, keeps the returns and
-//! the number of fills of the full run.
+//! the number of fills of the full run; and the marks read from the panel's last closes are
+//! those carried forward day by day.
 
 use proptest::prelude::*;
 use rebt_core::{
@@ -321,6 +322,95 @@ proptest! {
             prop_assert_eq!(&a.holdings, &b.holdings);
             prop_assert_eq!(a.pending_at_end, b.pending_at_end);
             prop_assert_eq!(&a.corporate_actions, &b.corporate_actions);
+        }
+    }
+}
+
+/// Trades its script and logs what the raw view gives as each instrument's last close, day
+/// by day (the bits; `None` before a first bar).
+struct MarkLog {
+    script: Script,
+    log: Vec<Vec<Option<u64>>>,
+}
+
+impl RebtStrategy for MarkLog {
+    fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+        self.script.on_bar(ctx, orders);
+        let raw = ctx.raw();
+        self.log.push(
+            ctx.instruments()
+                .iter()
+                .enumerate()
+                .map(|(i, _)| raw.last_close(InstrumentIx(i as u32)).map(f64::to_bits))
+                .collect(),
+        );
+    }
+}
+
+/// The marks of each day, worked out day by day as the engine once kept them: each
+/// instrument of `universe` without a bar on one of its ex-dates takes the ex-rights
+/// reference price, then every instrument with a bar takes its close. Gives, per day, the
+/// marks before the closes (what a delisting that day is paid at) and after.
+fn marks_day_by_day(panel: &Panel, universe: &[InstrumentIx]) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let mut marks = vec![f64::NAN; panel.instruments().len()];
+    let mut days = Vec::new();
+    for day in 0..panel.n_days() {
+        for &ix in universe {
+            for a in panel.actions(ix) {
+                if a.ex_date == panel.dates()[day]
+                    && !panel.has_bar(ix, day)
+                    && let Some(reference) = panel.reference_close(ix, day, false)
+                {
+                    marks[ix.get()] = reference;
+                }
+            }
+        }
+        let before = marks.clone();
+        for (i, mark) in marks.iter_mut().enumerate() {
+            let close = panel.series(InstrumentIx(i as u32), Field::Close)[day];
+            if !close.is_nan() {
+                *mark = close;
+            }
+        }
+        days.push((before, marks.clone()));
+    }
+    days
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// The marks a run reads from the panel's table of last closes, with a reference price in
+    /// place for an instrument of the universe suspended on an ex-date until its next bar, are
+    /// those carried forward day by day: what the strategy sees as last closes, what each
+    /// holding is marked at, what a delisted position is paid at.
+    #[test]
+    fn marks_are_the_closes_carried_forward_day_by_day(
+        panel in panel_strategy(),
+        script in proptest::collection::vec(order_strategy(), 0..60),
+        traded in proptest::sample::subsequence(SYMBOLS.to_vec(), 1..=4),
+    ) {
+        let config = EngineConfig {
+            universe: Some(traded.iter().map(|s| s.to_string()).collect()),
+            delisting: rebt_core::Delisting::LastClose,
+            ..Default::default()
+        };
+        let engine = Engine::new(&panel, config).expect("engine");
+        let expected = marks_day_by_day(&panel, engine.universe());
+        let mut strategy = MarkLog { script: Script(script), log: Vec::new() };
+        let r = engine.run(&mut strategy).expect("run");
+        for (day, ((_, after), seen)) in expected.iter().zip(&strategy.log).enumerate() {
+            let after: Vec<Option<u64>> = after.iter().map(|m| (!m.is_nan()).then_some(m.to_bits())).collect();
+            prop_assert_eq!(&after, seen, "day {}", day);
+        }
+        for h in &r.holdings {
+            prop_assert_eq!(h.mark.to_bits(), expected[h.day as usize].1[h.instrument.get()].to_bits());
+        }
+        for p in r.corporate_actions.iter().filter(|p| p.kind == PostingKind::Delisting) {
+            let day = panel.dates().iter().position(|d| *d == p.date).expect("a day of the panel");
+            let mark = expected[day].0[p.instrument.get()];
+            let value = Cents((-p.shares as f64 * mark * 100.0).round() as i64);
+            prop_assert_eq!(p.cash, value, "delisting of {:?}", p.instrument);
         }
     }
 }

@@ -687,6 +687,38 @@ fn a_delisted_position_is_written_off_or_paid_at_the_last_close() {
     }
 }
 
+#[test]
+fn a_position_delisted_on_an_ex_date_without_a_bar_is_paid_at_the_reference() {
+    // the ex-date of a 0.50 dividend is the delisting day, which has no bar: the shares are
+    // paid at the ex-rights reference price (8.00 - 0.50), which the position stands at from
+    // the start of that day, not at the close before
+    let dates = weekdays(d(2024, 6, 3), 5);
+    let mut bars = BarColumns::default();
+    one_price_bars(&mut bars, "600111.SH", &dates[..3], &[10.0, 10.0, 8.0]);
+    one_price_bars(&mut bars, "600392.SH", &dates, &[5.0; 5]);
+    let delisted = with_status("600111.SH", |s| s.delisted = Some(dates[3]));
+    let panel = panel_of(
+        &bars,
+        vec![delisted, Instrument::infer("600392.SH", Currency::Cny)],
+        vec![vec![CorporateAction::cash_dividend(dates[3], 0.5)], vec![]],
+    );
+    let config = EngineConfig {
+        delisting: Delisting::LastClose,
+        ..zero_costs()
+    };
+    let r = Engine::new(&panel, config)
+        .expect("engine")
+        .run(&mut Script(vec![(0, at_close(0, Side::Buy, 1_000))]))
+        .expect("run");
+    let posting = r
+        .corporate_actions
+        .iter()
+        .find(|p| p.kind == PostingKind::Delisting)
+        .expect("posted");
+    assert_eq!((posting.date, posting.shares), (dates[3], -1_000));
+    assert_eq!(posting.cash, Cents::from_units(7_500));
+}
+
 /// Notes a target every day and aborts on the third.
 struct NotesThenAborts;
 
