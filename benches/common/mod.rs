@@ -86,7 +86,7 @@ pub fn panel_with_actions() -> Panel {
 #[allow(dead_code)] // each bench binary uses what it needs
 pub fn sma_cross_sweep(panel: &Panel) -> usize {
     use rebt::run::RunConfig;
-    use rebt::run::sweep::{ConfigTemplate, Evaluator, batches};
+    use rebt::run::sweep::{ConfigTemplate, Evaluator};
     use rebt_research::grid::Grid;
     use rebt_research::sweep::{Outcome, Progress, run_sweep_batches};
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -99,7 +99,7 @@ pub fn sma_cross_sweep(panel: &Panel) -> usize {
     };
     let template = ConfigTemplate::new(&base, &grid).expect("template");
     let evaluator = Evaluator::new(&grid, &template, panel);
-    let batches = batches(&grid, &(0..grid.len()).collect::<Vec<_>>(), 2);
+    let batches = evaluator.batches(&(0..grid.len()).collect::<Vec<_>>(), 2);
     let ran = AtomicUsize::new(0);
     run_sweep_batches(
         &batches,

@@ -14,7 +14,7 @@ mod report;
 mod template;
 
 pub use report::render;
-pub use template::{ConfigTemplate, Evaluator, apply_values, batches};
+pub use template::{ConfigTemplate, Evaluator, apply_values};
 
 use crate::config::RunConfig;
 use crate::error::RunError;
@@ -127,7 +127,7 @@ pub fn run_sweep(
         ..SweepOptions::default()
     }
     .threads();
-    let batches = batches(grid, &todo, threads);
+    let batches = evaluator.batches(&todo, threads);
     let writing =
         |e: &dyn std::fmt::Display| RunError::output(format!("writing the results into {}", out.display()), e);
     let started = Instant::now();

@@ -339,6 +339,14 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// `todo` (combination indices) cut into batches for [`Evaluator::evaluate`] on `threads`
+    /// threads: blocks of neighbouring values, those of mostly skipped combinations joined to
+    /// a neighbour, the largest first (this module's `batches`, counting the combinations
+    /// whose strategy builds).
+    pub fn batches(&self, todo: &[usize], threads: usize) -> Vec<Vec<usize>> {
+        batches(self.grid, todo, threads, |index| self.prepare(index).is_ok())
+    }
+
     /// One outcome per combination of `indices`, in order.
     pub fn evaluate(&self, indices: &[usize]) -> Vec<Outcome> {
         let mut outcomes: Vec<Option<Outcome>> = vec![None; indices.len()];
@@ -423,17 +431,28 @@ fn sweep_engine_config(cfg: &RunConfig) -> Result<EngineConfig, String> {
 const MAX_BATCH: usize = 36;
 
 /// `todo` (combination indices of `grid`) cut into the batches that [`Evaluator::evaluate`]
-/// steps through each day together: blocks of neighbouring values on every axis (5 fast x 5
-/// slow for sma_cross's 10 x 19 grid on two threads) rather than runs along the last axis. A
-/// batch shares what its strategies compute per parameter value: sma_cross's rolling sums are
-/// one per window, so a block of 5 x 5 combinations sums 10 windows where a run of 25 along
-/// `slow` sums 26, and on the whole market those sums were half a sweep's time. A block holds up
-/// to three batches a thread's share of `todo` (at most 36), each axis cut into equal
-/// segments so that the blocks are about the same size and the threads finish together.
-/// Which combinations share a batch does not change their results (`Engine::run_batch` runs
-/// each as alone), and a sweep's files are sorted by index when it ends.
-pub fn batches(grid: &Grid, todo: &[usize], threads: usize) -> Vec<Vec<usize>> {
-    let target = todo.len().div_ceil(threads.max(1) * 3).clamp(1, MAX_BATCH);
+/// steps through each day together, the largest first; `runs` tells the combinations that
+/// run from those skipped as invalid (which cost nothing), and only the former are counted.
+///
+/// A batch is a block of neighbouring values on every axis (5 fast x 5 slow for sma_cross's
+/// 10 x 19 grid on two threads) rather than a run along the last axis. A batch shares what its
+/// strategies compute per parameter value: sma_cross's rolling sums are one per window, so a
+/// block of 5 x 5 combinations sums 10 windows where a run of 25 along `slow` sums 26, and on
+/// the whole market those sums were half a sweep's time. A block holds up to three batches a
+/// thread's share of the combinations that run (at most 36), each axis cut into equal
+/// segments. A block where most combinations are skipped (sma_cross's blocks of fast ≥ slow)
+/// joins the block before it on its first axis where there is one (sharing that block's
+/// values on the other axes), if the two hold at most 36 that run: the blocks that remain
+/// are about the same size.
+///
+/// The batches come largest first, in grid order among equals, for
+/// [`rebt_research::sweep::run_sweep_batches`], whose threads take them in that order: the
+/// small ones come last and fill in while the others finish. Which combinations share a
+/// batch does not change their results (`Engine::run_batch` runs each as alone), and a
+/// sweep's files are sorted by index when it ends.
+fn batches(grid: &Grid, todo: &[usize], threads: usize, runs: impl Fn(usize) -> bool) -> Vec<Vec<usize>> {
+    let running = todo.iter().filter(|&&i| runs(i)).count();
+    let target = running.div_ceil(threads.max(1) * 3).clamp(1, MAX_BATCH);
     let lengths: Vec<usize> = grid.axes.iter().map(|a| a.values.len().max(1)).collect();
     let swept = lengths.iter().filter(|&&n| n > 1).count().max(1) as u32;
     // the largest side whose block (side^axes) holds no more than the target
@@ -450,10 +469,44 @@ pub fn batches(grid: &Grid, todo: &[usize], threads: usize) -> Vec<Vec<usize>> {
     };
     let mut ordered: Vec<(Vec<usize>, usize)> = todo.iter().map(|&i| (block_of(i), i)).collect();
     ordered.sort_unstable();
-    ordered
+    // (block, its combinations, how many of them run), in block order
+    let mut blocks: Vec<(Vec<usize>, Vec<usize>, usize)> = ordered
         .chunk_by(|a, b| a.0 == b.0)
-        .map(|block| block.iter().map(|&(_, i)| i).collect())
-        .collect()
+        .map(|block| {
+            let indices: Vec<usize> = block.iter().map(|&(_, i)| i).collect();
+            let count = indices.iter().filter(|&&i| runs(i)).count();
+            (block[0].0.clone(), indices, count)
+        })
+        .collect();
+    // where each block went: itself, or the place of the block it joined
+    let mut joined: Vec<usize> = (0..blocks.len()).collect();
+    for k in 0..blocks.len() {
+        let (key, count) = (&blocks[k].0, blocks[k].2);
+        if 2 * count >= blocks[k].1.len() {
+            continue;
+        }
+        let Some(axis) = key.iter().position(|&c| c > 0) else {
+            continue;
+        };
+        let mut before = key.clone();
+        before[axis] -= 1;
+        let Ok(found) = blocks[..k].binary_search_by(|b| b.0.cmp(&before)) else {
+            continue;
+        };
+        let into = joined[found];
+        if blocks[into].2 + count <= MAX_BATCH {
+            let indices = std::mem::take(&mut blocks[k].1);
+            blocks[into].1.extend(indices);
+            blocks[into].1.sort_unstable();
+            blocks[into].2 += count;
+            blocks[k].2 = 0;
+            joined[k] = into;
+        }
+    }
+    blocks.retain(|b| !b.1.is_empty());
+    // stable: grid order among blocks that run as many
+    blocks.sort_by_key(|b| std::cmp::Reverse(b.2));
+    blocks.into_iter().map(|(_, indices, _)| indices).collect()
 }
 
 #[cfg(test)]
@@ -572,20 +625,35 @@ mod tests {
     fn batches_are_blocks_of_neighbouring_values() {
         let g = grid(&["fast=5..50:5", "slow=20..200:10"]);
         let all: Vec<usize> = (0..g.len()).collect();
-        let cut = batches(&g, &all, 2);
+        let cut = batches(&g, &all, 2, |_| true);
         let mut seen: Vec<usize> = cut.concat();
         seen.sort_unstable();
         assert_eq!(seen, all, "every combination once");
-        // 190 on two threads: up to 32 a batch, so blocks of 5 fast x 5 slow (the last 5 x 4)
+        // 190 on two threads: up to 32 a batch, so blocks of 5 fast x 5 slow (the last 5 x 4),
+        // the largest first
         let sizes: Vec<usize> = cut.iter().map(Vec::len).collect();
-        assert_eq!(sizes, [25, 25, 25, 20, 25, 25, 25, 20]);
+        assert_eq!(sizes, [25, 25, 25, 25, 25, 25, 20, 20]);
         let first: Vec<usize> = (0..5).flat_map(|f| (0..5).map(move |s| f * 19 + s)).collect();
         assert_eq!(cut[0], first, "fast 5..25 x slow 20..60");
         assert_eq!(cut[1][..5], [5, 6, 7, 8, 9], "then slow 70..110");
+        assert_eq!(cut[6][..4], [15, 16, 17, 18], "slow 170..200 last");
+        // sma_cross skips fast >= slow: 174 run, so still 5 x 5 blocks, but the block of fast
+        // 30..50 x slow 20..60, where 11 of 25 run, joins the one of fast 5..25 (23 run), and
+        // the 34 that run there come first
+        let runs = |i: usize| (i / 19) * 5 + 5 < (i % 19) * 10 + 20;
+        let cut = batches(&g, &all, 2, runs);
+        let mut seen: Vec<usize> = cut.concat();
+        seen.sort_unstable();
+        assert_eq!(seen, all, "every combination once, those skipped too");
+        let running: Vec<usize> = cut.iter().map(|b| b.iter().filter(|&&i| runs(i)).count()).collect();
+        assert_eq!(running, [34, 25, 25, 25, 25, 20, 20]);
+        let joined: Vec<usize> = (0..10).flat_map(|f| (0..5).map(move |s| f * 19 + s)).collect();
+        assert_eq!(cut[0], joined, "fast 5..50 x slow 20..60");
+        assert_eq!(cut[1..5].iter().map(|b| b[0]).collect::<Vec<_>>(), [5, 10, 100, 105]);
         // a shard or a resumed sweep cuts what it has left into blocks the same way: 63 on two
         // threads, up to 11 a batch, so blocks of 3 x 3
         let left: Vec<usize> = all.iter().copied().filter(|i| i % 3 == 1).collect();
-        let shard = batches(&g, &left, 2);
+        let shard = batches(&g, &left, 2, |_| true);
         assert_eq!(shard.concat().len(), left.len());
         for b in &shard {
             let (fasts, slows): (Vec<usize>, Vec<usize>) = b.iter().map(|i| (i / 19, i % 19)).unzip();
@@ -594,14 +662,14 @@ mod tests {
             assert!(fasts[0] / 3 == fasts[fasts.len() - 1] / 3 && slows.iter().all(|s| s / 3 == slows[0] / 3));
         }
         // few combinations: one a batch
-        assert!(batches(&g, &all[..9], 2).iter().all(|b| b.len() == 1));
+        assert!(batches(&g, &all[..9], 2, |_| true).iter().all(|b| b.len() == 1));
         // one axis: even runs along it; three axes: 3 x 3 x 3 when up to 36
         let one = grid(&["fast=1..100"]);
-        let runs = batches(&one, &(0..100).collect::<Vec<_>>(), 2);
+        let runs = batches(&one, &(0..100).collect::<Vec<_>>(), 2, |_| true);
         assert_eq!(runs.iter().map(Vec::len).collect::<Vec<_>>(), [17, 17, 17, 17, 17, 15]);
         assert_eq!(runs[0], (0..17).collect::<Vec<_>>());
         let three = grid(&["a=1..9", "b=1..9", "c=1..9"]);
-        let cubes = batches(&three, &(0..729).collect::<Vec<_>>(), 2);
+        let cubes = batches(&three, &(0..729).collect::<Vec<_>>(), 2, |_| true);
         assert_eq!(
             cubes[0],
             [
@@ -609,6 +677,6 @@ mod tests {
                 180, 181, 182
             ]
         );
-        assert!(batches(&g, &[], 2).is_empty());
+        assert!(batches(&g, &[], 2, |_| true).is_empty());
     }
 }
