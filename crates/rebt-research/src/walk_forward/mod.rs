@@ -47,7 +47,7 @@ use stitch::Stitcher;
 use crate::source::CandidateSource;
 use crate::sweep::{Headline, Metric, SweepOptions, best, run_sweep_batched};
 use chrono::NaiveDate;
-use rebt_core::{BacktestResult, CoreError, Engine, EngineConfig, Panel, Strategy};
+use rebt_core::{BacktestResult, CoreError, Engine, EngineConfig, LeanResult, Panel, Strategy};
 use rebt_metrics::Annualization;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -539,16 +539,17 @@ fn efficiency(metric: Metric, in_sample: Option<f64>, out_of_sample: Option<f64>
     }
 }
 
-/// One batch of in-sample runs: the strategies that build run together over the panel; a
-/// batch whose joint run fails (one strategy refused the setup) is run one by one so the
-/// failure is pinned on its combination.
+/// One batch of in-sample runs: the strategies that build run together over the panel,
+/// lean (an in-sample run is read only for its headline, so no trade is recorded); a batch
+/// whose joint run fails (one strategy refused the setup) is run one by one so the failure is
+/// pinned on its combination.
 fn run_in_sample(
     engine: &Engine<'_>,
     batch: &[usize],
     build: &dyn CandidateSource,
     annualization: &Annualization,
 ) -> Vec<Result<Headline, String>> {
-    let headline = |r: &BacktestResult| Headline::compute(&r.returns(), r.fills.len(), annualization);
+    let headline = |r: &LeanResult| Headline::compute(&r.returns, r.fills, annualization);
     let mut built: Vec<Result<Box<dyn Strategy>, String>> = batch
         .iter()
         .map(|&c| build.build(c).map_err(|e| e.to_string()))
@@ -558,7 +559,7 @@ fn run_in_sample(
         .filter_map(|b| b.as_mut().ok())
         .map(|s| &mut **s as &mut dyn Strategy)
         .collect();
-    if let Ok(runs) = engine.run_batch(&mut refs) {
+    if let Ok(runs) = engine.run_batch_lean(&mut refs) {
         let mut runs = runs.into_iter();
         return built
             .into_iter()
@@ -574,7 +575,8 @@ fn run_in_sample(
         .iter()
         .map(|&c| {
             let mut s = build.build(c).map_err(|e| e.to_string())?;
-            engine.run(s.as_mut()).map(|r| headline(&r)).map_err(|e| e.to_string())
+            let mut run = engine.run_batch_lean(&mut [s.as_mut()]).map_err(|e| e.to_string())?;
+            Ok(headline(&run.pop().expect("one strategy gives one result")))
         })
         .collect()
 }
