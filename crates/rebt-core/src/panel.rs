@@ -250,12 +250,6 @@ pub struct Panel {
     /// Each market's sessions, derived from the bars on first use ([`Panel::sessions`]): the
     /// engine needs them on every run, and they depend on the panel alone.
     sessions: OnceLock<Vec<MarketSessions>>,
-    /// Each instrument's latest close on or before each day, day-major like `by_day`, filled
-    /// on first use ([`Panel::last_closes`]): the engine marks positions at these every day,
-    /// and reading a day's row (8 bytes an instrument) instead of carrying the closes forward
-    /// through the day's bars (40 bytes an instrument) in every run was most of the daily
-    /// step of a run holding one name on a panel of 25. A fifth of `by_day`'s memory.
-    last_closes: OnceLock<Vec<f64>>,
 }
 
 /// The days one market traded (any of its instruments has a bar), as the engine reads them.
@@ -398,7 +392,6 @@ impl Panel {
             instruments,
             by_day: OnceLock::new(),
             sessions: OnceLock::new(),
-            last_closes: OnceLock::new(),
         }
         .with_derived())
     }
@@ -499,7 +492,6 @@ impl Panel {
             adjusted: Adjusted::default(),
             by_day: OnceLock::new(),
             sessions: OnceLock::new(),
-            last_closes: OnceLock::new(),
         }
         .with_derived())
     }
@@ -808,7 +800,6 @@ impl Panel {
                 instruments,
                 by_day: OnceLock::new(),
                 sessions: OnceLock::new(),
-                last_closes: OnceLock::new(),
             }
             .with_derived(),
         ))
@@ -837,7 +828,6 @@ impl Panel {
     fn with_derived(mut self) -> Panel {
         self.by_day = OnceLock::new();
         self.sessions = OnceLock::new();
-        self.last_closes = OnceLock::new();
         self.adjusted = Adjusted::derive(&self);
         self
     }
@@ -892,31 +882,6 @@ impl Panel {
     pub fn day_bars(&self, day: usize) -> &[Bar] {
         let n = self.instruments.len();
         &self.day_major()[day * n..(day + 1) * n]
-    }
-
-    /// Every instrument's latest close on or before `day` (NaN before its first bar), indexed
-    /// by instrument; the whole table is filled on the first call.
-    #[inline]
-    pub(crate) fn last_closes(&self, day: usize) -> &[f64] {
-        let n = self.instruments.len();
-        &self.last_closes.get_or_init(|| self.carry_closes_forward())[day * n..(day + 1) * n]
-    }
-
-    /// [`Panel::last_closes`] of every day: each day's row is the day before's with the
-    /// closes of the day's bars written over it.
-    fn carry_closes_forward(&self) -> Vec<f64> {
-        let n = self.instruments.len();
-        let mut rows = Vec::with_capacity(n * self.dates.len());
-        let mut last = vec![f64::NAN; n];
-        for day in 0..self.dates.len() {
-            for (mark, bar) in last.iter_mut().zip(self.day_bars(day)) {
-                if !bar.close.is_nan() {
-                    *mark = bar.close;
-                }
-            }
-            rows.extend_from_slice(&last);
-        }
-        rows
     }
 }
 

@@ -6,8 +6,8 @@
 //! held across random actions earns exactly the backward-adjusted return; and the daily
 //! valuation, which visits only the positions held, is bit for bit the sum over every
 //! instrument; and a lean batch run, which drops each day's records, keeps the returns and
-//! the number of fills of the full run; and the marks read from the panel's last closes are
-//! those carried forward day by day.
+//! the number of fills of the full run; and the marks a run keeps are those carried forward
+//! day by day, an ex-date without a bar marked at the reference price.
 
 use proptest::prelude::*;
 use rebt_core::{
@@ -380,10 +380,10 @@ fn marks_day_by_day(panel: &Panel, universe: &[InstrumentIx]) -> Vec<(Vec<f64>, 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
-    /// The marks a run reads from the panel's table of last closes, with a reference price in
-    /// place for an instrument of the universe suspended on an ex-date until its next bar, are
-    /// those carried forward day by day: what the strategy sees as last closes, what each
-    /// holding is marked at, what a delisted position is paid at.
+    /// The marks a run keeps, with a reference price in place for an instrument of the
+    /// universe suspended on an ex-date until its next bar, are those carried forward day by
+    /// day: what the strategy sees as last closes, what each holding is marked at, what a
+    /// delisted position is paid at.
     #[test]
     fn marks_are_the_closes_carried_forward_day_by_day(
         panel in panel_strategy(),

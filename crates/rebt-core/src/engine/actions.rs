@@ -186,7 +186,7 @@ impl Run<'_, '_> {
             // suspended on its ex-date: value the position at the reference price, not at the
             // last close before the action
             if let Some(reference) = self.panel().reference_close(ix, day, false) {
-                self.marks.stand_at_reference(ix, reference);
+                self.marks[ix.get()] = reference;
             }
         }
         if held == 0 {
@@ -348,7 +348,7 @@ impl Run<'_, '_> {
             Delisting::WriteOff => Cents::ZERO,
             Delisting::LastClose => {
                 let fx = self.fx_rate(ix, day, Timing::NextOpen).unwrap_or(1.0);
-                Cents((shares as f64 * self.marks.get(self.panel(), ix) * fx * 100.0).round() as i64)
+                Cents((shares as f64 * self.marks[ix.get()] * fx * 100.0).round() as i64)
             }
         };
         self.portfolio.post_cash(cash);

@@ -45,7 +45,7 @@ impl Run<'_, '_> {
             self.field(ix, Field::Low, day),
             self.field(ix, Field::Close, day),
         );
-        let side_guess = self.implied_side(&order, self.marks.get(self.panel(), ix), 1.0, equity);
+        let side_guess = self.implied_side(&order, self.marks[ix.get()], 1.0, equity);
         let rejected = |run: &mut Self, side, reason| {
             let shares = match order.kind {
                 OrderKind::Market { shares, .. } | OrderKind::Limit { shares, .. } | OrderKind::Stop { shares, .. } => {
