@@ -238,6 +238,12 @@ impl Orders {
         self.abort.as_deref()
     }
 
+    /// True when nothing was recorded: no order, target or note (most days of most
+    /// strategies), so the engine has nothing to take.
+    pub(crate) fn nothing_recorded(&self) -> bool {
+        self.list.is_empty() && self.targets.is_empty() && self.notes.is_empty()
+    }
+
     pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, Order> {
         self.list.drain(..)
     }

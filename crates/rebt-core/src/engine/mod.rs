@@ -562,20 +562,22 @@ impl<'e, 'p> Lane<'e, 'p> {
             });
         }
         let date = panel.dates()[day];
-        for (instrument, weight) in self.orders.drain_targets() {
-            run.targets.push(Target {
-                date,
-                instrument,
-                weight,
-            });
-        }
-        for message in self.orders.drain_notes() {
-            run.notes.push(Note { date, message });
-        }
-        for o in self.orders.drain() {
-            match o.timing {
-                Timing::NextOpen => self.pending.push(o),
-                Timing::SameClose => self.same_close.push(o),
+        if !self.orders.nothing_recorded() {
+            for (instrument, weight) in self.orders.drain_targets() {
+                run.targets.push(Target {
+                    date,
+                    instrument,
+                    weight,
+                });
+            }
+            for message in self.orders.drain_notes() {
+                run.notes.push(Note { date, message });
+            }
+            for o in self.orders.drain() {
+                match o.timing {
+                    Timing::NextOpen => self.pending.push(o),
+                    Timing::SameClose => self.same_close.push(o),
+                }
             }
         }
         let (equity, positions_value) = if self.same_close.is_empty() {
