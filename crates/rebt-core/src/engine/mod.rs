@@ -683,17 +683,7 @@ impl Run<'_, '_> {
     /// FX open of the day if there is one, else the last close before; at the close, the last
     /// close on or before the day.
     fn fx_rate(&self, ix: InstrumentIx, day: usize, timing: Timing) -> Option<f64> {
-        let Some((fx, inverse)) = self.engine.specs[ix.get()].fx else {
-            return Some(1.0);
-        };
-        let opens = self.panel().series(fx, Field::Open);
-        let closes = self.panel().series(fx, Field::Close);
-        let rate = match timing {
-            Timing::NextOpen if !opens[day].is_nan() => Some(opens[day]),
-            Timing::NextOpen => closes[..day].iter().rev().copied().find(|c| !c.is_nan()),
-            Timing::SameClose => closes[..=day].iter().rev().copied().find(|c| !c.is_nan()),
-        }?;
-        Some(if inverse { 1.0 / rate } else { rate })
+        fx_rate(self.engine, ix, day, timing)
     }
 
     /// Equity and positions value at the close of `day`, in base units.
@@ -701,26 +691,32 @@ impl Run<'_, '_> {
         // Only the positions held are visited, in instrument order: the others add +0.0,
         // which leaves a sum that starts at +0.0 unchanged. Those closed since the last
         // valuation are worth 0.
+        // (a word of the held set at a time, unset bit by bit: set_bits' iterator costs
+        // several times that on a day holding one name)
         let held = self.portfolio.held();
-        for (w, (valued, &now)) in self.valued.iter_mut().zip(held).enumerate() {
-            for i in set_bits(&[*valued & !now]) {
-                self.values[w * 64 + i] = 0.0;
-            }
-            *valued = now;
-        }
         let positions = self.portfolio.positions();
+        let marks = &self.marks;
         let any_fx = self.engine.any_fx;
         let mut value = 0.0;
-        for i in set_bits(held) {
-            let mut v = positions[i].shares as f64 * self.marks[i];
-            // an instrument in the base currency has the rate 1, and `v × 1` is `v`
-            if any_fx && self.engine.specs[i].fx.is_some() {
-                v *= self
-                    .fx_rate(InstrumentIx(i as u32), day, Timing::SameClose)
-                    .unwrap_or(f64::NAN);
+        for (w, (valued, &now)) in self.valued.iter_mut().zip(held).enumerate() {
+            let mut closed = *valued & !now;
+            while closed != 0 {
+                self.values[w * 64 + closed.trailing_zeros() as usize] = 0.0;
+                closed &= closed - 1;
             }
-            self.values[i] = v;
-            value += v;
+            *valued = now;
+            let mut bits = now;
+            while bits != 0 {
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let mut v = positions[i].shares as f64 * marks[i];
+                // an instrument in the base currency has the rate 1, and `v × 1` is `v`
+                if any_fx && self.engine.specs[i].fx.is_some() {
+                    v *= fx_rate(self.engine, InstrumentIx(i as u32), day, Timing::SameClose).unwrap_or(f64::NAN);
+                }
+                self.values[i] = v;
+                value += v;
+            }
         }
         let cash = self.portfolio.cash().to_units_f64();
         if self.pending_cash.is_empty() {
@@ -848,6 +844,21 @@ fn default_costs(board: Board) -> &'static CostModel {
     };
     debug_assert_eq!(BOARDS[k], board);
     &MODELS.get_or_init(|| BOARDS.map(CostModel::default_for))[k]
+}
+
+/// [`Run::fx_rate`], for a caller holding parts of the run mutably.
+fn fx_rate(engine: &Engine<'_>, ix: InstrumentIx, day: usize, timing: Timing) -> Option<f64> {
+    let Some((fx, inverse)) = engine.specs[ix.get()].fx else {
+        return Some(1.0);
+    };
+    let opens = engine.panel.series(fx, Field::Open);
+    let closes = engine.panel.series(fx, Field::Close);
+    let rate = match timing {
+        Timing::NextOpen if !opens[day].is_nan() => Some(opens[day]),
+        Timing::NextOpen => closes[..day].iter().rev().copied().find(|c| !c.is_nan()),
+        Timing::SameClose => closes[..=day].iter().rev().copied().find(|c| !c.is_nan()),
+    }?;
+    Some(if inverse { 1.0 / rate } else { rate })
 }
 
 fn to_base(amount: Cents, fx: f64) -> Cents {
