@@ -34,6 +34,7 @@ use crate::shared::Shared;
 use crate::strategy::{Context, Setup, Strategy};
 use crate::tax::DividendTax;
 use chrono::NaiveDate;
+use pricing::DayLimits;
 use std::collections::BTreeSet;
 use std::collections::VecDeque;
 use std::sync::OnceLock;
@@ -380,12 +381,13 @@ impl<'p> Engine<'p> {
         let mut lanes: Vec<Lane> = strategies.iter().map(|_| Lane::new(self, keep)).collect();
         // a lone lane marks itself: copying the batch's marks would cost as much again
         let mut marks = (lanes.len() > 1).then(|| Marks::new(self));
+        let mut limits = DayLimits::new(self);
         for day in 0..panel.n_days() {
             if let Some(marks) = &mut marks {
                 marks.advance(self, day);
             }
             for (lane, strategy) in lanes.iter_mut().zip(strategies.iter_mut()) {
-                lane.step(day, &mut **strategy, marks.as_ref().map(|m| &m.prices[..]))?;
+                lane.step(day, &mut **strategy, marks.as_ref().map(|m| &m.prices[..]), &mut limits)?;
             }
         }
         Ok(lanes)
@@ -497,8 +499,15 @@ impl<'e, 'p> Lane<'e, 'p> {
 
     /// One day: the open's fills, marking to the close (`marks`: the batch's [`Marks`] of the
     /// day, or `None` for the lane to mark itself), the strategy's decision, the close's
-    /// fills, the day's record; an error when the strategy aborts.
-    fn step(&mut self, day: usize, strategy: &mut dyn Strategy, marks: Option<&[f64]>) -> Result<(), CoreError> {
+    /// fills (orders priced under the batch's `limits`), the day's record; an error when the
+    /// strategy aborts.
+    fn step(
+        &mut self,
+        day: usize,
+        strategy: &mut dyn Strategy,
+        marks: Option<&[f64]>,
+        limits: &mut DayLimits,
+    ) -> Result<(), CoreError> {
         let engine = self.run.engine;
         let panel = engine.panel;
         let run = &mut self.run;
@@ -533,7 +542,7 @@ impl<'e, 'p> Lane<'e, 'p> {
         }
         if !self.pending.is_empty() {
             let mut orders = std::mem::take(&mut self.pending);
-            self.pending = run.execute(day, Timing::NextOpen, &orders);
+            self.pending = run.execute(day, Timing::NextOpen, &orders, limits);
             if self.pending.is_empty() {
                 // keep the allocation for tomorrow's orders
                 orders.clear();
@@ -583,7 +592,7 @@ impl<'e, 'p> Lane<'e, 'p> {
         let (equity, positions_value) = if self.same_close.is_empty() {
             (equity, positions_value)
         } else {
-            let rejected_at_close = run.execute(day, Timing::SameClose, &self.same_close);
+            let rejected_at_close = run.execute(day, Timing::SameClose, &self.same_close, limits);
             debug_assert!(rejected_at_close.is_empty());
             self.same_close.clear();
             run.equity_at_close(day)
@@ -782,7 +791,7 @@ impl Run<'_, '_> {
     /// Next-open orders for an instrument whose market is closed that day (the engine steps
     /// over the union of all markets' days) wait for that market's next session: they are
     /// returned to be tried again the next day.
-    fn execute(&mut self, day: usize, timing: Timing, orders: &[Order]) -> Vec<Order> {
+    fn execute(&mut self, day: usize, timing: Timing, orders: &[Order], limits: &mut DayLimits) -> Vec<Order> {
         let waits = |o: &Order| timing == Timing::NextOpen && self.market_closed(o.instrument, day);
         // on most days no order waits: run them as they are, without copying them apart
         let (split, carried): (Vec<Order>, Vec<Order>) = if orders.iter().any(waits) {
@@ -802,7 +811,7 @@ impl Run<'_, '_> {
         let mut priced = std::mem::take(&mut self.priced);
         priced.clear();
         for &order in orders {
-            if let Some(p) = self.price(day, timing, order, equity_open) {
+            if let Some(p) = self.price(day, timing, order, equity_open, limits) {
                 priced.push(p);
             }
         }

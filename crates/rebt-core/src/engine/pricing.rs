@@ -2,10 +2,39 @@
 //! and the day's bar give (or none when a limit or stop is not reached), and the checks of the
 //! bar and the daily price limits, each a pure function returning the rejection reason.
 
-use super::{Priced, Run};
+use super::{Engine, Priced, Run};
 use crate::engine::result::RejectionReason;
+use crate::instrument::InstrumentIx;
 use crate::order::{Order, OrderKind, Side, Timing};
 use crate::panel::Field;
+
+/// The price limits of the instruments priced on the day being stepped, worked out by the
+/// first lane of a batch that prices an order for one and read by the others: they depend on
+/// the panel alone, and a sweep's batch runs strategies of neighbouring parameters, which
+/// often trade the same instrument on the same day.
+pub(super) struct DayLimits {
+    /// Per instrument: one more than the day its limits were last worked out (0: never), and
+    /// those limits.
+    known: Vec<(usize, Option<(i64, i64)>)>,
+}
+
+impl DayLimits {
+    pub(super) fn new(engine: &Engine<'_>) -> Self {
+        DayLimits {
+            known: vec![(0, None); engine.panel.instruments().len()],
+        }
+    }
+
+    /// [`Engine::limit_prices`] of `ix` on `day`.
+    pub(super) fn of(&mut self, engine: &Engine<'_>, ix: InstrumentIx, day: usize) -> Option<(i64, i64)> {
+        let known = &mut self.known[ix.get()];
+        if known.0 != day + 1 {
+            *known = (day + 1, engine.limit_prices(ix, day));
+        }
+        debug_assert_eq!(known.1, engine.limit_prices(ix, day), "{ix:?} on day {day}");
+        known.1
+    }
+}
 
 impl Run<'_, '_> {
     /// The shares a target order aims for at `price` (instrument currency) and `fx`, with
@@ -35,8 +64,16 @@ impl Run<'_, '_> {
         }
     }
 
-    /// Check the bar, trigger and price limits; give the fill price and side or reject.
-    pub(super) fn price(&mut self, day: usize, timing: Timing, order: Order, equity: f64) -> Option<Priced> {
+    /// Check the bar, trigger and price limits (from `limits`, the day's); give the fill price
+    /// and side or reject.
+    pub(super) fn price(
+        &mut self,
+        day: usize,
+        timing: Timing,
+        order: Order,
+        equity: f64,
+        limits: &mut DayLimits,
+    ) -> Option<Priced> {
         let ix = order.instrument;
         let spec = &self.engine.specs[ix.get()];
         let (o, h, l, c) = (
@@ -90,7 +127,7 @@ impl Run<'_, '_> {
         };
         let side = self.implied_side(&order, price, fx, equity);
         if spec.use_limits
-            && let Some(limits) = self.engine.limit_prices(ix, day)
+            && let Some(limits) = limits.of(self.engine, ix, day)
             && let Some(reason) = limit_breach(side, price, limits)
         {
             return rejected(self, side, reason);
@@ -212,6 +249,59 @@ pub(super) fn limit_breach(side: Side, price: f64, (down, up): (i64, i64)) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{BarColumns, Currency, EngineConfig, Instrument, Panel};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn day_limits_are_the_engines_on_every_day_in_any_order() {
+        // ChiNext across its band change (10% to 20% on 2020-08-24), a main-board stock with
+        // an ST window and a day without a bar, and a new listing's first days (no limit)
+        let start = NaiveDate::from_ymd_opt(2020, 8, 3).expect("date");
+        let mut bars = BarColumns::default();
+        let symbols = ["300001.SZ", "000002.SZ", "600003.SH"];
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let dates: Vec<NaiveDate> = (0..60).map(|d| start + chrono::Days::new(d)).collect();
+        for (d, &date) in dates.iter().enumerate() {
+            for (k, symbol) in symbols.iter().enumerate() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let close = ((10.0 + k as f64 + (x % 200) as f64 / 100.0) * 100.0).round() / 100.0;
+                if !(k == 1 && d == 20 || k == 2 && d < 10) {
+                    bars.push(date, symbol, close, close, close, close, 1e6);
+                }
+            }
+        }
+        let mut instruments: Vec<Instrument> = symbols.iter().map(|s| Instrument::infer(s, Currency::Cny)).collect();
+        instruments[1].status.st = vec![(dates[15], dates[30])];
+        instruments[2].status.listed = Some(dates[10]);
+        let panel = Panel::from_bars(&bars, instruments).expect("panel");
+        let engine = Engine::new(&panel, EngineConfig::default()).expect("engine");
+        let mut limits = DayLimits::new(&engine);
+        let mut asked = 0;
+        for day in 0..dates.len() {
+            // some instruments twice a day, some not at all, and now and then the day before
+            for k in [day % 3, (day + 1) % 3, day % 3] {
+                let ix = InstrumentIx(k as u32);
+                assert_eq!(
+                    limits.of(&engine, ix, day),
+                    engine.limit_prices(ix, day),
+                    "{k} on day {day}"
+                );
+                if day % 4 == 1 {
+                    assert_eq!(limits.of(&engine, ix, day - 1), engine.limit_prices(ix, day - 1));
+                }
+                asked += 1;
+            }
+        }
+        assert_eq!(asked, 180);
+        // the limits do move from day to day, and some days have none
+        let every: Vec<Option<(i64, i64)>> = (0..dates.len())
+            .map(|d| engine.limit_prices(InstrumentIx(0), d))
+            .collect();
+        assert!(every.windows(2).filter(|w| w[0] != w[1]).count() > 30);
+        assert!((0..15).any(|d| engine.limit_prices(InstrumentIx(2), d).is_none()));
+    }
 
     fn limit(side: Side, limit: f64) -> OrderKind {
         OrderKind::Limit {
