@@ -450,6 +450,16 @@ fn pipeline(k: usize) -> Pipeline {
     )
 }
 
+/// No costs, a million to start, the first three names traded.
+fn engine_config() -> EngineConfig {
+    EngineConfig {
+        costs: CostMode::Zero,
+        initial_cash: Cents::from_units(1_000_000),
+        universe: Some(SYMBOLS[..3].iter().map(|s| s.to_string()).collect()),
+        ..Default::default()
+    }
+}
+
 /// The KDJ rule as a gate (exits below), so the gate and the signal of one KDJ share a state.
 struct KdjGate(KdjCross);
 
@@ -477,13 +487,7 @@ proptest! {
     #[test]
     fn pipelines_in_a_batch_run_as_alone(seed in any::<u64>()) {
         let panel = random_panel(seed, 400);
-        let config = EngineConfig {
-            costs: CostMode::Zero,
-            initial_cash: Cents::from_units(1_000_000),
-            universe: Some(SYMBOLS[..3].iter().map(|s| s.to_string()).collect()),
-            ..Default::default()
-        };
-        let engine = Engine::new(&panel, config).expect("engine");
+        let engine = Engine::new(&panel, engine_config()).expect("engine");
         let mut batch: Vec<Pipeline> = (0..6).map(pipeline).collect();
         let mut refs: Vec<&mut dyn Strategy> = batch.iter_mut().map(|p| p as &mut dyn Strategy).collect();
         let together = engine.run_batch(&mut refs).expect("batch");
@@ -525,13 +529,7 @@ proptest! {
         every in 2u32..8,
     ) {
         let panel = random_panel(seed, 300);
-        let config = EngineConfig {
-            costs: CostMode::Zero,
-            initial_cash: Cents::from_units(1_000_000),
-            universe: Some(SYMBOLS[..3].iter().map(|s| s.to_string()).collect()),
-            ..Default::default()
-        };
-        let engine = Engine::new(&panel, config).expect("engine");
+        let engine = Engine::new(&panel, engine_config()).expect("engine");
         let pipeline = |daily: bool| {
             let gate: Box<dyn Gate> = Box::new(Overbought::kdj(period).expect("valid").level(level));
             prop_assert!(!gate.may_exit());

@@ -349,11 +349,7 @@ fn hk_dividends_are_withheld_at_the_configured_rate() {
         let r = engine
             .run(&mut Script(vec![(0, at_close(0, Side::Buy, 1_000))]))
             .expect("run");
-        let paid = r
-            .corporate_actions
-            .iter()
-            .find(|p| p.kind == PostingKind::Dividend)
-            .expect("paid");
+        let paid = first_posting(&r, PostingKind::Dividend);
         // HK$1,000 gross, converted at 0.9 CNY
         assert_eq!(paid.cash, Cents::from_units_f64(net).expect("cents"), "rate {rate}");
         assert_eq!(paid.tax, Cents::from_units_f64(900.0 - net).expect("cents"));
@@ -644,8 +640,14 @@ fn listing_rules_by_board_and_date() {
     }
 }
 
-#[test]
-fn a_delisted_position_is_written_off_or_paid_at_the_last_close() {
+/// The run's first posting of `kind`.
+fn first_posting(r: &rebt_core::BacktestResult, kind: PostingKind) -> &rebt_core::ActionPosting {
+    r.corporate_actions.iter().find(|p| p.kind == kind).expect("posted")
+}
+
+/// Five weekdays from 2024-06-03 and a panel over them: 600111.SH closes at 10.00, 10.00 and
+/// 8.00 and is delisted on the fourth day, with `actions`; 600392.SH trades at 5.00 throughout.
+fn delisting_panel(actions: Vec<CorporateAction>) -> (Vec<NaiveDate>, Panel) {
     let dates = weekdays(d(2024, 6, 3), 5);
     let mut bars = BarColumns::default();
     one_price_bars(&mut bars, "600111.SH", &dates[..3], &[10.0, 10.0, 8.0]);
@@ -654,8 +656,14 @@ fn a_delisted_position_is_written_off_or_paid_at_the_last_close() {
     let panel = panel_of(
         &bars,
         vec![delisted, Instrument::infer("600392.SH", Currency::Cny)],
-        vec![vec![], vec![]],
+        vec![actions, vec![]],
     );
+    (dates, panel)
+}
+
+#[test]
+fn a_delisted_position_is_written_off_or_paid_at_the_last_close() {
+    let (dates, panel) = delisting_panel(vec![]);
     for (mode, received) in [(Delisting::WriteOff, 0.0), (Delisting::LastClose, 8_000.0)] {
         let config = EngineConfig {
             delisting: mode,
@@ -669,11 +677,7 @@ fn a_delisted_position_is_written_off_or_paid_at_the_last_close() {
             ]))
             .expect("run");
         assert_eq!(r.final_positions[0].shares, 0, "{mode:?}");
-        let posting = r
-            .corporate_actions
-            .iter()
-            .find(|p| p.kind == PostingKind::Delisting)
-            .expect("posted");
+        let posting = first_posting(&r, PostingKind::Delisting);
         assert_eq!((posting.date, posting.shares), (dates[3], -1_000));
         assert_eq!(posting.cash, Cents::from_units_f64(received).expect("cents"));
         // marked at 8.00 on day 2; from the delisting on, not marked at all
@@ -692,16 +696,8 @@ fn a_position_delisted_on_an_ex_date_without_a_bar_is_paid_at_the_reference() {
     // the ex-date of a 0.50 dividend is the delisting day, which has no bar: the shares are
     // paid at the ex-rights reference price (8.00 - 0.50), which the position stands at from
     // the start of that day, not at the close before
-    let dates = weekdays(d(2024, 6, 3), 5);
-    let mut bars = BarColumns::default();
-    one_price_bars(&mut bars, "600111.SH", &dates[..3], &[10.0, 10.0, 8.0]);
-    one_price_bars(&mut bars, "600392.SH", &dates, &[5.0; 5]);
-    let delisted = with_status("600111.SH", |s| s.delisted = Some(dates[3]));
-    let panel = panel_of(
-        &bars,
-        vec![delisted, Instrument::infer("600392.SH", Currency::Cny)],
-        vec![vec![CorporateAction::cash_dividend(dates[3], 0.5)], vec![]],
-    );
+    let ex_date = weekdays(d(2024, 6, 3), 5)[3];
+    let (dates, panel) = delisting_panel(vec![CorporateAction::cash_dividend(ex_date, 0.5)]);
     let config = EngineConfig {
         delisting: Delisting::LastClose,
         ..zero_costs()
@@ -710,11 +706,7 @@ fn a_position_delisted_on_an_ex_date_without_a_bar_is_paid_at_the_reference() {
         .expect("engine")
         .run(&mut Script(vec![(0, at_close(0, Side::Buy, 1_000))]))
         .expect("run");
-    let posting = r
-        .corporate_actions
-        .iter()
-        .find(|p| p.kind == PostingKind::Delisting)
-        .expect("posted");
+    let posting = first_posting(&r, PostingKind::Delisting);
     assert_eq!((posting.date, posting.shares), (dates[3], -1_000));
     assert_eq!(posting.cash, Cents::from_units(7_500));
 }

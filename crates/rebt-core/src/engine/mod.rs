@@ -828,19 +828,21 @@ impl Run<'_, '_> {
 /// The cost model of [`CostMode::Zero`].
 static NO_COSTS: CostModel = CostModel { items: Vec::new() };
 
+/// Every board, in the order of [`default_costs`]' models.
+const BOARDS: [Board; 7] = [
+    Board::SseMain,
+    Board::SzseMain,
+    Board::Chinext,
+    Board::Star,
+    Board::AShareEtf,
+    Board::Hkex,
+    Board::Generic,
+];
+
 /// [`CostModel::default_for`] `board`, built once for the process: every run gives each
 /// instrument of its panel the model of its board, and building one (its fee lines' names and
 /// dated schedules) took about 2,500 instructions, 70,000 a run on a panel of 25.
 fn default_costs(board: Board) -> &'static CostModel {
-    const BOARDS: [Board; 7] = [
-        Board::SseMain,
-        Board::SzseMain,
-        Board::Chinext,
-        Board::Star,
-        Board::AShareEtf,
-        Board::Hkex,
-        Board::Generic,
-    ];
     static MODELS: OnceLock<[CostModel; 7]> = OnceLock::new();
     let k = match board {
         Board::SseMain => 0,
@@ -889,15 +891,7 @@ mod tests {
 
     #[test]
     fn the_cost_models_kept_are_those_built_for_each_board() {
-        for board in [
-            Board::SseMain,
-            Board::SzseMain,
-            Board::Chinext,
-            Board::Star,
-            Board::AShareEtf,
-            Board::Hkex,
-            Board::Generic,
-        ] {
+        for board in BOARDS {
             assert_eq!(default_costs(board), &CostModel::default_for(board), "{board:?}");
             assert!(std::ptr::eq(default_costs(board), default_costs(board)));
         }
