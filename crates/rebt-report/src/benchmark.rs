@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use rebt_core::{Field, Panel};
-use rebt_metrics::{Annualization, BootstrapConfig, Summary, SummarySettings};
+use rebt_metrics::{Annualization, BootstrapConfig, PeriodReturn, Summary, SummarySettings};
 use std::sync::OnceLock;
 
 /// A benchmark aligned to the days of a run.
@@ -20,19 +20,49 @@ pub struct Benchmark {
     pub returns: Vec<f64>,
     /// The value of the starting cash held in the benchmark, one per run day.
     pub equity: Vec<f64>,
-    /// The metrics of `returns`, kept from the first report: every run of a plan reports the
-    /// same benchmark (see [`Benchmark::summary`]).
-    summary: SummaryMemo,
+    /// The metrics of `returns` and its calendar-period returns, kept from the first report:
+    /// every run of a plan reports the same benchmark (see [`Benchmark::summary`]).
+    summary: Memo<SettingsBits, Summary>,
+    monthly: Memo<Vec<NaiveDate>, Option<Vec<PeriodReturn>>>,
+    yearly: Memo<Vec<NaiveDate>, Option<Vec<PeriodReturn>>>,
 }
 
-/// A [`Summary`] with the settings and returns it was computed from. It is a cache, not part of
-/// the benchmark's value: two benchmarks are equal whether or not either has one.
-#[derive(Debug, Clone, Default)]
-struct SummaryMemo(OnceLock<(SettingsBits, Vec<f64>, Summary)>);
+/// A value computed from the benchmark's returns and a key (the settings, the dates), kept with
+/// the key and the returns' bits it was computed from. It is a cache, not part of the
+/// benchmark's value: two benchmarks are equal whether or not either has one.
+#[derive(Debug, Clone)]
+struct Memo<K, V>(OnceLock<(K, Vec<u64>, V)>);
 
-impl PartialEq for SummaryMemo {
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(OnceLock::new())
+    }
+}
+
+impl<K, V> PartialEq for Memo<K, V> {
     fn eq(&self, _: &Self) -> bool {
         true
+    }
+}
+
+impl<K, V: Clone> Memo<K, V> {
+    /// `compute()`, the value of `key` and `returns`: the one the first call computed while the
+    /// key and the returns (to the bit; they are a public field) are those it was computed
+    /// from, else computed again.
+    fn get<Q>(&self, key: &Q, returns: &[f64], compute: impl Fn() -> V) -> V
+    where
+        Q: PartialEq + ToOwned<Owned = K> + ?Sized,
+        K: std::borrow::Borrow<Q>,
+    {
+        let bits = |returns: &[f64]| returns.iter().map(|r| r.to_bits()).collect::<Vec<_>>();
+        let (memo_key, memo_returns, value) = self.0.get_or_init(|| (key.to_owned(), bits(returns), compute()));
+        let same_returns =
+            memo_returns.len() == returns.len() && memo_returns.iter().zip(returns).all(|(a, b)| *a == b.to_bits());
+        if memo_key.borrow() == key && same_returns {
+            value.clone()
+        } else {
+            compute()
+        }
     }
 }
 
@@ -134,7 +164,9 @@ impl Benchmark {
             symbol: symbol.to_string(),
             returns,
             equity,
-            summary: SummaryMemo::default(),
+            summary: Memo::default(),
+            monthly: Memo::default(),
+            yearly: Memo::default(),
         })
     }
 
@@ -142,24 +174,27 @@ impl Benchmark {
     /// computed while the settings and the returns (to the bit) are those it was computed
     /// from, else computed again. Each run of a plan reports its benchmark under the same
     /// settings, so only the first pays for the benchmark's metrics (about 270 instructions a
-    /// day, as much as the strategy's own); the returns are compared because they are a
-    /// public field.
+    /// day, as much as the strategy's own).
     pub fn summary(&self, settings: &SummarySettings) -> Summary {
-        let key = SettingsBits::of(settings);
-        let (memo_key, memo_returns, summary) = self
-            .summary
-            .0
-            .get_or_init(|| (key, self.returns.clone(), Summary::compute(&self.returns, settings)));
-        let same_returns = memo_returns.len() == self.returns.len()
-            && memo_returns
-                .iter()
-                .zip(&self.returns)
-                .all(|(a, b)| a.to_bits() == b.to_bits());
-        if *memo_key == key && same_returns {
-            *summary
-        } else {
+        self.summary.get(&SettingsBits::of(settings), &self.returns, || {
             Summary::compute(&self.returns, settings)
-        }
+        })
+    }
+
+    /// [`rebt_metrics::monthly_returns`] of the benchmark's returns dated `dates`, kept as
+    /// [`Benchmark::summary`] is (every run of a plan has the same dates).
+    pub fn monthly_returns(&self, dates: &[NaiveDate]) -> Option<Vec<PeriodReturn>> {
+        self.monthly.get(dates, &self.returns, || {
+            rebt_metrics::monthly_returns(dates, &self.returns)
+        })
+    }
+
+    /// [`rebt_metrics::yearly_returns`] of the benchmark's returns dated `dates`, kept as
+    /// [`Benchmark::summary`] is.
+    pub fn yearly_returns(&self, dates: &[NaiveDate]) -> Option<Vec<PeriodReturn>> {
+        self.yearly.get(dates, &self.returns, || {
+            rebt_metrics::yearly_returns(dates, &self.returns)
+        })
     }
 }
 
@@ -244,6 +279,38 @@ mod tests {
         assert_eq!(format!("{:?}", b.summary(&first)), computed(&b, &first));
         b.returns.pop();
         assert_eq!(format!("{:?}", b.summary(&first)), computed(&b, &first));
+    }
+
+    /// The benchmark's kept calendar-period returns are rebt_metrics' to the bit, for the dates
+    /// of the first call and for others, and after the returns change.
+    #[test]
+    fn the_kept_period_returns_are_the_computed_ones() {
+        let p = panel();
+        let mut b = Benchmark::align(&p, "000300.SH", p.dates(), 1_000.0).expect("aligned");
+        b.returns.extend([0.01, -0.02, 0.0, 0.03, -0.01, 0.002, -0.0]);
+        let every = |first: &str, days: u64| -> Vec<NaiveDate> {
+            (0..b.returns.len() as u64)
+                .map(|k| d(first) + chrono::Days::new(k * days))
+                .collect()
+        };
+        let check = |b: &Benchmark, dates: &[NaiveDate]| {
+            let show = |v: Option<Vec<PeriodReturn>>| format!("{v:?}");
+            assert_eq!(
+                show(b.monthly_returns(dates)),
+                show(rebt_metrics::monthly_returns(dates, &b.returns))
+            );
+            assert_eq!(
+                show(b.yearly_returns(dates)),
+                show(rebt_metrics::yearly_returns(dates, &b.returns))
+            );
+        };
+        let (weekly, monthly) = (every("2023-11-20", 9), every("2023-06-20", 40));
+        check(&b, &weekly);
+        check(&b, &weekly);
+        check(&b, &monthly);
+        check(&b, &weekly[1..]);
+        b.returns[5] = 0.2;
+        check(&b, &weekly);
     }
 
     #[test]

@@ -376,6 +376,7 @@ impl RunReport {
         let returns = result.returns();
         let sum = |f: fn(&rebt_core::Fill) -> Cents| Money(result.fills.iter().map(f).sum());
         let trips = round_trips(result, panel);
+        let dates: Vec<chrono::NaiveDate> = result.daily.iter().map(|d| d.date).collect();
         let trading = TradeStats::new(result, &trips, annualization.periods_per_year);
         let mut peak = result.initial_cash.to_units_f64();
         RunReport {
@@ -487,8 +488,14 @@ impl RunReport {
                 .map(|(i, p)| (panel.instruments()[i].symbol.clone(), p.shares))
                 .collect(),
             drawdowns: drawdown_rows(result, &returns),
-            monthly_returns: period_rows(result, &returns, benchmark, monthly_returns),
-            yearly_returns: period_rows(result, &returns, benchmark, yearly_returns),
+            monthly_returns: period_rows(
+                monthly_returns(&dates, &returns),
+                benchmark.map(|b| b.monthly_returns(&dates)),
+            ),
+            yearly_returns: period_rows(
+                yearly_returns(&dates, &returns),
+                benchmark.map(|b| b.yearly_returns(&dates)),
+            ),
             round_trips: trips,
             initial_cash: result.initial_cash.to_units_f64(),
             positions: Positions::of(result, panel),
@@ -771,18 +778,13 @@ fn iso_date_text(date: &chrono::NaiveDate) -> Option<IsoDateText> {
 /// How many drawdowns `drawdowns` lists.
 pub const TOP_DRAWDOWNS: usize = 5;
 
-type Aggregate = fn(&[chrono::NaiveDate], &[f64]) -> Option<Vec<rebt_metrics::PeriodReturn>>;
-
-/// Calendar-period returns of the strategy, with the benchmark's beside them.
+/// Calendar-period returns of the strategy (`strategy`), with the benchmark's beside them.
 fn period_rows(
-    result: &BacktestResult,
-    returns: &[f64],
-    benchmark: Option<&Benchmark>,
-    by: Aggregate,
+    strategy: Option<Vec<rebt_metrics::PeriodReturn>>,
+    benchmark: Option<Option<Vec<rebt_metrics::PeriodReturn>>>,
 ) -> Vec<PeriodRow> {
-    let dates: Vec<chrono::NaiveDate> = result.daily.iter().map(|d| d.date).collect();
-    let strategy = by(&dates, returns).unwrap_or_default();
-    let bench = benchmark.and_then(|b| by(&dates, &b.returns)).unwrap_or_default();
+    let strategy = strategy.unwrap_or_default();
+    let bench = benchmark.flatten().unwrap_or_default();
     strategy
         .iter()
         .enumerate()
