@@ -561,6 +561,10 @@ enum Bars<'a> {
     Frame(crate::frame::BarFrame<'a>),
 }
 
+/// How a 1-based data row of the bars is named in messages: its line in a CSV, its row in
+/// Parquet.
+type RowName = fn(usize) -> usize;
+
 /// The raw inputs of one dataset.
 struct RawFiles<'a> {
     bars: Bars<'a>,
@@ -635,30 +639,20 @@ impl<'a> RawFiles<'a> {
             }
             (_, bytes) => bytes,
         };
-        let (columns, line_of): (BarColumns, fn(usize) -> usize) = match (format, bars) {
-            (_, Bars::File) => {
-                let (columns, bars_hash) = read_csv_file(&self.bars_path)?;
-                hasher = bars_hash;
-                (columns, crate::csv::line_of_row)
-            }
-            (Format::Csv | Format::CsvGz, Bars::Bytes(bytes)) => {
-                hasher.update(bytes);
-                let text = csv_text(bytes, &self.bars_path, format == Format::CsvGz)?;
-                (
-                    crate::csv::read_csv_bars(&text, &self.bars_path)?,
-                    crate::csv::line_of_row,
-                )
-            }
-            (Format::Parquet, Bars::Bytes(bytes)) => {
-                hasher.update(bytes);
-                (read_parquet(bytes, &self.bars_path)?, |row| row)
-            }
-            (_, Bars::Frame(frame)) => {
-                let columns = frame.into_columns(&self.bars_path)?;
-                hasher = crate::frame::hash_columns(&columns);
-                (columns, crate::csv::line_of_row)
-            }
-        };
+        // The series are parsed on a thread of their own while the bars are read (a whole
+        // market's 1.4 M series rows took 0.6 s after the bars' 6 s); an error in them is
+        // reported where it was before, after the bars' checks, so a file with several errors
+        // is told the same one.
+        let series_file = self.series.as_ref();
+        let (bars_read, series) = std::thread::scope(|scope| {
+            let series = scope.spawn(|| read_series_file(series_file));
+            let bars_read = self.read_bars(format, bars, &mut hasher);
+            (
+                bars_read,
+                series.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            )
+        });
+        let (columns, line_of) = bars_read?;
         let instruments = manifest.resolve(&columns.symbol_names, &self.manifest_path)?;
         if let Some(c) = &calendars {
             check_calendar(&columns, &instruments, c, &self.bars_path, &line_of)?;
@@ -666,7 +660,7 @@ impl<'a> RawFiles<'a> {
         // the long columns are consumed: each is freed as soon as the panel holds it
         let panel =
             Panel::from_columns(columns, instruments).map_err(|e| bars::locate(e, &self.bars_path, &line_of))?;
-        let panel = self.attach(panel, calendars.as_ref())?;
+        let panel = self.attach(panel, series?, calendars.as_ref())?;
         Ok(Dataset {
             panel,
             manifest,
@@ -683,15 +677,53 @@ impl<'a> RawFiles<'a> {
             source,
         })
     }
+
+    /// The bars' columns, and how a row of them is named in messages; `hasher` takes their
+    /// bytes for the fingerprint.
+    fn read_bars(
+        &self,
+        format: Format,
+        bars: Bars<'_>,
+        hasher: &mut Sha256,
+    ) -> Result<(BarColumns, RowName), DataError> {
+        Ok(match (format, bars) {
+            (_, Bars::File) => {
+                let (columns, bars_hash) = read_csv_file(&self.bars_path)?;
+                *hasher = bars_hash;
+                (columns, crate::csv::line_of_row)
+            }
+            (Format::Csv | Format::CsvGz, Bars::Bytes(bytes)) => {
+                hasher.update(bytes);
+                let text = csv_text(bytes, &self.bars_path, format == Format::CsvGz)?;
+                (
+                    crate::csv::read_csv_bars(&text, &self.bars_path)?,
+                    crate::csv::line_of_row,
+                )
+            }
+            (Format::Parquet, Bars::Bytes(bytes)) => {
+                hasher.update(bytes);
+                (read_parquet(bytes, &self.bars_path)?, |row| row)
+            }
+            (_, Bars::Frame(frame)) => {
+                let columns = frame.into_columns(&self.bars_path)?;
+                *hasher = crate::frame::hash_columns(&columns);
+                (columns, crate::csv::line_of_row)
+            }
+        })
+    }
 }
 
 impl RawFiles<'_> {
-    /// The series and the corporate actions attached to `panel`, and the listing checked.
-    fn attach(&self, mut panel: Panel, calendars: Option<&Calendars>) -> Result<Panel, DataError> {
-        if let Some((bytes, path)) = &self.series {
-            let gz = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
-            let text = csv_text(bytes, path, gz)?;
-            panel = panel.with_alt_data(crate::series::read_series_csv(&text, path)?);
+    /// The series (`series`, read from the series file by [`read_series_file`]) and the
+    /// corporate actions attached to `panel`, and the listing checked.
+    fn attach(
+        &self,
+        mut panel: Panel,
+        series: Option<AltData>,
+        calendars: Option<&Calendars>,
+    ) -> Result<Panel, DataError> {
+        if let Some(alt) = series {
+            panel = panel.with_alt_data(alt);
         }
         check_status(&panel, &self.manifest_path)?;
         if let Some((bytes, path)) = &self.actions {
@@ -703,6 +735,16 @@ impl RawFiles<'_> {
         }
         Ok(panel)
     }
+}
+
+/// The point-in-time series of a series file `(bytes, path)`, if there is one.
+fn read_series_file(file: Option<&(&[u8], PathBuf)>) -> Result<Option<AltData>, DataError> {
+    let Some((bytes, path)) = file else {
+        return Ok(None);
+    };
+    let gz = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
+    let text = csv_text(bytes, path, gz)?;
+    crate::series::read_series_csv(&text, path).map(Some)
 }
 
 /// The small files of a dataset directory: series, calendars, manifest and actions, each
@@ -763,7 +805,8 @@ pub(crate) fn assemble_with_panel(
     };
     let (manifest, calendars) = raw.manifest_and_calendars(default_name)?;
     let instruments = manifest.resolve(symbols, &raw.manifest_path)?;
-    let panel = raw.attach(build(instruments)?, calendars.as_ref())?;
+    let series = read_series_file(raw.series.as_ref())?;
+    let panel = raw.attach(build(instruments)?, series, calendars.as_ref())?;
     Ok(Dataset {
         panel,
         manifest,
@@ -976,6 +1019,34 @@ mod tests {
         let dir = dir_with(files);
         let e = load(dir.path()).expect_err("should fail");
         (e.to_string(), dir.path().display().to_string())
+    }
+
+    #[test]
+    fn the_bars_error_is_told_before_the_series_error_though_both_are_read_at_once() {
+        let bad_series = "date,series,value\n2024-01-02,x,not a number\n";
+        let bad_bars = "2024-01-03,600111.SH,10.00,10.50,9.80,,1000\n";
+        let (both, dir) = load_err(&[
+            ("bars.csv", &format!("{HEADER}{GOOD}{bad_bars}")),
+            ("series.csv", bad_series),
+        ]);
+        assert!(both.starts_with(&format!("{dir}/bars.csv:3: column `close`")), "{both}");
+        let (series, dir) = load_err(&[("bars.csv", &format!("{HEADER}{GOOD}")), ("series.csv", bad_series)]);
+        assert!(
+            series.starts_with(&format!("{dir}/series.csv:2: column `value`")),
+            "{series}"
+        );
+        let alt = load(
+            dir_with(&[
+                ("bars.csv", &format!("{HEADER}{GOOD}")),
+                ("series.csv", "date,series,value\n2024-01-02,x,1.5\n"),
+            ])
+            .path(),
+        )
+        .expect("loads")
+        .panel
+        .alt_data()
+        .clone();
+        assert_eq!(alt.get("x").map(|s| s.points()[0].value), Some(1.5));
     }
 
     #[test]
