@@ -546,7 +546,12 @@ fn read_series(path: &Path) -> Result<AltData, DataError> {
         names.push((name, points));
     }
     const POINT_BYTES: u64 = 16;
-    let total: u64 = names.iter().map(|(_, n)| n).sum();
+    // the counts are checked against the bytes left before any is used to reserve memory: a
+    // damaged count (or counts whose sum overflows) is refused, not allocated
+    let total = names
+        .iter()
+        .try_fold(0u64, |sum, (_, n)| sum.checked_add(*n))
+        .unwrap_or(u64::MAX);
     if r.0.len() as u64 != total.saturating_mul(POINT_BYTES) {
         return Err(damaged(format!(
             "holds {} bytes of points; expected {} ({total} points of {POINT_BYTES} bytes)",
@@ -723,6 +728,16 @@ mod tests {
         refused(&bytes[..bytes.len() - 1], "bytes of points; expected");
         refused(&bytes[..20], "ends inside its list of series");
         refused(&bytes[..3], "shorter than its head");
+        // two counts made huge so that their sum wraps to the four points there are: refused
+        // by the length check, nothing reserved. The counts sit after the head, the number of
+        // series and each name (its length, then its bytes), in name order: "empty" first,
+        // then "net_profit:600111.SH"
+        let mut huge = bytes.clone();
+        let empty_count = 16 + 8 + 4 + "empty".len();
+        let profit_count = empty_count + 8 + 4 + "net_profit:600111.SH".len();
+        huge[empty_count..empty_count + 8].copy_from_slice(&(1u64 << 63).to_le_bytes());
+        huge[profit_count..profit_count + 8].copy_from_slice(&((1u64 << 63) + 3).to_le_bytes());
+        refused(&huge, "bytes of points; expected");
         // the points: net_profit's three by publication day, then 稀土价格's one
         let points_at = bytes.len() - 4 * 16;
         let mut bad_date = bytes.clone();
