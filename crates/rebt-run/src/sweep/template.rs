@@ -344,7 +344,13 @@ impl<'a> Evaluator<'a> {
     /// a neighbour, the largest first (this module's `batches`, counting the combinations
     /// whose strategy builds).
     pub fn batches(&self, todo: &[usize], threads: usize) -> Vec<Vec<usize>> {
-        batches(self.grid, todo, threads, |index| self.prepare(index).is_ok())
+        // whether each combination builds, asked once each: preparing one builds its strategy,
+        // and `batches` asks about each combination twice
+        let mut builds = vec![false; todo.iter().max().map_or(0, |&m| m + 1)];
+        for &index in todo {
+            builds[index] = self.prepare(index).is_ok();
+        }
+        batches(self.grid, todo, threads, |index| builds[index])
     }
 
     /// One outcome per combination of `indices`, in order.
