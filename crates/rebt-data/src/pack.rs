@@ -11,8 +11,9 @@
 //!   columns are read straight into the panel's vectors (no parsing, no copy).
 //! - `pack.toml`: the format name and version, the source's dataset fingerprint (so runs on
 //!   the pack record the same fingerprint as runs on the source), the source path and the
-//!   newest modification time of its files, the shape, the column list, the trading days
-//!   and the symbols (in panel order).
+//!   newest modification time of its files, the shape, the column list, the number of series
+//!   in `series.bin` (so a lost one is an error), the trading days and the symbols (in panel
+//!   order).
 //! - `series.bin`, when the dataset has point-in-time series: a 16-byte head (`REBTSER` and a
 //!   zero byte, the format version, four zero bytes), the number of series (`u64`), each
 //!   series' name (its length in bytes as a `u32`, then UTF-8) and number of points (`u64`),
@@ -56,8 +57,9 @@ pub const PACK_COLUMNS: &str = "panel.bin";
 /// The point-in-time series file.
 pub const PACK_SERIES: &str = "series.bin";
 /// The format version this rebt writes and reads (2: the series in `series.bin`, not a copy
-/// of the source's CSV).
-pub const PACK_VERSION: u32 = 2;
+/// of the source's CSV; 3: `pack.toml` says how many series `series.bin` holds, so a lost
+/// `series.bin` is an error, not a dataset without its series).
+pub const PACK_VERSION: u32 = 3;
 /// The `format` key of `pack.toml`.
 const FORMAT_NAME: &str = "rebt-pack";
 /// The first eight bytes of `panel.bin`.
@@ -95,6 +97,8 @@ struct PackHeader {
     name: String,
     /// Bars (rows) in the panel.
     rows: u64,
+    /// The point-in-time series in `series.bin` (0: none, and no `series.bin`).
+    series: u64,
     /// The panel's fields, in `panel.bin` order.
     columns: Vec<String>,
     /// The trading days.
@@ -265,6 +269,7 @@ pub fn pack(source: &Path, out: &Path) -> Result<PackSummary, DataError> {
         source_modified_ns,
         name: dataset::name_of(&dir),
         rows: panel.n_bars() as u64,
+        series: panel.alt_data().len() as u64,
         columns: fields.iter().map(|(_, name)| name.to_string()).collect(),
         dates: panel.dates().to_vec(),
         symbols: panel.instruments().iter().map(|i| i.symbol.clone()).collect(),
@@ -342,8 +347,6 @@ pub fn load_pack(dir: &Path) -> Result<Dataset, DataError> {
             ),
         ));
     }
-    let columns = read_columns(&dir.join(PACK_COLUMNS), &header)?;
-    let columns_path = dir.join(PACK_COLUMNS);
     if let Some(csv) = dataset::one_of(dir, &dataset::SERIES_NAMES)? {
         return Err(pack_error(
             &csv,
@@ -354,10 +357,43 @@ pub fn load_pack(dir: &Path) -> Result<Dataset, DataError> {
         ));
     }
     let series_path = dir.join(PACK_SERIES);
-    let alt = match series_path.is_file() {
-        true => Some(read_series(&series_path)?),
-        false => None,
+    let listed = header.series;
+    let alt = match (listed, series_path.is_file()) {
+        (0, false) => None,
+        (0, true) => {
+            return Err(pack_error(
+                &series_path,
+                format!(
+                    "is in a pack whose {PACK_HEADER} lists no series; expected no {PACK_SERIES}: {}",
+                    repack(Some(&header.source))
+                ),
+            ));
+        }
+        (_, false) => {
+            return Err(pack_error(
+                &series_path,
+                format!(
+                    "is missing: {PACK_HEADER} lists {listed} series in it; {}",
+                    repack(Some(&header.source))
+                ),
+            ));
+        }
+        (_, true) => {
+            let alt = read_series(&series_path)?;
+            if alt.len() as u64 != listed {
+                return Err(pack_error(
+                    &series_path,
+                    format!(
+                        "holds {} series; {PACK_HEADER} lists {listed}: the pack is damaged, re-pack it",
+                        alt.len()
+                    ),
+                ));
+            }
+            Some(alt)
+        }
     };
+    let columns = read_columns(&dir.join(PACK_COLUMNS), &header)?;
+    let columns_path = dir.join(PACK_COLUMNS);
     let PackHeader {
         fingerprint,
         name,
@@ -437,7 +473,7 @@ fn read_columns(path: &Path, header: &PackHeader) -> Result<InstrumentMajor, Dat
     let mut head = [0u8; HEAD_BYTES as usize];
     file.read_exact(&mut head).map_err(io(path))?;
     let version = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
-    if &head[..8] != MAGIC || version != PACK_VERSION {
+    if &head[..8] != MAGIC || version != PACK_VERSION || head[12..] != [0; 4] {
         return Err(pack_error(
             path,
             format!("does not start like a version {PACK_VERSION} rebt pack; re-pack it"),
@@ -529,7 +565,7 @@ fn read_series(path: &Path) -> Result<AltData, DataError> {
         .array()
         .ok_or_else(|| damaged(format!("is {} bytes, shorter than its head", bytes.len())))?;
     let version = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
-    if &head[..8] != SERIES_MAGIC || version != PACK_VERSION {
+    if &head[..8] != SERIES_MAGIC || version != PACK_VERSION || head[12..] != [0; 4] {
         return Err(pack_error(
             path,
             format!("does not start like a version {PACK_VERSION} rebt pack's series; re-pack it"),
@@ -543,6 +579,14 @@ fn read_series(path: &Path) -> Result<AltData, DataError> {
         let name = std::str::from_utf8(r.take(len).ok_or_else(truncated)?)
             .map_err(|_| damaged(format!("series {k}'s name is not UTF-8")))?;
         let points = u64::from_le_bytes(r.array().ok_or_else(truncated)?);
+        // written in name order: a name out of order or repeated would replace a series
+        if let Some(&(previous, _)) = names.last()
+            && name <= previous
+        {
+            return Err(damaged(format!(
+                "series {k}, `{name}`, does not follow `{previous}` in name order"
+            )));
+        }
         names.push((name, points));
     }
     const POINT_BYTES: u64 = 16;
@@ -752,8 +796,25 @@ mod tests {
         foreign[0] = b'X';
         refused(
             &foreign,
-            "does not start like a version 2 rebt pack's series; re-pack it",
+            "does not start like a version 3 rebt pack's series; re-pack it",
         );
+        let mut reserved = bytes.clone();
+        reserved[15] = 1;
+        refused(&reserved, "does not start like a version 3 rebt pack's series");
+        // a name repeated (or out of order) would replace a series: refused
+        let mut two = AltData::new();
+        for name in ["a", "b"] {
+            two.insert(
+                name,
+                AsOfSeries::new(name, vec![point(d(2025, 1, 2), d(2025, 1, 2), 1.0)]).expect("valid"),
+            );
+        }
+        let mut repeated = Vec::new();
+        write_series(&mut repeated, &two).expect("writes");
+        let b_at = 16 + 8 + (4 + 1 + 8) + 4;
+        assert_eq!(repeated[b_at], b'b');
+        repeated[b_at] = b'a';
+        refused(&repeated, "series 1, `a`, does not follow `a` in name order");
     }
 
     #[test]
@@ -764,11 +825,11 @@ mod tests {
         pack(source.path(), &packed).expect("packs");
         let header = fs::read_to_string(packed.join(PACK_HEADER)).expect("header");
         // another format version
-        fs::write(packed.join(PACK_HEADER), header.replace("version = 2", "version = 3")).expect("w");
+        fs::write(packed.join(PACK_HEADER), header.replace("version = 3", "version = 4")).expect("w");
         let e = crate::load(&packed).expect_err("version");
         let msg = e.to_string();
         assert!(
-            msg.contains("pack.toml: is format `rebt-pack` version 3; this rebt reads `rebt-pack` version 2: re-run `rebt data pack "),
+            msg.contains("pack.toml: is format `rebt-pack` version 4; this rebt reads `rebt-pack` version 3: re-run `rebt data pack "),
             "{msg}"
         );
         assert!(msg.contains(&format!("--out {}`", packed.display())), "{msg}");
@@ -802,6 +863,41 @@ mod tests {
             "{e}"
         );
         fs::remove_file(packed.join("series.csv")).expect("rm");
+        // a lost series.bin, or one that holds other than the series pack.toml lists, is refused
+        let series_bin = packed.join(PACK_SERIES);
+        let kept = fs::read(&series_bin).expect("series.bin");
+        fs::remove_file(&series_bin).expect("rm");
+        let e = crate::load(&packed).expect_err("series.bin lost");
+        assert!(
+            e.to_string().contains("series.bin: is missing: pack.toml lists "),
+            "{e}"
+        );
+        fs::write(&series_bin, &kept).expect("w");
+        let listed = header
+            .lines()
+            .find(|l| l.starts_with("series = "))
+            .expect("series count");
+        let n: u64 = listed["series = ".len()..].parse().expect("a count");
+        fs::write(
+            packed.join(PACK_HEADER),
+            header.replace(listed, &format!("series = {}", n + 1)),
+        )
+        .expect("w");
+        let e = crate::load(&packed).expect_err("count");
+        assert!(
+            e.to_string()
+                .contains(&format!("series.bin: holds {n} series; pack.toml lists {}", n + 1)),
+            "{e}"
+        );
+        fs::write(packed.join(PACK_HEADER), header.replace(listed, "series = 0")).expect("w");
+        let e = crate::load(&packed).expect_err("no series listed");
+        assert!(
+            e.to_string()
+                .contains("series.bin: is in a pack whose pack.toml lists no series"),
+            "{e}"
+        );
+        fs::write(packed.join(PACK_HEADER), &header).expect("w");
+        crate::load(&packed).expect("restored");
         // a damaged columns file
         let bin = packed.join(PACK_COLUMNS);
         let full = fs::read(&bin).expect("bin");
@@ -814,7 +910,7 @@ mod tests {
         fs::write(&bin, &foreign).expect("w");
         let e = crate::load(&packed).expect_err("magic");
         assert!(
-            e.to_string().contains("does not start like a version 2 rebt pack"),
+            e.to_string().contains("does not start like a version 3 rebt pack"),
             "{e}"
         );
         // not a header at all
