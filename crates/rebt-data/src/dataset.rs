@@ -646,7 +646,7 @@ impl<'a> RawFiles<'a> {
         let (bars_read, series) = match self.series.as_ref() {
             None => (self.read_bars(format, bars, &mut hasher), Ok(None)),
             Some(file) => std::thread::scope(|scope| {
-                let series = scope.spawn(|| read_series_file(Some(file)));
+                let series = scope.spawn(|| read_series_file(file).map(Some));
                 let bars_read = self.read_bars(format, bars, &mut hasher);
                 (
                     bars_read,
@@ -739,14 +739,11 @@ impl RawFiles<'_> {
     }
 }
 
-/// The point-in-time series of a series file `(bytes, path)`, if there is one.
-fn read_series_file(file: Option<&(&[u8], PathBuf)>) -> Result<Option<AltData>, DataError> {
-    let Some((bytes, path)) = file else {
-        return Ok(None);
-    };
+/// The point-in-time series of a series file `(bytes, path)`.
+fn read_series_file((bytes, path): &(&[u8], PathBuf)) -> Result<AltData, DataError> {
     let gz = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
     let text = csv_text(bytes, path, gz)?;
-    crate::series::read_series_csv(&text, path).map(Some)
+    crate::series::read_series_csv(&text, path)
 }
 
 /// The small files of a dataset directory: series, calendars, manifest and actions, each
@@ -784,12 +781,14 @@ impl SideFiles {
 }
 
 /// A dataset whose panel is built by `build` (the columnar cache) from the instruments the
-/// manifest in `dir` resolves for `symbols`, with the small files of `dir` read and checked
-/// as [`load`] does. `fingerprint` and `source` are the dataset's.
+/// manifest in `dir` resolves for `symbols`, with `series` attached and the other small
+/// files of `dir` read and checked as [`load`] does. `fingerprint` and `source` are the
+/// dataset's.
 pub(crate) fn assemble_with_panel(
     dir: &Path,
     default_name: &str,
     symbols: &[String],
+    series: Option<AltData>,
     build: impl FnOnce(Vec<Instrument>) -> Result<Panel, DataError>,
     fingerprint: String,
     source: String,
@@ -798,7 +797,8 @@ pub(crate) fn assemble_with_panel(
     let raw = RawFiles {
         bars: Bars::Bytes(&[]),
         bars_path: dir.to_path_buf(),
-        series: side.series.as_ref().map(|(p, b)| (b.as_slice(), p.clone())),
+        // given: a pack reads its series from its own file, and holds no series CSV
+        series: None,
         calendars: side.calendars.as_ref().map(|(_, b)| b.as_slice()),
         calendars_path: dir.join("calendars.toml"),
         manifest: side.manifest.as_ref().map(|(_, b)| b.as_slice()),
@@ -807,7 +807,6 @@ pub(crate) fn assemble_with_panel(
     };
     let (manifest, calendars) = raw.manifest_and_calendars(default_name)?;
     let instruments = manifest.resolve(symbols, &raw.manifest_path)?;
-    let series = read_series_file(raw.series.as_ref())?;
     let panel = raw.attach(build(instruments)?, series, calendars.as_ref())?;
     Ok(Dataset {
         panel,

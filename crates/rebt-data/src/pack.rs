@@ -405,16 +405,12 @@ pub fn load_pack(dir: &Path) -> Result<Dataset, DataError> {
         dir,
         &name,
         &symbols,
+        alt,
         |mut instruments| {
             instruments.sort_by(|a, b| a.symbol.cmp(&b.symbol));
-            let panel =
-                Panel::from_instrument_major(dates, instruments, columns).map_err(|source| DataError::Core {
-                    path: columns_path.clone(),
-                    source,
-                })?;
-            Ok(match alt {
-                Some(alt) => panel.with_alt_data(alt),
-                None => panel,
+            Panel::from_instrument_major(dates, instruments, columns).map_err(|source| DataError::Core {
+                path: columns_path.clone(),
+                source,
             })
         },
         fingerprint,
