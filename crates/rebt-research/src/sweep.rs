@@ -259,13 +259,11 @@ pub fn run_sweep_batches<R: Send, E: Send>(
             threads,
             message: e.to_string(),
         })?;
-    let (next, stopped, done) = (AtomicUsize::new(0), AtomicBool::new(false), AtomicUsize::new(0));
+    let (hand_out, done) = (HandOut::new(batches.len()), AtomicUsize::new(0));
     let total = batches.iter().map(Vec::len).sum();
-    let work = || -> Result<(), SweepError<E>> {
-        while !stopped.load(Ordering::Relaxed) {
-            let Some(batch) = batches.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                break;
-            };
+    let work = |worker: usize| -> Result<(), SweepError<E>> {
+        while let Some(k) = hand_out.next_for(worker) {
+            let batch = &batches[k];
             let results = evaluate(batch);
             assert_eq!(
                 results.len(),
@@ -276,7 +274,7 @@ pub fn run_sweep_batches<R: Send, E: Send>(
             );
             for (&index, result) in batch.iter().zip(results) {
                 if let Err(e) = on_done(index, result) {
-                    stopped.store(true, Ordering::Relaxed);
+                    hand_out.stop();
                     return Err(SweepError::Stopped(e));
                 }
                 let done = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -285,7 +283,43 @@ pub fn run_sweep_batches<R: Send, E: Send>(
         }
         Ok(())
     };
-    pool.broadcast(|_| work()).into_iter().collect()
+    pool.broadcast(|ctx| work(ctx.index())).into_iter().collect()
+}
+
+/// The batches of [`run_sweep_batches`] given out to its workers one at a time, apart from
+/// the threads so that the order can be tested without them.
+#[derive(Debug)]
+struct HandOut {
+    batches: usize,
+    next: AtomicUsize,
+    stopped: AtomicBool,
+}
+
+impl HandOut {
+    /// `batches` batches, none given out yet.
+    fn new(batches: usize) -> HandOut {
+        HandOut {
+            batches,
+            next: AtomicUsize::new(0),
+            stopped: AtomicBool::new(false),
+        }
+    }
+
+    /// The batch a free `worker` starts: the first not given out yet, or `None` once all have
+    /// been or the sweep stopped. Which worker asks makes no difference (that is list
+    /// scheduling); the worker is named so that the tests can show it.
+    fn next_for(&self, _worker: usize) -> Option<usize> {
+        if self.stopped.load(Ordering::Relaxed) {
+            return None;
+        }
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        (k < self.batches).then_some(k)
+    }
+
+    /// No batch is given out after this.
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
 }
 
 #[cfg(test)]
@@ -338,50 +372,60 @@ mod tests {
     }
 
     #[test]
-    fn a_free_thread_takes_the_next_batch() {
-        // the first batch finishes only once every other one has: on two threads that holds
-        // when the other thread takes each next batch as it frees up, and fails (the first
-        // batch gives up waiting) when the list is shared out up front, where some of the
-        // other batches wait on the first one's thread
-        let batches: Vec<Vec<usize>> = (0..8).map(|k| vec![k]).collect();
-        // the batches in the order they finished, each calling `first` when it starts
-        let finished = |batches: &[Vec<usize>], threads: usize, first: &(dyn Fn(usize) + Sync)| {
-            let order = Mutex::new(Vec::new());
+    fn the_kth_batch_asked_for_is_the_kth_whichever_worker_asks() {
+        // a worker that is free takes the next batch: with [0, 1, 1, ...], worker 1 runs batches
+        // 1 to 7 while worker 0 is still on batch 0 (a list halved between the workers up front
+        // would have left 1 to 3 to worker 0)
+        let asks: [&[usize]; 4] = [
+            &[0, 1, 1, 1, 1, 1, 1, 1, 0, 1],
+            &[0, 1, 0, 1, 0, 1, 0, 1, 0, 1],
+            &[1, 1, 1, 1, 0, 0, 0, 0, 1, 0],
+            &[2, 0, 2, 1, 2, 2, 0, 2, 1, 2],
+        ];
+        for workers in asks {
+            let hand_out = HandOut::new(8);
+            let given: Vec<Option<usize>> = workers.iter().map(|&w| hand_out.next_for(w)).collect();
+            let expected: Vec<Option<usize>> = (0..workers.len()).map(|k| (k < 8).then_some(k)).collect();
+            assert_eq!(given, expected, "workers asking in the order {workers:?}");
+        }
+        let hand_out = HandOut::new(8);
+        assert_eq!(hand_out.next_for(0), Some(0));
+        hand_out.stop();
+        assert_eq!(hand_out.next_for(1), None, "a batch given out after the sweep stopped");
+    }
+
+    #[test]
+    fn each_batch_runs_once_whatever_the_threads() {
+        let batches: Vec<Vec<usize>> = (0..40).map(|k| (0..k % 5 + 1).map(|i| 10 * k + i).collect()).collect();
+        // the batches in the order they ran, and each combination's result
+        let run = |threads: usize| {
+            let (ran, results) = (Mutex::new(Vec::new()), Mutex::new(Vec::new()));
             run_sweep_batches(
-                batches,
+                &batches,
                 threads,
                 |batch| {
-                    first(batch[0]);
-                    order.lock().expect("lock").push(batch[0]);
-                    batch.to_vec()
+                    ran.lock().expect("lock").push(batch[0] / 10);
+                    batch.iter().map(|i| i * i).collect()
                 },
-                |_, _| Ok::<(), ()>(()),
+                |i, r| {
+                    results.lock().expect("lock").push((i, r));
+                    Ok::<(), ()>(())
+                },
                 &|_| {},
             )
             .expect("sweep");
-            order.into_inner().expect("lock")
+            (ran.into_inner().expect("lock"), results.into_inner().expect("lock"))
         };
-        let (others_done, all_done) = (Mutex::new(0), std::sync::Condvar::new());
-        let wait_for_the_others = |k: usize| {
-            if k == 0 {
-                let done = others_done.lock().expect("lock");
-                let (done, _) = all_done
-                    .wait_timeout_while(done, std::time::Duration::from_secs(60), |n| *n < 7)
-                    .expect("lock");
-                assert_eq!(*done, 7, "the other batches ran while the first one did");
-            } else {
-                *others_done.lock().expect("lock") += 1;
-                all_done.notify_all();
-            }
-        };
-        // (the last of the others may record itself after the first: it counts itself done
-        // before it records itself)
-        let mut ran = finished(&batches, 2, &wait_for_the_others);
-        ran.sort_unstable();
-        assert_eq!(ran, [0, 1, 2, 3, 4, 5, 6, 7]);
+        let (ran, results) = run(1);
         // one thread: the order given
-        let reversed: Vec<Vec<usize>> = batches.into_iter().rev().collect();
-        assert_eq!(finished(&reversed, 1, &|_| {}), [7, 6, 5, 4, 3, 2, 1, 0]);
+        assert_eq!(ran, (0..40).collect::<Vec<_>>());
+        for threads in [2, 3] {
+            let (mut ran_on, mut results_on) = run(threads);
+            ran_on.sort_unstable();
+            results_on.sort_unstable();
+            assert_eq!(ran_on, ran, "{threads} threads");
+            assert_eq!(results_on, results, "{threads} threads");
+        }
     }
 
     #[test]
