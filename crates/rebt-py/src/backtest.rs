@@ -6,7 +6,7 @@
 use crate::config::Settings;
 use crate::dataset::{Dataset, data_path};
 use crate::errors::{RebtError, run_error};
-use crate::pipeline::{ErrorSlot, Guarded, PyAllocator, PyGate, PySignal};
+use crate::pipeline::{ErrorSlot, Guarded, PyAllocator, PyGate, PySignal, gate_may_exit};
 use crate::strategy::PyStrategy;
 use pyo3::prelude::*;
 use rebt_run::{RunError, RunOutput, RunPlan};
@@ -174,6 +174,11 @@ pub fn backtest_pipeline(
     allocator: Option<Py<PyAny>>,
 ) -> PyResult<RunResult> {
     let settings = Settings::from_json(settings_json)?;
+    // before the data is loaded, so that a wrong `may_exit` is refused at once
+    let may_exit = gates
+        .iter()
+        .map(|(_, g)| gate_may_exit(g.bind(py)))
+        .collect::<PyResult<Vec<bool>>>()?;
     let dataset: Option<Dataset> = dataset.map(|d| d.clone());
     let plan = Arc::new(py.detach(|| plan(dataset.as_ref(), &settings))?);
     let mut echo = plan.config().clone();
@@ -197,10 +202,11 @@ pub fn backtest_pipeline(
         signal: signal.map(|s| Box::new(PySignal::new(s, Arc::clone(p), Arc::clone(e))) as Box<dyn Signal>),
         gates: gates
             .into_iter()
-            .map(|(at, g)| {
+            .zip(may_exit)
+            .map(|((at, g), may_exit)| {
                 (
                     at,
-                    Box::new(PyGate::new(g, Arc::clone(p), Arc::clone(e))) as Box<dyn Gate>,
+                    Box::new(PyGate::new(g, may_exit, Arc::clone(p), Arc::clone(e))) as Box<dyn Gate>,
                 )
             })
             .collect(),

@@ -2,10 +2,10 @@
 //! in a rebt pipeline through [`PySignal`], [`PyGate`] or [`PyAllocator`], which implement the
 //! Rust `Signal`, `Gate` and `Allocator` traits. Called with the GIL released like the rest of
 //! the engine, each takes the GIL, hands Python the day's [`Context`] (made once a day and
-//! shared by the day's calls: a gate is asked about every universe name every day) and calls
-//! back into Python. What Python returns is checked before the pipeline sees it (a score per
-//! universe name; a gate decision; weights finite, at least 0, summing to at most 1, for
-//! names in the universe).
+//! shared by the day's calls: a gate is asked about every universe name every day, or every
+//! rebalance day when its `may_exit` is False) and calls back into Python. What Python returns
+//! is checked before the pipeline sees it (a score per universe name; a gate decision; weights
+//! finite, at least 0, summing to at most 1, for names in the universe).
 //!
 //! The first exception, raised or found in a return value, is kept in the pipeline's
 //! [`ErrorSlot`] with the method that raised it; from then on the parts stop calling Python,
@@ -15,7 +15,7 @@
 use crate::strategy::{Context, RunData, describe};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyBool, PyDict, PyString};
 use rebt_core::{Context as CoreContext, CoreError, InstrumentIx, Orders as CoreOrders, Setup, Strategy};
 use rebt_run::RunPlan;
 use rebt_strategies::pipeline::{Allocator, Gate, GateDecision, Signal};
@@ -173,22 +173,58 @@ impl Signal for PySignal {
 }
 
 /// A Python gate (`rebt.Gate`) in a pipeline: `decide(ctx, symbol)` returns `"allow"`,
-/// `"block"`, `"exit"` or a scale in [0, 1], as the Rust `GateDecision`.
+/// `"block"`, `"exit"` or a scale in [0, 1], as the Rust `GateDecision`. Its `may_exit`
+/// attribute is the Rust `Gate::may_exit`: a gate that sets it False is asked only on
+/// rebalance days, and answering `"exit"` is then an error rather than an exit that comes
+/// only on those days.
 #[derive(Debug)]
-pub struct PyGate(PyPart);
+pub struct PyGate {
+    part: PyPart,
+    may_exit: bool,
+}
 
 impl PyGate {
-    /// `object` deciding on `plan`'s panel; an exception is kept in `error`.
-    pub fn new(object: Py<PyAny>, plan: Arc<RunPlan>, error: ErrorSlot) -> PyGate {
-        PyGate(PyPart::new(object, plan, error))
+    /// `object` deciding on `plan`'s panel, with its `may_exit` as read by [`gate_may_exit`];
+    /// an exception is kept in `error`.
+    pub fn new(object: Py<PyAny>, may_exit: bool, plan: Arc<RunPlan>, error: ErrorSlot) -> PyGate {
+        PyGate {
+            part: PyPart::new(object, plan, error),
+            may_exit,
+        }
     }
 
     fn call(&mut self, py: Python<'_>, ctx: &CoreContext<'_>, ix: InstrumentIx) -> PyResult<GateDecision> {
-        let context = self.0.context(py, ctx)?;
+        let context = self.part.context(py, ctx)?;
         let symbol = &ctx.instrument(ix).symbol;
-        let decision = self.0.object.call_method1(py, "decide", (context, symbol))?;
-        gate_decision(decision.bind(py), symbol)
+        let object = self.part.object.bind(py);
+        let decision = gate_decision(&object.call_method1("decide", (context, symbol))?, symbol)?;
+        if decision == GateDecision::Exit && !self.may_exit {
+            return Err(PyValueError::new_err(format!(
+                "decide returned \"exit\" for {symbol}, but {}.may_exit is False (a gate that may exit must \
+                 leave may_exit True)",
+                object.get_type().name()?
+            )));
+        }
+        Ok(decision)
     }
+}
+
+/// A gate's `may_exit` attribute, read once before a run: true when it has none. Anything but
+/// a bool is refused, so that a method `may_exit` or a string `"False"`, both true to Python,
+/// do not pass for a promise.
+pub fn gate_may_exit(gate: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if !gate.hasattr("may_exit")? {
+        return Ok(true);
+    }
+    let value = gate.getattr("may_exit")?;
+    if let Ok(flag) = value.cast::<PyBool>() {
+        return Ok(flag.is_true());
+    }
+    let shown = value.repr().map_or_else(|_| "?".to_string(), |r| r.to_string());
+    Err(PyTypeError::new_err(format!(
+        "{}.may_exit must be True or False (a class attribute: `may_exit = False`), got {shown}",
+        gate.get_type().name()?
+    )))
 }
 
 /// A gate's return value as a [`GateDecision`], or an error naming `symbol` and the value.
@@ -208,7 +244,7 @@ fn gate_decision(value: &Bound<'_, PyAny>, symbol: &str) -> PyResult<GateDecisio
         };
     }
     // True and False are numbers to Python, but not a scale anyone meant
-    if value.is_instance_of::<pyo3::types::PyBool>() {
+    if value.is_instance_of::<PyBool>() {
         return Err(wrong());
     }
     match value.extract::<f64>() {
@@ -219,19 +255,23 @@ fn gate_decision(value: &Bound<'_, PyAny>, symbol: &str) -> PyResult<GateDecisio
 
 impl Gate for PyGate {
     fn decide(&mut self, ctx: &CoreContext<'_>, ix: InstrumentIx) -> GateDecision {
-        if self.0.stopped() {
+        if self.part.stopped() {
             return GateDecision::Allow;
         }
         Python::attach(|py| {
             self.call(py, ctx, ix).unwrap_or_else(|e| {
-                self.0.fail(py, e, "decide");
+                self.part.fail(py, e, "decide");
                 GateDecision::Allow
             })
         })
     }
 
     fn on_start(&mut self, setup: &Setup<'_>) {
-        self.0.start_or_keep(setup);
+        self.part.start_or_keep(setup);
+    }
+
+    fn may_exit(&self) -> bool {
+        self.may_exit
     }
 }
 

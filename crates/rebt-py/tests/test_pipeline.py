@@ -1,6 +1,7 @@
 """rebt.Pipeline with Python parts: a signal, gate or allocator that re-implements a built-in
 gives the built-in's results bit for bit, alone or mixed with built-in parts; bad return
-values and exceptions stop the run on their day with an error naming it."""
+values and exceptions stop the run on their day with an error naming it; a gate with
+`may_exit = False` is asked on rebalance days only."""
 
 from __future__ import annotations
 
@@ -264,3 +265,76 @@ def test_exceptions_in_gates_and_allocators_stop_the_run(embedded):
     assert isinstance(e.value.__cause__, RuntimeError)
     with pytest.raises(TypeError, match="a gate must be a type name or a table with `type` or a rebt.Gate"):
         rebt.Pipeline(signal="constant", gates=[3])
+
+
+class Asked(rebt.Gate):
+    """Forwards to `gate`, recording the day of each call; `may_exit` as given."""
+
+    def __init__(self, gate, may_exit):
+        self.gate, self.may_exit, self.days = gate, may_exit, []
+
+    def on_start(self, setup):
+        self.gate.on_start(setup)
+
+    def decide(self, ctx, symbol):
+        self.days.append(ctx.date)
+        return self.gate.decide(ctx, symbol)
+
+
+class DaysScored(Momentum):
+    """Momentum, recording the days it scores: the rebalance days."""
+
+    def __init__(self):
+        self.days = []
+
+    def scores(self, ctx, universe):
+        self.days.append(ctx.date)
+        return super().scores(ctx, universe)
+
+
+def test_a_gate_that_never_exits_is_asked_on_rebalance_days_only(embedded):
+    def run(may_exit):
+        signal, gate = DaysScored(), Asked(RsiOverbought(14, 60.0), may_exit)
+        result = rebt.backtest(embedded, rebt.Pipeline(signal=signal, gates=[gate], rebalance="weekly"),
+                               universe=TEN, start="2021-01-04")
+        return result, signal.days, gate.days
+
+    daily, rebalance_days, asked_daily = run(True)
+    on_rebalance_days, _, asked = run(False)
+    # the RSI gate catches up on the days between: the same run, and it blocks something
+    same_run(daily, on_rebalance_days)
+    assert daily.metrics != rebt.backtest(embedded, rebt.Pipeline(signal=DaysScored(), rebalance="weekly"),
+                                          universe=TEN, start="2021-01-04").metrics
+    assert sorted(set(asked_daily)) == list(daily.equity.index.date)
+    assert len(rebalance_days) < len(daily.equity) / 3
+    assert asked == [day for day in rebalance_days for _ in TEN]
+
+
+class Exits(rebt.Gate):
+    may_exit = False
+
+    def decide(self, ctx, symbol):
+        return "exit" if ctx.date.month == 3 else "allow"
+
+
+def test_may_exit_must_be_a_bool_and_kept(embedded):
+    def run(gate):
+        return rebt.backtest(embedded, rebt.Pipeline(signal="constant", gates=[gate], rebalance="daily"),
+                             universe=TEN, start="2021-01-04")
+
+    class Truthy(AllowAll):
+        may_exit = "False"
+
+    class Method(AllowAll):
+        def may_exit(self):
+            return False
+
+    for gate, shown in ((Truthy(), "'False'"), (Asked(AllowAll(), 0), "0"), (Method(), "<bound method")):
+        name = type(gate).__name__
+        with pytest.raises(TypeError, match=re.escape(f"{name}.may_exit must be True or False "
+                                                      f"(a class attribute: `may_exit = False`), got {shown}")):
+            run(gate)
+    with pytest.raises(rebt.StrategyError, match=re.escape('decide returned "exit" for 600111.SH, but '
+                                                           'Exits.may_exit is False')) as e:
+        run(Exits())
+    assert "2021-03-01" in str(e.value) and isinstance(e.value.__cause__, ValueError)

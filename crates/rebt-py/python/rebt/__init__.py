@@ -215,8 +215,9 @@ class Signal(_Named):
 
 class Gate(_Named):
     """A pipeline gate written in Python (rebt's Rust `Gate` trait): implement
-    `decide(self, ctx, symbol)`, called every day for every universe symbol with the day's
-    :class:`rebt.Context`, and return the decision (the Rust `GateDecision`):
+    `decide(self, ctx, symbol)`, called every day (or every rebalance day, see `may_exit`
+    below) for every universe symbol with the day's :class:`rebt.Context`, and return the
+    decision (the Rust `GateDecision`):
 
     - `"allow"` (`Gate.ALLOW`): no objection;
     - `"block"` (`Gate.BLOCK`): no new entry or increase; a position held may stay;
@@ -225,11 +226,20 @@ class Gate(_Named):
 
     The pipeline combines its gates as it does built-in ones (any exit wins, then any block,
     else the product of the scales), in the order given. `on_start(self, setup)` and
-    exceptions as for :class:`rebt.Signal`."""
+    exceptions as for :class:`rebt.Signal`.
+
+    A gate that never exits can say so with the class attribute `may_exit = False` (the
+    Rust `Gate::may_exit`): a block or a scale is read only when the pipeline rebalances, so
+    such a gate is asked only on rebalance days, a Python call per name and rebalance instead
+    of per name and day. It must then answer as it would have had it been asked every day
+    (state it keeps, such as an indicator, catches up on the days it was not asked), and
+    `"exit"` from it stops the run with an error. `may_exit` is read once, before the run;
+    anything but True or False raises TypeError."""
 
     ALLOW = "allow"
     BLOCK = "block"
     EXIT = "exit"
+    may_exit: bool = True
 
     def decide(self, ctx: Any, symbol: str) -> Union[str, float]:
         raise NotImplementedError(f"{type(self).__name__} must implement decide(self, ctx, symbol)")
