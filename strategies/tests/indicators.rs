@@ -500,3 +500,66 @@ fn batch_forms_reject_what_cannot_be_a_bar() {
     // A stray NaN in a derived series is a missing bar, not an error: one entry per bar.
     assert_eq!(indicators::rsi(&[nan, nan], 14).expect("valid"), vec![None, None]);
 }
+
+/// KDJ worked out from scratch at every bar: HHV and LLV by a scan of the last `period`
+/// actual bars, then the recursions of [`Kdj`], seeded at 50.
+fn kdj_from_scratch(high: &[f64], low: &[f64], close: &[f64], period: usize) -> Vec<Option<KdjPoint>> {
+    let (mut k, mut d) = (50.0, 50.0);
+    let mut seen: Vec<usize> = Vec::new();
+    (0..close.len())
+        .map(|bar| {
+            if close[bar].is_nan() {
+                return None;
+            }
+            seen.push(bar);
+            if seen.len() < period {
+                return None;
+            }
+            let window = &seen[seen.len() - period..];
+            let highest = window.iter().map(|&b| high[b]).fold(f64::NEG_INFINITY, f64::max);
+            let lowest = window.iter().map(|&b| low[b]).fold(f64::INFINITY, f64::min);
+            let rsv = if highest > lowest {
+                (close[bar] - lowest) / (highest - lowest) * 100.0
+            } else {
+                50.0
+            };
+            k = (2.0 * k + rsv) / 3.0;
+            d = (2.0 * d + k) / 3.0;
+            Some(KdjPoint {
+                rsv,
+                k,
+                d,
+                j: 3.0 * k - 2.0 * d,
+            })
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The streaming KDJ's HHV and LLV (queues of candidates) are a scan's, bit for bit: on
+    /// prices drawn from a few ticks (so highs and lows tie often), runs of rising and falling
+    /// bars, suspensions, and windows from 1 bar to longer than the series.
+    #[test]
+    fn kdj_equals_a_scan_of_its_window(
+        bars in proptest::collection::vec((0u8..6, 0u8..4, 0u8..8, proptest::bool::weighted(0.1)), 0..120),
+        period in 1usize..15,
+    ) {
+        let (mut high, mut low, mut close) = (Vec::new(), Vec::new(), Vec::new());
+        for &(base, range, at, suspended) in &bars {
+            let (l, h) = (10.0 + f64::from(base) * 0.5, 10.0 + f64::from(base + range) * 0.5);
+            let c = l + (h - l) * f64::from(at) / 7.0;
+            let nan = f64::NAN;
+            high.push(if suspended { nan } else { h });
+            low.push(if suspended { nan } else { l });
+            close.push(if suspended { nan } else { c });
+        }
+        let got = indicators::kdj(&high, &low, &close, period, 3, 3).expect("valid bars");
+        let want = kdj_from_scratch(&high, &low, &close, period);
+        let bits = |p: &Option<KdjPoint>| p.map(|p| [p.rsv, p.k, p.d, p.j].map(f64::to_bits));
+        for (bar, (g, w)) in got.iter().zip(&want).enumerate() {
+            proptest::prop_assert_eq!(bits(g), bits(w), "bar {}", bar);
+        }
+    }
+}

@@ -2,7 +2,6 @@
 //! written here because neither `ta` nor TA-Lib has it.
 
 use super::{IndicatorError, check_bars, check_high_low, check_period};
-use std::collections::VecDeque;
 
 /// One bar of KDJ.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,15 +32,54 @@ pub struct KdjPoint {
 /// 2/3·50 + 1/3·RSV. TA-Lib's `STOCH` with EMA(5) smoothing (k = 2/6 = 1/3) follows the same
 /// recursions but seeds with SMAs of %K, so it differs from this K by a term that shrinks by
 /// 2/3 a bar (a test checks this against TA-Lib).
+///
+/// HHV and LLV cost O(1) amortised a bar, whatever n (the fronts of two lists of candidates,
+/// `Candidates`, kept as bars come and leave the window). They are the
+/// values a scan of the window gives: a maximum is one value whichever of its equals is kept
+/// (the sign of a zero aside, and prices are positive).
 #[derive(Debug, Clone)]
 pub struct Kdj {
     period: usize,
     k_smoothing: f64,
     d_smoothing: f64,
-    /// (high, low) of the last `period` actual bars.
-    window: VecDeque<(f64, f64)>,
+    /// Actual bars added so far; the window is the last `period` of them.
+    bars: usize,
+    highs: Candidates,
+    lows: Candidates,
     k: f64,
     d: f64,
+}
+
+/// The window's candidates for its highest high (or lowest low): (bar, value), bars ascending
+/// and each value beyond every later one's. A bar whose value a later bar's equals or passes
+/// can no longer be the window's extreme, so it is dropped when that bar comes; the front is
+/// dropped when it leaves the window. Each bar comes and goes once. The list is read from
+/// `head`, and the bars dropped from the front are cleared once there are more of them than
+/// the window holds.
+#[derive(Debug, Clone, Default)]
+struct Candidates {
+    items: Vec<(usize, f64)>,
+    head: usize,
+}
+
+impl Candidates {
+    /// Add `bar`'s value and give the extreme of the `period` bars ending at it; `passes(new,
+    /// old)` says whether `new` is at least as extreme as `old`.
+    fn push(&mut self, bar: usize, value: f64, period: usize, passes: impl Fn(f64, f64) -> bool) -> f64 {
+        while self.items.len() > self.head && passes(value, self.items[self.items.len() - 1].1) {
+            self.items.pop();
+        }
+        self.items.push((bar, value));
+        // one bar leaves the window a bar, at most, and never the one just added
+        if self.items[self.head].0 + period <= bar {
+            self.head += 1;
+        }
+        if self.head > period {
+            self.items.drain(..self.head);
+            self.head = 0;
+        }
+        self.items[self.head].1
+    }
 }
 
 impl Kdj {
@@ -55,7 +93,9 @@ impl Kdj {
             period,
             k_smoothing: k_smoothing as f64,
             d_smoothing: d_smoothing as f64,
-            window: VecDeque::with_capacity(period),
+            bars: 0,
+            highs: Candidates::default(),
+            lows: Candidates::default(),
             k: 50.0,
             d: 50.0,
         })
@@ -72,19 +112,13 @@ impl Kdj {
         if !(high.is_finite() && low.is_finite() && close.is_finite()) {
             return None;
         }
-        if self.window.len() == self.period {
-            self.window.pop_front();
-        }
-        self.window.push_back((high, low));
-        if self.window.len() < self.period {
+        let bar = self.bars;
+        self.bars += 1;
+        let highest = self.highs.push(bar, high, self.period, |new, old| new >= old);
+        let lowest = self.lows.push(bar, low, self.period, |new, old| new <= old);
+        if self.bars < self.period {
             return None;
         }
-        let (highest, lowest) = self
-            .window
-            .iter()
-            .fold((f64::NEG_INFINITY, f64::INFINITY), |(hh, ll), &(h, l)| {
-                (hh.max(h), ll.min(l))
-            });
         let rsv = if highest > lowest {
             (close - lowest) / (highest - lowest) * 100.0
         } else {
