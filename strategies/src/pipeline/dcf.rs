@@ -11,10 +11,10 @@
 //! [`ttm_figure`]; `net_cash:SYM` and `shares_outstanding:SYM`, the latest period's value.
 //! FCFF_0 = TTM operating cash flow − TTM capex.
 
-use super::state::{PerInstrument, SymbolSeries};
+use super::state::PerInstrument;
 use crate::params::{Params, StrategyError};
 use chrono::Datelike;
-use rebt_core::{AsOfPoint, Context, InstrumentIx, NaiveDate};
+use rebt_core::{AsOfPoint, Context, InstrumentIx, NaiveDate, SeriesId};
 use serde::Serialize;
 
 /// The point-in-time series a DCF reads, each as `NAME:SYMBOL`: operating cash flow and capex
@@ -332,21 +332,20 @@ impl DcfInputs {
 /// that asks every day: the value changes only when one of the four input series
 /// ([`DCF_SERIES`]) has a new public value, so it is recomputed ([`DcfInputs::gather`], the
 /// same computation) only then, and otherwise read back: O(1) a day, not O(reports).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct DcfValues {
-    series: [SymbolSeries; 4],
-    /// Per instrument: the number of public values of each input series when the value was
-    /// computed, and the value.
-    per: PerInstrument<(Option<[usize; 4]>, Option<f64>)>,
+    per: PerInstrument<Valued>,
 }
 
-impl Default for DcfValues {
-    fn default() -> Self {
-        Self {
-            series: DCF_SERIES.map(SymbolSeries::new),
-            per: PerInstrument::default(),
-        }
-    }
+/// One instrument's [`DcfValues`]: its input series (resolved once a run), how many of their
+/// values were public when the value was last computed, and that value. One slot, so a day
+/// without news costs one lookup and four counts.
+#[derive(Debug, Clone)]
+struct Valued {
+    ids: [Option<SeriesId>; 4],
+    seen: [usize; 4],
+    computed: bool,
+    value: Option<f64>,
 }
 
 impl DcfValues {
@@ -360,18 +359,31 @@ impl DcfValues {
     /// without one), as [`DcfInputs::gather`] and [`DcfInputs::value_per_share`] give it.
     /// One `DcfValues` serves one scenario.
     pub(crate) fn value(&mut self, ctx: &Context<'_>, ix: InstrumentIx, scenario: &Scenario) -> Option<f64> {
-        let mut counts = [0; 4];
-        for (n, s) in counts.iter_mut().zip(&mut self.series) {
-            *n = s.known(ctx, ix).len();
+        let slot = self.per.get(ctx, ix, || {
+            let symbol = &ctx.instrument(ix).symbol;
+            Valued {
+                ids: DCF_SERIES.map(|name| ctx.series_id(&format!("{name}:{symbol}"))),
+                seen: [0; 4],
+                computed: false,
+                value: None,
+            }
+        });
+        let mut news = !slot.computed;
+        for (id, seen) in slot.ids.iter().zip(&mut slot.seen) {
+            // a series the dataset lacks has no values, so it never brings news
+            if let Some(id) = *id {
+                let known = ctx.known_by_id_from(id, *seen).len();
+                news |= known != *seen;
+                *seen = known;
+            }
         }
-        let slot = self.per.get(ctx, ix, || (None, None));
-        if slot.0 != Some(counts) {
-            slot.1 = DcfInputs::gather(&ctx.instrument(ix).symbol, |name| ctx.known(name))
+        if news {
+            slot.value = DcfInputs::gather(&ctx.instrument(ix).symbol, |name| ctx.known(name))
                 .ok()
                 .and_then(|inputs| inputs.value_per_share(scenario));
-            slot.0 = Some(counts);
+            slot.computed = true;
         }
-        slot.1
+        slot.value
     }
 }
 
