@@ -236,7 +236,8 @@ pub struct BenchmarkReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct FillRow {
     /// Trading day.
-    pub date: String,
+    #[serde(serialize_with = "serialize_iso_date")]
+    pub date: chrono::NaiveDate,
     /// Instrument.
     pub symbol: String,
     /// `buy` or `sell`.
@@ -263,7 +264,8 @@ pub struct FillRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct RejectionRow {
     /// Trading day.
-    pub date: String,
+    #[serde(serialize_with = "serialize_iso_date")]
+    pub date: chrono::NaiveDate,
     /// Instrument.
     pub symbol: String,
     /// `buy` or `sell`.
@@ -278,7 +280,8 @@ pub struct RejectionRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct CorporateActionRow {
     /// The day it was posted.
-    pub date: String,
+    #[serde(serialize_with = "serialize_iso_date")]
+    pub date: chrono::NaiveDate,
     /// Instrument.
     pub symbol: String,
     /// `bonus` (shares received on the ex-date), `dividend` (cash paid on the pay date, net
@@ -298,7 +301,8 @@ pub struct CorporateActionRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetRow {
     /// The day of the decision (orders from it fill at the next open).
-    pub date: String,
+    #[serde(serialize_with = "serialize_iso_date")]
+    pub date: chrono::NaiveDate,
     /// Instrument.
     pub symbol: String,
     /// Target weight, a fraction of equity; 0 for a name the decision leaves.
@@ -309,7 +313,8 @@ pub struct TargetRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct NoteRow {
     /// The day of the decision.
-    pub date: String,
+    #[serde(serialize_with = "serialize_iso_date")]
+    pub date: chrono::NaiveDate,
     /// The remark.
     pub message: String,
 }
@@ -427,7 +432,7 @@ impl RunReport {
                 .fills
                 .iter()
                 .map(|f| FillRow {
-                    date: iso_date(f.date),
+                    date: f.date,
                     symbol: symbol(f.instrument),
                     side: f.side,
                     shares: f.shares,
@@ -444,7 +449,7 @@ impl RunReport {
                 .rejections
                 .iter()
                 .map(|r| RejectionRow {
-                    date: iso_date(r.date),
+                    date: r.date,
                     symbol: symbol(r.instrument),
                     side: r.side,
                     shares: r.shares,
@@ -455,7 +460,7 @@ impl RunReport {
                 .corporate_actions
                 .iter()
                 .map(|p| CorporateActionRow {
-                    date: iso_date(p.date),
+                    date: p.date,
                     symbol: symbol(p.instrument),
                     kind: p.kind,
                     shares: p.shares,
@@ -467,7 +472,7 @@ impl RunReport {
                 .targets
                 .iter()
                 .map(|t| TargetRow {
-                    date: iso_date(t.date),
+                    date: t.date,
                     symbol: symbol(t.instrument),
                     weight: t.weight,
                 })
@@ -476,7 +481,7 @@ impl RunReport {
                 .notes
                 .iter()
                 .map(|n| NoteRow {
-                    date: iso_date(n.date),
+                    date: n.date,
                     message: n.message.clone(),
                 })
                 .collect(),
@@ -725,18 +730,10 @@ fn drawdown_rows(result: &BacktestResult, returns: &[f64]) -> Vec<DrawdownRow> {
         .collect()
 }
 
-/// `date` as the rows write it, `YYYY-MM-DD`: chrono's `to_string`, spelt out for the years
-/// 0 to 9999 (chrono's formatter takes about a microsecond a date, and a long run's
-/// `positions` has a row for every holding on every day); other years go through chrono.
-fn iso_date(date: chrono::NaiveDate) -> String {
-    match iso_date_text(&date) {
-        Some(text) => text.as_str().to_owned(),
-        None => date.to_string(),
-    }
-}
-
-/// Serialise a date as [`iso_date`] writes it, without allocating (for
-/// `#[serde(serialize_with)]`).
+/// Serialise a date as the rows write it, `YYYY-MM-DD`: chrono's `to_string`, spelt out for
+/// the years 0 to 9999 without allocating (chrono's formatter takes about a microsecond a
+/// date, and a long run's `positions` has a row for every holding on every day); other years
+/// go through chrono. For `#[serde(serialize_with)]`.
 fn serialize_iso_date<S: Serializer>(date: &chrono::NaiveDate, s: S) -> Result<S::Ok, S::Error> {
     match iso_date_text(date) {
         Some(text) => s.serialize_str(text.as_str()),
@@ -754,7 +751,7 @@ impl IsoDateText {
     }
 }
 
-/// [`iso_date`]'s text of `date`, `None` for a year outside 0 to 9999.
+/// The `YYYY-MM-DD` text of `date`, `None` for a year outside 0 to 9999.
 fn iso_date_text(date: &chrono::NaiveDate) -> Option<IsoDateText> {
     use chrono::Datelike;
     let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
@@ -801,6 +798,14 @@ fn period_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `date` as the rows write it.
+    fn iso_date(date: chrono::NaiveDate) -> String {
+        let mut out = Vec::new();
+        serialize_iso_date(&date, &mut serde_json::Serializer::new(&mut out)).expect("a date serialises");
+        let quoted = String::from_utf8(out).expect("JSON is UTF-8");
+        quoted.trim_matches('"').to_owned()
+    }
 
     #[test]
     fn iso_dates_are_chronos() {
