@@ -222,13 +222,15 @@ impl BarFeed for Kdj {
     type Point = KdjPoint;
     fn feed(&mut self, high: &[f64], low: &[f64], closes: &[f64], day: usize) -> Result<Option<KdjPoint>, ()> {
         let (h, l, c) = (high[day], low[day], closes[day]);
-        // `kdj`'s checks: no infinite value, a bar missing in all fields or none, high ≥ low
-        let fields = [h, l, c];
-        let missing = fields.iter().filter(|v| v.is_nan()).count();
-        if fields.iter().any(|v| v.is_infinite()) || (missing != 0 && missing != 3) || h < l {
-            return Err(());
+        // `kdj`'s checks: high ≥ low on a bar; a bar missing in every field is skipped, and one
+        // with an infinite value or missing in some fields only is refused
+        if h.is_finite() && l.is_finite() && c.is_finite() {
+            if h < l { Err(()) } else { Ok(self.next(h, l, c)) }
+        } else if h.is_nan() && l.is_nan() && c.is_nan() {
+            Ok(None)
+        } else {
+            Err(())
         }
-        Ok(self.next(h, l, c))
     }
 }
 
