@@ -1,17 +1,21 @@
 //! Long-format bars from CSV: `date,symbol,open,high,low,close,volume` plus the optional
 //! `amount`, `adj_factor` and `pre_close`, in any column order, rows in any order.
 //!
-//! The file is streamed line by line straight into [`BarColumns`]: the symbol becomes an index as the row arrives (a date-major file repeats
-//! the same sequence of symbols every day, so the next symbol is predicted and compared before
-//! anything is hashed), each distinct date is parsed once, and every number is parsed where it
-//! stands. No column of text is ever held, so a 25-million-row file needs the memory of its
-//! numbers, not of its text.
+//! The file is streamed into [`BarColumns`] in blocks of whole lines (4 MiB), parsed on every
+//! core and appended in file order: within a block the symbol becomes an index as the row
+//! arrives (a date-major file repeats the same sequence of symbols every day, so the next
+//! symbol is predicted and compared before anything is hashed), each distinct date is parsed
+//! once, and every number is parsed where it stands; the blocks' symbols are then numbered in
+//! the order they first appear in the file. No column of text is ever held, so a
+//! 25-million-row file needs the memory of its numbers (and of the few blocks in flight), not
+//! of its text. The columns, and the first error, do not depend on the blocks or the threads
+//! (tests cut a file at every byte).
 //!
 //! Why not polars' reader, which rebt used before? It reads the whole file into memory and
 //! builds string columns for `date` and `symbol` before anything is converted: on issue 15's
 //! 5,000 × 5,000 market (25 M rows, 1.27 GB) loading took 12.6 s and peaked at 5.0 GB. This
-//! reader, on a generated market of the same size (24.5 M rows, 1.24 GB), peaks at 1.98 GB
-//! (the panel itself) with 10.4 s of CPU across its two threads (README, "Whole-market
+//! reader, on a generated market of the same size (24.5 M rows, 1.24 GB), loads it in
+//! 5.4–5.9 s (6.8–7.6 s parsing on one thread) and peaks at 1.28 GB (README, "Whole-market
 //! scale"). polars' parse errors name no row either: this reader names the line of every
 //! error as it meets it, and the default build no longer compiles polars at all.
 //!
@@ -40,9 +44,10 @@ use crate::error::DataError;
 use chrono::NaiveDate;
 use rebt_core::BarColumns;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 use std::path::Path;
+use std::sync::{Mutex, PoisonError, mpsc};
 
 /// Read bars from the bytes of a CSV file. `path` is used only in error messages.
 pub fn read_csv_bars(bytes: &[u8], path: &Path) -> Result<BarColumns, DataError> {
@@ -52,7 +57,20 @@ pub fn read_csv_bars(bytes: &[u8], path: &Path) -> Result<BarColumns, DataError>
 /// Read bars from a buffered CSV stream (a file, or decompressed bytes); `size_hint` is its
 /// length in bytes, if known (0 if not), used only to reserve the columns. `path` names it
 /// in errors.
-pub fn read_csv_bars_from(mut input: impl BufRead, path: &Path, size_hint: u64) -> Result<BarColumns, DataError> {
+pub fn read_csv_bars_from(input: impl BufRead, path: &Path, size_hint: u64) -> Result<BarColumns, DataError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    read_bars(input, path, size_hint, BLOCK, threads)
+}
+
+/// [`read_csv_bars_from`] with the records cut into blocks of about `block` bytes, parsed on
+/// `threads` threads: the same columns, or the same error, whatever these are.
+fn read_bars(
+    mut input: impl BufRead,
+    path: &Path,
+    size_hint: u64,
+    block: usize,
+    threads: usize,
+) -> Result<BarColumns, DataError> {
     // a byte-order mark is dropped here, whatever the first read returns
     let start = input.fill_buf().map_err(|source| DataError::Io {
         path: path.to_path_buf(),
@@ -83,30 +101,219 @@ pub fn read_csv_bars_from(mut input: impl BufRead, path: &Path, size_hint: u64) 
         message: "the header is not valid UTF-8".into(),
     })?;
     let columns = bars::check_columns(&split_fields(header_text).into_strings(), path)?;
-    let width = columns.len();
-    let at = |name: &str| columns.iter().position(|c| *c == name);
-    let date_at = at("date").expect("check_columns requires `date`");
-    let symbol_at = at("symbol").expect("check_columns requires `symbol`");
-    let mut rows = Rows::new(&columns, (size_hint / 48) as usize);
+    read_rows(input, path, size_hint, Layout::new(columns), block, threads)
+}
+
+/// The size of the blocks a bars file is cut into, at line ends, to be parsed on several
+/// threads. Each block interns its symbols afresh, so a block must be large beside a day of
+/// the whole market (5,000 rows, 250 kB); the blocks in flight (twice the threads) hold
+/// about 64 MB.
+const BLOCK: usize = 4 << 20;
+
+/// Where each field of a record goes.
+struct Layout {
+    columns: Vec<&'static str>,
+    date_at: usize,
+    symbol_at: usize,
+    /// (column, its field in a record, its index in [`NUMERIC`]) of each numeric column the
+    /// file has.
+    numeric: Vec<(&'static str, usize, usize)>,
+}
+
+impl Layout {
+    fn new(columns: Vec<&'static str>) -> Layout {
+        let at = |name: &str| columns.iter().position(|c| *c == name);
+        let numeric = NUMERIC
+            .iter()
+            .enumerate()
+            .filter_map(|(n, name)| at(name).map(|k| (*name, k, n)))
+            .collect();
+        Layout {
+            date_at: at("date").expect("check_columns requires `date`"),
+            symbol_at: at("symbol").expect("check_columns requires `symbol`"),
+            numeric,
+            columns,
+        }
+    }
+}
+
+/// Read the records after the header: the input cut into blocks of about `block` bytes at
+/// line ends, each block parsed on its own ([`parse_block`], on `threads` threads when there
+/// is more than one block) and the blocks appended in file order ([`Appended`]), so that the
+/// columns, the order of the symbols and the first error are the same whatever the block
+/// size and the threads.
+fn read_rows(
+    mut input: impl BufRead,
+    path: &Path,
+    size_hint: u64,
+    layout: Layout,
+    block: usize,
+    threads: usize,
+) -> Result<BarColumns, DataError> {
+    let mut appended = Appended::new(&layout, (size_hint / 48) as usize);
+    let mut blocks = Blocks {
+        input: &mut input,
+        size: block,
+        next_line: 2,
+    };
+    let Some(first) = blocks.next(Vec::new(), path)? else {
+        return Ok(appended.finish());
+    };
+    let second = blocks.next(Vec::new(), path)?;
+    if second.is_none() || threads < 2 {
+        let mut rows = appended.append(parse_block(&layout, path, &first, Rows::new(&layout.numeric, 0)), path)?;
+        let mut spare = first.text;
+        let mut next = second;
+        while let Some(b) = next {
+            rows = appended.append(parse_block(&layout, path, &b, rows), path)?;
+            next = blocks.next(std::mem::replace(&mut spare, b.text), path)?;
+        }
+        return Ok(appended.finish());
+    }
+    let (to_parse, queue) = mpsc::channel::<(usize, Block, Rows)>();
+    let queue = Mutex::new(queue);
+    let (parsed_tx, parsed) = mpsc::channel();
+    std::thread::scope(|scope| {
+        // moved in, so that the threads stop when this returns, an error or not
+        let to_parse = to_parse;
+        for _ in 0..threads {
+            let (queue, parsed_tx, layout) = (&queue, parsed_tx.clone(), &layout);
+            scope.spawn(move || {
+                loop {
+                    let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok((k, b, rows)) = job else { break };
+                    let parsed = parse_block(layout, path, &b, rows);
+                    if parsed_tx.send((k, parsed, b.text)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(parsed_tx);
+        // read ahead at most two blocks a thread; append the parsed ones in file order
+        let mut waiting = BTreeMap::new();
+        let (mut sent, mut appended_blocks) = (0, 0);
+        let mut next = [Some(first), second];
+        // the buffers of the blocks appended, for the next ones
+        let (mut spare, mut spare_rows): (Vec<Vec<u8>>, Vec<Rows>) = (Vec::new(), Vec::new());
+        loop {
+            while sent - appended_blocks < 2 * threads {
+                let b = match next.iter_mut().find_map(Option::take) {
+                    Some(b) => b,
+                    None => match blocks.next(spare.pop().unwrap_or_default(), path)? {
+                        Some(b) => b,
+                        None => break,
+                    },
+                };
+                let rows = spare_rows.pop().unwrap_or_else(|| Rows::new(&layout.numeric, 0));
+                to_parse
+                    .send((sent, b, rows))
+                    .expect("the parsing threads run until the blocks are sent");
+                sent += 1;
+            }
+            if appended_blocks == sent {
+                break;
+            }
+            let (k, rows, text) = parsed.recv().expect("a block sent is parsed");
+            spare.push(text);
+            waiting.insert(k, rows);
+            while let Some(parsed) = waiting.remove(&appended_blocks) {
+                spare_rows.push(appended.append(parsed, path)?);
+                appended_blocks += 1;
+            }
+        }
+        Ok(appended.finish())
+    })
+}
+
+/// Consecutive whole lines of the file, and the number of the first.
+struct Block {
+    text: Vec<u8>,
+    first_line: usize,
+}
+
+/// Cuts the input into [`Block`]s of about `size` bytes, each ending at a line end (or the
+/// file's end).
+struct Blocks<'a, R: BufRead> {
+    input: &'a mut R,
+    size: usize,
+    next_line: usize,
+}
+
+impl<R: BufRead> Blocks<'_, R> {
+    /// The next block, in `text` (a spare buffer), or `None` at the end of the input.
+    fn next(&mut self, mut text: Vec<u8>, path: &Path) -> Result<Option<Block>, DataError> {
+        let io = |source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        text.clear();
+        while text.len() < self.size {
+            let available = self.input.fill_buf().map_err(io)?;
+            if available.is_empty() {
+                break;
+            }
+            let take = available.len().min(self.size - text.len());
+            text.extend_from_slice(&available[..take]);
+            self.input.consume(take);
+        }
+        if text.last().is_some_and(|&b| b != b'\n') {
+            self.input.read_until(b'\n', &mut text).map_err(io)?;
+        }
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let first_line = self.next_line;
+        self.next_line += line_ends(&text);
+        Ok(Some(Block { text, first_line }))
+    }
+}
+
+/// How many line ends `text` holds.
+fn line_ends(text: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', text).count()
+}
+
+/// One block's records, its symbols numbered in the order they first appear in it.
+struct Parsed {
+    rows: Rows,
+    names: Vec<String>,
+    /// Whether the block has a line with content.
+    content: bool,
+    /// The first of the empty lines that end the block (blank lines at the end of the file
+    /// are allowed; an empty line with content after it is not).
+    trailing_empty: Option<usize>,
+}
+
+/// Parse a block's lines. Errors are at the first line of the block that has one; within a
+/// line, the field count first, then the numbers in file order, then the date, then the
+/// symbol. An empty line followed by a line with content in the block is an error at the
+/// empty line; one followed by content in a later block is found by [`Appended::append`].
+/// The rows are filled into `rows`, emptied first (a buffer of an earlier block).
+fn parse_block(layout: &Layout, path: &Path, block: &Block, mut rows: Rows) -> Result<Parsed, DataError> {
+    let width = layout.columns.len();
+    rows.clear();
     let mut dates = DateCache::default();
     let mut symbols = SymbolInterner::default();
-    let mut line_no = 1usize;
+    let text = block.text.strip_suffix(b"\n").unwrap_or(&block.text);
     // the first empty line seen: an error if any line with content follows
     let mut empty: Option<usize> = None;
-    loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf).map_err(io)? == 0 {
-            break;
-        }
-        line_no += 1;
-        let line = trim_line(&buf);
+    let mut content = false;
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text).chain([text.len()]);
+    for (k, end) in ends.enumerate() {
+        let line_no = block.first_line + k;
+        let line = &text[start..end];
+        start = end + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             empty.get_or_insert(line_no);
             continue;
         }
         if let Some(empty) = empty {
-            return Err(field_count_error(empty, 0, path, &columns));
+            return Err(field_count_error(empty, 0, path, &layout.columns));
         }
+        content = true;
         // a line with a quote goes through the quote-aware splitter; the rest split on commas
         let quoted: Vec<Cow<str>>;
         let mut cells: [&[u8]; MAX_COLUMNS] = [&[]; MAX_COLUMNS];
@@ -133,10 +340,10 @@ pub fn read_csv_bars_from(mut input: impl BufRead, path: &Path, size_hint: u64) 
                 line_no,
                 if blank { 0 } else { found },
                 path,
-                &columns,
+                &layout.columns,
             ));
         }
-        for &(column, field, n) in &rows.numeric {
+        for &(column, field, n) in &layout.numeric {
             let cell = cells[field];
             let value = if cell.is_empty() {
                 f64::NAN
@@ -145,10 +352,81 @@ pub fn read_csv_bars_from(mut input: impl BufRead, path: &Path, size_hint: u64) 
             };
             rows.values[n].push(value);
         }
-        rows.dates.push(dates.get(cells[date_at], line_no, path)?);
-        rows.symbols.push(symbols.intern(cells[symbol_at], line_no, path)?);
+        rows.dates.push(dates.get(cells[layout.date_at], line_no, path)?);
+        rows.symbols
+            .push(symbols.intern(cells[layout.symbol_at], line_no, path)?);
     }
-    Ok(rows.into_columns(symbols.names))
+    Ok(Parsed {
+        rows,
+        names: symbols.names,
+        content,
+        trailing_empty: empty,
+    })
+}
+
+/// The columns of the blocks appended so far, in file order, with the symbols renumbered in
+/// the order they first appear in the file.
+struct Appended {
+    rows: Rows,
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+    /// The first empty line not yet followed by content.
+    empty: Option<usize>,
+    columns: Vec<&'static str>,
+}
+
+impl Appended {
+    fn new(layout: &Layout, capacity: usize) -> Appended {
+        Appended {
+            rows: Rows::new(&layout.numeric, capacity),
+            names: Vec::new(),
+            index: HashMap::new(),
+            empty: None,
+            columns: layout.columns.clone(),
+        }
+    }
+
+    /// Append the next block, or give the file's first error: an empty line before this
+    /// block's content comes before any error in it. Gives back the block's rows, to be
+    /// filled again.
+    fn append(&mut self, parsed: Result<Parsed, DataError>, path: &Path) -> Result<Rows, DataError> {
+        let parsed = match (parsed, self.empty) {
+            // an error is at a line with content, or at an empty line before one
+            (Err(_), Some(empty)) => return Err(field_count_error(empty, 0, path, &self.columns)),
+            (Err(e), None) => return Err(e),
+            (Ok(p), Some(empty)) if p.content => return Err(field_count_error(empty, 0, path, &self.columns)),
+            (Ok(p), _) => p,
+        };
+        if parsed.content {
+            self.empty = parsed.trailing_empty;
+        } else {
+            self.empty = self.empty.or(parsed.trailing_empty);
+        }
+        let renumber: Vec<u32> = parsed
+            .names
+            .into_iter()
+            .map(|name| match self.index.get(&name) {
+                Some(&id) => id,
+                None => {
+                    let id = self.names.len() as u32;
+                    self.index.insert(name.clone(), id);
+                    self.names.push(name);
+                    id
+                }
+            })
+            .collect();
+        let (rows, from) = (&mut self.rows, parsed.rows);
+        rows.dates.extend_from_slice(&from.dates);
+        rows.symbols.extend(from.symbols.iter().map(|&s| renumber[s as usize]));
+        for (to, from) in rows.values.iter_mut().zip(&from.values) {
+            to.extend_from_slice(from);
+        }
+        Ok(from)
+    }
+
+    fn finish(self) -> BarColumns {
+        self.rows.into_columns(self.names)
+    }
 }
 
 /// The most columns a bars file can have (required and optional, each once).
@@ -184,21 +462,24 @@ struct Rows {
 }
 
 impl Rows {
-    fn new(columns: &[&'static str], capacity: usize) -> Rows {
-        let numeric = NUMERIC
-            .iter()
-            .enumerate()
-            .filter_map(|(n, name)| columns.iter().position(|c| c == name).map(|k| (*name, k, n)))
-            .collect::<Vec<_>>();
+    fn new(numeric: &[(&'static str, usize, usize)], capacity: usize) -> Rows {
         let mut values: [Vec<f64>; 8] = Default::default();
-        for &(_, _, n) in &numeric {
+        for &(_, _, n) in numeric {
             values[n].reserve(capacity);
         }
         Rows {
-            numeric,
+            numeric: numeric.to_vec(),
             dates: Vec::with_capacity(capacity),
             symbols: Vec::with_capacity(capacity),
             values,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.dates.clear();
+        self.symbols.clear();
+        for v in &mut self.values {
+            v.clear();
         }
     }
 
@@ -502,6 +783,99 @@ mod tests {
             assert!(!fields.open_quote, "{line:?}");
             assert_eq!(fields.cells, line.split(',').collect::<Vec<_>>(), "{line:?}");
             assert!(fields.cells.iter().all(|c| matches!(c, Cow::Borrowed(_))), "{line:?}");
+        }
+    }
+
+    /// `text` read with its records cut into blocks of `block` bytes on `threads` threads:
+    /// the columns (as their debug text, in which NaN equals NaN) or the error's message.
+    fn read_in_blocks(text: &str, block: usize, threads: usize) -> Result<String, String> {
+        read_bars(text.as_bytes(), Path::new("d/bars.csv"), 0, block, threads)
+            .map(|columns| format!("{columns:?}"))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The columns and the first error are those of one block, wherever the blocks end (every
+    /// block size from 1 byte, a line a block, to the whole text) and on 1 to 3 threads.
+    fn same_in_every_block_size(text: &str) {
+        let whole = read_in_blocks(text, usize::MAX, 1);
+        for block in 1..=text.len() {
+            for threads in 1..=3 {
+                assert_eq!(
+                    read_in_blocks(text, block, threads),
+                    whole,
+                    "blocks of {block} bytes on {threads} threads, text {text:?}"
+                );
+            }
+        }
+    }
+
+    const HEADER: &str = "date,symbol,open,high,low,close,volume\n";
+
+    #[test]
+    fn blocks_give_the_columns_of_one_block() {
+        // symbols first seen in later blocks, a suspension's empty cells, a quoted line, CRLF
+        // endings, no final line end, then blank lines at the end (allowed)
+        let rows = [
+            "2025-01-02,A,1,2,0.5,1.5,100",
+            "2025-01-02,B,2,3,1,2.5,200",
+            "2025-01-03,B,2,3,1,2.75,210",
+            "2025-01-03,A,,,,,",
+            "2025-01-03,\"C\",5,6,4,5.5,50\r",
+            "2025-01-06,D,7,8,6,7.5,70\r",
+            "2025-01-06,A,1,2,0.5,1.25,90",
+            "2025-01-06,C,5,6,4,5.25,40",
+        ];
+        let body = rows.join("\n");
+        for tail in ["", "\n", "\n\n\r\n\n"] {
+            let text = format!("{HEADER}{body}{tail}");
+            let whole = read_in_blocks(&text, usize::MAX, 1).expect("valid bars");
+            assert!(whole.contains(r#"symbol_names: ["A", "B", "C", "D"]"#), "{whole}");
+            same_in_every_block_size(&text);
+        }
+        assert_eq!(read_in_blocks(HEADER, 1, 2), read_in_blocks(HEADER, usize::MAX, 1));
+    }
+
+    #[test]
+    fn blocks_give_the_first_error_of_one_block() {
+        let ok = "2025-01-02,A,1,2,0.5,1.5,100";
+        for (broken, line, wanted) in [
+            // an empty line with content after it, in the same block or a later one
+            (format!("{ok}\n\n{ok}\n"), 3, "the line is empty"),
+            (format!("{ok}\n\n\r\n\n{ok}\n"), 3, "the line is empty"),
+            // an empty line comes before a later line's own error
+            (
+                format!("{ok}\n\n2025-01-02,A,x,2,0.5,1.5,100\n"),
+                3,
+                "the line is empty",
+            ),
+            // a blank line is a line with no fields
+            (format!("{ok}\n  \n{ok}\n"), 3, "the line is empty"),
+            (format!("{ok}\n{ok},7\n"), 3, "found 8 fields"),
+            // the first of several errors
+            (
+                format!("{ok}\n2025-13-02,A,1,2,0.5,1.5,100\n2025-01-02,A,x,2,0.5,1.5,100\n"),
+                3,
+                "is not a date",
+            ),
+            (
+                format!("{ok}\n{ok}\n2025-01-02,A,1,y,0.5,1.5,100\n2025-01-02, B,1,2,0.5,1.5,100\n"),
+                4,
+                "is not a number",
+            ),
+            (
+                format!("{ok}\n2025-01-02, B,1,2,0.5,1.5,100\n{ok}\n\n{ok}"),
+                3,
+                "leading or trailing spaces",
+            ),
+            (format!("{ok}\n2025-01-02,,1,2,0.5,1.5,100\n"), 3, "symbol is missing"),
+        ] {
+            let text = format!("{HEADER}{broken}");
+            let error = read_in_blocks(&text, usize::MAX, 1).expect_err("broken bars");
+            assert!(
+                error.contains(&format!("d/bars.csv:{line}")) && error.contains(wanted),
+                "{error}"
+            );
+            same_in_every_block_size(&text);
         }
     }
 
