@@ -46,6 +46,7 @@ use rebt_core::BarColumns;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError, mpsc};
 
@@ -58,7 +59,9 @@ pub fn read_csv_bars(bytes: &[u8], path: &Path) -> Result<BarColumns, DataError>
 /// length in bytes, if known (0 if not), used only to reserve the columns. `path` names it
 /// in errors.
 pub fn read_csv_bars_from(input: impl BufRead, path: &Path, size_hint: u64) -> Result<BarColumns, DataError> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(MAX_THREADS);
     read_bars(input, path, size_hint, BLOCK, threads)
 }
 
@@ -109,6 +112,10 @@ fn read_bars(
 /// the whole market (5,000 rows, 250 kB); the blocks in flight (twice the threads) hold
 /// about 64 MB.
 const BLOCK: usize = 4 << 20;
+
+/// The most threads that parse blocks: the blocks are appended on the calling thread, which
+/// more would wait for, and each thread keeps two blocks in flight (16 MB).
+const MAX_THREADS: usize = 4;
 
 /// Where each field of a record goes.
 struct Layout {
@@ -182,7 +189,9 @@ fn read_rows(
                 loop {
                     let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
                     let Ok((k, b, rows)) = job else { break };
-                    let parsed = parse_block(layout, path, &b, rows);
+                    // a panic is handed to the reading thread, which would otherwise wait for
+                    // this block for ever
+                    let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| parse_block(layout, path, &b, rows)));
                     if parsed_tx.send((k, parsed, b.text)).is_err() {
                         break;
                     }
@@ -216,7 +225,7 @@ fn read_rows(
             }
             let (k, rows, text) = parsed.recv().expect("a block sent is parsed");
             spare.push(text);
-            waiting.insert(k, rows);
+            waiting.insert(k, rows.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
             while let Some(parsed) = waiting.remove(&appended_blocks) {
                 spare_rows.push(appended.append(parsed, path)?);
                 appended_blocks += 1;
@@ -877,6 +886,21 @@ mod tests {
             );
             same_in_every_block_size(&text);
         }
+    }
+
+    #[test]
+    fn a_panic_parsing_a_block_reaches_the_caller() {
+        // a layout no header gives (a date field beyond the record) makes parse_block panic on
+        // the first block, the only one with content; the other thread, parsing the blank
+        // lines after it, lives on. The reading thread must panic too, not wait for the first
+        // block for ever.
+        let layout = Layout {
+            date_at: MAX_COLUMNS,
+            ..Layout::new(bars::REQUIRED_COLUMNS.to_vec())
+        };
+        let text = format!("2025-01-02,A,1,2,0.5,1.5,100{}", "\n".repeat(200));
+        let read = std::panic::catch_unwind(|| read_rows(text.as_bytes(), Path::new("d/bars.csv"), 0, layout, 40, 2));
+        assert!(read.is_err());
     }
 
     #[test]
