@@ -1,8 +1,8 @@
 //! Long-format bars from CSV: `date,symbol,open,high,low,close,volume` plus the optional
 //! `amount`, `adj_factor` and `pre_close`, in any column order, rows in any order.
 //!
-//! The file is streamed into [`BarColumns`] in blocks of whole lines (4 MiB), parsed on every
-//! core and appended in file order: within a block the symbol becomes an index as the row
+//! The file is streamed into [`BarColumns`] in blocks of whole lines (4 MiB), parsed on up to
+//! four threads and appended in file order: within a block the symbol becomes an index as the row
 //! arrives (a date-major file repeats the same sequence of symbols every day, so the next
 //! symbol is predicted and compared before anything is hashed), each distinct date is parsed
 //! once, and every number is parsed where it stands; the blocks' symbols are then numbered in
@@ -162,15 +162,17 @@ fn read_rows(
         input: &mut input,
         size: block,
         next_line: 2,
+        failed: None,
     };
     let Some(first) = blocks.next(Vec::new(), path)? else {
         return Ok(appended.finish());
     };
-    let second = blocks.next(Vec::new(), path)?;
-    if second.is_none() || threads < 2 {
+    // a read error is reported where the file has it: after the lines before it
+    let second = blocks.next(Vec::new(), path);
+    if threads < 2 || !matches!(second, Ok(Some(_))) {
         let mut rows = appended.append(parse_block(&layout, path, &first, Rows::new(&layout.numeric, 0)), path)?;
         let mut spare = first.text;
-        let mut next = second;
+        let mut next = second?;
         while let Some(b) = next {
             rows = appended.append(parse_block(&layout, path, &b, rows), path)?;
             next = blocks.next(std::mem::replace(&mut spare, b.text), path)?;
@@ -202,16 +204,23 @@ fn read_rows(
         // read ahead at most two blocks a thread; append the parsed ones in file order
         let mut waiting = BTreeMap::new();
         let (mut sent, mut appended_blocks) = (0, 0);
-        let mut next = [Some(first), second];
+        let mut next = [Some(first), second.ok().flatten()];
+        let mut read_error = None;
         // the buffers of the blocks appended, for the next ones
         let (mut spare, mut spare_rows): (Vec<Vec<u8>>, Vec<Rows>) = (Vec::new(), Vec::new());
         loop {
-            while sent - appended_blocks < 2 * threads {
+            while read_error.is_none() && sent - appended_blocks < 2 * threads {
                 let b = match next.iter_mut().find_map(Option::take) {
                     Some(b) => b,
-                    None => match blocks.next(spare.pop().unwrap_or_default(), path)? {
-                        Some(b) => b,
-                        None => break,
+                    None => match blocks.next(spare.pop().unwrap_or_default(), path) {
+                        Ok(Some(b)) => b,
+                        Ok(None) => break,
+                        // reported once the blocks before it are appended, should they hold
+                        // no error
+                        Err(e) => {
+                            read_error = Some(e);
+                            break;
+                        }
                     },
                 };
                 let rows = spare_rows.pop().unwrap_or_else(|| Rows::new(&layout.numeric, 0));
@@ -221,6 +230,9 @@ fn read_rows(
                 sent += 1;
             }
             if appended_blocks == sent {
+                if let Some(e) = read_error {
+                    return Err(e);
+                }
                 break;
             }
             let (k, rows, text) = parsed.recv().expect("a block sent is parsed");
@@ -247,27 +259,28 @@ struct Blocks<'a, R: BufRead> {
     input: &'a mut R,
     size: usize,
     next_line: usize,
+    /// A read error met after the whole lines of the last block, given by the next call.
+    failed: Option<DataError>,
 }
 
 impl<R: BufRead> Blocks<'_, R> {
-    /// The next block, in `text` (a spare buffer), or `None` at the end of the input.
+    /// The next block, in `text` (a spare buffer), or `None` at the end of the input. A read
+    /// error comes after the whole lines read before it, as a reader of line after line
+    /// would meet it (a line it cuts is not parsed).
     fn next(&mut self, mut text: Vec<u8>, path: &Path) -> Result<Option<Block>, DataError> {
-        let io = |source| DataError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        text.clear();
-        while text.len() < self.size {
-            let available = self.input.fill_buf().map_err(io)?;
-            if available.is_empty() {
-                break;
-            }
-            let take = available.len().min(self.size - text.len());
-            text.extend_from_slice(&available[..take]);
-            self.input.consume(take);
+        if let Some(e) = self.failed.take() {
+            return Err(e);
         }
-        if text.last().is_some_and(|&b| b != b'\n') {
-            self.input.read_until(b'\n', &mut text).map_err(io)?;
+        text.clear();
+        if let Err(source) = self.fill(&mut text) {
+            text.truncate(text.iter().rposition(|&b| b == b'\n').map_or(0, |end| end + 1));
+            self.failed = Some(DataError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+            if text.is_empty() {
+                return Err(self.failed.take().expect("just set"));
+            }
         }
         if text.is_empty() {
             return Ok(None);
@@ -275,6 +288,30 @@ impl<R: BufRead> Blocks<'_, R> {
         let first_line = self.next_line;
         self.next_line += line_ends(&text);
         Ok(Some(Block { text, first_line }))
+    }
+}
+
+impl<R: BufRead> Blocks<'_, R> {
+    /// Read about `size` bytes into `text`, then on to the end of the line.
+    fn fill(&mut self, text: &mut Vec<u8>) -> std::io::Result<()> {
+        while text.len() < self.size {
+            let available = match self.input.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if available.is_empty() {
+                return Ok(());
+            }
+            let take = available.len().min(self.size - text.len());
+            text.extend_from_slice(&available[..take]);
+            self.input.consume(take);
+        }
+        if text.last().is_some_and(|&b| b != b'\n') {
+            // retries an interrupted read itself
+            self.input.read_until(b'\n', text)?;
+        }
+        Ok(())
     }
 }
 
@@ -885,6 +922,77 @@ mod tests {
                 "{error}"
             );
             same_in_every_block_size(&text);
+        }
+    }
+
+    /// Gives `text`, then fails with `failure` (once, for `Interrupted`, then gives nothing).
+    struct Failing<'a> {
+        text: &'a [u8],
+        failure: Option<std::io::ErrorKind>,
+    }
+
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.text.is_empty() {
+                return match self.failure {
+                    Some(std::io::ErrorKind::Interrupted) => {
+                        self.failure = None;
+                        Err(std::io::ErrorKind::Interrupted.into())
+                    }
+                    Some(kind) => Err(std::io::Error::new(kind, "the disk went away")),
+                    None => Ok(0),
+                };
+            }
+            let n = buf.len().min(self.text.len()).min(5);
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            Ok(n)
+        }
+    }
+
+    /// `text` then a read failing with `failure`, read in blocks of `block` bytes on
+    /// `threads` threads: the error's message, or the columns' debug text.
+    fn read_failing(text: &str, failure: std::io::ErrorKind, block: usize, threads: usize) -> Result<String, String> {
+        let input = Failing {
+            text: text.as_bytes(),
+            failure: Some(failure),
+        };
+        read_bars(
+            std::io::BufReader::with_capacity(7, input),
+            Path::new("d/bars.csv"),
+            0,
+            block,
+            threads,
+        )
+        .map(|columns| format!("{columns:?}"))
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_read_error_comes_after_the_lines_before_it() {
+        let ok = "2025-01-02,A,1,2,0.5,1.5,100\n";
+        let bad = "2025-01-02,A,x,2,0.5,1.5,100\n";
+        let other = std::io::ErrorKind::Other;
+        // blocks from a line each to the whole text, so that the failed read comes in a block
+        // read ahead of the one with the bad line, or in the same block
+        for block in 1..200 {
+            for threads in 1..=3 {
+                // an error in a line before the failed read is the one reported
+                let early = format!("{HEADER}{ok}{bad}{ok}{ok}{ok}");
+                let got = read_failing(&early, other, block, threads).expect_err("a bad line");
+                assert!(got.contains("d/bars.csv:3") && got.contains("is not a number"), "{got}");
+                // lines without an error: the read's, even when it cuts a line
+                for text in [format!("{HEADER}{ok}{ok}"), format!("{HEADER}{ok}2025-01-02,A,x")] {
+                    let got = read_failing(&text, other, block, threads).expect_err("a failed read");
+                    assert!(got.contains("the disk went away"), "{got}");
+                }
+                // an interrupted read is read again
+                let text = format!("{HEADER}{ok}{ok}");
+                assert_eq!(
+                    read_failing(&text, std::io::ErrorKind::Interrupted, block, threads),
+                    read_in_blocks(&text, usize::MAX, 1)
+                );
+            }
         }
     }
 

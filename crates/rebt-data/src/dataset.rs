@@ -818,7 +818,8 @@ pub(crate) fn assemble_with_panel(
 }
 
 /// Stream a plain `bars.csv` from disk into columns while another thread hashes the same
-/// file for the fingerprint (the two take about as long; on two cores they overlap).
+/// file for the fingerprint (the hash takes a fraction of the parse, which has threads of
+/// its own: [`crate::csv`]).
 fn read_csv_file(path: &Path) -> Result<(BarColumns, Sha256), DataError> {
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
