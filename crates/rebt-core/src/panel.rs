@@ -240,12 +240,11 @@ pub struct Panel {
     nan_days: Vec<f64>,
     /// One 1.0 per day: the series of `adj_factor` when the dataset has none.
     one_days: Vec<f64>,
-    /// The same open, high, low, close and volume, day-major: the bars of day `d` are
-    /// `by_day[d · instruments .. (d + 1) · instruments]`. The engine walks the panel day by
-    /// day across instruments; this layout keeps each day's bars in a few cache lines
-    /// (the instrument-major columns above serve `series`). Filled on first use
-    /// ([`Panel::day_major`]): a command that runs no backtest (`data check`, `data info`)
-    /// never needs it, and on a whole market it is half the panel's memory.
+    /// The same open, high, low, close and volume, day-major, for a panel of at most
+    /// [`KEEP_DAY_MAJOR`] bars or one asked to keep them ([`Panel::keep_day_major`]): the bars
+    /// of day `d` are `by_day[d · instruments .. (d + 1) · instruments]`. Filled on first use
+    /// ([`Panel::day_rows`]) and kept for every run on the panel. Otherwise none is kept: each
+    /// run fills its own rolling tile of days.
     by_day: OnceLock<Vec<Bar>>,
     /// Each market's sessions, derived from the bars on first use ([`Panel::sessions`]): the
     /// engine needs them on every run, and they depend on the panel alone.
@@ -832,18 +831,70 @@ impl Panel {
         self
     }
 
-    /// The day-major bars, filled from the instrument-major columns on the first call.
+    /// Instrument `ix`'s bar on `day` (all NaN when it has none): from the day-major copy
+    /// when the panel keeps one (its day's bars share cache lines), else from the columns.
     #[inline]
-    fn day_major(&self) -> &[Bar] {
-        self.by_day.get_or_init(|| self.transpose_to_days())
+    pub fn bar(&self, ix: InstrumentIx, day: usize) -> Bar {
+        if let Some(by_day) = self.by_day.get() {
+            return by_day[day * self.instruments.len() + ix.get()];
+        }
+        let cell = ix.get() * self.dates.len() + day;
+        Bar {
+            open: self.open[cell],
+            high: self.high[cell],
+            low: self.low[cell],
+            close: self.close[cell],
+            volume: self.volume[cell],
+        }
     }
 
-    /// The bars day-major, a tile of days at a time: each instrument's days of the tile are
-    /// read contiguously and written into the tile's day rows, which stay in cache. Day by day
-    /// (reading every column at a stride of the number of days) nearly every read missed the
-    /// cache: on a 5,000 x 5,000 market that transpose was most of a pack's load.
-    fn transpose_to_days(&self) -> Vec<Bar> {
-        const TILE_DAYS: usize = 64;
+    /// Every instrument's bars day by day, for a reader that walks the days (the engine):
+    /// [`DayRows::day`] gives a day's bars indexed by instrument, in a few cache lines, where
+    /// the instrument-major columns hold them a whole series apart.
+    pub fn day_rows(&self) -> DayRows<'_> {
+        self.day_rows_keeping(KEEP_DAY_MAJOR)
+    }
+
+    /// Keep the day-major copy of every day from now on, whatever the panel's size, for a
+    /// caller about to walk the days many times (a sweep's batches): one transpose for all of
+    /// them instead of one a run, for the memory of a second copy of the bars.
+    pub fn keep_day_major(&self) {
+        self.kept_days();
+    }
+
+    fn kept_days(&self) -> &[Bar] {
+        self.by_day.get_or_init(|| {
+            let mut by_day = Vec::new();
+            self.transpose_days(0..self.dates.len(), &mut by_day);
+            by_day
+        })
+    }
+
+    /// [`Panel::day_rows`], keeping the day-major copy of a panel of at most `keep` bars.
+    fn day_rows_keeping(&self, keep: usize) -> DayRows<'_> {
+        let n_bars = self.dates.len() * self.instruments.len();
+        if n_bars <= keep || self.by_day.get().is_some() {
+            let whole = self.kept_days();
+            DayRows {
+                panel: self,
+                first: 0,
+                rows: Rows::Kept(whole),
+            }
+        } else {
+            DayRows {
+                panel: self,
+                first: 0,
+                rows: Rows::Tile(Vec::new(), 0),
+            }
+        }
+    }
+
+    /// The bars of `days`, day-major, into `out` (emptied first), a tile of days at a time:
+    /// each instrument's days of the tile are read contiguously and written into the tile's day
+    /// rows, which stay in cache. Day by day (reading every column at a stride of the number
+    /// of days) nearly every read missed the cache: on a 5,000 × 5,000 market that transpose
+    /// was most of a pack's load.
+    fn transpose_days(&self, days: std::ops::Range<usize>, out: &mut Vec<Bar>) {
         let (n_days, n_inst) = (self.dates.len(), self.instruments.len());
         let nan = Bar {
             open: f64::NAN,
@@ -852,13 +903,14 @@ impl Panel {
             close: f64::NAN,
             volume: f64::NAN,
         };
-        let mut by_day = vec![nan; n_days * n_inst];
-        for first in (0..n_days).step_by(TILE_DAYS) {
-            let days = first..(first + TILE_DAYS).min(n_days);
+        out.clear();
+        out.resize(days.len() * n_inst, nan);
+        for first in days.clone().step_by(TILE_DAYS) {
+            let tile = first..(first + TILE_DAYS).min(days.end);
             for i in 0..n_inst {
-                for d in days.clone() {
+                for d in tile.clone() {
                     let cell = i * n_days + d;
-                    by_day[d * n_inst + i] = Bar {
+                    out[(d - days.start) * n_inst + i] = Bar {
                         open: self.open[cell],
                         high: self.high[cell],
                         low: self.low[cell],
@@ -868,20 +920,56 @@ impl Panel {
                 }
             }
         }
-        by_day
     }
+}
 
-    /// Instrument `ix`'s bar on `day` (all NaN when it has none).
-    #[inline]
-    pub fn bar(&self, ix: InstrumentIx, day: usize) -> &Bar {
-        &self.day_major()[day * self.instruments.len() + ix.get()]
-    }
+/// The most bars (instruments × days) whose day-major copy a panel keeps for all its runs
+/// (256 MiB of [`Bar`]s): a small panel's runs, many of them in a sweep, a bench or a Python
+/// session, then share one transpose. Above it (a whole market: 1 GB) each run fills a
+/// rolling tile of [`TILE_DAYS`] days instead, so that the copy never doubles the panel's
+/// memory and its pages are not faulted in again for every day: one transpose a run.
+pub const KEEP_DAY_MAJOR: usize = (256 << 20) / std::mem::size_of::<Bar>();
 
-    /// Every instrument's bar on `day`, indexed by instrument.
-    #[inline]
-    pub fn day_bars(&self, day: usize) -> &[Bar] {
-        let n = self.instruments.len();
-        &self.day_major()[day * n..(day + 1) * n]
+/// The days transposed together ([`Panel::day_rows`]): a tile's rows stay in cache while
+/// each instrument's days of it are written.
+const TILE_DAYS: usize = 64;
+
+/// A panel's bars day by day ([`Panel::day_rows`]).
+#[derive(Debug)]
+pub struct DayRows<'p> {
+    panel: &'p Panel,
+    /// The first day in `rows`.
+    first: usize,
+    rows: Rows<'p>,
+}
+
+#[derive(Debug)]
+enum Rows<'p> {
+    /// The panel's kept copy of every day.
+    Kept(&'p [Bar]),
+    /// A tile of days from `first`, and how many.
+    Tile(Vec<Bar>, usize),
+}
+
+impl DayRows<'_> {
+    /// Every instrument's bar on `day`, indexed by instrument (all NaN where it has none).
+    pub fn day(&mut self, day: usize) -> &[Bar] {
+        let n = self.panel.instruments.len();
+        match &mut self.rows {
+            Rows::Kept(whole) => &whole[day * n..(day + 1) * n],
+            Rows::Tile(tile, len) => {
+                assert!(day < self.panel.dates.len(), "day {day} beyond the panel");
+                if !(self.first..self.first + *len).contains(&day) {
+                    // the tile of days holding `day`, as the whole copy would hold it
+                    self.first = day - day % TILE_DAYS;
+                    let days = self.first..(self.first + TILE_DAYS).min(self.panel.dates.len());
+                    *len = days.len();
+                    self.panel.transpose_days(days, tile);
+                }
+                let k = day - self.first;
+                &tile[k * n..(k + 1) * n]
+            }
+        }
     }
 }
 
@@ -1084,9 +1172,14 @@ mod tests {
 
     /// Three SSE and two HKEX instruments with scattered gaps, and a day (10) only HKEX trades.
     fn two_markets() -> Panel {
+        two_markets_over(40)
+    }
+
+    /// Three Shanghai and two Hong Kong names over `days` days, each missing some of them.
+    fn two_markets_over(days: u32) -> Panel {
         let syms = ["600111.SH", "600392.SH", "600259.SH", "00700.HK", "09988.HK"];
         let mut b = BarColumns::default();
-        for day in 0..40u32 {
+        for day in 0..days {
             for (k, sym) in syms.iter().enumerate() {
                 let hk = k >= 3;
                 let gap = (day as usize * 7 + k * 3).is_multiple_of(5) || (day == 10 && !hk) || (hk && day % 9 == 4);
@@ -1139,30 +1232,50 @@ mod tests {
     }
 
     #[test]
-    fn the_day_major_bars_filled_on_first_read_are_the_columns() {
-        let p = two_markets();
-        let same = |p: &Panel| {
-            for ix in p.ixs() {
-                for d in 0..p.n_days() {
+    fn the_day_rows_are_the_columns() {
+        // 150 days: three tiles, the last one short
+        let p = two_markets_over(150);
+        let same = |p: &Panel, keep: usize, days: &mut dyn Iterator<Item = usize>| {
+            let mut rows = p.day_rows_keeping(keep);
+            for d in days {
+                let row = rows.day(d).to_vec();
+                assert_eq!(row.len(), p.instruments().len());
+                for ix in p.ixs() {
                     let bar = p.bar(ix, d);
                     let fields = [bar.open, bar.high, bar.low, bar.close, bar.volume];
                     let columns =
                         [Field::Open, Field::High, Field::Low, Field::Close, Field::Volume].map(|f| p.series(ix, f)[d]);
                     assert_eq!(fields.map(f64::to_bits), columns.map(f64::to_bits), "{ix:?} day {d}");
-                    assert!(std::ptr::eq(&p.day_bars(d)[ix.get()], bar));
+                    let cell = row[ix.get()];
+                    let in_row = [cell.open, cell.high, cell.low, cell.close, cell.volume];
+                    assert_eq!(
+                        in_row.map(f64::to_bits),
+                        columns.map(f64::to_bits),
+                        "{ix:?} day {d}, keep {keep}"
+                    );
                 }
             }
         };
-        same(&p);
-        // a copy made after the bars were filled, and one whose columns then change, fill again
-        same(&p.clone());
+        let check = |p: &Panel| {
+            let n = p.n_days();
+            // the kept copy, and rolling tiles (kept up to 0 bars), walked forward, then back
+            // and forth across the tiles
+            for keep in [KEEP_DAY_MAJOR, 0] {
+                same(p, keep, &mut (0..n));
+                same(p, keep, &mut (0..n).rev());
+                same(p, keep, &mut (0..n).map(|d| (d * 67) % n));
+            }
+        };
+        check(&p);
+        // a copy made after the bars were kept, and one whose columns then change, fill again
+        check(&p.clone());
         let doubled = p.perturbed_after(20, |v| v * 2.0);
-        same(&doubled);
+        check(&doubled);
         assert_eq!(
             doubled.bar(InstrumentIx(1), 30).close,
             2.0 * p.bar(InstrumentIx(1), 30).close
         );
-        same(&p.slice(Some(p.dates()[5]), Some(p.dates()[30])).expect("non-empty"));
+        check(&p.slice(Some(p.dates()[5]), Some(p.dates()[130])).expect("non-empty"));
     }
 
     #[test]

@@ -38,7 +38,7 @@ use crate::error::CoreError;
 use crate::instrument::{Currency, Instrument, InstrumentIx};
 use crate::money::Cents;
 use crate::order::Orders;
-use crate::panel::{Field, Panel};
+use crate::panel::{Bar, Field, Panel};
 use crate::portfolio::{Portfolio, Position};
 use crate::shared::Shared;
 use chrono::NaiveDate;
@@ -148,6 +148,9 @@ pub struct Context<'a> {
     pub(crate) rejections: &'a [Rejection],
     pub(crate) postings: &'a [ActionPosting],
     pub(crate) marks: &'a [f64],
+    /// Today's bars, indexed by instrument (the engine's day row: reading today's close of
+    /// each instrument in turn stays in a few cache lines).
+    pub(crate) bars: &'a [Bar],
     pub(crate) values: &'a [f64],
     pub(crate) equity: f64,
     pub(crate) initial_cash: Cents,
@@ -196,6 +199,7 @@ impl<'a> Context<'a> {
         Prices {
             panel: self.panel,
             day: self.day,
+            bars: self.bars,
             marks: Some(self.marks),
             adjusted: false,
         }
@@ -208,6 +212,7 @@ impl<'a> Context<'a> {
         Prices {
             panel: self.panel,
             day: self.day,
+            bars: self.bars,
             marks: None,
             adjusted: true,
         }
@@ -306,6 +311,8 @@ impl<'a> Context<'a> {
 pub struct Prices<'a> {
     panel: &'a Panel,
     day: usize,
+    /// Today's bars, indexed by instrument.
+    bars: &'a [Bar],
     /// The raw marks (latest close on or before today), for the raw view.
     marks: Option<&'a [f64]>,
     adjusted: bool,
@@ -330,7 +337,7 @@ impl<'a> Prices<'a> {
     /// Today's close, or `None` when the instrument has no bar today.
     #[inline]
     pub fn close(&self, ix: InstrumentIx) -> Option<f64> {
-        let c = self.panel.bar(ix, self.day).close;
+        let c = self.bars[ix.get()].close;
         if c.is_nan() {
             return None;
         }

@@ -382,12 +382,15 @@ impl<'p> Engine<'p> {
         // a lone lane marks itself: copying the batch's marks would cost as much again
         let mut marks = (lanes.len() > 1).then(|| Marks::new(self));
         let mut limits = DayLimits::new(self);
+        let mut rows = panel.day_rows();
         for day in 0..panel.n_days() {
+            let bars = rows.day(day);
             if let Some(marks) = &mut marks {
-                marks.advance(self, day);
+                marks.advance(self, day, bars);
             }
             for (lane, strategy) in lanes.iter_mut().zip(strategies.iter_mut()) {
-                lane.step(day, &mut **strategy, marks.as_ref().map(|m| &m.prices[..]), &mut limits)?;
+                let marks = marks.as_ref().map(|m| &m.prices[..]);
+                lane.step(day, bars, &mut **strategy, marks, &mut limits)?;
             }
         }
         Ok(lanes)
@@ -412,10 +415,10 @@ impl Marks {
         }
     }
 
-    /// Bring the marks to `day`: the reference prices of the day's ex-dates without a bar,
-    /// then the day's closes. A lane's own marks, set the same way in the same order, are
-    /// these.
-    fn advance(&mut self, engine: &Engine<'_>, day: usize) {
+    /// Bring the marks to `day` (whose bars are `bars`): the reference prices of the day's
+    /// ex-dates without a bar, then the day's closes. A lane's own marks, set the same way in
+    /// the same order, are these.
+    fn advance(&mut self, engine: &Engine<'_>, day: usize, bars: &[Bar]) {
         let (panel, events) = (engine.panel, &engine.ex_events);
         while self.next_event < events.len() && events[self.next_event].day <= day {
             let event = events[self.next_event];
@@ -427,7 +430,7 @@ impl Marks {
                 self.prices[event.ix.get()] = reference;
             }
         }
-        mark_to_close(&mut self.prices, panel.day_bars(day));
+        mark_to_close(&mut self.prices, bars);
     }
 }
 
@@ -497,13 +500,14 @@ impl<'e, 'p> Lane<'e, 'p> {
         }
     }
 
-    /// One day: the open's fills, marking to the close (`marks`: the batch's [`Marks`] of the
-    /// day, or `None` for the lane to mark itself), the strategy's decision, the close's
-    /// fills (orders priced under the batch's `limits`), the day's record; an error when the
-    /// strategy aborts.
+    /// One day (whose bars are `bars`): the open's fills, marking to the close (`marks`: the
+    /// batch's [`Marks`] of the day, or `None` for the lane to mark itself), the strategy's
+    /// decision, the close's fills (orders priced under the batch's `limits`), the day's
+    /// record; an error when the strategy aborts.
     fn step(
         &mut self,
         day: usize,
+        bars: &[Bar],
         strategy: &mut dyn Strategy,
         marks: Option<&[f64]>,
         limits: &mut DayLimits,
@@ -533,12 +537,12 @@ impl<'e, 'p> Lane<'e, 'p> {
                 {
                     // the batch's marks are what this lane's own marks would be
                     let mut own = run.marks.clone();
-                    mark_to_close(&mut own, panel.day_bars(day));
+                    mark_to_close(&mut own, bars);
                     debug_assert!(own.iter().zip(marks).all(|(a, b)| a.to_bits() == b.to_bits()));
                 }
                 run.marks.copy_from_slice(marks);
             }
-            None => mark_to_close(&mut run.marks, panel.day_bars(day)),
+            None => mark_to_close(&mut run.marks, bars),
         }
         if !self.pending.is_empty() {
             let mut orders = std::mem::take(&mut self.pending);
@@ -559,6 +563,7 @@ impl<'e, 'p> Lane<'e, 'p> {
             rejections: &run.rejections[rejections_before..],
             postings: &run.postings[postings_before..],
             marks: &run.marks,
+            bars,
             values: &run.values,
             equity,
             initial_cash: engine.config.initial_cash,

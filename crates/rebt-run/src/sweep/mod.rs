@@ -128,6 +128,11 @@ pub fn run_sweep(
     }
     .threads();
     let batches = evaluator.batches(&todo, threads);
+    if batches.len() > 1 {
+        // every batch walks every day: one day-major copy for all of them (1 GB on a whole
+        // market, within a sweep's memory) instead of a transpose a batch
+        panel.keep_day_major();
+    }
     let writing =
         |e: &dyn std::fmt::Display| RunError::output(format!("writing the results into {}", out.display()), e);
     let started = Instant::now();
