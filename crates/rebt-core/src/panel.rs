@@ -926,7 +926,7 @@ impl Panel {
 /// The most bars (instruments × days) whose day-major copy a panel keeps for all its runs
 /// (256 MiB of [`Bar`]s): a small panel's runs, many of them in a sweep, a bench or a Python
 /// session, then share one transpose. Above it (a whole market: 1 GB) each run fills a
-/// rolling tile of [`TILE_DAYS`] days instead, so that the copy never doubles the panel's
+/// rolling tile of 64 days instead, so that the copy never doubles the panel's
 /// memory and its pages are not faulted in again for every day: one transpose a run.
 pub const KEEP_DAY_MAJOR: usize = (256 << 20) / std::mem::size_of::<Bar>();
 
