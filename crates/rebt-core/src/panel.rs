@@ -564,9 +564,9 @@ impl Panel {
                 return Some(v);
             }
         }
-        // the day-major bars: the previous day's row is the one the engine just read
-        let prev = (0..day).rev().find(|&d| !self.bar(ix, d).close.is_nan())?;
-        let close = self.bar(ix, prev).close;
+        let closes = self.series(ix, Field::Close);
+        let prev = closes[..day].iter().rposition(|c| !c.is_nan())?;
+        let close = closes[prev];
         let actions = self.actions(ix);
         let (after, upto) = (self.dates[prev], self.dates[day]);
         let start = actions.partition_point(|a| a.ex_date <= after);
@@ -838,6 +838,12 @@ impl Panel {
         if let Some(by_day) = self.by_day.get() {
             return by_day[day * self.instruments.len() + ix.get()];
         }
+        // a day beyond the panel would read the next instrument's first days
+        assert!(
+            day < self.dates.len(),
+            "day {day} beyond the panel's {}",
+            self.dates.len()
+        );
         let cell = ix.get() * self.dates.len() + day;
         Bar {
             open: self.open[cell],
@@ -889,13 +895,14 @@ impl Panel {
         }
     }
 
-    /// The bars of `days`, day-major, into `out` (emptied first), a tile of days at a time:
+    /// The bars of `days`, day-major, into `out` (whatever it held is replaced), a tile of days at a time:
     /// each instrument's days of the tile are read contiguously and written into the tile's day
     /// rows, which stay in cache. Day by day (reading every column at a stride of the number
     /// of days) nearly every read missed the cache: on a 5,000 × 5,000 market that transpose
     /// was most of a pack's load.
     fn transpose_days(&self, days: std::ops::Range<usize>, out: &mut Vec<Bar>) {
         let (n_days, n_inst) = (self.dates.len(), self.instruments.len());
+        let tile_days = tile_days(n_inst);
         let nan = Bar {
             open: f64::NAN,
             high: f64::NAN,
@@ -903,10 +910,11 @@ impl Panel {
             close: f64::NAN,
             volume: f64::NAN,
         };
-        out.clear();
+        // every cell is written below: a buffer kept from the last tile is not filled first
+        out.truncate(days.len() * n_inst);
         out.resize(days.len() * n_inst, nan);
-        for first in days.clone().step_by(TILE_DAYS) {
-            let tile = first..(first + TILE_DAYS).min(days.end);
+        for first in days.clone().step_by(tile_days) {
+            let tile = first..(first + tile_days).min(days.end);
             for i in 0..n_inst {
                 for d in tile.clone() {
                     let cell = i * n_days + d;
@@ -933,6 +941,13 @@ pub const KEEP_DAY_MAJOR: usize = (256 << 20) / std::mem::size_of::<Bar>();
 /// The days transposed together ([`Panel::day_rows`]): a tile's rows stay in cache while
 /// each instrument's days of it are written.
 const TILE_DAYS: usize = 64;
+
+/// The days of a run's rolling tile on a panel of `instruments`: [`TILE_DAYS`], or fewer on a
+/// panel so wide that 64 days would take more than 16 MiB (the tile is each run's own).
+fn tile_days(instruments: usize) -> usize {
+    const TILE_BYTES: usize = 16 << 20;
+    (TILE_BYTES / (instruments.max(1) * std::mem::size_of::<Bar>())).clamp(1, TILE_DAYS)
+}
 
 /// A panel's bars day by day ([`Panel::day_rows`]).
 #[derive(Debug)]
@@ -961,8 +976,9 @@ impl DayRows<'_> {
                 assert!(day < self.panel.dates.len(), "day {day} beyond the panel");
                 if !(self.first..self.first + *len).contains(&day) {
                     // the tile of days holding `day`, as the whole copy would hold it
-                    self.first = day - day % TILE_DAYS;
-                    let days = self.first..(self.first + TILE_DAYS).min(self.panel.dates.len());
+                    let tile_days = tile_days(n);
+                    self.first = day - day % tile_days;
+                    let days = self.first..(self.first + tile_days).min(self.panel.dates.len());
                     *len = days.len();
                     self.panel.transpose_days(days, tile);
                 }
@@ -1276,6 +1292,16 @@ mod tests {
             2.0 * p.bar(InstrumentIx(1), 30).close
         );
         check(&p.slice(Some(p.dates()[5]), Some(p.dates()[130])).expect("non-empty"));
+    }
+
+    #[test]
+    fn a_run_s_tile_holds_64_days_or_16_mib() {
+        assert_eq!(tile_days(5), 64);
+        assert_eq!(tile_days(5_000), 64);
+        // 100,000 instruments: 4 MB a day
+        assert_eq!(tile_days(100_000), 4);
+        assert_eq!(tile_days(10_000_000), 1);
+        assert_eq!(tile_days(0), 64);
     }
 
     #[test]

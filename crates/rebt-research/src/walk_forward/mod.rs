@@ -406,6 +406,11 @@ pub fn walk_forward(
             },
         )
         .map_err(engine_error("training window"))?;
+        if valid.len() > settings.options.batch.max(1) {
+            // every batch walks every training day: one day-major copy for all of them instead
+            // of a transpose a batch (only a panel too large to keep one anyway pays for it)
+            train_panel.keep_day_major();
+        }
         let outcomes: Mutex<BTreeMap<usize, Result<Headline, String>>> = Mutex::new(BTreeMap::new());
         let fold_progress = |_: crate::sweep::Progress| {
             let done = done.fetch_add(1, Ordering::Relaxed) + 1;
