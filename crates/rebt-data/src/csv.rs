@@ -75,6 +75,10 @@ fn read_bars(
     threads: usize,
 ) -> Result<BarColumns, DataError> {
     // a byte-order mark is dropped here, whatever the first read returns
+    fill_first(&mut input).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let start = input.fill_buf().map_err(|source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -105,6 +109,17 @@ fn read_bars(
     })?;
     let columns = bars::check_columns(&split_fields(header_text).into_strings(), path)?;
     read_rows(input, path, size_hint, Layout::new(columns), block, threads)
+}
+
+/// Fill `input`'s buffer, reading again after an interrupted read (which `fill_buf` does
+/// not retry): the next `fill_buf` returns the buffer without reading.
+pub(crate) fn fill_first(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        match input.fill_buf() {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other.map(|_| ()),
+        }
+    }
 }
 
 /// The size of the blocks a bars file is cut into, at line ends, to be parsed on several
@@ -205,16 +220,20 @@ fn read_rows(
         let mut waiting = BTreeMap::new();
         let (mut sent, mut appended_blocks) = (0, 0);
         let mut next = [Some(first), second.ok().flatten()];
-        let mut read_error = None;
+        let (mut read_error, mut ended) = (None, false);
         // the buffers of the blocks appended, for the next ones
         let (mut spare, mut spare_rows): (Vec<Vec<u8>>, Vec<Rows>) = (Vec::new(), Vec::new());
         loop {
-            while read_error.is_none() && sent - appended_blocks < 2 * threads {
+            while !ended && read_error.is_none() && sent - appended_blocks < 2 * threads {
                 let b = match next.iter_mut().find_map(Option::take) {
                     Some(b) => b,
                     None => match blocks.next(spare.pop().unwrap_or_default(), path) {
                         Ok(Some(b)) => b,
-                        Ok(None) => break,
+                        // not read again: a file still being written could grow
+                        Ok(None) => {
+                            ended = true;
+                            break;
+                        }
                         // reported once the blocks before it are appended, should they hold
                         // no error
                         Err(e) => {
@@ -994,6 +1013,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_first_read_interrupted_is_read_again() {
+        /// Interrupted on its first read, then gives its text.
+        struct Late<'a> {
+            text: &'a [u8],
+            interrupted: bool,
+        }
+        impl std::io::Read for Late<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if !self.interrupted {
+                    self.interrupted = true;
+                    return Err(std::io::ErrorKind::Interrupted.into());
+                }
+                std::io::Read::read(&mut self.text, buf)
+            }
+        }
+        let text = format!("\u{feff}{HEADER}2025-01-02,A,1,2,0.5,1.5,100\n");
+        let input = std::io::BufReader::new(Late {
+            text: text.as_bytes(),
+            interrupted: false,
+        });
+        let got = read_bars(input, Path::new("d/bars.csv"), 0, BLOCK, 1)
+            .map(|columns| format!("{columns:?}"))
+            .map_err(|e| e.to_string());
+        assert!(got.is_ok(), "{got:?}");
+        assert_eq!(got, read_in_blocks(&text, usize::MAX, 1));
     }
 
     #[test]

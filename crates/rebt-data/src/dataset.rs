@@ -828,6 +828,7 @@ fn read_csv_file(path: &Path) -> Result<(BarColumns, Sha256), DataError> {
     let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     let mut input = std::io::BufReader::with_capacity(1 << 20, file);
+    crate::csv::fill_first(&mut input).map_err(io)?;
     if gzip::is_gzip(input.fill_buf().map_err(io)?) {
         return Err(DataError::UnsupportedFile {
             path: path.to_path_buf(),
