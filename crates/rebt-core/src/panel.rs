@@ -241,11 +241,15 @@ pub struct Panel {
     /// One 1.0 per day: the series of `adj_factor` when the dataset has none.
     one_days: Vec<f64>,
     /// The same open, high, low, close and volume, day-major, for a panel of at most
-    /// [`KEEP_DAY_MAJOR`] bars or one asked to keep them ([`Panel::keep_day_major`]): the bars
+    /// [`KEEP_DAY_MAJOR`] bars, one walked a second time, or one asked to keep them
+    /// ([`Panel::keep_day_major`]): the bars
     /// of day `d` are `by_day[d · instruments .. (d + 1) · instruments]`. Filled on first use
     /// ([`Panel::day_rows`]) and kept for every run on the panel. Otherwise none is kept: each
     /// run fills its own rolling tile of days.
     by_day: OnceLock<Vec<Bar>>,
+    /// Set by the first walk of the days ([`Panel::day_rows`]): a panel walked again (a
+    /// second run on it) keeps its day-major copy whatever its size.
+    walked: OnceLock<()>,
     /// Each market's sessions, derived from the bars on first use ([`Panel::sessions`]): the
     /// engine needs them on every run, and they depend on the panel alone.
     sessions: OnceLock<Vec<MarketSessions>>,
@@ -390,6 +394,7 @@ impl Panel {
             one_days: vec![1.0; n_days],
             instruments,
             by_day: OnceLock::new(),
+            walked: OnceLock::new(),
             sessions: OnceLock::new(),
         }
         .with_derived())
@@ -490,6 +495,7 @@ impl Panel {
             alt: AltData::new(),
             adjusted: Adjusted::default(),
             by_day: OnceLock::new(),
+            walked: OnceLock::new(),
             sessions: OnceLock::new(),
         }
         .with_derived())
@@ -798,6 +804,7 @@ impl Panel {
                 one_days: vec![1.0; b - a],
                 instruments,
                 by_day: OnceLock::new(),
+                walked: OnceLock::new(),
                 sessions: OnceLock::new(),
             }
             .with_derived(),
@@ -826,6 +833,7 @@ impl Panel {
     /// bars when first read.
     fn with_derived(mut self) -> Panel {
         self.by_day = OnceLock::new();
+        self.walked = OnceLock::new();
         self.sessions = OnceLock::new();
         self.adjusted = Adjusted::derive(&self);
         self
@@ -879,7 +887,10 @@ impl Panel {
     /// [`Panel::day_rows`], keeping the day-major copy of a panel of at most `keep` bars.
     fn day_rows_keeping(&self, keep: usize) -> DayRows<'_> {
         let n_bars = self.dates.len() * self.instruments.len();
-        if n_bars <= keep || self.by_day.get().is_some() {
+        // the second run on a panel (a Python session, regress, a study's approaches) keeps
+        // the copy for the ones after it: one transpose, not one a run
+        let walked_before = self.walked.set(()).is_err();
+        if n_bars <= keep || walked_before || self.by_day.get().is_some() {
             let whole = self.kept_days();
             DayRows {
                 panel: self,
@@ -931,11 +942,11 @@ impl Panel {
     }
 }
 
-/// The most bars (instruments × days) whose day-major copy a panel keeps for all its runs
+/// The most bars (instruments × days) whose day-major copy a panel keeps from its first run
 /// (256 MiB of [`Bar`]s): a small panel's runs, many of them in a sweep, a bench or a Python
-/// session, then share one transpose. Above it (a whole market: 1 GB) each run fills a
-/// rolling tile of 64 days instead, so that the copy never doubles the panel's
-/// memory and its pages are not faulted in again for every day: one transpose a run.
+/// session, then share one transpose. Above it (a whole market: 1 GB) the first run fills a
+/// rolling tile of 64 days instead, so that a single run (one `rebt backtest`) never holds
+/// the bars twice; a panel walked again keeps the copy from its second walk on.
 pub const KEEP_DAY_MAJOR: usize = (256 << 20) / std::mem::size_of::<Bar>();
 
 /// The days transposed together ([`Panel::day_rows`]): a tile's rows stay in cache while
@@ -1272,14 +1283,21 @@ mod tests {
                 }
             }
         };
+        // the panel as never walked (a second walk would keep the copy)
+        let fresh = |p: &Panel| {
+            let mut q = p.clone();
+            q.by_day = OnceLock::new();
+            q.walked = OnceLock::new();
+            q
+        };
         let check = |p: &Panel| {
             let n = p.n_days();
-            // the kept copy, and rolling tiles (kept up to 0 bars), walked forward, then back
-            // and forth across the tiles
-            for keep in [KEEP_DAY_MAJOR, 0] {
-                same(p, keep, &mut (0..n));
-                same(p, keep, &mut (0..n).rev());
-                same(p, keep, &mut (0..n).map(|d| (d * 67) % n));
+            // rolling tiles (a first walk, kept up to 0 bars), then the kept copy, walked
+            // forward, then back and forth across the tiles
+            for keep in [0, KEEP_DAY_MAJOR] {
+                same(&fresh(p), keep, &mut (0..n));
+                same(&fresh(p), keep, &mut (0..n).rev());
+                same(&fresh(p), keep, &mut (0..n).map(|d| (d * 67) % n));
             }
         };
         check(&p);
@@ -1292,6 +1310,24 @@ mod tests {
             2.0 * p.bar(InstrumentIx(1), 30).close
         );
         check(&p.slice(Some(p.dates()[5]), Some(p.dates()[130])).expect("non-empty"));
+    }
+
+    #[test]
+    fn a_panel_walked_again_keeps_its_day_major_copy() {
+        let p = two_markets_over(150);
+        // kept up to 0 bars: the first walk fills tiles, and keeps nothing
+        let mut first = p.day_rows_keeping(0);
+        // (as text: a missing bar's NaN equals no NaN)
+        let row = format!("{:?}", first.day(100));
+        assert!(p.by_day.get().is_none());
+        // the second keeps the copy, the same rows
+        let mut second = p.day_rows_keeping(0);
+        assert_eq!(format!("{:?}", second.day(100)), row);
+        assert!(p.by_day.get().is_some());
+        // a panel derived from it is walked afresh
+        let sliced = p.slice(Some(p.dates()[5]), None).expect("non-empty");
+        let _ = sliced.day_rows_keeping(0);
+        assert!(sliced.by_day.get().is_none());
     }
 
     #[test]
