@@ -74,22 +74,15 @@ fn read_bars(
     block: usize,
     threads: usize,
 ) -> Result<BarColumns, DataError> {
-    // a byte-order mark is dropped here, whatever the first read returns
-    fill_first(&mut input).map_err(|source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let start = input.fill_buf().map_err(|source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if start.starts_with(b"\xef\xbb\xbf") {
-        input.consume(3);
-    }
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
     };
+    // a byte-order mark is dropped here, whatever the first read returns
+    fill_first(&mut input).map_err(io)?;
+    if input.fill_buf().map_err(io)?.starts_with(b"\xef\xbb\xbf") {
+        input.consume(3);
+    }
     let mut buf: Vec<u8> = Vec::with_capacity(1024);
     input.read_until(b'\n', &mut buf).map_err(io)?;
     let header_line = trim_line(&buf);
@@ -308,9 +301,7 @@ impl<R: BufRead> Blocks<'_, R> {
         self.next_line += line_ends(&text);
         Ok(Some(Block { text, first_line }))
     }
-}
 
-impl<R: BufRead> Blocks<'_, R> {
     /// Read about `size` bytes into `text`, then on to the end of the line.
     fn fill(&mut self, text: &mut Vec<u8>) -> std::io::Result<()> {
         while text.len() < self.size {
@@ -364,13 +355,8 @@ fn parse_block(layout: &Layout, path: &Path, block: &Block, mut rows: Rows) -> R
     // the first empty line seen: an error if any line with content follows
     let mut empty: Option<usize> = None;
     let mut content = false;
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text).chain([text.len()]);
-    for (k, end) in ends.enumerate() {
-        let line_no = block.first_line + k;
-        let line = &text[start..end];
-        start = end + 1;
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    for (k, line) in lines(text) {
+        let line_no = block.first_line + k - 1;
         if line.is_empty() {
             empty.get_or_insert(line_no);
             continue;
@@ -744,9 +730,14 @@ pub(crate) fn content(bytes: &[u8]) -> &[u8] {
 
 /// Lines of the file with their 1-based numbers, without the line ending.
 pub(crate) fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    bytes
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', bytes)
+        .chain([bytes.len()])
+        .map(move |end| {
+            let line = &bytes[start..end];
+            start = end + 1;
+            line.strip_suffix(b"\r").unwrap_or(line)
+        })
         .enumerate()
         .map(|(i, l)| (i + 1, l))
 }
