@@ -852,7 +852,12 @@ impl Panel {
             "day {day} beyond the panel's {}",
             self.dates.len()
         );
-        let cell = ix.get() * self.dates.len() + day;
+        self.column_bar(ix.get() * self.dates.len() + day)
+    }
+
+    /// The bar at `cell` (instrument · days + day) of the instrument-major columns.
+    #[inline]
+    fn column_bar(&self, cell: usize) -> Bar {
         Bar {
             open: self.open[cell],
             high: self.high[cell],
@@ -894,14 +899,12 @@ impl Panel {
             let whole = self.kept_days();
             DayRows {
                 panel: self,
-                first: 0,
                 rows: Rows::Kept(whole),
             }
         } else {
             DayRows {
                 panel: self,
-                first: 0,
-                rows: Rows::Tile(Vec::new(), 0),
+                rows: Rows::Tile(Vec::new(), 0..0),
             }
         }
     }
@@ -928,14 +931,7 @@ impl Panel {
             let tile = first..(first + tile_days).min(days.end);
             for i in 0..n_inst {
                 for d in tile.clone() {
-                    let cell = i * n_days + d;
-                    out[(d - days.start) * n_inst + i] = Bar {
-                        open: self.open[cell],
-                        high: self.high[cell],
-                        low: self.low[cell],
-                        close: self.close[cell],
-                        volume: self.volume[cell],
-                    };
+                    out[(d - days.start) * n_inst + i] = self.column_bar(i * n_days + d);
                 }
             }
         }
@@ -964,8 +960,6 @@ fn tile_days(instruments: usize) -> usize {
 #[derive(Debug)]
 pub struct DayRows<'p> {
     panel: &'p Panel,
-    /// The first day in `rows`.
-    first: usize,
     rows: Rows<'p>,
 }
 
@@ -973,8 +967,8 @@ pub struct DayRows<'p> {
 enum Rows<'p> {
     /// The panel's kept copy of every day.
     Kept(&'p [Bar]),
-    /// A tile of days from `first`, and how many.
-    Tile(Vec<Bar>, usize),
+    /// A tile of days: their bars, day-major, and which days they are.
+    Tile(Vec<Bar>, std::ops::Range<usize>),
 }
 
 impl DayRows<'_> {
@@ -983,17 +977,16 @@ impl DayRows<'_> {
         let n = self.panel.instruments.len();
         match &mut self.rows {
             Rows::Kept(whole) => &whole[day * n..(day + 1) * n],
-            Rows::Tile(tile, len) => {
+            Rows::Tile(tile, days) => {
                 assert!(day < self.panel.dates.len(), "day {day} beyond the panel");
-                if !(self.first..self.first + *len).contains(&day) {
+                if !days.contains(&day) {
                     // the tile of days holding `day`, as the whole copy would hold it
                     let tile_days = tile_days(n);
-                    self.first = day - day % tile_days;
-                    let days = self.first..(self.first + tile_days).min(self.panel.dates.len());
-                    *len = days.len();
-                    self.panel.transpose_days(days, tile);
+                    let first = day - day % tile_days;
+                    *days = first..(first + tile_days).min(self.panel.dates.len());
+                    self.panel.transpose_days(days.clone(), tile);
                 }
-                let k = day - self.first;
+                let k = day - days.start;
                 &tile[k * n..(k + 1) * n]
             }
         }
