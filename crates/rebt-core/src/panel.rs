@@ -8,7 +8,7 @@ use crate::error::CoreError;
 use crate::instrument::{Instrument, InstrumentIx, Market};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// A per-day field of the panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -232,7 +232,8 @@ pub struct Panel {
     amount: Option<Vec<f64>>,
     adj_factor: Option<Vec<f64>>,
     pre_close: Option<Vec<f64>>,
-    alt: AltData,
+    /// Shared: a slice of the panel (one window of a study) reads the same series.
+    alt: Arc<AltData>,
     actions: ActionTable,
     /// The point-in-time adjusted view (see [`crate::actions`]), derived from the raw bars.
     adjusted: Adjusted,
@@ -387,7 +388,7 @@ impl Panel {
             amount,
             adj_factor,
             pre_close,
-            alt: AltData::new(),
+            alt: Arc::default(),
             actions: ActionTable::empty(instruments.len()),
             adjusted: Adjusted::default(),
             nan_days: vec![f64::NAN; n_days],
@@ -492,7 +493,7 @@ impl Panel {
             amount,
             adj_factor,
             pre_close,
-            alt: AltData::new(),
+            alt: Arc::default(),
             adjusted: Adjusted::default(),
             by_day: OnceLock::new(),
             walked: OnceLock::new(),
@@ -596,7 +597,7 @@ impl Panel {
 
     /// Attach point-in-time series.
     pub fn with_alt_data(mut self, alt: AltData) -> Panel {
-        self.alt = alt;
+        self.alt = Arc::new(alt);
         self
     }
 
@@ -776,9 +777,11 @@ impl Panel {
             .filter(|&i| self.close[i * n + a..i * n + b].iter().any(|c| !c.is_nan()))
             .collect();
         let pick = |col: &Vec<f64>| {
-            keep.iter()
-                .flat_map(|&i| col[i * n + a..i * n + b].iter().copied())
-                .collect()
+            let mut picked = Vec::with_capacity(keep.len() * (b - a));
+            for &i in &keep {
+                picked.extend_from_slice(&col[i * n + a..i * n + b]);
+            }
+            picked
         };
         let instruments: Vec<Instrument> = keep.iter().map(|&i| self.instruments[i].clone()).collect();
         Ok(Some(
