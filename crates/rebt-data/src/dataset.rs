@@ -422,6 +422,16 @@ pub fn load_with_actions(path: &Path, actions: Option<&Path>) -> Result<Dataset,
     let (bars_path, dir) = if meta.is_dir() {
         match one_of(path, &BARS_NAMES)? {
             Some(p) => (p, path.to_path_buf()),
+            None if path.join(crate::pack::PACK_COLUMNS).is_file() => {
+                return Err(DataError::Pack {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "holds {} but no {}: a `rebt data pack` that did not finish (the header is written last); run it again",
+                        crate::pack::PACK_COLUMNS,
+                        crate::pack::PACK_HEADER
+                    ),
+                });
+            }
             None => {
                 return Err(DataError::NoBars {
                     dir: path.to_path_buf(),
@@ -782,18 +792,17 @@ impl SideFiles {
 
 /// A dataset whose panel is built by `build` (the columnar cache) from the instruments the
 /// manifest in `dir` resolves for `symbols`, with `series` attached and the other small
-/// files of `dir` read and checked as [`load`] does. `fingerprint` and `source` are the
-/// dataset's.
+/// files of `dir` (`side`, as the caller read and checked them) parsed and checked as
+/// [`load`] does. `fingerprint` is the dataset's; its source is `dir`.
 pub(crate) fn assemble_with_panel(
     dir: &Path,
+    side: SideFiles,
     default_name: &str,
     symbols: &[String],
     series: Option<AltData>,
     build: impl FnOnce(Vec<Instrument>) -> Result<Panel, DataError>,
     fingerprint: String,
-    source: String,
 ) -> Result<Dataset, DataError> {
-    let side = SideFiles::read(dir)?;
     let raw = RawFiles {
         bars: Bars::Bytes(&[]),
         bars_path: dir.to_path_buf(),
@@ -813,7 +822,7 @@ pub(crate) fn assemble_with_panel(
         manifest,
         calendars,
         fingerprint,
-        source,
+        source: dir.display().to_string(),
     })
 }
 
