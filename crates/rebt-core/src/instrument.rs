@@ -219,13 +219,18 @@ impl Instrument {
     /// | `HKDCNY`-style pairs | FX (signal-only) | – | – | – |
     /// | anything else | generic | none | T+0 | 1 |
     ///
+    /// The suffix is read in any case (`600111.sh` is an SSE main-board share: some vendors
+    /// write it so, and generic rules would silently drop the lot, band and T+1); the symbol
+    /// itself is kept as given.
+    ///
     /// `base` is the currency given to instruments whose symbol does not say.
     pub fn infer(symbol: &str, base: Currency) -> Instrument {
         let (code, suffix) = symbol.rsplit_once('.').unwrap_or((symbol, ""));
+        let suffix = suffix.to_ascii_uppercase();
         let digits = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
         let prefix = |p: &[&str]| digits && p.iter().any(|x| code.starts_with(x));
         let mut inst = Instrument::generic(symbol, base);
-        match suffix {
+        match suffix.as_str() {
             "SH" if prefix(&["600", "601", "603", "605"]) => inst.a_share(Market::Sse, Board::SseMain),
             "SH" if prefix(&["688", "689"]) => inst.a_share(Market::Sse, Board::Star),
             "SH" if prefix(&["51", "56", "58"]) => inst.a_share(Market::Sse, Board::AShareEtf),
@@ -463,6 +468,26 @@ mod tests {
             );
         }
         assert_eq!(Instrument::infer("06680.HK", Currency::Cny).currency, Currency::Hkd);
+        // the suffix in any case: the same rules, the symbol as given
+        for (lower, upper) in [
+            ("600111.sh", "600111.SH"),
+            ("300748.Sz", "300748.SZ"),
+            ("06680.hk", "06680.HK"),
+        ] {
+            let (l, u) = (
+                Instrument::infer(lower, Currency::Cny),
+                Instrument::infer(upper, Currency::Cny),
+            );
+            assert_eq!(l.symbol, lower);
+            assert_eq!(
+                Instrument {
+                    symbol: upper.into(),
+                    ..l
+                },
+                u,
+                "{lower}"
+            );
+        }
     }
 
     #[test]
