@@ -78,7 +78,8 @@ enum DataCommand {
         /// index, instead of a named dataset; with --days (5000 × 5000 writes about 1.3 GB).
         #[arg(long, value_name = "N", requires = "days", conflicts_with = "dataset")]
         market: Option<usize>,
-        /// Trading days of --market.
+        /// Trading days of --market: the weekdays ending on 2025-12-31, at most 500000 (they
+        /// start in the year 109; dates need four-digit years).
         #[arg(long, value_name = "D", requires = "market")]
         days: Option<usize>,
         /// Seed (default: the committed dataset's, or 2026 for --market).

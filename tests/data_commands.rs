@@ -110,6 +110,28 @@ fn data_generate_market_writes_a_seeded_market_that_backtests() {
 }
 
 #[test]
+fn data_generate_refuses_more_days_than_its_dates_can_hold_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for days in ["500001", "100000000", "18446744073709551615"] {
+        let o = rebt(
+            &["data", "generate", "--market", "1", "--days", days, "--out", "o"],
+            dir.path(),
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: market of 1 stocks × {days} days: too many days; expected at most 500000 ("
+            )),
+            "{err}"
+        );
+        assert!(!dir.path().join("o").exists(), "nothing written");
+    }
+    let help = ok(&rebt(&["data", "generate", "--help"], dir.path()));
+    assert!(help.contains("at most 500000"), "{help}");
+}
+
+#[test]
 fn a_packed_market_backtests_exactly_like_its_csv() {
     let dir = tempfile::tempdir().expect("tempdir");
     ok(&rebt(

@@ -99,7 +99,9 @@ fn publication_day((from, to): (NaiveDate, NaiveDate), u: f64) -> NaiveDate {
 
 /// Write the quarterly fundamentals of the market of `spec` as a series CSV to `out`, quarter
 /// by quarter (what `generate_market` writes to `series.csv` when `spec.fundamentals`).
+/// A spec out of range is an `InvalidInput` error, as for the bars.
 pub fn write_market_fundamentals(spec: &MarketSpec, out: impl Write) -> std::io::Result<FundamentalsStats> {
+    spec.check_io()?;
     let days = super::market::weekdays_ending(spec.days);
     let mut out = super::market::Counting::new(out);
     let (Some(&first), Some(&last)) = (days.first(), days.last()) else {

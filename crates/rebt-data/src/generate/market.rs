@@ -39,6 +39,12 @@ pub const MARKET_SEED: u64 = 2026;
 /// The largest market the symbol blocks hold (ChiNext's two blocks of 1,000 codes fill first).
 pub const MAX_MARKET_STOCKS: usize = 7_400;
 
+/// The most days a generated market may have: 500,000 weekdays ending on 2025-12-31 start in
+/// the year 109. rebt's CSV reader takes four-digit years only (`YYYY-MM-DD`), and the
+/// fundamentals start two years before the first day, so every date written stays far inside
+/// what the reader accepts; more days would reach year 0 and below (written `-0006-06-23`).
+pub const MAX_MARKET_DAYS: usize = 500_000;
+
 /// The benchmark index of a generated market.
 pub const MARKET_INDEX: &str = "000001.SH";
 
@@ -76,7 +82,8 @@ const MAX_SUSPENSION_DAYS: f64 = 20.0;
 const INDEX_BASE_CENTS: i64 = 100_000;
 
 impl MarketSpec {
-    /// Check the sizes: at least one stock and one day, at most [`MAX_MARKET_STOCKS`] stocks.
+    /// Check the sizes: at least one stock and one day, at most [`MAX_MARKET_STOCKS`] stocks and
+    /// [`MAX_MARKET_DAYS`] days.
     fn check(&self) -> Result<(), DataError> {
         let bad = |message: String| DataError::MarketSize {
             stocks: self.stocks,
@@ -91,7 +98,19 @@ impl MarketSpec {
                 "too many stocks for the A-share code blocks; expected at most {MAX_MARKET_STOCKS}"
             )));
         }
+        if self.days > MAX_MARKET_DAYS {
+            return Err(bad(format!(
+                "too many days; expected at most {MAX_MARKET_DAYS} (the weekdays end on 2025-12-31 and \
+                 dates need four-digit years: {MAX_MARKET_DAYS} weekdays start in the year 109)"
+            )));
+        }
         Ok(())
+    }
+
+    /// [`MarketSpec::check`] for the writers, which report I/O errors.
+    pub(super) fn check_io(&self) -> std::io::Result<()> {
+        self.check()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))
     }
 }
 
@@ -120,15 +139,18 @@ pub fn market_symbols(stocks: usize) -> Vec<String> {
     symbols
 }
 
-/// The `days` weekdays ending on [`LAST_DAY`], ascending.
+/// The `days` weekdays ending on [`LAST_DAY`], ascending; at most [`MAX_MARKET_DAYS`] (more
+/// are not made: callers check the spec first).
 pub(super) fn weekdays_ending(days: usize) -> Vec<NaiveDate> {
     let (y, m, d) = LAST_DAY;
+    let days = days.min(MAX_MARKET_DAYS);
     let mut day = NaiveDate::from_ymd_opt(y, m, d).expect("a valid constant date");
     let mut out = Vec::with_capacity(days);
     while out.len() < days {
         if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
             out.push(day);
         }
+        // 500,000 weekdays reach back to the year 109, far from chrono's earliest date
         day = day.pred_opt().expect("far from the earliest date");
     }
     out.reverse();
@@ -240,7 +262,9 @@ fn push_row(line: &mut Vec<u8>, date: &[u8], symbol: &str, bar: [i64; 5], buf: &
 
 /// Write the bars of `spec` as CSV (`date,symbol,open,high,low,close,volume`, date-major,
 /// stocks in symbol order then the index) to `out`, one day at a time.
+/// A spec out of range ([`MAX_MARKET_DAYS`], [`MAX_MARKET_STOCKS`]) is an `InvalidInput` error.
 pub fn write_market_bars(spec: &MarketSpec, out: impl Write) -> std::io::Result<MarketStats> {
+    spec.check_io()?;
     let mut out = Counting::new(out);
     let days = weekdays_ending(spec.days);
     let mut draws = Draws::new(spec.seed, T_DOF);
@@ -490,6 +514,17 @@ mod tests {
                 10,
                 "market of 7401 stocks × 10 days: too many stocks for the A-share code blocks; expected at most 7400",
             ),
+            (
+                1,
+                MAX_MARKET_DAYS + 1,
+                "market of 1 stocks × 500001 days: too many days; expected at most 500000 (the weekdays end on \
+                 2025-12-31 and dates need four-digit years: 500000 weekdays start in the year 109)",
+            ),
+            (
+                1,
+                usize::MAX,
+                "market of 1 stocks × 18446744073709551615 days: too many days; expected at most 500000",
+            ),
         ] {
             let e = generate_market(
                 &MarketSpec {
@@ -501,13 +536,39 @@ mod tests {
                 dir.path(),
             )
             .expect_err("refused");
-            assert_eq!(e.to_string(), expected);
+            assert!(e.to_string().starts_with(expected), "{e}\nwant: {expected}");
         }
         assert_eq!(
             std::fs::read_dir(dir.path()).expect("dir").count(),
             0,
             "nothing written"
         );
+        // the writers refuse too, before a byte (they are public)
+        let huge = MarketSpec {
+            stocks: 1,
+            days: MAX_MARKET_DAYS + 1,
+            seed: 1,
+            fundamentals: true,
+        };
+        let mut bytes = Vec::new();
+        let e = write_market_bars(&huge, &mut bytes).expect_err("refused");
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+        let e = super::super::write_market_fundamentals(&huge, &mut bytes).expect_err("refused");
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(bytes.is_empty());
+    }
+
+    #[test]
+    fn the_most_days_start_on_a_date_the_reader_accepts() {
+        let days = weekdays_ending(MAX_MARKET_DAYS);
+        assert_eq!(days.len(), MAX_MARKET_DAYS);
+        let first = days[0];
+        assert_eq!(first.year(), 109, "{first}");
+        // the fundamentals' first reports, two years before, still parse
+        let early = first.with_year(first.year() - 2).expect("a date");
+        for d in [first, early] {
+            assert_eq!(crate::bars::parse_date(&d.to_string()), Some(d), "{d}");
+        }
     }
 
     #[test]

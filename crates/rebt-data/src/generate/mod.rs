@@ -24,8 +24,8 @@ mod sample;
 
 pub use fundamentals::{FundamentalsStats, write_market_fundamentals};
 pub use market::{
-    MARKET_INDEX, MARKET_SEED, MAX_MARKET_STOCKS, MarketSpec, MarketStats, generate_market, market_manifest,
-    market_symbols, write_market_bars,
+    MARKET_INDEX, MARKET_SEED, MAX_MARKET_DAYS, MAX_MARKET_STOCKS, MarketSpec, MarketStats, generate_market,
+    market_manifest, market_symbols, write_market_bars,
 };
 pub use rare_earth::{GeneratedRareEarth, RARE_EARTH_SEED, rare_earth};
 pub use sample::{GeneratedDataset, SAMPLE_SEED, sample};
