@@ -20,7 +20,7 @@ pub(crate) fn write_atomic_with<T>(
 ) -> Result<T, DataError> {
     let mut staging = Staging::default();
     let value = staging.file_with(path, fill).map_err(io(path))?;
-    staging.commit().map_err(io(path))?;
+    staging.commit_or_undo().map_err(commit_error)?;
     Ok(value)
 }
 
@@ -44,5 +44,13 @@ pub(crate) fn write_all_atomically(dir: &Path, files: &[(&str, &[u8])]) -> Resul
         let target = dir.join(name);
         staging.file(&target, bytes).map_err(io(&target))?;
     }
-    staging.commit().map_err(io(dir))
+    staging.commit_or_undo().map_err(commit_error)
+}
+
+/// A commit's error names the target that failed.
+fn commit_error(e: rebt_fs::CommitError) -> DataError {
+    DataError::Io {
+        path: e.path,
+        source: e.error,
+    }
 }

@@ -2,12 +2,15 @@
 //! sweep store goes through [`Staging`]. Each file is first written in full to a temporary file
 //! beside its target (or a set of files to a temporary directory) and synced; only when all
 //! are staged does [`Staging::commit`] move them into place, by rename, so a reader sees the
-//! old file or the whole new one, never a part, and a failure leaves every target as it was.
+//! old file or the whole new one, never a part. A commit that fails puts back what it had
+//! already replaced, so an error leaves every target as it was (see
+//! [`Staging::commit_or_undo`] for what a killed process leaves).
 //! A crate of its own because both rebt-data (datasets, packs) and rebt-report (a run's
 //! outputs) write files, and neither may depend on the other.
 
 #![deny(missing_docs)]
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -105,22 +108,232 @@ impl Staging {
         Ok(())
     }
 
-    /// Move every staged output into place.
+    /// [`Staging::commit_or_undo`] with its error as an I/O error of the same kind whose
+    /// message names the target that failed (`out/fills.csv: Is a directory (os error 21)`).
     pub fn commit(self) -> std::io::Result<()> {
+        Ok(self.commit_or_undo()?)
+    }
+
+    /// Move every staged output into place, all or none: each target that exists is first
+    /// hard-linked into a `.rebt-old-*` directory beside it, then the new file is renamed over
+    /// it. If a rename fails (say a directory holds the target's name), the targets already
+    /// replaced get their old files back (removed, if they did not exist) and the error names
+    /// the target that failed; the staged files are then removed as on drop.
+    ///
+    /// What is guaranteed: each target is at every moment its old file or the whole new one
+    /// (where the filesystem has no hard links, an old file is moved aside instead, and the
+    /// target is missing between the two renames); a commit that returns an error leaves every
+    /// target as it was, unless putting one back failed too, which the message then says,
+    /// with the `.rebt-old-*` directory that keeps the old files. What is not: a process
+    /// killed during the commit (SIGKILL, power loss) can leave some targets new and others
+    /// old, since no rename spans several files; what it leaves besides is recognisable by
+    /// name: staged files `.rebt-*.tmp`, staged directories `.rebt-out-*`, and old files
+    /// `.rebt-old-*/` (inside the target directory or beside the target).
+    pub fn commit_or_undo(self) -> Result<(), CommitError> {
+        let mut moves: Vec<Move> = Vec::new();
+        let mut keep: Vec<(tempfile::TempDir, bool)> = Vec::new();
+        let mut temp_files: Vec<tempfile::NamedTempFile> = Vec::new();
         for d in self.dirs {
             if d.whole {
-                std::fs::rename(d.staging.keep(), &d.target)?;
+                moves.push(Move::new(d.staging.path().to_path_buf(), d.target.clone()));
             } else {
                 for name in &d.names {
-                    std::fs::rename(d.staging.path().join(name), d.target.join(name))?;
+                    moves.push(Move::new(d.staging.path().join(name), d.target.join(name)));
                 }
-                d.staging.close()?;
             }
+            keep.push((d.staging, d.whole));
         }
         for (tmp, path) in self.files {
-            tmp.persist(&path).map_err(|e| e.error)?;
+            moves.push(Move::new(tmp.path().to_path_buf(), path));
+            temp_files.push(tmp);
+        }
+        let mut aside = Aside::default();
+        let mut done = 0;
+        let failed = loop {
+            let Some(m) = moves.get_mut(done) else { break None };
+            match m.replace(&mut aside) {
+                Ok(()) => done += 1,
+                Err(error) => break Some(error),
+            }
+        };
+        let Some(mut error) = failed else {
+            // a directory staged whole and the staged files are the targets now; a staging
+            // directory inside its target is empty, and goes (as on drop, an error is ignored:
+            // the outputs are in place)
+            for (d, whole) in keep {
+                match whole {
+                    true => drop(d.keep()),
+                    false => drop(d.close()),
+                }
+            }
+            for tmp in temp_files {
+                let _ = tmp.into_temp_path().keep();
+            }
+            aside.remove();
+            return Ok(());
+        };
+        let mut kept_somewhere = false;
+        for m in moves[..done].iter().rev() {
+            if let Err(e) = m.undo() {
+                kept_somewhere = true;
+                let msg = format!("{}; putting {} back also failed: {e}", error.error, m.target.display());
+                error.error = std::io::Error::new(error.error.kind(), msg);
+            }
+        }
+        if kept_somewhere {
+            let dirs = aside.keep();
+            let msg = format!("{}; the old files are kept in {}", error.error, dirs.join(", "));
+            error.error = std::io::Error::new(error.error.kind(), msg);
+        } else {
+            aside.remove();
+        }
+        // the new files moved back into staging go with it
+        drop((keep, temp_files));
+        Err(error)
+    }
+}
+
+/// A target [`Staging::commit_or_undo`] could not put in place; every target is as it was before
+/// the commit (unless the message says where an old file was kept).
+#[derive(Debug)]
+pub struct CommitError {
+    /// The target that could not be replaced.
+    pub path: PathBuf,
+    /// Why.
+    pub error: std::io::Error,
+}
+
+impl std::fmt::Display for CommitError {
+    /// `out/fills.csv: Is a directory (os error 21)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.error)
+    }
+}
+
+/// The cause is part of the message, so it is not also returned by `source()` (a reporter
+/// printing the chain would repeat it).
+impl std::error::Error for CommitError {}
+
+impl From<CommitError> for std::io::Error {
+    /// An I/O error of the same kind whose message names the target.
+    fn from(e: CommitError) -> Self {
+        std::io::Error::new(e.error.kind(), e.to_string())
+    }
+}
+
+/// One staged path moved onto its target, and how to take it back.
+struct Move {
+    staged: PathBuf,
+    target: PathBuf,
+    old: Old,
+}
+
+/// What a target was before [`Move::replace`].
+enum Old {
+    /// Nothing: undoing removes the new one.
+    Absent,
+    /// A file, kept (linked or moved) at this path.
+    Kept(PathBuf),
+    /// A directory; a rename onto it succeeds only if it was empty, so undoing makes it again.
+    EmptyDir,
+}
+
+impl Move {
+    fn new(staged: PathBuf, target: PathBuf) -> Self {
+        Move {
+            staged,
+            target,
+            old: Old::Absent,
+        }
+    }
+
+    /// Keep the target's old file, then rename the staged path onto it; on failure the
+    /// target is as it was.
+    fn replace(&mut self, aside: &mut Aside) -> Result<(), CommitError> {
+        let fail = |error| CommitError {
+            path: self.target.clone(),
+            error,
+        };
+        let mut moved_aside = None;
+        self.old = match std::fs::symlink_metadata(&self.target) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Old::Absent,
+            Err(e) => return Err(fail(e)),
+            Ok(m) if m.is_dir() => Old::EmptyDir,
+            Ok(_) => {
+                let kept = aside.path_for(&self.target).map_err(fail)?;
+                // a link keeps the target in place until the rename replaces it atomically
+                if std::fs::hard_link(&self.target, &kept).is_err() {
+                    std::fs::rename(&self.target, &kept).map_err(fail)?;
+                    moved_aside = Some(kept.clone());
+                }
+                Old::Kept(kept)
+            }
+        };
+        if let Err(e) = std::fs::rename(&self.staged, &self.target) {
+            let back = moved_aside.map(|kept| (std::fs::rename(&kept, &self.target), kept));
+            if let Some((Err(back), kept)) = back {
+                let msg = format!(
+                    "{e}; putting the old file back also failed: {back}; it is kept at {}",
+                    kept.display()
+                );
+                aside.keep();
+                return Err(fail(std::io::Error::new(e.kind(), msg)));
+            }
+            return Err(fail(e));
         }
         Ok(())
+    }
+
+    /// Put the target back as it was before [`Move::replace`], and the new one back in staging.
+    fn undo(&self) -> std::io::Result<()> {
+        match &self.old {
+            Old::Absent => std::fs::rename(&self.target, &self.staged),
+            Old::Kept(kept) => std::fs::rename(kept, &self.target),
+            Old::EmptyDir => {
+                std::fs::rename(&self.target, &self.staged)?;
+                std::fs::create_dir(&self.target)
+            }
+        }
+    }
+}
+
+/// The `.rebt-old-*` directories old files are kept in during a commit, one per directory of
+/// targets (a rename or hard link stays within one filesystem).
+#[derive(Default)]
+struct Aside {
+    dirs: BTreeMap<PathBuf, tempfile::TempDir>,
+    count: usize,
+}
+
+impl Aside {
+    /// A fresh path for the old file of `target`, beside it.
+    fn path_for(&mut self, target: &Path) -> std::io::Result<PathBuf> {
+        let parent = parent_of(target).to_path_buf();
+        let dir = match self.dirs.entry(parent) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let dir = tempfile::Builder::new().prefix(".rebt-old-").tempdir_in(e.key())?;
+                e.insert(dir)
+            }
+        };
+        self.count += 1;
+        let name = target
+            .file_name()
+            .map_or_else(|| "old".into(), |n| n.to_string_lossy().into_owned());
+        Ok(dir.path().join(format!("{}-{name}", self.count)))
+    }
+
+    /// Remove the old files (the commit is complete, or undone).
+    fn remove(self) {
+        drop(self.dirs);
+    }
+
+    /// Leave the old files on disk (an undo failed); their directories.
+    fn keep(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.dirs)
+            .into_values()
+            .map(|d| d.keep().display().to_string())
+            .collect()
     }
 }
 
@@ -267,5 +480,71 @@ mod tests {
             assert_eq!(mode("r.json"), 0o644, "readable like any written file");
             assert_eq!(mode("run"), 0o755);
         }
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().into_string().expect("name"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_commit_that_fails_names_the_target_and_puts_back_every_other() {
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("run");
+        let old = |name: &str| OutputFile::new(name, format!("old {name}").into_bytes());
+        write_dir(&out, &[old("a.csv"), old("b.csv"), old("c.csv")]).expect("first");
+        write_atomic(&dir.path().join("r.json"), b"old r").expect("first");
+        // a directory of a target's name cannot be replaced by a file
+        std::fs::create_dir(dir.path().join("t.html")).expect("mkdir");
+        std::fs::write(dir.path().join("t.html/x"), b"user's").expect("write");
+        let new = |name: &str| OutputFile::new(name, format!("new {name}").into_bytes());
+        // the directory's files (one of them new), then the file, then the one that fails
+        let mut staging = Staging::default();
+        staging
+            .dir(&out, &[new("a.csv"), new("b.csv"), new("c.csv"), new("d.csv")])
+            .expect("staged");
+        staging.file(&dir.path().join("r.json"), b"new r").expect("staged");
+        staging.file(&dir.path().join("t.html"), b"new t").expect("staged");
+        let e = staging.commit_or_undo().expect_err("t.html is a directory");
+        assert_eq!(e.path, dir.path().join("t.html"));
+        let text = e.to_string();
+        assert!(
+            text.starts_with(&format!("{}: ", dir.path().join("t.html").display())),
+            "{text}"
+        );
+        assert_eq!(std::io::Error::from(e).to_string(), text, "an io::Error says the same");
+        for name in ["a.csv", "b.csv", "c.csv"] {
+            assert_eq!(
+                std::fs::read_to_string(out.join(name)).expect("old"),
+                format!("old {name}")
+            );
+        }
+        assert_eq!(
+            names(&out),
+            ["a.csv", "b.csv", "c.csv"],
+            "d.csv removed, no staging left"
+        );
+        assert_eq!(std::fs::read(dir.path().join("r.json")).expect("old"), b"old r");
+        assert_eq!(std::fs::read(dir.path().join("t.html/x")).expect("kept"), b"user's");
+        assert_eq!(names(dir.path()), ["r.json", "run", "t.html"], "no staging left");
+
+        // a directory staged whole is taken away again
+        let mut staging = Staging::default();
+        staging.dir(&dir.path().join("new"), &[new("a.csv")]).expect("staged");
+        staging.dir(&out, &[new("a.csv")]).expect("staged");
+        let mut staging2 = Staging::default();
+        staging2.dir(&dir.path().join("new2"), &[new("a.csv")]).expect("staged");
+        staging2.file(&dir.path().join("t.html"), b"new t").expect("staged");
+        let e = staging2.commit_or_undo().expect_err("t.html is a directory");
+        assert_eq!(e.path, dir.path().join("t.html"));
+        assert!(!dir.path().join("new2").exists(), "the whole directory is taken back");
+        staging.commit().expect("the first staging still commits");
+        assert_eq!(std::fs::read(out.join("a.csv")).expect("new"), b"new a.csv");
+        assert_eq!(names(dir.path()), ["new", "r.json", "run", "t.html"], "no staging left");
     }
 }
