@@ -8,20 +8,9 @@ use crate::error::DataError;
 use rebt_fs::Staging;
 use std::path::Path;
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DataError + use<> {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DataError + use<> {
     let path = path.to_path_buf();
     move |source| DataError::Io { path, source }
-}
-
-/// Write `path` atomically, filled by `fill`; returns what `fill` returns.
-pub(crate) fn write_atomic_with<T>(
-    path: &Path,
-    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>,
-) -> Result<T, DataError> {
-    let mut staging = Staging::default();
-    let value = staging.file_with(path, fill).map_err(io(path))?;
-    staging.commit_or_undo().map_err(commit_error)?;
-    Ok(value)
 }
 
 /// Write `files` (name, contents) into `dir`, creating `dir` if needed, all or none: every
@@ -48,7 +37,7 @@ pub(crate) fn write_all_atomically(dir: &Path, files: &[(&str, &[u8])]) -> Resul
 }
 
 /// A commit's error names the target that failed.
-fn commit_error(e: rebt_fs::CommitError) -> DataError {
+pub(crate) fn commit_error(e: rebt_fs::CommitError) -> DataError {
     DataError::Io {
         path: e.path,
         source: e.error,

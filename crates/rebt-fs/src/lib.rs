@@ -35,13 +35,14 @@ impl OutputFile {
 
 /// Outputs written in two steps: every file is first written in full to a temporary place
 /// beside its target ([`Staging::file`], [`Staging::dir`]); only when all are staged does
-/// [`Staging::commit`] move them into place, by rename. A failure while staging (a missing
-/// directory, a full disk) leaves every target as it was; dropping an uncommitted staging
-/// removes the temporary files.
+/// [`Staging::commit`] move them into place, by rename, and remove the files
+/// [`Staging::remove`] names. A failure while staging (a missing directory, a full disk)
+/// leaves every target as it was; dropping an uncommitted staging removes the temporary files.
 #[derive(Debug, Default)]
 pub struct Staging {
     files: Vec<(tempfile::NamedTempFile, PathBuf)>,
     dirs: Vec<StagedDir>,
+    removals: Vec<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -108,17 +109,24 @@ impl Staging {
         Ok(())
     }
 
+    /// Remove the file `path`, if there is one, as part of the commit (a file an earlier
+    /// write made that this one does not replace); a directory of that name fails the commit.
+    pub fn remove(&mut self, path: &Path) {
+        self.removals.push(path.to_path_buf());
+    }
+
     /// [`Staging::commit_or_undo`] with its error as an I/O error of the same kind whose
     /// message names the target that failed (`out/fills.csv: Is a directory (os error 21)`).
     pub fn commit(self) -> std::io::Result<()> {
         Ok(self.commit_or_undo()?)
     }
 
-    /// Move every staged output into place, all or none: each target that exists is first
-    /// hard-linked into a `.rebt-old-*` directory beside it, then the new file is renamed over
-    /// it. If a rename fails (say a directory holds the target's name), the targets already
+    /// Move every staged output into place and remove the files to remove, all or none: each
+    /// target that exists is first hard-linked into a `.rebt-old-*` directory beside it, then
+    /// the new file is renamed over it. If a rename fails (say a directory holds the target's name), the targets already
     /// replaced get their old files back (removed, if they did not exist) and the error names
-    /// the target that failed; the staged files are then removed as on drop.
+    /// the target that failed; the staged files are then removed as on drop. The files to
+    /// remove go last, moved into a `.rebt-old-*` directory and deleted with it at the end.
     ///
     /// What is guaranteed: each target is at every moment its old file or the whole new one
     /// (where the filesystem has no hard links, an old file is moved aside instead, and the
@@ -146,6 +154,13 @@ impl Staging {
         for (tmp, path) in self.files {
             moves.push(Move::new(tmp.path().to_path_buf(), path));
             temp_files.push(tmp);
+        }
+        for path in self.removals {
+            moves.push(Move {
+                staged: None,
+                target: path,
+                old: Old::Absent,
+            });
         }
         let mut aside = Aside::default();
         let mut done = 0;
@@ -221,9 +236,10 @@ impl From<CommitError> for std::io::Error {
     }
 }
 
-/// One staged path moved onto its target, and how to take it back.
+/// One staged path moved onto its target (or a target removed), and how to take it back.
 struct Move {
-    staged: PathBuf,
+    /// `None`: the target is removed.
+    staged: Option<PathBuf>,
     target: PathBuf,
     old: Old,
 }
@@ -241,7 +257,7 @@ enum Old {
 impl Move {
     fn new(staged: PathBuf, target: PathBuf) -> Self {
         Move {
-            staged,
+            staged: Some(staged),
             target,
             old: Old::Absent,
         }
@@ -255,6 +271,22 @@ impl Move {
             error,
         };
         let mut moved_aside = None;
+        let Some(staged) = &self.staged else {
+            // a removal: the old file is moved aside, to come back on undo
+            self.old = match std::fs::symlink_metadata(&self.target) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Old::Absent,
+                Err(e) => return Err(fail(e)),
+                Ok(m) if m.is_dir() => {
+                    return Err(fail(std::io::Error::other("is a directory; expected a file to remove")));
+                }
+                Ok(_) => {
+                    let kept = aside.path_for(&self.target).map_err(fail)?;
+                    std::fs::rename(&self.target, &kept).map_err(fail)?;
+                    Old::Kept(kept)
+                }
+            };
+            return Ok(());
+        };
         self.old = match std::fs::symlink_metadata(&self.target) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Old::Absent,
             Err(e) => return Err(fail(e)),
@@ -269,7 +301,7 @@ impl Move {
                 Old::Kept(kept)
             }
         };
-        if let Err(e) = std::fs::rename(&self.staged, &self.target) {
+        if let Err(e) = std::fs::rename(staged, &self.target) {
             let back = moved_aside.map(|kept| (std::fs::rename(&kept, &self.target), kept));
             if let Some((Err(back), kept)) = back {
                 let msg = format!(
@@ -286,11 +318,13 @@ impl Move {
 
     /// Put the target back as it was before [`Move::replace`], and the new one back in staging.
     fn undo(&self) -> std::io::Result<()> {
-        match &self.old {
-            Old::Absent => std::fs::rename(&self.target, &self.staged),
-            Old::Kept(kept) => std::fs::rename(kept, &self.target),
-            Old::EmptyDir => {
-                std::fs::rename(&self.target, &self.staged)?;
+        match (&self.old, &self.staged) {
+            (Old::Absent, None) => Ok(()),
+            (Old::Absent, Some(staged)) => std::fs::rename(&self.target, staged),
+            (Old::Kept(kept), _) => std::fs::rename(kept, &self.target),
+            (Old::EmptyDir, None) => Ok(()),
+            (Old::EmptyDir, Some(staged)) => {
+                std::fs::rename(&self.target, staged)?;
                 std::fs::create_dir(&self.target)
             }
         }
@@ -546,5 +580,37 @@ mod tests {
         staging.commit().expect("the first staging still commits");
         assert_eq!(std::fs::read(out.join("a.csv")).expect("new"), b"new a.csv");
         assert_eq!(names(dir.path()), ["new", "r.json", "run", "t.html"], "no staging left");
+    }
+
+    #[test]
+    fn a_commit_removes_the_files_to_remove_or_puts_them_back() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = |name: &str| dir.path().join(name);
+        std::fs::write(file("series.csv"), b"stale").expect("write");
+        std::fs::write(file("actions.csv"), b"stale").expect("write");
+        std::fs::create_dir(file("calendars.toml")).expect("mkdir");
+        // a removal that cannot happen undoes the writes and the removals before it
+        let mut staging = Staging::default();
+        staging.file(&file("bars.csv"), b"new").expect("staged");
+        staging.remove(&file("series.csv"));
+        staging.remove(&file("absent.csv"));
+        staging.remove(&file("calendars.toml"));
+        let e = staging.commit().expect_err("a directory is not removed");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: is a directory; expected a file to remove",
+                file("calendars.toml").display()
+            )
+        );
+        assert_eq!(std::fs::read(file("series.csv")).expect("back"), b"stale");
+        assert_eq!(names(dir.path()), ["actions.csv", "calendars.toml", "series.csv"]);
+        // and one that can removes them with the write
+        let mut staging = Staging::default();
+        staging.file(&file("bars.csv"), b"new").expect("staged");
+        staging.remove(&file("series.csv"));
+        staging.remove(&file("absent.csv"));
+        staging.commit().expect("commits");
+        assert_eq!(names(dir.path()), ["actions.csv", "bars.csv", "calendars.toml"]);
     }
 }

@@ -399,40 +399,52 @@ pub fn market_manifest(spec: &MarketSpec) -> String {
 }
 
 /// Generate the market of `spec` into directory `out` (created if missing): `bars.csv`,
-/// streamed through a temporary file and renamed, with `spec.fundamentals` `series.csv` the
-/// same way, then `manifest.toml`.
+/// streamed into a temporary file, with `spec.fundamentals` `series.csv` the same way, then
+/// `manifest.toml`, moved into place together; an earlier generated dataset's other files
+/// (its `series.csv` when `spec.fundamentals` is off) are removed in the same commit.
 pub fn generate_market(spec: &MarketSpec, out: &Path) -> Result<GeneratedSummary, DataError> {
     spec.check()?;
-    std::fs::create_dir_all(out).map_err(|source| DataError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
-    let path = out.join("bars.csv");
-    let stats = crate::write::write_atomic_with(&path, |file| {
-        write_market_bars(spec, std::io::BufWriter::with_capacity(1 << 20, file))
-    })?;
-    let mut files = vec![GeneratedFile {
-        name: "bars.csv".into(),
-        bytes: stats.bytes,
-    }];
-    if spec.fundamentals {
-        let written = super::write_atomic_with(&out.join("series.csv"), |file| {
-            super::fundamentals::write_market_fundamentals(spec, std::io::BufWriter::with_capacity(1 << 20, file))
-        })?;
+    let (files, removed) = super::write_dataset(out, |staging| {
+        let path = out.join("bars.csv");
+        let stats = staging
+            .file_with(&path, |file| {
+                write_market_bars(spec, std::io::BufWriter::with_capacity(1 << 20, file))
+            })
+            .map_err(crate::write::io(&path))?;
+        let mut files = vec![GeneratedFile {
+            name: "bars.csv".into(),
+            bytes: stats.bytes,
+        }];
+        if spec.fundamentals {
+            let path = out.join("series.csv");
+            let written = staging
+                .file_with(&path, |file| {
+                    super::fundamentals::write_market_fundamentals(
+                        spec,
+                        std::io::BufWriter::with_capacity(1 << 20, file),
+                    )
+                })
+                .map_err(crate::write::io(&path))?;
+            files.push(GeneratedFile {
+                name: "series.csv".into(),
+                bytes: written.bytes,
+            });
+        }
+        let manifest = market_manifest(spec).into_bytes();
+        let path = out.join("manifest.toml");
+        staging.file(&path, &manifest).map_err(crate::write::io(&path))?;
         files.push(GeneratedFile {
-            name: "series.csv".into(),
-            bytes: written.bytes,
+            name: "manifest.toml".into(),
+            bytes: manifest.len() as u64,
         });
-    }
-    files.extend(super::write_files(
-        out,
-        &[("manifest.toml", market_manifest(spec).into_bytes())],
-    )?);
+        Ok(files)
+    })?;
     Ok(GeneratedSummary {
         name: format!("market of {} stocks × {} days", spec.stocks, spec.days),
         seed: spec.seed,
         dir: out.to_path_buf(),
         files,
+        removed,
     })
 }
 

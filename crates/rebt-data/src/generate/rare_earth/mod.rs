@@ -102,11 +102,11 @@ impl GeneratedRareEarth {
         ]
     }
 
-    /// Write the five files into `dir` (created if missing), each atomically: a temporary
-    /// file in `dir`, then renamed over the target.
+    /// Write the five files into `dir` (created if missing), staged and then moved into place
+    /// together, replacing an earlier generated dataset there (see `write_dataset`).
     pub fn write_to(&self, dir: &Path) -> Result<Vec<super::GeneratedFile>, DataError> {
         let files: Vec<(&str, Vec<u8>)> = self.files().iter().map(|(n, b)| (*n, b.to_vec())).collect();
-        super::write_files(dir, &files)
+        Ok(super::write_files(dir, &files)?.0)
     }
 
     pub(crate) fn into_files(self) -> Vec<(&'static str, Vec<u8>)> {
