@@ -288,8 +288,39 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_line(&e));
             ExitCode::from(1)
         }
+    }
+}
+
+/// An error and its causes as one line, `what: why: root cause`, each cause once: rebt's
+/// error types put their cause in their own message (and so do not return it from
+/// `source()`), but one that does both (`rebt_data::DataError::Io`, for now) would have its
+/// cause printed twice by anyhow's `{:#}`.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.is_empty() {
+            out = text;
+        } else if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn error_line_names_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = anyhow::Error::new(io).context("cannot read x.toml");
+        assert_eq!(super::error_line(&e), "cannot read x.toml: no such file");
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = anyhow::Error::new(io).context("cannot read x.toml: no such file");
+        assert_eq!(super::error_line(&e), "cannot read x.toml: no such file");
     }
 }

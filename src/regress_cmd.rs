@@ -61,7 +61,7 @@ pub(crate) fn run(args: RegressArgs) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             print(&out);
-            eprintln!("error: {}", reason(&e));
+            eprintln!("error: {}", crate::error_line(&e));
             return ExitCode::from(ERROR);
         }
     };
@@ -96,33 +96,4 @@ fn regress(args: &RegressArgs, out: &mut String) -> Result<u8> {
         Overall::Drift => DRIFT,
         Overall::Error => ERROR,
     })
-}
-
-/// An error and its causes as one line, `what: why: root cause`, each cause once (some errors
-/// already print their source in their own message, which `{:#}` would repeat).
-fn reason(e: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if out.is_empty() {
-            out = text;
-        } else if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn reason_names_each_cause_once() {
-        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
-        let e = anyhow::Error::new(io).context("cannot read x.toml");
-        assert_eq!(super::reason(&e), "cannot read x.toml: no such file");
-        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
-        let e = anyhow::Error::new(io).context("cannot read x.toml: no such file");
-        assert_eq!(super::reason(&e), "cannot read x.toml: no such file");
-    }
 }

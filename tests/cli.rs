@@ -316,3 +316,19 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn an_error_prints_its_cause_once() {
+    // both doubled when the CLI printed the chain of an error whose message holds its cause
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("f.csv"), "date,symbol,open,high,low,close,volume\n").expect("write");
+    let o = rebt(&["data", "check", "f.csv"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(text(&o).1, "error: f.csv: no bars\n");
+    std::fs::write(dir.path().join("afile"), "").expect("write");
+    let o = rebt(&["data", "generate", "--out", "afile"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o).1;
+    assert!(err.starts_with("error: afile: "), "{err}");
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
+}

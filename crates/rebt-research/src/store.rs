@@ -51,12 +51,13 @@ const TRAILING_COLUMNS: [&str; 2] = ["fills", "reason"];
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Reading or writing failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {cause}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (in the message, so not also returned by `source()`: a reporter
+        /// printing the causes would repeat it).
+        cause: std::io::Error,
     },
     /// A file holds something rebt did not write.
     #[error("{}: {problem}", path.display())]
@@ -128,9 +129,9 @@ pub enum StoreError {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
+    move |cause| StoreError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 

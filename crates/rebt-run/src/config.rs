@@ -136,12 +136,13 @@ pub struct InvalidDate(pub String);
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config {path}: {source}")]
+    #[error("cannot read config {path}: {cause}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (in the message, so not also returned by `source()`: a reporter
+        /// printing the causes would repeat it).
+        cause: std::io::Error,
     },
     /// The TOML is malformed or has an unknown or mistyped key.
     #[error("config {path}: {message}")]
@@ -186,9 +187,9 @@ impl RunConfig {
 
     /// Read a config file; a relative `data` path is made relative to the file's directory.
     pub fn from_file(path: &Path) -> Result<RunConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         let mut cfg: RunConfig = toml::from_str(&text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),

@@ -147,7 +147,7 @@ pub enum StudyError {
         message: String,
     },
     /// A run could not start or a path could not be built.
-    #[error("approach `{approach}`, {part} start {start}: {source}")]
+    #[error("approach `{approach}`, {part} start {start}: {cause}")]
     Run {
         /// The approach.
         approach: String,
@@ -155,8 +155,9 @@ pub enum StudyError {
         part: &'static str,
         /// The start day.
         start: NaiveDate,
-        /// The engine's error.
-        source: CoreError,
+        /// The engine's error (in the message, so not also returned by `source()`: a reporter
+        /// printing the causes would repeat it).
+        cause: CoreError,
     },
 }
 
@@ -407,11 +408,11 @@ fn run_window(
         target_buys: f.target_buys,
     };
     for a in approaches {
-        let failed = |source: CoreError| StudyError::Run {
+        let failed = |cause: CoreError| StudyError::Run {
             approach: a.name.clone(),
             part: w.part.as_str(),
             start,
-            source,
+            cause,
         };
         let inner = a.factory.build().map_err(|e| StudyError::Strategy {
             approach: a.name.clone(),
@@ -541,11 +542,11 @@ pub fn run_study(
                         let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
                         rng.set_stream(index as u64);
                         let positions = r.draw(&sampler, &mut rng);
-                        let path = r.panel_for(&positions).map_err(|source| StudyError::Run {
+                        let path = r.panel_for(&positions).map_err(|cause| StudyError::Run {
                             approach: "(path)".into(),
                             part: Part::Resampled.as_str(),
                             start: base,
-                            source,
+                            cause,
                         })?;
                         let runs = run_window(
                             &Window {

@@ -111,14 +111,15 @@ pub enum WalkForwardError {
         detail: String,
     },
     /// The engine refused a fold's panel or configuration.
-    #[error("fold {} ({what}): {source}", fold + 1)]
+    #[error("fold {} ({what}): {cause}", fold + 1)]
     Engine {
         /// 0-based fold number.
         fold: usize,
         /// Which run: `training window` or `winner over training and test windows`.
         what: &'static str,
-        /// The engine's error.
-        source: CoreError,
+        /// The engine's error (in the message, so not also returned by `source()`: a reporter
+        /// printing the causes would repeat it).
+        cause: CoreError,
     },
     /// The winner's run could not be stitched (its equity before the test window was not
     /// positive).
@@ -387,10 +388,10 @@ pub fn walk_forward(
     for fold in &folds {
         let day = |d: usize| dates[d];
         let engine_error = |what| {
-            move |source| WalkForwardError::Engine {
+            move |cause| WalkForwardError::Engine {
                 fold: fold.index,
                 what,
-                source,
+                cause,
             }
         };
 
