@@ -165,7 +165,13 @@ impl BarColumns {
             return bad("close", format!("close {c} is outside [low {l}, high {h}]"));
         }
         let v = self.volume[i];
-        if v.is_nan() || v < 0.0 || !v.is_finite() {
+        if v.is_nan() {
+            return bad(
+                "volume",
+                "volume is NaN or missing; expected a non-negative number".into(),
+            );
+        }
+        if v < 0.0 || !v.is_finite() {
             return bad("volume", format!("volume {v} is not a non-negative number"));
         }
         if let Some(a) = &self.amount

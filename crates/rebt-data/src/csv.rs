@@ -87,12 +87,18 @@ fn read_bars(
     input.read_until(b'\n', &mut buf).map_err(io)?;
     let header_line = trim_line(&buf);
     if header_line.is_empty() {
-        return Err(DataError::Format {
-            path: path.to_path_buf(),
-            message: format!(
-                "the file is empty; expected a header line `{}`",
-                bars::REQUIRED_COLUMNS.join(",")
-            ),
+        let expected = format!("expected a header line `{}`", bars::REQUIRED_COLUMNS.join(","));
+        // an empty first line is not an empty file: say which it is
+        return Err(match buf.is_empty() {
+            true => DataError::Format {
+                path: path.to_path_buf(),
+                message: format!("the file is empty; {expected}"),
+            },
+            false => DataError::Line {
+                path: path.to_path_buf(),
+                line: 1,
+                message: format!("the line is empty; {expected}"),
+            },
         });
     }
     let header_text = std::str::from_utf8(header_line).map_err(|_| DataError::Line {

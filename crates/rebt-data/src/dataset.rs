@@ -1090,6 +1090,10 @@ mod tests {
                 "3: column `volume`: volume -5 is not a non-negative number",
             ),
             (
+                "2024-01-03,600111.SH,10.00,10.50,9.80,10.20,",
+                "3: column `volume`: volume is NaN or missing; expected a non-negative number",
+            ),
+            (
                 "2024/01/03,600111.SH,10.00,10.50,9.80,10.20,1000",
                 "3: column `date`: `2024/01/03` is not a date; expected YYYY-MM-DD",
             ),
@@ -1181,6 +1185,10 @@ mod tests {
             (
                 "",
                 "bars.csv: the file is empty; expected a header line `date,symbol,open,high,low,close,volume`",
+            ),
+            (
+                "\ndate,symbol,open,high,low,close,volume\n",
+                "bars.csv:1: the line is empty; expected a header line `date,symbol,open,high,low,close,volume`",
             ),
             ("date,symbol,open,high,low,close,volume\n", "bars.csv: no bars"),
         ];

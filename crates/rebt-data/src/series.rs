@@ -250,6 +250,10 @@ mod tests {
                 "",
                 "d/series.csv: the file is empty; expected a header line `date,series,value`",
             ),
+            (
+                "\r\ndate,series,value\n",
+                "d/series.csv:1: the line is empty; expected a header line `date,series,value`",
+            ),
         ];
         for &(text, expected) in cases {
             let e = read(text).expect_err(text);

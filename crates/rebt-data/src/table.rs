@@ -76,12 +76,18 @@ pub(crate) fn read_table(
             } else {
                 format!(" (plus optional {})", columns.optional.join(", "))
             };
-            return Err(DataError::Format {
-                path: path.to_path_buf(),
-                message: format!(
-                    "the file is empty; expected a header line `{}`{optional}",
-                    columns.required.join(",")
-                ),
+            let expected = format!("expected a header line `{}`{optional}", columns.required.join(","));
+            // an empty first line is not an empty file: say which it is
+            return Err(match bytes.is_empty() {
+                true => DataError::Format {
+                    path: path.to_path_buf(),
+                    message: format!("the file is empty; {expected}"),
+                },
+                false => DataError::Line {
+                    path: path.to_path_buf(),
+                    line: 1,
+                    message: format!("the line is empty; {expected}"),
+                },
             });
         }
     };
