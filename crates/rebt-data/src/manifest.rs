@@ -40,6 +40,7 @@ use chrono::NaiveDate;
 use rebt_core::{Board, Currency, Instrument, InstrumentKind, Market, PriceLimitSchedule, Settlement, Status};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -321,17 +322,23 @@ impl Manifest {
             symbol: symbol.to_string(),
             message: message.to_string(),
         };
+        // looked up by symbol: a whole market's manifest lists thousands, and a scan of either
+        // list for each entry of the other was quadratic
+        let in_bars: HashSet<&str> = symbols.iter().map(String::as_str).collect();
+        let mut listed: HashMap<&str, &InstrumentSpec> = HashMap::with_capacity(self.instruments.len());
         for spec in &self.instruments {
-            if !symbols.contains(&spec.symbol) {
+            if !in_bars.contains(spec.symbol.as_str()) {
                 return Err(bad(&spec.symbol, "is listed in [[instruments]] but has no bars"));
             }
+            // a symbol listed twice was refused when the manifest was read
+            listed.insert(spec.symbol.as_str(), spec);
         }
-        if let Some(b) = self.benchmark.as_deref().filter(|b| !symbols.iter().any(|s| s == b)) {
+        if let Some(b) = self.benchmark.as_deref().filter(|b| !in_bars.contains(b)) {
             return Err(bad(b, "is the `benchmark` but has no bars"));
         }
         Ok(symbols
             .iter()
-            .map(|s| match self.instruments.iter().find(|spec| &spec.symbol == s) {
+            .map(|s| match listed.get(s.as_str()) {
                 Some(spec) => spec.instrument(self.base()),
                 None => Instrument::infer(s, self.base()),
             })
