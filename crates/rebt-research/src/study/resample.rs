@@ -218,7 +218,7 @@ impl<'p> JointResampler<'p> {
             }
         }
         let instruments = self.kept.iter().map(|&ix| panel.instrument(ix).clone()).collect();
-        Panel::from_bars(&bars, instruments)
+        Panel::from_columns(bars, instruments)
     }
 }
 
