@@ -153,6 +153,9 @@ impl BarColumns {
             if !v.is_finite() || v <= 0.0 {
                 return bad(column, format!("price {v} is not a positive finite number"));
             }
+            if v > MAX_PRICE {
+                return bad(column, too_large(v));
+            }
         }
         let (o, h, l, c) = (self.open[i], self.high[i], self.low[i], self.close[i]);
         if h < l {
@@ -185,6 +188,11 @@ impl BarColumns {
             return bad("adj_factor", format!("adj_factor {} is not a positive number", f[i]));
         }
         if let Some(p) = &self.pre_close
+            && p[i] > MAX_PRICE
+        {
+            return bad("pre_close", too_large(p[i]));
+        }
+        if let Some(p) = &self.pre_close
             && !p[i].is_nan()
             && !(p[i].is_finite() && p[i] > 0.0)
         {
@@ -198,6 +206,19 @@ impl BarColumns {
         }
         Ok(())
     }
+}
+
+/// The largest price a bar may carry, in currency units. Limit prices and trade values are
+/// worked out in integer cents (`i64`): a limit price is the reference in cents times
+/// 10,000 + the band in basis points (up to 14,400 on a listing day), which overflows
+/// above about 6.4e12. No instrument trades near 1e9 (the dearest shares and rare-earth
+/// oxides per tonne are below 1e7), so a larger price is a unit or data error.
+pub const MAX_PRICE: f64 = 1e9;
+
+fn too_large(price: f64) -> String {
+    format!(
+        "price {price} is above {MAX_PRICE:e}, the largest rebt accepts (limit prices and trade values are worked out in integer cents); is it in the wrong unit?"
+    )
 }
 
 /// A panel's raw fields, instrument-major (see [`Panel::from_instrument_major`]).

@@ -301,6 +301,54 @@ fn insufficient_cash_counts_costs() {
 }
 
 #[test]
+fn an_order_worth_more_than_any_amount_of_cents_is_refused_not_overflowed() {
+    // 10^17 shares at 9.55 are worth about 10^18 yuan, 10^20 fen: more than an i64 holds. The order
+    // is refused for cash; it used to overflow adding its costs to its value (a panic in a
+    // debug build, a negative cost in a release build). The largest order the cash covers
+    // still fills.
+    let p = panel(
+        "600111.SH",
+        &[
+            (d(2019, 1, 2), 9.51, 9.65, 9.39, 9.57),
+            (d(2019, 1, 3), 9.55, 9.70, 9.40, 9.60),
+        ],
+    );
+    for shares in [100_000_000_000_000_000, 10_000_000_000_000_000, u64::MAX / 100 * 100] {
+        let r = run(&p, cfg(), vec![(0, buy(shares))]);
+        assert!(r.fills.is_empty());
+        assert_eq!(r.rejections[0].reason, RejectionReason::InsufficientCash);
+        assert_eq!(r.rejections[0].shares, shares);
+    }
+    let rich = EngineConfig {
+        initial_cash: Cents::from_units(2_000_000),
+        ..cfg()
+    };
+    let r = run(&p, rich, vec![(0, buy(100_000))]);
+    assert_eq!(
+        r.fills[0].shares, 100_000,
+        "2,000,000 cash buys 100,000 shares at 9.55 and costs"
+    );
+}
+
+#[test]
+fn a_price_too_large_for_integer_cents_is_refused_naming_its_row() {
+    let mut b = BarColumns::default();
+    b.push(d(2024, 1, 2), "600111.SH", 10.0, 10.0, 10.0, 10.0, 1e6);
+    b.push(d(2024, 1, 3), "600111.SH", 1e13, 1e13, 1e13, 1e13, 1e6);
+    let e = Panel::from_bars(&b, vec![Instrument::infer("600111.SH", Currency::Cny)]).expect_err("refused");
+    let msg = e.to_string();
+    assert!(msg.contains("row 2") && msg.contains("open"), "{msg}");
+    assert!(
+        msg.contains("price 10000000000000 is above 1e9, the largest rebt accepts"),
+        "{msg}"
+    );
+    // 1e9 itself is accepted
+    let mut b = BarColumns::default();
+    b.push(d(2024, 1, 2), "600111.SH", 1e9, 1e9, 1e9, 1e9, 1e6);
+    Panel::from_bars(&b, vec![Instrument::infer("600111.SH", Currency::Cny)]).expect("accepted");
+}
+
+#[test]
 fn sell_side_stamp_duty_changes_on_2023_08_28() {
     // sell 1,000 at 100.00 = 100,000: stamp duty 100 before, 50 from 2023-08-28
     for (sell_day, duty) in [(d(2023, 8, 25), 10_000), (d(2023, 8, 28), 5_000)] {

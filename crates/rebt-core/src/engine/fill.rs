@@ -115,6 +115,15 @@ impl Run<'_, '_> {
                         shares = cap;
                     }
                 }
+                // Value alone above twice the cash: refused before its exact cents are worked
+                // out, which an order for 10^17 shares would overflow. Any order that fits
+                // (or nearly) takes the exact path below.
+                if explicit
+                    && shares as f64 * p.price * p.fx * 100.0 > 2.0 * self.portfolio.cash().0.max(0) as f64 + 100.0
+                {
+                    self.reject(day, ix, Side::Buy, shares, RejectionReason::InsufficientCash);
+                    return;
+                }
                 if explicit {
                     let (cash, costs) = self.buy_cost(ix, day, shares, &p);
                     if cash > self.portfolio.cash() {
