@@ -76,6 +76,12 @@ def test_signal_errors_stop_the_run(embedded):
         rebt.backtest(embedded, rebt.Pipeline(signal=Constant(), allocator="nope"))
 
 
+def test_a_wrong_rebalance_lists_the_valid_ones(embedded):
+    with pytest.raises(rebt.ConfigError, match="`daily`, `weekly`, `monthly` or a number of trading days") as e:
+        rebt.backtest(embedded, rebt.Pipeline(signal="constant", rebalance="hourly"))
+    assert "hourly" in str(e.value)
+
+
 def same_run(a, b):
     a, b = json.loads(a.to_json()), json.loads(b.to_json())
     assert a["metrics"] == b["metrics"]

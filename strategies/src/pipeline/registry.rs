@@ -485,8 +485,9 @@ pub fn executions() -> Vec<ComponentInfo<dyn Execution>> {
     ]
 }
 
-/// When the pipeline recomputes its targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// When the pipeline recomputes its targets. Read from `daily`, `weekly`, `monthly` or a
+/// number of trading days; anything else is an error listing those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Rebalance {
     /// `daily`, `weekly` (first trading day of each ISO week) or `monthly` (first trading day
@@ -506,6 +507,40 @@ pub enum RebalanceName {
     Weekly,
     /// First trading day of each month.
     Monthly,
+}
+
+impl<'de> Deserialize<'de> for Rebalance {
+    // by hand rather than untagged, whose error ("data did not match any variant of untagged
+    // enum Rebalance") says neither what was given nor what is expected
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, Unexpected, Visitor};
+        struct Read;
+        impl Visitor<'_> for Read {
+            type Value = Rebalance;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("`daily`, `weekly`, `monthly` or a number of trading days")
+            }
+            fn visit_str<E: Error>(self, v: &str) -> Result<Rebalance, E> {
+                match v {
+                    "daily" => Ok(Rebalance::daily()),
+                    "weekly" => Ok(Rebalance::weekly()),
+                    "monthly" => Ok(Rebalance::monthly()),
+                    _ => Err(E::invalid_value(Unexpected::Str(v), &self)),
+                }
+            }
+            fn visit_u64<E: Error>(self, v: u64) -> Result<Rebalance, E> {
+                u32::try_from(v)
+                    .map(Rebalance::Every)
+                    .map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+            }
+            fn visit_i64<E: Error>(self, v: i64) -> Result<Rebalance, E> {
+                u32::try_from(v)
+                    .map(Rebalance::Every)
+                    .map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+            }
+        }
+        deserializer.deserialize_any(Read)
+    }
 }
 
 impl Default for Rebalance {
@@ -761,5 +796,41 @@ impl PipelineConfig {
             )),
             rebalance: Some(self.rebalance.unwrap_or_default()),
         })
+    }
+}
+
+#[cfg(test)]
+mod rebalance_tests {
+    use super::{PipelineConfig, Rebalance};
+
+    fn read(value: &str) -> Result<Option<Rebalance>, String> {
+        toml::from_str::<PipelineConfig>(&format!("gates = []\nrebalance = {value}"))
+            .map(|c| c.rebalance)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn rebalance_reads_names_and_day_counts() {
+        assert_eq!(read("\"daily\""), Ok(Some(Rebalance::daily())));
+        assert_eq!(read("\"weekly\""), Ok(Some(Rebalance::weekly())));
+        assert_eq!(read("\"monthly\""), Ok(Some(Rebalance::monthly())));
+        assert_eq!(read("5"), Ok(Some(Rebalance::every(5))));
+        let echoed = toml::to_string(&PipelineConfig {
+            rebalance: Some(Rebalance::weekly()),
+            ..PipelineConfig::default()
+        })
+        .expect("a pipeline config serialises");
+        assert!(echoed.contains("rebalance = \"weekly\""), "{echoed}");
+    }
+
+    #[test]
+    fn a_wrong_rebalance_says_what_was_given_and_what_is_expected() {
+        for (given, shown) in [("\"hourly\"", "\"hourly\""), ("-1", "-1"), ("2.5", "2.5")] {
+            let e = read(given).expect_err("a wrong rebalance is refused");
+            assert!(
+                e.contains(shown) && e.contains("`daily`, `weekly`, `monthly` or a number of trading days"),
+                "{given}: {e}"
+            );
+        }
     }
 }
