@@ -5,7 +5,7 @@
 
 use crate::config::Settings;
 use crate::dataset::{Dataset, data_path};
-use crate::errors::{RebtError, run_error};
+use crate::errors::{RebtError, StrategyError, run_error};
 use crate::pipeline::{ErrorSlot, Guarded, PyAllocator, PyGate, PySignal, gate_may_exit};
 use crate::strategy::PyStrategy;
 use pyo3::prelude::*;
@@ -119,7 +119,9 @@ fn finish(py: Python<'_>, output: Result<RunOutput, RunError>, cause: Option<PyE
             if cause.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
                 return Err(cause);
             }
-            let err = run_error(e);
+            // Python raised (or returned something refused): a strategy error whatever the
+            // engine made of it (an exception in `on_start` reaches it as a refused start)
+            let err = StrategyError::new_err(e.to_string());
             err.set_cause(py, Some(cause));
             Err(err)
         }

@@ -257,6 +257,19 @@ def test_gate_decisions_are_checked(embedded):
     assert run(Decides(1.0)).metrics == run(Decides("allow")).metrics
 
 
+class SignalStartRaises(Constant):
+    def on_start(self, setup):
+        raise RuntimeError("no start")
+
+
+class GateStartRaises(rebt.Gate):
+    def on_start(self, setup):
+        raise RuntimeError("no start")
+
+    def decide(self, ctx, symbol):
+        return "allow"
+
+
 def test_exceptions_in_gates_and_allocators_stop_the_run(embedded):
     with pytest.raises(rebt.StrategyError, match="decide raised ZeroDivisionError: no march") as e:
         rebt.backtest(embedded, rebt.Pipeline(signal="constant", gates=["overbought", Raises()]), universe=TEN,
@@ -266,9 +279,13 @@ def test_exceptions_in_gates_and_allocators_stop_the_run(embedded):
         rebt.backtest(embedded, rebt.Pipeline(signal="constant", allocator=AllocateRaises()), universe=TEN,
                       start="2021-01-04")
     assert "2021-01-04" in str(e.value) and isinstance(e.value.__cause__, KeyError)
-    with pytest.raises(rebt.RebtError, match="on_start raised RuntimeError: no start") as e:
+    with pytest.raises(rebt.StrategyError, match="on_start raised RuntimeError: no start") as e:
         rebt.backtest(embedded, rebt.Pipeline(signal="constant", allocator=StartRaises()), universe=TEN)
     assert isinstance(e.value.__cause__, RuntimeError)
+    for pipeline in (rebt.Pipeline(signal=SignalStartRaises()), rebt.Pipeline(signal="constant", gates=[GateStartRaises()])):
+        with pytest.raises(rebt.StrategyError, match="on_start raised RuntimeError: no start") as e:
+            rebt.backtest(embedded, pipeline, universe=TEN)
+        assert isinstance(e.value.__cause__, RuntimeError) and e.value.__cause__.__traceback__ is not None
     with pytest.raises(TypeError, match="a gate must be a type name or a table with `type` or a rebt.Gate"):
         rebt.Pipeline(signal="constant", gates=[3])
 

@@ -159,7 +159,7 @@ def test_bad_strategies_name_the_problem(sample):
     with pytest.raises(rebt.StrategyError, match="unknown symbol `NOPE.SH`") as e:
         rebt.backtest(sample, BadSymbol())
     assert isinstance(e.value.__cause__, KeyError)
-    with pytest.raises(rebt.RebtError, match="cannot start") as e:
+    with pytest.raises(rebt.StrategyError, match="on_start raised RuntimeError: cannot start") as e:
         rebt.backtest(sample, BadStart())
     assert isinstance(e.value.__cause__, RuntimeError)
     with pytest.raises(rebt.StrategyError, match="must implement on_bar"):
