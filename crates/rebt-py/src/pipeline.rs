@@ -114,7 +114,8 @@ impl PyPart {
 }
 
 /// A Python signal (`rebt.Signal`) in a pipeline: `scores(ctx, universe)` returns one score per
-/// universe symbol (a float, or None for no opinion).
+/// universe symbol (a finite float, or None or NaN for no opinion; an infinite score is an
+/// error naming the class, the symbol and the score).
 #[derive(Debug)]
 pub struct PySignal(PyPart);
 
@@ -146,7 +147,18 @@ impl PySignal {
                 out.len()
             )));
         }
-        for (o, s) in out.iter_mut().zip(scores) {
+        for ((o, s), ix) in out.iter_mut().zip(scores).zip(universe) {
+            // NaN is no opinion, as None is; an infinite score is no ranking the pipeline can
+            // use (it would drop the name), so it is refused rather than guessed at
+            if let Some(v) = s
+                && v.is_infinite()
+            {
+                return Err(PyValueError::new_err(format!(
+                    "{}.scores gave {} the score {v}; a score must be finite (None or NaN for no opinion)",
+                    self.0.object.bind(py).get_type().name()?,
+                    ctx.instrument(*ix).symbol
+                )));
+            }
             *o = s.filter(|v| !v.is_nan());
         }
         Ok(())

@@ -6,6 +6,7 @@ values and exceptions stop the run on their day with an error naming it; a gate 
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -74,6 +75,29 @@ def test_signal_errors_stop_the_run(embedded):
         rebt.Pipeline(signal=Constant(), allocator=3)
     with pytest.raises(rebt.StrategyError, match="nope"):
         rebt.backtest(embedded, rebt.Pipeline(signal=Constant(), allocator="nope"))
+
+
+class Infinite(rebt.Signal):
+    """Constant, but `first` for the first name (and NaN, no opinion, for the second)."""
+
+    def __init__(self, first):
+        self.first = first
+
+    def scores(self, ctx, universe):
+        return [self.first, float("nan")] + [1.0] * (len(universe) - 2)
+
+
+def test_an_infinite_score_is_refused_and_nan_is_no_opinion(embedded):
+    for inf in (math.inf, -math.inf):
+        with pytest.raises(rebt.StrategyError) as e:
+            rebt.backtest(embedded, rebt.Pipeline(signal=Infinite(inf)), universe=TEN, start="2021-01-04")
+        message = str(e.value)
+        assert f"Infinite.scores gave 600111.SH the score {inf}" in message and "2021-01-04" in message, message
+        assert isinstance(e.value.__cause__, ValueError)
+    # NaN stays "no opinion", as None: the name is not bought
+    r = rebt.backtest(embedded, rebt.Pipeline(signal=Infinite(None)), universe=TEN, start="2021-01-04")
+    bought = set(r.fills["symbol"])
+    assert "600111.SH" not in bought and "000831.SZ" not in bought and "600392.SH" in bought
 
 
 def test_a_wrong_rebalance_lists_the_valid_ones(embedded):

@@ -201,9 +201,10 @@ class Strategy(_Named):
 class Signal(_Named):
     """A pipeline signal written in Python (rebt's Rust `Signal` trait): implement
     `scores(self, ctx, universe)`, called at every rebalance with the day's
-    :class:`rebt.Context` and the universe's symbols; return one score per symbol (a float;
-    None or NaN for no opinion). A positive score means worth holding; the pipeline's gates,
-    allocator and execution do the rest. Use it in :class:`rebt.Pipeline`.
+    :class:`rebt.Context` and the universe's symbols; return one score per symbol (a finite
+    float; None or NaN for no opinion; an infinite score stops the run with
+    :class:`rebt.StrategyError` naming the symbol). A positive score means worth holding; the
+    pipeline's gates, allocator and execution do the rest. Use it in :class:`rebt.Pipeline`.
 
     `on_start(self, setup)`, when defined, is called once before the first day, as for a
     :class:`rebt.Strategy`. An exception stops the run on that day: `rebt.backtest` raises
