@@ -11,7 +11,7 @@
 
 use crate::views;
 use chrono::NaiveDate;
-use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use rebt_core::{
     Cents, Context as CoreContext, CoreError, Field, InstrumentIx, OrderKind, Orders as CoreOrders, Position, Setup,
@@ -551,8 +551,13 @@ impl PyStrategy {
             },
         )
         .map_err(|e| self.fail(py, e, "on_bar"))?;
-        self.object
+        let returned = self
+            .object
             .call_method1(py, "on_bar", (context, collector.clone()))
+        if !returned.is_none(py) {
+            let e = returned_error(self.object.bind(py), returned.bind(py));
+            return Err(self.fail(py, e, "on_bar"));
+        }
             .map_err(|e| self.fail(py, e, "on_bar"))?;
         let requests = std::mem::take(&mut collector.borrow_mut().requests);
         for r in requests {
@@ -566,6 +571,32 @@ impl PyStrategy {
                 Request::NoteTarget { ix, weight } => orders.note_target(ix, weight),
                 Request::Abort(message) => orders.abort(message),
             }
+/// The error for an `on_bar` that returned something: what it returned is not read (orders go
+/// through `orders`), so a generator (`yield` in `on_bar`), a coroutine (`async def`) or
+/// target weights returned would otherwise run without a single order. A coroutine is closed
+/// so that Python does not warn it was never awaited.
+fn returned_error(object: &Bound<'_, PyAny>, returned: &Bound<'_, PyAny>) -> PyErr {
+    let type_name = |o: &Bound<'_, PyAny>| o.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string());
+    let what = match type_name(returned).as_str() {
+        "generator" | "async_generator" => "a generator (on_bar must not contain `yield`)".to_string(),
+        "coroutine" => {
+            let _ = returned.call_method0("close");
+            "a coroutine (on_bar must not be `async def`)".to_string()
+        }
+        _ => {
+            let mut shown = returned.repr().map_or_else(|_| "?".to_string(), |r| r.to_string());
+            if shown.chars().count() > 80 {
+                shown = shown.chars().take(77).collect::<String>() + "...";
+            }
+            shown
+        }
+    };
+    PyTypeError::new_err(format!(
+        "{}.on_bar returned {what}; on_bar must place orders through `orders` and return None",
+        type_name(object)
+    ))
+}
+
         }
         Ok(())
     }

@@ -170,6 +170,34 @@ def test_bad_strategies_name_the_problem(sample):
         rebt.backtest(sample, UserAbort(), params={"fast": 3})
 
 
+class Yields(rebt.Strategy):
+    def on_bar(self, ctx, orders):
+        yield orders.buy("600111.SH", 100)
+
+
+class Async(rebt.Strategy):
+    async def on_bar(self, ctx, orders):
+        orders.buy("600111.SH", 100)
+
+
+class ReturnsWeights(rebt.Strategy):
+    def on_bar(self, ctx, orders):
+        return {"600111.SH": 0.5}
+
+
+def test_on_bar_must_return_none(sample):
+    for strategy, what in [
+        (Yields(), "Yields.on_bar returned a generator (on_bar must not contain `yield`)"),
+        (Async(), "Async.on_bar returned a coroutine (on_bar must not be `async def`)"),
+        (ReturnsWeights(), "ReturnsWeights.on_bar returned {'600111.SH': 0.5}"),
+    ]:
+        with pytest.raises(rebt.StrategyError) as e:
+            rebt.backtest(sample, strategy)
+        message = str(e.value)
+        assert what in message and "must place orders through `orders` and return None" in message, message
+        assert isinstance(e.value.__cause__, TypeError)
+
+
 class KeepsContext(rebt.Strategy):
     def on_bar(self, ctx, orders):
         self.ctx = ctx

@@ -186,9 +186,12 @@ class Strategy(_Named):
     `on_start(self, setup)` is called once before the first day, with `setup.symbols`,
     `setup.universe` (the symbols the run trades) and `setup.initial_cash`.
 
-    An exception raised in either stops the run: `rebt.backtest` raises
-    :class:`rebt.StrategyError` naming the day, with the exception (and its traceback) as
-    `__cause__`. Ctrl-C stops the run within a day and raises `KeyboardInterrupt`.
+    `on_bar` places its orders through `orders` and returns None; anything else it returns
+    (a generator, because it contains `yield`; a coroutine, because it is `async def`; target
+    weights) stops the run, as an exception raised in `on_start` or `on_bar` does:
+    `rebt.backtest` raises :class:`rebt.StrategyError` naming the day, with the exception (and
+    its traceback) as `__cause__`. Ctrl-C stops the run within a day and raises
+    `KeyboardInterrupt`.
     """
 
     def on_start(self, setup: Any) -> None:
