@@ -9,6 +9,7 @@
 
 #![deny(missing_docs)]
 
+mod args;
 mod backtest;
 mod config;
 mod dataset;

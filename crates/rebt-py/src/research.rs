@@ -12,6 +12,7 @@
 //! the background; a later sweep into the same directory, or a merge, first waits for it (so
 //! two never write one store).
 
+use crate::args::{whole, whole_or};
 use crate::config::Settings;
 use crate::dataset::{Dataset, data_path};
 use crate::errors::{ConfigError, RebtError, run_error};
@@ -141,7 +142,7 @@ fn wait_for<T: Send + 'static>(
 /// Run a sweep (or one shard of it) into `out` and summarise it there; returns the summary
 /// and this call's counts as JSON.
 #[pyfunction]
-#[pyo3(signature = (dataset, settings_json, grid, out, shard=None, resume=false, jobs=0, metric="sharpe", top=10, progress=None))]
+#[pyo3(signature = (dataset, settings_json, grid, out, shard=None, resume=false, jobs=None, metric="sharpe", top=None, progress=None))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of `rebt.sweep`
 pub fn sweep(
     py: Python<'_>,
@@ -151,11 +152,12 @@ pub fn sweep(
     out: PathBuf,
     shard: Option<&str>,
     resume: bool,
-    jobs: usize,
+    jobs: Option<&Bound<'_, PyAny>>,
     metric: &str,
-    top: usize,
+    top: Option<&Bound<'_, PyAny>>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<String> {
+    let (jobs, top): (usize, usize) = (whole_or(jobs, "jobs", 0)?, whole_or(top, "top", 10)?);
     let mut base = Settings::from_json(settings_json)?.run_config()?;
     if let Some(d) = dataset {
         // the sweep driver loads its data from the configuration, as `rebt sweep --data` does
@@ -199,8 +201,15 @@ pub fn sweep(
 /// Union the output directories of a sweep's shards into `out` (checking they are shards of
 /// one sweep, none duplicated or missing) and summarise it; returns the summary as JSON.
 #[pyfunction]
-#[pyo3(signature = (dirs, out, metric="sharpe", top=10))]
-pub fn sweep_merge(py: Python<'_>, dirs: Vec<PathBuf>, out: PathBuf, metric: &str, top: usize) -> PyResult<String> {
+#[pyo3(signature = (dirs, out, metric="sharpe", top=None))]
+pub fn sweep_merge(
+    py: Python<'_>,
+    dirs: Vec<PathBuf>,
+    out: PathBuf,
+    metric: &str,
+    top: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let top: usize = whole_or(top, "top", 10)?;
     let metric = self::metric(metric)?;
     settle(py, None);
     py.detach(|| {
@@ -224,8 +233,9 @@ struct CaseVerdict {
 /// Run a regression suite (`rebt regress --suite`) and judge every case against its blessed
 /// baseline; returns one verdict per case as JSON. Baselines are never written from here.
 #[pyfunction]
-#[pyo3(signature = (suite, only=Vec::new(), jobs=0))]
-pub fn regress(py: Python<'_>, suite: PathBuf, only: Vec<String>, jobs: usize) -> PyResult<String> {
+#[pyo3(signature = (suite, only=Vec::new(), jobs=None))]
+pub fn regress(py: Python<'_>, suite: PathBuf, only: Vec<String>, jobs: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    let jobs: usize = whole_or(jobs, "jobs", 0)?;
     use rebt_run::regress::{Judged, RegressError, judge, runner, suite::Suite};
     let regress_error = |e: RegressError| match e {
         RegressError::Run(e) => run_error(e),
@@ -262,7 +272,7 @@ pub fn regress(py: Python<'_>, suite: PathBuf, only: Vec<String>, jobs: usize) -
 /// a sweep; the walk-forward driver has no stop, so after Ctrl-C its thread runs to the end
 /// of the computation in the background and writes nothing.
 #[pyfunction]
-#[pyo3(signature = (dataset, settings_json, grid, out, train, test, anchored=false, metric="sharpe", jobs=0, progress=None))]
+#[pyo3(signature = (dataset, settings_json, grid, out, train, test, anchored=false, metric="sharpe", jobs=None, progress=None))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of `rebt.walk_forward`
 pub fn walk_forward(
     py: Python<'_>,
@@ -270,13 +280,15 @@ pub fn walk_forward(
     settings_json: &str,
     grid: Vec<String>,
     out: PathBuf,
-    train: usize,
-    test: usize,
+    train: &Bound<'_, PyAny>,
+    test: &Bound<'_, PyAny>,
     anchored: bool,
     metric: &str,
-    jobs: usize,
+    jobs: Option<&Bound<'_, PyAny>>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<()> {
+    let (train, test, jobs): (usize, usize, usize) =
+        (whole(train, "train")?, whole(test, "test")?, whole_or(jobs, "jobs", 0)?);
     use rebt_research::walk_forward::WalkForwardSpec;
     use rebt_run::walk_forward::{WalkForwardRequest, run_walk_forward};
     let mut base = Settings::from_json(settings_json)?.run_config()?;
@@ -311,7 +323,7 @@ pub fn walk_forward(
 /// (the study driver has no stop either: after Ctrl-C it finishes in the background and
 /// writes nothing).
 #[pyfunction]
-#[pyo3(signature = (dataset, configs, settings_json, out=None, horizon=252, step=1, warmup=60, paths=2000, block=10.0, seed=0, resamples=2000, confidence=0.95, target=None, progress=None))]
+#[pyo3(signature = (dataset, configs, settings_json, out=None, horizon=None, step=None, warmup=None, paths=None, block=10.0, seed=None, resamples=None, confidence=0.95, target=None, progress=None))]
 #[allow(clippy::too_many_arguments)] // the keyword arguments of `rebt.study_phased`
 pub fn study_phased(
     py: Python<'_>,
@@ -319,19 +331,26 @@ pub fn study_phased(
     configs: Vec<PathBuf>,
     settings_json: &str,
     out: Option<PathBuf>,
-    horizon: usize,
-    step: usize,
-    warmup: usize,
-    paths: usize,
+    horizon: Option<&Bound<'_, PyAny>>,
+    step: Option<&Bound<'_, PyAny>>,
+    warmup: Option<&Bound<'_, PyAny>>,
+    paths: Option<&Bound<'_, PyAny>>,
     block: f64,
-    seed: u64,
-    resamples: usize,
+    seed: Option<&Bound<'_, PyAny>>,
+    resamples: Option<&Bound<'_, PyAny>>,
     confidence: f64,
     target: Option<String>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(String, String)> {
     use rebt_run::config::Overrides;
     use rebt_run::study::{StudyRequest, run_study_on};
+    let (horizon, step, warmup, paths): (usize, usize, usize, usize) = (
+        whole_or(horizon, "horizon", 252)?,
+        whole_or(step, "step", 1)?,
+        whole_or(warmup, "warmup", 60)?,
+        whole_or(paths, "paths", 2000)?,
+    );
+    let (seed, resamples): (u64, usize) = (whole_or(seed, "seed", 0)?, whole_or(resamples, "resamples", 2000)?);
     let settings = Settings::from_json(settings_json)?;
     let dataset = dataset.map(|d| Arc::clone(&d.inner));
     let request = StudyRequest {

@@ -9,6 +9,7 @@
 //! run with `Orders::abort`: the engine reports `CoreError::StrategyAborted` with the day, and
 //! the caller raises the original Python exception as the cause, traceback included.
 
+use crate::args::whole;
 use crate::views;
 use chrono::NaiveDate;
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
@@ -397,7 +398,8 @@ impl Orders {
 impl Orders {
     /// Market buy of `shares`.
     #[pyo3(signature = (symbol, shares, at_close=false))]
-    fn buy(&mut self, py: Python<'_>, symbol: &str, shares: u64, at_close: bool) -> PyResult<()> {
+    fn buy(&mut self, py: Python<'_>, symbol: &str, shares: &Bound<'_, PyAny>, at_close: bool) -> PyResult<()> {
+        let shares = whole(shares, "shares")?;
         self.push(
             py,
             symbol,
@@ -411,7 +413,8 @@ impl Orders {
 
     /// Market sell of `shares`.
     #[pyo3(signature = (symbol, shares, at_close=false))]
-    fn sell(&mut self, py: Python<'_>, symbol: &str, shares: u64, at_close: bool) -> PyResult<()> {
+    fn sell(&mut self, py: Python<'_>, symbol: &str, shares: &Bound<'_, PyAny>, at_close: bool) -> PyResult<()> {
+        let shares = whole(shares, "shares")?;
         self.push(
             py,
             symbol,
@@ -430,11 +433,12 @@ impl Orders {
         py: Python<'_>,
         symbol: &str,
         side: &str,
-        shares: u64,
+        shares: &Bound<'_, PyAny>,
         limit: f64,
         at_close: bool,
     ) -> PyResult<()> {
         let side = self::side(side)?;
+        let shares = whole(shares, "shares")?;
         self.push(py, symbol, OrderKind::Limit { side, shares, limit }, at_close)
     }
 
@@ -445,17 +449,25 @@ impl Orders {
         py: Python<'_>,
         symbol: &str,
         side: &str,
-        shares: u64,
+        shares: &Bound<'_, PyAny>,
         stop: f64,
         at_close: bool,
     ) -> PyResult<()> {
         let side = self::side(side)?;
+        let shares = whole(shares, "shares")?;
         self.push(py, symbol, OrderKind::Stop { side, shares, stop }, at_close)
     }
 
     /// Trade to hold exactly `shares` (buys rounded down to whole lots).
     #[pyo3(signature = (symbol, shares, at_close=false))]
-    fn target_shares(&mut self, py: Python<'_>, symbol: &str, shares: u64, at_close: bool) -> PyResult<()> {
+    fn target_shares(
+        &mut self,
+        py: Python<'_>,
+        symbol: &str,
+        shares: &Bound<'_, PyAny>,
+        at_close: bool,
+    ) -> PyResult<()> {
+        let shares = whole(shares, "shares")?;
         self.push(py, symbol, OrderKind::TargetShares(shares), at_close)
     }
 
@@ -554,11 +566,11 @@ impl PyStrategy {
         let returned = self
             .object
             .call_method1(py, "on_bar", (context, collector.clone()))
+            .map_err(|e| self.fail(py, e, "on_bar"))?;
         if !returned.is_none(py) {
             let e = returned_error(self.object.bind(py), returned.bind(py));
             return Err(self.fail(py, e, "on_bar"));
         }
-            .map_err(|e| self.fail(py, e, "on_bar"))?;
         let requests = std::mem::take(&mut collector.borrow_mut().requests);
         for r in requests {
             match r {
@@ -571,6 +583,11 @@ impl PyStrategy {
                 Request::NoteTarget { ix, weight } => orders.note_target(ix, weight),
                 Request::Abort(message) => orders.abort(message),
             }
+        }
+        Ok(())
+    }
+}
+
 /// The error for an `on_bar` that returned something: what it returned is not read (orders go
 /// through `orders`), so a generator (`yield` in `on_bar`), a coroutine (`async def`) or
 /// target weights returned would otherwise run without a single order. A coroutine is closed
@@ -595,11 +612,6 @@ fn returned_error(object: &Bound<'_, PyAny>, returned: &Bound<'_, PyAny>) -> PyE
         "{}.on_bar returned {what}; on_bar must place orders through `orders` and return None",
         type_name(object)
     ))
-}
-
-        }
-        Ok(())
-    }
 }
 
 /// `Type: message` of a Python exception.

@@ -170,6 +170,24 @@ def test_bad_strategies_name_the_problem(sample):
         rebt.backtest(sample, UserAbort(), params={"fast": 3})
 
 
+class NegativeShares(rebt.Strategy):
+    def on_bar(self, ctx, orders):
+        orders.buy("600111.SH", -100)
+
+
+class FractionalShares(rebt.Strategy):
+    def on_bar(self, ctx, orders):
+        orders.target_shares("600111.SH", 150.5)
+
+
+def test_shares_must_be_whole_numbers(sample):
+    with pytest.raises(rebt.StrategyError, match="shares must be a whole number of at least 0, got -100") as e:
+        rebt.backtest(sample, NegativeShares())
+    assert isinstance(e.value.__cause__, ValueError)
+    with pytest.raises(rebt.StrategyError, match="shares must be a whole number \\(an int\\), got float 150.5"):
+        rebt.backtest(sample, FractionalShares())
+
+
 class Yields(rebt.Strategy):
     def on_bar(self, ctx, orders):
         yield orders.buy("600111.SH", 100)

@@ -66,8 +66,12 @@ def test_bad_study_arguments_name_them(embedded, tmp_path):
         small(horizon=0)
     with pytest.raises(rebt.RebtError, match="confidence must be between 0 and 1"):
         small(confidence=1.5)
-    with pytest.raises(OverflowError, match="horizon"):
+    with pytest.raises(ValueError, match="horizon must be a whole number of at least 0, got -1"):
         small(horizon=-1)
+    with pytest.raises(ValueError, match="seed must be a whole number of at least 0, got -1"):
+        small(seed=-1)
+    with pytest.raises(TypeError, match="paths must be a whole number \\(an int\\), got float 2.5"):
+        small(paths=2.5)
     with pytest.raises(rebt.ConfigError, match="`rules`"):
         small(rules="sometimes")
     with pytest.raises(rebt.ConfigError, match="`start`"):

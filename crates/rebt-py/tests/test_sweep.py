@@ -81,6 +81,10 @@ def test_sweep_bad_input(sample, tmp_path):
         rebt.sweep(sample, "sma_cross", GRID, metric="luck", out=tmp_path / "c", progress=False)
     with pytest.raises(TypeError, match="grid"):
         rebt.sweep(sample, "sma_cross", {}, out=tmp_path / "d")
+    with pytest.raises(ValueError, match="jobs must be a whole number of at least 0, got -1"):
+        rebt.sweep(sample, "sma_cross", GRID, jobs=-1, out=tmp_path / "f", progress=False)
+    with pytest.raises(ValueError, match="train must be a whole number of at least 0, got -1"):
+        rebt.walk_forward(sample, "sma_cross", GRID, train=-1, test=10, out=tmp_path / "g", progress=False)
     frames = rebt.Dataset.from_frames(pd.read_csv(SAMPLE / "bars.csv"))
     with pytest.raises(rebt.ConfigError, match="DataFrames"):
         rebt.sweep(frames, "sma_cross", GRID, out=tmp_path / "e", progress=False)

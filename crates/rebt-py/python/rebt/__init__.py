@@ -601,7 +601,7 @@ def sweep(
             directory,
             shard=_research.shard_text(shard),
             resume=resume,
-            jobs=0 if jobs is None else int(jobs),
+            jobs=jobs,
             metric=metric,
             top=top,
             progress=update,
@@ -707,11 +707,11 @@ def walk_forward(
             _settings.to_json(s),
             _research.grid_specs(grid),
             directory,
-            int(train),
-            int(test),
+            train,
+            test,
             anchored=anchored,
             metric=metric,
-            jobs=0 if jobs is None else int(jobs),
+            jobs=jobs,
             progress=update,
         )
     finally:
