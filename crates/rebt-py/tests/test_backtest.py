@@ -81,6 +81,44 @@ def test_empty_tables_keep_their_columns(sample):
     assert math.isnan(r.metrics["sharpe"]) if r.metrics["sharpe"] is not None else True
 
 
+def test_dates_in_every_form(sample):
+    import datetime as dt
+
+    for start in ("2021-01-04", "2021-01-04T00:00:00", dt.date(2021, 1, 4), dt.datetime(2021, 1, 4),
+                  pd.Timestamp("2021-01-04"), np.datetime64("2021-01-04"), np.datetime64("2021-01-04T00:00:00.000000000")):
+        r = rebt.backtest(sample, "buy_and_hold", start=start, end=np.datetime64("2021-03-31"))
+        assert (r.config["from"], r.config["to"]) == ("2021-01-04", "2021-03-31"), start
+    for start in ("2021-01-04T10:00", dt.datetime(2021, 1, 4, 10), pd.Timestamp("2021-01-04 10:00"),
+                  np.datetime64("2021-01-04T10:00")):
+        with pytest.raises(rebt.ConfigError, match="`start`: .* has a time of day; expected a date such as '2021-01-04'"):
+            rebt.backtest(sample, "buy_and_hold", start=start)
+    with pytest.raises(rebt.ConfigError, match="`end`: .* is not a day"):
+        rebt.backtest(sample, "buy_and_hold", end=np.datetime64("2021-03"))
+    with pytest.raises(rebt.ConfigError, match="`end`: NaT is not a date"):
+        rebt.backtest(sample, "buy_and_hold", end=pd.NaT)
+
+
+def test_values_json_cannot_hold_name_the_argument(sample):
+    from decimal import Decimal
+
+    with pytest.raises(rebt.ConfigError, match="`cash`: nan is not a finite number"):
+        rebt.backtest(sample, "sma_cross", cash=float("nan"))
+    with pytest.raises(rebt.ConfigError, match="`params.fast`: nan is not a finite number"):
+        rebt.backtest(sample, "sma_cross", params={"fast": np.nan})
+    with pytest.raises(rebt.ConfigError, match="`slippage_bps`: inf is not a finite number"):
+        rebt.backtest(sample, "sma_cross", slippage_bps=np.float64("inf"))
+    with pytest.raises(TypeError, match="`cash`: a decimal.Decimal is not a value rebt reads; expected a number"):
+        rebt.backtest(sample, "sma_cross", cash=Decimal("1"))
+    # numpy scalars and arrays are read as their Python values
+    r = rebt.backtest(sample, "sma_cross", params={"fast": np.int64(5), "slow": 20}, universe=np.array(["600111.SH"]))
+    assert r.config["params"]["fast"] == 5 and r.config["universe"] == ["600111.SH"]
+
+
+def test_a_str_is_not_a_list_of_symbols(sample):
+    with pytest.raises(TypeError, match="universe must be a list, not a str: give \\['600111.SH'\\] for one"):
+        rebt.backtest(sample, "sma_cross", universe="600111.SH")
+
+
 def test_polars(run, sample):
     pl = pytest.importorskip("polars")
     eq = run.to_polars("equity")

@@ -106,6 +106,11 @@ def test_a_wrong_rebalance_lists_the_valid_ones(embedded):
     assert "hourly" in str(e.value)
 
 
+def test_a_str_is_not_a_list_of_gates():
+    with pytest.raises(TypeError, match="gates must be a list, not a str: give \\['overbought'\\] for one"):
+        rebt.Pipeline(signal="constant", gates="overbought")
+
+
 def same_run(a, b):
     a, b = json.loads(a.to_json()), json.loads(b.to_json())
     assert a["metrics"] == b["metrics"]

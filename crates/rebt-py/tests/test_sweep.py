@@ -85,6 +85,8 @@ def test_sweep_bad_input(sample, tmp_path):
         rebt.sweep(sample, "sma_cross", GRID, jobs=-1, out=tmp_path / "f", progress=False)
     with pytest.raises(ValueError, match="train must be a whole number of at least 0, got -1"):
         rebt.walk_forward(sample, "sma_cross", GRID, train=-1, test=10, out=tmp_path / "g", progress=False)
+    with pytest.raises(TypeError, match="results must be a list, not a str"):
+        rebt.sweep_merge(str(tmp_path / "a"), tmp_path / "h")
     frames = rebt.Dataset.from_frames(pd.read_csv(SAMPLE / "bars.csv"))
     with pytest.raises(rebt.ConfigError, match="DataFrames"):
         rebt.sweep(frames, "sma_cross", GRID, out=tmp_path / "e", progress=False)

@@ -103,7 +103,7 @@ class Dataset:
         messages, which name `frames/bars.csv` and a line: line L is row L − 2 of the frame.
         """
         if isinstance(manifest, Mapping):
-            manifest = _rebt.toml_from_json(_settings.to_json(_settings._plain(manifest)), "manifest")
+            manifest = _rebt.toml_from_json(_settings.to_json(_settings._plain(manifest, "manifest")), "manifest")
         try:
             native = _rebt.Dataset.from_frame(
                 *_frames.bar_columns(bars),
@@ -305,7 +305,9 @@ class Pipeline:
         rebalance: Any = "monthly",
     ):
         self.signal = signal if isinstance(signal, Signal) else _table(signal, "signal", "rebt.Signal")
-        self.gates = [g if isinstance(g, Gate) else _table(g, "a gate", "rebt.Gate") for g in gates]
+        self.gates = [
+            g if isinstance(g, Gate) else _table(g, "a gate", "rebt.Gate") for g in _settings.sequence(gates, "gates")
+        ]
         self.allocator = allocator if isinstance(allocator, Allocator) else _table(allocator, "allocator", "rebt.Allocator")
         self.execution = _table(execution, "execution")
         self.rebalance = rebalance
@@ -516,7 +518,7 @@ def backtest(
         start=start,
         end=end,
         benchmark=benchmark,
-        universe=list(universe) if universe is not None else None,
+        universe=universe,
         slippage_bps=slippage_bps,
         volume_cap=volume_cap,
     )
@@ -587,7 +589,7 @@ def sweep(
         start=start,
         end=end,
         benchmark=benchmark,
-        universe=list(universe) if universe is not None else None,
+        universe=universe,
         slippage_bps=slippage_bps,
         volume_cap=volume_cap,
     )
@@ -622,7 +624,7 @@ def sweep_merge(
     """Union the shards of one sweep (SweepResults or their directories) into `out` (a new
     temporary directory by default), as `rebt sweep merge` does: it checks they are shards of
     the same sweep and that no combination is duplicated or missing, then ranks the whole."""
-    dirs = [r.out if isinstance(r, SweepResult) else os.fspath(r) for r in results]
+    dirs = [r.out if isinstance(r, SweepResult) else os.fspath(r) for r in _settings.sequence(results, "results")]
     directory = _research.new_out(out)
     summary = json.loads(_rebt.sweep_merge(dirs, directory, metric=metric, top=top))
     return SweepResult(directory, summary)
@@ -636,7 +638,7 @@ def regress(suite: PathLike, only: Optional[Sequence[str]] = None, jobs: Optiona
     import pandas as pd
 
     rows = json.loads(
-        _rebt.regress(os.fspath(suite), list(only) if only else [], 0 if jobs is None else int(jobs))
+        _rebt.regress(os.fspath(suite), _settings.sequence(only, "only") if only is not None else [], jobs)
     )
     return pd.DataFrame(rows, columns=["case", "verdict", "message", "seconds"]).set_index("case")
 
