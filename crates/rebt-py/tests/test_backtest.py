@@ -81,6 +81,27 @@ def test_empty_tables_keep_their_columns(sample):
     assert math.isnan(r.metrics["sharpe"]) if r.metrics["sharpe"] is not None else True
 
 
+def test_open_trades_and_empty_tables_keep_their_dtypes(sample):
+    pl = pytest.importorskip("polars")
+    # every trade still open: the exit columns are all null
+    held = rebt.backtest(sample, "buy_and_hold", universe=["600111.SH"], cash=1000)
+    trades = held.to_polars("trades")
+    assert trades.height == 1 and trades.schema["exit"] == pl.Date and trades.schema["exit_price"] == pl.Float64
+    assert trades["exit"].null_count() == 1
+    assert str(held.trades["exit"].dtype).startswith("datetime64") and held.trades["exit_price"].dtype == float
+    # no fill at all: empty tables with their columns' dtypes
+    empty = rebt.backtest(sample, "sma_cross", start="2019-01-02", end="2019-01-10")
+    fills = empty.fills
+    assert len(fills) == 0 and isinstance(fills.index, pd.DatetimeIndex)
+    assert fills["shares"].dtype == np.int64 and fills["price"].dtype == np.float64
+    trades = empty.trades
+    assert str(trades["exit"].dtype).startswith("datetime64") and trades["pnl"].dtype == np.float64
+    schema = empty.to_polars("fills").schema
+    assert (schema["date"], schema["symbol"], schema["shares"], schema["price"]) == (pl.Date, pl.String, pl.Int64, pl.Float64)
+    schema = empty.to_polars("trades").schema
+    assert (schema["entry"], schema["exit"], schema["pnl"]) == (pl.Date, pl.Date, pl.Float64)
+
+
 def test_dates_in_every_form(sample):
     import datetime as dt
 
