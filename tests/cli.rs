@@ -257,6 +257,11 @@ fn bad_input_gets_a_clear_error_and_exit_code() {
             1,
             vec!["cash must be a positive amount"],
         ),
+        (
+            vec!["backtest", "--cash", "1e17"],
+            1,
+            vec!["cash must be a positive amount of at most 1e15, got 100000000000000000"],
+        ),
         (vec!["backtest", "--volume-cap", "2"], 1, vec!["volume_cap"]),
         (vec!["backtest", "--rules", "strict"], 2, vec!["strict"]),
         (vec!["backtest", "--no-such-flag"], 2, vec!["--no-such-flag"]),

@@ -286,9 +286,17 @@ impl RunConfig {
 
     /// The engine settings this config implies.
     pub fn engine_config(&self) -> Result<EngineConfig, ConfigError> {
+        // Money is kept in integer cents (i64): a quadrillion leaves room for every trade's
+        // value and costs, and is more than the world's listed equity.
+        const MAX_CASH: f64 = 1e15;
         let initial_cash = Cents::from_units_f64(self.cash)
-            .filter(|c| c.0 > 0)
-            .ok_or_else(|| ConfigError::Value(format!("cash must be a positive amount, got {}", self.cash)))?;
+            .filter(|c| c.0 > 0 && self.cash <= MAX_CASH)
+            .ok_or_else(|| {
+                ConfigError::Value(format!(
+                    "cash must be a positive amount of at most {MAX_CASH:e}, got {}",
+                    self.cash
+                ))
+            })?;
         if let (Some(f), Some(t)) = (self.from, self.to)
             && f > t
         {
