@@ -642,40 +642,38 @@ fn read_columns(path: &Path, header: &PackHeader) -> Result<(InstrumentMajor, u3
             format!("does not start like a version {PACK_VERSION} rebt pack; re-pack it"),
         ));
     }
+    let mut values: Vec<Vec<f64>> = header.columns.iter().map(|_| vec![0.0f64; cells]).collect();
+    // Read in chunks of 1 MiB; each is hashed just after it is read, while it is still in the
+    // cache: on a second thread when there is one (hashing whole columns there instead took
+    // memory bandwidth from the read, and 0.1-0.3 s more system time on a whole market).
+    let mut chunks = values
+        .iter_mut()
+        .flat_map(|v| bytemuck::cast_slice_mut::<f64, u8>(v).chunks_mut(1 << 20));
     let mut hasher = crc32fast::Hasher::new();
     hasher.update(&head);
-    let read = |file: &mut std::fs::File| -> Result<Vec<f64>, DataError> {
-        let mut values = vec![0.0f64; cells];
-        file.read_exact(bytemuck::cast_slice_mut(&mut values))
-            .map_err(io(path))?;
-        Ok(values)
-    };
-    let (values, crc) = std::thread::scope(|scope| -> Result<(Vec<Vec<f64>>, u32), DataError> {
-        let (to_hash, arrived) = std::sync::mpsc::sync_channel::<Vec<f64>>(1);
+    let crc = std::thread::scope(|scope| -> Result<u32, DataError> {
+        let (to_hash, arrived) = std::sync::mpsc::sync_channel::<&[u8]>(4);
         let hashing = std::thread::Builder::new().spawn_scoped(scope, move || {
-            let mut hashed = Vec::new();
-            for values in arrived {
-                hasher.update(bytemuck::cast_slice(&values));
-                hashed.push(values);
+            for chunk in arrived {
+                hasher.update(chunk);
             }
-            (hashed, hasher.finalize())
+            hasher.finalize()
         });
         let Ok(hashing) = hashing else {
-            // no second thread to be had: hash each column as it is read
+            // no second thread to be had: hash each chunk here
             let mut hasher = crc32fast::Hasher::new();
             hasher.update(&head);
-            let mut columns = Vec::new();
-            for _ in &header.columns {
-                let values = read(&mut file)?;
-                hasher.update(bytemuck::cast_slice(&values));
-                columns.push(values);
+            for chunk in chunks {
+                file.read_exact(chunk).map_err(io(path))?;
+                hasher.update(chunk);
             }
-            return Ok((columns, hasher.finalize()));
+            return Ok(hasher.finalize());
         };
-        for _ in &header.columns {
-            let values = read(&mut file)?;
+        for chunk in chunks.by_ref() {
+            // on an error the channel closes as `to_hash` drops, and the hashing thread ends
+            file.read_exact(chunk).map_err(io(path))?;
             // the hashing thread only ends when the channel closes, so the send succeeds
-            let _ = to_hash.send(values);
+            let _ = to_hash.send(chunk);
         }
         drop(to_hash);
         Ok(hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
