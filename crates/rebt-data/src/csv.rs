@@ -88,18 +88,7 @@ fn read_bars(
     let header_line = trim_line(&buf);
     if header_line.is_empty() {
         let expected = format!("expected a header line `{}`", bars::REQUIRED_COLUMNS.join(","));
-        // an empty first line is not an empty file: say which it is
-        return Err(match buf.is_empty() {
-            true => DataError::Format {
-                path: path.to_path_buf(),
-                message: format!("the file is empty; {expected}"),
-            },
-            false => DataError::Line {
-                path: path.to_path_buf(),
-                line: 1,
-                message: format!("the line is empty; {expected}"),
-            },
-        });
+        return Err(no_header(path, buf.is_empty(), &expected));
     }
     let header_text = std::str::from_utf8(header_line).map_err(|_| DataError::Line {
         path: path.to_path_buf(),
@@ -811,6 +800,23 @@ pub fn split_fields(line: &str) -> Fields<'_> {
     Fields {
         cells,
         open_quote: quoted,
+    }
+}
+
+/// The error for a CSV whose first line holds no header (`expected` says which): an empty
+/// file, or an empty first line, which is not the same thing.
+pub(crate) fn no_header(path: &Path, empty_file: bool, expected: &str) -> DataError {
+    if empty_file {
+        DataError::Format {
+            path: path.to_path_buf(),
+            message: format!("the file is empty; {expected}"),
+        }
+    } else {
+        DataError::Line {
+            path: path.to_path_buf(),
+            line: 1,
+            message: format!("the line is empty; {expected}"),
+        }
     }
 }
 

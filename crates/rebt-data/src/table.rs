@@ -77,18 +77,7 @@ pub(crate) fn read_table(
                 format!(" (plus optional {})", columns.optional.join(", "))
             };
             let expected = format!("expected a header line `{}`{optional}", columns.required.join(","));
-            // an empty first line is not an empty file: say which it is
-            return Err(match bytes.is_empty() {
-                true => DataError::Format {
-                    path: path.to_path_buf(),
-                    message: format!("the file is empty; {expected}"),
-                },
-                false => DataError::Line {
-                    path: path.to_path_buf(),
-                    line: 1,
-                    message: format!("the line is empty; {expected}"),
-                },
-            });
+            return Err(crate::csv::no_header(path, bytes.is_empty(), &expected));
         }
     };
     let header = check_header(&split_fields(header).into_strings(), path, columns)?;
