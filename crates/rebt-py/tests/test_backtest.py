@@ -105,7 +105,8 @@ def test_open_trades_and_empty_tables_keep_their_dtypes(sample):
 def test_dates_in_every_form(sample):
     import datetime as dt
 
-    for start in ("2021-01-04", "2021-01-04T00:00:00", dt.date(2021, 1, 4), dt.datetime(2021, 1, 4),
+    # date texts are read by rebt as the CLI reads them: unpadded fields and spaces too
+    for start in ("2021-01-04", "2021-1-4", " 2021-01-04 ", "2021-01-04T00:00:00", dt.date(2021, 1, 4), dt.datetime(2021, 1, 4),
                   pd.Timestamp("2021-01-04"), np.datetime64("2021-01-04"), np.datetime64("2021-01-04T00:00:00.000000000")):
         r = rebt.backtest(sample, "buy_and_hold", start=start, end=np.datetime64("2021-03-31"))
         assert (r.config["from"], r.config["to"]) == ("2021-01-04", "2021-03-31"), start

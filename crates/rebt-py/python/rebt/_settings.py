@@ -49,7 +49,8 @@ def _numpy_kind(value: Any) -> Optional[str]:
 
 
 def day(value: Any, name: str) -> str:
-    """A day as `YYYY-MM-DD`, from an ISO text, a `datetime.date`, a `datetime.datetime` or
+    """A day as `YYYY-MM-DD`, from a date text (passed on for rebt to read, as the CLI does), an
+    ISO date-time text at midnight, a `datetime.date`, a `datetime.datetime` or
     pandas Timestamp at midnight, or a numpy datetime64 of day precision or finer at midnight.
     A time of day is refused (rebt's runs are daily: it would be dropped), as is a datetime64
     coarser than a day (a month would be guessed to mean its first day)."""
@@ -58,12 +59,12 @@ def day(value: Any, name: str) -> str:
         return ConfigError(f"`{name}`: {why}; expected a date such as '2021-01-04'")
 
     if isinstance(value, str):
+        if "T" not in value and ":" not in value:
+            # a date: read by rebt itself, as the CLI and TOML read it, so the same text is
+            # accepted everywhere whatever this Python's own parser takes
+            return value
         try:
-            return _dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            pass
-        try:
-            value = _dt.datetime.fromisoformat(value)
+            value = _dt.datetime.fromisoformat(value.strip())
         except ValueError:
             raise refuse(f"{value!r} is not an ISO date") from None
     if _numpy_kind(value) == "datetime64":
