@@ -188,6 +188,7 @@ impl BarColumns {
             return bad("adj_factor", format!("adj_factor {} is not a positive number", f[i]));
         }
         if let Some(p) = &self.pre_close
+            && p[i].is_finite()
             && p[i] > MAX_PRICE
         {
             return bad("pre_close", too_large(p[i]));
@@ -211,9 +212,9 @@ impl BarColumns {
 /// The largest price a bar may carry, in currency units. Limit prices and trade values are
 /// worked out in integer cents (`i64`): a limit price is the reference in cents times
 /// 10,000 + the band in basis points (up to 14,400 on a listing day), which overflows
-/// above about 6.4e12. No instrument trades near 1e9 (the dearest shares and rare-earth
-/// oxides per tonne are below 1e7), so a larger price is a unit or data error.
-pub const MAX_PRICE: f64 = 1e9;
+/// above about 6.4e12. 1e12 leaves room for prices in small units (a bitcoin in dong or
+/// rupiah is about 3e9) and refuses only what no market quotes: a unit or data error.
+pub const MAX_PRICE: f64 = 1e12;
 
 fn too_large(price: f64) -> String {
     format!(

@@ -339,12 +339,12 @@ fn a_price_too_large_for_integer_cents_is_refused_naming_its_row() {
     let msg = e.to_string();
     assert!(msg.contains("row 2") && msg.contains("open"), "{msg}");
     assert!(
-        msg.contains("price 10000000000000 is above 1e9, the largest rebt accepts"),
+        msg.contains("price 10000000000000 is above 1e12, the largest rebt accepts"),
         "{msg}"
     );
-    // 1e9 itself is accepted
+    // 1e12 itself is accepted
     let mut b = BarColumns::default();
-    b.push(d(2024, 1, 2), "600111.SH", 1e9, 1e9, 1e9, 1e9, 1e6);
+    b.push(d(2024, 1, 2), "600111.SH", 1e12, 1e12, 1e12, 1e12, 1e6);
     Panel::from_bars(&b, vec![Instrument::infer("600111.SH", Currency::Cny)]).expect("accepted");
 }
 
