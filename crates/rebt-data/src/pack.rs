@@ -299,7 +299,7 @@ pub fn pack(source: &Path, out: &Path) -> Result<PackSummary, DataError> {
     let text = format!("{}{body}", check_line(&body));
     // staged last, so renamed into place last
     staging.file(&header_path, text.as_bytes()).map_err(io(&header_path))?;
-    staging.commit().map_err(io(out))?;
+    staging.commit_or_undo().map_err(crate::write::commit_error)?;
     Ok(PackSummary {
         source: source.to_path_buf(),
         dir: out.to_path_buf(),

@@ -417,7 +417,8 @@ pub fn write_dir(dir: &Path, files: &[OutputFile]) -> std::io::Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut staging = Staging::default();
     staging.file(path, bytes)?;
-    staging.commit()
+    // the caller names `path`, the one target: the bare error, not one naming it again
+    staging.commit_or_undo().map_err(|e| e.error)
 }
 
 #[cfg(test)]
