@@ -239,12 +239,15 @@ pub fn pack(source: &Path, out: &Path) -> Result<PackSummary, DataError> {
             std::fs::remove_file(&stale).map_err(io(&stale))?;
         }
     }
-    // and the temporary files of a pack that was killed before it could clean up
+    // and what a pack killed before it could clean up left: its temporary files, and the
+    // old files it had set aside (hard links, which can hold a whole old panel.bin)
     for entry in std::fs::read_dir(out).map_err(io(out))? {
         let path = entry.map_err(io(out))?.path();
         let name = file_name(&path);
         if name.starts_with(".rebt-") && name.ends_with(".tmp") && path.is_file() {
             std::fs::remove_file(&path).map_err(io(&path))?;
+        } else if name.starts_with(".rebt-old-") && path.is_dir() {
+            std::fs::remove_dir_all(&path).map_err(io(&path))?;
         }
     }
     let mut staging = Staging::default();
@@ -326,8 +329,11 @@ fn check_out(out: &Path) -> Result<(), DataError> {
     let header_path = out.join(PACK_HEADER);
     if header_path.is_file() {
         let text = std::fs::read_to_string(&header_path).map_err(io(&header_path))?;
+        // a damaged header of ours still starts with its check line: re-packing mends it
+        let ours = text.starts_with("check = \"crc32:");
         return match toml::from_str::<PackVersion>(&text) {
             Ok(v) if v.format == FORMAT_NAME => Ok(()),
+            _ if ours => Ok(()),
             _ => Err(pack_error(
                 &header_path,
                 "is not a rebt pack header; expected an empty directory or an earlier pack to replace".into(),
@@ -1218,6 +1224,16 @@ mod tests {
             !empty.join(".rebt-leftover.tmp").exists(),
             "a killed pack's leftovers go"
         );
+        fs::create_dir(empty.join(".rebt-old-x")).expect("dir");
+        fs::write(empty.join(".rebt-old-x").join(PACK_COLUMNS), b"old").expect("w");
+        // a damaged header of ours does not stop the re-pack that mends it
+        let header = fs::read_to_string(empty.join(PACK_HEADER)).expect("header");
+        let damaged = header.replace("format = \"rebt-pack\"", "format = \"rebt-pacj\"");
+        assert_ne!(damaged, header);
+        fs::write(empty.join(PACK_HEADER), damaged).expect("w");
+        pack(source.path(), &empty).expect("re-packs over a damaged header");
+        assert!(!empty.join(".rebt-old-x").exists(), "the old files set aside go");
+        crate::load(&empty).expect("loads");
         // an earlier pack is replaced, and the files the source no longer has go
         fs::remove_file(source.path().join("actions.csv")).expect("rm");
         pack(source.path(), &empty).expect("re-packs");
