@@ -340,14 +340,24 @@ fn check_out(out: &Path) -> Result<(), DataError> {
             )),
         };
     }
-    if out.join(PACK_COLUMNS).is_file() || !out.is_dir() {
+    if !out.is_dir() {
         return Ok(());
     }
+    // a pack that did not finish: our panel.bin (it starts with our magic) and other files a
+    // pack writes, but no header yet
+    let mut magic = [0u8; 8];
+    let unfinished = std::fs::File::open(out.join(PACK_COLUMNS))
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == MAGIC;
     let entries = std::fs::read_dir(out).map_err(io(out))?;
     for entry in entries {
         let name = entry.map_err(io(out))?.file_name();
         // a temporary file of an interrupted write of ours is no one else's
-        let ours = name.to_str().is_some_and(|n| n.starts_with(".rebt-"));
+        let ours = name.to_str().is_some_and(|n| {
+            n.starts_with(".rebt-")
+                || (unfinished && SMALL_NAMES.iter().chain(&[PACK_COLUMNS, PACK_SERIES]).any(|p| *p == n))
+        });
         if !ours {
             return Err(pack_error(
                 out,
@@ -1212,6 +1222,11 @@ mod tests {
             fs::read_to_string(theirs.join("manifest.toml")).expect("kept"),
             "# mine\n"
         );
+        // nor is it taken for an unfinished pack for holding a panel.bin of its own
+        fs::write(theirs.join(PACK_COLUMNS), b"their bytes").expect("w");
+        let e = pack(source.path(), &theirs).expect_err("not a pack's panel.bin");
+        assert!(e.to_string().contains("holds `"), "{e}");
+        assert_eq!(fs::read(theirs.join(PACK_COLUMNS)).expect("kept"), b"their bytes");
         fs::write(theirs.join(PACK_HEADER), "format = \"theirs\"\n").expect("w");
         let e = pack(source.path(), &theirs).expect_err("another pack.toml");
         assert!(e.to_string().contains("pack.toml: is not a rebt pack header"), "{e}");
