@@ -75,6 +75,10 @@ def test_progress_callable_and_resume(sample, tmp_path):
 def test_sweep_bad_input(sample, tmp_path):
     with pytest.raises(rebt.ConfigError, match="shard"):
         rebt.sweep(sample, "sma_cross", GRID, shard=(3, 2), out=tmp_path / "a", progress=False)
+    # whole numbers only, and a text is not a pair: (1.9, 3) was shard 1 of 3, "12" shard 1 of 2
+    for shard in [(1.9, 3), "12", (True, 2)]:
+        with pytest.raises(TypeError, match="shard must be a pair"):
+            rebt.sweep(sample, "sma_cross", GRID, shard=shard, out=tmp_path / "a", progress=False)
     with pytest.raises(rebt.RebtError, match="nonsense"):
         rebt.sweep(sample, "sma_cross", {"nonsense": [1, 2]}, out=tmp_path / "b", progress=False)
     with pytest.raises(rebt.ConfigError, match="metric"):

@@ -10,6 +10,7 @@ tables.
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import sys
 import tempfile
@@ -50,9 +51,14 @@ def shard_text(shard: Optional[Tuple[int, int]]) -> Optional[str]:
     if shard is None:
         return None
     try:
+        if isinstance(shard, str):
+            raise TypeError
         k, n = shard
     except (TypeError, ValueError):
         raise TypeError(f"shard must be a pair (k, n) with 1 <= k <= n, got {shard!r}") from None
+    # whole numbers only: int() would make (1.9, 3) shard 1 of 3
+    if not all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in (k, n)):
+        raise TypeError(f"shard must be a pair of whole numbers (k, n) with 1 <= k <= n, got {shard!r}")
     return f"{int(k)}/{int(n)}"
 
 
