@@ -382,7 +382,14 @@ fn side(text: &str) -> PyResult<Side> {
 }
 
 fn cents(value: f64, what: &str) -> PyResult<Cents> {
-    Cents::from_units_f64(value).ok_or_else(|| PyValueError::new_err(format!("{what} {value} is not a finite amount")))
+    Cents::from_units_f64(value).ok_or_else(|| {
+        PyValueError::new_err(if value.is_finite() {
+            // money is kept in integer cents (i64)
+            format!("{what} {value} is too large; expected an amount of at most 9e16")
+        } else {
+            format!("{what} {value} is not a finite amount")
+        })
+    })
 }
 
 impl Orders {

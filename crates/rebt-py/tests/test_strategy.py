@@ -188,6 +188,17 @@ def test_shares_must_be_whole_numbers(sample):
         rebt.backtest(sample, FractionalShares())
 
 
+class HugeValue(rebt.Strategy):
+    def on_bar(self, ctx, orders):
+        orders.target_value("600111.SH", 1e17)
+
+
+def test_an_amount_beyond_integer_cents_is_too_large_not_infinite(sample):
+    with pytest.raises(rebt.StrategyError, match="value 100000000000000000 is too large; expected an amount of at most 9e16") as e:
+        rebt.backtest(sample, HugeValue())
+    assert isinstance(e.value.__cause__, ValueError)
+
+
 class Yields(rebt.Strategy):
     def on_bar(self, ctx, orders):
         yield orders.buy("600111.SH", 100)
