@@ -360,6 +360,15 @@ pub(crate) const SERIES_NAMES: [&str; 2] = ["series.csv", "series.csv.gz"];
 /// The corporate-actions file names looked for in a directory.
 pub(crate) const ACTIONS_NAMES: [&str; 2] = ["actions.csv", "actions.csv.gz"];
 
+/// Every name a dataset's small files are read from, beside its bars file: series, actions,
+/// calendars and manifest ([`SideFiles`]).
+pub(crate) fn side_file_names() -> impl Iterator<Item = &'static str> {
+    SERIES_NAMES
+        .into_iter()
+        .chain(ACTIONS_NAMES)
+        .chain(["calendars.toml", "manifest.toml"])
+}
+
 /// At most one of `names` in `dir`: its path, or an error when there are several.
 pub(crate) fn one_of(dir: &Path, names: &[&str]) -> Result<Option<PathBuf>, DataError> {
     let found: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();

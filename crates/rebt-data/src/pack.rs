@@ -233,7 +233,7 @@ pub fn pack(source: &Path, out: &Path) -> Result<PackSummary, DataError> {
         .flatten()
         .collect();
     let kept: Vec<&std::ffi::OsStr> = verbatim.iter().filter_map(|(p, _)| p.file_name()).collect();
-    for name in SMALL_NAMES.iter().chain(&dataset::SERIES_NAMES).chain(&[PACK_SERIES]) {
+    for name in dataset::side_file_names().chain([PACK_SERIES]) {
         let stale = out.join(name);
         if !kept.contains(&std::ffi::OsStr::new(name)) && stale.is_file() {
             std::fs::remove_file(&stale).map_err(io(&stale))?;
@@ -314,8 +314,16 @@ pub fn pack(source: &Path, out: &Path) -> Result<PackSummary, DataError> {
     })
 }
 
-/// The small files a pack copies from its source, verbatim.
-const SMALL_NAMES: [&str; 4] = ["calendars.toml", "manifest.toml", "actions.csv", "actions.csv.gz"];
+/// Every file a pack may hold but its header: the columns, the series, and the small files
+/// it copies from its source verbatim.
+const PACK_FILES: [&str; 6] = [
+    "calendars.toml",
+    "manifest.toml",
+    "actions.csv",
+    "actions.csv.gz",
+    PACK_SERIES,
+    PACK_COLUMNS,
+];
 
 /// `out` is fit to pack into: missing, empty, or an earlier pack (finished or not). Anything
 /// else may hold a user's files, which packing would replace or remove.
@@ -354,10 +362,9 @@ fn check_out(out: &Path) -> Result<(), DataError> {
     for entry in entries {
         let name = entry.map_err(io(out))?.file_name();
         // a temporary file of an interrupted write of ours is no one else's
-        let ours = name.to_str().is_some_and(|n| {
-            n.starts_with(".rebt-")
-                || (unfinished && SMALL_NAMES.iter().chain(&[PACK_COLUMNS, PACK_SERIES]).any(|p| *p == n))
-        });
+        let ours = name
+            .to_str()
+            .is_some_and(|n| n.starts_with(".rebt-") || (unfinished && PACK_FILES.contains(&n)));
         if !ours {
             return Err(pack_error(
                 out,
@@ -505,7 +512,7 @@ pub fn load_pack(dir: &Path) -> Result<Dataset, DataError> {
     }
     // every file the header lists is there and is what was packed, and no other is
     let listed = |name: &str| header.checksums.get(name);
-    for name in SMALL_NAMES.iter().chain(&[PACK_SERIES, PACK_COLUMNS]) {
+    for name in PACK_FILES {
         let path = dir.join(name);
         match (listed(name), path.is_file()) {
             (Some(_), false) => {
@@ -606,13 +613,7 @@ fn source_change(header: &PackHeader) -> Result<Option<String>, DataError> {
         let parent = source.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         (parent, vec![source.to_path_buf()])
     };
-    candidates.extend(
-        dataset::SERIES_NAMES
-            .iter()
-            .chain(&dataset::ACTIONS_NAMES)
-            .chain(&["calendars.toml", "manifest.toml"])
-            .map(|n| dir.join(n)),
-    );
+    candidates.extend(dataset::side_file_names().map(|n| dir.join(n)));
     let mut present = Vec::new();
     for file in candidates.into_iter().filter(|f| f.is_file()) {
         if modified_ns(&file)? > header.source_modified_ns {

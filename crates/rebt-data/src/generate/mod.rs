@@ -151,12 +151,10 @@ pub(crate) type Written = (Vec<GeneratedFile>, Vec<String>);
 
 /// Every name a dataset directory is read from: what a generated dataset replaces.
 fn dataset_file_names() -> impl Iterator<Item = &'static str> {
-    use crate::dataset::{ACTIONS_NAMES, BARS_NAMES, SERIES_NAMES};
-    BARS_NAMES.into_iter().chain(SERIES_NAMES).chain(ACTIONS_NAMES).chain([
-        "calendars.toml",
-        "manifest.toml",
-        crate::pack::PACK_HEADER,
-    ])
+    crate::dataset::BARS_NAMES
+        .into_iter()
+        .chain(crate::dataset::side_file_names())
+        .chain([crate::pack::PACK_HEADER])
 }
 
 /// How the manifests of rebt's generators start, and the files each of them writes: a
