@@ -250,8 +250,9 @@ enum Old {
     Absent,
     /// A file, kept (linked or moved) at this path.
     Kept(PathBuf),
-    /// A directory; a rename onto it succeeds only if it was empty, so undoing makes it again.
-    EmptyDir,
+    /// A directory; a rename onto it succeeds only if it was empty, so undoing makes it again,
+    /// with these permissions.
+    EmptyDir(std::fs::Permissions),
 }
 
 impl Move {
@@ -290,7 +291,7 @@ impl Move {
         self.old = match std::fs::symlink_metadata(&self.target) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Old::Absent,
             Err(e) => return Err(fail(e)),
-            Ok(m) if m.is_dir() => Old::EmptyDir,
+            Ok(m) if m.is_dir() => Old::EmptyDir(m.permissions()),
             Ok(_) => {
                 let kept = aside.path_for(&self.target).map_err(fail)?;
                 // a link keeps the target in place until the rename replaces it atomically
@@ -322,10 +323,11 @@ impl Move {
             (Old::Absent, None) => Ok(()),
             (Old::Absent, Some(staged)) => std::fs::rename(&self.target, staged),
             (Old::Kept(kept), _) => std::fs::rename(kept, &self.target),
-            (Old::EmptyDir, None) => Ok(()),
-            (Old::EmptyDir, Some(staged)) => {
+            (Old::EmptyDir(_), None) => Ok(()),
+            (Old::EmptyDir(permissions), Some(staged)) => {
                 std::fs::rename(&self.target, staged)?;
-                std::fs::create_dir(&self.target)
+                std::fs::create_dir(&self.target)?;
+                std::fs::set_permissions(&self.target, permissions.clone())
             }
         }
     }
@@ -581,6 +583,31 @@ mod tests {
         staging.commit().expect("the first staging still commits");
         assert_eq!(std::fs::read(out.join("a.csv")).expect("new"), b"new a.csv");
         assert_eq!(names(dir.path()), ["new", "r.json", "run", "t.html"], "no staging left");
+    }
+
+    /// An empty directory made at a whole-staged directory's name after staging is replaced by
+    /// the commit; an undone commit makes it again, empty and with its permissions.
+    #[cfg(unix)]
+    #[test]
+    fn an_undone_commit_puts_back_an_empty_directory_with_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("run");
+        let mut staging = Staging::default();
+        staging
+            .dir(&out, &[OutputFile::new("a.csv", b"a".to_vec())])
+            .expect("staged");
+        std::fs::create_dir(dir.path().join("t.html")).expect("mkdir");
+        std::fs::write(dir.path().join("t.html/x"), b"user's").expect("write");
+        staging.file(&dir.path().join("t.html"), b"new t").expect("staged");
+        std::fs::create_dir(&out).expect("mkdir");
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        let e = staging.commit_or_undo().expect_err("t.html is a directory");
+        assert_eq!(e.path, dir.path().join("t.html"));
+        assert!(names(&out).is_empty(), "the directory is back, empty");
+        let mode = std::fs::metadata(&out).expect("exists").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "with its own permissions");
+        assert_eq!(names(dir.path()), ["run", "t.html"], "no staging left");
     }
 
     #[test]
