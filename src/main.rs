@@ -295,9 +295,9 @@ fn main() -> ExitCode {
 }
 
 /// An error and its causes as one line, `what: why: root cause`, each cause once: rebt's
-/// error types put their cause in their own message (and so do not return it from
-/// `source()`), but one that does both (`rebt_data::DataError::Io`, for now) would have its
-/// cause printed twice by anyhow's `{:#}`.
+/// error types put their cause in their own message and so do not return it from `source()`,
+/// but an error of another crate (or an anyhow context repeating its cause) may do both, which
+/// anyhow's `{:#}` would print twice.
 fn error_line(e: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in e.chain() {

@@ -269,7 +269,7 @@ pub(crate) fn locate(error: CoreError, path: &Path, line_of: LineOf<'_>) -> Data
         },
         source => DataError::Core {
             path: path.to_path_buf(),
-            source,
+            error: source,
         },
     }
 }

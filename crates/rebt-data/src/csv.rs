@@ -76,7 +76,7 @@ fn read_bars(
 ) -> Result<BarColumns, DataError> {
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     // a byte-order mark is dropped here, whatever the first read returns
     fill_first(&mut input).map_err(io)?;
@@ -283,7 +283,7 @@ impl<R: BufRead> Blocks<'_, R> {
             text.truncate(text.iter().rposition(|&b| b == b'\n').map_or(0, |end| end + 1));
             self.failed = Some(DataError::Io {
                 path: path.to_path_buf(),
-                source,
+                error: source,
             });
             if text.is_empty() {
                 return Err(self.failed.take().expect("just set"));

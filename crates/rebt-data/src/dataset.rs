@@ -395,7 +395,7 @@ pub(crate) fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, DataError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(DataError::Io {
             path: path.to_path_buf(),
-            source: e,
+            error: e,
         }),
     }
 }
@@ -414,7 +414,7 @@ pub fn load(path: &Path) -> Result<Dataset, DataError> {
 pub fn load_with_actions(path: &Path, actions: Option<&Path>) -> Result<Dataset, DataError> {
     let meta = std::fs::metadata(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     })?;
     if meta.is_dir() && path.join(crate::pack::PACK_HEADER).is_file() {
         if let Some(given) = actions {
@@ -476,7 +476,7 @@ pub fn load_with_actions(path: &Path, actions: Option<&Path>) -> Result<Dataset,
         Some(p) => Some((
             std::fs::read(&p).map_err(|source| DataError::Io {
                 path: p.clone(),
-                source,
+                error: source,
             })?,
             p,
         )),
@@ -652,7 +652,7 @@ impl<'a> RawFiles<'a> {
             (_, Bars::File) => {
                 read = std::fs::read(&self.bars_path).map_err(|source| DataError::Io {
                     path: self.bars_path.clone(),
-                    source,
+                    error: source,
                 })?;
                 Bars::Bytes(&read)
             }
@@ -841,7 +841,7 @@ pub(crate) fn assemble_with_panel(
 fn read_csv_file(path: &Path) -> Result<(BarColumns, Sha256), DataError> {
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
@@ -1321,6 +1321,8 @@ mod tests {
         );
         let e = load(&dir.path().join("missing.csv")).expect_err("absent");
         assert!(matches!(e, DataError::Io { .. }), "{e}");
+        // the cause is in the message, so a reporter printing the chain prints it once
+        assert!(std::error::Error::source(&e).is_none(), "{e}");
         #[cfg(not(feature = "parquet"))]
         {
             let dir = dir_with(&[("bars.parquet", "PAR1")]);

@@ -11,12 +11,12 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum DataError {
     /// The file or directory could not be read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
-        /// The operating-system error.
-        source: std::io::Error,
+        /// The operating-system error (part of the message, so not also `source()`).
+        error: std::io::Error,
     },
     /// A directory holds no bars file.
     #[error("{}: no bars file in this directory; expected {expected}", dir.display())]
@@ -189,11 +189,11 @@ pub enum DataError {
         found: String,
     },
     /// Another error from building the panel.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Core {
         /// The bars file.
         path: PathBuf,
-        /// The underlying error.
-        source: CoreError,
+        /// The underlying error (part of the message, so not also `source()`).
+        error: CoreError,
     },
 }

@@ -174,7 +174,7 @@ fn pack_error(path: &Path, message: String) -> DataError {
 fn io(path: &Path) -> impl Fn(std::io::Error) -> DataError + '_ {
     move |source| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     }
 }
 
@@ -582,7 +582,7 @@ pub fn load_pack(dir: &Path) -> Result<Dataset, DataError> {
         |instruments| {
             Panel::from_instrument_major(dates, instruments, columns).map_err(|source| DataError::Core {
                 path: columns_path.clone(),
-                source,
+                error: source,
             })
         },
         fingerprint,

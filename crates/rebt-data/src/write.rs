@@ -10,7 +10,7 @@ use std::path::Path;
 
 pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DataError + use<> {
     let path = path.to_path_buf();
-    move |source| DataError::Io { path, source }
+    move |source| DataError::Io { path, error: source }
 }
 
 /// Write `files` (name, contents) into `dir`, creating `dir` if needed, all or none: every
@@ -40,6 +40,6 @@ pub(crate) fn write_all_atomically(dir: &Path, files: &[(&str, &[u8])]) -> Resul
 pub(crate) fn commit_error(e: rebt_fs::CommitError) -> DataError {
     DataError::Io {
         path: e.path,
-        source: e.error,
+        error: e.error,
     }
 }

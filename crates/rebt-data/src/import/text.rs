@@ -103,7 +103,7 @@ impl CsvFile {
     pub fn read(path: &Path) -> Result<CsvFile, DataError> {
         let bytes = std::fs::read(path).map_err(|source| DataError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         })?;
         let bytes = match bytes.strip_prefix(b"\xef\xbb\xbf") {
             Some(rest) => rest.to_vec(),
