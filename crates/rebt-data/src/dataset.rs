@@ -26,7 +26,8 @@ use crate::gzip;
 use crate::manifest::Manifest;
 use chrono::{Datelike, NaiveDate};
 use rebt_core::{
-    ActionTable, AltData, BarColumns, Board, CorporateAction, Field, Instrument, InstrumentKind, Market, Panel,
+    ActionTable, AltData, BarColumns, Board, CorporateAction, Field, Instrument, InstrumentIx, InstrumentKind, Market,
+    Panel,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -900,9 +901,11 @@ fn check_status(panel: &Panel, manifest_path: &Path) -> Result<(), DataError> {
     Ok(())
 }
 
-/// The actions of `rows` placed on the panel's instruments: each symbol must have bars, and
-/// each ex-date must be a trading day of its market (by `calendars.toml` where it lists the
-/// year, else by the days the market has bars, within the range of the bars).
+/// The actions of `rows` placed on the panel's instruments: each symbol must have bars, each
+/// ex-date must be a trading day of its market (by `calendars.toml` where it lists the year,
+/// else by the days the market has bars, within the range of the bars), and a cash dividend
+/// must be below the last close before its ex-date (with what rights bring in), or the
+/// ex-rights reference price would be nothing or less.
 fn action_table(
     panel: &Panel,
     calendars: Option<&Calendars>,
@@ -952,6 +955,20 @@ fn action_table(
                 ),
             ));
         }
+        if let Some((date, close)) = close_before(panel, ix, ex) {
+            let a = &row.action;
+            if a.cash >= close + a.rights_price * a.rights {
+                return Err(cell(
+                    "cash",
+                    format!(
+                        "a dividend of {} per share is not below the close of {close} on {date}, the last before \
+                         the ex-date {ex}; expected less than the share price (a dividend quoted per 10 shares, \
+                         每10股派, is divided by 10)",
+                        a.cash
+                    ),
+                ));
+            }
+        }
         by_instrument[ix.get()].push(row.action);
     }
     let symbols: Vec<&str> = panel.instruments().iter().map(|i| i.symbol.as_str()).collect();
@@ -959,6 +976,15 @@ fn action_table(
         path: path.to_path_buf(),
         message: e.to_string(),
     })
+}
+
+/// The date and close of instrument `ix`'s last bar before `day`, if it has one.
+fn close_before(panel: &Panel, ix: InstrumentIx, day: NaiveDate) -> Option<(NaiveDate, f64)> {
+    let dates = panel.dates();
+    let closes = panel.series(ix, Field::Close);
+    let before = dates.partition_point(|d| *d < day);
+    let last = closes[..before].iter().rposition(|c| !c.is_nan())?;
+    Some((dates[last], closes[last]))
 }
 
 /// Every bar of an instrument whose market has a calendar must be on one of its trading days;
@@ -1681,12 +1707,27 @@ mod tests {
                 "600111.SH,2024-01-04,1,0,0,2024-01-03",
                 "actions.csv:2: column `pay_date`: 2024-01-03 is before the ex-date",
             ),
+            (
+                // the close before the ex-date is 20.0: a dividend per 10 shares taken per share
+                "600111.SH,2024-01-04,20,0,0,",
+                "actions.csv:2: column `cash`: a dividend of 20 per share is not below the close of 20 on \
+                 2024-01-03, the last before the ex-date 2024-01-04; expected less than the share price",
+            ),
+            (
+                // the last close before the ex-date is the HKEX session before (none on 2024-01-04)
+                "06680.HK,2024-01-05,5.5,0,0,",
+                "actions.csv:2: column `cash`: a dividend of 5.5 per share is not below the close of 5 on 2024-01-03",
+            ),
         ];
         for &(row, expected) in cases {
             let (msg, dir) = load_err(&[("bars.csv", &bars), ("actions.csv", &format!("{header}{row}\n"))]);
             assert!(msg.starts_with(&dir), "{msg}");
             assert!(msg.contains(expected), "{row}\n got: {msg}\nwant: {expected}");
         }
+        // what rights bring in counts: (20 − 25 + 12 × 0.5) / 1.5 is a positive reference
+        let rights = "symbol,ex_date,cash,bonus,transfer,rights,rights_price\n600111.SH,2024-01-04,25,0,0,0.5,12\n";
+        let dir = dir_with(&[("bars.csv", &bars), ("actions.csv", rights)]);
+        assert!(load(dir.path()).is_ok(), "a dividend below close + rights is accepted");
         // with a calendar, an ex-date on a holiday is refused even without bars around it
         let calendars = "[SSE]\n2024 = [\"2024-01-01\"]\n";
         let (msg, _) = load_err(&[
