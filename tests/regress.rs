@@ -367,6 +367,23 @@ fn junit_report_parses_with_one_testcase_per_case() {
     assert!(attr(&named("error")[0].1, "message").contains("nope & <gone>.toml"));
     // the failure's text is the drift table
     assert!(xml.contains("│ max_drawdown"), "{xml}");
+
+    // blessing while a case cannot run writes nothing, so the drift is still reported as one
+    let before = files(&p.path().join("baselines"));
+    let o = regress(p.path(), &["--bless", "--junit", "bless.xml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", all(&o));
+    assert!(
+        stdout(&o).contains("nothing blessed: 1 case could not run"),
+        "{}",
+        all(&o)
+    );
+    assert_eq!(status_lines(&stdout(&o), "drift"), ["sma"], "{}", all(&o));
+    assert_eq!(files(&p.path().join("baselines")), before, "no baseline written");
+    let xml = std::fs::read_to_string(p.path().join("bless.xml")).expect("junit written");
+    let elements = xml_elements(&xml);
+    let failures: Vec<_> = elements.iter().filter(|(e, _)| e == "failure").collect();
+    assert_eq!(failures.len(), 1, "{xml}");
+    assert!(attr(&failures[0].1, "message").contains("max_drawdown beyond tolerance"));
 }
 
 #[test]

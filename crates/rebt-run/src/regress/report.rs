@@ -219,41 +219,23 @@ fn drift_report(cmp: &Comparison) -> String {
 }
 
 /// Write the baselines of every outcome (all or nothing: if a case could not run, nothing is
-/// written and the report says which could not); the lines say per case whether it is new,
+/// written, and the report is [`check`]'s, each case judged against the baseline it keeps,
+/// and says so); the lines say per case whether it is new,
 /// updated (and what changed) or unchanged (`quiet`: not the unchanged). `whole_suite`: every
 /// case ran (no `--only`), so baseline files that belong to no case are noted.
 pub fn bless(suite: &Suite, outcomes: &[Outcome], quiet: bool, whole_suite: bool) -> Result<SuiteReport> {
     let mut out = String::new();
     let width = name_width(outcomes);
-    let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.measured.is_err()).collect();
-    if !failed.is_empty() {
-        let mut report = Vec::new();
-        for o in outcomes {
-            let verdict = match &o.measured {
-                Ok(_) => Verdict::Pass,
-                Err(message) => {
-                    out.push_str(&case_line("error", &o.case.name, width, o.seconds, message));
-                    Verdict::Error {
-                        message: message.clone(),
-                    }
-                }
-            };
-            report.push(TestCase {
-                name: o.case.name.clone(),
-                seconds: o.seconds,
-                verdict,
-            });
-        }
-        out.push_str(&format!(
-            "\nnothing blessed: {} {} could not run\n",
-            failed.len(),
-            plural(failed.len(), "case", "cases")
+    let failed = outcomes.iter().filter(|o| o.measured.is_err()).count();
+    if failed > 0 {
+        // nothing is written, so each case that ran is judged against the baseline it keeps
+        let mut report = check(suite, outcomes, quiet);
+        report.text.push_str(&format!(
+            "\nnothing blessed: {failed} {} could not run\n",
+            plural(failed, "case", "cases")
         ));
-        return Ok(SuiteReport {
-            overall: Overall::Error,
-            text: out,
-            cases: report,
-        });
+        report.overall = Overall::Error;
+        return Ok(report);
     }
     let blessings = write_baselines(suite, outcomes)?;
     let mut lines = Vec::new();
