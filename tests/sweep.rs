@@ -440,6 +440,11 @@ fn bad_grids_are_errors_naming_the_spec() {
             "--grid `from=2020-01-02`: `from` cannot be swept",
         ),
         (vec!["--grid", "index=1,2"], "`index` is also a column of results.csv"),
+        (
+            // each axis within its limit, 10^12 together: refused before anything is allocated
+            vec!["--grid", "fast=1..1000000", "--grid", "slow=1..1000000"],
+            "the grid has 1000000000000 combinations; at most 10000000",
+        ),
     ];
     for (args, needle) in table {
         let o = rebt(&[&["sweep"][..], &args].concat(), tmp.path());

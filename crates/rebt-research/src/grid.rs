@@ -13,6 +13,11 @@ use std::str::FromStr;
 /// allocation of gigabytes.
 pub const MAX_AXIS_VALUES: usize = 1_000_000;
 
+/// Most combinations a grid may have: two axes within their limit can still make 10¹²
+/// combinations, whose list of indices alone would not fit in memory. Ten million runs is
+/// days of work on one machine; a larger search is several sweeps.
+pub const MAX_COMBINATIONS: usize = 10_000_000;
+
 /// What the grid specs say when they are wrong; each variant names the spec as written.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GridError {
@@ -70,9 +75,16 @@ pub enum GridError {
         /// The limit.
         max: usize,
     },
-    /// The product of the axes does not fit in `usize`.
-    #[error("the grid has more combinations than this machine can count")]
-    TooManyCombinations,
+    /// The product of the axes is beyond [`MAX_COMBINATIONS`].
+    #[error(
+        "the grid has {count} combinations; at most {max} (narrow an axis or make its step coarser, or split the search into several sweeps)"
+    )]
+    TooManyCombinations {
+        /// How many combinations the axes make (saturating at `u128::MAX`).
+        count: u128,
+        /// The limit.
+        max: usize,
+    },
     /// No specs at all.
     #[error("the grid is empty: give at least one --grid NAME=VALUES")]
     Empty,
@@ -140,13 +152,14 @@ impl Grid {
             }
             axes.push(axis);
         }
-        let grid = Grid { axes };
-        grid.checked_len().ok_or(GridError::TooManyCombinations)?;
-        Ok(grid)
-    }
-
-    fn checked_len(&self) -> Option<usize> {
-        self.axes.iter().try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
+        let count = axes.iter().fold(1u128, |n, a| n.saturating_mul(a.values.len() as u128));
+        if count > MAX_COMBINATIONS as u128 {
+            return Err(GridError::TooManyCombinations {
+                count,
+                max: MAX_COMBINATIONS,
+            });
+        }
+        Ok(Grid { axes })
     }
 
     /// Number of combinations: the product of the axes' lengths (1 for no axes).
@@ -556,9 +569,27 @@ mod tests {
             "{e}"
         );
         assert_eq!(grid(&[]), Err(GridError::Empty));
-        // 2^65 combinations
-        let specs: Vec<String> = (0..65).map(|i| format!("a{i}=0,1")).collect();
-        assert_eq!(Grid::parse(&specs), Err(GridError::TooManyCombinations));
+        // 2^24 combinations, each axis tiny; and 10^12 from two axes within their limit
+        let specs: Vec<String> = (0..24).map(|i| format!("a{i}=0,1")).collect();
+        assert_eq!(
+            Grid::parse(&specs),
+            Err(GridError::TooManyCombinations {
+                count: 1 << 24,
+                max: MAX_COMBINATIONS
+            })
+        );
+        let e = grid(&["fast=1..1000000", "slow=1..1000000"])
+            .expect_err("10^12")
+            .to_string();
+        assert!(
+            e.starts_with("the grid has 1000000000000 combinations; at most 10000000"),
+            "{e}"
+        );
+        // the limit itself is a grid
+        assert_eq!(
+            grid(&["a=1..10000", "b=1..1000"]).map(|g| g.len()),
+            Ok(MAX_COMBINATIONS)
+        );
     }
 
     #[test]
