@@ -241,15 +241,7 @@ pub fn pack(source: &Path, out: &Path) -> Result<PackSummary, DataError> {
     }
     // and what a pack killed before it could clean up left: its temporary files, and the
     // old files it had set aside (hard links, which can hold a whole old panel.bin)
-    for entry in std::fs::read_dir(out).map_err(io(out))? {
-        let path = entry.map_err(io(out))?.path();
-        let name = file_name(&path);
-        if name.starts_with(".rebt-") && name.ends_with(".tmp") && path.is_file() {
-            std::fs::remove_file(&path).map_err(io(&path))?;
-        } else if name.starts_with(".rebt-old-") && path.is_dir() {
-            std::fs::remove_dir_all(&path).map_err(io(&path))?;
-        }
-    }
+    rebt_fs::remove_leftovers(out).map_err(io(out))?;
     let mut staging = Staging::default();
     let mut checksums = BTreeMap::new();
     let columns_path = out.join(PACK_COLUMNS);

@@ -423,6 +423,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     staging.commit_or_undo().map_err(|e| e.error)
 }
 
+/// Remove from `dir` what a writer killed before it could clean up left there: its staged
+/// files (`.rebt-*.tmp`) and the directories of old files a commit set aside (`.rebt-old-*`,
+/// hard links that can hold a whole old file). Only for a directory no other writer is using.
+/// An error listing `dir` is the bare I/O error (the caller names `dir`); one removing a
+/// leftover names it.
+pub fn remove_leftovers(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let removed = if name.starts_with(".rebt-") && name.ends_with(".tmp") && path.is_file() {
+            std::fs::remove_file(&path)
+        } else if name.starts_with(".rebt-old-") && path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            continue;
+        };
+        removed.map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot remove the leftover {}: {e}", path.display()))
+        })?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -608,6 +631,27 @@ mod tests {
         let mode = std::fs::metadata(&out).expect("exists").permissions().mode() & 0o777;
         assert_eq!(mode, 0o700, "with its own permissions");
         assert_eq!(names(dir.path()), ["run", "t.html"], "no staging left");
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_writer_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = |name: &str| dir.path().join(name);
+        std::fs::write(file(".rebt-a1b2.tmp"), b"staged").expect("write");
+        std::fs::create_dir(file(".rebt-old-x")).expect("mkdir");
+        std::fs::write(file(".rebt-old-x/1-a.csv"), b"old").expect("write");
+        // not ours, or not a leftover: kept
+        for name in ["a.csv", ".rebt-a.csv", "x.tmp", ".rebt-out-y"] {
+            std::fs::write(file(name), b"keep").expect("write");
+        }
+        std::fs::create_dir(file(".rebt-dir.tmp")).expect("mkdir");
+        remove_leftovers(dir.path()).expect("removed");
+        assert_eq!(
+            names(dir.path()),
+            [".rebt-a.csv", ".rebt-dir.tmp", ".rebt-out-y", "a.csv", "x.tmp"]
+        );
+        let e = remove_leftovers(&file("missing")).expect_err("no directory");
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound, "{e}");
     }
 
     #[test]
