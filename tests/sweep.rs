@@ -241,6 +241,16 @@ fn a_killed_process_resumes_to_the_uninterrupted_result() {
 fn resume_and_out_guard_the_directory() {
     let tmp = tempfile::tempdir().expect("tempdir");
     sweep(tmp.path(), &["--quiet", "--out", "s"]);
+    // a start killed before it wrote sweep.json left empty tables and a staged file: --resume
+    // starts the sweep over them, as it does in a directory holding none
+    let killed = tmp.path().join("killed");
+    std::fs::create_dir(&killed).expect("mkdir");
+    std::fs::write(killed.join("results.csv"), "index,fast,slow,status\n").expect("write");
+    std::fs::write(killed.join("returns.bin"), "").expect("write");
+    std::fs::write(killed.join(".rebt-Xy12Zw.tmp"), "{").expect("write");
+    sweep(tmp.path(), &["--quiet", "--out", "killed", "--resume"]);
+    assert_eq!(files(&killed), files(&tmp.path().join("s")));
+    assert!(!killed.join(".rebt-Xy12Zw.tmp").exists(), "the leftover went");
     let again = rebt(
         &["sweep", "--from", "2024-01-01", "--grid", "fast=5..15:5", "--out", "s"],
         tmp.path(),

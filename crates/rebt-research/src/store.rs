@@ -69,12 +69,28 @@ pub enum StoreError {
     },
     /// The directory already holds a sweep.
     #[error(
-        "{} already holds a sweep ({META_FILE}); add --resume to continue it, or choose another --out",
-        path.display()
+        "{} already holds a sweep ({META_FILE}); {}",
+        path.display(),
+        if *merge { "choose another --out for the merge" } else { "add --resume to continue it, or choose another --out" }
     )]
     Exists {
         /// The directory.
         path: PathBuf,
+        /// For `sweep merge`, which cannot resume.
+        merge: bool,
+    },
+    /// The directory holds a results file with rows but no sweep: one rebt did not write, or
+    /// what a merge killed before it wrote its `sweep.json` left.
+    #[error(
+        "{} holds {file} with results but no {META_FILE}, so not a sweep rebt can continue or replace; \
+         choose another --out, or delete {file} if it is a killed run's",
+        path.display()
+    )]
+    NotASweep {
+        /// The directory.
+        path: PathBuf,
+        /// The file.
+        file: &'static str,
     },
     /// `--resume` or `merge` on a directory without a sweep.
     #[error("{}: no sweep here (no {META_FILE})", path.display())]
@@ -496,23 +512,58 @@ fn returns_record(index: usize, returns: &[f64]) -> Vec<u8> {
     record
 }
 
-/// Start a new sweep in `dir` (created if needed): writes `sweep.json`, the header of
-/// `results.csv` and an empty `returns.bin`. Refuses a directory that already holds a sweep.
+/// Start a new sweep in `dir` (created if needed): writes the header of `results.csv`, an
+/// empty `returns.bin` and then `sweep.json`. Refuses a directory that already holds a sweep;
+/// takes over what a start killed before it wrote `sweep.json` left: a `results.csv` holding
+/// only a header, an empty `returns.bin` and temporary files.
 pub fn create(dir: &Path, meta: &SweepMeta) -> Result<SweepWriter, StoreError> {
     SweepMeta::check_columns(&meta.grid)?;
-    if [META_FILE, RESULTS_FILE, RETURNS_FILE]
-        .iter()
-        .any(|f| dir.join(f).exists())
-    {
-        return Err(StoreError::Exists {
-            path: dir.to_path_buf(),
-        });
-    }
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    prepare_out(dir, false)?;
     write_atomic(&dir.join(RESULTS_FILE), &csv_line(&meta.columns))?;
     write_atomic(&dir.join(RETURNS_FILE), &[])?;
     write_meta(dir, meta)?;
     SweepWriter::open(dir, meta)
+}
+
+/// Make `dir` ready for a new sweep (or a merge): created if needed, refused if it holds a
+/// sweep (`sweep.json`) or a `results.csv` or `returns.bin` with results in it. Empty ones (a
+/// header and nothing else) are what a start killed before it wrote `sweep.json` leaves, and
+/// are written over; so are the temporary files a killed write leaves, which go.
+fn prepare_out(dir: &Path, merge: bool) -> Result<(), StoreError> {
+    if dir.join(META_FILE).exists() {
+        return Err(StoreError::Exists {
+            path: dir.to_path_buf(),
+            merge,
+        });
+    }
+    for file in [RESULTS_FILE, RETURNS_FILE] {
+        let path = dir.join(file);
+        let empty = match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(io_error(&path)(e)),
+            Ok(m) if m.is_dir() => false,
+            Ok(m) if file == RETURNS_FILE => m.len() == 0,
+            Ok(_) => header_only(&path).map_err(io_error(&path))?,
+        };
+        if !empty {
+            return Err(StoreError::NotASweep {
+                path: dir.to_path_buf(),
+                file,
+            });
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    rebt_report::remove_leftovers(dir).map_err(io_error(dir))
+}
+
+/// True when the file at `path` holds at most one line (a header, with or without its
+/// newline): it is read no further than the start of a second line.
+fn header_only(path: &Path) -> std::io::Result<bool> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut header = Vec::new();
+    reader.read_until(b'\n', &mut header)?;
+    Ok(reader.fill_buf()?.is_empty())
 }
 
 /// Continue the sweep in `dir`, which must be this sweep (`meta`, same shard). Torn tails and
@@ -630,15 +681,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<SweepResults, StoreError>
     }
     (merged.return_indices, merged.returns) = series.into_iter().unzip();
 
-    if [META_FILE, RESULTS_FILE, RETURNS_FILE]
-        .iter()
-        .any(|f| out.join(f).exists())
-    {
-        return Err(StoreError::Exists {
-            path: out.to_path_buf(),
-        });
-    }
-    std::fs::create_dir_all(out).map_err(io_error(out))?;
+    prepare_out(out, true)?;
     write_tables(out, &merged)?;
     write_meta(out, &merged.meta)?;
     Ok(merged)
@@ -1061,6 +1104,52 @@ mod tests {
         assert!(e.to_string().contains("no sweep here"), "{e}");
         let e = create(&dir, &m).expect_err("exists");
         assert!(e.to_string().contains("already holds a sweep"), "{e}");
+    }
+
+    #[test]
+    fn a_start_killed_before_its_sweep_json_is_taken_over_and_results_are_not() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let m = meta(grid(), Shard::ALL);
+        let dir = tmp.path().join("d");
+        std::fs::create_dir(&dir).expect("mkdir");
+        // what a start killed between its writes leaves: empty tables and a staged file
+        std::fs::write(dir.join(RESULTS_FILE), b"index,fast,slow\n").expect("write");
+        std::fs::write(dir.join(RETURNS_FILE), b"").expect("write");
+        std::fs::write(dir.join(".rebt-Ab12Cd.tmp"), b"{").expect("write");
+        run(&dir, &m, &[0, 1]);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, [RESULTS_FILE, RETURNS_FILE, META_FILE], "the leftover went");
+        assert_eq!(resume(&dir, &m).expect("a sweep").1.len(), 2);
+
+        // a results file with rows and no sweep.json is nobody's to replace
+        let theirs = tmp.path().join("theirs");
+        std::fs::create_dir(&theirs).expect("mkdir");
+        std::fs::write(theirs.join(RESULTS_FILE), b"index,fast\n0,5\n").expect("write");
+        let e = create(&theirs, &m).expect_err("results").to_string();
+        assert!(
+            e.ends_with("holds results.csv with results but no sweep.json, so not a sweep rebt can continue or replace; choose another --out, or delete results.csv if it is a killed run's"),
+            "{e}"
+        );
+        std::fs::write(theirs.join(RESULTS_FILE), b"index").expect("write");
+        std::fs::write(theirs.join(RETURNS_FILE), b"x").expect("write");
+        let e = create(&theirs, &m).expect_err("returns").to_string();
+        assert!(e.contains("holds returns.bin with results"), "{e}");
+        assert_eq!(std::fs::read(theirs.join(RETURNS_FILE)).expect("kept"), b"x");
+
+        // a merge cannot resume, so it is not told to
+        let full = tmp.path().join("full");
+        run(&full, &m, &[0, 1, 2, 3, 4, 5]);
+        let e = merge(std::slice::from_ref(&full), &full)
+            .expect_err("exists")
+            .to_string();
+        assert!(
+            e.ends_with("already holds a sweep (sweep.json); choose another --out for the merge"),
+            "{e}"
+        );
     }
 
     #[test]
