@@ -263,6 +263,11 @@ fn bad_study_input_is_named() {
         (vec!["--benchmark", "NOPE"], 1, "unknown instrument `NOPE`"),
         (vec!["--block", "0.5"], 1, "mean block length must be at least 1"),
         (vec!["--confidence", "95"], 1, "confidence must be between 0 and 1"),
+        (
+            vec!["--resamples", "1"],
+            1,
+            "resamples must be 0 (no intervals) or at least 40 for 95% intervals",
+        ),
         (vec!["--from", "2024-13-01"], 1, "--from: invalid date"),
         (vec!["--horizon", "many"], 2, "invalid value 'many'"),
     ];

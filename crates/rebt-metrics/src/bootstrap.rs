@@ -58,6 +58,17 @@ impl Default for BootstrapConfig {
     }
 }
 
+/// The fewest resamples a percentile interval at `confidence` may come from: `⌈2 / (1 −
+/// confidence)⌉` (40 at 95%, 200 at 99%), so that each tail outside the interval holds at
+/// least one resampled statistic and its bounds fall between resamples, not at the extremes
+/// of a handful of them. A floor, not a recommendation: Efron and Tibshirani (*An
+/// Introduction to the Bootstrap*, 1993, §19.3) advise a thousand or more for percentile
+/// intervals. `None` for a `confidence` outside `(0, 1)`.
+pub fn min_resamples(confidence: f64) -> Option<usize> {
+    // less a rounding error: 1 − 0.9 is a little below 0.1 in binary, and 20 resamples do
+    (confidence > 0.0 && confidence < 1.0).then(|| (2.0 / (1.0 - confidence) - 1e-9).ceil() as usize)
+}
+
 impl BootstrapConfig {
     /// The generator every resample of this configuration is drawn from:
     /// `ChaCha8Rng::seed_from_u64(seed)`.
@@ -253,6 +264,16 @@ fn resampled_statistics(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn min_resamples_leave_a_resample_in_each_tail() {
+        assert_eq!(min_resamples(0.95), Some(40));
+        assert_eq!(min_resamples(0.99), Some(200));
+        assert_eq!(min_resamples(0.9), Some(20));
+        assert_eq!(min_resamples(0.5), Some(4));
+        assert_eq!(min_resamples(1.0), None);
+        assert_eq!(min_resamples(f64::NAN), None);
+    }
 
     fn config(seed: u64) -> BootstrapConfig {
         BootstrapConfig {

@@ -278,9 +278,18 @@ impl RunConfig {
                 "metrics.bootstrap.confidence must be between 0 and 1 (e.g. 0.95)",
             ),
         ];
-        match checks.iter().find(|(ok, _)| !ok) {
-            Some((_, message)) => Err(ConfigError::Value(message.to_string())),
-            None => Ok(()),
+        if let Some((_, message)) = checks.iter().find(|(ok, _)| !ok) {
+            return Err(ConfigError::Value(message.to_string()));
+        }
+        let b = &m.bootstrap;
+        match rebt_metrics::min_resamples(b.confidence) {
+            Some(min) if b.resamples > 0 && b.resamples < min => Err(ConfigError::Value(format!(
+                "metrics.bootstrap.resamples must be 0 (no intervals) or at least {min} for {}% intervals \
+                 (a resample beyond each end), got {}",
+                b.confidence * 100.0,
+                b.resamples
+            ))),
+            _ => Ok(()),
         }
     }
 
@@ -452,10 +461,23 @@ mod tests {
                 "[metrics.annualization]\nperiods_per_year = 0\n",
                 "metrics.annualization.periods_per_year",
             ),
+            (
+                "[metrics.bootstrap]\nresamples = 39\n",
+                "metrics.bootstrap.resamples must be 0 (no intervals) or at least 40 for 95% intervals \
+                 (a resample beyond each end), got 39",
+            ),
+            (
+                "[metrics.bootstrap]\nresamples = 100\nconfidence = 0.99\n",
+                "at least 200 for 99% intervals",
+            ),
         ] {
             let c: RunConfig = toml::from_str(text).expect("parses");
             let e = c.engine_config().expect_err(text).to_string();
             assert!(e.contains(named), "{text}: {e}");
+        }
+        for text in ["resamples = 40", "resamples = 0", "resamples = 20\nconfidence = 0.9"] {
+            let c: RunConfig = toml::from_str(&format!("[metrics.bootstrap]\n{text}\n")).expect("parses");
+            assert!(c.engine_config().is_ok(), "{text}");
         }
     }
 

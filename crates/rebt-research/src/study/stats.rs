@@ -105,7 +105,7 @@ pub struct PairedComparison {
     pub mean_difference: f64,
     /// Median of the differences.
     pub median_difference: f64,
-    /// Bootstrap interval of the mean difference (`None` without resamples).
+    /// Bootstrap interval of the mean difference (`None` without resamples, or of one pair).
     pub mean_difference_ci: Option<Interval>,
     /// Bootstrap interval of `p_beats`, from the same resamples.
     pub p_beats_ci: Option<Interval>,
@@ -137,7 +137,8 @@ pub fn paired_comparison(first: &[f64], second: &[f64], settings: &PairedSetting
     let ties = differences.iter().filter(|d| **d == 0.0).count();
     let mut sorted = differences.clone();
     sorted.sort_by(f64::total_cmp);
-    let (mean_difference_ci, p_beats_ci) = if settings.resamples == 0 {
+    // one pair resamples to itself: no interval says anything about it
+    let (mean_difference_ci, p_beats_ci) = if settings.resamples == 0 || n < 2 {
         (None, None)
     } else {
         let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
@@ -186,6 +187,15 @@ mod tests {
             seed: 7,
             stream: 0,
         }
+    }
+
+    #[test]
+    fn one_pair_has_no_interval() {
+        let c = paired_comparison(&[0.1], &[0.05], &settings(2000, 1.0)).expect("compared");
+        assert_eq!((c.pairs, c.wins), (1, 1));
+        assert_eq!((c.mean_difference_ci, c.p_beats_ci), (None, None));
+        let c = paired_comparison(&[0.1, 0.0], &[0.05, 0.02], &settings(2000, 1.0)).expect("compared");
+        assert!(c.mean_difference_ci.is_some() && c.p_beats_ci.is_some());
     }
 
     #[test]
