@@ -32,6 +32,8 @@ pub struct RunData {
     by_symbol: HashMap<String, InstrumentIx>,
     symbols: Vec<String>,
     universe: Vec<String>,
+    /// Per instrument: whether the run trades it.
+    traded: Vec<bool>,
 }
 
 impl RunData {
@@ -44,12 +46,17 @@ impl RunData {
             .enumerate()
             .map(|(i, s)| (s.clone(), InstrumentIx(i as u32)))
             .collect();
+        let mut traded = vec![false; symbols.len()];
+        for ix in universe {
+            traded[ix.get()] = true;
+        }
         let universe = universe.iter().map(|ix| symbols[ix.get()].clone()).collect();
         RunData {
             plan,
             by_symbol,
             symbols,
             universe,
+            traded,
         }
     }
 
@@ -64,6 +71,28 @@ impl RunData {
                 shown.join(", ")
             ))
         })
+    }
+
+    /// The instrument called `symbol` if the run trades it: a `KeyError` for an unknown
+    /// symbol, a `ValueError` naming it for one outside the universe (the engine would trade
+    /// it without its corporate actions or delisting, which it schedules for the universe
+    /// only; a Python allocator's weights are refused the same way).
+    pub(crate) fn traded_ix(&self, symbol: &str) -> PyResult<InstrumentIx> {
+        let ix = self.ix(symbol)?;
+        if self.traded[ix.get()] {
+            return Ok(ix);
+        }
+        let why = match self.plan.panel().instrument(ix).tradable {
+            true => "",
+            false => " (it is a signal-only series)",
+        };
+        let shown: Vec<&str> = self.universe.iter().take(12).map(String::as_str).collect();
+        let more = if self.universe.len() > 12 { ", …" } else { "" };
+        Err(PyValueError::new_err(format!(
+            "`{symbol}` is not in the run's universe{why}; the run trades {} symbols: {}{more}",
+            self.universe.len(),
+            shown.join(", ")
+        )))
     }
 }
 
@@ -394,7 +423,7 @@ fn cents(value: f64, what: &str) -> PyResult<Cents> {
 
 impl Orders {
     fn push(&mut self, py: Python<'_>, symbol: &str, kind: OrderKind, at_close: bool) -> PyResult<()> {
-        let ix = self.data.get().ix(symbol)?;
+        let ix = self.data.get().traded_ix(symbol)?;
         let _ = py;
         self.requests.push(Request::Order { ix, kind, at_close });
         Ok(())
@@ -505,7 +534,7 @@ impl Orders {
 
     /// Record the weight a decision aims for in `symbol` (result.json's `targets`).
     fn note_target(&mut self, symbol: &str, weight: f64) -> PyResult<()> {
-        let ix = self.data.get().ix(symbol)?;
+        let ix = self.data.get().traded_ix(symbol)?;
         self.requests.push(Request::NoteTarget { ix, weight });
         Ok(())
     }

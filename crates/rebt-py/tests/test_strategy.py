@@ -277,3 +277,31 @@ def test_ctrl_c_stops_the_run_with_keyboard_interrupt(sample):
     with pytest.raises(KeyboardInterrupt):
         rebt.backtest(sample, s)
     assert s.last_day == 3  # checked before the next day: the run stopped at once
+
+
+class OutsideUniverse(rebt.Strategy):
+    def __init__(self, place):
+        self.place = place
+
+    def on_bar(self, ctx, orders):
+        if ctx.day == 2:
+            self.place(orders)
+
+
+@pytest.mark.parametrize("place, symbol, why", [
+    (lambda o: o.target_weight("600111.SH", 0.5), "600111.SH", ""),
+    (lambda o: o.buy("600392.SH", 100), "600392.SH", ""),
+    (lambda o: o.limit("600392.SH", "buy", 100, 10.0), "600392.SH", ""),
+    (lambda o: o.note_target("600111.SH", 0.5), "600111.SH", ""),
+    (lambda o: o.buy("000001.SH", 100), "000001.SH", r" \(it is a signal-only series\)"),
+])
+def test_an_order_outside_the_universe_is_refused_at_the_call(embedded, place, symbol, why):
+    # it traded the name (with none of its corporate actions scheduled), where an Allocator's
+    # weight for it is refused
+    with pytest.raises(rebt.StrategyError, match=f"`{symbol}` is not in the run's universe{why}; "
+                       "the run trades 2 symbols: 000831.SZ, 000970.SZ") as e:
+        rebt.backtest(embedded, OutsideUniverse(place), universe=["000831.SZ", "000970.SZ"])
+    assert isinstance(e.value.__cause__, ValueError)
+    inside = rebt.backtest(embedded, OutsideUniverse(lambda o: o.buy("000831.SZ", 100)),
+                           universe=["000831.SZ", "000970.SZ"])
+    assert list(inside.fills["symbol"]) == ["000831.SZ"]

@@ -181,7 +181,8 @@ class Strategy(_Named):
     `ctx.rejections`, `ctx.universe`. `orders` is a :class:`rebt.Orders`: `buy`, `sell`,
     `limit`, `stop`, `target_shares`, `target_value`, `target_weight`, `buy_with_cash`
     (each with `at_close=False`: orders fill at the next open by default), `note_target` and
-    `abort(message)`.
+    `abort(message)`. An order (or a noted target) for a symbol outside `ctx.universe` raises
+    ValueError at the call, as an Allocator's weight for one stops the run.
 
     `on_start(self, setup)` is called once before the first day, with `setup.symbols`,
     `setup.universe` (the symbols the run trades) and `setup.initial_cash`.
