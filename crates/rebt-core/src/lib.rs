@@ -33,7 +33,7 @@ pub use engine::{
 pub use error::CoreError;
 pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement, Status};
 pub use money::Cents;
-pub use order::{Order, OrderKind, Orders, Side, Timing};
+pub use order::{InvalidOrder, Order, OrderKind, Orders, Side, Timing};
 pub use panel::{Bar, BarColumns, DayRows, Field, InstrumentMajor, KEEP_DAY_MAJOR, MAX_PRICE, Panel};
 pub use portfolio::{Portfolio, Position};
 pub use rules::{DailyLimit, PriceLimitSchedule, limit_prices};

@@ -81,6 +81,75 @@ pub enum OrderKind {
     BuyWithCash(Cents),
 }
 
+impl OrderKind {
+    /// Whether the order's own numbers make sense, whatever the market does: shares above 0
+    /// for a share order, a limit or stop price finite and above 0, a target value of at
+    /// least 0, a target weight in [0, 1], cash above 0. The engine rejects an order that
+    /// fails as `invalid_order`; a front end can refuse it when it is placed.
+    ///
+    /// ```
+    /// use rebt_core::{OrderKind, Side};
+    ///
+    /// assert!(OrderKind::TargetWeight(0.25).check().is_ok());
+    /// let e = OrderKind::TargetWeight(-0.5).check().unwrap_err();
+    /// assert_eq!(e.to_string(), "weight -0.5 is invalid; expected a fraction of equity in [0, 1]");
+    /// let nan = OrderKind::Limit { side: Side::Buy, shares: 100, limit: f64::NAN };
+    /// assert_eq!(nan.check().unwrap_err().argument, "limit");
+    /// ```
+    pub fn check(&self) -> Result<(), InvalidOrder> {
+        let invalid = |argument, value: String, expected| {
+            Err(InvalidOrder {
+                argument,
+                value,
+                expected,
+            })
+        };
+        let price = |argument, p: f64| match p.is_finite() && p > 0.0 {
+            true => Ok(()),
+            false => invalid(argument, p.to_string(), "a finite price above 0"),
+        };
+        let shares = |n: u64| match n > 0 {
+            true => Ok(()),
+            false => invalid("shares", n.to_string(), "at least 1"),
+        };
+        match *self {
+            OrderKind::Market { shares: n, .. } => shares(n),
+            OrderKind::Limit { shares: n, limit, .. } => shares(n).and_then(|()| price("limit", limit)),
+            OrderKind::Stop { shares: n, stop, .. } => shares(n).and_then(|()| price("stop", stop)),
+            OrderKind::TargetShares(_) => Ok(()),
+            OrderKind::TargetValue(v) if v.0 < 0 => invalid("value", v.to_string(), "an amount of at least 0"),
+            OrderKind::TargetWeight(w) if !(w.is_finite() && (0.0..=1.0).contains(&w)) => {
+                invalid("weight", w.to_string(), "a fraction of equity in [0, 1]")
+            }
+            OrderKind::BuyWithCash(c) if c.0 <= 0 => invalid("cash", c.to_string(), "an amount of at least 0.01"),
+            OrderKind::TargetValue(_) | OrderKind::TargetWeight(_) | OrderKind::BuyWithCash(_) => Ok(()),
+        }
+    }
+}
+
+/// What makes an order invalid whatever the market does ([`OrderKind::check`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidOrder {
+    /// The argument at fault: `shares`, `limit`, `stop`, `value`, `weight` or `cash`.
+    pub argument: &'static str,
+    /// Its value (an amount in currency units with two decimals).
+    pub value: String,
+    /// What it must be.
+    pub expected: &'static str,
+}
+
+impl fmt::Display for InvalidOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} is invalid; expected {}",
+            self.argument, self.value, self.expected
+        )
+    }
+}
+
+impl std::error::Error for InvalidOrder {}
+
 /// One order for one instrument.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Order {

@@ -425,6 +425,13 @@ impl Orders {
     fn push(&mut self, py: Python<'_>, symbol: &str, kind: OrderKind, at_close: bool) -> PyResult<()> {
         let ix = self.data.get().traded_ix(symbol)?;
         let _ = py;
+        // what the engine would reject as `invalid_order` whatever the market does
+        kind.check().map_err(|e| {
+            PyValueError::new_err(format!(
+                "{} {} for {symbol} is invalid; expected {}",
+                e.argument, e.value, e.expected
+            ))
+        })?;
         self.requests.push(Request::Order { ix, kind, at_close });
         Ok(())
     }
@@ -517,11 +524,6 @@ impl Orders {
     /// Trade to hold this fraction of equity.
     #[pyo3(signature = (symbol, weight, at_close=false))]
     fn target_weight(&mut self, py: Python<'_>, symbol: &str, weight: f64, at_close: bool) -> PyResult<()> {
-        if !weight.is_finite() {
-            return Err(PyValueError::new_err(format!(
-                "weight {weight} for {symbol} is not finite"
-            )));
-        }
         self.push(py, symbol, OrderKind::TargetWeight(weight), at_close)
     }
 
@@ -535,6 +537,12 @@ impl Orders {
     /// Record the weight a decision aims for in `symbol` (result.json's `targets`).
     fn note_target(&mut self, symbol: &str, weight: f64) -> PyResult<()> {
         let ix = self.data.get().traded_ix(symbol)?;
+        OrderKind::TargetWeight(weight).check().map_err(|e| {
+            PyValueError::new_err(format!(
+                "target weight {} for {symbol} is invalid; expected {}",
+                e.value, e.expected
+            ))
+        })?;
         self.requests.push(Request::NoteTarget { ix, weight });
         Ok(())
     }

@@ -305,3 +305,35 @@ def test_an_order_outside_the_universe_is_refused_at_the_call(embedded, place, s
     inside = rebt.backtest(embedded, OutsideUniverse(lambda o: o.buy("000831.SZ", 100)),
                            universe=["000831.SZ", "000970.SZ"])
     assert list(inside.fills["symbol"]) == ["000831.SZ"]
+
+
+@pytest.mark.parametrize("place, message", [
+    (lambda o: o.target_weight("600111.SH", -0.5), "weight -0.5 for 600111.SH is invalid; expected a fraction of equity in \\[0, 1\\]"),
+    (lambda o: o.target_weight("600111.SH", 1.5), "weight 1.5 for 600111.SH is invalid"),
+    (lambda o: o.target_weight("600111.SH", math.nan), "weight NaN for 600111.SH is invalid"),
+    (lambda o: o.limit("600111.SH", "buy", 100, math.nan), "limit NaN for 600111.SH is invalid; expected a finite price above 0"),
+    (lambda o: o.limit("600111.SH", "sell", 100, 0.0), "limit 0 for 600111.SH is invalid"),
+    (lambda o: o.stop("600111.SH", "sell", 100, -1.0), "stop -1 for 600111.SH is invalid; expected a finite price above 0"),
+    (lambda o: o.stop("600111.SH", "buy", 100, math.inf), "stop inf for 600111.SH is invalid"),
+    (lambda o: o.buy("600111.SH", 0), "shares 0 for 600111.SH is invalid; expected at least 1"),
+    (lambda o: o.limit("600111.SH", "buy", 0, 10.0), "shares 0 for 600111.SH is invalid"),
+    (lambda o: o.target_value("600111.SH", -5.0), "value -5.00 for 600111.SH is invalid; expected an amount of at least 0"),
+    (lambda o: o.buy_with_cash("600111.SH", 0.0), "cash 0.00 for 600111.SH is invalid; expected an amount of at least 0.01"),
+    (lambda o: o.buy_with_cash("600111.SH", 0.001), "cash 0.00 for 600111.SH is invalid"),
+    (lambda o: o.note_target("600111.SH", -0.1), "target weight -0.1 for 600111.SH is invalid; expected a fraction of equity in \\[0, 1\\]"),
+])
+def test_an_order_that_could_never_fill_is_refused_at_the_call(sample, place, message):
+    # these were `invalid_order` rejections in the results, found only by reading them
+    with pytest.raises(rebt.StrategyError, match=message) as e:
+        rebt.backtest(sample, OutsideUniverse(place), start="2020-01-02", end="2020-01-31")
+    assert isinstance(e.value.__cause__, ValueError)
+
+
+def test_a_valid_order_the_market_refuses_stays_a_rejection(sample):
+    # a buy limit far below the market, and a target of no shares when none are held, are valid
+    r = rebt.backtest(sample, OutsideUniverse(lambda o: (o.limit("600111.SH", "buy", 100, 0.01),
+                                                         o.target_shares("600392.SH", 0),
+                                                         o.target_weight("000831.SZ", 0.0),
+                                                         o.target_value("300748.SZ", 0.0))),
+                      start="2020-01-02", end="2020-01-31")
+    assert list(r.rejections["reason"]) == ["not_triggered"]

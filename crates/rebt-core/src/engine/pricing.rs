@@ -97,7 +97,7 @@ impl Run<'_, '_> {
         if !self.panel().instrument(ix).tradable {
             return rejected(self, side_guess, RejectionReason::NotTradable);
         }
-        if !order_is_valid(&order) {
+        if order.kind.check().is_err() {
             return rejected(self, side_guess, RejectionReason::InvalidOrder);
         }
         if spec.delisted_day.is_some_and(|d| day >= d) {
@@ -133,20 +133,6 @@ impl Run<'_, '_> {
             return rejected(self, side, reason);
         }
         Some(Priced { order, side, price, fx })
-    }
-}
-
-/// Whether an order's own numbers make sense (positive shares, finite positive prices,
-/// a weight in [0, 1]).
-pub(super) fn order_is_valid(order: &Order) -> bool {
-    match order.kind {
-        OrderKind::Market { shares, .. } => shares > 0,
-        OrderKind::Limit { shares, limit, .. } => shares > 0 && limit.is_finite() && limit > 0.0,
-        OrderKind::Stop { shares, stop, .. } => shares > 0 && stop.is_finite() && stop > 0.0,
-        OrderKind::TargetShares(_) => true,
-        OrderKind::TargetValue(v) => v.0 >= 0,
-        OrderKind::TargetWeight(w) => w.is_finite() && (0.0..=1.0).contains(&w),
-        OrderKind::BuyWithCash(c) => c.0 > 0,
     }
 }
 

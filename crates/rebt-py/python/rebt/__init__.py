@@ -182,7 +182,12 @@ class Strategy(_Named):
     `limit`, `stop`, `target_shares`, `target_value`, `target_weight`, `buy_with_cash`
     (each with `at_close=False`: orders fill at the next open by default), `note_target` and
     `abort(message)`. An order (or a noted target) for a symbol outside `ctx.universe` raises
-    ValueError at the call, as an Allocator's weight for one stops the run.
+    ValueError at the call, as an Allocator's weight for one stops the run; so does an order
+    that could never fill, naming the argument: shares of 0 in `buy`, `sell`, `limit` or
+    `stop`, a `limit` or `stop` price that is not finite and above 0, a negative
+    `target_value`, a `target_weight` (or `note_target` weight) outside [0, 1], a
+    `buy_with_cash` amount below one cent. A valid order the market refuses (limit-up, no
+    cash, T+1, …) is a rejection in `ctx.rejections` and the result, as before.
 
     `on_start(self, setup)` is called once before the first day, with `setup.symbols`,
     `setup.universe` (the symbols the run trades) and `setup.initial_cash`.
