@@ -81,6 +81,12 @@ def test_sweep_bad_input(sample, tmp_path):
             rebt.sweep(sample, "sma_cross", GRID, shard=shard, out=tmp_path / "a", progress=False)
     with pytest.raises(rebt.RebtError, match="nonsense"):
         rebt.sweep(sample, "sma_cross", {"nonsense": [1, 2]}, out=tmp_path / "b", progress=False)
+    # a value no combination can take was skipped in each (results.csv said `skipped`)
+    with pytest.raises(rebt.ConfigError, match="`fast=5,1O`: value `1O` is text; `fast` takes an integer"):
+        rebt.sweep(sample, "sma_cross", {"fast": [5, "1O"]}, out=tmp_path / "b2", progress=False)
+    with pytest.raises(rebt.ConfigError, match="value `7.5` is a number; `fast` takes an integer"):
+        rebt.walk_forward(sample, "sma_cross", {"fast": [5, 7.5]}, train=60, test=20, out=tmp_path / "b3",
+                          progress=False)
     with pytest.raises(rebt.ConfigError, match="metric"):
         rebt.sweep(sample, "sma_cross", GRID, metric="luck", out=tmp_path / "c", progress=False)
     with pytest.raises(TypeError, match="grid"):

@@ -118,6 +118,11 @@ impl ConfigTemplate {
         let template = ConfigTemplate { resolved, table };
         check_paths(&template)?;
         for (axis, (path, _)) in grid.axes.iter().zip(&targets) {
+            template
+                .check_kinds(path, &axis.values)
+                .map_err(|e| RunError::Grid(format!("--grid `{}`: {e}", axis.spec)))?;
+        }
+        for (axis, (path, _)) in grid.axes.iter().zip(&targets) {
             for value in &axis.values {
                 let mut table = template.table.clone();
                 set_path(&mut table, path, value.clone())
@@ -176,6 +181,53 @@ impl ConfigTemplate {
     /// that does not apply.
     pub fn apply(&self, combination: &Combination) -> Result<RunConfig> {
         apply_values(&self.table, &combination.values)
+    }
+
+    /// Each of `values` is of a kind the strategy parameter or pipeline part key at `path`
+    /// takes: the kind of its resolved value, a number also taking an integer (the rule of
+    /// the strategies' `Params::resolve`). These keys are free-form in a [`RunConfig`], so
+    /// deserialising it does not check them, and a value of another kind (`fast=5,1O`,
+    /// `fast=7.5`) fails to build in every combination: it would be skipped in each, where a
+    /// combination skipped for how values meet (sma_cross's fast ≥ slow) is not a mistake.
+    fn check_kinds(&self, path: &[String], values: &[toml::Value]) -> Result<(), String> {
+        const FREE_FORM: [&str; 5] = ["params", "signal", "gates", "allocator", "execution"];
+        if !FREE_FORM.contains(&path[0].as_str()) {
+            return Ok(());
+        }
+        let mut node = self.table.get(&path[0]);
+        for key in &path[1..] {
+            node = match node {
+                Some(toml::Value::Table(t)) => t.get(key),
+                Some(toml::Value::Array(items)) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+        }
+        let Some(slot) = node else {
+            return Ok(());
+        };
+        let kind = |v: &toml::Value| match v {
+            toml::Value::Integer(_) => "an integer",
+            toml::Value::Float(_) => "a number",
+            toml::Value::Boolean(_) => "true or false",
+            toml::Value::String(_) => "text",
+            _ => "a table, list or date",
+        };
+        for value in values {
+            let takes = match (slot, value) {
+                (toml::Value::Float(_), toml::Value::Integer(_)) => true,
+                (slot, value) => std::mem::discriminant(slot) == std::mem::discriminant(value),
+            };
+            if !takes {
+                return Err(format!(
+                    "value `{}` is {}; `{}` takes {}",
+                    value_text(value),
+                    kind(value),
+                    path.last().expect("a path has a key"),
+                    kind(slot)
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The key at `path` exists in the resolved configuration (or is a top-level key) and
@@ -593,6 +645,26 @@ mod tests {
                 pipeline(),
                 &["gates.0.levl=70"],
                 "no key `levl` in [gates.0]; its keys:",
+            ),
+            (
+                RunConfig::default(),
+                &["fast=5,1O"],
+                "value `1O` is text; `fast` takes an integer",
+            ),
+            (
+                RunConfig::default(),
+                &["slow=40", "fast=5,7.5"],
+                "value `7.5` is a number; `fast` takes an integer",
+            ),
+            (
+                pipeline(),
+                &["execution.tranches=2,three"],
+                "value `three` is text; `tranches` takes an integer",
+            ),
+            (
+                pipeline(),
+                &["gates.0.level=70,true"],
+                "value `true` is true or false; `level` takes a number",
             ),
             (
                 RunConfig::default(),
