@@ -1,12 +1,14 @@
 //! `rebt.backtest` (native half): resolve the configuration into a `RunPlan` on the given
-//! dataset (or the configuration's own), run `rebt_run::run_backtest` with the GIL released,
-//! and keep the `RunOutput`; the Python `Result` reads its tables as JSON (exact: floats are
+//! dataset (or the configuration's own), run `rebt_run::run_backtest_until` with the GIL
+//! released (a built-in strategy on a thread of its own, which Ctrl-C stops, see
+//! [`wait_for`]), and keep the `RunOutput`; the Python `Result` reads its tables as JSON (exact: floats are
 //! written in their shortest round-trip form) and builds DataFrames from them.
 
 use crate::config::Settings;
 use crate::dataset::{Dataset, data_path};
 use crate::errors::{RebtError, StrategyError, run_error};
 use crate::pipeline::{ErrorSlot, Guarded, PyAllocator, PyGate, PySignal, gate_may_exit};
+use crate::research::wait_for;
 use crate::strategy::PyStrategy;
 use pyo3::prelude::*;
 use rebt_run::{RunError, RunOutput, RunPlan};
@@ -43,10 +45,12 @@ pub(crate) fn plan(dataset: Option<&Dataset>, settings: &Settings) -> PyResult<R
 pub fn backtest(py: Python<'_>, dataset: Option<PyRef<'_, Dataset>>, settings_json: &str) -> PyResult<RunResult> {
     let settings = Settings::from_json(settings_json)?;
     let dataset: Option<Dataset> = dataset.map(|d| d.clone());
-    let output = py.detach(|| {
+    // on a thread of its own, so that Ctrl-C raises KeyboardInterrupt at once, whether the
+    // data is still loading or the engine is running (which the stop flag then ends)
+    let output = wait_for(py, None, None, move |_, stop| {
         let plan = plan(dataset.as_ref(), &settings)?;
-        rebt_run::run_backtest(&plan).map_err(run_error)
-    })?;
+        rebt_run::run_backtest_until(&plan, stop).map_err(run_error)
+    })??;
     Ok(RunResult { output })
 }
 

@@ -66,7 +66,7 @@ struct SweepReport<'a> {
 
 /// How far a driver has got, as it reports it: (done, total), read by the waiting thread.
 #[derive(Debug, Default)]
-struct Counts(AtomicUsize, AtomicUsize);
+pub(crate) struct Counts(AtomicUsize, AtomicUsize);
 
 impl Counts {
     fn set(&self, done: usize, total: usize) {
@@ -83,7 +83,7 @@ impl Counts {
 /// [`TICK`] to call `progress(done, total)` when the [`Counts`] `work` reports moved and to run
 /// the signal handlers. An exception from either sets the stop flag `work` is given and is
 /// raised at once; the thread, which may still be writing into `out`, is kept for [`settle`].
-fn wait_for<T: Send + 'static>(
+pub(crate) fn wait_for<T: Send + 'static>(
     py: Python<'_>,
     out: Option<&Path>,
     progress: Option<Py<PyAny>>,

@@ -230,3 +230,47 @@ def test_errors_are_rebt_errors():
 
 def test_every_config_runs(embedded):
     assert CONFIGS, "strategies/configs/ holds the ready-to-run configs"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs a named pipe")
+def test_ctrl_c_stops_a_builtin_backtest(tmp_path):
+    import errno
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    # The run reads its bars from a named pipe that is held open and never written, so it can
+    # only end by Ctrl-C; before, Ctrl-C waited for the native call to return, here forever.
+    fifo = tmp_path / "bars.csv"
+    os.mkfifo(fifo)
+    script = "import sys, rebt\nrebt.backtest(None, {'strategy': 'buy_and_hold', 'data': sys.argv[1]})\n"
+    child = subprocess.Popen([sys.executable, "-c", script, str(fifo)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    writer = None
+    try:
+        # opening the pipe to write succeeds once the run has opened it to read
+        deadline = time.monotonic() + 120
+        while writer is None:
+            try:
+                writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno != errno.ENXIO or child.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"the run never opened its data: {child.communicate()}") from e
+                time.sleep(0.05)
+        child.send_signal(signal.SIGINT)
+        try:
+            _, err = child.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            pytest.fail("Ctrl-C did not stop rebt.backtest")
+    finally:
+        if writer is not None:
+            os.close(writer)
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode != 0
+    assert b"KeyboardInterrupt" in err, err.decode(errors="replace")

@@ -7,9 +7,10 @@
 use crate::config::RunConfig;
 use crate::error::RunError;
 use crate::plan::{RunPlan, dataset_info};
-use rebt_core::{BacktestResult, Engine, Strategy};
+use rebt_core::{BacktestResult, Context, CoreError, Engine, Orders, Setup, Strategy};
 use rebt_report::{OutputFile, RunReport, Staging};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What one backtest produced.
 #[derive(Debug, Clone)]
@@ -30,6 +31,49 @@ pub fn run_backtest(plan: &RunPlan) -> Result<RunOutput, RunError> {
     let config_json =
         serde_json::to_value(plan.config()).map_err(|e| RunError::output("serialising the configuration", e))?;
     run_strategy(plan, strategy.as_mut(), config_json, plan.description())
+}
+
+/// [`run_backtest`] that a front end can stop (its Ctrl-C) by setting `stop`, read before
+/// every bar: a stopped run returns [`RunError::Cancelled`] naming the day, and no output.
+/// Until it is set the run is [`run_backtest`]'s, bar for bar.
+pub fn run_backtest_until(plan: &RunPlan, stop: &AtomicBool) -> Result<RunOutput, RunError> {
+    let mut strategy = plan.spec().strategy.build()?;
+    let config_json =
+        serde_json::to_value(plan.config()).map_err(|e| RunError::output("serialising the configuration", e))?;
+    let mut stoppable = Stoppable {
+        inner: strategy.as_mut(),
+        stop,
+        stopped: false,
+    };
+    let output = run_strategy(plan, &mut stoppable, config_json, plan.description());
+    match output {
+        Err(RunError::Engine(CoreError::StrategyAborted { date, .. })) if stoppable.stopped => Err(
+            RunError::Cancelled(format!("the backtest was stopped on {date}; it wrote nothing")),
+        ),
+        other => other,
+    }
+}
+
+/// A strategy that aborts the run, instead of deciding, once `stop` is set.
+struct Stoppable<'a> {
+    inner: &'a mut dyn Strategy,
+    stop: &'a AtomicBool,
+    stopped: bool,
+}
+
+impl Strategy for Stoppable<'_> {
+    fn on_start(&mut self, setup: &Setup<'_>) -> Result<(), CoreError> {
+        self.inner.on_start(setup)
+    }
+
+    fn on_bar(&mut self, ctx: &Context<'_>, orders: &mut Orders) {
+        if self.stop.load(Ordering::Relaxed) {
+            self.stopped = true;
+            orders.abort("stopped on request");
+        } else {
+            self.inner.on_bar(ctx, orders);
+        }
+    }
 }
 
 /// Run `plan` with a strategy made outside the registry (a front end's own, e.g. a Python
@@ -267,5 +311,27 @@ mod tests {
         assert_eq!(given.result.daily, registry.result.daily);
         assert_eq!(given.description, "mine");
         assert_eq!(given.report.config["strategy"], "mine");
+    }
+
+    #[test]
+    fn a_stoppable_run_is_the_same_run_until_it_is_stopped() {
+        let cfg = RunConfig {
+            strategy: Some("sma_cross".to_string()),
+            ..RunConfig::default()
+        };
+        let plan = RunPlan::new(&cfg).expect("plan");
+        let plain = run_backtest(&plan).expect("plain run");
+        let running = run_backtest_until(&plan, &AtomicBool::new(false)).expect("not stopped");
+        assert_eq!(running.report.to_json(), plain.report.to_json());
+        match run_backtest_until(&plan, &AtomicBool::new(true)) {
+            Err(RunError::Cancelled(message)) => {
+                let first = plan.panel().dates()[0];
+                assert_eq!(
+                    message,
+                    format!("the backtest was stopped on {first}; it wrote nothing")
+                );
+            }
+            other => panic!("expected Cancelled, got {other:?}"),
+        }
     }
 }

@@ -24,7 +24,7 @@ pub mod sweep;
 pub mod valuation;
 pub mod walk_forward;
 
-pub use backtest::{OutputTargets, RunOutput, run_backtest, run_backtest_with};
+pub use backtest::{OutputTargets, RunOutput, run_backtest, run_backtest_until, run_backtest_with};
 pub use config::{ConfigError, RunConfig};
 pub use error::RunError;
 pub use plan::{RunPlan, RunSpec, load_dataset, load_dataset_with_actions};

@@ -505,6 +505,10 @@ def backtest(
     `strategy` may also be a :class:`rebt.Strategy` instance: it runs with the account,
     rules, costs, dates and benchmark the keywords give (its own settings are its own
     attributes, so `params` is refused).
+
+    Ctrl-C raises KeyboardInterrupt within a tenth of a second (a built-in strategy's run,
+    loading included) or within a day of the run (Python parts), and the run stops; it
+    writes no file.
     """
     python_strategy = strategy if isinstance(strategy, Strategy) else None
     if python_strategy is not None and params:
