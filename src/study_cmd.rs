@@ -6,7 +6,7 @@ use crate::AccountArgs;
 use anyhow::{Result, anyhow};
 use clap::{Args, Subcommand};
 use rebt::run::config::{Overrides, parse_date};
-use rebt::run::study::{StudyRequest, run_study};
+use rebt::run::study::{OptionNames, StudyRequest, run_study};
 use rebt_research::study::Progress;
 use std::io::Write;
 use std::path::PathBuf;
@@ -118,6 +118,7 @@ fn phased(args: &PhasedArgs) -> Result<()> {
         confidence: args.confidence,
         target: args.target.clone(),
         benchmark: args.benchmark.clone(),
+        names: OptionNames::CLI,
     };
     let bar = crate::progress::bar(args.quiet, "{wide_bar} {pos}/{len} runs · {per_sec} · ETA {eta}");
     let run = run_study(&request, &|p: Progress| {

@@ -343,7 +343,7 @@ pub fn study_phased(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(String, String)> {
     use rebt_run::config::Overrides;
-    use rebt_run::study::{StudyRequest, run_study_on};
+    use rebt_run::study::{OptionNames, StudyRequest, run_study_on};
     let (horizon, step, warmup, paths): (usize, usize, usize, usize) = (
         whole_or(horizon, "horizon", 252)?,
         whole_or(step, "step", 1)?,
@@ -377,6 +377,7 @@ pub fn study_phased(
         confidence,
         target,
         benchmark: settings.benchmark,
+        names: OptionNames::PYTHON,
     };
     let dir = out.clone();
     let result = wait_for(py, dir.as_deref(), progress, move |counts, stop| {

@@ -76,8 +76,11 @@ def test_bad_study_arguments_name_them(embedded, tmp_path):
         small(rules="sometimes")
     with pytest.raises(rebt.ConfigError, match="`start`"):
         small(start="2023-13-01")
-    with pytest.raises(rebt.RebtError, match="needs at least two"):
+    # the advice names the keyword arguments, not the CLI's flags (--config, --from, --horizon)
+    with pytest.raises(rebt.RebtError, match="one config was given \\(configs\\); the study needs at least two"):
         rebt.study_phased(embedded, [CONFIGS[0]], progress=False)
+    with pytest.raises(rebt.RebtError, match="widen start/end or shorten horizon/warmup$"):
+        small(warmup=100_000)
     with pytest.raises(TypeError, match="configs must be a list"):
         rebt.study_phased(embedded, str(CONFIGS[0]))
     with pytest.raises(rebt.RebtError, match="NOPE"):

@@ -23,6 +23,7 @@ use rebt_report::study_page::{
 };
 use rebt_report::tearsheet::DatasetHeader;
 use rebt_report::{DatasetInfo, OutputFile, to_csv};
+pub use rebt_research::study::OptionNames;
 use rebt_research::study::{
     Approach, BENCHMARK_RUN, Distribution, Part, PartSummary, Progress, RunOutcome, StudyResult, StudySettings,
     run_study as run_study_parts,
@@ -95,6 +96,8 @@ pub struct StudyRequest {
     pub target: Option<String>,
     /// Benchmark held alongside (default: the first config's, else the dataset's; `none`).
     pub benchmark: Option<String>,
+    /// How the caller names these options in the errors' advice (its flags or keywords).
+    pub names: OptionNames,
 }
 
 /// A finished study and what its outputs need.
@@ -135,7 +138,7 @@ fn leading_sentence(text: &str) -> Option<String> {
     (!sentence.is_empty()).then(|| sentence.to_string())
 }
 
-fn load_configs(paths: &[PathBuf]) -> Result<Vec<Loaded>, RunError> {
+fn load_configs(paths: &[PathBuf], names: OptionNames) -> Result<Vec<Loaded>, RunError> {
     if paths.is_empty() {
         return DEFAULT_CONFIGS
             .iter()
@@ -153,7 +156,8 @@ fn load_configs(paths: &[PathBuf]) -> Result<Vec<Loaded>, RunError> {
     }
     if paths.len() < 2 {
         bail!(
-            "--config was given once; the study needs at least two: the phased approach first, then the lump sum it is compared with"
+            "one config was given ({}); the study needs at least two: the phased approach first, then the lump sum it is compared with",
+            names.configs
         );
     }
     let mut loaded: Vec<Loaded> = Vec::with_capacity(paths.len());
@@ -238,7 +242,7 @@ pub fn run_study_on(
     dataset: Option<&Dataset>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<StudyRun, RunError> {
-    let mut loaded = load_configs(&request.configs)?;
+    let mut loaded = load_configs(&request.configs, request.names)?;
     for l in &mut loaded {
         request.overrides.apply(&mut l.config)?;
         // each run's window replaces the config's own span
@@ -316,8 +320,9 @@ pub fn run_study_on(
         None => match loaded[0].config.universe.as_deref() {
             Some([one]) => one.clone(),
             _ => bail!(
-                "the phased approach {} does not trade exactly one instrument, so the entry price has no default target: pass --target SYMBOL",
-                loaded[0].name
+                "the phased approach {} does not trade exactly one instrument, so the entry price has no default target: set {} to a symbol",
+                loaded[0].name,
+                request.names.target
             ),
         },
     };
@@ -344,6 +349,7 @@ pub fn run_study_on(
         resamples: request.resamples,
         confidence: request.confidence,
         annualization: loaded[0].config.metrics.annualization,
+        names: request.names,
     };
     let result = run_study_parts(&dataset.panel, &approaches, &settings, progress);
     let mut result = result?;

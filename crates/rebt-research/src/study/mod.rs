@@ -97,6 +97,56 @@ pub struct StudySettings {
     pub confidence: f64,
     /// Annualisation of the Sharpe ratios.
     pub annualization: Annualization,
+    /// How the front end's messages name the options (not a setting of the study: not
+    /// recorded).
+    #[serde(skip)]
+    pub names: OptionNames,
+}
+
+/// How a front end names the study's options, for the advice in its errors: the command
+/// line's flags ([`OptionNames::CLI`], the default) or Python's keyword arguments
+/// ([`OptionNames::PYTHON`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionNames {
+    /// The span's first day.
+    pub from: &'static str,
+    /// The span's last day.
+    pub to: &'static str,
+    /// Trading days a run lasts.
+    pub horizon: &'static str,
+    /// Trading days of history before a start.
+    pub warmup: &'static str,
+    /// The approaches' config files.
+    pub configs: &'static str,
+    /// The instrument whose entry price is measured.
+    pub target: &'static str,
+}
+
+impl OptionNames {
+    /// `rebt study phased`'s flags.
+    pub const CLI: OptionNames = OptionNames {
+        from: "--from",
+        to: "--to",
+        horizon: "--horizon",
+        warmup: "--warmup",
+        configs: "--config",
+        target: "--target",
+    };
+    /// `rebt.study_phased`'s keyword arguments.
+    pub const PYTHON: OptionNames = OptionNames {
+        from: "start",
+        to: "end",
+        horizon: "horizon",
+        warmup: "warmup",
+        configs: "configs",
+        target: "target",
+    };
+}
+
+impl Default for OptionNames {
+    fn default() -> Self {
+        OptionNames::CLI
+    }
 }
 
 impl Default for StudySettings {
@@ -115,6 +165,7 @@ impl Default for StudySettings {
             resamples: 2000,
             confidence: 0.95,
             annualization: Annualization::default(),
+            names: OptionNames::CLI,
         }
     }
 }
@@ -496,23 +547,34 @@ pub fn run_study(
         ))));
     }
     let last = end - 1;
-    let (h, w) = (settings.horizon, settings.warmup);
+    let (h, w, names) = (settings.horizon, settings.warmup, settings.names);
     let first_start = first.max(w).max(listed);
     let starts: Vec<usize> = match last.checked_sub(h) {
         Some(last_start) if first_start <= last_start => (first_start..=last_start).step_by(settings.step).collect(),
         _ => {
             return Err(StudyError::Settings(format!(
-                "no start fits between {} and {} ({} trading days): a start needs {w} days of warm-up before it, {h} days after it, and {} and every instrument the approaches trade listed; widen --from/--to or shorten --horizon/--warmup",
+                "no start fits between {} and {} ({} trading days): a start needs {w} days of warm-up before it, {h} days after it, and {} and every instrument the approaches trade listed; widen {}/{} or shorten {}/{}",
                 dates[first],
                 dates[last],
                 end - first,
-                settings.target
+                settings.target,
+                names.from,
+                names.to,
+                names.horizon,
+                names.warmup
             )));
         }
     };
     let resampler = if settings.paths > 0 {
         let pool: Vec<usize> = (first.max(listed + 1).max(1)..=last).collect();
-        Some(JointResampler::new(panel, last, w, pool, h)?)
+        Some(JointResampler::new(panel, last, w, pool, h).map_err(|e| match e {
+            // the advice names the front end's options
+            StudyError::Settings(m) if m.starts_with("the resampling pool has") => StudyError::Settings(format!(
+                "{m}: widen {}/{} or shorten {}",
+                names.from, names.to, names.horizon
+            )),
+            other => other,
+        })?)
     } else {
         None
     };

@@ -101,7 +101,7 @@ impl<'p> JointResampler<'p> {
         }
         if pool.len() < horizon || horizon == 0 {
             return Err(StudyError::Settings(format!(
-                "the resampling pool has {} days, fewer than a path of {horizon}: widen --from/--to or shorten --horizon",
+                "the resampling pool has {} days, fewer than a path of {horizon}",
                 pool.len()
             )));
         }
