@@ -70,7 +70,8 @@ impl Staging {
         let mut tmp = tempfile::Builder::new()
             .prefix(".rebt-")
             .suffix(".tmp")
-            .tempfile_in(parent_of(path))?;
+            .tempfile_in(parent_of(path))
+            .map_err(without_temp_name)?;
         let value = fill(tmp.as_file_mut())?;
         shareable(tmp.as_file().metadata()?.permissions(), FILE_MODE, |p| {
             tmp.as_file().set_permissions(p)
@@ -87,13 +88,17 @@ impl Staging {
         let staging = if whole {
             let staging = tempfile::Builder::new()
                 .prefix(".rebt-out-")
-                .tempdir_in(parent_of(dir))?;
+                .tempdir_in(parent_of(dir))
+                .map_err(without_temp_name)?;
             // it becomes the output directory itself
             let permissions = std::fs::metadata(staging.path())?.permissions();
             shareable(permissions, DIR_MODE, |p| std::fs::set_permissions(staging.path(), p))?;
             staging
         } else {
-            tempfile::Builder::new().prefix(".rebt-out-").tempdir_in(dir)?
+            tempfile::Builder::new()
+                .prefix(".rebt-out-")
+                .tempdir_in(dir)
+                .map_err(without_temp_name)?
         };
         for f in files {
             let mut file = std::fs::File::create(staging.path().join(&f.name))?;
@@ -348,7 +353,10 @@ impl Aside {
         let dir = match self.dirs.entry(parent) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
-                let dir = tempfile::Builder::new().prefix(".rebt-old-").tempdir_in(e.key())?;
+                let dir = tempfile::Builder::new()
+                    .prefix(".rebt-old-")
+                    .tempdir_in(e.key())
+                    .map_err(without_temp_name)?;
                 e.insert(dir)
             }
         };
@@ -396,6 +404,18 @@ fn shareable(
     {
         let _ = (permissions, mode, set);
         Ok(())
+    }
+}
+
+/// tempfile's error without the random name of the file it could not make (`No such file or
+/// directory (os error 2) at path "/d/.rebt-cElPty.tmp"`, tempfile's `PathError`): callers
+/// name the target, and the name of a file that never existed only misleads. The kind and
+/// the OS's words stay.
+fn without_temp_name(e: std::io::Error) -> std::io::Error {
+    let text = e.to_string();
+    match text.rfind(" at path \"") {
+        Some(at) => std::io::Error::new(e.kind(), &text[..at]),
+        None => e,
     }
 }
 
@@ -631,6 +651,17 @@ mod tests {
         let mode = std::fs::metadata(&out).expect("exists").permissions().mode() & 0o777;
         assert_eq!(mode, 0o700, "with its own permissions");
         assert_eq!(names(dir.path()), ["run", "t.html"], "no staging left");
+    }
+
+    #[test]
+    fn a_write_into_a_missing_directory_names_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let e = write_atomic(&dir.path().join("missing/j.xml"), b"x").expect_err("no directory");
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        assert!(
+            !e.to_string().contains(".rebt-") && !e.to_string().contains(" at path "),
+            "{e}"
+        );
     }
 
     #[test]
