@@ -243,6 +243,26 @@ impl ConfigTemplate {
             let value = node.get(key).ok_or_else(|| {
                 let keys: Vec<&str> = node.keys().map(String::as_str).collect();
                 match at.as_str() {
+                    // a pipeline's parts are tables: a bare name is not one of their keys
+                    "params" if keys.is_empty() => {
+                        let tables: Vec<&str> = self
+                            .table
+                            .iter()
+                            .filter(|(_, v)| match v {
+                                toml::Value::Table(_) => true,
+                                toml::Value::Array(a) => !a.is_empty() && a.iter().all(toml::Value::is_table),
+                                _ => false,
+                            })
+                            .map(|(k, _)| k.as_str())
+                            .filter(|k| *k != "params" && *k != "metrics")
+                            .collect();
+                        format!(
+                            "strategy `{}` has no parameters; sweep a key of its tables by its dotted path, \
+                             e.g. signal.lookback or gates.0.level (its tables: {})",
+                            self.resolved.strategy_name(),
+                            tables.join(", ")
+                        )
+                    }
                     "params" => format!(
                         "strategy `{}` has no parameter `{key}`; its parameters: {}",
                         self.resolved.strategy_name(),
@@ -630,6 +650,12 @@ mod tests {
                 RunConfig::default(),
                 &["metrics.annualization=5"],
                 "is a table, not a single value",
+            ),
+            (
+                pipeline(),
+                &["allocator=1"],
+                "strategy `pipeline` has no parameters; sweep a key of its tables by its dotted path, \
+                 e.g. signal.lookback or gates.0.level (its tables: allocator, execution, gates, signal)",
             ),
             (
                 pipeline(),
