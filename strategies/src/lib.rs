@@ -108,6 +108,12 @@ mod tests {
             e.to_string(),
             "parameter `fast` of `sma_cross`: expected an integer, got \"five\""
         );
+        // a whole float is shown as one, not as the integer expected
+        let bad = BTreeMap::from([("fast".to_string(), ParamValue::parse("1e1"))]);
+        assert_eq!(
+            build("sma_cross", &bad).err().expect("a float").to_string(),
+            "parameter `fast` of `sma_cross`: expected an integer, got 10.0, a number with a decimal point or exponent"
+        );
         let bad = BTreeMap::from([("fast".to_string(), ParamValue::Int(40))]);
         assert!(build("sma_cross", &bad).is_err());
     }

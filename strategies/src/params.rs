@@ -18,9 +18,9 @@ pub enum StrategyError {
         known: String,
     },
     /// No such parameter.
-    #[error("strategy `{strategy}` has no parameter `{name}`; valid parameters: {known}")]
+    #[error("{} has no parameter `{name}`; valid parameters: {known}", owner_label(strategy))]
     UnknownParam {
-        /// The strategy.
+        /// The strategy, or a pipeline part as `table.type` (`signal.constant`).
         strategy: String,
         /// The parameter given.
         name: String,
@@ -40,6 +40,15 @@ pub enum StrategyError {
         /// What was expected and what was found.
         message: String,
     },
+}
+
+/// How an error names the owner of a parameter: `strategy `sma_cross``, or for a pipeline
+/// part `[signal] type `constant`` (its config table and type).
+fn owner_label(owner: &str) -> String {
+    match owner.split_once('.') {
+        Some((table, kind)) => format!("[{table}] type `{kind}`"),
+        None => format!("strategy `{owner}`"),
+    }
 }
 
 impl StrategyError {
@@ -242,10 +251,16 @@ impl Params {
                             ParamKind::Bool => "true or false",
                             ParamKind::Str => "text",
                         };
+                        // a float prints without its point when whole (10.0 as 10), which
+                        // would read as the integer it is not
+                        let got = match v {
+                            ParamValue::Float(x) => format!("{x:?}, a number with a decimal point or exponent"),
+                            other => other.to_string(),
+                        };
                         return Err(StrategyError::InvalidParam {
                             strategy: strategy.to_string(),
                             name: spec.name.to_string(),
-                            message: format!("expected {expected}, got {v}"),
+                            message: format!("expected {expected}, got {got}"),
                         });
                     }
                 },

@@ -662,8 +662,9 @@ fn dcf_discount_is_the_gates_value_over_the_raw_close() {
             .err()
             .expect("a gate's key is an error");
     assert!(
-        e.to_string()
-            .contains("valid parameters: scenario, growth, terminal_growth"),
+        e.to_string().starts_with(
+            "[signal] type `dcf_discount` has no parameter `margin_of_safety`; valid parameters: scenario, growth, terminal_growth"
+        ),
         "{e}"
     );
 }
