@@ -448,6 +448,10 @@ fn group_max_is_a_table_or_text_and_a_bad_one_names_the_key() {
             "`upstream` is not `group=cap`",
         ),
         (
+            "type = \"hrp\"\ngroup_max = { upstream = 0.6, hk = \"x\" }",
+            "[allocator] `group_max`: expected a number for each name of the table, got hk = \"x\"",
+        ),
+        (
             "type = \"min_variance\"\nrisk_model = \"shrunk\"",
             "`shrunk` is not a risk model; expected ledoit_wolf, sample or ewma",
         ),

@@ -643,15 +643,21 @@ fn build_one<T: ?Sized>(
     let mut raw = BTreeMap::new();
     for (k, v) in table.iter().filter(|(k, _)| k.as_str() != "type") {
         // A table of numbers (`group_max = { upstream = 0.4 }`) is the text form `upstream=0.4`.
+        if let toml::Value::Table(t) = v
+            && let Some((name, x)) = t.iter().find(|(_, x)| !(x.is_float() || x.is_integer()))
+        {
+            return Err(StrategyError::InvalidConfig(format!(
+                "[{}] `{k}`: expected a number for each name of the table, got {name} = {x}",
+                role.table()
+            )));
+        }
         let v = &match v {
-            toml::Value::Table(t) if !t.is_empty() && t.values().all(|x| x.is_float() || x.is_integer()) => {
-                toml::Value::String(
-                    t.iter()
-                        .map(|(name, x)| format!("{name}={x}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                )
-            }
+            toml::Value::Table(t) if !t.is_empty() => toml::Value::String(
+                t.iter()
+                    .map(|(name, x)| format!("{name}={x}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
             other => other.clone(),
         };
         let pv = ParamValue::from_toml(v).ok_or_else(|| {
