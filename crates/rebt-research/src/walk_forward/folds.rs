@@ -143,6 +143,9 @@ mod tests {
         let e = plan_folds(100, &spec(1, 3, false)).expect_err("train 1");
         assert!(e.to_string().contains("train must be at least 2"), "{e}");
         let e = plan_folds(100, &spec(4, 0, false)).expect_err("test 0");
-        assert!(e.to_string().contains("test must be at least 1"), "{e}");
+        assert!(
+            e.to_string().starts_with("test must be at least 1 trading day, got 0"),
+            "{e}"
+        );
     }
 }

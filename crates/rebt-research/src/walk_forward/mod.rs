@@ -58,7 +58,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[derive(Debug, thiserror::Error)]
 pub enum WalkForwardError {
     /// A window length of zero (test) or below two (train).
-    #[error("{name} must be at least {min} trading days, got {got}")]
+    #[error("{name} must be at least {min} trading {}, got {got}", if *min == 1 { "day" } else { "days" })]
     WindowTooShort {
         /// `train` or `test`.
         name: &'static str,
