@@ -535,6 +535,41 @@ fn mixed_currency_needs_fx_and_values_through_it() {
 }
 
 #[test]
+fn an_order_outside_the_universe_is_rejected_as_such() {
+    // the universe is 600111.SH: 000831.SZ's actions and delisting would not be tracked
+    let days = [d(2024, 1, 2), d(2024, 1, 3)];
+    let mut b = BarColumns::default();
+    for &day in &days {
+        b.push(day, "600111.SH", 10.0, 10.0, 10.0, 10.0, 1e6);
+        b.push(day, "000831.SZ", 20.0, 20.0, 20.0, 20.0, 1e6);
+    }
+    let insts = ["000831.SZ", "600111.SH"].map(|s| Instrument::infer(s, Currency::Cny));
+    let p = Panel::from_bars(&b, insts.to_vec()).expect("panel");
+    let (inside, outside) = (p.find("600111.SH").expect("in"), p.find("000831.SZ").expect("out"));
+    let buy_of = |instrument| Order {
+        instrument,
+        kind: OrderKind::Market {
+            side: Side::Buy,
+            shares: 100,
+        },
+        timing: Timing::NextOpen,
+    };
+    let config = EngineConfig {
+        universe: Some(vec!["600111.SH".to_string()]),
+        ..cfg()
+    };
+    let r = run(&p, config, vec![(0, buy_of(outside)), (0, buy_of(inside))]);
+    assert_eq!(r.fills.len(), 1);
+    assert_eq!(r.fills[0].instrument, inside);
+    assert_eq!(r.rejections.len(), 1);
+    assert_eq!(
+        (r.rejections[0].instrument, r.rejections[0].reason),
+        (outside, RejectionReason::NotInUniverse)
+    );
+    assert_eq!(RejectionReason::NotInUniverse.as_str(), "not_in_universe");
+}
+
+#[test]
 fn hk_fill_pays_hk_costs_converted_to_base() {
     let days = [d(2021, 7, 29), d(2021, 7, 30), d(2021, 8, 2)];
     let mut b = BarColumns::default();

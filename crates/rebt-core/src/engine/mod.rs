@@ -61,6 +61,9 @@ struct Spec {
     listing_day: Option<usize>,
     /// The run's first day on or after its delisting date.
     delisted_day: Option<usize>,
+    /// In the run's universe: only those are traded (their actions and delistings are the
+    /// ones scheduled).
+    in_universe: bool,
 }
 
 /// A day's order, priced and sided, ready to execute.
@@ -277,6 +280,7 @@ impl<'p> Engine<'p> {
             dividend_tax,
             listing_day,
             delisted_day,
+            in_universe,
             first_bar: closes.iter().position(|c| !c.is_nan()).unwrap_or(0),
             last_bar: closes.iter().rposition(|c| !c.is_nan()).unwrap_or(0),
             lot: if auto { inst.lot.max(1) as u64 } else { 1 },

@@ -97,6 +97,9 @@ impl Run<'_, '_> {
         if !self.panel().instrument(ix).tradable {
             return rejected(self, side_guess, RejectionReason::NotTradable);
         }
+        if !spec.in_universe {
+            return rejected(self, side_guess, RejectionReason::NotInUniverse);
+        }
         if order.kind.check().is_err() {
             return rejected(self, side_guess, RejectionReason::InvalidOrder);
         }

@@ -88,6 +88,9 @@ pub enum RejectionReason {
     InvalidOrder,
     /// The instrument has been delisted.
     Delisted,
+    /// The instrument is outside the run's universe, whose corporate actions and delistings
+    /// are the ones the run tracks.
+    NotInUniverse,
 }
 
 impl RejectionReason {
@@ -110,6 +113,7 @@ impl RejectionReason {
             RejectionReason::NoFxRate => "no_fx_rate",
             RejectionReason::InvalidOrder => "invalid_order",
             RejectionReason::Delisted => "delisted",
+            RejectionReason::NotInUniverse => "not_in_universe",
         }
     }
 }
