@@ -466,6 +466,96 @@ fn bad_pre_close_is_named() {
     ]);
 }
 
+fn backward() -> ImportOptions {
+    ImportOptions {
+        adjust: Adjust::Backward,
+        ..ImportOptions::default()
+    }
+}
+
+#[test]
+fn prices_above_the_loaders_limit_are_named() {
+    // The loader refuses a price above rebt_core::MAX_PRICE (1e12); an import that wrote one
+    // would leave a dataset that does not load. Raw cells, a computed pre_close, adjusted
+    // prices and Yahoo's scaled prices are all checked.
+    check_bad(&[
+        Bad {
+            format: ImportFormat::Long,
+            files: &[(
+                "lh.csv",
+                "date,symbol,open,high,low,close,volume\n2024-01-02,X,2e12,2e12,2e12,2e12,1\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `open`: `2e12` is above 1e12, the largest price rebt accepts (limit prices and trade values are worked out in integer cents); is it in the wrong unit?",
+        },
+        Bad {
+            format: ImportFormat::Akshare,
+            files: &[(
+                "600111.csv",
+                "日期,开盘,收盘,最高,最低,成交量\n2024-01-02,1e300,1e300,1e300,1e300,1\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `开盘`: `1e300` is above 1e12, the largest price rebt accepts (limit prices and trade values are worked out in integer cents); is it in the wrong unit?",
+        },
+        Bad {
+            format: ImportFormat::Akshare,
+            files: &[(
+                "600111.csv",
+                "日期,开盘,收盘,最高,最低,成交量,涨跌额\n2024-01-02,10,10,10,10,1,-1e300\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `涨跌额`: 收盘 10 − 涨跌额 -1e300 = 1e300 is above 1e12, the largest price rebt accepts (limit prices and trade values are worked out in integer cents); is it in the wrong unit?",
+        },
+        Bad {
+            format: ImportFormat::Tushare,
+            files: &[(
+                "d.csv",
+                "ts_code,trade_date,open,high,low,close,pre_close,vol\n600111.SH,20240102,10,10,10,10,3e12,1\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `pre_close`: `3e12` is above 1e12, the largest price rebt accepts (limit prices and trade values are worked out in integer cents); is it in the wrong unit?",
+        },
+        Bad {
+            format: ImportFormat::Long,
+            files: &[(
+                "bars.csv",
+                "date,symbol,open,high,low,close,volume,adj_factor\n\
+                 2024-01-02,X,10,10,10,10,1,1\n\
+                 2024-01-03,X,10,10,10,10,1,1e300\n",
+            )],
+            options: backward,
+            blamed: 0,
+            expected: ":3: the backward-adjusted open 1e301 (open 10 × adj_factor 1e300) is above 1e12, the largest price rebt accepts (limit prices and trade values are worked out in integer cents); is it in the wrong unit?",
+        },
+        Bad {
+            format: ImportFormat::Tushare,
+            files: &[(
+                "d.csv",
+                "ts_code,trade_date,open,high,low,close,vol,adj_factor\n\
+                 600111.SH,20240102,10,10,10,10,1,1e12\n\
+                 600111.SH,20240103,10,10,10,10,1,1\n",
+            )],
+            options: forward,
+            blamed: 0,
+            expected: ":2: the forward-adjusted open 1e13 (open 10 × adj_factor 1e12 / the symbol's latest adj_factor 1) is above 1e12, the largest price rebt accepts (limit prices and trade values are worked out in integer cents); is it in the wrong unit?",
+        },
+        Bad {
+            format: ImportFormat::Yahoo,
+            files: &[(
+                "MP.csv",
+                "Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,1,4,1,1,5e11,100\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `Adj Close`: Adj Close 5e11 scales High 4 to 2e12, which is above 1e12, the largest price rebt accepts (limit prices and trade values are worked out in integer cents); is it in the wrong unit?",
+        },
+    ]);
+}
+
 #[test]
 fn series_merge_with_publication_days() {
     // concentrate.csv has no `published`: its values are public on their date.

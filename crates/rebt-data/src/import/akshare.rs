@@ -23,9 +23,10 @@
 
 use super::barset::{BarSet, RawBar, ohlc};
 use super::symbol::{a_share_price_decimals, a_share_symbol};
-use super::text::{Cell, Col, CsvFile, LastSymbol, ignored, optional, required};
+use super::text::{Cell, Col, CsvFile, LastSymbol, above_max_price, ignored, optional, required, show_number};
 use super::{ImportOptions, file_stem};
 use crate::error::DataError;
+use rebt_core::MAX_PRICE;
 
 const COLUMNS: [Col; 12] = [
     required("日期"),
@@ -132,7 +133,16 @@ fn reference_close(
             change.text
         )));
     }
-    Ok(Some(ticks / 10f64.powi(decimals)))
+    let reference = ticks / 10f64.powi(decimals);
+    if reference > MAX_PRICE {
+        return Err(change.error(format!(
+            "收盘 {close_value} − 涨跌额 {} = {} is {}",
+            change.text,
+            show_number(reference),
+            above_max_price()
+        )));
+    }
+    Ok(Some(reference))
 }
 
 /// The `symbol` option in rebt's form, checked to be an A-share code.

@@ -2,10 +2,11 @@
 //! that need all files at once (one bar per symbol and date, an `adj_factor` for every bar or
 //! for none), the forward or backward adjustment, the sort, and the CSV text.
 
-use super::text::Cell;
+use super::text::{Cell, above_max_price, show_number};
 use super::{Adjust, SkippedRow};
 use crate::error::DataError;
 use chrono::NaiveDate;
+use rebt_core::MAX_PRICE;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -151,7 +152,7 @@ impl BarSet {
             });
         }
         let any_pre_close = self.bars.iter().any(|b| b.pre_close.is_some());
-        self.adjust(adjust);
+        self.adjust(adjust)?;
         // Sort by date, then symbol name: renumber the symbols in name order first.
         let mut order: Vec<u32> = (0..self.symbols.len() as u32).collect();
         order.sort_by(|&a, &b| self.symbols[a as usize].cmp(&self.symbols[b as usize]));
@@ -218,9 +219,13 @@ impl BarSet {
     /// ex-rights jump its own adjusted view removes: kept raw beside adjusted prices it would
     /// adjust them a second time, and scaled by the day's multiplier it would be (up to
     /// rounding) the previous adjusted close, which is what the engine uses without it.
-    fn adjust(&mut self, adjust: Adjust) {
+    ///
+    /// An adjusted price must be a price the loader accepts (positive, at most
+    /// [`MAX_PRICE`]): a factor far from 1 can push one out of range, which is an error naming
+    /// the row.
+    fn adjust(&mut self, adjust: Adjust) -> Result<(), DataError> {
         if adjust == Adjust::None {
-            return;
+            return Ok(());
         }
         let mut latest: Vec<Option<(NaiveDate, f64)>> = vec![None; self.symbols.len()];
         for bar in &self.bars {
@@ -231,18 +236,49 @@ impl BarSet {
         }
         for bar in &mut self.bars {
             let factor = bar.adj_factor.unwrap_or(1.0);
+            let last = latest[bar.symbol as usize].map_or(1.0, |(_, f)| f);
             let multiplier = match adjust {
-                Adjust::Forward => factor / latest[bar.symbol as usize].map_or(1.0, |(_, f)| f),
+                Adjust::Forward => factor / last,
                 Adjust::Backward => factor,
                 Adjust::None => 1.0,
             };
-            bar.open *= multiplier;
-            bar.high *= multiplier;
-            bar.low *= multiplier;
-            bar.close *= multiplier;
+            for (name, price) in [
+                ("open", &mut bar.open),
+                ("high", &mut bar.high),
+                ("low", &mut bar.low),
+                ("close", &mut bar.close),
+            ] {
+                let raw = *price;
+                *price *= multiplier;
+                if *price > 0.0 && *price <= MAX_PRICE {
+                    continue;
+                }
+                let (raw, factor) = (show_number(raw), show_number(factor));
+                let how = match adjust {
+                    Adjust::Forward => format!(
+                        "{name} {raw} × adj_factor {factor} / the symbol's latest adj_factor {}",
+                        show_number(last)
+                    ),
+                    _ => format!("{name} {raw} × adj_factor {factor}"),
+                };
+                let problem = if *price > 0.0 {
+                    above_max_price()
+                } else {
+                    "not a positive price".to_string()
+                };
+                return Err(DataError::Line {
+                    path: self.files[bar.file].clone(),
+                    line: bar.line,
+                    message: format!(
+                        "the {adjust}-adjusted {name} {} ({how}) is {problem}",
+                        show_number(*price)
+                    ),
+                });
+            }
             bar.adj_factor = None;
             bar.pre_close = None;
         }
+        Ok(())
     }
 }
 

@@ -55,7 +55,8 @@
 //!
 //! # What is refused
 //! Every problem is an error naming the file, the line and the column and what was expected:
-//! bad dates, non-numeric or empty cells, prices ≤ 0, high below low, open or close outside
+//! bad dates, non-numeric or empty cells, prices ≤ 0 or above [`rebt_core::MAX_PRICE`] (adjusted
+//! prices included), high below low, open or close outside
 //! [low, high], negative volume or amount, missing required or unknown columns, a repeated
 //! (date, symbol) within or across files, an `adj_factor` column in some files but not
 //! others, a file with no rows. Nothing is dropped, except Yahoo's all-`null` rows (days it

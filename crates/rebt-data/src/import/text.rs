@@ -11,6 +11,7 @@
 use crate::csv::split_fields;
 use crate::error::DataError;
 use chrono::NaiveDate;
+use rebt_core::MAX_PRICE;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -399,14 +400,16 @@ impl Cell<'_> {
         scale_decimal(self.text, pow10).ok_or_else(|| self.error(format!("`{}` is not a number", self.text)))
     }
 
-    /// A positive finite price.
+    /// A positive finite price, at most [`MAX_PRICE`] (the loader's limit).
     pub fn price(&self) -> Result<f64, DataError> {
         let v = self.number()?;
-        if v > 0.0 {
-            Ok(v)
-        } else {
-            Err(self.error(format!("`{}` is not a positive price", self.text)))
+        if v <= 0.0 {
+            return Err(self.error(format!("`{}` is not a positive price", self.text)));
         }
+        if v > MAX_PRICE {
+            return Err(self.error(format!("`{}` is {}", self.text, above_max_price())));
+        }
+        Ok(v)
     }
 
     /// [`Cell::price`], or `None` for an empty cell.
@@ -482,6 +485,23 @@ impl Cell<'_> {
         }
         parse_compact_date(self.text)
             .ok_or_else(|| self.error(format!("`{}` is not a date; expected YYYYMMDD", self.text)))
+    }
+}
+
+/// Why a price above [`MAX_PRICE`] is refused, after "… is ".
+pub(super) fn above_max_price() -> String {
+    format!(
+        "above {MAX_PRICE:e}, the largest price rebt accepts (limit prices and trade values are worked out in integer cents); is it in the wrong unit?"
+    )
+}
+
+/// A number for a message: in exponent form when it is huge or tiny (`1e301`, not 302
+/// digits), else as Rust prints it.
+pub(super) fn show_number(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e12).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
     }
 }
 

@@ -19,10 +19,11 @@
 
 use super::barset::{BarSet, RawBar, ohlc};
 use super::symbol::yahoo_symbol;
-use super::text::{Cell, Col, CsvFile, optional, required};
+use super::text::{Cell, Col, CsvFile, above_max_price, optional, required, show_number};
 use super::{ImportOptions, SkippedRow, YahooClose, file_stem};
 use crate::error::DataError;
 use chrono::NaiveDate;
+use rebt_core::MAX_PRICE;
 
 const COLUMNS: [Col; 7] = [
     required("Date"),
@@ -96,7 +97,22 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
         );
         let (o, h, l, c) = ohlc(open, high, low, close)?;
         let (o, h, l, c) = match (options.yahoo_close, row.cell(&header, file, ADJ_CLOSE)) {
-            (YahooClose::Adjusted, Some(adj)) => adjusted(o, h, l, c, not_null(adj)?.price()?),
+            (YahooClose::Adjusted, Some(adj)) => {
+                let adj = not_null(adj)?;
+                let bar = adjusted(o, h, l, c, adj.price()?);
+                // Adj Close is in range; a high far above the close can be scaled out of it.
+                for (name, raw, scaled) in [("Open", o, bar.0), ("High", h, bar.1), ("Low", l, bar.2)] {
+                    if scaled > MAX_PRICE {
+                        return Err(adj.error(format!(
+                            "Adj Close {} scales {name} {raw} to {}, which is {}",
+                            adj.text,
+                            show_number(scaled),
+                            above_max_price()
+                        )));
+                    }
+                }
+                bar
+            }
             _ => (o, h, l, c),
         };
         set.push(RawBar {
