@@ -99,7 +99,7 @@ fn akshare_symbol_option_names_a_file_without_code() {
 #[test]
 fn akshare_fund_pre_close_is_to_the_tenth_of_a_cent() {
     // An ETF is quoted to 0.001: 3.512 − (−0.013) = 3.525; 3.498 − (−0.014000000000000012)
-    // (float noise in the file) = 3.512; an empty 涨跌额 leaves pre_close empty.
+    // (float noise in the file) = 3.512; 3.502 − 0.004 = 3.498.
     let imported = run(
         ImportFormat::Akshare,
         &["akshare/fund_etf_hist_510300.csv"],
@@ -110,13 +110,12 @@ fn akshare_fund_pre_close_is_to_the_tenth_of_a_cent() {
         "date,symbol,open,high,low,close,volume,amount,pre_close\n\
          2024-01-02,510300.SH,3.5,3.53,3.49,3.512,100000,351200,3.525\n\
          2024-01-03,510300.SH,3.51,3.52,3.48,3.498,120000,419760,3.512\n\
-         2024-01-04,510300.SH,3.498,3.51,3.49,3.502,90000,315180,\n"
+         2024-01-04,510300.SH,3.498,3.51,3.49,3.502,90000,315180,3.498\n"
     );
     let (_tmp, ds) = write_and_load(&imported);
     let ix = ds.panel.find("510300.SH").expect("510300");
     let pre = ds.panel.series(ix, Field::PreClose);
-    assert_eq!(pre[..2], [3.525, 3.512]);
-    assert!(pre[2].is_nan());
+    assert_eq!(pre[..3], [3.525, 3.512, 3.498]);
 }
 
 #[test]
@@ -557,6 +556,117 @@ fn prices_above_the_loaders_limit_are_named() {
 }
 
 #[test]
+fn empty_cells_in_optional_columns_are_named() {
+    // The only empty cells accepted in bars are pre_close (or 涨跌额) on a symbol's first day,
+    // its listing day: mid-series an empty one would hide an ex-rights day, and an empty
+    // amount would be written as a gap nobody asked for.
+    check_bad(&[
+        Bad {
+            format: ImportFormat::Akshare,
+            files: &[(
+                "600111.csv",
+                "日期,开盘,收盘,最高,最低,成交量,涨跌额\n\
+                 2024-01-02,10,10,10,10,1,0.1\n\
+                 2024-01-03,10,10,10,10,1,\n\
+                 2024-01-04,10,10,10,10,1,0\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":3: column `涨跌额`: the cell is empty; expected a number (only a symbol's first day, its listing day, may leave it empty, and 600111.SH has bars from 2024-01-02)",
+        },
+        Bad {
+            format: ImportFormat::Tushare,
+            files: &[(
+                "d.csv",
+                "ts_code,trade_date,open,high,low,close,pre_close,vol\n\
+                 600111.SH,20240103,10,10,10,10,,1\n\
+                 600111.SH,20240102,10,10,10,10,9.9,1\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `pre_close`: the cell is empty; expected a number (only a symbol's first day, its listing day, may leave it empty, and 600111.SH has bars from 2024-01-02)",
+        },
+        Bad {
+            format: ImportFormat::Long,
+            files: &[(
+                "bars.csv",
+                "date,symbol,open,high,low,close,volume,pre_close\n\
+                 2024-01-02,600111.SH,10,10,10,10,1,\n\
+                 2024-01-03,600111.SH,10,10,10,10,1,\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":3: column `pre_close`: the cell is empty; expected a number (only a symbol's first day, its listing day, may leave it empty, and 600111.SH has bars from 2024-01-02)",
+        },
+        Bad {
+            format: ImportFormat::Akshare,
+            files: &[(
+                "600111.csv",
+                "日期,开盘,收盘,最高,最低,成交量,成交额\n2024-01-02,10,10,10,10,1,10\n2024-01-03,10,10,10,10,1,\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":3: column `成交额`: the cell is empty; expected a number",
+        },
+        Bad {
+            format: ImportFormat::Tushare,
+            files: &[(
+                "d.csv",
+                "ts_code,trade_date,open,high,low,close,vol,amount\n600111.SH,20240102,10,10,10,10,1,\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `amount`: the cell is empty; expected a number",
+        },
+        Bad {
+            format: ImportFormat::Long,
+            files: &[(
+                "bars.csv",
+                "date,symbol,open,high,low,close,volume,amount\n2024-01-02,600111.SH,10,10,10,10,1,\n",
+            )],
+            options: defaults,
+            blamed: 0,
+            expected: ":2: column `amount`: the cell is empty; expected a number",
+        },
+    ]);
+}
+
+#[test]
+fn an_empty_pre_close_on_the_listing_day_is_kept() {
+    // tushare lists the newest day first: the empty cell is on the last line but on the
+    // symbol's first day, and across two files the first day is the earliest of both.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (tmp.path().join("a.csv"), tmp.path().join("b.csv"));
+    let header = "ts_code,trade_date,open,high,low,close,pre_close,vol\n";
+    fs::write(
+        &a,
+        format!("{header}600111.SH,20240104,10,10,10,10,10,1\n600111.SH,20240103,10,10,10,10,10,1\n"),
+    )
+    .expect("write");
+    fs::write(&b, format!("{header}600111.SH,20240102,10,10,10,10,,1\n")).expect("write");
+    let imported = import(ImportFormat::Tushare, &[a, b], &defaults()).expect("import");
+    assert!(
+        imported
+            .bars_csv()
+            .expect("bars")
+            .contains("2024-01-02,600111.SH,10,10,10,10,100,\n")
+    );
+    let ak = tmp.path().join("600111.csv");
+    fs::write(
+        &ak,
+        "日期,开盘,收盘,最高,最低,成交量,涨跌额\n2024-01-02,10,10,10,10,1,\n2024-01-03,10,10,10,10,1,0\n",
+    )
+    .expect("write");
+    let imported = import(ImportFormat::Akshare, &[ak], &defaults()).expect("akshare");
+    assert!(
+        imported
+            .bars_csv()
+            .expect("bars")
+            .ends_with(",100,\n2024-01-03,600111.SH,10,10,10,10,100,10\n")
+    );
+}
+
+#[test]
 fn series_merge_with_publication_days() {
     // concentrate.csv has no `published`: its values are public on their date.
     let imported = run(
@@ -856,7 +966,7 @@ fn bad_tushare_input_is_named() {
             format: ImportFormat::Tushare,
             files: &[(
                 "d.csv",
-                "ts_code,trade_date,open,high,low,close,vol,amount\n600111.SH,20240102,20.11,20.35,19.87,20.02,1234,\n600111.SH,20240103,20.11,20.35,19.87,20.02,1234,-1.5\n",
+                "ts_code,trade_date,open,high,low,close,vol,amount\n600111.SH,20240102,20.11,20.35,19.87,20.02,1234,2469\n600111.SH,20240103,20.11,20.35,19.87,20.02,1234,-1.5\n",
             )],
             options: defaults,
             blamed: 0,
@@ -1474,7 +1584,11 @@ fn real_files_import_and_load() {
     assert_eq!(ds.summary().instruments.len(), 7);
 
     // tushare: the qfq files with tushare units (volume in shares → lots, amount already in
-    // thousands of CNY); the importer must give back the shares and amount × 1000.
+    // thousands of CNY); the importer must give back the shares and amount × 1000. These
+    // files give the amount on their last days only: with the empty cells the import is
+    // refused, so the rows with an amount are imported apart from the rest, which leave the
+    // column out.
+    let mut with_gaps = Vec::new();
     let mut files = Vec::new();
     let mut expected: Vec<(String, String, f64, Option<f64>)> = Vec::new();
     for code in ["300127", "300224", "300748"] {
@@ -1483,18 +1597,27 @@ fn real_files_import_and_load() {
             h,
             ["date", "open", "high", "low", "close", "volume_shares", "amount_kcny"]
         );
-        let mut text = String::from("ts_code,trade_date,open,high,low,close,vol,amount\n");
+        let header = "ts_code,trade_date,open,high,low,close,vol";
+        let mut gaps = format!("{header},amount\n");
+        let mut with = gaps.clone();
+        let mut without = format!("{header}\n");
         for r in rows.iter().rev() {
             let amount = r.get(6).cloned().unwrap_or_default();
-            text.push_str(&format!(
-                "{code}.SZ,{},{},{},{},{},{},{amount}\n",
+            let line = format!(
+                "{code}.SZ,{},{},{},{},{},{}",
                 r[0].replace('-', ""),
                 r[1],
                 r[2],
                 r[3],
                 r[4],
                 shares_to_lots(&r[5])
-            ));
+            );
+            gaps.push_str(&format!("{line},{amount}\n"));
+            if amount.is_empty() {
+                without.push_str(&format!("{line}\n"));
+            } else {
+                with.push_str(&format!("{line},{amount}\n"));
+            }
             expected.push((
                 r[0].clone(),
                 format!("{code}.SZ"),
@@ -1502,19 +1625,39 @@ fn real_files_import_and_load() {
                 (!amount.is_empty()).then(|| format!("{amount}e3").parse().expect("amount")),
             ));
         }
-        let p = w.join(format!("{code}_daily.csv"));
-        fs::write(&p, text).expect("write");
-        files.push(p);
+        for (name, text) in [("gaps", gaps), ("amount", with), ("daily", without)] {
+            let p = w.join(format!("{code}_{name}.csv"));
+            fs::write(&p, text).expect("write");
+            if name == "gaps" {
+                with_gaps.push(p);
+            } else {
+                files.push(p);
+            }
+        }
     }
-    let (_imported, _t5, ds) = real_import(ImportFormat::Tushare, &files, &ImportOptions::default());
-    for (day, symbol, shares, amount) in &expected {
-        let ix = ds.panel.find(symbol).expect("symbol");
-        let d = ds.panel.dates().binary_search(&date(day)).expect("day");
-        assert_eq!(ds.panel.series(ix, Field::Volume)[d], *shares, "{symbol} {day}");
-        let got = ds.panel.series(ix, Field::Amount)[d];
-        match amount {
-            Some(a) => assert_eq!(got, *a, "{symbol} {day}"),
-            None => assert!(got.is_nan(), "{symbol} {day}"),
+    let refused = import(ImportFormat::Tushare, &with_gaps, &ImportOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        refused.contains("column `amount`: the cell is empty; expected a number"),
+        "{refused}"
+    );
+    for file in &files {
+        let (_imported, _t5, ds) = real_import(
+            ImportFormat::Tushare,
+            std::slice::from_ref(file),
+            &ImportOptions::default(),
+        );
+        for (day, symbol, shares, amount) in &expected {
+            let Some(ix) = ds.panel.find(symbol) else { continue };
+            let Ok(d) = ds.panel.dates().binary_search(&date(day)) else {
+                continue;
+            };
+            assert_eq!(ds.panel.series(ix, Field::Volume)[d], *shares, "{symbol} {day}");
+            if let Some(a) = amount {
+                assert_eq!(ds.panel.series(ix, Field::Amount)[d], *a, "{symbol} {day}");
+            }
         }
     }
 

@@ -8,7 +8,7 @@
 //! | 开盘, 最高, 最低, 收盘 | `open`, `high`, `low`, `close` (unchanged) |
 //! | 成交量 (lots) | `volume` = 成交量 × 100 shares |
 //! | 成交额 (CNY, optional) | `amount` |
-//! | 涨跌额 (optional) | `pre_close` = 收盘 − 涨跌额, computed on the decimal text and rounded to the tick (0.01, funds 0.001) |
+//! | 涨跌额 (optional) | `pre_close` = 收盘 − 涨跌额, computed on the decimal text and rounded to the tick (0.01, funds 0.001); empty only on a symbol's first day (its listing day) |
 //! | 振幅, 涨跌幅, 换手率 | not read (derived figures) |
 //!
 //! 涨跌额 is the change from the exchange's reference close (前收盘价), so 收盘 − 涨跌额 is that
@@ -100,11 +100,12 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
             low: l,
             close: c,
             volume: volume.non_negative(2)?,
-            amount: row.optional(&header, file, AMOUNT, |a| a.optional_non_negative(0))?,
+            amount: row.optional(&header, file, AMOUNT, |a| a.non_negative(0).map(Some))?,
             adj_factor: None,
             pre_close: row.optional(&header, file, CHANGE, |change| {
                 reference_close(close, c, change, decimals)
             })?,
+            empty_pre_close: row.cell(&header, file, CHANGE).and_then(Cell::empty_column),
             file: index,
             line: row.line,
         });
@@ -113,7 +114,8 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
     Ok(n)
 }
 
-/// 收盘 − 涨跌额 rounded to `decimals` places, or `None` for an empty 涨跌额: both are scaled to
+/// 收盘 − 涨跌额 rounded to `decimals` places, or `None` for an empty 涨跌额 (allowed on a
+/// symbol's first day only, see [`BarSet::finish`]): both are scaled to
 /// ticks on their decimal text, so `20.02 − (−0.09)` is exactly 20.11 and not the float
 /// difference 20.109999999999996.
 fn reference_close(

@@ -35,6 +35,10 @@ pub(super) struct RawBar {
     /// The exchange's reference close (前收盘价, the ex-rights price on an ex-date), when
     /// the file gives it.
     pub pre_close: Option<f64>,
+    /// The column, when the file has a pre_close column (or akshare's 涨跌额) and this row's
+    /// cell is empty: allowed on the symbol's first day only (its listing day, which has no
+    /// previous close), checked in [`BarSet::finish`] once every file is read.
+    pub empty_pre_close: Option<&'static str>,
     /// Index of the input file.
     pub file: usize,
     /// Line in that file.
@@ -131,6 +135,7 @@ impl BarSet {
     /// Check across files, adjust and sort.
     pub fn finish(mut self, adjust: Adjust) -> Result<(Bars, Vec<PathBuf>, Vec<SkippedRow>), DataError> {
         self.check_duplicates()?;
+        self.check_empty_pre_close()?;
         let any_adj = self.file_has_adj.iter().any(|&h| h);
         if adjust != Adjust::None {
             if let Some(f) = self.file_has_adj.iter().position(|&h| !h) {
@@ -175,6 +180,39 @@ impl BarSet {
             dropped_pre_close: any_pre_close && adjust != Adjust::None,
         };
         Ok((bars, self.files, self.skipped))
+    }
+
+    /// An empty pre_close cell is an error except on its symbol's first day: mid-series it
+    /// would hide an ex-rights day (the engine would take the previous close instead).
+    fn check_empty_pre_close(&self) -> Result<(), DataError> {
+        if self.bars.iter().all(|b| b.empty_pre_close.is_none()) {
+            return Ok(());
+        }
+        let mut first: Vec<Option<NaiveDate>> = vec![None; self.symbols.len()];
+        for bar in &self.bars {
+            let slot = &mut first[bar.symbol as usize];
+            if slot.is_none_or(|d| bar.date < d) {
+                *slot = Some(bar.date);
+            }
+        }
+        for bar in &self.bars {
+            let Some(column) = bar.empty_pre_close else {
+                continue;
+            };
+            let Some(first) = first[bar.symbol as usize].filter(|&d| d < bar.date) else {
+                continue;
+            };
+            return Err(DataError::Cell {
+                path: self.files[bar.file].clone(),
+                line: bar.line,
+                column,
+                message: format!(
+                    "the cell is empty; expected a number (only a symbol's first day, its listing day, may leave it empty, and {} has bars from {first})",
+                    self.symbols[bar.symbol as usize]
+                ),
+            });
+        }
+        Ok(())
     }
 
     fn check_duplicates(&self) -> Result<(), DataError> {

@@ -1,7 +1,9 @@
 //! rebt's own long format,
 //! `date,symbol,open,high,low,close,volume[,amount][,adj_factor][,pre_close]` (columns in any
 //! order, rows in any order, any number of files): validated row by row and written back
-//! sorted, so several files become one dataset. An empty `pre_close` cell is kept empty.
+//! sorted, so several files become one dataset. An empty `pre_close` cell is kept empty on a
+//! symbol's first day (its listing day) and is an error on any other; an empty `amount` cell
+//! is an error (leave the column out instead).
 
 use super::ImportOptions;
 use super::barset::{BarSet, RawBar, ohlc};
@@ -62,9 +64,10 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -
             low: l,
             close: c,
             volume: volume.non_negative(0)?,
-            amount: row.optional(&header, file, AMOUNT, |a| a.optional_non_negative(0))?,
+            amount: row.optional(&header, file, AMOUNT, |a| a.non_negative(0).map(Some))?,
             adj_factor: row.optional(&header, file, ADJ_FACTOR, |f| f.positive().map(Some))?,
             pre_close: row.optional(&header, file, PRE_CLOSE, |p| p.optional_price())?,
+            empty_pre_close: row.cell(&header, file, PRE_CLOSE).and_then(Cell::empty_column),
             file: index,
             line: row.line,
         });

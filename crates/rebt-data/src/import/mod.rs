@@ -59,8 +59,10 @@
 //! prices included), high below low, open or close outside
 //! [low, high], negative volume or amount, missing required or unknown columns, a repeated
 //! (date, symbol) within or across files, an `adj_factor` column in some files but not
-//! others, a file with no rows. Nothing is dropped, except Yahoo's all-`null` rows (days it
-//! lists without trading), which are skipped and listed in [`ImportSummary::skipped_rows`].
+//! others, a file with no rows. The only empty cells accepted in bars are a `pre_close` (or
+//! akshare 涨跌额) on a symbol's first day, its listing day. Nothing is dropped, except Yahoo's
+//! all-`null` rows (days it lists without trading), which are skipped and listed in
+//! [`ImportSummary::skipped_rows`].
 
 mod actionset;
 mod akshare;

@@ -412,6 +412,11 @@ impl Cell<'_> {
         Ok(v)
     }
 
+    /// The column's name when the cell is empty.
+    pub fn empty_column(self) -> Option<&'static str> {
+        self.text.is_empty().then_some(self.column)
+    }
+
     /// [`Cell::price`], or `None` for an empty cell.
     pub fn optional_price(&self) -> Result<Option<f64>, DataError> {
         if self.text.is_empty() {

@@ -10,7 +10,7 @@
 //! | `vol` (lots of 100 shares) | `volume` = vol × 100 |
 //! | `amount` (thousands of CNY, optional) | `amount` = amount × 1000 |
 //! | `adj_factor` (optional) | `adj_factor`, or used to adjust the prices |
-//! | `pre_close` (optional; empty on a listing day) | `pre_close`: tushare's 昨收价【除权价】, the exchange's reference close, which differs from the previous close on ex-dates; left out when the prices are adjusted here (see `barset.rs`) |
+//! | `pre_close` (optional; empty only on a symbol's first day, its listing day) | `pre_close`: tushare's 昨收价【除权价】, the exchange's reference close, which differs from the previous close on ex-dates; left out when the prices are adjusted here (see `barset.rs`) |
 //! | `change`, `pct_chg` | not read (derived figures) |
 
 use super::ImportOptions;
@@ -78,9 +78,10 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -
             low: l,
             close: c,
             volume: volume.non_negative(2)?,
-            amount: row.optional(&header, file, AMOUNT, |a| a.optional_non_negative(3))?,
+            amount: row.optional(&header, file, AMOUNT, |a| a.non_negative(3).map(Some))?,
             adj_factor: row.optional(&header, file, ADJ_FACTOR, |f| f.positive().map(Some))?,
             pre_close: row.optional(&header, file, PRE_CLOSE, |p| p.optional_price())?,
+            empty_pre_close: row.cell(&header, file, PRE_CLOSE).and_then(Cell::empty_column),
             file: index,
             line: row.line,
         });

@@ -126,6 +126,7 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
             amount: None,
             adj_factor: None,
             pre_close: None,
+            empty_pre_close: None,
             file: index,
             line: row.line,
         });
