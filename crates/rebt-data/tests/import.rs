@@ -50,37 +50,49 @@ fn akshare_converts_lots_and_codes() {
     // 12000000, 2000 → 200000. 成交额 is CNY already. pre_close = 收盘 − 涨跌额: 20.02 − (−0.09)
     // = 20.11 (the float difference is 20.109999999999996), 20.30 − 0.28 = 20.02, 19.90 −
     // (−0.40) = 20.30. 000831.csv has no 股票代码, no 成交额 and no 涨跌额: its symbol comes from
-    // the file name and its amount and pre_close cells are empty.
+    // the file name and it has no amount and no pre_close (imported apart: the two files
+    // together are refused, see `columns_in_some_files_only_are_named`).
     let imported = run(
         ImportFormat::Akshare,
-        &["akshare/stock_zh_a_hist_600111.csv", "akshare/000831.csv"],
+        &["akshare/stock_zh_a_hist_600111.csv"],
         &ImportOptions::default(),
     );
     assert_eq!(
         imported.bars_csv().expect("bars"),
         "date,symbol,open,high,low,close,volume,amount,pre_close\n\
-         2024-01-02,000831.SZ,25.5,26.1,25.2,25.88,9876500,,\n\
          2024-01-02,600111.SH,20.11,20.35,19.87,20.02,123400,2469123.5,20.11\n\
-         2024-01-03,000831.SZ,25.9,25.95,24.8,24.95,12000000,,\n\
          2024-01-03,600111.SH,20,20.48,19.95,20.3,38501200,781234567,20.02\n\
          2024-01-04,600111.SH,20.3,20.4,19.8,19.9,200000,3990000,20.3\n"
     );
     let s = imported.summary();
-    assert_eq!(s.symbols, ["000831.SZ", "600111.SH"]);
+    assert_eq!(s.symbols, ["600111.SH"]);
     assert_eq!(
         (s.rows, s.first_date, s.last_date),
-        (5, date("2024-01-02"), date("2024-01-04"))
+        (3, date("2024-01-02"), date("2024-01-04"))
     );
     assert!(s.skipped_rows.is_empty());
     let (_tmp, ds) = write_and_load(&imported);
     assert_eq!(close_of(&ds, "600111.SH"), [20.02, 20.3, 19.9]);
     let ix = ds.panel.find("600111.SH").expect("600111");
     assert_eq!(ds.panel.series(ix, Field::PreClose), [20.11, 20.02, 20.3]);
+    assert!(!ds.manifest.synthetic);
+    assert_eq!(ds.manifest.name, "dataset");
+
+    let imported = run(
+        ImportFormat::Akshare,
+        &["akshare/000831.csv"],
+        &ImportOptions::default(),
+    );
+    assert_eq!(
+        imported.bars_csv().expect("bars"),
+        "date,symbol,open,high,low,close,volume\n\
+         2024-01-02,000831.SZ,25.5,26.1,25.2,25.88,9876500\n\
+         2024-01-03,000831.SZ,25.9,25.95,24.8,24.95,12000000\n"
+    );
+    let (_tmp, ds) = write_and_load(&imported);
     let cre = ds.panel.find("000831.SZ").expect("000831");
     assert_eq!(ds.panel.series(cre, Field::Volume)[..2], [9_876_500.0, 12_000_000.0]);
     assert!(ds.panel.series(cre, Field::Amount)[0].is_nan());
-    assert!(!ds.manifest.synthetic);
-    assert_eq!(ds.manifest.name, "dataset");
 }
 
 #[test]
@@ -351,7 +363,7 @@ fn yahoo_hong_kong_and_us_tickers() {
 
 #[test]
 fn long_files_merge_and_sort() {
-    // part_a has `amount`, part_b has not: its rows get an empty amount cell.
+    // Columns in any order, rows in any order, one symbol (HKDCNY) in both files.
     let imported = run(
         ImportFormat::Long,
         &["long/part_a.csv", "long/part_b.csv"],
@@ -360,11 +372,11 @@ fn long_files_merge_and_sort() {
     assert_eq!(
         imported.bars_csv().expect("bars"),
         "date,symbol,open,high,low,close,volume,amount\n\
-         2024-01-02,000831.SZ,25.5,26.1,25.2,25.88,9876500,\n\
+         2024-01-02,000831.SZ,25.5,26.1,25.2,25.88,9876500,254321000\n\
          2024-01-02,600111.SH,20.11,20.35,19.87,20.02,123400,2469123.5\n\
          2024-01-02,HKDCNY,0.9101,0.912,0.91,0.9112,0,0\n\
          2024-01-03,600111.SH,20,20.48,19.95,20.3,38501200,781234567\n\
-         2024-01-03,HKDCNY,0.911,0.9115,0.9095,0.9105,0,\n"
+         2024-01-03,HKDCNY,0.911,0.9115,0.9095,0.9105,0,0\n"
     );
     let s = imported.summary();
     assert_eq!(s.symbols, ["000831.SZ", "600111.SH", "HKDCNY"]);
@@ -664,6 +676,74 @@ fn an_empty_pre_close_on_the_listing_day_is_kept() {
             .expect("bars")
             .ends_with(",100,\n2024-01-03,600111.SH,10,10,10,10,100,10\n")
     );
+}
+
+#[test]
+fn columns_in_some_files_only_are_named() {
+    // Like `adj_factor`: the bars of a file without the column would get empty cells.
+    const A: &str =
+        "date,symbol,open,high,low,close,volume,amount,pre_close\n2024-01-02,600111.SH,10,10,10,10,1,10,9.9\n";
+    const B: &str = "date,symbol,open,high,low,close,volume\n2024-01-02,000831.SZ,10,10,10,10,1\n";
+    const B_AMOUNT: &str = "date,symbol,open,high,low,close,volume,amount\n2024-01-02,000831.SZ,10,10,10,10,1,10\n";
+    const AK: &str = "日期,开盘,收盘,最高,最低,成交量,成交额\n2024-01-02,10,10,10,10,1,10\n";
+    const AK_CHANGE: &str = "日期,开盘,收盘,最高,最低,成交量,成交额,涨跌额\n2024-01-02,10,10,10,10,1,10,0\n";
+    const AMOUNT: &str = "` column but {} has one; expected the column in every file or in none (this file's bars would get an empty amount)";
+    const PRE_CLOSE: &str = "` column but {} has one; expected the column in every file or in none (this file's bars would get an empty pre_close, hiding their ex-rights days)";
+    /// Format, two files (name, text), the column, the message after it.
+    type Case = (
+        ImportFormat,
+        [(&'static str, &'static str); 2],
+        &'static str,
+        &'static str,
+    );
+    let cases: [Case; 3] = [
+        (ImportFormat::Long, [("a.csv", A), ("b.csv", B)], "amount", AMOUNT),
+        (
+            ImportFormat::Long,
+            [("b.csv", B_AMOUNT), ("a.csv", A)],
+            "pre_close",
+            PRE_CLOSE,
+        ),
+        (
+            ImportFormat::Akshare,
+            [("600111.csv", AK), ("000831.csv", AK_CHANGE)],
+            "涨跌额",
+            PRE_CLOSE,
+        ),
+    ];
+    for (format, files, column, tail) in cases {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let paths: Vec<PathBuf> = files
+            .iter()
+            .map(|(name, text)| {
+                let p = tmp.path().join(name);
+                fs::write(&p, text).expect("write");
+                p
+            })
+            .collect();
+        let (without, with) = if files[0].1.contains(column) { (1, 0) } else { (0, 1) };
+        let e = import(format, &paths, &defaults()).err().map(|e| e.to_string());
+        let tail = tail.replace("{}", &paths[with].display().to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some(format!("{}: has no `{column}{tail}", paths[without].display()).as_str()),
+            "{files:?}"
+        );
+    }
+    // Adjusted bars carry no pre_close, so then only the amount must match.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (a, b) = (tmp.path().join("a.csv"), tmp.path().join("b.csv"));
+    fs::write(
+        &a,
+        "date,symbol,open,high,low,close,volume,adj_factor,pre_close\n2024-01-02,X,10,10,10,10,1,1,9\n",
+    )
+    .expect("write");
+    fs::write(
+        &b,
+        "date,symbol,open,high,low,close,volume,adj_factor\n2024-01-02,Y,10,10,10,10,1,1\n",
+    )
+    .expect("write");
+    import(ImportFormat::Long, &[a, b], &forward()).expect("forward-adjusted: pre_close is left out anyway");
 }
 
 #[test]

@@ -21,7 +21,7 @@
 //! Any other column is an error. Without 股票代码 the symbol is the `symbol` option, or else the
 //! file name (`600111.csv`, `600111.SH.csv`).
 
-use super::barset::{BarSet, RawBar, ohlc};
+use super::barset::{BarSet, FileColumns, RawBar, ohlc};
 use super::symbol::{a_share_price_decimals, a_share_symbol};
 use super::text::{Cell, Col, CsvFile, LastSymbol, above_max_price, ignored, optional, required, show_number};
 use super::{ImportOptions, file_stem};
@@ -62,7 +62,13 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
         let symbol = symbol_of_file(file, options.symbol.as_deref(), "the file has no 股票代码 column")?;
         Some((set.symbol(&symbol), a_share_price_decimals(&symbol)))
     };
-    let index = set.start_file(file.path.clone(), false);
+    let has = |key: usize| header.has(key).then_some(COLUMNS[key].name);
+    let columns = FileColumns {
+        adj_factor: false,
+        amount: has(AMOUNT),
+        pre_close: has(CHANGE),
+    };
+    let index = set.start_file(file.path.clone(), columns);
     let mut last_code = LastSymbol::new();
     let mut n = 0;
     for row in file.rows(&header) {

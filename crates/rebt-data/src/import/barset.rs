@@ -1,6 +1,6 @@
 //! The bars gathered from every input file, before they become rebt's `bars.csv`: the checks
-//! that need all files at once (one bar per symbol and date, an `adj_factor` for every bar or
-//! for none), the forward or backward adjustment, the sort, and the CSV text.
+//! that need all files at once (one bar per symbol and date; an `adj_factor`, an amount and a
+//! pre_close column in every file or in none; an empty pre_close on a symbol's first day only), the forward or backward adjustment, the sort, and the CSV text.
 
 use super::text::{Cell, above_max_price, show_number};
 use super::{Adjust, SkippedRow};
@@ -50,8 +50,8 @@ pub(super) struct RawBar {
 pub(super) struct BarSet {
     /// The input files, in the order given.
     pub files: Vec<PathBuf>,
-    /// Whether each file has an adjustment-factor column.
-    file_has_adj: Vec<bool>,
+    /// Which of the optional columns each file has.
+    file_columns: Vec<FileColumns>,
     symbols: Vec<String>,
     index: HashMap<String, u32>,
     /// Symbols quoted in USD (Yahoo tickers of US listings), by symbol index.
@@ -59,6 +59,18 @@ pub(super) struct BarSet {
     bars: Vec<RawBar>,
     /// Rows left out on purpose, with the reason.
     pub skipped: Vec<SkippedRow>,
+}
+
+/// The optional columns of one file: for amount and pre_close, the vendor's name of the column
+/// when the file has it (akshare's are 成交额 and 涨跌额), for messages.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct FileColumns {
+    /// An adjustment-factor column.
+    pub adj_factor: bool,
+    /// The turnover column.
+    pub amount: Option<&'static str>,
+    /// The exchange's reference close (or what it is computed from).
+    pub pre_close: Option<&'static str>,
 }
 
 /// The final bars: sorted by date then symbol, adjusted as asked.
@@ -104,9 +116,9 @@ pub(super) fn ohlc(
 
 impl BarSet {
     /// Register the next input file; returns its index.
-    pub fn start_file(&mut self, path: PathBuf, has_adj_factor: bool) -> usize {
+    pub fn start_file(&mut self, path: PathBuf, columns: FileColumns) -> usize {
         self.files.push(path);
-        self.file_has_adj.push(has_adj_factor);
+        self.file_columns.push(columns);
         self.files.len() - 1
     }
 
@@ -135,10 +147,9 @@ impl BarSet {
     /// Check across files, adjust and sort.
     pub fn finish(mut self, adjust: Adjust) -> Result<(Bars, Vec<PathBuf>, Vec<SkippedRow>), DataError> {
         self.check_duplicates()?;
-        self.check_empty_pre_close()?;
-        let any_adj = self.file_has_adj.iter().any(|&h| h);
+        let any_adj = self.file_columns.iter().any(|c| c.adj_factor);
         if adjust != Adjust::None {
-            if let Some(f) = self.file_has_adj.iter().position(|&h| !h) {
+            if let Some(f) = self.file_columns.iter().position(|c| !c.adj_factor) {
                 return Err(DataError::Format {
                     path: self.files[f].clone(),
                     message: format!(
@@ -146,8 +157,8 @@ impl BarSet {
                     ),
                 });
             }
-        } else if any_adj && let Some(f) = self.file_has_adj.iter().position(|&h| !h) {
-            let other = self.file_has_adj.iter().position(|&h| h).unwrap_or(0);
+        } else if any_adj && let Some(f) = self.file_columns.iter().position(|c| !c.adj_factor) {
+            let other = self.file_columns.iter().position(|c| c.adj_factor).unwrap_or(0);
             return Err(DataError::Format {
                 path: self.files[f].clone(),
                 message: format!(
@@ -156,6 +167,12 @@ impl BarSet {
                 ),
             });
         }
+        self.check_same_column(|c| c.amount, "amount")?;
+        if adjust == Adjust::None {
+            // Adjusted bars are written without pre_close, so then its absence costs nothing.
+            self.check_same_column(|c| c.pre_close, "pre_close, hiding their ex-rights days")?;
+        }
+        self.check_empty_pre_close()?;
         let any_pre_close = self.bars.iter().any(|b| b.pre_close.is_some());
         self.adjust(adjust)?;
         // Sort by date, then symbol name: renumber the symbols in name order first.
@@ -180,6 +197,33 @@ impl BarSet {
             dropped_pre_close: any_pre_close && adjust != Adjust::None,
         };
         Ok((bars, self.files, self.skipped))
+    }
+
+    /// A column (`of` a file's columns) in some files but not in others is an error: the bars of
+    /// the files without it would be written with an empty `written_as`.
+    fn check_same_column(
+        &self,
+        of: impl Fn(&FileColumns) -> Option<&'static str>,
+        written_as: &str,
+    ) -> Result<(), DataError> {
+        let Some((with, name)) = self
+            .file_columns
+            .iter()
+            .enumerate()
+            .find_map(|(i, c)| of(c).map(|n| (i, n)))
+        else {
+            return Ok(());
+        };
+        let Some(without) = self.file_columns.iter().position(|c| of(c).is_none()) else {
+            return Ok(());
+        };
+        Err(DataError::Format {
+            path: self.files[without].clone(),
+            message: format!(
+                "has no `{name}` column but {} has one; expected the column in every file or in none (this file's bars would get an empty {written_as})",
+                self.files[with].display()
+            ),
+        })
     }
 
     /// An empty pre_close cell is an error except on its symbol's first day: mid-series it

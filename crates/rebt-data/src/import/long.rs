@@ -6,7 +6,7 @@
 //! is an error (leave the column out instead).
 
 use super::ImportOptions;
-use super::barset::{BarSet, RawBar, ohlc};
+use super::barset::{BarSet, FileColumns, RawBar, ohlc};
 use super::text::{Cell, Col, CsvFile, LastSymbol, optional, required};
 use crate::error::DataError;
 
@@ -36,7 +36,13 @@ const PRE_CLOSE: usize = 9;
 /// Read one long-format file into `set`; returns the number of bars read.
 pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -> Result<usize, DataError> {
     let header = file.header(&COLUMNS, "long")?;
-    let index = set.start_file(file.path.clone(), header.has(ADJ_FACTOR));
+    let has = |key: usize| header.has(key).then_some(COLUMNS[key].name);
+    let columns = FileColumns {
+        adj_factor: header.has(ADJ_FACTOR),
+        amount: has(AMOUNT),
+        pre_close: has(PRE_CLOSE),
+    };
+    let index = set.start_file(file.path.clone(), columns);
     let mut last = LastSymbol::new();
     let mut n = 0;
     for row in file.rows(&header) {

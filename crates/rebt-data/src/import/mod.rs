@@ -58,8 +58,9 @@
 //! bad dates, non-numeric or empty cells, prices ≤ 0 or above [`rebt_core::MAX_PRICE`] (adjusted
 //! prices included), high below low, open or close outside
 //! [low, high], negative volume or amount, missing required or unknown columns, a repeated
-//! (date, symbol) within or across files, an `adj_factor` column in some files but not
-//! others, a file with no rows. The only empty cells accepted in bars are a `pre_close` (or
+//! (date, symbol) within or across files, an `adj_factor`, amount or pre_close column in
+//! some files but not others (pre_close only when it is written, on raw prices), a file with
+//! no rows. The only empty cells accepted in bars are a `pre_close` (or
 //! akshare 涨跌额) on a symbol's first day, its listing day. Nothing is dropped, except Yahoo's
 //! all-`null` rows (days it lists without trading), which are skipped and listed in
 //! [`ImportSummary::skipped_rows`].

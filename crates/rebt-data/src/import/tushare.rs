@@ -14,7 +14,7 @@
 //! | `change`, `pct_chg` | not read (derived figures) |
 
 use super::ImportOptions;
-use super::barset::{BarSet, RawBar, ohlc};
+use super::barset::{BarSet, FileColumns, RawBar, ohlc};
 use super::symbol::a_share_symbol;
 use super::text::{Cell, Col, CsvFile, LastSymbol, ignored, optional, required};
 use crate::error::DataError;
@@ -47,7 +47,13 @@ const ADJ_FACTOR: usize = 11;
 /// Read one tushare file into `set`; returns the number of bars read.
 pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -> Result<usize, DataError> {
     let header = file.header(&COLUMNS, "tushare")?;
-    let index = set.start_file(file.path.clone(), header.has(ADJ_FACTOR));
+    let has = |key: usize| header.has(key).then_some(COLUMNS[key].name);
+    let columns = FileColumns {
+        adj_factor: header.has(ADJ_FACTOR),
+        amount: has(AMOUNT),
+        pre_close: has(PRE_CLOSE),
+    };
+    let index = set.start_file(file.path.clone(), columns);
     let mut last_code = LastSymbol::new();
     let mut n = 0;
     for row in file.rows(&header) {

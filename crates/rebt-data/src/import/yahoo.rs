@@ -17,7 +17,7 @@
 //! Symbol: the `symbol` option, or else the file name (`600111.SS.csv`), mapped from Yahoo's
 //! ticker (`600111.SS` → `600111.SH`, `0700.HK` → `00700.HK`, see `symbol.rs`).
 
-use super::barset::{BarSet, RawBar, ohlc};
+use super::barset::{BarSet, FileColumns, RawBar, ohlc};
 use super::symbol::yahoo_symbol;
 use super::text::{Cell, Col, CsvFile, above_max_price, optional, required, show_number};
 use super::{ImportOptions, SkippedRow, YahooClose, file_stem};
@@ -72,7 +72,7 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
     if mapped.us_listing {
         set.mark_usd(symbol);
     }
-    let index = set.start_file(file.path.clone(), false);
+    let index = set.start_file(file.path.clone(), FileColumns::default());
     let mut n = 0;
     for row in file.rows(&header) {
         let row = row?;
