@@ -125,8 +125,11 @@ pub fn data_import(args: &ImportArgs) -> Result<()> {
         options.adjust = a.parse()?;
     }
     let imported = rebt_data::import::import(format, &args.files, &options)?;
-    imported.write(&args.out)?;
+    let written = imported.write(&args.out)?;
     outln!("{}", imported.summary());
+    if !written.replaced.is_empty() {
+        outln!("{written}");
+    }
     outln!("written to {}", args.out.display());
     Ok(())
 }

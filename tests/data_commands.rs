@@ -193,6 +193,28 @@ fn data_import_writes_a_dataset_that_backtests() {
         &["backtest", "--data", "ts", "--strategy", "buy_and_hold", "--quiet"],
         dir.path(),
     ));
+    // A second dividend import into the directory says whose actions it replaced.
+    let dividends = fixtures.join("akshare_dividend/600111.csv");
+    let import_dividends = || {
+        ok(&rebt(
+            &[
+                "data",
+                "import",
+                "--format",
+                "akshare-dividend",
+                dividends.to_str().expect("utf8"),
+                "--out",
+                "divs",
+            ],
+            dir.path(),
+        ))
+    };
+    assert!(!import_dividends().contains("replaced"));
+    let out = import_dividends();
+    assert!(
+        out.contains("\nreplaced the existing actions.csv (3 actions of 600111.SH)\n"),
+        "{out}"
+    );
     // bad input: an unknown format and a missing file, with their messages
     let o = rebt(
         &[

@@ -560,7 +560,7 @@ impl Format {
 
 /// The text of a CSV file as stored: decompressed when its name ends in `.gz`; a plain `.csv`
 /// that is in fact gzip is refused rather than guessed at.
-fn csv_text<'a>(bytes: &'a [u8], path: &Path, gz: bool) -> Result<std::borrow::Cow<'a, [u8]>, DataError> {
+pub(crate) fn csv_text<'a>(bytes: &'a [u8], path: &Path, gz: bool) -> Result<std::borrow::Cow<'a, [u8]>, DataError> {
     if gz {
         return Ok(std::borrow::Cow::Owned(gzip::gunzip(bytes, path)?));
     }

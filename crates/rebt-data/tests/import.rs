@@ -2099,6 +2099,136 @@ fn akshare_dividend_divides_per_ten_shares() {
 
 /// The written actions.csv is read back by the dataset loader beside bars that trade on the
 /// ex-dates, and the panel holds the vendor's actions.
+/// Every file of a directory with its bytes, sorted by name.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .expect("list")
+        .map(|e| {
+            let e = e.expect("entry");
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn an_import_says_what_it_replaced() {
+    // actions.csv and series.csv are replaced whole, not merged: the second dividend import
+    // into a directory says whose actions it replaced.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("dataset");
+    let first = run(
+        ImportFormat::AkshareDividend,
+        &["akshare_dividend/600111.csv"],
+        &defaults(),
+    )
+    .write(&out)
+    .expect("first");
+    assert!(first.replaced.is_empty());
+    assert_eq!(first.to_string(), "");
+    let options = ImportOptions {
+        symbol: Some("300748".into()),
+        ..defaults()
+    };
+    let second = run(
+        ImportFormat::AkshareDividend,
+        &["akshare_dividend/sina_300748.csv"],
+        &options,
+    )
+    .write(&out)
+    .expect("second");
+    assert_eq!(
+        second.to_string(),
+        "replaced the existing actions.csv (3 actions of 600111.SH)"
+    );
+    let third = run(
+        ImportFormat::TushareDividend,
+        &["tushare_dividend/dividend.csv"],
+        &defaults(),
+    )
+    .write(&out)
+    .expect("third");
+    assert_eq!(
+        third.to_string(),
+        "replaced the existing actions.csv (2 actions of 300748.SZ)"
+    );
+    let again = run(
+        ImportFormat::TushareDividend,
+        &["tushare_dividend/dividend.csv"],
+        &defaults(),
+    )
+    .write(&out)
+    .expect("again");
+    assert_eq!(
+        again.to_string(),
+        "replaced the existing actions.csv (3 actions of 000831.SZ, 300748.SZ, 600111.SH)"
+    );
+
+    let series = run(ImportFormat::Series, &["series/concentrate.csv"], &defaults());
+    assert!(series.write(&out).expect("series").replaced.is_empty());
+    assert_eq!(
+        series.write(&out).expect("series again").to_string(),
+        "replaced the existing series.csv (2 values of concentrate_price)"
+    );
+    // A file that does not read is still replaced, and said so.
+    fs::write(out.join("series.csv"), "date,value\n").expect("write");
+    let message = series.write(&out).expect("over a bad file").to_string();
+    assert!(
+        message.starts_with("replaced the existing series.csv, which did not read ("),
+        "{message}"
+    );
+}
+
+#[test]
+fn bars_without_a_symbol_of_the_directorys_actions_are_refused() {
+    // The loader refuses actions of a symbol without bars: re-importing bars that lack one
+    // would leave a dataset that does not load. Nothing is written.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = tmp.path().join("dataset");
+    let header = "date,symbol,open,high,low,close,volume\n";
+    let some = "2021-05-12,300748.SZ,50,50,50,50,100\n2021-05-13,300748.SZ,29,29,29,29,100\n\
+                2024-07-04,600111.SH,17,17,17,17,100\n2024-07-05,600111.SH,16.9,16.9,16.9,16.9,100\n";
+    let all = format!("{header}2015-06-12,000831.SZ,30,30,30,30,100\n2015-06-15,000831.SZ,23,23,23,23,100\n{some}");
+    let (all_path, some_path) = (tmp.path().join("all.csv"), tmp.path().join("some.csv"));
+    fs::write(&all_path, all).expect("write");
+    fs::write(&some_path, format!("{header}{some}")).expect("write");
+    import(ImportFormat::Long, &[all_path], &defaults())
+        .expect("bars")
+        .write(&out)
+        .expect("write bars");
+    run(
+        ImportFormat::TushareDividend,
+        &["tushare_dividend/dividend.csv"],
+        &defaults(),
+    )
+    .write(&out)
+    .expect("write actions");
+    load(&out).expect("loads");
+    let before = snapshot(&out);
+    let fewer = import(ImportFormat::Long, &[some_path], &defaults()).expect("import");
+    let e = fewer.write(&out).expect_err("000831.SZ has actions");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}:2: column `symbol`: `000831.SZ` has no bars in this import, so the dataset would not load (its actions need its bars); nothing was written: import 000831.SZ's bars too, remove its actions from actions.csv, or import into another directory",
+            out.join("actions.csv").display()
+        )
+    );
+    assert_eq!(
+        snapshot(&out),
+        before,
+        "a refused import leaves the directory as it was"
+    );
+    load(&out).expect("still loads");
+    // Without the actions the same bars import.
+    fs::remove_file(out.join("actions.csv")).expect("remove");
+    fewer.write(&out).expect("no actions to cover");
+}
+
 #[test]
 fn imported_actions_load_beside_the_bars() {
     let tmp = tempfile::tempdir().expect("temp dir");

@@ -582,21 +582,37 @@ impl Imported {
     /// Write rebt's layout into `out_dir` (created if needed): `bars.csv` and
     /// `manifest.toml` (named after `out_dir`) for bars, `series.csv` for series and
     /// `actions.csv` for dividend tables (put them beside a dataset's bars). Files of the same
-    /// name are replaced. Each file is written to
-    /// a temporary file and renamed into place only when all are written, so a failure
-    /// leaves nothing half-written.
-    pub fn write(&self, out_dir: &Path) -> Result<(), DataError> {
+    /// name are replaced: an existing `series.csv` or `actions.csv` is read first, and what it
+    /// held is returned in [`Written::replaced`] (the whole file is replaced, not merged, so a
+    /// dividend import of one stock loses the actions of another: import them together).
+    ///
+    /// Bars are refused when the directory's `actions.csv` (or `.csv.gz`) names a symbol they
+    /// lack: the loader refuses actions of a symbol without bars, so the dataset would not
+    /// load. (`series.csv` names series, not symbols, and loads beside any bars.)
+    ///
+    /// Each file is written to a temporary file and renamed into place only when all are
+    /// written, and every check runs before, so a failure leaves the directory as it was.
+    pub fn write(&self, out_dir: &Path) -> Result<Written, DataError> {
         match &self.content {
             Content::Series(series) => {
                 refuse_other_forms(out_dir, "series")?;
-                crate::write::write_all_atomically(out_dir, &[("series.csv", series.to_csv().as_bytes())])
+                let replaced = replaced_series(&out_dir.join("series.csv"))?;
+                crate::write::write_all_atomically(out_dir, &[("series.csv", series.to_csv().as_bytes())])?;
+                Ok(Written {
+                    replaced: replaced.into_iter().collect(),
+                })
             }
             Content::Actions(actions) => {
                 refuse_other_forms(out_dir, "actions")?;
-                crate::write::write_all_atomically(out_dir, &[("actions.csv", actions.to_csv().as_bytes())])
+                let replaced = replaced_actions(&out_dir.join("actions.csv"))?;
+                crate::write::write_all_atomically(out_dir, &[("actions.csv", actions.to_csv().as_bytes())])?;
+                Ok(Written {
+                    replaced: replaced.into_iter().collect(),
+                })
             }
             Content::Bars(bars) => {
                 refuse_other_forms(out_dir, "bars")?;
+                refuse_orphan_actions(out_dir, bars)?;
                 let name = out_dir
                     .canonicalize()
                     .ok()
@@ -616,10 +632,152 @@ impl Imported {
                         ("bars.csv", bars.to_csv().as_bytes()),
                         ("manifest.toml", toml.as_bytes()),
                     ],
-                )
+                )?;
+                Ok(Written::default())
             }
         }
     }
+}
+
+/// What [`Imported::write`] replaced, beside writing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Written {
+    /// The existing `series.csv` or `actions.csv` the import replaced (none for bars).
+    pub replaced: Vec<Replaced>,
+}
+
+/// An existing file an import replaced, and what it held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Replaced {
+    /// The file.
+    pub path: PathBuf,
+    /// What it held, or why it did not read as its kind of file.
+    pub held: Result<Held, String>,
+}
+
+/// The rows of a replaced file and the symbols (actions) or series names they were of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Held {
+    /// Actions or values.
+    pub rows: usize,
+    /// `action` or `value`.
+    pub unit: &'static str,
+    /// Symbols or series names, sorted.
+    pub names: Vec<String>,
+}
+
+impl fmt::Display for Written {
+    /// One line per replaced file: `replaced the existing actions.csv (2 actions of
+    /// 300748.SZ, 600111.SH)`; nothing when nothing was replaced.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, r) in self.replaced.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            let name = r
+                .path
+                .file_name()
+                .map_or_else(|| r.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            match &r.held {
+                Ok(held) => {
+                    let mut names = held.names.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+                    if held.names.len() > 8 {
+                        names.push_str(", …");
+                    }
+                    let s = if held.rows == 1 { "" } else { "s" };
+                    write!(
+                        f,
+                        "replaced the existing {name} ({} {}{s} of {names})",
+                        held.rows, held.unit
+                    )?;
+                }
+                Err(why) => write!(f, "replaced the existing {name}, which did not read ({why})")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The bytes of `path`, or `None` when there is no such file.
+fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, DataError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(DataError::Io {
+            path: path.to_path_buf(),
+            error,
+        }),
+    }
+}
+
+/// What the `actions.csv` at `path` holds, if there is one.
+fn replaced_actions(path: &Path) -> Result<Option<Replaced>, DataError> {
+    let Some(bytes) = read_if_present(path)? else {
+        return Ok(None);
+    };
+    let held = crate::actions::read_actions_csv(&bytes, path)
+        .map(|rows| {
+            let mut names: Vec<String> = rows.iter().map(|r| r.symbol.clone()).collect();
+            names.sort();
+            names.dedup();
+            Held {
+                rows: rows.len(),
+                unit: "action",
+                names,
+            }
+        })
+        .map_err(|e| e.to_string());
+    Ok(Some(Replaced {
+        path: path.to_path_buf(),
+        held,
+    }))
+}
+
+/// What the `series.csv` at `path` holds, if there is one.
+fn replaced_series(path: &Path) -> Result<Option<Replaced>, DataError> {
+    let Some(bytes) = read_if_present(path)? else {
+        return Ok(None);
+    };
+    let held = crate::series::read_series_csv(&bytes, path)
+        .map(|alt| {
+            let mut names: Vec<String> = alt.names().map(str::to_string).collect();
+            names.sort();
+            Held {
+                rows: alt.iter().map(|(_, s)| s.points().len()).sum(),
+                unit: "value",
+                names,
+            }
+        })
+        .map_err(|e| e.to_string());
+    Ok(Some(Replaced {
+        path: path.to_path_buf(),
+        held,
+    }))
+}
+
+/// Refuse bars that lack a symbol the directory's `actions.csv` (or `actions.csv.gz`) names:
+/// the loader refuses actions of a symbol without bars, so the dataset would not load.
+fn refuse_orphan_actions(out_dir: &Path, bars: &Bars) -> Result<(), DataError> {
+    for name in crate::dataset::ACTIONS_NAMES {
+        let path = out_dir.join(name);
+        let Some(bytes) = read_if_present(&path)? else {
+            continue;
+        };
+        let text = crate::dataset::csv_text(&bytes, &path, name.ends_with(".gz"))?;
+        let rows = crate::actions::read_actions_csv(&text, &path)?;
+        if let Some(row) = rows.iter().find(|r| bars.symbols.binary_search(&r.symbol).is_err()) {
+            return Err(DataError::Cell {
+                path,
+                line: row.line,
+                column: "symbol",
+                message: format!(
+                    "`{}` has no bars in this import, so the dataset would not load (its actions need its bars); nothing was written: import {0}'s bars too, remove its actions from {name}, or import into another directory",
+                    row.symbol
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A `bars.parquet` or `bars.csv.gz` (or `series.csv.gz`, `actions.csv.gz`) already in
