@@ -2461,6 +2461,46 @@ fn dividend_repeats_across_files_merge_and_conflicts_name_both() {
 const AKD_HEADER: &str = "公告日期,送股,转增,派息,进度,除权除息日,股权登记日,红股上市日";
 
 #[test]
+fn rows_that_distribute_nothing_are_skipped_before_their_dates_are_read() {
+    // Such rows often have no ex-date (empty, or pandas' NaT); they are skipped, as documented,
+    // rather than refused for the date they do not need.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ak = tmp.path().join("600259.csv");
+    fs::write(
+        &ak,
+        "公告日期,送股,转增,派息,进度,除权除息日,股权登记日,红股上市日\n\
+         2024-06-28,0,0,0.95,实施,2024-07-05,2024-07-04,NaT\n\
+         2023-06-28,0,0,0,实施,NaT,NaT,NaT\n\
+         2022-06-28,,,,实施,,,\n",
+    )
+    .expect("write");
+    let ts = tmp.path().join("dividend.csv");
+    fs::write(
+        &ts,
+        "ts_code,div_proc,ex_date,cash_div_tax,stk_bo_rate,stk_co_rate\n\
+         600259.SH,实施,20240705,0.095,0,0\n\
+         600259.SH,实施,,0,0,0\n",
+    )
+    .expect("write");
+    for (format, path, skipped) in [
+        (ImportFormat::AkshareDividend, ak, vec![3, 4]),
+        (ImportFormat::TushareDividend, ts, vec![3]),
+    ] {
+        let imported =
+            import(format, std::slice::from_ref(&path), &defaults()).unwrap_or_else(|e| panic!("{format}: {e}"));
+        let s = imported.summary();
+        assert_eq!(s.rows, 1, "{format}");
+        let lines: Vec<usize> = s.skipped_rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, skipped, "{format}");
+        assert!(
+            s.skipped_rows
+                .iter()
+                .all(|r| r.reason == "carried out but distributes nothing (no cash, no bonus shares, no transfer)")
+        );
+    }
+}
+
+#[test]
 fn bad_akshare_dividend_input_is_named() {
     let one_row = |row: &str| format!("{AKD_HEADER}\n2024-06-28,0,0,0.95,实施,2024-07-05,2024-07-04,\n{row}\n");
     let rows: &[(&str, &str)] = &[

@@ -48,12 +48,13 @@ pub(super) struct Terms {
     pub listing_date: Option<NaiveDate>,
 }
 
-impl Terms {
-    /// Whether the row distributes nothing at all.
-    pub fn is_empty(&self) -> bool {
-        self.cash == 0.0 && self.bonus == 0.0 && self.transfer == 0.0
-    }
+/// Whether a row's amounts distribute nothing at all (no cash, no bonus, no transfer): such a
+/// row is skipped before its dates are read, which it often lacks.
+pub(super) fn distributes_nothing(cash: f64, bonus: f64, transfer: f64) -> bool {
+    cash == 0.0 && bonus == 0.0 && transfer == 0.0
+}
 
+impl Terms {
     /// The action as the engine reads it, missing dates at their `actions.csv` defaults.
     fn action(&self) -> CorporateAction {
         CorporateAction {

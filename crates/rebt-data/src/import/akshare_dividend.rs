@@ -22,7 +22,7 @@
 //! (`600111.csv`, `600111.SH.csv`), as for akshare bars.
 
 use super::ImportOptions;
-use super::actionset::{ActionSet, EMPTY_REASON, Terms};
+use super::actionset::{ActionSet, EMPTY_REASON, Terms, distributes_nothing};
 use super::akshare::symbol_of_file;
 use super::text::{Col, CsvFile, ignored, optional};
 use crate::error::DataError;
@@ -85,19 +85,21 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut ActionSet)
             Some(c) => c.optional_iso_date(),
             None => Ok(None),
         };
+        let (cash, bonus, transfer) = (per_share(cash_key)?, per_share(bonus_key)?, per_share(transfer_key)?);
+        // Before the dates: a row that distributes nothing often has none (empty or `NaT`).
+        if distributes_nothing(cash, bonus, transfer) {
+            set.skip(index, row.line, EMPTY_REASON.into());
+            continue;
+        }
         let terms = Terms {
             ex_date: get(EX_DATE)?.iso_date()?,
-            cash: per_share(cash_key)?,
-            bonus: per_share(bonus_key)?,
-            transfer: per_share(transfer_key)?,
+            cash,
+            bonus,
+            transfer,
             record_date: date(RECORD_DATE)?,
             pay_date: None,
             listing_date: date(LISTING_DATE)?,
         };
-        if terms.is_empty() {
-            set.skip(index, row.line, EMPTY_REASON.into());
-            continue;
-        }
         set.push(index, row.line, symbol, terms)?;
         n += 1;
     }

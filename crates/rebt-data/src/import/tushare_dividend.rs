@@ -22,7 +22,7 @@
 //! an action are merged (see `actionset.rs`).
 
 use super::ImportOptions;
-use super::actionset::{ActionSet, EMPTY_REASON, Terms};
+use super::actionset::{ActionSet, EMPTY_REASON, Terms, distributes_nothing};
 use super::text::{Col, CsvFile, LastSymbol, ignored, optional, required};
 use super::tushare::check_code;
 use crate::error::DataError;
@@ -106,6 +106,11 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut ActionSet
                 after_tax.text
             )));
         }
+        // Before the dates: a row that distributes nothing may have none.
+        if distributes_nothing(cash, bonus, transfer) {
+            set.skip(index, row.line, EMPTY_REASON.into());
+            continue;
+        }
         let date = |key| match cell(key) {
             Some(c) => c.optional_compact_date(),
             None => Ok(None),
@@ -119,10 +124,6 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut ActionSet
             pay_date: date(PAY_DATE)?,
             listing_date: date(LISTING_DATE)?,
         };
-        if terms.is_empty() {
-            set.skip(index, row.line, EMPTY_REASON.into());
-            continue;
-        }
         set.push(index, row.line, symbol, terms)?;
         n += 1;
     }
