@@ -1299,6 +1299,20 @@ fn bad_long_input_is_named() {
             expected: ": the file is empty; expected a long header line with the columns date,symbol,open,high,low,close,volume,amount,adj_factor,pre_close",
         },
         Bad {
+            format: ImportFormat::Akshare,
+            files: &[("600111.csv", "")],
+            options: defaults,
+            blamed: 0,
+            expected: ": the file is empty; expected an akshare header line with the columns 日期,股票代码,开盘,收盘,最高,最低,成交量,成交额,振幅,涨跌幅,涨跌额,换手率",
+        },
+        Bad {
+            format: ImportFormat::AkshareDividend,
+            files: &[("600111.csv", "\n1,2\n")],
+            options: defaults,
+            blamed: 0,
+            expected: ":1: the first line is empty; expected an akshare dividend header line with the columns 进度,除权除息日,派息,派息(税前)(元),送股,送股(股),转增,转增(股),股权登记日,红股上市日,公告日期",
+        },
+        Bad {
             format: ImportFormat::Long,
             files: &[("bars.csv", LONG_HEADER)],
             options: with_symbol,

@@ -140,11 +140,12 @@ impl CsvFile {
     /// repeated, none unknown. `format` names the format in messages.
     pub fn header(&self, columns: &[Col], format: &str) -> Result<Header, DataError> {
         let expected = || columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+        let a = article(format);
         let Some((_, first)) = self.lines().next() else {
             return Err(DataError::Format {
                 path: self.path.clone(),
                 message: format!(
-                    "the file is empty; expected a {format} header line with the columns {}",
+                    "the file is empty; expected {a} {format} header line with the columns {}",
                     expected()
                 ),
             });
@@ -153,7 +154,7 @@ impl CsvFile {
             return Err(self.line_error(
                 1,
                 format!(
-                    "the first line is empty; expected a {format} header line with the columns {}",
+                    "the first line is empty; expected {a} {format} header line with the columns {}",
                     expected()
                 ),
             ));
@@ -493,6 +494,15 @@ impl Cell<'_> {
     }
 }
 
+/// "an" before a format name that starts with a vowel sound (akshare), else "a" (long, series,
+/// tushare, Yahoo: none of the names starts with a silent or a vowel-sounding consonant).
+fn article(name: &str) -> &'static str {
+    match name.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
 /// Why a price above [`MAX_PRICE`] is refused, after "… is ".
 pub(super) fn above_max_price() -> String {
     format!(
@@ -571,6 +581,23 @@ mod tests {
         ];
         for &(text, want) in cases {
             assert_eq!(parse_compact_date(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn format_names_take_their_article() {
+        // Every name CsvFile::header is given by the readers.
+        let cases = [
+            ("akshare", "an"),
+            ("akshare dividend", "an"),
+            ("tushare", "a"),
+            ("tushare dividend", "a"),
+            ("Yahoo", "a"),
+            ("long", "a"),
+            ("series", "a"),
+        ];
+        for (name, want) in cases {
+            assert_eq!(article(name), want, "{name}");
         }
     }
 
