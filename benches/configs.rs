@@ -44,9 +44,9 @@ fn bench_configs(c: &mut Criterion) {
         let first = run_backtest(&plan).expect("run");
         eprintln!(
             "{name}: {} instruments x {} days = {} instrument-days",
-            first.universe,
+            first.universe.len(),
             plan.panel().n_days(),
-            first.universe * plan.panel().n_days()
+            first.universe.len() * plan.panel().n_days()
         );
         group.bench_function(name.as_str(), |b| {
             b.iter(|| black_box(run_backtest(&plan).expect("run").result.daily.len()))

@@ -230,4 +230,39 @@ fn data_check_names_ex_rights_days_without_an_action() {
     let o = rebt(&["backtest", "--data", "bare", "--benchmark", "none"], dir.path());
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("NOTE: the bars' pre_close shows 1 ex-rights day(s)"));
+    // and one that does not trade 600111.SH does not
+    let other: String = with_pre
+        .lines()
+        .skip(1)
+        .map(|l| {
+            format!(
+                "{}\n",
+                l.replace("600111.SH", "000831.SZ")
+                    .split(',')
+                    .take(7)
+                    .collect::<Vec<_>>()
+                    .join(",")
+                    + ","
+            )
+        })
+        .collect();
+    write(&dir.path().join("two"), &[("bars.csv", &format!("{with_pre}{other}"))]);
+    let o = rebt(
+        &[
+            "backtest",
+            "--data",
+            "two",
+            "--benchmark",
+            "none",
+            "--universe",
+            "000831.SZ",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains("NOTE: the bars' pre_close"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }

@@ -22,7 +22,7 @@ pub struct RunOutput {
     /// The strategy and its settings in one line (the tearsheet's title).
     pub description: String,
     /// Instruments the engine traded (the universe after the config's filter).
-    pub universe: usize,
+    pub universe: Vec<rebt_core::InstrumentIx>,
 }
 
 /// Run `plan` once, with a fresh strategy.
@@ -110,7 +110,7 @@ fn run_strategy(
         result,
         report,
         description: description.to_string(),
-        universe: engine.universe().len(),
+        universe: engine.universe().to_vec(),
     })
 }
 
@@ -225,7 +225,7 @@ impl RunOutput {
     /// notes and a note on ex-rights days in the run that no corporate action explains.
     pub fn summary(&self, plan: &RunPlan) -> String {
         let (report, panel) = (&self.report, plan.panel());
-        let (description, universe) = (&self.description, self.universe);
+        let (description, universe) = (&self.description, self.universe.len());
         let mut out = String::new();
         let cfg = &report.config;
         out.push_str(&format!(
@@ -261,19 +261,25 @@ impl RunOutput {
                 first.message
             ));
         }
-        out.push_str(&undeclared_note(plan.dataset(), panel));
+        out.push_str(&undeclared_note(plan.dataset(), panel, &self.universe));
         out
     }
 }
 
-/// A note when the bars' `pre_close` shows ex-rights days within the run that no corporate
-/// action explains (their dividends and bonus shares never reach the account).
-fn undeclared_note(dataset: &rebt_data::Dataset, panel: &rebt_core::Panel) -> String {
+/// A note when the bars' `pre_close` shows ex-rights days of the run's `universe` within its
+/// dates that no corporate action explains (their dividends and bonus shares never reach the
+/// account).
+fn undeclared_note(
+    dataset: &rebt_data::Dataset,
+    panel: &rebt_core::Panel,
+    universe: &[rebt_core::InstrumentIx],
+) -> String {
     let dates = panel.dates();
+    let traded = |symbol: &str| panel.find(symbol).is_some_and(|ix| universe.contains(&ix));
     let within: Vec<_> = dataset
         .undeclared_ex_days()
         .into_iter()
-        .filter(|u| panel.find(&u.symbol).is_some() && dates.first() <= Some(&u.date) && Some(&u.date) <= dates.last())
+        .filter(|u| traded(&u.symbol) && dates.first() <= Some(&u.date) && Some(&u.date) <= dates.last())
         .collect();
     match within.first() {
         None => String::new(),
