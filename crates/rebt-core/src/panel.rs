@@ -136,6 +136,30 @@ impl BarColumns {
         Ok(())
     }
 
+    /// No two symbols differ only in case (`600111.sh` and `600111.SH`): a market suffix is
+    /// read in any case, so they would be two instruments of one security. The error names
+    /// the first row of the later spelling.
+    fn check_symbol_spellings(&self) -> Result<(), CoreError> {
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(self.symbol_names.len());
+        for (id, name) in self.symbol_names.iter().enumerate() {
+            let Some(&first) = seen.get(&name.to_ascii_uppercase()) else {
+                seen.insert(name.to_ascii_uppercase(), id);
+                continue;
+            };
+            let row = self.symbols.iter().position(|&s| s as usize == id).map_or(0, |i| i + 1);
+            return Err(CoreError::InvalidRow {
+                row,
+                column: "symbol",
+                message: format!(
+                    "`{name}` is `{}` spelt in another case; expected one spelling of each symbol (a market suffix \
+                     is read in any case)",
+                    self.symbol_names[first]
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Validate row `i` (0-based): positive finite prices, low ≤ open, close ≤ high,
     /// non-negative volume, positive adjustment factor, positive `pre_close` (or empty).
     fn validate_row(&self, i: usize) -> Result<(), CoreError> {
@@ -311,6 +335,7 @@ impl Panel {
         if bars.is_empty() {
             return Err(CoreError::Empty(String::new()));
         }
+        bars.check_symbol_spellings()?;
         let mut instruments = instruments;
         instruments.sort_by(|a, b| a.symbol.cmp(&b.symbol));
         let by_symbol: HashMap<String, InstrumentIx> = instruments
@@ -1218,6 +1243,21 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "row 3: duplicate bar for A on 2024-01-02 (first seen at row 1)"
+        );
+    }
+
+    #[test]
+    fn one_symbol_in_two_cases_is_refused_at_the_later_spelling() {
+        let mut b = BarColumns::default();
+        b.push(d(2), "600111.SH", 1.0, 1.0, 1.0, 1.0, 1.0);
+        b.push(d(2), "000831.SZ", 1.0, 1.0, 1.0, 1.0, 1.0);
+        b.push(d(3), "600111.SH", 1.0, 1.0, 1.0, 1.0, 1.0);
+        b.push(d(3), "600111.sh", 1.0, 1.0, 1.0, 1.0, 1.0);
+        let e = Panel::from_bars(&b, insts(&["600111.SH", "000831.SZ", "600111.sh"])).expect_err("two spellings");
+        assert_eq!(
+            e.to_string(),
+            "row 4, column `symbol`: `600111.sh` is `600111.SH` spelt in another case; expected one spelling of each \
+             symbol (a market suffix is read in any case)"
         );
     }
 
