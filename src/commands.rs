@@ -8,7 +8,7 @@ use rebt::run::catalog::{dataset_text, series_text, strategies_text};
 use rebt::run::config::{Overrides, RunConfig, parse_date};
 use rebt::run::{OutputTargets, RunPlan, load_dataset, run_backtest};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `println!` that returns an error instead of panicking when standard output is closed
 /// (`rebt strategies | head`); `main` exits quietly on a broken pipe.
@@ -50,15 +50,21 @@ pub(crate) fn resolve_config(args: &RunArgs) -> Result<RunConfig> {
 pub fn backtest(args: BacktestArgs) -> Result<()> {
     let cfg = resolve_config(&args.run)?;
     let plan = RunPlan::new(&cfg)?;
+    let stdout = |p: &Option<PathBuf>| p.as_deref() == Some(Path::new("-"));
+    let (json_out, html_out) = (stdout(&args.json), stdout(&args.html));
+    if json_out && html_out {
+        bail!("--json - and --html - both ask for standard output; write one of them to a file");
+    }
     let output = run_backtest(&plan)?;
-    let to_stdout = args.json.as_deref() == Some(Path::new("-"));
     let targets = OutputTargets {
-        json: args.json.filter(|_| !to_stdout),
+        json: args.json.filter(|_| !json_out),
         dir: args.out,
         parquet: args.parquet,
-        html: args.html,
+        html: args.html.filter(|_| !html_out),
     };
     let json = output.write_outputs(&targets)?;
+    let html = if html_out { Some(output.tearsheet()?) } else { None };
+    let to_stdout = json_out || html_out;
     if !args.quiet {
         let summary = output.summary(&plan);
         if to_stdout {
@@ -67,8 +73,11 @@ pub fn backtest(args: BacktestArgs) -> Result<()> {
             out!("{summary}");
         }
     }
-    if to_stdout {
+    if json_out {
         std::io::stdout().write_all(json.as_bytes())?;
+    }
+    if let Some(html) = html {
+        std::io::stdout().write_all(html.as_bytes())?;
     }
     Ok(())
 }

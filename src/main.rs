@@ -144,7 +144,7 @@ struct BacktestArgs {
     /// Also write the tables as Parquet into --out DIR (builds with the `parquet` feature).
     #[arg(long, requires = "out")]
     parquet: bool,
-    /// Write the HTML tearsheet alone to FILE.
+    /// Write the HTML tearsheet alone to FILE (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
     /// Print nothing but errors.

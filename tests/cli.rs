@@ -156,6 +156,33 @@ fn json_to_stdout_keeps_the_summary_on_stderr() {
 }
 
 #[test]
+fn html_to_stdout_and_clashing_outputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = rebt(&["backtest", "--html", "-"], dir.path());
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.starts_with("<!DOCTYPE html>"), "stdout is the page");
+    assert!(err.contains("Sharpe"), "the summary on stderr: {err}");
+    assert!(!dir.path().join("-").exists(), "no file named -");
+    // one stdout for two documents, or one file for two, is refused before anything is written
+    for (args, needle) in [
+        (
+            ["--json", "-", "--html", "-"],
+            "--json - and --html - both ask for standard output",
+        ),
+        (
+            ["--json", "r.json", "--html", "r.json"],
+            "the result document and the HTML tearsheet would both be written to r.json",
+        ),
+    ] {
+        let o = rebt(&[&["backtest"][..], &args].concat(), dir.path());
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(text(&o).1.contains(needle), "{args:?}: {}", text(&o).1);
+    }
+    assert!(!dir.path().join("r.json").exists());
+}
+
+#[test]
 fn strategies_lists_builtins_with_parameters() {
     let o = rebt(&["strategies"], Path::new("."));
     let (out, _) = text(&o);

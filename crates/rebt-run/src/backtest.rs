@@ -155,6 +155,14 @@ impl RunOutput {
 
     /// Write the files `targets` asks for, all or none; returns the `result.json` text.
     pub fn write_outputs(&self, targets: &OutputTargets) -> Result<String, RunError> {
+        if let (Some(json), Some(html)) = (&targets.json, &targets.html)
+            && std::path::absolute(json).ok() == std::path::absolute(html).ok()
+        {
+            return Err(RunError::Invalid(format!(
+                "the result document and the HTML tearsheet would both be written to {}; give each its own file",
+                json.display()
+            )));
+        }
         // every output is rendered before the first is written: a failure leaves nothing behind
         let json = self.report.to_json();
         let html = match targets.dir.is_some() || targets.html.is_some() {
