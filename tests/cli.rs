@@ -282,12 +282,17 @@ fn bad_input_gets_a_clear_error_and_exit_code() {
         (
             vec!["backtest", "--cash", "-5"],
             1,
-            vec!["cash must be a positive amount"],
+            vec!["cash must be an amount from 0.01"],
+        ),
+        (
+            vec!["backtest", "--cash", "0.001"],
+            1,
+            vec!["cash must be an amount from 0.01 (a cent, the smallest rebt counts) to 1e15, got 0.001"],
         ),
         (
             vec!["backtest", "--cash", "1e17"],
             1,
-            vec!["cash must be a positive amount of at most 1e15, got 100000000000000000"],
+            vec!["to 1e15, got 100000000000000000"],
         ),
         (vec!["backtest", "--volume-cap", "2"], 1, vec!["volume_cap"]),
         (vec!["backtest", "--rules", "strict"], 2, vec!["strict"]),

@@ -245,11 +245,13 @@ impl RunOutput {
         }
         let dates = panel.dates();
         out.push_str(&format!(
-            "{} → {} ({} days) · {} instruments traded · cash {:.2} {} · rules {} · costs {}\n",
+            "{} → {} ({} {}) · {} {} traded · cash {:.2} {} · rules {} · costs {}\n",
             dates[0],
             dates[dates.len() - 1],
             dates.len(),
+            if dates.len() == 1 { "day" } else { "days" },
             universe,
+            if universe == 1 { "instrument" } else { "instruments" },
             cfg["cash"].as_f64().unwrap_or(f64::NAN),
             report.base_currency,
             cfg["rules"].as_str().unwrap_or("?"),

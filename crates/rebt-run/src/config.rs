@@ -302,7 +302,7 @@ impl RunConfig {
             .filter(|c| c.0 > 0 && self.cash <= MAX_CASH)
             .ok_or_else(|| {
                 ConfigError::Value(format!(
-                    "cash must be a positive amount of at most {MAX_CASH:e}, got {}",
+                    "cash must be an amount from 0.01 (a cent, the smallest rebt counts) to {MAX_CASH:e}, got {}",
                     self.cash
                 ))
             })?;
