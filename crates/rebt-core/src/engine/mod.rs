@@ -66,6 +66,52 @@ struct Spec {
     in_universe: bool,
 }
 
+/// The panel's day of instrument `ix`'s listing, when its listing date is known and within
+/// the panel's dates.
+pub(crate) fn listing_day_of(panel: &Panel, ix: InstrumentIx) -> Option<usize> {
+    let dates = panel.dates();
+    panel
+        .instrument(ix)
+        .status
+        .listed
+        .filter(|l| *l >= dates[0])
+        .and_then(|l| Some(dates.partition_point(|d| *d < l)).filter(|&k| k < dates.len()))
+}
+
+/// [`Engine::limit_prices`] from the panel alone, given the day of the listing
+/// ([`listing_day_of`]).
+pub(crate) fn limit_prices_on(
+    panel: &Panel,
+    ix: InstrumentIx,
+    day: usize,
+    listing_day: Option<usize>,
+) -> Option<(i64, i64)> {
+    let inst = panel.instrument(ix);
+    let ordinal = listing_ordinal(panel, inst.market, listing_day, day);
+    match inst.daily_limit_on(panel.dates()[day], ordinal) {
+        DailyLimit::None => None,
+        DailyLimit::Band(bp) => Some(limit_prices(panel.limit_reference(ix, day)?, bp)),
+        DailyLimit::FirstDay { up_bp, down_bp } => {
+            let pre_close = panel.series(ix, Field::PreClose)[day];
+            let issue = inst.status.ipo_price.or((!pre_close.is_nan()).then_some(pre_close))?;
+            Some(limit_prices_asymmetric(issue, up_bp, down_bp))
+        }
+    }
+}
+
+/// Which trading day since its listing (on panel day `listed`) `day` is (1 on the listing
+/// day), counted in `market`'s sessions; `None` when the listing date is unknown or before
+/// the panel (taken as long past) or `day` is before it.
+fn listing_ordinal(panel: &Panel, market: Market, listed: Option<usize>, day: usize) -> Option<usize> {
+    let listed = listed?;
+    if day < listed {
+        return None;
+    }
+    let sessions = &panel.sessions(market)?.count_to;
+    let before = if listed == 0 { 0 } else { sessions[listed - 1] };
+    Some((sessions[day] - before) as usize)
+}
+
 /// A day's order, priced and sided, ready to execute.
 #[derive(Debug, Clone, Copy)]
 struct Priced {
@@ -267,11 +313,7 @@ impl<'p> Engine<'p> {
             (_, Board::AShareEtf | Board::Generic) => DividendTax::None,
         };
         let dates = panel.dates();
-        let listing_day = inst
-            .status
-            .listed
-            .filter(|l| *l >= dates[0])
-            .and_then(|l| Some(dates.partition_point(|d| *d < l)).filter(|&k| k < dates.len()));
+        let listing_day = listing_day_of(panel, ix);
         let delisted_day = inst
             .status
             .delisted
@@ -304,32 +346,7 @@ impl<'p> Engine<'p> {
     /// listing day the issue price: `ipo_price` from the manifest, else the bars' `pre_close`;
     /// without either the listing day has no limit).
     pub fn limit_prices(&self, ix: InstrumentIx, day: usize) -> Option<(i64, i64)> {
-        let panel = self.panel;
-        let inst = panel.instrument(ix);
-        let listing_day = self.listing_ordinal(ix, day);
-        match inst.daily_limit_on(panel.dates()[day], listing_day) {
-            DailyLimit::None => None,
-            DailyLimit::Band(bp) => Some(limit_prices(panel.limit_reference(ix, day)?, bp)),
-            DailyLimit::FirstDay { up_bp, down_bp } => {
-                let pre_close = panel.series(ix, Field::PreClose)[day];
-                let issue = inst.status.ipo_price.or((!pre_close.is_nan()).then_some(pre_close))?;
-                Some(limit_prices_asymmetric(issue, up_bp, down_bp))
-            }
-        }
-    }
-
-    /// Which trading day since its listing `day` is for instrument `ix` (1 on the listing
-    /// day), counted in its market's sessions; `None` when the listing date is unknown or
-    /// before the run (taken as long past) or `day` is before it.
-    fn listing_ordinal(&self, ix: InstrumentIx, day: usize) -> Option<usize> {
-        let spec = &self.specs[ix.get()];
-        let listed = spec.listing_day?;
-        if day < listed {
-            return None;
-        }
-        let sessions = &self.panel.sessions(spec.market)?.count_to;
-        let before = if listed == 0 { 0 } else { sessions[listed - 1] };
-        Some((sessions[day] - before) as usize)
+        limit_prices_on(self.panel, ix, day, self.specs[ix.get()].listing_day)
     }
 
     /// The instruments this run trades.
