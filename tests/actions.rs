@@ -266,3 +266,47 @@ fn data_check_names_ex_rights_days_without_an_action() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn bars_beyond_their_limits_are_noted_unless_an_action_explains_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // bars() halves 600111.SH from 20 to 19 on 2024-06-07 (within the band); make it 10
+    let halved = bars().replace(",19,19,19,19,", ",10,10,10,10,");
+    let undeclared = "symbol,ex_date,cash,bonus,transfer,pay_date\n";
+    let declared = "symbol,ex_date,cash,bonus,transfer,pay_date\n600111.SH,2024-06-07,0,1,0,2024-06-07\n";
+    write(
+        &dir.path().join("bare"),
+        &[("bars.csv", &halved), ("actions.csv", undeclared)],
+    );
+    write(
+        &dir.path().join("declared"),
+        &[("bars.csv", &halved), ("actions.csv", declared)],
+    );
+    let o = rebt(&["data", "check", "bare"], dir.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        out.contains("NOTE: 1 A-share bar(s) lie beyond their daily price limit"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  600111.SH 2024-06-07: low 10 high 10 outside the limits 18 – 22"),
+        "{out}"
+    );
+    let o = rebt(&["backtest", "--data", "bare", "--benchmark", "none"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("NOTE: 1 bar(s) of the instruments traded lie beyond their daily price limit (first: 600111.SH on 2024-06-07"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // the 10送10 declared, 10 is its reference's price: nothing to note
+    for args in [
+        &["data", "check", "declared"][..],
+        &["backtest", "--data", "declared", "--benchmark", "none"],
+    ] {
+        let o = rebt(args, dir.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!String::from_utf8_lossy(&o.stdout).contains("price limit"), "{args:?}");
+    }
+}

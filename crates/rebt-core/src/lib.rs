@@ -28,7 +28,7 @@ pub use chrono::NaiveDate;
 pub use costs::{Basis, CostModel, FeeItem, FeeKind, FeeRounding, FeeSchedule, FillCosts, Rate, Sides, Tariff, Trade};
 pub use engine::{
     ActionPosting, BacktestResult, CostMode, DailyRecord, Delisting, Engine, EngineConfig, Fill, Holding, LeanResult,
-    Note, PostingKind, Rejection, RejectionReason, RulesMode, Target,
+    LimitBreach, Note, PostingKind, Rejection, RejectionReason, RulesMode, Target, limit_breaches,
 };
 pub use error::CoreError;
 pub use instrument::{Board, Currency, Instrument, InstrumentIx, InstrumentKind, Market, Settlement, Status};

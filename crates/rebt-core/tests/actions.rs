@@ -782,3 +782,146 @@ fn notes_are_kept_with_the_day_they_were_made() {
         "a note is a record, not an order"
     );
 }
+
+/// A bar beyond its limit is found unless a declared action (or the exchange's pre_close)
+/// moves the reference: 10送10 halves the price, which a −50% bar without the action breaches.
+#[test]
+fn bars_beyond_their_limit_are_found_unless_an_action_explains_them() {
+    let dates = weekdays(d(2024, 1, 2), 5);
+    let mut bars = BarColumns::default();
+    // 600392.SH halves on day 2 (an undeclared 10送10); 300748.SZ (ChiNext, ±20% since
+    // 2020-08-24) rises 19.9% on day 1 and 20.1% on day 3; 000831.SZ rises exactly 10%
+    one_price_bars(&mut bars, "600392.SH", &dates, &[20.0, 20.0, 10.0, 10.1, 10.0]);
+    one_price_bars(&mut bars, "300748.SZ", &dates, &[10.0, 11.99, 11.99, 14.40, 14.40]);
+    one_price_bars(&mut bars, "000831.SZ", &dates, &[10.0, 11.0, 11.0, 11.0, 11.0]);
+    let instruments = ["600392.SH", "300748.SZ", "000831.SZ"].map(|s| Instrument::infer(s, Currency::Cny));
+    let p = panel_of(&bars, instruments.to_vec(), vec![vec![]; 3]);
+    let found: Vec<(String, NaiveDate, f64, f64)> = rebt_core::limit_breaches(&p, p.ixs())
+        .into_iter()
+        .map(|b| (p.instrument(b.ix).symbol.clone(), b.date, b.limit_down, b.limit_up))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("300748.SZ".to_string(), dates[3], 9.59, 14.39),
+            ("600392.SH".to_string(), dates[2], 18.0, 22.0),
+        ]
+    );
+    // declared, the bonus shares make 10.00 the reference and the bar a quiet one
+    let mut bonus = CorporateAction::cash_dividend(dates[2], 0.0);
+    bonus.bonus = 1.0;
+    let mut actions = vec![vec![]; 3];
+    let sorted = ["000831.SZ", "300748.SZ", "600392.SH"];
+    actions[sorted.iter().position(|s| *s == "600392.SH").expect("in")] = vec![bonus];
+    let p = panel_of(&bars, instruments.to_vec(), actions);
+    let ix = p.find("600392.SH").expect("in");
+    assert!(rebt_core::limit_breaches(&p, [ix]).is_empty());
+}
+
+/// The scan skips bars within 4.5% of the previous close on days nothing moves the
+/// reference; over random walks with gaps, jumps, actions, and an exchange `pre_close` or an
+/// `adj_factor` moving the reference on days of their own, it finds exactly the bars whose
+/// high or low an engine's limit prices exclude.
+#[test]
+fn the_breach_scan_finds_what_the_engine_limits_exclude() {
+    for column in [None, Some(Field::PreClose), Some(Field::AdjFactor)] {
+        let (p, days) = random_walks(column);
+        let engine = Engine::new(&p, EngineConfig::default()).expect("engine");
+        let mut expected = Vec::new();
+        for ix in p.ixs() {
+            let (high, low) = (p.series(ix, Field::High), p.series(ix, Field::Low));
+            for day in 0..days {
+                if high[day].is_nan() {
+                    continue;
+                }
+                if let Some((down, up)) = engine.limit_prices(ix, day) {
+                    let cents = |x: f64| (x * 100.0).round() as i64;
+                    if cents(high[day]) > up || cents(low[day]) < down {
+                        expected.push((ix, p.dates()[day]));
+                    }
+                }
+            }
+        }
+        let found: Vec<(InstrumentIx, NaiveDate)> = rebt_core::limit_breaches(&p, p.ixs())
+            .into_iter()
+            .map(|b| (b.ix, b.date))
+            .collect();
+        assert!(
+            expected.len() > 30,
+            "{column:?}: the walks breach often: {}",
+            expected.len()
+        );
+        assert_eq!(found, expected, "{column:?}");
+    }
+}
+
+/// Four names (SSE main, ChiNext, STAR, one under a risk warning for a year) over 400
+/// weekdays: mostly calm days, some of up to ±15%, suspensions, halvings declared as a 10转10
+/// or not, transfers declared without a halving (a data error); with `column`, that column
+/// moves the reference on days of its own (halving it, or not: an error again).
+fn random_walks(column: Option<Field>) -> (Panel, usize) {
+    let dates = weekdays(d(2019, 6, 3), 400);
+    let symbols = ["600111.SH", "300748.SZ", "688001.SH", "000831.SZ"];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut bars = BarColumns::default();
+    let mut extra = Vec::new();
+    let mut actions = vec![Vec::new(); symbols.len()];
+    let mut sorted = symbols;
+    sorted.sort();
+    for sym in symbols {
+        let (mut price, mut factor) = (20.0, 1.0);
+        for &date in &dates {
+            if next() < 0.05 {
+                continue; // suspended
+            }
+            let jump = if next() < 0.03 { 0.5 } else { 1.0 };
+            // declared with the halving, or (a data error) declared without it
+            if (jump < 1.0 && next() < 0.5) || next() < 0.02 {
+                let mut split = CorporateAction::cash_dividend(date, 0.0);
+                split.transfer = 1.0;
+                actions[sorted.iter().position(|s| *s == sym).expect("in")].push(split);
+            }
+            let moved = next() < 0.03;
+            match column {
+                Some(Field::PreClose) => extra.push(if moved {
+                    (price * 50.0_f64).round() / 100.0
+                } else {
+                    price
+                }),
+                Some(_) => {
+                    if moved {
+                        factor *= 2.0;
+                    }
+                    extra.push(factor);
+                }
+                None => {}
+            }
+            // mostly calm days (within every band), now and then a move of up to ±15%
+            let spread = if next() < 0.1 { 0.3 } else { 0.06 };
+            price = ((price * jump * (1.0 + (next() - 0.5) * spread)) * 100.0).round() / 100.0;
+            if price < 2.0 {
+                price = 20.0;
+            }
+            let (low, high) = (
+                ((price * (1.0 - next() * 0.015)) * 100.0).round() / 100.0,
+                ((price * (1.0 + next() * 0.015)) * 100.0).round() / 100.0,
+            );
+            bars.push(date, sym, price, high, low, price, 1e6);
+        }
+    }
+    match column {
+        Some(Field::PreClose) => bars.pre_close = Some(extra),
+        Some(_) => bars.adj_factor = Some(extra),
+        None => {}
+    }
+    let mut instruments: Vec<Instrument> = symbols.iter().map(|s| Instrument::infer(s, Currency::Cny)).collect();
+    // a 5% band for a year
+    instruments[3].status.st = vec![(d(2019, 9, 2), d(2020, 8, 31))];
+    (panel_of(&bars, instruments, actions), dates.len())
+}

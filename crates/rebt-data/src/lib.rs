@@ -50,8 +50,8 @@ pub use bars::{OPTIONAL_COLUMNS, REQUIRED_COLUMNS};
 pub use calendars::{CalendarSummary, Calendars};
 pub use csv::{read_csv_bars, read_csv_bars_from};
 pub use dataset::{
-    Dataset, DatasetBytes, DatasetSummary, EMBEDDED_SOURCE, InstrumentSummary, SeriesSummary, UndeclaredExDay,
-    embedded_files, fingerprint, load, load_embedded, load_with_actions,
+    Dataset, DatasetBytes, DatasetSummary, EMBEDDED_SOURCE, InstrumentSummary, OffLimitBar, SeriesSummary,
+    UndeclaredExDay, embedded_files, fingerprint, load, load_embedded, load_with_actions,
 };
 pub use error::DataError;
 pub use frame::{BarFrame, DateCells, TextCells};

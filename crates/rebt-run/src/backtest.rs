@@ -272,6 +272,7 @@ impl RunOutput {
             ));
         }
         out.push_str(&undeclared_note(plan.dataset(), panel, &self.universe));
+        out.push_str(&off_limit_note(plan.dataset(), panel, &self.universe));
         out
     }
 }
@@ -301,6 +302,38 @@ fn undeclared_note(
             first.date,
             first.prev_close,
             first.pre_close
+        ),
+    }
+}
+
+/// A note when bars of the run's `universe` within its dates lie beyond their daily price
+/// limit (see [`rebt_data::OffLimitBar`]): the run applies the limit it computes to them.
+fn off_limit_note(
+    dataset: &rebt_data::Dataset,
+    panel: &rebt_core::Panel,
+    universe: &[rebt_core::InstrumentIx],
+) -> String {
+    let dates = panel.dates();
+    let traded = universe
+        .iter()
+        .filter_map(|&ix| dataset.panel.find(&panel.instrument(ix).symbol));
+    let within: Vec<_> = dataset
+        .off_limit_bars(traded)
+        .into_iter()
+        .filter(|b| dates.first() <= Some(&b.date) && Some(&b.date) <= dates.last())
+        .collect();
+    match within.first() {
+        None => String::new(),
+        Some(first) => format!(
+            "NOTE: {} bar(s) of the instruments traded lie beyond their daily price limit (first: {} on {}, low {} high {}, \
+             limits {} – {}); orders on those days met the limits rebt computes: `rebt data check` lists them\n",
+            within.len(),
+            first.symbol,
+            first.date,
+            first.low,
+            first.high,
+            first.limit_down,
+            first.limit_up
         ),
     }
 }

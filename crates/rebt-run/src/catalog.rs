@@ -4,6 +4,7 @@
 //! point-in-time series, [`series_text`]).
 
 use crate::registry::{label, strategies};
+use chrono::NaiveDate;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use rebt_data::Dataset;
 use rebt_strategies::ParamSpec;
@@ -129,30 +130,63 @@ pub fn dataset_text(ds: &Dataset) -> Text {
     if summary.actions > 0 {
         let _ = writeln!(out, "corporate actions: {}", summary.actions);
     }
-    if let Some(first) = summary.undeclared_ex_days.first() {
-        let _ = writeln!(
-            out,
+    let undeclared = &summary.undeclared_ex_days;
+    note_list(
+        &mut out,
+        &format!(
             "NOTE: the bars' pre_close shows {} ex-rights day(s) with no corporate action; the account will receive nothing for them:",
-            summary.undeclared_ex_days.len()
-        );
-        for u in summary.undeclared_ex_days.iter().take(10) {
-            let _ = writeln!(
-                out,
-                "  {} {}: close {} then pre_close {}",
-                u.symbol, u.date, u.prev_close, u.pre_close
-            );
-        }
-        if summary.undeclared_ex_days.len() > 10 {
-            let _ = writeln!(
-                out,
-                "  … and {} more (first: {} on {})",
-                summary.undeclared_ex_days.len() - 10,
-                first.symbol,
-                first.date
-            );
-        }
-    }
+            undeclared.len()
+        ),
+        undeclared.iter().map(|u| {
+            (
+                &u.symbol,
+                u.date,
+                format!("close {} then pre_close {}", u.prev_close, u.pre_close),
+            )
+        }),
+    );
+    let off = &summary.off_limit_bars;
+    note_list(
+        &mut out,
+        &format!(
+            "NOTE: {} A-share bar(s) lie beyond their daily price limit: days the exchange set none (a new listing's \
+             first days, when the manifest lacks its `listed` date; a relisting or a share-reform resumption), a \
+             corporate action missing from the data (bonus or transfer shares), or an error in the bars. A backtest \
+             applies the limit it computes to them:",
+            off.len()
+        ),
+        off.iter().map(|b| {
+            (
+                &b.symbol,
+                b.date,
+                format!(
+                    "low {} high {} outside the limits {} – {}",
+                    b.low, b.high, b.limit_down, b.limit_up
+                ),
+            )
+        }),
+    );
     Ok(out)
+}
+
+/// A note's `header` and its first ten items (`symbol date: what`), then how many more, if
+/// there are any items.
+fn note_list<'a>(
+    out: &mut String,
+    header: &str,
+    items: impl ExactSizeIterator<Item = (&'a String, NaiveDate, String)>,
+) {
+    let n = items.len();
+    if n == 0 {
+        return;
+    }
+    let _ = writeln!(out, "{header}");
+    for (symbol, date, what) in items.take(10) {
+        let _ = writeln!(out, "  {symbol} {date}: {what}");
+    }
+    if n > 10 {
+        let _ = writeln!(out, "  … and {} more", n - 10);
+    }
 }
 
 /// The lines `rebt data info` adds: the dataset's calendars and its point-in-time series,

@@ -10,11 +10,13 @@
 //! Every order that cannot fill, wholly or in part, leaves a [`Rejection`] with its reason.
 
 mod actions;
+mod breaches;
 mod config;
 mod fill;
 mod pricing;
 mod result;
 
+pub use breaches::{LimitBreach, limit_breaches};
 pub use config::{CostMode, Delisting, EngineConfig, RulesMode};
 pub use result::{
     ActionPosting, BacktestResult, DailyRecord, Fill, Holding, LeanResult, Note, PostingKind, Rejection,
