@@ -862,13 +862,9 @@ fn the_breach_scan_finds_what_the_engine_limits_exclude() {
 fn random_walks(column: Option<Field>) -> (Panel, usize) {
     let dates = weekdays(d(2019, 6, 3), 400);
     let symbols = ["600111.SH", "300748.SZ", "688001.SH", "000831.SZ"];
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(15);
+    let mut next = move || rng.random::<f64>();
     let mut bars = BarColumns::default();
     let mut extra = Vec::new();
     let mut actions = vec![Vec::new(); symbols.len()];
@@ -902,8 +898,13 @@ fn random_walks(column: Option<Field>) -> (Panel, usize) {
                 }
                 None => {}
             }
-            // mostly calm days (within every band), now and then a move of up to ±15%
-            let spread = if next() < 0.1 { 0.3 } else { 0.06 };
+            // mostly calm days (within every band), some of up to ±6% (about the ST band), now
+            // and then a move of up to ±15%
+            let spread = match next() {
+                u if u < 0.1 => 0.3,
+                u if u < 0.3 => 0.12,
+                _ => 0.06,
+            };
             price = ((price * jump * (1.0 + (next() - 0.5) * spread)) * 100.0).round() / 100.0;
             if price < 2.0 {
                 price = 20.0;
