@@ -128,6 +128,10 @@ pub fn data_import(args: &ImportArgs) -> Result<()> {
         ..Default::default()
     };
     if let Some(c) = &args.yahoo_close {
+        // like --symbol and --adjust, an option that does not apply is an error, not ignored
+        if format != ImportFormat::Yahoo {
+            bail!("--yahoo-close applies to yahoo files only, not {format} files");
+        }
         options.yahoo_close = c.parse()?;
     }
     if let Some(a) = &args.adjust {

@@ -236,6 +236,27 @@ fn data_import_writes_a_dataset_that_backtests() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.csv"));
+    // an option of another format is refused, not ignored
+    let o = rebt(
+        &[
+            "data",
+            "import",
+            "--format",
+            "akshare",
+            "--yahoo-close",
+            "raw",
+            daily.to_str().expect("utf8"),
+            "--out",
+            "x",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--yahoo-close applies to yahoo files only, not akshare files"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(
         !dir.path().join("x").join("bars.csv").exists(),
         "a failed import writes nothing"
