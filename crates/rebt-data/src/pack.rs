@@ -320,6 +320,12 @@ const PACK_FILES: [&str; 6] = [
 /// `out` is fit to pack into: missing, empty, or an earlier pack (finished or not). Anything
 /// else may hold a user's files, which packing would replace or remove.
 fn check_out(out: &Path) -> Result<(), DataError> {
+    if out.exists() && !out.is_dir() {
+        return Err(pack_error(
+            out,
+            "is a file; expected a new or empty directory, or an earlier pack to replace".into(),
+        ));
+    }
     if one_of(out, &BARS_NAMES)?.is_some() {
         return Err(pack_error(
             out,
@@ -1223,6 +1229,16 @@ mod tests {
         fs::write(theirs.join(PACK_HEADER), "format = \"theirs\"\n").expect("w");
         let e = pack(source.path(), &theirs).expect_err("another pack.toml");
         assert!(e.to_string().contains("pack.toml: is not a rebt pack header"), "{e}");
+        // nor a file
+        let file = out.path().join("afile");
+        fs::write(&file, b"mine").expect("w");
+        let e = pack(source.path(), &file).expect_err("a file");
+        assert!(
+            e.to_string()
+                .ends_with("afile: is a file; expected a new or empty directory, or an earlier pack to replace"),
+            "{e}"
+        );
+        assert_eq!(fs::read(&file).expect("kept"), b"mine");
         // an empty directory, or one holding only our leftovers, takes a pack
         let empty = out.path().join("empty");
         fs::create_dir(&empty).expect("dir");

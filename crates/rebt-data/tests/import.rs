@@ -1497,7 +1497,14 @@ fn a_failed_write_leaves_nothing_behind() {
 
     // An output path that is a file.
     let file = tmp.path().join("series.csv.gz");
-    assert!(imported.write(&file).is_err());
+    let e = imported.write(&file).expect_err("a file");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: is a file; expected a directory to write the dataset into (new or existing)",
+            file.display()
+        )
+    );
 }
 
 #[test]

@@ -593,6 +593,12 @@ impl Imported {
     /// Each file is written to a temporary file and renamed into place only when all are
     /// written, and every check runs before, so a failure leaves the directory as it was.
     pub fn write(&self, out_dir: &Path) -> Result<Written, DataError> {
+        if out_dir.exists() && !out_dir.is_dir() {
+            return Err(DataError::Format {
+                path: out_dir.to_path_buf(),
+                message: "is a file; expected a directory to write the dataset into (new or existing)".into(),
+            });
+        }
         match &self.content {
             Content::Series(series) => {
                 refuse_other_forms(out_dir, "series")?;
