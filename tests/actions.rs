@@ -300,6 +300,21 @@ fn bars_beyond_their_limits_are_noted_unless_an_action_explains_them() {
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );
+    // a run from that day has no close before it, so no limit on it, as its engine had none
+    let o = rebt(
+        &[
+            "backtest",
+            "--data",
+            "bare",
+            "--benchmark",
+            "none",
+            "--from",
+            "2024-06-07",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("price limit"));
     // the 10送10 declared, 10 is its reference's price: nothing to note
     for args in [
         &["data", "check", "declared"][..],

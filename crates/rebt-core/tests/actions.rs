@@ -834,11 +834,10 @@ fn the_breach_scan_finds_what_the_engine_limits_exclude() {
                 if high[day].is_nan() {
                     continue;
                 }
-                if let Some((down, up)) = engine.limit_prices(ix, day) {
-                    let cents = |x: f64| (x * 100.0).round() as i64;
-                    if cents(high[day]) > up || cents(low[day]) < down {
-                        expected.push((ix, p.dates()[day]));
-                    }
+                if let Some((down, up)) = engine.limit_prices(ix, day)
+                    && (high[day] * 100.0 > up as f64 + 1e-6 || low[day] * 100.0 < down as f64 - 1e-6)
+                {
+                    expected.push((ix, p.dates()[day]));
                 }
             }
         }
@@ -855,13 +854,14 @@ fn the_breach_scan_finds_what_the_engine_limits_exclude() {
     }
 }
 
-/// Four names (SSE main, ChiNext, STAR, one under a risk warning for a year) over 400
+/// Five names (SSE main, ChiNext, STAR, one under a risk warning for a year, one with a
+/// manifest band of 2%) over 400
 /// weekdays: mostly calm days, some of up to ±15%, suspensions, halvings declared as a 10转10
 /// or not, transfers declared without a halving (a data error); with `column`, that column
 /// moves the reference on days of its own (halving it, or not: an error again).
 fn random_walks(column: Option<Field>) -> (Panel, usize) {
     let dates = weekdays(d(2019, 6, 3), 400);
-    let symbols = ["600111.SH", "300748.SZ", "688001.SH", "000831.SZ"];
+    let symbols = ["600111.SH", "300748.SZ", "688001.SH", "000831.SZ", "600392.SH"];
     use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(15);
     let mut next = move || rng.random::<f64>();
@@ -924,5 +924,6 @@ fn random_walks(column: Option<Field>) -> (Panel, usize) {
     let mut instruments: Vec<Instrument> = symbols.iter().map(|s| Instrument::infer(s, Currency::Cny)).collect();
     // a 5% band for a year
     instruments[3].status.st = vec![(d(2019, 9, 2), d(2020, 8, 31))];
+    instruments[4].price_limit = rebt_core::PriceLimitSchedule::constant(200);
     (panel_of(&bars, instruments, actions), dates.len())
 }

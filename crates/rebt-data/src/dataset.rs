@@ -301,26 +301,9 @@ impl Dataset {
     }
 
     /// The bars of instruments `ixs` beyond their daily price limits (see [`OffLimitBar`]),
-    /// by instrument then day. A whole market's are scanned in two halves, one on a thread of
-    /// its own (the scan took 0.12 s of a 5,000-name market's 1.8 s backtest).
+    /// by instrument then day.
     pub fn off_limit_bars(&self, ixs: impl IntoIterator<Item = InstrumentIx>) -> Vec<OffLimitBar> {
-        self.off_limit_bars_split(ixs.into_iter().collect(), 1 << 20)
-    }
-
-    /// [`Dataset::off_limit_bars`], scanned in two halves from `split_from` instrument-days.
-    fn off_limit_bars_split(&self, ixs: Vec<InstrumentIx>, split_from: usize) -> Vec<OffLimitBar> {
-        let half = ixs.len() / 2;
-        let breaches = if ixs.len() * self.panel.n_days() < split_from {
-            rebt_core::limit_breaches(&self.panel, ixs)
-        } else {
-            std::thread::scope(|scope| {
-                let later = scope.spawn(|| rebt_core::limit_breaches(&self.panel, ixs[half..].iter().copied()));
-                let mut breaches = rebt_core::limit_breaches(&self.panel, ixs[..half].iter().copied());
-                breaches.extend(later.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-                breaches
-            })
-        };
-        breaches
+        rebt_core::limit_breaches(&self.panel, ixs)
             .into_iter()
             .map(|b| OffLimitBar {
                 symbol: self.panel.instrument(b.ix).symbol.clone(),
@@ -1805,25 +1788,6 @@ mod tests {
             msg.contains("bars.csv:4: column `pre_close`: pre_close 0 is not a positive number"),
             "{msg}"
         );
-    }
-
-    #[test]
-    fn off_limit_bars_scanned_in_halves_are_the_bars_scanned_whole() {
-        // three names, each halving once without an action, on different days
-        let mut bars = String::from("date,symbol,open,high,low,close,volume\n");
-        for (k, sym) in ["600111.SH", "000831.SZ", "600392.SH"].iter().enumerate() {
-            for day in 2..=5 {
-                let p = if day >= 3 + k { 10.0 } else { 20.0 };
-                bars.push_str(&format!("2024-01-0{day},{sym},{p},{p},{p},{p},100\n"));
-            }
-        }
-        let dir = dir_with(&[("bars.csv", &bars)]);
-        let ds = load(dir.path()).expect("loads");
-        let whole = ds.off_limit_bars_split(ds.panel.ixs().collect(), usize::MAX);
-        let halves = ds.off_limit_bars_split(ds.panel.ixs().collect(), 0);
-        assert_eq!(whole.len(), 3);
-        assert_eq!(halves, whole);
-        assert_eq!(ds.off_limit_bars(ds.panel.ixs()), whole);
     }
 
     #[test]

@@ -272,7 +272,7 @@ impl RunOutput {
             ));
         }
         out.push_str(&undeclared_note(plan.dataset(), panel, &self.universe));
-        out.push_str(&off_limit_note(plan.dataset(), panel, &self.universe));
+        out.push_str(&off_limit_note(panel, &self.universe));
         out
     }
 }
@@ -306,29 +306,17 @@ fn undeclared_note(
     }
 }
 
-/// A note when bars of the run's `universe` within its dates lie beyond their daily price
-/// limit (see [`rebt_data::OffLimitBar`]): the run applies the limit it computes to them.
-fn off_limit_note(
-    dataset: &rebt_data::Dataset,
-    panel: &rebt_core::Panel,
-    universe: &[rebt_core::InstrumentIx],
-) -> String {
-    let dates = panel.dates();
-    let traded = universe
-        .iter()
-        .filter_map(|&ix| dataset.panel.find(&panel.instrument(ix).symbol));
-    let within: Vec<_> = dataset
-        .off_limit_bars(traded)
-        .into_iter()
-        .filter(|b| dates.first() <= Some(&b.date) && Some(&b.date) <= dates.last())
-        .collect();
-    match within.first() {
+/// A note when bars of the run's `universe` lie beyond their daily price limit (see
+/// [`rebt_data::OffLimitBar`]), priced on the run's own panel as its engine priced them.
+fn off_limit_note(panel: &rebt_core::Panel, universe: &[rebt_core::InstrumentIx]) -> String {
+    let breaches = rebt_core::limit_breaches(panel, universe.iter().copied());
+    match breaches.first() {
         None => String::new(),
         Some(first) => format!(
             "NOTE: {} bar(s) of the instruments traded lie beyond their daily price limit (first: {} on {}, low {} high {}, \
-             limits {} – {}); orders on those days met the limits rebt computes: `rebt data check` lists them\n",
-            within.len(),
-            first.symbol,
+             limits {} – {}); orders on those days met these limits: `rebt data check` lists such bars\n",
+            breaches.len(),
+            panel.instrument(first.ix).symbol,
             first.date,
             first.low,
             first.high,
