@@ -676,6 +676,21 @@ fn an_empty_pre_close_on_the_listing_day_is_kept() {
             .expect("bars")
             .ends_with(",100,\n2024-01-03,600111.SH,10,10,10,10,100,10\n")
     );
+    // adjusted bars are written without pre_close: an empty cell of it on any day is moot
+    let adj = tmp.path().join("adj.csv");
+    fs::write(
+        &adj,
+        "ts_code,trade_date,open,high,low,close,pre_close,vol,adj_factor
+\
+         600111.SH,20240103,10,10,10,10,,1,1\n600111.SH,20240102,10,10,10,10,10,1,1\n",
+    )
+    .expect("write");
+    let forward = ImportOptions {
+        adjust: Adjust::Forward,
+        ..defaults()
+    };
+    let imported = import(ImportFormat::Tushare, &[adj], &forward).expect("adjusted");
+    assert!(!imported.bars_csv().expect("bars").contains("pre_close"));
 }
 
 #[test]

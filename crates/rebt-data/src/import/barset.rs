@@ -169,10 +169,11 @@ impl BarSet {
         }
         self.check_same_column(|c| c.amount, "amount")?;
         if adjust == Adjust::None {
-            // Adjusted bars are written without pre_close, so then its absence costs nothing.
+            // Adjusted bars are written without pre_close, so then its absence (or an empty
+            // cell of it) costs nothing.
             self.check_same_column(|c| c.pre_close, "pre_close, hiding their ex-rights days")?;
+            self.check_empty_pre_close()?;
         }
-        self.check_empty_pre_close()?;
         let any_pre_close = self.bars.iter().any(|b| b.pre_close.is_some());
         self.adjust(adjust)?;
         // Sort by date, then symbol name: renumber the symbols in name order first.
