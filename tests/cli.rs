@@ -158,6 +158,7 @@ fn json_to_stdout_keeps_the_summary_on_stderr() {
 #[test]
 fn html_to_stdout_and_clashing_outputs() {
     let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("x")).expect("mkdir");
     let o = rebt(&["backtest", "--html", "-"], dir.path());
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
@@ -174,12 +175,20 @@ fn html_to_stdout_and_clashing_outputs() {
             ["--json", "r.json", "--html", "r.json"],
             "the result document and the HTML tearsheet would both be written to r.json",
         ),
+        (
+            ["--json", "x/../r.json", "--html", "r.json"],
+            "the result document and the HTML tearsheet would both be written to r.json",
+        ),
+        (
+            ["--out", "d", "--html", "d/result.json"],
+            "result.json of the output directory and the HTML tearsheet would both be written to d/result.json",
+        ),
     ] {
         let o = rebt(&[&["backtest"][..], &args].concat(), dir.path());
         assert_eq!(o.status.code(), Some(1), "{args:?}");
         assert!(text(&o).1.contains(needle), "{args:?}: {}", text(&o).1);
     }
-    assert!(!dir.path().join("r.json").exists());
+    assert!(!dir.path().join("r.json").exists() && !dir.path().join("d").exists());
 }
 
 #[test]

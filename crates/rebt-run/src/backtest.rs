@@ -155,14 +155,6 @@ impl RunOutput {
 
     /// Write the files `targets` asks for, all or none; returns the `result.json` text.
     pub fn write_outputs(&self, targets: &OutputTargets) -> Result<String, RunError> {
-        if let (Some(json), Some(html)) = (&targets.json, &targets.html)
-            && std::path::absolute(json).ok() == std::path::absolute(html).ok()
-        {
-            return Err(RunError::Invalid(format!(
-                "the result document and the HTML tearsheet would both be written to {}; give each its own file",
-                json.display()
-            )));
-        }
         // every output is rendered before the first is written: a failure leaves nothing behind
         let json = self.report.to_json();
         let html = match targets.dir.is_some() || targets.html.is_some() {
@@ -173,6 +165,38 @@ impl RunOutput {
             (Some(_), Some(html)) => Some(self.directory_files(&json, html, targets.parquet)?),
             _ => None,
         };
+        // and no two of them go to one place (the later would replace the earlier)
+        let mut places: Vec<(PathBuf, String)> = Vec::new();
+        if let (Some(dir), Some(files)) = (&targets.dir, &dir_files) {
+            places.extend(
+                files
+                    .iter()
+                    .map(|f| (dir.join(&f.name), format!("{} of the output directory", f.name))),
+            );
+        }
+        places.extend(
+            targets
+                .json
+                .iter()
+                .map(|p| (p.clone(), "the result document".to_string())),
+        );
+        places.extend(
+            targets
+                .html
+                .iter()
+                .map(|p| (p.clone(), "the HTML tearsheet".to_string())),
+        );
+        let keys: Vec<PathBuf> = places.iter().map(|(p, _)| place(p)).collect();
+        for (i, key) in keys.iter().enumerate() {
+            if let Some(j) = keys[..i].iter().position(|k| k == key) {
+                return Err(RunError::Invalid(format!(
+                    "{} and {} would both be written to {}; give each its own file",
+                    places[j].1,
+                    places[i].1,
+                    places[i].0.display()
+                )));
+            }
+        }
         let mut staging = Staging::default();
         if let (Some(dir), Some(files)) = (&targets.dir, &dir_files) {
             staging
@@ -194,6 +218,19 @@ impl RunOutput {
             .map_err(|e| RunError::output("moving the outputs into place", e))?;
         Ok(json)
     }
+}
+
+/// Where `path` is, to tell two names of one file apart: its directory resolved (`..`,
+/// symbolic links) when it exists, else the absolute path as written (a file in a directory
+/// yet to be made is written nowhere else).
+fn place(path: &Path) -> PathBuf {
+    let resolved = path
+        .parent()
+        .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+        .and_then(|dir| dir.canonicalize().ok())
+        .zip(path.file_name())
+        .map(|(dir, name)| dir.join(name));
+    resolved.unwrap_or_else(|| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 /// Write `files` into `dir`, all or none (staged beside it, then moved into place): the
