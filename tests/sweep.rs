@@ -453,7 +453,7 @@ fn bad_grids_are_errors_naming_the_spec() {
         (
             // each axis within its limit, 10^12 together: refused before anything is allocated
             vec!["--grid", "fast=1..1000000", "--grid", "slow=1..1000000"],
-            "the grid has 1000000000000 combinations; at most 10000000",
+            "the grid has 1000000000000 combinations; at most 10000000 a run: split it with --shard K/N for N of 100000 or more",
         ),
     ];
     for (args, needle) in table {

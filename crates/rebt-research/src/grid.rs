@@ -13,9 +13,9 @@ use std::str::FromStr;
 /// allocation of gigabytes.
 pub const MAX_AXIS_VALUES: usize = 1_000_000;
 
-/// Most combinations a grid may have: two axes within their limit can still make 10¹²
-/// combinations, whose list of indices alone would not fit in memory. Ten million runs is
-/// days of work on one machine; a larger search is several sweeps.
+/// Most combinations one sweep run (one shard) may have: two axes within their limit can
+/// still make 10¹² combinations, whose list of indices alone would not fit in memory. Ten
+/// million runs is days of work on one machine; a larger grid is split with `--shard`.
 pub const MAX_COMBINATIONS: usize = 10_000_000;
 
 /// What the grid specs say when they are wrong; each variant names the spec as written.
@@ -75,13 +75,25 @@ pub enum GridError {
         /// The limit.
         max: usize,
     },
-    /// The product of the axes is beyond [`MAX_COMBINATIONS`].
-    #[error(
-        "the grid has {count} combinations; at most {max} (narrow an axis or make its step coarser, or split the search into several sweeps)"
-    )]
+    /// The product of the axes does not fit in `usize`.
+    #[error("the grid has {count} combinations, more than this machine can count; narrow an axis")]
     TooManyCombinations {
         /// How many combinations the axes make (saturating at `u128::MAX`).
         count: u128,
+    },
+    /// One shard of the grid holds more than [`MAX_COMBINATIONS`].
+    #[error(
+        "{} has {count} combinations; at most {max} a run: split it with --shard K/N for N of {} or more, or narrow an axis or make its step coarser",
+        match shard.count { 1 => "the grid".to_string(), n => format!("shard {}/{n} of the grid", shard.number) },
+        grid.div_ceil(*max)
+    )]
+    TooLargeShard {
+        /// The combinations of the shard.
+        count: usize,
+        /// The shard.
+        shard: Shard,
+        /// The combinations of the whole grid.
+        grid: usize,
         /// The limit.
         max: usize,
     },
@@ -153,13 +165,28 @@ impl Grid {
             axes.push(axis);
         }
         let count = axes.iter().fold(1u128, |n, a| n.saturating_mul(a.values.len() as u128));
-        if count > MAX_COMBINATIONS as u128 {
-            return Err(GridError::TooManyCombinations {
-                count,
-                max: MAX_COMBINATIONS,
-            });
+        if count > usize::MAX as u128 {
+            return Err(GridError::TooManyCombinations { count });
         }
         Ok(Grid { axes })
+    }
+
+    /// Whether one run can hold `shard` of the grid: at most [`MAX_COMBINATIONS`] of them.
+    pub fn check_shard(&self, shard: Shard) -> Result<(), GridError> {
+        // the shard's indices are number − 1, then every count-th
+        let count = match self.len() >= shard.number {
+            true => (self.len() - shard.number) / shard.count + 1,
+            false => 0,
+        };
+        match count > MAX_COMBINATIONS {
+            true => Err(GridError::TooLargeShard {
+                count,
+                shard,
+                grid: self.len(),
+                max: MAX_COMBINATIONS,
+            }),
+            false => Ok(()),
+        }
     }
 
     /// Number of combinations: the product of the axes' lengths (1 for no axes).
@@ -569,27 +596,39 @@ mod tests {
             "{e}"
         );
         assert_eq!(grid(&[]), Err(GridError::Empty));
-        // 2^24 combinations, each axis tiny; and 10^12 from two axes within their limit
-        let specs: Vec<String> = (0..24).map(|i| format!("a{i}=0,1")).collect();
+        // 2^65 combinations cannot be counted
+        let specs: Vec<String> = (0..65).map(|i| format!("a{i}=0,1")).collect();
         assert_eq!(
             Grid::parse(&specs),
-            Err(GridError::TooManyCombinations {
-                count: 1 << 24,
-                max: MAX_COMBINATIONS
-            })
+            Err(GridError::TooManyCombinations { count: 1 << 65 })
         );
-        let e = grid(&["fast=1..1000000", "slow=1..1000000"])
-            .expect_err("10^12")
-            .to_string();
+        // 10^12 from two axes within their limit: no run holds it, 10^5 shards would
+        let big = grid(&["fast=1..1000000", "slow=1..1000000"]).expect("countable");
+        let e = big.check_shard(Shard::ALL).expect_err("10^12").to_string();
+        assert_eq!(
+            e,
+            "the grid has 1000000000000 combinations; at most 10000000 a run: split it with --shard K/N for N of 100000 or more, or narrow an axis or make its step coarser"
+        );
+        let tenth = Shard { number: 3, count: 10 };
+        let e = big.check_shard(tenth).expect_err("10^11").to_string();
         assert!(
-            e.starts_with("the grid has 1000000000000 combinations; at most 10000000"),
+            e.starts_with("shard 3/10 of the grid has 100000000000 combinations"),
             "{e}"
         );
-        // the limit itself is a grid
-        assert_eq!(
-            grid(&["a=1..10000", "b=1..1000"]).map(|g| g.len()),
-            Ok(MAX_COMBINATIONS)
+        assert!(
+            big.check_shard(Shard {
+                number: 7,
+                count: 100_000
+            })
+            .is_ok()
         );
+        // the limit itself is a run; one more is two
+        let limit = grid(&["a=1..10000", "b=1..1000"]).expect("grid");
+        assert_eq!(limit.len(), MAX_COMBINATIONS);
+        assert!(limit.check_shard(Shard::ALL).is_ok());
+        let over = grid(&["a=1..10001", "b=1..1000"]).expect("grid");
+        assert!(over.check_shard(Shard::ALL).is_err());
+        assert!(over.check_shard(Shard { number: 2, count: 2 }).is_ok());
     }
 
     #[test]

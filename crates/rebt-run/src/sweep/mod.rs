@@ -83,6 +83,7 @@ pub fn run_sweep(
 ) -> Result<SweepRun, RunError> {
     let grid = &settings.grid;
     SweepMeta::check_columns(grid)?;
+    grid.check_shard(settings.shard)?;
     let template = ConfigTemplate::new(base, grid)?;
     let resolved = template.resolved();
     let dataset = load_dataset_with_actions(resolved.data.as_deref(), resolved.actions.as_deref())?;
