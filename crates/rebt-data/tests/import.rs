@@ -618,7 +618,7 @@ fn empty_cells_in_optional_columns_are_named() {
             )],
             options: defaults,
             blamed: 0,
-            expected: ":3: column `成交额`: the cell is empty; expected a number",
+            expected: ":3: column `成交额`: the cell is empty; expected a number (a file whose turnover is missing on some days imports without its amount column: leave the column out)",
         },
         Bad {
             format: ImportFormat::Tushare,
@@ -628,7 +628,7 @@ fn empty_cells_in_optional_columns_are_named() {
             )],
             options: defaults,
             blamed: 0,
-            expected: ":2: column `amount`: the cell is empty; expected a number",
+            expected: ":2: column `amount`: the cell is empty; expected a number (a file whose turnover is missing on some days imports without its amount column: leave the column out)",
         },
         Bad {
             format: ImportFormat::Long,
@@ -638,7 +638,7 @@ fn empty_cells_in_optional_columns_are_named() {
             )],
             options: defaults,
             blamed: 0,
-            expected: ":2: column `amount`: the cell is empty; expected a number",
+            expected: ":2: column `amount`: the cell is empty; expected a number (a file whose turnover is missing on some days imports without its amount column: leave the column out)",
         },
     ]);
 }

@@ -106,7 +106,7 @@ pub(super) fn read(file: &CsvFile, options: &ImportOptions, set: &mut BarSet) ->
             low: l,
             close: c,
             volume: volume.non_negative(2)?,
-            amount: row.optional(&header, file, AMOUNT, |a| a.non_negative(0).map(Some))?,
+            amount: row.optional(&header, file, AMOUNT, |a| a.amount(0).map(Some))?,
             adj_factor: None,
             pre_close: row.optional(&header, file, CHANGE, |change| {
                 reference_close(close, c, change, decimals)

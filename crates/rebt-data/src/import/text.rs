@@ -447,6 +447,17 @@ impl Cell<'_> {
         }
     }
 
+    /// A turnover amount: [`Cell::non_negative`], and an empty cell says how to do without
+    /// the column (no rule reads it; a file with gaps in it imports without it).
+    pub fn amount(&self, pow10: i32) -> Result<f64, DataError> {
+        if self.text.is_empty() {
+            return Err(self.error(
+                "the cell is empty; expected a number (a file whose turnover is missing on some days imports without its amount column: leave the column out)".into(),
+            ));
+        }
+        self.non_negative(pow10)
+    }
+
     /// [`Cell::non_negative`], or `None` for an empty cell.
     pub fn optional_non_negative(&self, pow10: i32) -> Result<Option<f64>, DataError> {
         if self.text.is_empty() {

@@ -84,7 +84,7 @@ pub(super) fn read(file: &CsvFile, _options: &ImportOptions, set: &mut BarSet) -
             low: l,
             close: c,
             volume: volume.non_negative(2)?,
-            amount: row.optional(&header, file, AMOUNT, |a| a.non_negative(3).map(Some))?,
+            amount: row.optional(&header, file, AMOUNT, |a| a.amount(3).map(Some))?,
             adj_factor: row.optional(&header, file, ADJ_FACTOR, |f| f.positive().map(Some))?,
             pre_close: row.optional(&header, file, PRE_CLOSE, |p| p.optional_price())?,
             empty_pre_close: row.cell(&header, file, PRE_CLOSE).and_then(Cell::empty_column),
