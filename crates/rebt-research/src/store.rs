@@ -79,11 +79,12 @@ pub enum StoreError {
         /// For `sweep merge`, which cannot resume.
         merge: bool,
     },
-    /// The directory holds a results file with rows but no sweep: one rebt did not write, or
-    /// what a merge killed before it wrote its `sweep.json` left.
+    /// The directory holds a results file but no sweep, and not the empty one a killed start
+    /// of this sweep leaves: one rebt did not write, another sweep's, or what a merge killed
+    /// before it wrote its `sweep.json` left.
     #[error(
-        "{} holds {file} with results but no {META_FILE}, so not a sweep rebt can continue or replace; \
-         choose another --out, or delete {file} if it is a killed run's",
+        "{} holds {file} but no {META_FILE}, and not as a killed start of this sweep leaves it, so not a sweep \
+         rebt can continue or replace; choose another --out, or delete {file} if it is a killed run's",
         path.display()
     )]
     NotASweep {
@@ -518,18 +519,19 @@ fn returns_record(index: usize, returns: &[f64]) -> Vec<u8> {
 /// only a header, an empty `returns.bin` and temporary files.
 pub fn create(dir: &Path, meta: &SweepMeta) -> Result<SweepWriter, StoreError> {
     SweepMeta::check_columns(&meta.grid)?;
-    prepare_out(dir, false)?;
+    prepare_out(dir, false, &csv_line(&meta.columns))?;
     write_atomic(&dir.join(RESULTS_FILE), &csv_line(&meta.columns))?;
     write_atomic(&dir.join(RETURNS_FILE), &[])?;
     write_meta(dir, meta)?;
     SweepWriter::open(dir, meta)
 }
 
-/// Make `dir` ready for a new sweep (or a merge): created if needed, refused if it holds a
-/// sweep (`sweep.json`) or a `results.csv` or `returns.bin` with results in it. Empty ones (a
-/// header and nothing else) are what a start killed before it wrote `sweep.json` leaves, and
-/// are written over; so are the temporary files a killed write leaves, which go.
-fn prepare_out(dir: &Path, merge: bool) -> Result<(), StoreError> {
+/// Make `dir` ready for a new sweep (or a merge) whose `results.csv` starts with `header`:
+/// created if needed, refused if it holds a sweep (`sweep.json`) or a `results.csv` or
+/// `returns.bin` with anything else in it. A `results.csv` of exactly `header` and an empty
+/// `returns.bin` are what a start of this sweep killed before it wrote `sweep.json` leaves,
+/// and are written over; so are the temporary files a killed write leaves, which go.
+fn prepare_out(dir: &Path, merge: bool, header: &[u8]) -> Result<(), StoreError> {
     if dir.join(META_FILE).exists() {
         return Err(StoreError::Exists {
             path: dir.to_path_buf(),
@@ -543,7 +545,7 @@ fn prepare_out(dir: &Path, merge: bool) -> Result<(), StoreError> {
             Err(e) => return Err(io_error(&path)(e)),
             Ok(m) if m.is_dir() => false,
             Ok(m) if file == RETURNS_FILE => m.len() == 0,
-            Ok(_) => header_only(&path).map_err(io_error(&path))?,
+            Ok(m) => m.len() == header.len() as u64 && std::fs::read(&path).map_err(io_error(&path))? == header,
         };
         if !empty {
             return Err(StoreError::NotASweep {
@@ -554,16 +556,6 @@ fn prepare_out(dir: &Path, merge: bool) -> Result<(), StoreError> {
     }
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     rebt_report::remove_leftovers(dir).map_err(io_error(dir))
-}
-
-/// True when the file at `path` holds at most one line (a header, with or without its
-/// newline): it is read no further than the start of a second line.
-fn header_only(path: &Path) -> std::io::Result<bool> {
-    use std::io::BufRead;
-    let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
-    let mut header = Vec::new();
-    reader.read_until(b'\n', &mut header)?;
-    Ok(reader.fill_buf()?.is_empty())
 }
 
 /// Continue the sweep in `dir`, which must be this sweep (`meta`, same shard). Torn tails and
@@ -681,7 +673,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<SweepResults, StoreError>
     }
     (merged.return_indices, merged.returns) = series.into_iter().unzip();
 
-    prepare_out(out, true)?;
+    prepare_out(out, true, &csv_line(&merged.meta.columns))?;
     write_tables(out, &merged)?;
     write_meta(out, &merged.meta)?;
     Ok(merged)
@@ -1113,7 +1105,7 @@ mod tests {
         let dir = tmp.path().join("d");
         std::fs::create_dir(&dir).expect("mkdir");
         // what a start killed between its writes leaves: empty tables and a staged file
-        std::fs::write(dir.join(RESULTS_FILE), b"index,fast,slow\n").expect("write");
+        std::fs::write(dir.join(RESULTS_FILE), csv_line(&m.columns)).expect("write");
         std::fs::write(dir.join(RETURNS_FILE), b"").expect("write");
         std::fs::write(dir.join(".rebt-Ab12Cd.tmp"), b"{").expect("write");
         run(&dir, &m, &[0, 1]);
@@ -1131,13 +1123,17 @@ mod tests {
         std::fs::write(theirs.join(RESULTS_FILE), b"index,fast\n0,5\n").expect("write");
         let e = create(&theirs, &m).expect_err("results").to_string();
         assert!(
-            e.ends_with("holds results.csv with results but no sweep.json, so not a sweep rebt can continue or replace; choose another --out, or delete results.csv if it is a killed run's"),
+            e.ends_with("holds results.csv but no sweep.json, and not as a killed start of this sweep leaves it, so not a sweep rebt can continue or replace; choose another --out, or delete results.csv if it is a killed run's"),
             "{e}"
         );
-        std::fs::write(theirs.join(RESULTS_FILE), b"index").expect("write");
+        // nor is a one-line file of another header (another sweep's start, or someone's)
+        std::fs::write(theirs.join(RESULTS_FILE), b"date,close\n").expect("write");
+        let e = create(&theirs, &m).expect_err("another header").to_string();
+        assert!(e.contains("holds results.csv but no sweep.json"), "{e}");
+        std::fs::write(theirs.join(RESULTS_FILE), csv_line(&m.columns)).expect("write");
         std::fs::write(theirs.join(RETURNS_FILE), b"x").expect("write");
         let e = create(&theirs, &m).expect_err("returns").to_string();
-        assert!(e.contains("holds returns.bin with results"), "{e}");
+        assert!(e.contains("holds returns.bin but no sweep.json"), "{e}");
         assert_eq!(std::fs::read(theirs.join(RETURNS_FILE)).expect("kept"), b"x");
 
         // a merge cannot resume, so it is not told to
