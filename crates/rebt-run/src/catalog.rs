@@ -98,12 +98,19 @@ pub fn dataset_text(ds: &Dataset) -> Text {
     let _ = writeln!(out, "fingerprint {}", summary.fingerprint);
     let _ = writeln!(
         out,
-        "{} rows, {} instruments, {} → {} ({} days){}",
+        "{} {}, {} {}, {} → {} ({} {}){}",
         summary.rows,
+        if summary.rows == 1 { "row" } else { "rows" },
         summary.instruments.len(),
+        if summary.instruments.len() == 1 {
+            "instrument"
+        } else {
+            "instruments"
+        },
         summary.first_date,
         summary.last_date,
         summary.days,
+        if summary.days == 1 { "day" } else { "days" },
         summary
             .benchmark
             .as_ref()
