@@ -83,6 +83,7 @@ impl Counts {
 /// [`TICK`] to call `progress(done, total)` when the [`Counts`] `work` reports moved and to run
 /// the signal handlers. An exception from either sets the stop flag `work` is given and is
 /// raised at once; the thread, which may still be writing into `out`, is kept for [`settle`].
+/// A panic in `work` is resumed on the calling thread (see [`lost`]).
 pub(crate) fn wait_for<T: Send + 'static>(
     py: Python<'_>,
     out: Option<&Path>,
@@ -132,10 +133,19 @@ pub(crate) fn wait_for<T: Send + 'static>(
                     return Err(e);
                 }
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(RebtError::new_err("the driver's thread stopped without a result"));
-            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Err(lost(py, handle)),
         }
+    }
+}
+
+/// The error for a driver's thread that ended without sending its result: it panicked, so its
+/// panic is resumed on the calling thread, where pyo3 turns it into `PanicException` with the
+/// panic's message, as for a panic in the native call itself.
+fn lost(py: Python<'_>, handle: JoinHandle<()>) -> PyErr {
+    match py.detach(|| handle.join()) {
+        Err(payload) => std::panic::resume_unwind(payload),
+        // unreachable: the thread sends its result unless it panics
+        Ok(()) => RebtError::new_err("the driver's thread stopped without a result"),
     }
 }
 
