@@ -31,15 +31,15 @@ use std::time::Duration;
 /// How often a waiting call reports progress and checks for Ctrl-C.
 const TICK: Duration = Duration::from_millis(100);
 
-/// Drivers stopped by Ctrl-C whose thread may still be finishing, by output directory.
-static FINISHING: Mutex<Vec<(Option<PathBuf>, JoinHandle<()>)>> = Mutex::new(Vec::new());
+/// Drivers stopped by Ctrl-C whose thread may still be writing into their output directory,
+/// by that directory. A driver with no output directory (`rebt.backtest`, a study without
+/// `out`) writes no file, so it is not kept: its thread is detached.
+static FINISHING: Mutex<Vec<(PathBuf, JoinHandle<()>)>> = Mutex::new(Vec::new());
 
 /// Wait (without the GIL) for the stopped drivers writing into `dir`, or for all of them.
 fn settle(py: Python<'_>, dir: Option<&Path>) {
     let mut finishing = FINISHING.lock().unwrap_or_else(|p| p.into_inner());
-    let (wait, keep): (Vec<_>, Vec<_>) = finishing
-        .drain(..)
-        .partition(|(d, _)| dir.is_none_or(|dir| d.as_deref() == Some(dir)));
+    let (wait, keep): (Vec<_>, Vec<_>) = finishing.drain(..).partition(|(d, _)| dir.is_none_or(|dir| d == dir));
     *finishing = keep;
     drop(finishing);
     py.detach(|| {
@@ -82,7 +82,9 @@ impl Counts {
 /// Run a research driver, `work`, on its own thread; meanwhile, without the GIL, wake every
 /// [`TICK`] to call `progress(done, total)` when the [`Counts`] `work` reports moved and to run
 /// the signal handlers. An exception from either sets the stop flag `work` is given and is
-/// raised at once; the thread, which may still be writing into `out`, is kept for [`settle`].
+/// raised at once; the thread, which may still be writing into `out`, is kept for [`settle`]
+/// (without `out` it writes nothing, and is detached: it may be blocked on slow I/O, and a
+/// merge must not wait for it).
 /// A panic in `work` is resumed on the calling thread (see [`lost`]).
 pub(crate) fn wait_for<T: Send + 'static>(
     py: Python<'_>,
@@ -128,8 +130,14 @@ pub(crate) fn wait_for<T: Send + 'static>(
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Err(e) = py.check_signals().and_then(|()| report(py)) {
                     stop.store(true, Ordering::Relaxed);
-                    let mut finishing = FINISHING.lock().unwrap_or_else(|p| p.into_inner());
-                    finishing.push((out.map(Path::to_path_buf), handle));
+                    match out {
+                        Some(out) => {
+                            let mut finishing = FINISHING.lock().unwrap_or_else(|p| p.into_inner());
+                            finishing.push((out.to_path_buf(), handle));
+                        }
+                        // nothing to protect: detach the thread, which ends when its work does
+                        None => drop(handle),
+                    }
                     return Err(e);
                 }
             }

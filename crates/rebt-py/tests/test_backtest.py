@@ -232,8 +232,11 @@ def test_every_config_runs(embedded):
     assert CONFIGS, "strategies/configs/ holds the ready-to-run configs"
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs a named pipe")
-def test_ctrl_c_stops_a_builtin_backtest(tmp_path):
+def ctrl_c_while_reading_a_pipe(tmp_path, script, *args):
+    """Run `script` (given the path of a named pipe, then `args`) in a Python subprocess whose
+    rebt.backtest reads its bars from the pipe, which is held open and never written, so the
+    run cannot end by itself; once the run has opened the pipe, send SIGINT. Returns the
+    subprocess's (returncode, stdout, stderr); fails if it has not ended within 60 s."""
     import errno
     import os
     import signal
@@ -241,12 +244,9 @@ def test_ctrl_c_stops_a_builtin_backtest(tmp_path):
     import sys
     import time
 
-    # The run reads its bars from a named pipe that is held open and never written, so it can
-    # only end by Ctrl-C; before, Ctrl-C waited for the native call to return, here forever.
     fifo = tmp_path / "bars.csv"
     os.mkfifo(fifo)
-    script = "import sys, rebt\nrebt.backtest(None, {'strategy': 'buy_and_hold', 'data': sys.argv[1]})\n"
-    child = subprocess.Popen([sys.executable, "-c", script, str(fifo)], stdout=subprocess.PIPE,
+    child = subprocess.Popen([sys.executable, "-c", script, str(fifo), *map(str, args)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
     writer = None
     try:
@@ -261,16 +261,46 @@ def test_ctrl_c_stops_a_builtin_backtest(tmp_path):
                 time.sleep(0.05)
         child.send_signal(signal.SIGINT)
         try:
-            _, err = child.communicate(timeout=60)
+            out, err = child.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             child.kill()
-            child.communicate()
-            pytest.fail("Ctrl-C did not stop rebt.backtest")
+            out, err = child.communicate()
+            pytest.fail(f"the subprocess did not end after Ctrl-C: {out!r} {err!r}")
     finally:
         if writer is not None:
             os.close(writer)
         if child.poll() is None:
             child.kill()
             child.communicate()
-    assert child.returncode != 0
-    assert b"KeyboardInterrupt" in err, err.decode(errors="replace")
+    return child.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+
+
+needs_a_pipe = pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs a named pipe")
+
+
+@needs_a_pipe
+def test_ctrl_c_stops_a_builtin_backtest(tmp_path):
+    # before, Ctrl-C waited for the native call to return, here forever
+    script = "import sys, rebt\nrebt.backtest(None, {'strategy': 'buy_and_hold', 'data': sys.argv[1]})\n"
+    code, _, err = ctrl_c_while_reading_a_pipe(tmp_path, script)
+    assert code != 0
+    assert "KeyboardInterrupt" in err, err
+
+
+@needs_a_pipe
+def test_a_merge_does_not_wait_for_an_interrupted_backtest(sample, tmp_path):
+    # An interrupted backtest's thread may still be blocked reading its data (here for ever);
+    # it writes no file, so a merge has nothing to wait for. Before, sweep_merge joined it.
+    done = rebt.sweep(sample, "sma_cross", {"fast": [5, 10], "slow": [20]}, out=tmp_path / "sweep", progress=False)
+    script = (
+        "import sys, rebt\n"
+        "try:\n"
+        "    rebt.backtest(None, {'strategy': 'buy_and_hold', 'data': sys.argv[1]})\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+        "merged = rebt.sweep_merge([sys.argv[2]], sys.argv[3])\n"
+        "print('merged', len(merged.results), flush=True)\n"
+    )
+    code, out, err = ctrl_c_while_reading_a_pipe(tmp_path, script, done.out, tmp_path / "merged")
+    assert code == 0, err
+    assert out.split() == ["interrupted", "merged", "2"], (out, err)
