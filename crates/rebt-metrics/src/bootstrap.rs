@@ -69,6 +69,18 @@ pub fn min_resamples(confidence: f64) -> Option<usize> {
     (confidence > 0.0 && confidence < 1.0).then(|| (2.0 / (1.0 - confidence) - 1e-9).ceil() as usize)
 }
 
+/// `Err` with what is wrong (`resamples must be 0 (no intervals) or at least 40 for 95%
+/// intervals …`) when `resamples` is neither 0 nor [`min_resamples`] or more at `confidence`.
+pub fn check_resamples(resamples: usize, confidence: f64) -> Result<(), String> {
+    match min_resamples(confidence) {
+        Some(min) if resamples > 0 && resamples < min => Err(format!(
+            "resamples must be 0 (no intervals) or at least {min} for {}% intervals (a resample beyond each end), got {resamples}",
+            confidence * 100.0
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl BootstrapConfig {
     /// The generator every resample of this configuration is drawn from:
     /// `ChaCha8Rng::seed_from_u64(seed)`.

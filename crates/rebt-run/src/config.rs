@@ -281,16 +281,8 @@ impl RunConfig {
         if let Some((_, message)) = checks.iter().find(|(ok, _)| !ok) {
             return Err(ConfigError::Value(message.to_string()));
         }
-        let b = &m.bootstrap;
-        match rebt_metrics::min_resamples(b.confidence) {
-            Some(min) if b.resamples > 0 && b.resamples < min => Err(ConfigError::Value(format!(
-                "metrics.bootstrap.resamples must be 0 (no intervals) or at least {min} for {}% intervals \
-                 (a resample beyond each end), got {}",
-                b.confidence * 100.0,
-                b.resamples
-            ))),
-            _ => Ok(()),
-        }
+        rebt_metrics::check_resamples(m.bootstrap.resamples, m.bootstrap.confidence)
+            .map_err(|why| ConfigError::Value(format!("metrics.bootstrap.{why}")))
     }
 
     /// The engine settings this config implies.

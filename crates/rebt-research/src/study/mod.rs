@@ -420,15 +420,8 @@ fn check(approaches: &[Approach], settings: &StudySettings) -> Result<(), StudyE
             settings.confidence
         ));
     }
-    if let Some(min) = rebt_metrics::min_resamples(settings.confidence)
-        && settings.resamples > 0
-        && settings.resamples < min
-    {
-        return bad(format!(
-            "resamples must be 0 (no intervals) or at least {min} for {}% intervals (a resample beyond each end), got {}",
-            settings.confidence * 100.0,
-            settings.resamples
-        ));
+    if let Err(why) = rebt_metrics::check_resamples(settings.resamples, settings.confidence) {
+        return bad(why);
     }
     if settings.target.is_empty() {
         return bad("no target instrument: name the instrument whose entry price is measured".into());
