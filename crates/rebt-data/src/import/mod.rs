@@ -704,21 +704,9 @@ impl fmt::Display for Written {
     }
 }
 
-/// The bytes of `path`, or `None` when there is no such file.
-fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, DataError> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(DataError::Io {
-            path: path.to_path_buf(),
-            error,
-        }),
-    }
-}
-
 /// What the `actions.csv` at `path` holds, if there is one.
 fn replaced_actions(path: &Path) -> Result<Option<Replaced>, DataError> {
-    let Some(bytes) = read_if_present(path)? else {
+    let Some(bytes) = crate::dataset::read_optional(path)? else {
         return Ok(None);
     };
     let held = crate::actions::read_actions_csv(&bytes, path)
@@ -741,7 +729,7 @@ fn replaced_actions(path: &Path) -> Result<Option<Replaced>, DataError> {
 
 /// What the `series.csv` at `path` holds, if there is one.
 fn replaced_series(path: &Path) -> Result<Option<Replaced>, DataError> {
-    let Some(bytes) = read_if_present(path)? else {
+    let Some(bytes) = crate::dataset::read_optional(path)? else {
         return Ok(None);
     };
     let held = crate::series::read_series_csv(&bytes, path)
@@ -766,7 +754,7 @@ fn replaced_series(path: &Path) -> Result<Option<Replaced>, DataError> {
 fn refuse_orphan_actions(out_dir: &Path, bars: &Bars) -> Result<(), DataError> {
     for name in crate::dataset::ACTIONS_NAMES {
         let path = out_dir.join(name);
-        let Some(bytes) = read_if_present(&path)? else {
+        let Some(bytes) = crate::dataset::read_optional(&path)? else {
             continue;
         };
         let text = crate::dataset::csv_text(&bytes, &path, name.ends_with(".gz"))?;
