@@ -88,6 +88,14 @@ pub fn run_walk_forward(
     progress: &(dyn Fn(WalkProgress) + Sync),
 ) -> Result<WalkForwardRun, RunError> {
     let grid = &request.grid;
+    // every training window runs every combination: a walk-forward cannot be sharded
+    if grid.len() > rebt_research::grid::MAX_COMBINATIONS {
+        return Err(RunError::Grid(format!(
+            "the grid has {} combinations; at most {} for a walk-forward (narrow an axis or make its step coarser)",
+            grid.len(),
+            rebt_research::grid::MAX_COMBINATIONS
+        )));
+    }
     let template = ConfigTemplate::new(base, grid)?;
     let mut cfg = template.resolved().clone();
     let engine_config = cfg.engine_config()?;
