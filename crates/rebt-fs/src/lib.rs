@@ -420,7 +420,7 @@ fn without_temp_name(e: std::io::Error) -> std::io::Error {
 }
 
 /// The directory a path is in (`.` for a bare file name).
-fn parent_of(path: &Path) -> &Path {
+pub fn parent_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

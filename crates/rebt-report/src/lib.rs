@@ -30,7 +30,7 @@ pub use outputs::{
 };
 /// Atomic writes live in rebt-fs (rebt-data writes files too); re-exported where a run's
 /// outputs are written.
-pub use rebt_fs::{CommitError, OutputFile, Staging, remove_leftovers, write_atomic, write_dir};
+pub use rebt_fs::{CommitError, OutputFile, Staging, parent_of, remove_leftovers, write_atomic, write_dir};
 pub use trades::{RoundTrip, TradeStats, round_trips};
 
 /// Money serialised as a number of currency units with two decimals (1234.56).

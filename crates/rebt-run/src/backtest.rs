@@ -27,19 +27,23 @@ pub struct RunOutput {
 
 /// Run `plan` once, with a fresh strategy.
 pub fn run_backtest(plan: &RunPlan) -> Result<RunOutput, RunError> {
-    let mut strategy = plan.spec().strategy.build()?;
+    let (mut strategy, config_json) = fresh_strategy(plan)?;
+    run_strategy(plan, strategy.as_mut(), config_json, plan.description())
+}
+
+/// A fresh strategy of `plan`, and `plan`'s configuration as `result.json` records it.
+fn fresh_strategy(plan: &RunPlan) -> Result<(Box<dyn Strategy>, serde_json::Value), RunError> {
+    let strategy = plan.spec().strategy.build()?;
     let config_json =
         serde_json::to_value(plan.config()).map_err(|e| RunError::output("serialising the configuration", e))?;
-    run_strategy(plan, strategy.as_mut(), config_json, plan.description())
+    Ok((strategy, config_json))
 }
 
 /// [`run_backtest`] that a front end can stop (its Ctrl-C) by setting `stop`, read before
 /// every bar: a stopped run returns [`RunError::Cancelled`] naming the day, and no output.
 /// Until it is set the run is [`run_backtest`]'s, bar for bar.
 pub fn run_backtest_until(plan: &RunPlan, stop: &AtomicBool) -> Result<RunOutput, RunError> {
-    let mut strategy = plan.spec().strategy.build()?;
-    let config_json =
-        serde_json::to_value(plan.config()).map_err(|e| RunError::output("serialising the configuration", e))?;
+    let (mut strategy, config_json) = fresh_strategy(plan)?;
     let mut stoppable = Stoppable {
         inner: strategy.as_mut(),
         stop,
@@ -224,10 +228,9 @@ impl RunOutput {
 /// symbolic links) when it exists, else the absolute path as written (a file in a directory
 /// yet to be made is written nowhere else).
 fn place(path: &Path) -> PathBuf {
-    let resolved = path
-        .parent()
-        .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
-        .and_then(|dir| dir.canonicalize().ok())
+    let resolved = rebt_report::parent_of(path)
+        .canonicalize()
+        .ok()
         .zip(path.file_name())
         .map(|(dir, name)| dir.join(name));
     resolved.unwrap_or_else(|| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
